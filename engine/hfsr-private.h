@@ -1,0 +1,140 @@
+/* hfsr — task-aware super-resolution for GEGL and GIMP.
+ * Copyright (C) 2026 the hfsr authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Engine-internal interfaces: how the graph (model.c, graph.c) talks to the
+ * layers (layers/*.c) and the kernels (kernels/*.c).  Not installed.
+ */
+#ifndef HFSR_PRIVATE_H
+#define HFSR_PRIVATE_H
+
+#include <json-glib/json-glib.h>
+
+#include "hfsr.h"
+
+G_BEGIN_DECLS
+
+/* A tensor stored in the model file, converted to aligned float32 and owned
+ * by the model.  Shapes use PyTorch's conventions (conv2d weight
+ * [out, in, kh, kw], conv_transpose2d weight [in, out, kh, kw], linear weight
+ * [out, in]). */
+typedef struct
+{
+  char  *name;
+  int    ndim;
+  gint64 shape[4];
+  gsize  n_elements;
+  float *data;
+} HfsrWeight;
+
+/* Resolves a tensor name from the node's JSON to a model weight; NULL when
+ * the file has no such tensor. */
+typedef const HfsrWeight *(*HfsrWeightLookup) (const char *name,
+                                               gpointer    user_data);
+
+typedef struct
+{
+  int channels;
+  int height;
+  int width;
+} HfsrShape;
+
+#define HFSR_NODE_MAX_INPUTS 4
+
+typedef struct _HfsrLayerClass HfsrLayerClass;
+
+/* One node of a model's graph.  The integer fields are generic parameters a
+ * layer may use; each layer's load() says which and validates them. */
+typedef struct
+{
+  const HfsrLayerClass *klass;
+  char                 *name;
+  int                   n_inputs;
+  int                   inputs[HFSR_NODE_MAX_INPUTS]; /* value slots: 0 is the
+                                                       * graph input, k > 0 the
+                                                       * output of node k - 1 */
+  const HfsrWeight     *weight;  /* kernel / slopes / matrix, or NULL */
+  const HfsrWeight     *bias;    /* or NULL */
+  int                   in_channels;
+  int                   out_channels;
+  int                   kernel_h;
+  int                   kernel_w;
+  int                   stride;
+  int                   padding;
+  int                   output_padding;
+  int                   factor;
+} HfsrNode;
+
+struct _HfsrLayerClass
+{
+  const char *op; /* the node's "op" in the graph JSON */
+  int         min_inputs;
+  int         max_inputs;
+
+  /* Reads the node's parameters from @json (the whole node object: "op",
+   * "inputs" and "name" are already handled), resolves weights through
+   * @lookup, checks their shapes and fills @node.  Errors say what is wrong
+   * without the file or node name (the caller prefixes those). */
+  gboolean (*load)        (HfsrNode          *node,
+                           JsonObject        *json,
+                           HfsrWeightLookup   lookup,
+                           gpointer           lookup_data,
+                           GError           **error);
+
+  /* Output shape from the input shapes; fails on mismatched inputs. */
+  gboolean (*infer_shape) (const HfsrNode    *node,
+                           const HfsrShape   *inputs,
+                           HfsrShape         *output,
+                           GError           **error);
+
+  /* Border contamination.  When each input may differ from the whole-image
+   * result in a band @input_margin pixels wide along the region's edges
+   * (input's own resolution), how wide is the output's band (output's own
+   * resolution)?  -1 in or out means "anywhere" (global dependence). */
+  int      (*margin)      (const HfsrNode    *node,
+                           int                input_margin);
+
+  /* Computes @output (already allocated with the inferred shape) from
+   * @inputs.  May allocate scratch (bounded by the tensor sizes); fails
+   * only on allocation failure. */
+  gboolean (*forward)     (const HfsrNode    *node,
+                           const HfsrTensor  *const *inputs,
+                           HfsrTensor        *output,
+                           GError           **error);
+};
+
+/* All layer kinds, in engine/layers/<op>.c, named hfsr_layer_<op>. */
+extern const HfsrLayerClass hfsr_layer_conv2d;
+extern const HfsrLayerClass hfsr_layer_conv_transpose2d;
+extern const HfsrLayerClass hfsr_layer_pixel_shuffle;
+extern const HfsrLayerClass hfsr_layer_relu;
+extern const HfsrLayerClass hfsr_layer_prelu;
+extern const HfsrLayerClass hfsr_layer_sigmoid;
+extern const HfsrLayerClass hfsr_layer_add;
+extern const HfsrLayerClass hfsr_layer_channel_scale;
+extern const HfsrLayerClass hfsr_layer_global_avg_pool;
+extern const HfsrLayerClass hfsr_layer_linear;
+extern const HfsrLayerClass hfsr_layer_softmax;
+
+/* Looks a layer kind up by its graph name; NULL if unknown. */
+const HfsrLayerClass *hfsr_layer_lookup (const char *op);
+
+/* Shared helpers for layer load() functions (engine/layers/layer-util.c). */
+gboolean hfsr_layer_get_int    (JsonObject *json, const char *key,
+                                int min, int max, int default_value,
+                                gboolean required, int *value,
+                                GError **error);
+const HfsrWeight *
+         hfsr_layer_get_weight (JsonObject *json, const char *key,
+                                gboolean required,
+                                HfsrWeightLookup lookup, gpointer lookup_data,
+                                GError **error);
+
+/* 64-byte aligned float buffers (engine/tensor.c); NULL on overflow or
+ * allocation failure. */
+float   *hfsr_alloc_floats (gsize n_elements);
+void     hfsr_free_floats  (float *data);
+
+G_END_DECLS
+
+#endif /* HFSR_PRIVATE_H */

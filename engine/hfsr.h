@@ -1,0 +1,160 @@
+/* hfsr — task-aware super-resolution for GEGL and GIMP.
+ * Copyright (C) 2026 the hfsr authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * The one public header of libhfsr, the inference engine.  It depends on GLib
+ * only: no GEGL, no GIMP.  Every function that can fail takes a GError and
+ * never aborts on bad input.
+ */
+#ifndef HFSR_H
+#define HFSR_H
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+/* ------------------------------------------------------------------ errors */
+
+#define HFSR_ERROR (hfsr_error_quark ())
+GQuark hfsr_error_quark (void);
+
+typedef enum
+{
+  HFSR_ERROR_IO,               /* file could not be read */
+  HFSR_ERROR_FORMAT,           /* malformed or unsupported model file */
+  HFSR_ERROR_INVALID_ARGUMENT, /* caller passed something out of range */
+  HFSR_ERROR_NO_MEMORY,        /* allocation failed or size overflowed */
+  HFSR_ERROR_CANCELLED         /* a progress callback asked to stop */
+} HfsrError;
+
+/* ----------------------------------------------------------------- tensors */
+
+/* Float32, planar CHW, batch 1.  Planar because every convolution is lowered
+ * to a GEMM whose result is already CHW, and pixel shuffle, per-channel maps
+ * and Gaussian stacks all work plane by plane; the interleaved pixels of GEGL
+ * are converted once, at the boundary (hfsr_model_run_region). */
+typedef struct
+{
+  int    channels;
+  int    height;
+  int    width;
+  float *data; /* channels * height * width floats, 64-byte aligned */
+} HfsrTensor;
+
+/* Largest element count a tensor may have (2^31 - 1 floats = 8 GiB): keeps
+ * every index computation inside gsize and int-sized plane offsets sane. */
+#define HFSR_TENSOR_MAX_ELEMENTS ((gsize) G_MAXINT32)
+
+/* Zero-filled.  Fails (HFSR_ERROR_INVALID_ARGUMENT / HFSR_ERROR_NO_MEMORY) on
+ * non-positive dimensions, overflow or allocation failure. */
+HfsrTensor *hfsr_tensor_new  (int channels, int height, int width,
+                              GError **error);
+void        hfsr_tensor_free (HfsrTensor *tensor);
+gsize       hfsr_tensor_size (const HfsrTensor *tensor); /* element count */
+
+static inline float *
+hfsr_tensor_plane (const HfsrTensor *t, int c)
+{
+  return t->data + (gsize) c * t->height * t->width;
+}
+
+/* ---------------------------------------------------------------- regions */
+
+typedef struct
+{
+  int x, y, width, height;
+} HfsrRect;
+
+/* Interleaved float pixels, as GEGL hands them over.  Pixel (x, y) channel c
+ * (x, y in image coordinates, inside rect) is at
+ * data[(y - rect.y) * rowstride + (x - rect.x) * channels + c]. */
+typedef struct
+{
+  float   *data;
+  int      channels;  /* floats per pixel */
+  gsize    rowstride; /* floats per row, >= rect.width * channels */
+  HfsrRect rect;
+} HfsrImageView;
+
+/* Called between tiles with the fraction done; return FALSE to cancel. */
+typedef gboolean (*HfsrProgressFunc) (double fraction, gpointer user_data);
+
+/* ------------------------------------------------------------------ models */
+
+typedef struct _HfsrModel HfsrModel;
+
+/* Loads a safetensors file whose __metadata__ carries the graph (see
+ * models/FORMAT.md).  Every byte is treated as untrusted; errors name the
+ * file and the problem. */
+HfsrModel  *hfsr_model_load            (const char    *path,
+                                        GError       **error);
+/* The same from memory; @name is used in error messages. */
+HfsrModel  *hfsr_model_load_from_data  (const guint8  *data,
+                                        gsize          size,
+                                        const char    *name,
+                                        GError       **error);
+void        hfsr_model_free            (HfsrModel     *model);
+
+const char *hfsr_model_get_name            (const HfsrModel *model);
+/* Output size / input size of output 0 (1 for maps, 2..4 for SR). */
+int         hfsr_model_get_scale           (const HfsrModel *model);
+int         hfsr_model_get_input_channels  (const HfsrModel *model);
+int         hfsr_model_get_n_outputs       (const HfsrModel *model);
+const char *hfsr_model_get_output_name     (const HfsrModel *model, int index);
+int         hfsr_model_get_output_channels (const HfsrModel *model, int index);
+/* Receptive-field margin of output 0 in input pixels: an output pixel only
+ * depends on input pixels within this distance of its footprint.  -1 when
+ * output 0 depends on the whole image (global pooling). */
+int         hfsr_model_get_margin          (const HfsrModel *model);
+/* A string from the file's __metadata__, or NULL. */
+const char *hfsr_model_get_metadata        (const HfsrModel *model,
+                                            const char      *key);
+
+/* Runs the whole graph on @input (channels must match) and returns one new
+ * tensor per graph output in @outputs (array of hfsr_model_get_n_outputs
+ * pointers, filled by the call; free each with hfsr_tensor_free). */
+gboolean    hfsr_model_forward (const HfsrModel  *model,
+                                const HfsrTensor *input,
+                                HfsrTensor      **outputs,
+                                GError          **error);
+
+/* The input rectangle needed to compute @output (in output-0 coordinates)
+ * of an image whose extent is @image (input coordinates): the output's
+ * footprint (floor/ceil division by the scale) grown by the margin and
+ * clipped to @image.  The whole image when the margin is -1. */
+HfsrRect    hfsr_model_required_input (const HfsrModel *model,
+                                       const HfsrRect  *output,
+                                       const HfsrRect  *image);
+
+/* Computes output 0 over output->rect by the tiling rule: output tiles of at
+ * most @tile_size x @tile_size pixels (0 = default), each from its required
+ * input (hfsr_model_required_input), every convolution zero-padded, margin
+ * cropped.  Results do not depend on @tile_size, so interior seams are exact
+ * and image borders match a whole-image run.  @input must cover
+ * hfsr_model_required_input (output->rect); the model reads its first
+ * input-channels channels and writes the first output-channels channels of
+ * @output, leaving the others alone.  Scratch memory is bounded by the tile
+ * size.  @progress may be NULL. */
+gboolean    hfsr_model_run_region (const HfsrModel     *model,
+                                   const HfsrImageView *input,
+                                   const HfsrRect      *image,
+                                   const HfsrImageView *output,
+                                   int                  tile_size,
+                                   HfsrProgressFunc     progress,
+                                   gpointer             progress_data,
+                                   GError             **error);
+
+/* Threads used by the engine's own kernels (BLAS).  Inside a GEGL op this is
+ * 1: GEGL already parallelises over chunks and nesting is slower. */
+void        hfsr_set_threads (int n_threads);
+int         hfsr_get_threads (void);
+
+/* -------------------------------------------------------------------- maps
+ * Classic image maps (engine/maps/).  They work on planar float images:
+ * `plane` is width * height floats, row-major. */
+
+/* maps section: declarations added by engine/maps/ */
+
+G_END_DECLS
+
+#endif /* HFSR_H */
