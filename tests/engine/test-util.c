@@ -1,1 +1,42 @@
-/* placeholder: to be written */
+/* hfsr — task-aware super-resolution for GEGL and GIMP.
+ * Copyright (C) 2026 the hfsr authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include <math.h>
+
+#include "test-util.h"
+
+void
+hfsr_test_fill_random (float *data, gsize n, guint32 seed, float lo, float hi)
+{
+  GRand *rand = g_rand_new_with_seed (seed);
+
+  for (gsize i = 0; i < n; i++)
+    data[i] = (float) g_rand_double_range (rand, lo, hi);
+  g_rand_free (rand);
+}
+
+double
+hfsr_test_max_abs_diff (const float *a, const float *b, gsize n)
+{
+  double worst = 0.0;
+
+  for (gsize i = 0; i < n; i++)
+    {
+      double d = fabs ((double) a[i] - (double) b[i]);
+
+      if (isnan (d))
+        return INFINITY;
+      if (d > worst)
+        worst = d;
+    }
+  return worst;
+}
+
+char *
+hfsr_test_source_path (const char *relative)
+{
+  const char *root = g_getenv ("HFSR_SOURCE_ROOT");
+
+  return g_build_filename (root ? root : ".", relative, NULL);
+}

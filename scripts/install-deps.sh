@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Installs the Debian 12 packages hfsr needs that are missing.
+#   scripts/install-deps.sh          build + run (GEGL, GIMP, OpenBLAS, ...)
+#   scripts/install-deps.sh --test   also what the test suite uses
+# SPDX-License-Identifier: GPL-3.0-or-later
+set -euo pipefail
+
+packages=(build-essential meson ninja-build pkg-config gettext
+          libglib2.0-dev libjson-glib-dev libopenblas-dev libfftw3-dev
+          libgegl-dev libbabl-dev gegl gimp libgimp2.0-dev)
+if [[ "${1:-}" == "--test" ]]; then
+  # torch: exporter/training tests; clang + libclang-rt: the fuzz target and
+  # sanitizers; skimage: image checks in the CLI tests; xvfb, appstream: GIMP.
+  packages+=(python3-torch python3-skimage python3-numpy clang libclang-rt-14-dev
+             xvfb xauth appstream)
+fi
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]} == 0)); then
+  echo "hfsr: all ${#packages[@]} Debian packages present"
+  exit 0
+fi
+
+sudo=()
+if [[ $(id -u) -ne 0 ]]; then sudo=(sudo); fi
+echo "hfsr: installing ${missing[*]}"
+"${sudo[@]}" apt-get update -q
+DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -q --no-install-recommends "${missing[@]}"
