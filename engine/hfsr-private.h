@@ -3,7 +3,7 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
  * Engine-internal interfaces: how the graph (model.c, graph.c) talks to the
- * layers (layers/*.c) and the kernels (kernels/*.c).  Not installed.
+ * layers (layers/) and the kernels (kernels/).  Not installed.
  */
 #ifndef HFSR_PRIVATE_H
 #define HFSR_PRIVATE_H
@@ -134,6 +134,53 @@ const HfsrWeight *
  * allocation failure. */
 float   *hfsr_alloc_floats (gsize n_elements);
 void     hfsr_free_floats  (float *data);
+
+/* graph section: the loaded model (engine/model.c), run by engine/graph.c and
+ * described by tools/hfsr-model.c.  Value slots are numbered as in
+ * HfsrNode.inputs: 0 is the graph input, k > 0 the output of node k - 1. */
+
+/* Spatial size of a value relative to the graph input: HFSR_SLOT_GLOBAL
+ * (1 x 1 whatever the input, e.g. after global pooling) or the whole
+ * multiple the loader checked, at most HFSR_MAX_SCALE. */
+#define HFSR_SLOT_GLOBAL 0
+#define HFSR_MAX_SCALE   16
+
+struct _HfsrModel
+{
+  char       *name;            /* the file, as named in error messages */
+  GHashTable *metadata;        /* key -> value, both strings */
+  HfsrWeight *weights;
+  int         n_weights;
+  char       *input_name;
+  int         input_channels;
+  HfsrNode   *nodes;
+  int         n_nodes;
+  int        *slot_scale;      /* n_nodes + 1 entries */
+  int         n_outputs;
+  int        *output_slots;
+  char      **output_names;
+  int        *output_channels;
+  int         scale;           /* of output 0 */
+  int         margin;          /* of output 0, input pixels; -1 = global */
+};
+
+/* Infers the shape of node @index from @slot_shapes (the shapes of all
+ * earlier slots).  On failure the error reads "<model>: node '<name>'
+ * (<op>): <why>" with code @error_code. */
+gboolean hfsr_graph_infer_node (const HfsrModel *model,
+                                int              index,
+                                const HfsrShape *slot_shapes,
+                                int              error_code,
+                                HfsrShape       *output,
+                                GError         **error);
+
+/* Moves @node_error into @error as "<model>: node '<name>' (<op>): <why>"
+ * with code @error_code. */
+void     hfsr_graph_node_error (const HfsrModel *model,
+                                int              index,
+                                int              error_code,
+                                GError          *node_error,
+                                GError         **error);
 
 G_END_DECLS
 

@@ -155,9 +155,10 @@ int         hfsr_get_threads (void);
 
 /* Zhou et al. eq 4-6.  For each pixel, D holds the differences between the
  * pixel and each neighbour that exists (up, down, left, right: 2 at corners,
- * 3 along borders, 4 inside); the weight is the element of D with the largest
- * magnitude, keeping its sign (on a tie, the first in that order).  @plane and
- * @weight are width * height floats and may not alias. */
+ * 3 along borders, 4 inside, fewer in a one-pixel-wide image); the weight is
+ * the element of D with the largest magnitude, keeping its sign (on a tie,
+ * the first in that order), and 0 for a 1 x 1 image.  @plane and @weight are
+ * width * height floats and may not alias. */
 void     hfsr_hf_weight_map    (const float *plane, int width, int height,
                                 float *weight);
 
@@ -176,25 +177,97 @@ void     hfsr_gradient_magnitude (const float *plane, int width, int height,
 
 /* Gradient magnitude similarity (Roh & Kang eq 3): per element
  * 1 - (2 g1 g2 + c) / (g1^2 + g2^2 + c); 0 = alike, 1 = different.
- * @c is 170 for values in [0, 255]: scale it by (range / 255)^2. */
+ * @c is 170 for values in [0, 255]: scale it by (range / 255)^2.  c >= 0;
+ * with c = 0 two zero magnitudes give 0. */
 void     hfsr_gms_map (const float *magnitude1, const float *magnitude2,
                        gsize n, double c, float *gms);
 
 /* Separable Gaussian blur, kernel radius ceil(3 sigma), borders replicated.
- * sigma > 0.  Fails only on allocation failure. */
+ * May run in place.  Fails with HFSR_ERROR_INVALID_ARGUMENT on an empty
+ * image or a sigma not > 0 (or absurd: 3 sigma > G_MAXINT / 8), and with
+ * HFSR_ERROR_NO_MEMORY on allocation failure. */
 gboolean hfsr_gaussian_blur (const float *plane, int width, int height,
                              double sigma, float *out, GError **error);
 
 /* Grey-level opening (erosion then dilation, min then max) with a disk of
- * @radius pixels (radius 0 copies); pixels outside the image are ignored. */
+ * @radius pixels, dx^2 + dy^2 <= radius^2 (radius 0 copies); pixels outside
+ * the image are ignored.  May run in place.  A negative radius or an empty
+ * image fails with HFSR_ERROR_INVALID_ARGUMENT. */
 gboolean hfsr_morph_open (const float *plane, int width, int height,
                           int radius, float *out, GError **error);
 
 /* FFT high-pass: removes every spatial frequency whose radius is below
  * @cutoff (a fraction of the Nyquist frequency, 0..1) and transforms back.
- * The mean (DC) always goes, so the result is signed around 0. */
+ * The radius of (fx, fy) cycles per image is
+ * sqrt ((fx / (width / 2))^2 + (fy / (height / 2))^2).  The mean (DC) always
+ * goes, so the result is signed around 0.  May run in place.  A cutoff
+ * outside [0, 1] or an empty image fails with HFSR_ERROR_INVALID_ARGUMENT. */
 gboolean hfsr_highpass (const float *plane, int width, int height,
                         double cutoff, float *out, GError **error);
+
+/* ------------------------------------------------- quality and resampling
+ * The degradation that training and evaluation share, and the measures of
+ * the evaluation protocol (DESIGN.md): engine/maps/resize.c and quality.c.
+ * An R'G'B' image is three planes one after another (CHW). */
+
+/* MATLAB's imresize (image, [out_height out_width], 'bicubic') with its
+ * default antialiasing, on @n_planes planes of width x height floats into
+ * @n_planes planes of out_width x out_height.  Keys' cubic kernel (a = -0.5);
+ * the scale of an axis is out / in, and when it shrinks the kernel is
+ * stretched by 1 / scale (the antialiasing); weights are normalised per
+ * output sample; samples past an edge are mirrored with the edge sample
+ * repeated; the height is resized first, then the width (MATLAB's order for
+ * equal scales).  Works in double; the result is neither clipped nor
+ * rounded.  With out = in * s it is imresize (image, s, 'bicubic') and the
+ * training code's imresize (models/training/hfsr_data.py).  @out may not
+ * alias @planes.  Fails with HFSR_ERROR_INVALID_ARGUMENT on a size or plane
+ * count < 1 and HFSR_ERROR_NO_MEMORY on overflow or allocation failure. */
+gboolean hfsr_imresize (const float *planes, int n_planes,
+                        int width, int height,
+                        int out_width, int out_height,
+                        float *out, GError **error);
+
+/* @length cropped down to a multiple of @scale (>= 1): the mod-crop that
+ * makes an HR image exactly @scale times its downscaled copy. */
+int      hfsr_modcrop (int length, int scale);
+
+/* ITU-R BT.601 luma as MATLAB's rgb2ycbcr computes it, on the 0..255 scale:
+ * y = 16 + 65.481 r + 128.553 g + 24.966 b for R'G'B' planes @rgb (three
+ * planes of @n_pixels) in [0, 1].  That is 255 times rgb2ycbcr of double
+ * data in [0, 1], and rgb2ycbcr of uint8 data before MATLAB rounds Y to an
+ * integer (it stays unrounded here: at most 0.5 apart).  @y holds
+ * @n_pixels. */
+void     hfsr_rgb_to_y (const float *rgb, gsize n_pixels, float *y);
+
+/* PSNR in dB of @a against @b (width x height each) over the pixels at
+ * least @shave from every border: 10 log10 (peak^2 / MSE), +inf when they
+ * are equal there.  @peak is 255 for Y from hfsr_rgb_to_y.  Fails with
+ * HFSR_ERROR_INVALID_ARGUMENT when nothing is left after shaving or the
+ * peak is not > 0. */
+gboolean hfsr_psnr (const float *a, const float *b, int width, int height,
+                    int shave, double peak, double *psnr, GError **error);
+
+/* Mean SSIM of @a and @b as Wang et al. 2004 and their ssim_index.m: an
+ * 11 x 11 Gaussian window (sigma 1.5, normalised), K1 = 0.01, K2 = 0.03,
+ * C1 = (K1 L)^2, C2 = (K2 L)^2 with L = @peak (255 for Y from
+ * hfsr_rgb_to_y), local means, variances and covariance (window-weighted,
+ * not bias-corrected) at every window position that lies wholly inside the
+ * image after @shave pixels are dropped at each border ('valid'), and the
+ * mean of the SSIM map.  Fails with HFSR_ERROR_INVALID_ARGUMENT when less
+ * than 11 x 11 pixels are left or the peak is not > 0, and
+ * HFSR_ERROR_NO_MEMORY on allocation failure. */
+gboolean hfsr_ssim (const float *a, const float *b, int width, int height,
+                    int shave, double peak, double *ssim, GError **error);
+
+/* The share of @plane's spectral energy (squared DFT magnitudes, mean
+ * removed) at radii >= @cutoff, the radius measured as hfsr_highpass does:
+ * a measure of high-frequency content in [0, 1].  A constant plane gives 0,
+ * a checkerboard 1.  A cutoff outside [0, 1] or an empty image fails with
+ * HFSR_ERROR_INVALID_ARGUMENT, allocation failure with
+ * HFSR_ERROR_NO_MEMORY. */
+gboolean hfsr_spectral_energy_share (const float *plane, int width,
+                                     int height, double cutoff,
+                                     double *share, GError **error);
 
 G_END_DECLS
 

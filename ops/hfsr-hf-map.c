@@ -1,1 +1,294 @@
-/* placeholder: to be written */
+/* hfsr — task-aware super-resolution for GEGL and GIMP.
+ * Copyright (C) 2026 the hfsr authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * hfsr:hf-map — where an image holds high-frequency detail: the weight map
+ * and α-selection map of Zhou et al. (eq 4-7) or an FFT high-pass, computed
+ * per colour channel by the engine's maps (engine/maps/).
+ */
+#include "hfsr-config.h"
+
+#include <math.h>
+#include <string.h>
+#include <glib/gi18n-lib.h>
+
+#ifdef GEGL_PROPERTIES
+
+enum_start (hfsr_hf_map_mode)
+  enum_value (HFSR_HF_MAP_SIGNED,    "signed",    N_("Signed weight"))
+  enum_value (HFSR_HF_MAP_MAGNITUDE, "magnitude", N_("Weight magnitude"))
+  enum_value (HFSR_HF_MAP_SELECTION, "selection", N_("Selection"))
+  enum_value (HFSR_HF_MAP_HIGHPASS,  "highpass",  N_("FFT high-pass"))
+enum_end (HfsrHfMapMode)
+
+property_enum (mode, _("Mode"),
+               HfsrHfMapMode, hfsr_hf_map_mode, HFSR_HF_MAP_SELECTION)
+  description (_("Signed weight: each pixel's difference to the up, down, "
+                 "left or right neighbour that differs most, keeping its "
+                 "sign, drawn as 0.5 + weight so that 0 is mid-grey "
+                 "(Zhou et al. eq 4-6).  Weight magnitude: the absolute "
+                 "weight.  Selection: 1 where the weight, normalised over the "
+                 "whole image, lies further than alpha standard deviations "
+                 "from its mean, else 0 (eq 7).  FFT high-pass: the image "
+                 "without the frequencies below the cutoff, drawn as "
+                 "0.5 + high-pass.  Every colour channel is mapped on its "
+                 "own; alpha is kept as it is."))
+
+property_double (alpha, _("Alpha"), 0.2)
+  description (_("Half-width, in standard deviations of the normalised "
+                 "weights, of the band around their mean that is not "
+                 "selected.  Zhou et al. use 1/7 to 1/3; 0 selects every "
+                 "pixel whose weight is not exactly the mean."))
+  value_range (0.0, 1.0)
+  ui_range    (0.0, 0.5)
+  ui_steps    (0.01, 0.05)
+  ui_digits   (3)
+  ui_meta     ("visible", "mode {selection}")
+
+property_double (cutoff, _("Cutoff"), 0.1)
+  description (_("Radial frequency, as a fraction of the Nyquist frequency, "
+                 "below which the high-pass removes everything."))
+  value_range (0.0, 1.0)
+  ui_steps    (0.01, 0.1)
+  ui_digits   (3)
+  ui_meta     ("visible", "mode {highpass}")
+
+#else
+
+#define GEGL_OP_FILTER
+#define GEGL_OP_NAME     hfsr_hf_map
+#define GEGL_OP_C_SOURCE hfsr-hf-map.c
+
+#include "gegl-op.h"
+#include "hfsr-op-common.h"
+
+/* Grey level at which a signed map (weight or high-pass) shows 0. */
+#define SIGNED_ZERO 0.5f
+
+#define N_COLOUR_CHANNELS 3
+
+/* How far an output pixel looks: the four neighbours for the weights, the
+ * whole image for the statistics of eq 7 and for the Fourier transform. */
+static int
+mode_margin (HfsrHfMapMode mode)
+{
+  switch (mode)
+    {
+    case HFSR_HF_MAP_SIGNED:
+    case HFSR_HF_MAP_MAGNITUDE:
+      return 1;
+    case HFSR_HF_MAP_SELECTION:
+    case HFSR_HF_MAP_HIGHPASS:
+      break;
+    }
+  return HFSR_OP_WHOLE_IMAGE;
+}
+
+static void
+prepare (GeglOperation *operation)
+{
+  const Babl *space  = gegl_operation_get_source_space (operation, "input");
+  const Babl *format = babl_format_with_space ("R'G'B'A float", space);
+
+  gegl_operation_set_format (operation, "input", format);
+  gegl_operation_set_format (operation, "output", format);
+}
+
+static GeglRectangle
+get_required_for_output (GeglOperation       *operation,
+                         const gchar         *input_pad,
+                         const GeglRectangle *roi)
+{
+  GeglProperties *o = GEGL_PROPERTIES (operation);
+
+  return hfsr_op_grow_within (roi, mode_margin (o->mode),
+                              gegl_operation_source_get_bounding_box (operation,
+                                                                      "input"));
+}
+
+static GeglRectangle
+get_invalidated_by_change (GeglOperation       *operation,
+                           const gchar         *input_pad,
+                           const GeglRectangle *input_region)
+{
+  /* The dependency is symmetric: a changed pixel reaches as far as an
+   * output pixel looks. */
+  return get_required_for_output (operation, input_pad, input_region);
+}
+
+static GeglRectangle
+get_cached_region (GeglOperation       *operation,
+                   const GeglRectangle *roi)
+{
+  GeglProperties *o = GEGL_PROPERTIES (operation);
+
+  /* A whole-image map is computed once, for the whole image, and kept: the
+   * chunks GEGL asks for next come from the cache, not from new runs. */
+  if (mode_margin (o->mode) == HFSR_OP_WHOLE_IMAGE)
+    return hfsr_op_grow_within (roi, HFSR_OP_WHOLE_IMAGE,
+                                gegl_operation_source_get_bounding_box (operation,
+                                                                        "input"));
+  return *roi;
+}
+
+/* The map of one colour plane of @width x @height pixels. */
+static gboolean
+map_plane (const GeglProperties *o,
+           const float          *plane,
+           int                   width,
+           int                   height,
+           float                *map,
+           GError              **error)
+{
+  gsize n_pixels = (gsize) width * height;
+
+  switch (o->mode)
+    {
+    case HFSR_HF_MAP_SIGNED:
+      hfsr_hf_weight_map (plane, width, height, map);
+      for (gsize i = 0; i < n_pixels; i++)
+        map[i] += SIGNED_ZERO;
+      return TRUE;
+
+    case HFSR_HF_MAP_MAGNITUDE:
+      hfsr_hf_weight_map (plane, width, height, map);
+      for (gsize i = 0; i < n_pixels; i++)
+        map[i] = fabsf (map[i]);
+      return TRUE;
+
+    case HFSR_HF_MAP_SELECTION:
+      hfsr_hf_weight_map (plane, width, height, map);
+      hfsr_hf_selection_map (map, width, height, o->alpha, map);
+      return TRUE;
+
+    case HFSR_HF_MAP_HIGHPASS:
+      if (! hfsr_highpass (plane, width, height, o->cutoff, map, error))
+        return FALSE;
+      for (gsize i = 0; i < n_pixels; i++)
+        map[i] += SIGNED_ZERO;
+      return TRUE;
+    }
+
+  g_set_error (error, HFSR_ERROR, HFSR_ERROR_INVALID_ARGUMENT,
+               "unknown mode %d", (int) o->mode);
+  return FALSE;
+}
+
+/* Computes @result from the input it depends on.  The engine sees exactly
+ * the pixels that exist around @result (hfsr_op_grow_within): its border
+ * rule then applies at the true image border only, and a chunk's pixels come
+ * out as they do when the whole image is computed at once. */
+static gboolean
+process (GeglOperation       *operation,
+         GeglBuffer          *input,
+         GeglBuffer          *output,
+         const GeglRectangle *result,
+         gint                 level)
+{
+  GeglProperties      *o      = GEGL_PROPERTIES (operation);
+  const Babl          *format = gegl_operation_get_format (operation, "output");
+  const GeglRectangle *extent =
+    gegl_operation_source_get_bounding_box (operation, "input");
+  GeglRectangle        wanted = *result;
+  GeglRectangle        region;
+  HfsrTensor          *image  = NULL;
+  HfsrTensor          *map    = NULL;
+  const float         *planes[N_COLOUR_CHANNELS + 1];
+  GError              *error  = NULL;
+  gboolean             success = FALSE;
+
+  /* A blit may ask for more than the image; only the image has a map. */
+  if (extent != NULL && ! gegl_rectangle_intersect (&wanted, result, extent))
+    return TRUE;
+  region = hfsr_op_grow_within (&wanted, mode_margin (o->mode), extent);
+
+  image = hfsr_op_read_planes (input, &region, format, &error);
+  if (image != NULL)
+    map = hfsr_tensor_new (1, region.height, region.width, &error);
+  if (map == NULL)
+    goto out;
+
+  /* Each colour plane makes way for its map as soon as that is done, so a
+   * whole-image map needs one extra plane, not four. */
+  for (int c = 0; c < N_COLOUR_CHANNELS; c++)
+    {
+      float *plane = hfsr_tensor_plane (image, c);
+
+      if (! map_plane (o, plane, region.width, region.height, map->data,
+                       &error))
+        goto out;
+      memcpy (plane, map->data, hfsr_tensor_size (map) * sizeof (float));
+      planes[c] = plane;
+    }
+  planes[N_COLOUR_CHANNELS] = hfsr_tensor_plane (image, N_COLOUR_CHANNELS);
+
+  success = hfsr_op_write_planes (output, &wanted, planes, &region, format,
+                                  &error);
+
+out:
+  if (error != NULL)
+    g_warning ("hfsr:hf-map: %s", error->message);
+  g_clear_error (&error);
+  hfsr_tensor_free (map);
+  hfsr_tensor_free (image);
+  return success;
+}
+
+/* GEGL's filter splits @result between its threads; a whole-image map would
+ * then be computed once per thread.  Those modes run in one piece. */
+static gboolean
+operation_process (GeglOperation        *operation,
+                   GeglOperationContext *context,
+                   const gchar          *output_prop,
+                   const GeglRectangle  *result,
+                   gint                  level)
+{
+  GeglProperties *o = GEGL_PROPERTIES (operation);
+  GeglBuffer     *input;
+  gboolean        success;
+
+  if (mode_margin (o->mode) != HFSR_OP_WHOLE_IMAGE)
+    return GEGL_OPERATION_CLASS (gegl_op_parent_class)->process (operation,
+                                                                  context,
+                                                                  output_prop,
+                                                                  result,
+                                                                  level);
+
+  input = (GeglBuffer *) gegl_operation_context_dup_object (context, "input");
+  if (input == NULL)
+    return FALSE;
+  success = process (operation, input,
+                     gegl_operation_context_get_target (context, "output"),
+                     result, level);
+  g_object_unref (input);
+  return success;
+}
+
+static void
+gegl_op_class_init (GeglOpClass *klass)
+{
+  GeglOperationClass       *operation_class = GEGL_OPERATION_CLASS (klass);
+  GeglOperationFilterClass *filter_class    = GEGL_OPERATION_FILTER_CLASS (klass);
+
+  filter_class->process                      = process;
+  operation_class->process                   = operation_process;
+  operation_class->prepare                   = prepare;
+  operation_class->get_required_for_output   = get_required_for_output;
+  operation_class->get_invalidated_by_change = get_invalidated_by_change;
+  operation_class->get_cached_region         = get_cached_region;
+
+  gegl_operation_class_set_keys (operation_class,
+    "name",            "hfsr:hf-map",
+    "title",           _("High-frequency map"),
+    "categories",      "edge-detect:hfsr",
+    "gimp:menu-path",  "<Image>/Filters/Edge-Detect",
+    "gimp:menu-label", _("High-Frequency Map..."),
+    "description",
+      _("Shows where an image holds high-frequency detail, channel by "
+        "channel: the weight map and the alpha-selection map that Zhou et "
+        "al. use to weigh a super-resolution loss, or an FFT high-pass.  "
+        "Signed maps draw 0 as mid-grey."),
+    NULL);
+}
+
+#endif

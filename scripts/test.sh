@@ -21,7 +21,7 @@ echo "== AddressSanitizer + UBSan (build-asan/)"
 scripts/build.sh build-asan -Db_sanitize=address,undefined -Db_lundef=false
 ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 \
 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
-  meson test -C build-asan --print-errorlogs --num-processes "$jobs" --no-suite cli --no-suite python
+  meson test -C build-asan --print-errorlogs --num-processes "$jobs" --no-suite cli --no-suite training
 
 echo "== fuzz the model loader (build-fuzz/, short run; tests/fuzz/README.md has the long one)"
 CC=clang scripts/build.sh build-fuzz -Dfuzz=true -Dtests=true

@@ -14,6 +14,73 @@ G_BEGIN_DECLS
 
 /* kernels section: declarations added by engine/kernels/ */
 
+/* How a kernel slides over a planar image.  A convolution reads the image and
+ * writes one value per grid position; a transposed convolution is its
+ * adjoint: it reads the grid and writes the image.  Grid position (gy, gx)
+ * with tap (ky, kx) touches image pixel (gy * stride - pad_h + ky,
+ * gx * stride - pad_w + kx); taps outside the image read zeros (zero
+ * padding) and are dropped when writing. */
+typedef struct
+{
+  int channels;
+  int image_height;
+  int image_width;
+  int kernel_h;
+  int kernel_w;
+  int stride;
+  int pad_h;
+  int pad_w;
+  int grid_height;
+  int grid_width;
+} HfsrConvGeometry;
+
+/* Grid rows per im2col/col2im band, so that a band's column matrix
+ * (channels * kernel_h * kernel_w rows) stays within a fixed scratch budget:
+ * scratch is then bounded whatever the image size.  At least 1, at most
+ * grid_height. */
+int  hfsr_conv_band_rows (const HfsrConvGeometry *geometry);
+
+/* Lays out grid rows [first_row, first_row + n_rows) as a column matrix of
+ * channels * kernel_h * kernel_w rows (row (c * kernel_h + ky) * kernel_w +
+ * kx) and n_rows * grid_width columns, so a convolution becomes one GEMM with
+ * the [out, in * kh * kw] weight matrix. */
+void hfsr_im2col (const HfsrConvGeometry *geometry,
+                  const float            *image,
+                  int                     first_row,
+                  int                     n_rows,
+                  float                  *columns);
+
+/* The adjoint of hfsr_im2col: adds every column value into the image pixel
+ * that im2col would have read it from (values landing outside the image are
+ * dropped).  The image must hold its initial values (zeros or the bias). */
+void hfsr_col2im (const HfsrConvGeometry *geometry,
+                  const float            *columns,
+                  int                     first_row,
+                  int                     n_rows,
+                  float                  *image);
+
+/* Row-major C[m x n] = op(A) B, or C += op(A) B when @accumulate.  A is m x k
+ * (lda k), or when @transpose_a it is stored k x m (lda m) and used
+ * transposed.  B is k x n with row stride @ldb, C has row stride @ldc. */
+void hfsr_gemm (gboolean     transpose_a,
+                int          m,
+                int          n,
+                int          k,
+                const float *a,
+                const float *b,
+                int          ldb,
+                float       *c,
+                int          ldc,
+                gboolean     accumulate);
+
+/* Sets every element of row r of the m x n matrix @c (row stride @ldc) to
+ * values[r], or to 0 when @values is NULL: the bias a GEMM accumulates on. */
+void hfsr_fill_rows (float       *c,
+                     int          m,
+                     int          n,
+                     int          ldc,
+                     const float *values);
+
 G_END_DECLS
 
 #endif

@@ -1,1 +1,28 @@
-/* placeholder: to be written */
+/* hfsr — task-aware super-resolution for GEGL and GIMP.
+ * Copyright (C) 2026 the hfsr authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "layer-util.h"
+
+static gboolean
+relu_forward (const HfsrNode *node, const HfsrTensor *const *inputs,
+              HfsrTensor *output, GError **error)
+{
+  const float *src = inputs[0]->data;
+  float *dst = output->data;
+  gsize n = hfsr_tensor_size (output);
+
+  for (gsize i = 0; i < n; i++)
+    dst[i] = src[i] > 0.0f ? src[i] : 0.0f;
+  return TRUE;
+}
+
+const HfsrLayerClass hfsr_layer_relu = {
+  .op = "relu",
+  .min_inputs = 1,
+  .max_inputs = 1,
+  .load = hfsr_layer_load_nothing,
+  .infer_shape = hfsr_layer_infer_same,
+  .margin = hfsr_layer_margin_same,
+  .forward = relu_forward,
+};

@@ -1,0 +1,448 @@
+#!/usr/bin/python3
+# hfsr — task-aware super-resolution for GEGL and GIMP.
+# Copyright (C) 2026 the hfsr authors
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Tests of the SR training recipe: MATLAB bicubic, the weight/selection maps
+against hand-worked cases and naive twins, the eq 3 loss, WDSR-A, and short
+training runs (fresh, resumed, fine-tuned) whose exported files are run back
+with hfsr_export.run_graph.
+
+Exits 77 (skip) where PyTorch is not importable, as meson expects.
+"""
+
+import contextlib
+import ctypes
+import io
+import math
+import os
+import sys
+import tempfile
+import unittest
+
+try:
+    import numpy as np
+    import torch
+    from PIL import Image
+except ImportError as missing:
+    print(f'skipping the training tests: {missing}')
+    sys.exit(77)
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+import hfsr_data  # noqa: E402
+import hfsr_sr  # noqa: E402
+import wdsr  # noqa: E402
+from hfsr_export import load_model_file, run_graph  # noqa: E402
+from hfsr_weightmap import hf_l1_loss, hf_selection_map, hf_weight_map  # noqa: E402
+
+torch.set_num_threads(1)
+
+# The built engine as a shared module (tests/training/meson.build sets this).
+ENGINE_MODULE = os.environ.get('HFSR_ENGINE_MODULE', '')
+
+
+class BicubicTest(unittest.TestCase):
+    def test_constant_stays_constant(self):
+        image = np.full((13, 17, 3), 0.37)
+        for scale in (1 / 2, 1 / 3, 1 / 4, 2.0, 3.0, 4.0):
+            out = hfsr_data.imresize(image, scale)
+            self.assertEqual(out.shape, (math.ceil(13 * scale), math.ceil(17 * scale), 3))
+            np.testing.assert_allclose(out, 0.37, rtol=0, atol=1e-12)
+
+    def test_hand_worked_downscale_with_mirrored_border(self):
+        # Length 4 -> 2.  Output 1 (1-based) sits at u = 1/0.5 + 0.5(1 - 2) = 1.5;
+        # the stretched kernel 0.5 cubic(0.5 d) over inputs -2..5 (d = 3.5 .. -3.5)
+        # gives (-0.0234375, -0.0703125, 0.2265625, 0.8671875, 0.8671875,
+        # 0.2265625, -0.0703125, -0.0234375) / 2, summing to 1.  Mirroring maps
+        # inputs -2, -1, 0, 5 to 3, 2, 1, 4.  On p = (0, 1, 2, 3):
+        # (-0.046875 - 0.0703125 + 0.8671875 + 0.453125 - 0.2109375 - 0.0703125) / 2
+        # = 0.4609375; output 2 is 3 - 0.4609375 by symmetry.
+        out = hfsr_data.imresize(np.array([[0.0], [1.0], [2.0], [3.0]]), 0.5)
+        np.testing.assert_allclose(out[:, 0], [0.4609375, 2.5390625], rtol=0, atol=1e-12)
+
+    def test_ramp_interior_is_the_area_centre(self):
+        # A symmetric normalised kernel reproduces straight lines: away from the
+        # mirrored borders, output j (0-based) of a 1/s downscale of p_i = i is
+        # the centre of its s input pixels, s j + (s - 1) / 2.
+        ramp = np.arange(60, dtype=np.float64)[:, None]
+        for s in (2, 3, 4):
+            out = hfsr_data.imresize(ramp, 1 / s)[:, 0]
+            for j in range(len(out)):
+                centre = s * j + (s - 1) / 2
+                if centre - 2 * s >= 0 and centre + 2 * s <= 59:
+                    self.assertAlmostEqual(out[j], centre, places=10)
+
+    def test_upscale_ramp_interior(self):
+        ramp = np.arange(20, dtype=np.float64)[:, None]
+        out = hfsr_data.imresize(ramp, 2.0)[:, 0]
+        # Output j sits at input coordinate (j + 0.5) / 2 - 0.5.
+        for j in range(6, 34):
+            self.assertAlmostEqual(out[j], (j + 0.5) / 2 - 0.5, places=10)
+
+    def test_downscale_rounds_to_8_bits(self):
+        rng = np.random.default_rng(3)
+        low = hfsr_data.bicubic_downscale(rng.random((12, 12, 3)), 3)
+        self.assertEqual(low.shape, (4, 4, 3))
+        np.testing.assert_array_equal(low * 255, np.round(low * 255))
+        self.assertTrue(low.min() >= 0 and low.max() <= 1)
+
+    def test_modcrop_and_dihedral(self):
+        image = np.arange(7 * 10).reshape(7, 10)
+        self.assertEqual(hfsr_data.modcrop(image, 3).shape, (6, 9))
+        self.assertEqual(hfsr_data.modcrop(image, 2).shape, (6, 10))
+        square = np.arange(9).reshape(3, 3)
+        variants = {hfsr_data.dihedral(square, mode).tobytes() for mode in range(8)}
+        self.assertEqual(len(variants), 8)
+
+    def test_y_psnr(self):
+        # A uniform R'G'B' offset d moves Y by d (65.481 + 128.553 + 24.966) / 255
+        # = d 219 / 255; the shaved border holds a different error that must not count.
+        reference = np.full((10, 10, 3), 0.5)
+        output = reference + 0.01
+        output[0, :, :] = 1.0
+        expected = -20 * math.log10(0.01 * 219 / 255)
+        self.assertAlmostEqual(hfsr_data.y_psnr(output, reference, 2), expected, places=9)
+        self.assertLess(hfsr_data.y_psnr(output, reference, 0), expected)
+
+    def test_rgb_to_y_range(self):
+        self.assertAlmostEqual(float(hfsr_data.rgb_to_y(np.zeros(3))), 16 / 255)
+        self.assertAlmostEqual(float(hfsr_data.rgb_to_y(np.ones(3))), 235 / 255)
+
+
+def naive_weight_map(plane):
+    height, width = plane.shape
+    weight = np.zeros_like(plane)
+    for y in range(height):
+        for x in range(width):
+            best, chosen = -1.0, 0.0
+            for ny, nx in ((y - 1, x), (y + 1, x), (y, x - 1), (y, x + 1)):
+                if 0 <= ny < height and 0 <= nx < width:
+                    difference = plane[y, x] - plane[ny, nx]
+                    if abs(difference) > best:
+                        best, chosen = abs(difference), difference
+            weight[y, x] = chosen
+    return weight
+
+
+def naive_selection_map(weight, alpha):
+    values = weight.astype(np.float64).ravel()
+    low, high = values.min(), values.max()
+    if low == high:
+        return np.zeros_like(weight)
+    normalised = (values - low) / (high - low)
+    mu = normalised.mean()
+    sigma = math.sqrt(((normalised - mu) ** 2).mean())
+    keep = (normalised < mu - alpha * sigma) | (normalised > mu + alpha * sigma)
+    return keep.reshape(weight.shape).astype(weight.dtype)
+
+
+class WeightMapTest(unittest.TestCase):
+    def test_hand_worked_3x3(self):
+        # Each entry worked out from its up, down, left, right differences:
+        # corner (0,0): down 1 - 0 = 1 ties right 1 - 2 = -1 -> the first, 1;
+        # (1,2): down 3 - 1 = 2 ties left 3 - 5 = -2 -> 2; centre: left 5 - 0 = 5.
+        plane = torch.tensor([[1.0, 2.0, 4.0],
+                              [0.0, 5.0, 3.0],
+                              [7.0, 1.0, 1.0]])
+        expected = torch.tensor([[1.0, -3.0, 2.0],
+                                 [-7.0, 5.0, 2.0],
+                                 [7.0, -6.0, -2.0]])
+        self.assertTrue(torch.equal(hf_weight_map(plane), expected))
+
+    def test_ties_and_thin_planes(self):
+        # Interior tie with opposite signs: up wins over down, left over right.
+        column = torch.tensor([[2.0], [1.0], [0.0]])
+        self.assertTrue(torch.equal(hf_weight_map(column), torch.tensor([[1.0], [-1.0], [-1.0]])))
+        row = torch.tensor([[0.0, 1.0, 2.0]])
+        self.assertTrue(torch.equal(hf_weight_map(row), torch.tensor([[-1.0, 1.0, 1.0]])))
+        self.assertTrue(torch.equal(hf_weight_map(torch.tensor([[0.5]])), torch.tensor([[0.0]])))
+
+    def test_matches_naive_twin_batched(self):
+        generator = torch.Generator().manual_seed(7)
+        # Few levels, so that ties are everywhere.
+        planes = torch.randint(0, 4, (3, 2, 9, 11), generator=generator).float() / 3
+        batched = hf_weight_map(planes)
+        for n in range(3):
+            for c in range(2):
+                expected = naive_weight_map(planes[n, c].numpy())
+                np.testing.assert_array_equal(batched[n, c].numpy(), expected)
+
+
+class SelectionMapTest(unittest.TestCase):
+    def test_hand_worked(self):
+        # Normalised (0, .25, .5, .75, 1): mu 0.5, sigma sqrt(0.125) = 0.354.
+        weight = torch.tensor([[0.0, 1.0, 2.0, 3.0, 4.0]])
+        self.assertEqual(hf_selection_map(weight, 0.0).tolist(), [[1, 1, 0, 1, 1]])
+        self.assertEqual(hf_selection_map(weight, 1 / 3).tolist(), [[1, 1, 0, 1, 1]])
+        self.assertEqual(hf_selection_map(weight, 1.0).tolist(), [[1, 0, 0, 0, 1]])
+
+    def test_interval_is_closed(self):
+        # Normalised (0, 1, 0, 1): mu = sigma = 0.5 exactly, so alpha 1 puts both
+        # values on the interval's ends: inside, nothing selected.
+        weight = torch.tensor([[-3.0, 5.0], [-3.0, 5.0]])
+        self.assertEqual(hf_selection_map(weight, 1.0).sum().item(), 0)
+        self.assertEqual(hf_selection_map(weight, 0.999).sum().item(), 4)
+
+    def test_constant_plane_selects_nothing(self):
+        for alpha in (0.0, 0.2):
+            self.assertEqual(hf_selection_map(torch.full((4, 5), 0.3), alpha).sum().item(), 0)
+
+    def test_planes_are_independent_and_match_naive_twin(self):
+        generator = torch.Generator().manual_seed(11)
+        weight = torch.randn(2, 3, 8, 10, generator=generator)
+        weight[1, 2] = 0.25  # a constant plane among varying ones
+        for alpha in (0.0, 1 / 5, 1 / 3):
+            batched = hf_selection_map(weight, alpha)
+            for n in range(2):
+                for c in range(3):
+                    expected = naive_selection_map(weight[n, c].numpy(), alpha)
+                    np.testing.assert_array_equal(batched[n, c].numpy(), expected)
+
+    def test_larger_alpha_keeps_fewer(self):
+        generator = torch.Generator().manual_seed(5)
+        weight = hf_weight_map(torch.rand(1, 3, 32, 32, generator=generator))
+        kept = [hf_selection_map(weight, a).mean().item() for a in (0, 1 / 7, 1 / 5, 1 / 3)]
+        self.assertEqual(kept, sorted(kept, reverse=True))
+        self.assertEqual(kept[0], 1.0)
+
+
+@unittest.skipUnless(os.path.isfile(ENGINE_MODULE),
+                     'HFSR_ENGINE_MODULE (the built engine, set by meson) not given')
+class EngineMapTest(unittest.TestCase):
+    """The training loss must select the pixels `hfsr:hf-map` shows: the
+    torch maps against the engine's C functions, bit for bit."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.engine = ctypes.CDLL(ENGINE_MODULE)
+        cls.engine.hfsr_hf_weight_map.argtypes = [ctypes.c_void_p, ctypes.c_int, ctypes.c_int,
+                                                  ctypes.c_void_p]
+        cls.engine.hfsr_hf_weight_map.restype = None
+        cls.engine.hfsr_hf_selection_map.argtypes = [ctypes.c_void_p, ctypes.c_int, ctypes.c_int,
+                                                     ctypes.c_double, ctypes.c_void_p]
+        cls.engine.hfsr_hf_selection_map.restype = None
+
+    def engine_maps(self, plane, alpha):
+        plane = np.ascontiguousarray(plane, dtype=np.float32)
+        height, width = plane.shape
+        weight = np.empty_like(plane)
+        selection = np.empty_like(plane)
+        self.engine.hfsr_hf_weight_map(plane.ctypes.data, width, height, weight.ctypes.data)
+        self.engine.hfsr_hf_selection_map(weight.ctypes.data, width, height, alpha,
+                                          selection.ctypes.data)
+        return weight, selection
+
+    def test_same_maps_as_the_engine(self):
+        rng = np.random.default_rng(9)
+        photo = np.round(np.clip(synthetic_photo(rng, 48, 64), 0, 1) * 255) / 255
+        images = [photo.transpose(2, 0, 1),                              # 8-bit, like the data
+                  rng.random((2, 17, 23)),                               # no ties
+                  rng.integers(0, 3, (2, 9, 12)) / 2.0,                  # ties everywhere
+                  rng.random((1, 1, 9)), rng.random((1, 7, 1)), rng.random((1, 1, 1)),
+                  np.full((1, 5, 6), 0.25)]                              # constant
+        for image in images:
+            planes = torch.from_numpy(image.astype(np.float32))
+            weights = hf_weight_map(planes)
+            for alpha in (0.0, 1 / 7, 1 / 5, 1 / 3, 1.0):
+                selections = hf_selection_map(weights, alpha)
+                for c in range(planes.shape[0]):
+                    weight, selection = self.engine_maps(image[c], alpha)
+                    np.testing.assert_array_equal(weights[c].numpy(), weight)
+                    np.testing.assert_array_equal(selections[c].numpy(), selection)
+
+
+@unittest.skipUnless(os.path.isfile(ENGINE_MODULE),
+                     'HFSR_ENGINE_MODULE (the built engine, set by meson) not given')
+class EngineResizeTest(unittest.TestCase):
+    """hfsr-eval degrades and upscales with the engine's C imresize: it must
+    be the degradation the models were trained on."""
+
+    def test_same_imresize_as_the_engine(self):
+        engine = ctypes.CDLL(ENGINE_MODULE)
+        engine.hfsr_imresize.argtypes = [ctypes.c_void_p, ctypes.c_int, ctypes.c_int,
+                                         ctypes.c_int, ctypes.c_int, ctypes.c_int,
+                                         ctypes.c_void_p, ctypes.c_void_p]
+        engine.hfsr_imresize.restype = ctypes.c_int
+        rng = np.random.default_rng(12)
+        for s in (2, 3, 4):
+            for height, width in ((12 * s, 10 * s), (5 * s, 17 * s), (s, 3 * s)):
+                image = rng.random((height, width, 3)).astype(np.float32)
+                for scale in (1 / s, float(s)):
+                    out_height, out_width = round(height * scale), round(width * scale)
+                    planes = np.ascontiguousarray(image.transpose(2, 0, 1))
+                    out = np.empty((3, out_height, out_width), dtype=np.float32)
+                    self.assertTrue(engine.hfsr_imresize(planes.ctypes.data, 3, width, height,
+                                                         out_width, out_height,
+                                                         out.ctypes.data, None))
+                    expected = hfsr_data.imresize(image, scale).transpose(2, 0, 1)
+                    np.testing.assert_allclose(out, expected, rtol=0, atol=1e-5)
+
+
+class LossTest(unittest.TestCase):
+    def test_alpha_zero_is_plain_l1(self):
+        generator = torch.Generator().manual_seed(2)
+        target = torch.rand(4, 3, 12, 12, generator=generator)
+        output = torch.rand(4, 3, 12, 12, generator=generator)
+        loss, kept = hf_l1_loss(output, target, 0.0)
+        self.assertEqual(kept, 1.0)
+        self.assertAlmostEqual(loss.item(), torch.nn.functional.l1_loss(output, target).item(), places=6)
+
+    def test_hand_worked_and_constant_sample_left_out(self):
+        # Sample 0: target (0, 0, 1, 1) has weights (0, -1, 1, 0) (eq 4-6),
+        # normalised (.5, 0, 1, .5) with mu .5: at alpha 0 the two ends sit on mu
+        # and drop out, so only the errors 2 and 4 count: (2 + 4) / 2 = 3.
+        # Sample 1 is constant: no selected pixel, no part in the mean.
+        target = torch.tensor([[[[0.0, 0.0, 1.0, 1.0]]], [[[1.0, 1.0, 1.0, 1.0]]]])
+        output = target + torch.tensor([[[[1.0, 2.0, 4.0, 8.0]]], [[[9.0] * 4]]])
+        output.requires_grad_(True)
+        loss, kept = hf_l1_loss(output, target, 0.0)
+        self.assertEqual((loss.item(), kept), (3.0, 0.25))
+        loss.backward()
+        self.assertEqual(output.grad[0, 0, 0].tolist(), [0.0, 0.5, 0.5, 0.0])
+        self.assertEqual(output.grad[1].abs().sum().item(), 0.0)
+
+    def test_all_constant_batch_has_zero_loss_with_gradient_path(self):
+        output = torch.zeros(2, 3, 4, 4, requires_grad=True)
+        loss, kept = hf_l1_loss(output, torch.full((2, 3, 4, 4), 0.5), 0.2)
+        self.assertEqual((loss.item(), kept), (0.0, 0.0))
+        loss.backward()
+
+
+class WDSRTest(unittest.TestCase):
+    def test_shapes_and_size(self):
+        for scale in (2, 3, 4):
+            model = wdsr.WDSRA(scale)
+            self.assertEqual(model(torch.rand(1, 3, 5, 7)).shape, (1, 3, 5 * scale, 7 * scale))
+            out_channels = 3 * scale * scale
+            convs = [(3, 32, 3)] + [(32, 128, 3), (128, 32, 3)] * 8 + [(32, out_channels, 3),
+                                                                       (3, out_channels, 5)]
+            # weight + bias + the weight-norm gain (one per output channel)
+            expected = sum(i * o * k * k + 2 * o for i, o, k in convs)
+            self.assertEqual(wdsr.parameter_count(model), expected)
+            self.assertEqual(wdsr.macs_per_input_pixel(model), sum(i * o * k * k for i, o, k in convs))
+
+    def test_rejects_other_scales(self):
+        with self.assertRaises(ValueError):
+            wdsr.WDSRA(5)
+
+
+def write_png(path, array):
+    Image.fromarray(np.round(np.clip(array, 0, 1) * 255).astype(np.uint8)).save(path)
+
+
+def synthetic_photo(rng, height, width):
+    """Smooth gradients, a few hard-edged discs and noise: something to learn."""
+    y, x = np.mgrid[0:height, 0:width] / max(height, width)
+    image = np.stack([x, y, 0.5 * (x + y)], axis=2) * rng.random(3)
+    for _ in range(4):
+        cy, cx, radius = rng.random() * height, rng.random() * width, 3 + rng.random() * 8
+        inside = (np.mgrid[0:height, 0:width][0] - cy) ** 2 + (np.mgrid[0:height, 0:width][1] - cx) ** 2
+        image[inside < radius ** 2] = rng.random(3)
+    return image + 0.03 * rng.standard_normal(image.shape)
+
+
+class TrainingRunTest(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.tmp = tempfile.TemporaryDirectory()
+        root = cls.tmp.name
+        rng = np.random.default_rng(1)
+        cls.data = os.path.join(root, 'data')
+        os.mkdir(cls.data)
+        for n in range(4):
+            write_png(os.path.join(cls.data, f'img{n}.png'), synthetic_photo(rng, 40 + 4 * n, 44))
+        # Smaller than one HR patch: skipped.  Sorts first, so the hold-out
+        # (the last image by name) is img3.
+        write_png(os.path.join(cls.data, 'a_tiny.png'), synthetic_photo(rng, 10, 10))
+        cls.val = os.path.join(root, 'val.png')
+        write_png(cls.val, synthetic_photo(rng, 30, 26))
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.tmp.cleanup()
+
+    def train(self, *extra):
+        argv = ['--scale', '2', '--data', self.data, '--val', self.val, '--holdout', f'{self.data}:1',
+                '--batch', '2', '--patch', '8', '--threads', '1', '--device', 'cpu',
+                '--log-every', '2', '--val-every', '2'] + list(extra)
+        with contextlib.redirect_stdout(io.StringIO()):
+            return hfsr_sr.main(argv)
+
+    def assert_file_matches_checkpoint(self, model_path, checkpoint_path, scale):
+        model = wdsr.build_from_checkpoint(hfsr_sr.load_checkpoint(checkpoint_path)).eval()
+        x = torch.rand(1, 3, 11, 13, generator=torch.Generator().manual_seed(4))
+        with torch.no_grad():
+            expected = model(x)
+        produced = run_graph(model_path, x)
+        self.assertEqual(list(produced), ['output'])
+        self.assertEqual(produced['output'].shape, (1, 3, 11 * scale, 13 * scale))
+        self.assertLess((produced['output'] - expected).abs().max().item(), 1e-5)
+
+    def test_train_export_resume_finetune(self):
+        run = os.path.join(self.tmp.name, 'run-a0')
+        first = self.train('--iters', '4', '--out', run, '--export', os.path.join(run, 'a0.safetensors'))
+        self.assertEqual(first['iteration'], 4)
+        self.assert_file_matches_checkpoint(first['export'], first['checkpoint'], 2)
+        metadata, _ = load_model_file(first['export'])
+        self.assertEqual(metadata['hfsr.task'], 'super-resolution')
+        self.assertEqual(metadata['hfsr.scale'], '2')
+        self.assertEqual(metadata['hfsr.alpha'], '0.0')
+        training = metadata['hfsr.training']
+        self.assertIn('data (4 images, 1 held out for validation)', training)
+        self.assertIn('iterations: 4 of batch 2', training)
+        self.assertIn('--scale 2', training)
+        self.assertIn('files (1): ', metadata['hfsr.quality'])
+        self.assertIn('data held-out (last 1 by name) (1): ', metadata['hfsr.quality'])
+        with open(os.path.join(run, 'train.log'), encoding='utf-8') as log:
+            text = log.read()
+        self.assertIn('not used (1): a_tiny.png', text)
+        self.assertIn('validation: files: val.png; data held-out (last 1 by name): img3.png', text)
+        self.assertIn('iter 4/4 loss', text)
+        self.assertIn('val iter 2:', text)
+
+        resumed = self.train('--iters', '6', '--out', run, '--resume',
+                             '--export', os.path.join(run, 'a0.safetensors'))
+        self.assertEqual(resumed['iteration'], 6)
+        self.assertGreaterEqual(resumed['wall_time'], first['wall_time'])
+        self.assertEqual(hfsr_sr.load_checkpoint(resumed['checkpoint'])['iteration'], 6)
+        self.assert_file_matches_checkpoint(resumed['export'], resumed['checkpoint'], 2)
+
+        with self.assertRaises(SystemExit):  # a resume must not change the loss
+            self.train('--iters', '8', '--out', run, '--resume', '--alpha', '1/3')
+
+        tuned_run = os.path.join(self.tmp.name, 'run-a1-5')
+        tuned = self.train('--iters', '2', '--alpha', '1/5', '--lr', '2e-4', '--init',
+                           resumed['checkpoint'], '--out', tuned_run)
+        self.assertEqual(os.path.basename(tuned['export']), 'hfsr-x2-a1-5.safetensors')
+        metadata, _ = load_model_file(tuned['export'])
+        self.assertEqual(metadata['hfsr.alpha'], '0.2')
+        self.assertIn('init: run-a0/checkpoint.pt (iteration 6)', metadata['hfsr.training'])
+        self.assert_file_matches_checkpoint(tuned['export'], tuned['checkpoint'], 2)
+
+    def test_resume_equals_uninterrupted_run(self):
+        # A constant learning rate makes the schedule independent of --iters, so
+        # 3 + 2 resumed iterations must retrace 5 straight ones: same model,
+        # Adam state and patch stream.
+        constant = ['--lr', '1e-3', '--lr-end', '1e-3', '--val-every', '0']
+        split = os.path.join(self.tmp.name, 'split')
+        self.train('--iters', '3', '--out', split, *constant)
+        resumed = self.train('--iters', '5', '--out', split, '--resume', *constant)
+        straight = self.train('--iters', '5', '--out', os.path.join(self.tmp.name, 'straight'), *constant)
+        a = hfsr_sr.load_checkpoint(resumed['checkpoint'])['model']
+        b = hfsr_sr.load_checkpoint(straight['checkpoint'])['model']
+        for name in a:
+            self.assertTrue(torch.equal(a[name], b[name]), name)
+
+    def test_scale_3_and_resume_of_finished_run(self):
+        run = os.path.join(self.tmp.name, 'run-x3')
+        argv = ['--scale', '3', '--iters', '1', '--out', run, '--val-every', '0']
+        first = self.train(*argv)
+        again = self.train(*argv, '--resume')
+        self.assertEqual(again['iteration'], 1)
+        self.assertEqual(again['export'], first['export'])
+        self.assertEqual(load_model_file(again['export'])[0]['hfsr.scale'], '3')
+        self.assert_file_matches_checkpoint(again['export'], again['checkpoint'], 3)
+
+
+if __name__ == '__main__':
+    unittest.main()

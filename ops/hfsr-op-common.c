@@ -1,0 +1,166 @@
+/* hfsr — task-aware super-resolution for GEGL and GIMP.
+ * Copyright (C) 2026 the hfsr authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "hfsr-op-common.h"
+
+/* Pixels are moved through an interleaved scratch band of about this many
+ * floats, so the extra memory of a transfer does not grow with the image. */
+#define BAND_FLOATS ((gsize) 1 << 20)
+
+GeglRectangle
+hfsr_op_grow_within (const GeglRectangle *roi,
+                     int                  margin,
+                     const GeglRectangle *extent)
+{
+  GeglRectangle grown;
+  gint64        x0, y0, x1, y1;
+
+  if (extent == NULL)
+    return *roi;
+
+  if (margin == HFSR_OP_WHOLE_IMAGE)
+    return gegl_rectangle_is_infinite_plane (extent) ? *roi : *extent;
+
+  /* 64-bit corners: GEGL asks about huge rectangles (infinite planes,
+   * invalidation of whole layers) where roi + margin leaves the int range. */
+  x0 = MAX ((gint64) roi->x - margin, (gint64) extent->x);
+  y0 = MAX ((gint64) roi->y - margin, (gint64) extent->y);
+  x1 = MIN ((gint64) roi->x + roi->width + margin,
+            (gint64) extent->x + extent->width);
+  y1 = MIN ((gint64) roi->y + roi->height + margin,
+            (gint64) extent->y + extent->height);
+
+  if (x1 <= x0 || y1 <= y0)
+    {
+      gegl_rectangle_set (&grown, roi->x, roi->y, 0, 0);
+      return grown;
+    }
+
+  /* Inside @extent, so every value fits an int again. */
+  gegl_rectangle_set (&grown, (gint) x0, (gint) y0,
+                      (guint) (x1 - x0), (guint) (y1 - y0));
+  return grown;
+}
+
+/* Rows per band for @row_floats floats a row: at least one. */
+static int
+band_rows (gsize row_floats, int height)
+{
+  gsize rows = BAND_FLOATS / MAX (row_floats, 1);
+
+  return (int) CLAMP (rows, 1, (gsize) height);
+}
+
+static float *
+band_new (const GeglRectangle *rect,
+          int                  n_components,
+          int                 *rows,
+          GError             **error)
+{
+  gsize  row_floats;
+  float *band = NULL;
+
+  if (g_size_checked_mul (&row_floats, (gsize) rect->width,
+                          (gsize) n_components))
+    {
+      *rows = band_rows (row_floats, rect->height);
+      band = g_try_malloc_n ((gsize) *rows, row_floats * sizeof (float));
+    }
+
+  if (band == NULL)
+    g_set_error (error, HFSR_ERROR, HFSR_ERROR_NO_MEMORY,
+                 "no memory for a %d-pixel-wide transfer band of %d channels",
+                 rect->width, n_components);
+  return band;
+}
+
+HfsrTensor *
+hfsr_op_read_planes (GeglBuffer          *buffer,
+                     const GeglRectangle *rect,
+                     const Babl          *format,
+                     GError             **error)
+{
+  int         n_components = babl_format_get_n_components (format);
+  HfsrTensor *planes;
+  float      *band;
+  int         rows;
+
+  planes = hfsr_tensor_new (n_components, rect->height, rect->width, error);
+  if (planes == NULL)
+    return NULL;
+
+  band = band_new (rect, n_components, &rows, error);
+  if (band == NULL)
+    {
+      hfsr_tensor_free (planes);
+      return NULL;
+    }
+
+  for (int top = 0; top < rect->height; top += rows)
+    {
+      GeglRectangle part = { rect->x, rect->y + top, rect->width,
+                             MIN (rows, rect->height - top) };
+      gsize         n_pixels = (gsize) part.height * rect->width;
+
+      gegl_buffer_get (buffer, &part, 1.0, format, band,
+                       GEGL_AUTO_ROWSTRIDE, GEGL_ABYSS_NONE);
+
+      for (int c = 0; c < n_components; c++)
+        {
+          float *plane = hfsr_tensor_plane (planes, c)
+                         + (gsize) top * rect->width;
+
+          for (gsize i = 0; i < n_pixels; i++)
+            plane[i] = band[i * n_components + c];
+        }
+    }
+
+  g_free (band);
+  return planes;
+}
+
+gboolean
+hfsr_op_write_planes (GeglBuffer          *buffer,
+                      const GeglRectangle *rect,
+                      const float * const *planes,
+                      const GeglRectangle *planes_rect,
+                      const Babl          *format,
+                      GError             **error)
+{
+  int    n_components = babl_format_get_n_components (format);
+  int    dx = rect->x - planes_rect->x;
+  int    dy = rect->y - planes_rect->y;
+  float *band;
+  int    rows;
+
+  g_return_val_if_fail (gegl_rectangle_contains (planes_rect, rect), FALSE);
+
+  if (rect->width <= 0 || rect->height <= 0)
+    return TRUE;
+
+  band = band_new (rect, n_components, &rows, error);
+  if (band == NULL)
+    return FALSE;
+
+  for (int top = 0; top < rect->height; top += rows)
+    {
+      GeglRectangle part = { rect->x, rect->y + top, rect->width,
+                             MIN (rows, rect->height - top) };
+      float        *pixel = band;
+
+      for (int y = top; y < top + part.height; y++)
+        {
+          gsize row = (gsize) (y + dy) * planes_rect->width + dx;
+
+          for (int x = 0; x < rect->width; x++)
+            for (int c = 0; c < n_components; c++)
+              *pixel++ = planes[c][row + x];
+        }
+
+      gegl_buffer_set (buffer, &part, 0, format, band, GEGL_AUTO_ROWSTRIDE);
+    }
+
+  g_free (band);
+  return TRUE;
+}

@@ -1,0 +1,50 @@
+/* hfsr — task-aware super-resolution for GEGL and GIMP.
+ * Copyright (C) 2026 the hfsr authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Region maths and pixel transfer shared by the hfsr GEGL ops.  The engine
+ * works on planar float images; GEGL hands out interleaved pixels: these
+ * helpers are the one place where the two meet.
+ */
+#ifndef HFSR_OP_COMMON_H
+#define HFSR_OP_COMMON_H
+
+#include <gegl.h>
+
+#include "hfsr.h"
+
+G_BEGIN_DECLS
+
+/* The margin of an op whose output depends on the whole input image. */
+#define HFSR_OP_WHOLE_IMAGE (-1)
+
+/* The input an op reads to compute @roi when an output pixel depends on the
+ * input pixels within @margin of it: @roi grown by @margin and clipped to
+ * @extent, the true image, beyond which no pixel exists.  With
+ * HFSR_OP_WHOLE_IMAGE the result is @extent, or @roi where @extent is an
+ * infinite plane (a whole-image statistic of an endless image cannot be
+ * computed, so the requested region stands in for it).  With no @extent (no
+ * input connected) @roi is returned as it is. */
+GeglRectangle hfsr_op_grow_within (const GeglRectangle *roi,
+                                   int                  margin,
+                                   const GeglRectangle *extent);
+
+/* Reads @rect of @buffer in @format (a float format) into a new planar
+ * tensor holding one plane per component of @format. */
+HfsrTensor   *hfsr_op_read_planes  (GeglBuffer          *buffer,
+                                    const GeglRectangle *rect,
+                                    const Babl          *format,
+                                    GError             **error);
+
+/* Writes @rect of the planes @planes (one per component of the float format
+ * @format, each covering @planes_rect, which contains @rect) into @buffer. */
+gboolean      hfsr_op_write_planes (GeglBuffer          *buffer,
+                                    const GeglRectangle *rect,
+                                    const float * const *planes,
+                                    const GeglRectangle *planes_rect,
+                                    const Babl          *format,
+                                    GError             **error);
+
+G_END_DECLS
+
+#endif

@@ -1,0 +1,1017 @@
+/* hfsr — task-aware super-resolution for GEGL and GIMP.
+ * Copyright (C) 2026 the hfsr authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * hfsr-eval --scale S [--methods M,...] [--cut F] [--save DIR] [--per-image]
+ *           HR_DIR_OR_FILES...
+ *
+ * Scores upscaling methods the way SR papers do, so that the numbers can be
+ * set beside published tables (DESIGN.md, Evaluation protocol).  Each HR
+ * image is mod-cropped to the scale, shrunk with the MATLAB bicubic the
+ * models were trained on, rounded to 8 bits as a saved PNG would be, and
+ * upscaled again by every method; the 8-bit outputs are scored against the
+ * HR image on BT.601 Y (PSNR and SSIM, `scale` pixels shaved), and their
+ * high-frequency content is measured twice: the lossless PNG size and the
+ * share of spectral energy above a radial cut.  The result is a Markdown
+ * table.  Exit status 2 on any error.
+ */
+#include <errno.h>
+#include <locale.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <glib/gstdio.h>
+#include <gegl.h>
+
+#include "hfsr.h"
+
+#define HFSR_SR_OP "hfsr:super-resolution"
+
+typedef enum
+{
+  METHOD_BICUBIC, /* the engine's MATLAB bicubic */
+  METHOD_SAMPLER, /* gegl:scale-ratio with a GEGL sampler */
+  METHOD_HFSR     /* the hfsr:super-resolution op */
+} MethodKind;
+
+typedef struct
+{
+  char       *label;      /* as the user wrote it */
+  MethodKind  kind;
+  int         sampler;    /* GeglSamplerType, for METHOD_SAMPLER */
+  double      alpha;      /* for METHOD_HFSR without a model */
+  char       *model_path; /* for METHOD_HFSR: model:PATH, else NULL */
+  double      seconds;    /* upscaling wall time over all images */
+} Method;
+
+/* One method's scores on one image. */
+typedef struct
+{
+  double psnr;
+  double ssim;
+  double hf_share;
+  gint64 png_bytes;
+} Score;
+
+typedef struct
+{
+  int          scale;
+  double       cut;
+  const char  *save_dir;   /* --save, or a temporary folder */
+  gboolean     keep_files; /* --save given */
+  Method      *methods;
+  int          n_methods;
+} Evaluation;
+
+/* ------------------------------------------------------------ messages */
+
+/* GEGL reports failures inside a graph (an unreadable file, an op that
+ * cannot run) as log warnings, not as errors to the caller.  While a
+ * capture is on, the first warning is kept so that the step can fail with
+ * it instead of scoring a placeholder image. */
+static GMutex   capture_lock;
+static gboolean capture_on;
+static char    *captured_warning;
+
+static GLogWriterOutput
+write_log (GLogLevelFlags level, const GLogField *fields, gsize n_fields,
+           gpointer user_data)
+{
+  if (level & (G_LOG_LEVEL_ERROR | G_LOG_LEVEL_CRITICAL
+               | G_LOG_LEVEL_WARNING))
+    {
+      g_mutex_lock (&capture_lock);
+      if (capture_on && captured_warning == NULL)
+        for (gsize i = 0; i < n_fields; i++)
+          if (strcmp (fields[i].key, "MESSAGE") == 0)
+            captured_warning = fields[i].length < 0
+                               ? g_strdup (fields[i].value)
+                               : g_strndup (fields[i].value,
+                                            fields[i].length);
+      g_mutex_unlock (&capture_lock);
+    }
+  return g_log_writer_default (level, fields, n_fields, user_data);
+}
+
+static void
+capture_begin (void)
+{
+  g_mutex_lock (&capture_lock);
+  capture_on = TRUE;
+  g_clear_pointer (&captured_warning, g_free);
+  g_mutex_unlock (&capture_lock);
+}
+
+/* Ends the capture; FALSE (with @error saying "@what: <warning>") when a
+ * warning was logged during it. */
+static gboolean
+capture_end (const char *what, GError **error)
+{
+  char *warning;
+
+  g_mutex_lock (&capture_lock);
+  capture_on = FALSE;
+  warning = g_steal_pointer (&captured_warning);
+  g_mutex_unlock (&capture_lock);
+  if (warning == NULL)
+    return TRUE;
+  g_set_error (error, HFSR_ERROR, HFSR_ERROR_IO, "%s: %s", what, warning);
+  g_free (warning);
+  return FALSE;
+}
+
+/* ------------------------------------------------------------- methods */
+
+static void
+method_clear (Method *method)
+{
+  g_free (method->label);
+  g_free (method->model_path);
+}
+
+static gboolean
+is_alpha_zero_method (const Method *method)
+{
+  return method->kind == METHOD_HFSR && method->model_path == NULL
+         && method->alpha == 0.0;
+}
+
+/* Reads "hfsr:alpha=A" or "model:PATH". */
+static gboolean
+parse_sr_method (const char *text, int scale, Method *method,
+                 GError **error)
+{
+  HfsrModel *model;
+
+  method->kind = METHOD_HFSR;
+  if (!gegl_has_operation (HFSR_SR_OP))
+    {
+      g_set_error (error, HFSR_ERROR, HFSR_ERROR_INVALID_ARGUMENT,
+                   "method '%s': the GEGL op %s is not available (run "
+                   "under `meson devenv -C BUILD`, or put the folder with "
+                   "hfsr's GEGL module on GEGL_PATH)", text, HFSR_SR_OP);
+      return FALSE;
+    }
+
+  if (g_str_has_prefix (text, "hfsr:alpha="))
+    {
+      const char *number = text + strlen ("hfsr:alpha=");
+      char       *end = NULL;
+
+      method->alpha = g_ascii_strtod (number, &end);
+      if (end == number || *end != '\0' || !isfinite (method->alpha))
+        {
+          g_set_error (error, HFSR_ERROR, HFSR_ERROR_INVALID_ARGUMENT,
+                       "method '%s': alpha is not a number", text);
+          return FALSE;
+        }
+      return TRUE;
+    }
+
+  /* The op cannot report a bad file to this tool (see write_log): the
+   * engine checks it here, with its own clear message. */
+  method->model_path = g_strdup (text + strlen ("model:"));
+  model = hfsr_model_load (method->model_path, error);
+  if (model == NULL)
+    {
+      g_prefix_error (error, "method '%s': ", text);
+      return FALSE;
+    }
+  if (hfsr_model_get_scale (model) != scale)
+    {
+      g_set_error (error, HFSR_ERROR, HFSR_ERROR_INVALID_ARGUMENT,
+                   "method '%s': the model upscales x%d, not x%d",
+                   text, hfsr_model_get_scale (model), scale);
+      hfsr_model_free (model);
+      return FALSE;
+    }
+  hfsr_model_free (model);
+  return TRUE;
+}
+
+/* Reads "bicubic", a GEGL sampler ("nohalo" or "gegl:nohalo"),
+ * "hfsr:alpha=A" or "model:PATH". */
+static gboolean
+parse_method (const char *text, int scale, Method *method, GError **error)
+{
+  const char *sampler_name = text;
+  GEnumClass *samplers;
+  GEnumValue *sampler;
+
+  memset (method, 0, sizeof *method);
+  method->label = g_strdup (text);
+
+  if (strcmp (text, "bicubic") == 0)
+    {
+      method->kind = METHOD_BICUBIC;
+      return TRUE;
+    }
+  if (g_str_has_prefix (text, "hfsr:alpha=")
+      || g_str_has_prefix (text, "model:"))
+    return parse_sr_method (text, scale, method, error);
+
+  if (g_str_has_prefix (text, "gegl:"))
+    sampler_name = text + strlen ("gegl:");
+  samplers = g_type_class_ref (GEGL_TYPE_SAMPLER_TYPE);
+  sampler = g_enum_get_value_by_nick (samplers, sampler_name);
+  if (sampler != NULL)
+    method->sampler = sampler->value;
+  g_type_class_unref (samplers);
+  if (sampler == NULL)
+    {
+      g_set_error (error, HFSR_ERROR, HFSR_ERROR_INVALID_ARGUMENT,
+                   "unknown method '%s' (known: bicubic, the GEGL samplers "
+                   "nearest, linear, cubic, nohalo, lohalo, hfsr:alpha=A, "
+                   "model:PATH)", text);
+      return FALSE;
+    }
+  method->kind = METHOD_SAMPLER;
+  return TRUE;
+}
+
+/* ------------------------------------------------------------- images */
+
+static gboolean
+is_image_name (const char *name)
+{
+  char    *lower = g_ascii_strdown (name, -1);
+  gboolean image = g_str_has_suffix (lower, ".png")
+                   || g_str_has_suffix (lower, ".jpg")
+                   || g_str_has_suffix (lower, ".jpeg");
+
+  g_free (lower);
+  return image;
+}
+
+static int
+compare_paths (gconstpointer a, gconstpointer b)
+{
+  return strcmp (*(char * const *) a, *(char * const *) b);
+}
+
+/* Adds the PNG and JPEG files directly inside a folder, sorted by name, or
+ * the file itself. */
+static gboolean
+collect_images (const char *path, GPtrArray *images, GError **error)
+{
+  GDir       *dir;
+  GPtrArray  *names;
+  const char *name;
+
+  if (!g_file_test (path, G_FILE_TEST_EXISTS))
+    {
+      g_set_error (error, HFSR_ERROR, HFSR_ERROR_IO,
+                   "%s: no such file or folder", path);
+      return FALSE;
+    }
+  if (!g_file_test (path, G_FILE_TEST_IS_DIR))
+    {
+      g_ptr_array_add (images, g_strdup (path));
+      return TRUE;
+    }
+
+  dir = g_dir_open (path, 0, error);
+  if (dir == NULL)
+    return FALSE;
+  names = g_ptr_array_new ();
+  while ((name = g_dir_read_name (dir)) != NULL)
+    {
+      char *file = g_build_filename (path, name, NULL);
+
+      if (is_image_name (name) && g_file_test (file, G_FILE_TEST_IS_REGULAR))
+        g_ptr_array_add (names, file);
+      else
+        g_free (file);
+    }
+  g_dir_close (dir);
+  if (names->len == 0)
+    {
+      g_set_error (error, HFSR_ERROR, HFSR_ERROR_IO,
+                   "%s: no PNG or JPEG images in this folder", path);
+      g_ptr_array_free (names, TRUE);
+      return FALSE;
+    }
+  g_ptr_array_sort (names, compare_paths);
+  for (guint i = 0; i < names->len; i++)
+    g_ptr_array_add (images, names->pdata[i]);
+  g_ptr_array_free (names, FALSE);
+  return TRUE;
+}
+
+/* --------------------------------------------------------------- pixels */
+
+/* Clamps to [0, 1] and rounds to the nearest of 256 levels, halves up:
+ * what writing an 8-bit PNG does to a float image (babl's float -> u8
+ * conversion), so that scores are those of files a user would get. */
+static void
+quantize_8bit (float *data, gsize n)
+{
+  for (gsize i = 0; i < n; i++)
+    {
+      double v = data[i];
+
+      v = v > 0.0 ? (v < 1.0 ? v : 1.0) : 0.0; /* NaN -> 0 */
+      data[i] = (float) (floor (v * 255.0 + 0.5) / 255.0);
+    }
+}
+
+/* @node's output over @rect as three planes of R'G'B' float (sRGB).  A
+ * grey image gives three equal planes; alpha is ignored. */
+static HfsrTensor *
+render_planes (GeglNode *node, const GeglRectangle *rect, GError **error)
+{
+  HfsrTensor *image = hfsr_tensor_new (3, rect->height, rect->width, error);
+  gsize       n_pixels;
+  float      *pixels;
+
+  if (image == NULL)
+    return NULL;
+  n_pixels = hfsr_tensor_size (image) / 3;
+  pixels = g_try_new (float, 3 * n_pixels);
+  if (pixels == NULL)
+    {
+      g_set_error (error, HFSR_ERROR, HFSR_ERROR_NO_MEMORY,
+                   "out of memory for a %d x %d image",
+                   rect->width, rect->height);
+      hfsr_tensor_free (image);
+      return NULL;
+    }
+  gegl_node_blit (node, 1.0, rect, babl_format ("R'G'B' float"), pixels,
+                  GEGL_AUTO_ROWSTRIDE, GEGL_BLIT_DEFAULT);
+  for (int c = 0; c < 3; c++)
+    {
+      float *plane = hfsr_tensor_plane (image, c);
+
+      for (gsize i = 0; i < n_pixels; i++)
+        plane[i] = pixels[3 * i + c];
+    }
+  g_free (pixels);
+  return image;
+}
+
+/* A new buffer of @format holding the R'G'B' planes of @image. */
+static GeglBuffer *
+buffer_from_planes (const HfsrTensor *image, const char *format)
+{
+  GeglRectangle rect = { 0, 0, image->width, image->height };
+  GeglBuffer   *buffer = gegl_buffer_new (&rect, babl_format (format));
+  gsize         n_pixels = hfsr_tensor_size (image) / 3;
+  float        *pixels = g_new (float, 3 * n_pixels);
+
+  for (int c = 0; c < 3; c++)
+    {
+      const float *plane = hfsr_tensor_plane (image, c);
+
+      for (gsize i = 0; i < n_pixels; i++)
+        pixels[3 * i + c] = plane[i];
+    }
+  gegl_buffer_set (buffer, &rect, 0, babl_format ("R'G'B' float"), pixels,
+                   GEGL_AUTO_ROWSTRIDE);
+  g_free (pixels);
+  return buffer;
+}
+
+/* GEGL's JPEG loader keeps libjpeg's default error handler, which ends the
+ * process (status 1) on a corrupt file.  While an image loads, that exit
+ * is turned into this tool's error status, with a message naming the
+ * file. */
+static const char *loading_path;
+
+static void
+exit_while_loading (void)
+{
+  if (loading_path != NULL)
+    {
+      fprintf (stderr, "hfsr-eval: %s: not an image GEGL can read\n",
+               loading_path);
+      _exit (2);
+    }
+}
+
+static HfsrTensor *
+load_image (const char *path, GError **error)
+{
+  GeglNode     *graph, *load;
+  GeglRectangle extent;
+  HfsrTensor   *image = NULL;
+  GError       *failure = NULL;
+
+  /* gegl:load turns a missing or unreadable file into a placeholder
+   * image: refuse those first. */
+  if (g_access (path, R_OK) != 0)
+    {
+      int saved_errno = errno;
+
+      g_set_error (error, HFSR_ERROR, HFSR_ERROR_IO, "%s: %s", path,
+                   g_strerror (saved_errno));
+      return NULL;
+    }
+
+  /* Setting the path already makes GEGL read the file's header. */
+  loading_path = path;
+  capture_begin ();
+  graph = gegl_node_new ();
+  load = gegl_node_new_child (graph, "operation", "gegl:load",
+                              "path", path, NULL);
+  extent = gegl_node_get_bounding_box (load);
+  if (extent.width <= 0 || extent.height <= 0)
+    g_set_error (&failure, HFSR_ERROR, HFSR_ERROR_IO,
+                 "%s: not an image GEGL can read", path);
+  else
+    image = render_planes (load, &extent, &failure);
+  capture_end (path, failure == NULL ? &failure : NULL);
+  loading_path = NULL;
+  g_object_unref (graph);
+  if (failure != NULL)
+    {
+      hfsr_tensor_free (image);
+      g_propagate_error (error, failure);
+      return NULL;
+    }
+  return image;
+}
+
+/* The top-left @width x @height of @image. */
+static HfsrTensor *
+crop_top_left (const HfsrTensor *image, int width, int height,
+               GError **error)
+{
+  HfsrTensor *crop = hfsr_tensor_new (3, height, width, error);
+
+  if (crop == NULL)
+    return NULL;
+  for (int c = 0; c < 3; c++)
+    for (int y = 0; y < height; y++)
+      memcpy (hfsr_tensor_plane (crop, c) + (gsize) y * width,
+              hfsr_tensor_plane (image, c) + (gsize) y * image->width,
+              sizeof (float) * width);
+  return crop;
+}
+
+/* ----------------------------------------------------------- upscaling */
+
+/* Sets a property of @node (an @op) from @value, converted to the
+ * property's type and checked against its range. */
+static gboolean
+set_op_property (GeglNode *node, const char *op, const char *name,
+                 const GValue *value, GError **error)
+{
+  GParamSpec *spec = gegl_operation_find_property (op, name);
+  GValue      converted = G_VALUE_INIT;
+  gboolean    valid;
+
+  if (spec == NULL)
+    {
+      g_set_error (error, HFSR_ERROR, HFSR_ERROR_INVALID_ARGUMENT,
+                   "the GEGL op %s has no '%s' property", op, name);
+      return FALSE;
+    }
+  g_value_init (&converted, spec->value_type);
+  /* g_param_value_validate returns TRUE when it had to change the value:
+   * out of range. */
+  valid = g_value_transform (value, &converted)
+          && !g_param_value_validate (spec, &converted);
+  if (valid)
+    gegl_node_set_property (node, name, &converted);
+  else
+    {
+      char *contents = g_strdup_value_contents (value);
+
+      g_set_error (error, HFSR_ERROR, HFSR_ERROR_INVALID_ARGUMENT,
+                   "the GEGL op %s does not accept %s = %s", op, name,
+                   contents);
+      g_free (contents);
+    }
+  g_value_unset (&converted);
+  return valid;
+}
+
+/* Sets the properties of @node, an hfsr:super-resolution op, for
+ * @method. */
+static gboolean
+configure_sr_node (GeglNode *node, int scale, const Method *method,
+                   GError **error)
+{
+  GValue   value = G_VALUE_INIT;
+  gboolean configured;
+
+  g_value_init (&value, G_TYPE_INT);
+  g_value_set_int (&value, scale);
+  configured = set_op_property (node, HFSR_SR_OP, "scale", &value, error);
+  g_value_unset (&value);
+  if (configured && method->model_path != NULL)
+    {
+      g_value_init (&value, G_TYPE_STRING);
+      g_value_set_string (&value, method->model_path);
+      configured = set_op_property (node, HFSR_SR_OP, "model", &value,
+                                    error);
+      g_value_unset (&value);
+    }
+  else if (configured)
+    {
+      g_value_init (&value, G_TYPE_DOUBLE);
+      g_value_set_double (&value, method->alpha);
+      configured = set_op_property (node, HFSR_SR_OP, "alpha", &value,
+                                    error);
+      g_value_unset (&value);
+    }
+  if (!configured)
+    g_prefix_error (error, "method '%s': ", method->label);
+  return configured;
+}
+
+/* @low upscaled by the evaluation's scale with @method; @low_buffer holds
+ * the same pixels for the GEGL methods. */
+static HfsrTensor *
+upscale (const Evaluation *eval, const Method *method, const HfsrTensor *low,
+         GeglBuffer *low_buffer, GError **error)
+{
+  GeglRectangle rect = { 0, 0, low->width * eval->scale,
+                         low->height * eval->scale };
+  GeglNode     *graph, *source, *op;
+  HfsrTensor   *high = NULL;
+  GError       *failure = NULL;
+
+  if (method->kind == METHOD_BICUBIC)
+    {
+      high = hfsr_tensor_new (3, rect.height, rect.width, error);
+      if (high != NULL
+          && !hfsr_imresize (low->data, 3, low->width, low->height,
+                             rect.width, rect.height, high->data, error))
+        g_clear_pointer (&high, hfsr_tensor_free);
+      return high;
+    }
+
+  graph = gegl_node_new ();
+  source = gegl_node_new_child (graph, "operation", "gegl:buffer-source",
+                                "buffer", low_buffer, NULL);
+  if (method->kind == METHOD_SAMPLER)
+    /* Clamping the edges, as the bicubic's mirroring does in effect:
+     * without it the samplers blend the image's border with
+     * transparency. */
+    op = gegl_node_new_child (graph, "operation", "gegl:scale-ratio",
+                              "x", (double) eval->scale,
+                              "y", (double) eval->scale,
+                              "sampler", method->sampler,
+                              "abyss-policy", GEGL_ABYSS_CLAMP, NULL);
+  else
+    op = gegl_node_new_child (graph, "operation", HFSR_SR_OP, NULL);
+  if (method->kind == METHOD_HFSR
+      && !configure_sr_node (op, eval->scale, method, &failure))
+    {
+      g_object_unref (graph);
+      g_propagate_error (error, failure);
+      return NULL;
+    }
+  gegl_node_link (source, op);
+
+  capture_begin ();
+  high = render_planes (op, &rect, &failure);
+  capture_end (method->label, failure == NULL ? &failure : NULL);
+  g_object_unref (graph);
+  if (failure != NULL)
+    {
+      hfsr_tensor_free (high);
+      g_propagate_error (error, failure);
+      return NULL;
+    }
+  return high;
+}
+
+/* -------------------------------------------------------------- scoring */
+
+/* Writes @image (8-bit values) as an 8-bit PNG at the highest compression
+ * and gives the file's size. */
+static gboolean
+save_png (const HfsrTensor *image, const char *path, gint64 *bytes,
+          GError **error)
+{
+  GeglBuffer *buffer = buffer_from_planes (image, "R'G'B' u8");
+  GeglNode   *graph = gegl_node_new ();
+  GeglNode   *source, *save;
+  GStatBuf    status;
+  gboolean    saved;
+
+  source = gegl_node_new_child (graph, "operation", "gegl:buffer-source",
+                                "buffer", buffer, NULL);
+  save = gegl_node_new_child (graph, "operation", "gegl:png-save",
+                              "path", path, "compression", 9,
+                              "bitdepth", 8, NULL);
+  gegl_node_link (source, save);
+  g_unlink (path);
+  capture_begin ();
+  gegl_node_process (save);
+  saved = capture_end (path, error);
+  g_object_unref (graph);
+  g_object_unref (buffer);
+  if (saved && g_stat (path, &status) != 0)
+    {
+      g_set_error (error, HFSR_ERROR, HFSR_ERROR_IO,
+                   "%s: the PNG was not written", path);
+      saved = FALSE;
+    }
+  if (saved)
+    *bytes = status.st_size;
+  return saved;
+}
+
+/* Y-PSNR, SSIM and the high-frequency share of @output against the HR
+ * image's Y @high_y. */
+static gboolean
+score_output (const Evaluation *eval, const HfsrTensor *output,
+              const float *high_y, Score *score, GError **error)
+{
+  gsize  n_pixels = hfsr_tensor_size (output) / 3;
+  float *y = g_try_new (float, n_pixels);
+  int    width = output->width, height = output->height;
+  gboolean scored;
+
+  if (y == NULL)
+    {
+      g_set_error (error, HFSR_ERROR, HFSR_ERROR_NO_MEMORY,
+                   "out of memory for a %d x %d image", width, height);
+      return FALSE;
+    }
+  hfsr_rgb_to_y (output->data, n_pixels, y);
+  scored = hfsr_psnr (y, high_y, width, height, eval->scale, 255.0,
+                      &score->psnr, error)
+           && hfsr_ssim (y, high_y, width, height, eval->scale, 255.0,
+                         &score->ssim, error)
+           && hfsr_spectral_energy_share (y, width, height, eval->cut,
+                                          &score->hf_share, error);
+  g_free (y);
+  return scored;
+}
+
+/* Where the output of @method for image number @index (@path) is saved:
+ * numbered, so that equal file names from different folders differ. */
+static char *
+output_path (const Evaluation *eval, int index, const char *path,
+             const Method *method)
+{
+  char *base = g_path_get_basename (path);
+  char *dot = strrchr (base, '.');
+  char *label = g_strcanon (g_strdup (method->label),
+                            G_CSET_a_2_z G_CSET_A_2_Z G_CSET_DIGITS "-.=",
+                            '_');
+  char *name, *file;
+
+  if (dot != NULL)
+    *dot = '\0';
+  name = g_strdup_printf ("%03d-%s-%s.png", index + 1, base, label);
+  file = g_build_filename (eval->save_dir, name, NULL);
+  g_free (name);
+  g_free (label);
+  g_free (base);
+  return file;
+}
+
+/* Scores every method on one HR image; @scores has one entry per
+ * method. */
+static gboolean
+evaluate_image (Evaluation *eval, int index, const char *path,
+                Score *scores, GError **error)
+{
+  int         s = eval->scale, width, height;
+  HfsrTensor *loaded, *high = NULL, *low = NULL;
+  float      *high_y = NULL;
+  GeglBuffer *low_buffer = NULL;
+  gboolean    evaluated = FALSE;
+
+  loaded = load_image (path, error);
+  if (loaded == NULL)
+    return FALSE;
+  width = hfsr_modcrop (loaded->width, s);
+  height = hfsr_modcrop (loaded->height, s);
+  if (width - 2 * s < 11 || height - 2 * s < 11)
+    {
+      g_set_error (error, HFSR_ERROR, HFSR_ERROR_INVALID_ARGUMENT,
+                   "%s: %d x %d is too small for x%d (SSIM needs 11 x 11 "
+                   "pixels after %d are shaved at each border)", path,
+                   loaded->width, loaded->height, s, s);
+      goto out;
+    }
+  high = crop_top_left (loaded, width, height, error);
+  if (high == NULL)
+    goto out;
+  high_y = g_try_new (float, (gsize) width * height);
+  low = hfsr_tensor_new (3, height / s, width / s, error);
+  if (high_y == NULL || low == NULL)
+    {
+      if (high_y == NULL)
+        g_set_error (error, HFSR_ERROR, HFSR_ERROR_NO_MEMORY,
+                     "%s: out of memory", path);
+      goto out;
+    }
+  hfsr_rgb_to_y (high->data, (gsize) width * height, high_y);
+  if (!hfsr_imresize (high->data, 3, width, height, low->width, low->height,
+                      low->data, error))
+    goto out;
+  quantize_8bit (low->data, hfsr_tensor_size (low));
+  low_buffer = buffer_from_planes (low, "R'G'B' float");
+
+  for (int m = 0; m < eval->n_methods; m++)
+    {
+      Method     *method = &eval->methods[m];
+      gint64      start = g_get_monotonic_time ();
+      HfsrTensor *output = upscale (eval, method, low, low_buffer, error);
+      char       *file;
+      gboolean    scored;
+
+      method->seconds += (g_get_monotonic_time () - start) / 1e6;
+      if (output == NULL)
+        goto out;
+      quantize_8bit (output->data, hfsr_tensor_size (output));
+      file = output_path (eval, index, path, method);
+      scored = score_output (eval, output, high_y, &scores[m], error)
+               && save_png (output, file, &scores[m].png_bytes, error);
+      if (!eval->keep_files)
+        g_unlink (file);
+      g_free (file);
+      hfsr_tensor_free (output);
+      if (!scored)
+        goto out;
+    }
+  evaluated = TRUE;
+
+out:
+  if (low_buffer != NULL)
+    g_object_unref (low_buffer);
+  hfsr_tensor_free (low);
+  g_free (high_y);
+  hfsr_tensor_free (high);
+  hfsr_tensor_free (loaded);
+  return evaluated;
+}
+
+/* ------------------------------------------------------------- report */
+
+/* Means over images (the SR convention for PSNR and SSIM), total PNG
+ * bytes. */
+static Score
+summarise (const Score *scores, int n_images, int n_methods, int method)
+{
+  Score summary = { 0 };
+
+  for (int i = 0; i < n_images; i++)
+    {
+      const Score *score = &scores[(gsize) i * n_methods + method];
+
+      summary.psnr += score->psnr / n_images;
+      summary.ssim += score->ssim / n_images;
+      summary.hf_share += score->hf_share / n_images;
+      summary.png_bytes += score->png_bytes;
+    }
+  return summary;
+}
+
+static void
+print_ratio (double value, double reference)
+{
+  if (reference > 0.0)
+    printf (" %.3f |", value / reference);
+  else
+    printf (" - |");
+}
+
+static void
+print_report (const Evaluation *eval, GPtrArray *images, const Score *scores,
+              gboolean per_image)
+{
+  int      n_images = images->len, n_methods = eval->n_methods;
+  int      bicubic = -1, alpha_zero = -1;
+  Score   *summaries = g_new (Score, n_methods);
+
+  for (int m = 0; m < n_methods; m++)
+    {
+      summaries[m] = summarise (scores, n_images, n_methods, m);
+      if (bicubic < 0 && eval->methods[m].kind == METHOD_BICUBIC)
+        bicubic = m;
+      if (alpha_zero < 0 && is_alpha_zero_method (&eval->methods[m]))
+        alpha_zero = m;
+    }
+
+  printf ("## hfsr-eval x%d\n\n", eval->scale);
+  printf ("- scale: %d\n", eval->scale);
+  printf ("- images: %d\n", n_images);
+  printf ("- HF cut: %g of Nyquist\n", eval->cut);
+  printf ("- HR mod-cropped to the scale; LR made by MATLAB bicubic "
+          "(antialiased) and rounded to 8 bits; outputs rounded to 8 bits\n");
+  printf ("- Y-PSNR and SSIM on BT.601 Y, %d pixels shaved, means over "
+          "images; PNG: total bytes of the 8-bit outputs (compression 9); "
+          "HF share: mean share of Y's spectral energy above the cut; "
+          "time: upscaling wall time over all images\n\n", eval->scale);
+
+  printf ("| method | Y-PSNR (dB) | SSIM | PNG bytes | PNG / bicubic "
+          "| PNG / alpha=0 | HF share (%%) | HF / bicubic | HF / alpha=0 "
+          "| time (s) |\n");
+  printf ("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+  for (int m = 0; m < n_methods; m++)
+    {
+      const Score *summary = &summaries[m];
+
+      printf ("| %s | %.2f | %.4f | %" G_GINT64_FORMAT " |",
+              eval->methods[m].label, summary->psnr, summary->ssim,
+              summary->png_bytes);
+      print_ratio (summary->png_bytes,
+                   bicubic < 0 ? 0.0 : summaries[bicubic].png_bytes);
+      print_ratio (summary->png_bytes,
+                   alpha_zero < 0 ? 0.0 : summaries[alpha_zero].png_bytes);
+      printf (" %.3f |", 100.0 * summary->hf_share);
+      print_ratio (summary->hf_share,
+                   bicubic < 0 ? 0.0 : summaries[bicubic].hf_share);
+      print_ratio (summary->hf_share,
+                   alpha_zero < 0 ? 0.0 : summaries[alpha_zero].hf_share);
+      printf (" %.2f |\n", eval->methods[m].seconds);
+    }
+
+  if (per_image)
+    {
+      printf ("\n| image | method | Y-PSNR (dB) | SSIM | PNG bytes "
+              "| HF share (%%) |\n");
+      printf ("|---|---|---:|---:|---:|---:|\n");
+      for (int i = 0; i < n_images; i++)
+        for (int m = 0; m < n_methods; m++)
+          {
+            const Score *score = &scores[(gsize) i * n_methods + m];
+            char        *name = g_path_get_basename (images->pdata[i]);
+
+            printf ("| %s | %s | %.2f | %.4f | %" G_GINT64_FORMAT
+                    " | %.3f |\n", name, eval->methods[m].label,
+                    score->psnr, score->ssim, score->png_bytes,
+                    100.0 * score->hf_share);
+            g_free (name);
+          }
+    }
+  g_free (summaries);
+}
+
+/* --------------------------------------------------------------- main */
+
+static gboolean
+run (Evaluation *eval, const char *methods_text, char **inputs,
+     const char *save_dir, gboolean per_image, GError **error)
+{
+  char     **names = g_strsplit (methods_text, ",", -1);
+  GPtrArray *images = g_ptr_array_new_with_free_func (g_free);
+  Score     *scores = NULL;
+  char      *temporary_dir = NULL;
+  gboolean   done = FALSE;
+
+  eval->n_methods = g_strv_length (names);
+  eval->methods = g_new0 (Method, eval->n_methods);
+  for (int m = 0; m < eval->n_methods; m++)
+    {
+      if (!parse_method (names[m], eval->scale, &eval->methods[m], error))
+        goto out;
+      /* A property the op refuses is found now, not after the first
+       * image's other methods. */
+      if (eval->methods[m].kind == METHOD_HFSR)
+        {
+          GeglNode *graph = gegl_node_new ();
+          GeglNode *node = gegl_node_new_child (graph, "operation",
+                                                HFSR_SR_OP, NULL);
+          gboolean  configured = configure_sr_node (node, eval->scale,
+                                                    &eval->methods[m],
+                                                    error);
+
+          g_object_unref (graph);
+          if (!configured)
+            goto out;
+        }
+    }
+  for (int i = 0; inputs[i] != NULL; i++)
+    if (!collect_images (inputs[i], images, error))
+      goto out;
+
+  if (save_dir != NULL)
+    {
+      if (g_mkdir_with_parents (save_dir, 0755) != 0)
+        {
+          int saved_errno = errno;
+
+          g_set_error (error, HFSR_ERROR, HFSR_ERROR_IO, "%s: %s", save_dir,
+                       g_strerror (saved_errno));
+          goto out;
+        }
+      eval->save_dir = save_dir;
+      eval->keep_files = TRUE;
+    }
+  else
+    {
+      temporary_dir = g_dir_make_tmp ("hfsr-eval-XXXXXX", error);
+      if (temporary_dir == NULL)
+        goto out;
+      eval->save_dir = temporary_dir;
+    }
+
+  scores = g_new0 (Score, (gsize) images->len * eval->n_methods);
+  for (guint i = 0; i < images->len; i++)
+    if (!evaluate_image (eval, i, images->pdata[i],
+                         scores + (gsize) i * eval->n_methods, error))
+      goto out;
+  print_report (eval, images, scores, per_image);
+  done = TRUE;
+
+out:
+  if (temporary_dir != NULL)
+    g_rmdir (temporary_dir);
+  g_free (temporary_dir);
+  g_free (scores);
+  g_ptr_array_free (images, TRUE);
+  g_strfreev (names);
+  return done;
+}
+
+int
+main (int argc, char **argv)
+{
+  int             scale = 0;
+  double          cut = 0.5;
+  char           *methods_text = NULL, *save_dir = NULL;
+  char          **inputs = NULL;
+  gboolean        per_image = FALSE;
+  GError         *error = NULL;
+  GOptionContext *context;
+  Evaluation      eval = { 0 };
+  int             status = 2;
+  const GOptionEntry entries[] = {
+    { "scale", 's', 0, G_OPTION_ARG_INT, &scale,
+      "Upscaling factor, 2 to 8 (required)", "S" },
+    { "methods", 'm', 0, G_OPTION_ARG_STRING, &methods_text,
+      "Comma-separated methods: bicubic, a GEGL sampler (nearest, linear, "
+      "cubic, nohalo, lohalo), hfsr:alpha=A, model:PATH "
+      "(default: bicubic,nohalo)", "M,..." },
+    { "cut", 0, 0, G_OPTION_ARG_DOUBLE, &cut,
+      "Radial frequency cut for the HF share, as a fraction of Nyquist "
+      "(default 0.5)", "F" },
+    { "save", 0, 0, G_OPTION_ARG_FILENAME, &save_dir,
+      "Keep the outputs as 8-bit PNGs in DIR", "DIR" },
+    { "per-image", 0, 0, G_OPTION_ARG_NONE, &per_image,
+      "Also print one row per image and method", NULL },
+    { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &inputs,
+      NULL, "HR_DIR_OR_FILES..." },
+    { NULL }
+  };
+
+  /* Before anything can log. */
+  g_log_set_writer_func (write_log, NULL, NULL);
+  atexit (exit_while_loading);
+
+  context = g_option_context_new ("- score upscaling methods as SR papers "
+                                  "do");
+  g_option_context_add_main_entries (context, entries, NULL);
+  g_option_context_set_description (context,
+    "Each HR image (PNG or JPEG; a folder means the images directly in it) "
+    "is\nmod-cropped to S, shrunk by MATLAB bicubic, rounded to 8 bits and "
+    "upscaled\nby every method.  Prints a Markdown table of Y-PSNR, SSIM "
+    "and high-frequency\ncontent.  Exit status 2 on any error.\n");
+  if (!g_option_context_parse (context, &argc, &argv, &error))
+    goto out;
+  if (scale < 2 || scale > 8)
+    {
+      g_set_error (&error, HFSR_ERROR, HFSR_ERROR_INVALID_ARGUMENT,
+                   "--scale must be 2 to 8 (got %d)", scale);
+      goto out;
+    }
+  if (!(cut >= 0.0 && cut <= 1.0))
+    {
+      g_set_error (&error, HFSR_ERROR, HFSR_ERROR_INVALID_ARGUMENT,
+                   "--cut must be in [0, 1] (got %g)", cut);
+      goto out;
+    }
+  if (inputs == NULL || inputs[0] == NULL)
+    {
+      g_set_error (&error, HFSR_ERROR, HFSR_ERROR_INVALID_ARGUMENT,
+                   "no HR images or folders given");
+      goto out;
+    }
+
+  gegl_init (NULL, NULL);
+  /* The table's numbers use a decimal point whatever the locale. */
+  setlocale (LC_NUMERIC, "C");
+  eval.scale = scale;
+  eval.cut = cut;
+  if (run (&eval, methods_text ? methods_text : "bicubic,nohalo", inputs,
+           save_dir, per_image, &error))
+    status = 0;
+  for (int m = 0; m < eval.n_methods; m++)
+    method_clear (&eval.methods[m]);
+  g_free (eval.methods);
+  gegl_exit ();
+
+out:
+  if (error != NULL)
+    {
+      fprintf (stderr, "hfsr-eval: %s\n", error->message);
+      g_error_free (error);
+    }
+  g_option_context_free (context);
+  g_free (methods_text);
+  g_free (save_dir);
+  g_strfreev (inputs);
+  return status;
+}
