@@ -1087,3 +1087,169 @@ hfsr_model_get_metadata (const HfsrModel *model, const char *key)
   g_return_val_if_fail (key != NULL, NULL);
   return g_hash_table_lookup (model->metadata, key);
 }
+
+/* Everything of @source but its weights' values: the graph, with nodes
+ * pointing at the copy's own weights (allocated, for the caller to fill),
+ * the metadata, scale and margin.  Next to hfsr_model_free, which must
+ * release what this makes. */
+static HfsrModel *
+copy_structure (const HfsrModel *source, const char *name, GError **error)
+{
+  HfsrModel *copy = g_new0 (HfsrModel, 1);
+  GHashTableIter iter;
+  gpointer key, value;
+
+  copy->name = g_strdup (name);
+  copy->metadata = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                          g_free);
+  g_hash_table_iter_init (&iter, source->metadata);
+  while (g_hash_table_iter_next (&iter, &key, &value))
+    g_hash_table_insert (copy->metadata, g_strdup (key), g_strdup (value));
+  copy->input_name = g_strdup (source->input_name);
+  copy->input_channels = source->input_channels;
+  copy->n_outputs = source->n_outputs;
+  copy->output_slots = g_memdup2 (source->output_slots,
+                                  sizeof (int) * source->n_outputs);
+  copy->output_names = g_strdupv (source->output_names);
+  copy->output_channels = g_memdup2 (source->output_channels,
+                                     sizeof (int) * source->n_outputs);
+  copy->slot_scale = g_memdup2 (source->slot_scale,
+                                sizeof (int) * (source->n_nodes + 1));
+  copy->scale = source->scale;
+  copy->margin = source->margin;
+
+  /* Weights before nodes: the nodes point into this array. */
+  copy->weights = g_new0 (HfsrWeight, MAX (source->n_weights, 1));
+  copy->n_weights = source->n_weights;
+  for (int i = 0; i < source->n_weights; i++)
+    {
+      const HfsrWeight *from = &source->weights[i];
+      HfsrWeight *to = &copy->weights[i];
+
+      *to = *from;
+      to->name = g_strdup (from->name);
+      to->data = hfsr_alloc_floats (from->n_elements);
+      if (to->data == NULL)
+        {
+          fail (error, name, HFSR_ERROR_NO_MEMORY,
+                "tensor '%s': out of memory for %" G_GSIZE_FORMAT " floats",
+                from->name, from->n_elements);
+          hfsr_model_free (copy);
+          return NULL;
+        }
+    }
+
+  copy->nodes = g_memdup2 (source->nodes, sizeof (HfsrNode) * source->n_nodes);
+  copy->n_nodes = source->n_nodes;
+  for (int k = 0; k < copy->n_nodes; k++)
+    {
+      HfsrNode *node = &copy->nodes[k];
+
+      node->name = g_strdup (node->name);
+      if (node->weight != NULL)
+        node->weight = copy->weights + (node->weight - source->weights);
+      if (node->bias != NULL)
+        node->bias = copy->weights + (node->bias - source->weights);
+    }
+  return copy;
+}
+
+static const HfsrWeight *
+find_weight (const HfsrModel *model, const char *name)
+{
+  for (int i = 0; i < model->n_weights; i++)
+    if (strcmp (model->weights[i].name, name) == 0)
+      return &model->weights[i];
+  return NULL;
+}
+
+static char *
+format_shape (const HfsrWeight *weight)
+{
+  GString *text = g_string_new ("[");
+
+  for (int d = 0; d < weight->ndim; d++)
+    g_string_append_printf (text, "%s%" G_GINT64_FORMAT, d > 0 ? ", " : "",
+                            weight->shape[d]);
+  g_string_append_c (text, ']');
+  return g_string_free (text, FALSE);
+}
+
+/* Blending is only meaningful between two trainings of one network. */
+static gboolean
+check_same_network (const HfsrModel *a, const HfsrModel *b, GError **error)
+{
+  if (g_strcmp0 (g_hash_table_lookup (a->metadata, "hfsr.graph"),
+                 g_hash_table_lookup (b->metadata, "hfsr.graph")) != 0)
+    return fail (error, a->name, HFSR_ERROR_INVALID_ARGUMENT,
+                 "cannot be blended with %s: their graphs (hfsr.graph) "
+                 "differ", b->name);
+  if (a->n_weights != b->n_weights)
+    return fail (error, a->name, HFSR_ERROR_INVALID_ARGUMENT,
+                 "cannot be blended with %s: they hold %d and %d tensors",
+                 b->name, a->n_weights, b->n_weights);
+  for (int i = 0; i < a->n_weights; i++)
+    {
+      const HfsrWeight *x = &a->weights[i];
+      const HfsrWeight *y = find_weight (b, x->name);
+      gboolean same;
+
+      if (y == NULL)
+        return fail (error, a->name, HFSR_ERROR_INVALID_ARGUMENT,
+                     "cannot be blended with %s: tensor '%s' is only in the "
+                     "first", b->name, x->name);
+      same = x->ndim == y->ndim;
+      for (int d = 0; same && d < x->ndim; d++)
+        same = x->shape[d] == y->shape[d];
+      if (!same)
+        {
+          char *shape_x = format_shape (x), *shape_y = format_shape (y);
+
+          fail (error, a->name, HFSR_ERROR_INVALID_ARGUMENT,
+                "cannot be blended with %s: tensor '%s' is %s in one and %s "
+                "in the other", b->name, x->name, shape_x, shape_y);
+          g_free (shape_x);
+          g_free (shape_y);
+          return FALSE;
+        }
+    }
+  return TRUE;
+}
+
+HfsrModel *
+hfsr_model_blend (const HfsrModel *a, const HfsrModel *b, double t,
+                  GError **error)
+{
+  HfsrModel *blend;
+  char *name;
+
+  g_return_val_if_fail (a != NULL && b != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  if (!(t >= 0.0 && t <= 1.0))
+    {
+      fail (error, a->name, HFSR_ERROR_INVALID_ARGUMENT,
+            "cannot be blended with %s: the blend factor %g lies outside "
+            "[0, 1]", b->name, t);
+      return NULL;
+    }
+  if (!check_same_network (a, b, error))
+    return NULL;
+
+  name = g_strdup_printf ("%s + %s at t = %g", a->name, b->name, t);
+  blend = copy_structure (a, name, error);
+  g_free (name);
+  if (blend == NULL)
+    return NULL;
+  for (int i = 0; i < blend->n_weights; i++)
+    {
+      HfsrWeight *weight = &blend->weights[i];
+      const float *x = a->weights[i].data;
+      const float *y = find_weight (b, weight->name)->data;
+
+      /* In double, so t = 0 and t = 1 reproduce a and b to the bit. */
+      for (gsize j = 0; j < weight->n_elements; j++)
+        weight->data[j] = (float) ((1.0 - t) * x[j] + t * y[j]);
+    }
+  return blend;
+}

@@ -138,16 +138,6 @@ get_required_for_output (GeglOperation       *operation,
                                                                       "input"));
 }
 
-static GeglRectangle
-get_invalidated_by_change (GeglOperation       *operation,
-                           const gchar         *input_pad,
-                           const GeglRectangle *input_region)
-{
-  /* The dependency is symmetric: a changed pixel reaches as far as an
-   * output pixel looks. */
-  return get_required_for_output (operation, input_pad, input_region);
-}
-
 /* @map holds the GMS map; leaves the map of o->mode in @map or @scratch
  * and returns that plane; NULL with @error set on failure. */
 static float *
@@ -233,9 +223,7 @@ process (GeglOperation       *operation,
                                     &error);
 
 out:
-  if (error != NULL)
-    g_warning ("hfsr:gms-map: %s", error->message);
-  g_clear_error (&error);
+  hfsr_op_warn (operation, &error);
   hfsr_tensor_free (work);
   hfsr_tensor_free (reference);
   hfsr_tensor_free (image);
@@ -298,7 +286,8 @@ gegl_op_class_init (GeglOpClass *klass)
   operation_class->prepare                   = prepare;
   operation_class->get_bounding_box          = get_bounding_box;
   operation_class->get_required_for_output   = get_required_for_output;
-  operation_class->get_invalidated_by_change = get_invalidated_by_change;
+  operation_class->get_invalidated_by_change =
+    hfsr_op_get_invalidated_symmetric;
 
   gegl_operation_class_set_keys (operation_class,
     "name",            "hfsr:gms-map",

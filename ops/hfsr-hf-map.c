@@ -107,16 +107,6 @@ get_required_for_output (GeglOperation       *operation,
 }
 
 static GeglRectangle
-get_invalidated_by_change (GeglOperation       *operation,
-                           const gchar         *input_pad,
-                           const GeglRectangle *input_region)
-{
-  /* The dependency is symmetric: a changed pixel reaches as far as an
-   * output pixel looks. */
-  return get_required_for_output (operation, input_pad, input_region);
-}
-
-static GeglRectangle
 get_cached_region (GeglOperation       *operation,
                    const GeglRectangle *roi)
 {
@@ -226,9 +216,7 @@ process (GeglOperation       *operation,
                                   &error);
 
 out:
-  if (error != NULL)
-    g_warning ("hfsr:hf-map: %s", error->message);
-  g_clear_error (&error);
+  hfsr_op_warn (operation, &error);
   hfsr_tensor_free (map);
   hfsr_tensor_free (image);
   return success;
@@ -274,7 +262,8 @@ gegl_op_class_init (GeglOpClass *klass)
   operation_class->process                   = operation_process;
   operation_class->prepare                   = prepare;
   operation_class->get_required_for_output   = get_required_for_output;
-  operation_class->get_invalidated_by_change = get_invalidated_by_change;
+  operation_class->get_invalidated_by_change =
+    hfsr_op_get_invalidated_symmetric;
   operation_class->get_cached_region         = get_cached_region;
 
   gegl_operation_class_set_keys (operation_class,

@@ -2,6 +2,8 @@
  * Copyright (C) 2026 the hfsr authors
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
+#include <gegl-plugin.h>
+
 #include "hfsr-op-common.h"
 
 /* Pixels are moved through an interleaved scratch band of about this many
@@ -43,36 +45,108 @@ hfsr_op_grow_within (const GeglRectangle *roi,
   return grown;
 }
 
-/* Rows per band for @row_floats floats a row: at least one. */
-static int
-band_rows (gsize row_floats, int height)
+GeglRectangle
+hfsr_op_get_invalidated_symmetric (GeglOperation       *operation,
+                                   const gchar         *input_pad,
+                                   const GeglRectangle *input_region)
 {
-  gsize rows = BAND_FLOATS / MAX (row_floats, 1);
-
-  return (int) CLAMP (rows, 1, (gsize) height);
+  return GEGL_OPERATION_GET_CLASS (operation)->get_required_for_output (
+    operation, input_pad, input_region);
 }
 
+gint64
+hfsr_op_floor_div (gint64 a,
+                   gint64 b)
+{
+  return a >= 0 ? a / b : -((-a + b - 1) / b);
+}
+
+/* A rectangle from 64-bit corners, clipped to what an int holds. */
+static GeglRectangle
+rectangle_from_corners (gint64 x0,
+                        gint64 y0,
+                        gint64 x1,
+                        gint64 y1)
+{
+  GeglRectangle rect;
+
+  x0 = CLAMP (x0, G_MININT / 2, G_MAXINT / 2);
+  y0 = CLAMP (y0, G_MININT / 2, G_MAXINT / 2);
+  x1 = CLAMP (x1, x0, x0 + G_MAXINT / 2);
+  y1 = CLAMP (y1, y0, y0 + G_MAXINT / 2);
+  gegl_rectangle_set (&rect, (gint) x0, (gint) y0, (guint) (x1 - x0),
+                      (guint) (y1 - y0));
+  return rect;
+}
+
+GeglRectangle
+hfsr_op_scale_down (const GeglRectangle *roi,
+                    int                  scale)
+{
+  return rectangle_from_corners (
+    hfsr_op_floor_div (roi->x, scale),
+    hfsr_op_floor_div (roi->y, scale),
+    -hfsr_op_floor_div (-((gint64) roi->x + roi->width), scale),
+    -hfsr_op_floor_div (-((gint64) roi->y + roi->height), scale));
+}
+
+GeglRectangle
+hfsr_op_scale_up (const GeglRectangle *rect,
+                  int                  scale)
+{
+  if (gegl_rectangle_is_infinite_plane (rect))
+    return *rect;
+  return rectangle_from_corners ((gint64) rect->x * scale,
+                                 (gint64) rect->y * scale,
+                                 ((gint64) rect->x + rect->width) * scale,
+                                 ((gint64) rect->y + rect->height) * scale);
+}
+
+float *
+hfsr_op_pixels_new (int      width,
+                    int      height,
+                    int      n_components,
+                    GError **error)
+{
+  gsize  n_floats;
+  float *pixels = NULL;
+
+  if (g_size_checked_mul (&n_floats, (gsize) MAX (width, 1),
+                          (gsize) MAX (height, 1)) &&
+      g_size_checked_mul (&n_floats, n_floats, (gsize) n_components))
+    pixels = g_try_malloc_n (n_floats, sizeof (float));
+
+  if (pixels == NULL)
+    g_set_error (error, HFSR_ERROR, HFSR_ERROR_NO_MEMORY,
+                 "no memory for %dx%d pixels of %d channels",
+                 width, height, n_components);
+  return pixels;
+}
+
+void
+hfsr_op_warn (GeglOperation  *operation,
+              GError        **error)
+{
+  if (*error == NULL)
+    return;
+  g_warning ("%s: %s", gegl_operation_get_name (operation),
+             (*error)->message);
+  g_clear_error (error);
+}
+
+/* A transfer band of @rect's width and as many rows as fit BAND_FLOATS
+ * (at least one): @rows. */
 static float *
 band_new (const GeglRectangle *rect,
           int                  n_components,
           int                 *rows,
           GError             **error)
 {
-  gsize  row_floats;
-  float *band = NULL;
+  gsize row_floats = (gsize) MAX (rect->width, 1) * n_components;
 
-  if (g_size_checked_mul (&row_floats, (gsize) rect->width,
-                          (gsize) n_components))
-    {
-      *rows = band_rows (row_floats, rect->height);
-      band = g_try_malloc_n ((gsize) *rows, row_floats * sizeof (float));
-    }
-
-  if (band == NULL)
-    g_set_error (error, HFSR_ERROR, HFSR_ERROR_NO_MEMORY,
-                 "no memory for a %d-pixel-wide transfer band of %d channels",
-                 rect->width, n_components);
-  return band;
+  *rows = (int) CLAMP (BAND_FLOATS / row_floats, 1,
+                       (gsize) MAX (rect->height, 1));
+  return hfsr_op_pixels_new (rect->width, *rows, n_components, error);
 }
 
 HfsrTensor *

@@ -29,6 +29,42 @@ GeglRectangle hfsr_op_grow_within (const GeglRectangle *roi,
                                    int                  margin,
                                    const GeglRectangle *extent);
 
+/* get_invalidated_by_change of an op whose dependence is symmetric: a
+ * changed input pixel reaches as far as an output pixel looks, so this is
+ * the op's own get_required_for_output. */
+GeglRectangle hfsr_op_get_invalidated_symmetric
+                             (GeglOperation       *operation,
+                              const gchar         *input_pad,
+                              const GeglRectangle *input_region);
+
+/* a / b rounded towards minus infinity (b > 0): GEGL coordinates may be
+ * negative. */
+gint64        hfsr_op_floor_div    (gint64               a,
+                                    gint64               b);
+
+/* The input pixels under @roi of an op whose output is @scale times its
+ * input: [floor (x0 / scale), ceil (x1 / scale)) in each direction. */
+GeglRectangle hfsr_op_scale_down  (const GeglRectangle *roi,
+                                   int                  scale);
+
+/* @rect's pixels each made @scale x @scale, clipped to what a
+ * GeglRectangle holds; an infinite plane stays one. */
+GeglRectangle hfsr_op_scale_up    (const GeglRectangle *rect,
+                                   int                  scale);
+
+/* Room for @width x @height pixels of @n_components floats each (g_free),
+ * or NULL with HFSR_ERROR_NO_MEMORY when the size overflows or memory runs
+ * out. */
+float        *hfsr_op_pixels_new   (int                  width,
+                                    int                  height,
+                                    int                  n_components,
+                                    GError             **error);
+
+/* Reports @error, when set, as a warning of the log domain "hfsr" that
+ * starts with the op's name, and clears it. */
+void          hfsr_op_warn         (GeglOperation       *operation,
+                                    GError             **error);
+
 /* Reads @rect of @buffer in @format (a float format) into a new planar
  * tensor holding one plane per component of @format. */
 HfsrTensor   *hfsr_op_read_planes  (GeglBuffer          *buffer,

@@ -11,9 +11,12 @@
 #include <glib/gi18n-lib.h>
 #include <gegl-plugin.h>
 
+#include "hfsr.h"
+
 /* Defined by gegl-op.h in each op file, named after its GEGL_OP_NAME. */
-void gegl_op_hfsr_hf_map_register_type  (GTypeModule *module);
-void gegl_op_hfsr_gms_map_register_type (GTypeModule *module);
+void gegl_op_hfsr_hf_map_register_type           (GTypeModule *module);
+void gegl_op_hfsr_gms_map_register_type          (GTypeModule *module);
+void gegl_op_hfsr_super_resolution_register_type (GTypeModule *module);
 
 /* GEGL looks these two up by name when it loads the module. */
 G_MODULE_EXPORT const GeglModuleInfo *gegl_module_query    (GTypeModule *module);
@@ -34,12 +37,22 @@ G_MODULE_EXPORT gboolean
 gegl_module_register (GTypeModule *module)
 {
   /* The ops' titles, labels and enum names are looked up in hfsr's own
-   * catalogue, which GEGL does not know about. */
-  bindtextdomain (GETTEXT_PACKAGE, HFSR_LOCALE_DIR);
+   * catalogue, which GEGL does not know about; HFSR_LOCALE_DIR in the
+   * environment points at another one (a build's, in the tests), as it
+   * does for the GIMP plug-in. */
+  const char *locale_dir = g_getenv ("HFSR_LOCALE_DIR");
+
+  bindtextdomain (GETTEXT_PACKAGE, locale_dir != NULL && *locale_dir != '\0'
+                                   ? locale_dir : HFSR_LOCALE_DIR);
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+
+  /* GEGL runs an op's chunks in threads of its own: nested BLAS threads
+   * would only compete with them (engine/README.md, Threads). */
+  hfsr_set_threads (1);
 
   gegl_op_hfsr_hf_map_register_type (module);
   gegl_op_hfsr_gms_map_register_type (module);
+  gegl_op_hfsr_super_resolution_register_type (module);
 
   return TRUE;
 }

@@ -10,9 +10,10 @@ packages=(build-essential meson ninja-build pkg-config gettext
           libgegl-dev libbabl-dev gegl gimp libgimp2.0-dev)
 if [[ "${1:-}" == "--test" ]]; then
   # torch: exporter/training tests; clang + libclang-rt: the fuzz target and
-  # sanitizers; skimage: image checks in the CLI tests; xvfb, appstream: GIMP.
+  # sanitizers; skimage: image checks in the CLI tests; xvfb, appstream: GIMP;
+  # xdotool, imagemagick (import): the plug-in's dialog test and screenshots.
   packages+=(python3-torch python3-skimage python3-numpy clang libclang-rt-14-dev
-             xvfb xauth appstream)
+             xvfb xauth appstream xdotool imagemagick)
 fi
 
 missing=()

@@ -4,6 +4,8 @@
  */
 #include <math.h>
 
+#include <glib/gstdio.h>
+
 #include "test-util.h"
 
 void
@@ -39,4 +41,22 @@ hfsr_test_source_path (const char *relative)
   const char *root = g_getenv ("HFSR_SOURCE_ROOT");
 
   return g_build_filename (root ? root : ".", relative, NULL);
+}
+
+void
+hfsr_test_remove_folder (const char *folder)
+{
+  GDir *dir = g_dir_open (folder, 0, NULL);
+  const char *name;
+
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+    {
+      char *path = g_build_filename (folder, name, NULL);
+
+      g_unlink (path);
+      g_free (path);
+    }
+  if (dir != NULL)
+    g_dir_close (dir);
+  g_rmdir (folder);
 }

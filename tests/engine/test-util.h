@@ -23,6 +23,9 @@ double hfsr_test_max_abs_diff (const float *a, const float *b, gsize n);
 /* A file under the source tree (HFSR_SOURCE_ROOT, set by meson test). */
 char  *hfsr_test_source_path (const char *relative);
 
+/* Removes @folder and the files in it (a test's temporary folder). */
+void   hfsr_test_remove_folder (const char *folder);
+
 G_END_DECLS
 
 #endif

@@ -3,11 +3,14 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """Fixtures and checks for test-gegl-cli.sh.
 
-`make DIR` writes the input images; test-gegl-cli.sh runs the `gegl` command
-on them; `check DIR` compares what it wrote with numpy twins of the maps
-(Zhou et al. eq 4-7, the FFT high-pass, Roh & Kang's GMS).  PNGs are written
-and read here (zlib + numpy) because PIL has no 16-bit colour modes.
+`make DIR` writes the input images and, in DIR/models, super-resolution
+networks simple enough for a numpy twin; test-gegl-cli.sh runs the `gegl`
+command on them; `check DIR` compares what it wrote with numpy twins of the
+maps (Zhou et al. eq 4-7, the FFT high-pass, Roh & Kang's GMS) and of the
+networks.  PNGs are written and read here (zlib + numpy) because PIL has no
+16-bit colour modes.
 """
+import json
 import os
 import struct
 import sys
@@ -170,6 +173,69 @@ def gms_map(image, reference):
     return 1 - (2 * g1 * g2 + GMS_C) / (g1 ** 2 + g2 ** 2 + GMS_C)
 
 
+def tent(t):
+    return max(0.0, 1.0 - abs(t))
+
+
+def bilinear_taps(scale):
+    """(i, j, dy, dx, weight): output pixel (s y + i, s x + j) takes
+    weight x input pixel (y + dy, x + dx); it lies at input position
+    y + (i + 0.5) / s - 0.5 and takes the two rows (columns) nearest."""
+    for i in range(scale):
+        for j in range(scale):
+            for dy in (-1, 0, 1):
+                for dx in (-1, 0, 1):
+                    weight = (tent(dy - ((i + 0.5) / scale - 0.5)) *
+                              tent(dx - ((j + 0.5) / scale - 0.5)))
+                    if weight > 0:
+                        yield i, j, dy, dx, weight
+
+
+def write_bilinear_network(path, scale, gain, alpha):
+    """An hfsr model (models/FORMAT.md): a 5x5 convolution and a pixel
+    shuffle that upsample bilinearly, times @gain, trained for @alpha."""
+    weights = np.zeros((3 * scale * scale, 3, 5, 5), np.float32)
+    for i, j, dy, dx, weight in bilinear_taps(scale):
+        for c in range(3):
+            weights[c * scale * scale + i * scale + j, c, 2 + dy, 2 + dx] = \
+                gain * weight
+    graph = {'input': {'name': 'input', 'channels': 3},
+             'outputs': ['output'],
+             'nodes': [{'name': 'up', 'op': 'conv2d', 'inputs': ['input'],
+                        'weight': 'up.weight'},
+                       {'name': 'output', 'op': 'pixel_shuffle',
+                        'inputs': ['up'], 'factor': scale}]}
+    header = json.dumps({
+        'up.weight': {'dtype': 'F32', 'shape': list(weights.shape),
+                      'data_offsets': [0, weights.nbytes]},
+        '__metadata__': {'hfsr.format': '1', 'hfsr.graph': json.dumps(graph),
+                         'hfsr.task': 'super-resolution',
+                         'hfsr.scale': str(scale), 'hfsr.alpha': alpha},
+    }).encode()
+    with open(path, 'wb') as f:
+        f.write(struct.pack('<Q', len(header)) + header +
+                weights.astype('<f4').tobytes())
+
+
+def bilinear_twin(colour, scale, gain):
+    """What write_bilinear_network's network gives: zero-padded borders,
+    clamped to [0, 1] as the op does."""
+    height, width, _ = colour.shape
+    padded = np.pad(colour, ((1, 1), (1, 1), (0, 0)))
+    out = np.zeros((height * scale, width * scale, colour.shape[2]))
+    for i, j, dy, dx, weight in bilinear_taps(scale):
+        out[i::scale, j::scale] += weight * padded[1 + dy:1 + dy + height,
+                                                   1 + dx:1 + dx + width]
+    return np.clip(gain * out, 0, 1)
+
+
+# The family the op finds on HFSR_MODEL_PATH: alpha 0 at gain 1 and alpha
+# 1/3 at gain 0.5, so alpha 0.2 blends them 0.4 : 0.6 to gain 0.7.
+SR_FAMILY = (('hfsr-x2-a0.safetensors', 1.0, '0'),
+             ('hfsr-x2-a1-3.safetensors', 0.5, '0.3333333333333333'))
+SR_GAIN_AT_0_2 = 0.4 * 1.0 + 0.6 * 0.5
+
+
 # ------------------------------------------------------------------- make
 
 def make(directory):
@@ -211,6 +277,11 @@ def make(directory):
 
     big = rng.integers(0, 256, (200, 300, 3)).astype(np.uint8)
     save('big-rgb8.png', big)
+
+    os.mkdir(os.path.join(directory, 'models'))
+    for name, gain, alpha in SR_FAMILY:
+        write_bilinear_network(os.path.join(directory, 'models', name), 2,
+                               gain, alpha)
 
 
 # ------------------------------------------------------------------- check
@@ -343,12 +414,50 @@ class Checker:
             if actual is not None:
                 self.close(run, actual, np.ones(shape), tolerance)
 
+    def super_resolution(self):
+        rgb = read_png(self.path('rgb8.png'))[0]
+        grey = read_png(self.path('grey8.png'))[0]
+        for run, source, gain in (('sr-rgb8', rgb, SR_GAIN_AT_0_2),
+                                  ('sr-grey8', grey, 1.0)):
+            self.log_clean(run)
+            height, width, channels = source.shape
+            actual, tolerance = self.output(run, (2 * height, 2 * width))
+            if actual is None:
+                continue
+            # Grey stays grey (Y' and alpha), colour R'G'B'A; opaque.
+            if actual.shape[2] != channels + 1:
+                self.fail(f'{run}: {actual.shape[2]} channels, expected '
+                          f'{channels + 1}')
+                continue
+            self.close(run, actual[:, :, :-1],
+                       bilinear_twin(source, 2, gain), tolerance)
+            self.close(run + ' alpha', actual[:, :, -1],
+                       np.ones(actual.shape[:2]), tolerance)
+
+        # No network: a warning naming the file, and the cubic upscale of
+        # the input, never black.
+        run = 'sr-missing'
+        log = open(self.path(run + '.log')).read()
+        if 'hfsr-WARNING' not in log or 'missing.safetensors' not in log:
+            self.fail(f'{run}: no warning naming the file:\n{log}')
+        actual, _ = self.output(run, (3 * HEIGHT, 3 * WIDTH))
+        if actual is not None:
+            nearest = np.repeat(np.repeat(rgb, 3, axis=0), 3, axis=1)
+            difference = np.abs(actual[:, :, :3] - nearest).mean()
+            if difference > 0.05 or actual[:, :, 3].min() < 0.99:
+                self.fail(f'{run}: mean distance {difference:.3f} to the '
+                          f'input, alpha down to {actual[:, :, 3].min()}')
+            else:
+                print(f'ok: {run} (mean distance to the input '
+                      f'{difference:.3f})')
+
     def run(self):
         for name in ('rgb8', 'rgba16', 'grey8', 'greya8'):
             self.hf_maps(name, read_png(self.path(name + '.png'))[0])
         # The JPEG as GEGL decoded it.
         self.hf_maps('jpeg', read_png(self.path('photo-decoded.png'))[0])
         self.gms_maps()
+        self.super_resolution()
         return 1 if self.failures else 0
 
 

@@ -5,8 +5,9 @@
 #
 # The ops through the `gegl` command, as a user runs them: 8-bit RGB, 16-bit
 # RGBA, grey, grey + alpha PNGs and a JPEG in, PNGs out, compared with numpy
-# twins of the maps (gegl_cli_check.py); one or two threads must write the
-# same bytes.  `gegl` exits 0 even when an op fails and then writes a
+# twins of the maps and of the super-resolution networks that
+# gegl_cli_check.py writes for the test (found through HFSR_MODEL_PATH); one
+# or two threads must write the same bytes.  `gegl` exits 0 even when an op fails and then writes a
 # placeholder, so only the files it writes tell.
 set -eu
 
@@ -21,7 +22,7 @@ if ! "$python" -c 'import numpy, PIL' 2>/dev/null; then
   echo "SKIP: $python lacks numpy or PIL"
   exit 77
 fi
-for op in hfsr:hf-map hfsr:gms-map; do
+for op in hfsr:hf-map hfsr:gms-map hfsr:super-resolution; do
   if ! gegl --list-all 2>/dev/null | grep -qx "$op"; then
     echo "$op not found on GEGL_PATH=${GEGL_PATH:-(unset)}"
     # Under meson the module must load; elsewhere GEGL_PATH may be unset.
@@ -69,6 +70,15 @@ run gms-mismatch grey8.png -o gms-mismatch.png -- \
   hfsr:gms-map 'aux=[' gegl:load path=grey8-small.png ']'
 run gms-missing grey8.png -o gms-missing.png -- hfsr:gms-map
 
+# The test's networks, not the shipped ones.
+export HFSR_MODEL_PATH="$work/models"
+run sr-rgb8 rgb8.png -o sr-rgb8.png -- \
+  hfsr:super-resolution scale=2 alpha=0.2
+run sr-grey8 grey8.png -o sr-grey8.png -- \
+  hfsr:super-resolution scale=2 alpha=0
+run sr-missing rgb8.png -o sr-missing.png -- \
+  hfsr:super-resolution scale=3 model="$work/missing.safetensors"
+
 "$python" "$here/gegl_cli_check.py" check "$work"
 
 # Threads, chunks and tiles change how GEGL splits the work, not the result.
@@ -92,4 +102,5 @@ same_with_threads hfsr:hf-map mode=selection
 same_with_threads hfsr:hf-map mode=highpass
 same_with_threads hfsr:gms-map mode=soft \
   'aux=[' gegl:load path=big-rgb8.png gegl:gaussian-blur std-dev-x=1 ']'
+same_with_threads hfsr:super-resolution scale=2 alpha=0.2
 exit $status

@@ -1,0 +1,856 @@
+/* hfsr — task-aware super-resolution for GEGL and GIMP.
+ * Copyright (C) 2026 the hfsr authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * hfsr:super-resolution — upscales x2, x3 or x4 with the WDSR-A networks
+ * that Zhou et al. train with an L1 loss counting only high-frequency
+ * pixels, so that edges and texture come back instead of a blur.  The
+ * engine computes every piece of a chunk by its tiling rule: chunks meet
+ * without seams and image borders come out as in training.
+ *
+ * Alpha (DESIGN.md §Alpha): where the image is not opaque the network sees
+ * premultiplied colour, so colour hidden under transparent pixels cannot
+ * bleed into visible ones; alpha runs through the same network as a grey
+ * image, and colour is divided by it again.  A sharpening network
+ * overshoots at an alpha edge, and divided by a small alpha the overshoot
+ * could become any colour: so colour stays within the range of the visible
+ * input colours around the pixel, and a pixel with none around it is
+ * transparent.  An output pixel whose whole receptive field is opaque is
+ * opaque, with the plain network result, so a chunk comes out the same
+ * whether or not transparency lies near it.
+ *
+ * Values: the networks were trained on R'G'B' in [0, 1], so the input is
+ * clamped to that range (float images lose what lies beyond) and so is the
+ * result.  Grey images stay grey: Y' runs through the network replicated to
+ * R'G'B' and the mean of the three outputs is kept, written as Y'A float.
+ */
+#include "hfsr-config.h"
+
+#include <string.h>
+#include <glib/gi18n-lib.h>
+
+#ifdef GEGL_PROPERTIES
+
+property_int (scale, _("Scale"), 2)
+  description (_("How many times wider and taller the result is.  Each "
+                 "scale has its own trained networks."))
+  value_range (2, 4)
+
+property_double (alpha, _("Alpha"), 0.2)
+  description (_("How strongly the network favours high-frequency detail: "
+                 "the alpha of Zhou et al.'s selection map, whose loss "
+                 "ignores pixels whose weight lies within alpha standard "
+                 "deviations of the mean; 0 is a plain L1-trained network.  "
+                 "Between the values that networks of this scale were "
+                 "trained for, the weights of the two nearest are blended "
+                 "linearly; beyond them the nearest is used.  Ignored when "
+                 "a model file is given."))
+  value_range (0.0, 1.0 / 3.0)
+  ui_steps    (0.01, 0.05)
+  ui_digits   (3)
+
+property_file_path (model, _("Model file"), "")
+  description (_("An hfsr model file (.safetensors) to use instead of the "
+                 "shipped networks; it must upscale R'G'B' by the chosen "
+                 "scale.  Alpha is then ignored."))
+
+#else
+
+#define GEGL_OP_FILTER
+#define GEGL_OP_NAME     hfsr_super_resolution
+#define GEGL_OP_C_SOURCE hfsr-super-resolution.c
+
+#include "gegl-op.h"
+#include "hfsr-op-common.h"
+
+/* The shipped networks of scale s are the files hfsr-x<s>-a*.safetensors,
+ * each with the alpha it was trained for in this metadata key. */
+#define ALPHA_KEY "hfsr.alpha"
+
+#define RGB_CHANNELS 3
+
+/* How far beyond an output pixel's footprint GEGL's cubic sampler reads:
+ * the fallback when no network can be had. */
+#define CUBIC_MARGIN 2
+
+/* A chunk is computed in pieces of this many input pixels a side: the
+ * engine's default tile, so each piece is one engine tile and memory stays
+ * bounded whatever the size of the chunks GEGL asks for. */
+#define PIECE_INPUT 128
+
+/* Where transparency is near, an output pixel's colour stays within the
+ * visible input colours this many pixels around its footprint (3 x 3). */
+#define NEIGHBOURHOOD 1
+
+/* A loaded network with a reference for every chunk running on it: the
+ * cache may move on to another network while a chunk still runs. */
+typedef struct
+{
+  HfsrModel *model;
+} SharedModel;
+
+/* The network of the settings it was made for (o->user_data). */
+typedef struct
+{
+  gboolean     tried;
+  char        *model_file;
+  int          scale;
+  double       alpha;
+  SharedModel *shared;     /* NULL: none could be had, cubic instead */
+} ModelCache;
+
+/* Guards every op instance's cache: loading takes milliseconds and happens
+ * once per change of settings, so one lock costs nothing. */
+G_LOCK_DEFINE_STATIC (model_caches);
+
+static void
+prepare (GeglOperation *operation)
+{
+  const Babl *source = gegl_operation_get_source_format (operation, "input");
+  const Babl *space  = gegl_operation_get_source_space (operation, "input");
+  gboolean    grey   = source != NULL &&
+                       (babl_get_model_flags (babl_format_get_model (source)) &
+                        BABL_MODEL_FLAG_GRAY);
+  const Babl *format = babl_format_with_space (grey ? "Y'A float"
+                                                    : "R'G'B'A float",
+                                               space);
+
+  gegl_operation_set_format (operation, "input", format);
+  gegl_operation_set_format (operation, "output", format);
+}
+
+static const char *
+model_file (const GeglProperties *o)
+{
+  return o->model != NULL && o->model[0] != '\0' ? o->model : NULL;
+}
+
+static void
+shared_model_clear (SharedModel *shared)
+{
+  hfsr_model_free (shared->model);
+}
+
+static void
+shared_model_release (SharedModel *shared)
+{
+  if (shared != NULL)
+    g_atomic_rc_box_release_full (shared,
+                                  (GDestroyNotify) shared_model_clear);
+}
+
+static void
+cache_forget (ModelCache *cache)
+{
+  g_clear_pointer (&cache->shared, shared_model_release);
+  g_clear_pointer (&cache->model_file, g_free);
+  cache->tried = FALSE;
+}
+
+static gboolean
+cache_is_current (const ModelCache     *cache,
+                  const GeglProperties *o)
+{
+  return cache->tried && cache->scale == o->scale &&
+         g_strcmp0 (cache->model_file, model_file (o)) == 0 &&
+         (model_file (o) != NULL || cache->alpha == o->alpha);
+}
+
+/* The model file, or the shipped family of the scale at alpha; either must
+ * turn R'G'B' into R'G'B' at the chosen scale. */
+static HfsrModel *
+load_model (const GeglProperties *o,
+            GError              **error)
+{
+  HfsrModel *model;
+
+  if (model_file (o) != NULL)
+    model = hfsr_model_load (model_file (o), error);
+  else
+    {
+      char *prefix = g_strdup_printf ("hfsr-x%d-a", o->scale);
+
+      model = hfsr_model_load_for_value (prefix, ALPHA_KEY, o->alpha, error);
+      g_free (prefix);
+    }
+
+  if (model != NULL &&
+      (hfsr_model_get_scale (model) != o->scale ||
+       hfsr_model_get_input_channels (model) != RGB_CHANNELS ||
+       hfsr_model_get_output_channels (model, 0) != RGB_CHANNELS))
+    {
+      g_set_error (error, HFSR_ERROR, HFSR_ERROR_FORMAT,
+                   "%s: the network turns %d channels into %d at x%d; "
+                   "R'G'B' (3) into R'G'B' at x%d is needed",
+                   hfsr_model_get_name (model),
+                   hfsr_model_get_input_channels (model),
+                   hfsr_model_get_output_channels (model, 0),
+                   hfsr_model_get_scale (model), o->scale);
+      g_clear_pointer (&model, hfsr_model_free);
+    }
+  return model;
+}
+
+/* The network of @operation's current settings, with a reference for the
+ * caller (shared_model_release), or NULL when there is none: the caller
+ * then upscales with GEGL's cubic sampler.  The first call after a change
+ * of settings loads it and, when that fails, warns: once, not once a
+ * chunk. */
+static SharedModel *
+acquire_model (GeglOperation *operation)
+{
+  GeglProperties *o = GEGL_PROPERTIES (operation);
+  SharedModel    *shared = NULL;
+  ModelCache     *cache;
+
+  G_LOCK (model_caches);
+  if (o->user_data == NULL)
+    o->user_data = g_new0 (ModelCache, 1);
+  cache = o->user_data;
+
+  if (! cache_is_current (cache, o))
+    {
+      GError    *error = NULL;
+      HfsrModel *model;
+
+      cache_forget (cache);
+      cache->tried      = TRUE;
+      cache->model_file = g_strdup (model_file (o));
+      cache->scale      = o->scale;
+      cache->alpha      = o->alpha;
+
+      model = load_model (o, &error);
+      if (model != NULL)
+        {
+          cache->shared = g_atomic_rc_box_new0 (SharedModel);
+          cache->shared->model = model;
+        }
+      else
+        {
+          g_prefix_error (&error, "no network, upscaling with GEGL's cubic "
+                                  "sampler instead: ");
+          hfsr_op_warn (operation, &error);
+        }
+    }
+
+  if (cache->shared != NULL)
+    shared = g_atomic_rc_box_acquire (cache->shared);
+  G_UNLOCK (model_caches);
+  return shared;
+}
+
+static void
+finalize (GObject *object)
+{
+  GeglProperties *o = GEGL_PROPERTIES (object);
+
+  if (o->user_data != NULL)
+    {
+      cache_forget (o->user_data);
+      g_clear_pointer (&o->user_data, g_free);
+    }
+  G_OBJECT_CLASS (gegl_op_parent_class)->finalize (object);
+}
+
+static HfsrRect
+as_hfsr_rect (const GeglRectangle *rect)
+{
+  HfsrRect hfsr = { rect->x, rect->y, rect->width, rect->height };
+
+  return hfsr;
+}
+
+static GeglRectangle
+get_bounding_box (GeglOperation *operation)
+{
+  const GeglRectangle *extent =
+    gegl_operation_source_get_bounding_box (operation, "input");
+  GeglRectangle        none = { 0, 0, 0, 0 };
+
+  return extent != NULL
+         ? hfsr_op_scale_up (extent, GEGL_PROPERTIES (operation)->scale)
+         : none;
+}
+
+/* The input that output @roi depends on with @model: what the tiling rule
+ * asks for, and at least the neighbourhood of every footprint pixel. */
+static GeglRectangle
+network_input (const HfsrModel     *model,
+               const GeglRectangle *roi,
+               const GeglRectangle *extent)
+{
+  HfsrRect      output = as_hfsr_rect (roi);
+  HfsrRect      image  = as_hfsr_rect (extent);
+  HfsrRect      need   = hfsr_model_required_input (model, &output, &image);
+  int           margin = hfsr_model_get_margin (model);
+  GeglRectangle rect   = { need.x, need.y, need.width, need.height };
+
+  if (margin >= 0 && margin < NEIGHBOURHOOD &&
+      ! gegl_rectangle_is_empty (&rect))
+    rect = hfsr_op_grow_within (&rect, NEIGHBOURHOOD - margin, extent);
+  return rect;
+}
+
+/* The input that output @roi depends on: see network_input, or without a
+ * network the cubic sampler's reach. */
+static GeglRectangle
+required_input (const GeglProperties *o,
+                const HfsrModel      *model,
+                const GeglRectangle  *roi,
+                const GeglRectangle  *extent)
+{
+  GeglRectangle footprint;
+
+  if (model != NULL)
+    return network_input (model, roi, extent);
+
+  footprint = hfsr_op_scale_down (roi, o->scale);
+  return hfsr_op_grow_within (&footprint, CUBIC_MARGIN, extent);
+}
+
+static GeglRectangle
+get_required_for_output (GeglOperation       *operation,
+                         const gchar         *input_pad,
+                         const GeglRectangle *roi)
+{
+  const GeglRectangle *extent =
+    gegl_operation_source_get_bounding_box (operation, "input");
+  SharedModel         *shared;
+  GeglRectangle        need;
+
+  if (extent == NULL)
+    return *roi;
+
+  shared = acquire_model (operation);
+  need = required_input (GEGL_PROPERTIES (operation),
+                         shared != NULL ? shared->model : NULL, roi, extent);
+  shared_model_release (shared);
+  return need;
+}
+
+/* A changed input pixel reaches every output pixel whose footprint lies
+ * within the margin of it. */
+static GeglRectangle
+get_invalidated_by_change (GeglOperation       *operation,
+                           const gchar         *input_pad,
+                           const GeglRectangle *input_region)
+{
+  const GeglRectangle *extent =
+    gegl_operation_source_get_bounding_box (operation, "input");
+  SharedModel         *shared = acquire_model (operation);
+  int                  margin = CUBIC_MARGIN;
+  GeglRectangle        reach;
+
+  if (shared != NULL)
+    {
+      margin = hfsr_model_get_margin (shared->model);
+      margin = margin < 0 ? HFSR_OP_WHOLE_IMAGE : MAX (margin, NEIGHBOURHOOD);
+    }
+  shared_model_release (shared);
+
+  reach = hfsr_op_grow_within (input_region, margin, extent);
+  return hfsr_op_scale_up (&reach, GEGL_PROPERTIES (operation)->scale);
+}
+
+/* NaN counts as 0. */
+static inline float
+clamp_unit (float value)
+{
+  return value > 0.0f ? (value < 1.0f ? value : 1.0f) : 0.0f;
+}
+
+/* Clamps @pixels (alpha last) to [0, 1], the range the networks were
+ * trained on.  Returns whether all are opaque. */
+static gboolean
+clamp_pixels (float *pixels,
+              gsize  n_pixels,
+              int    channels)
+{
+  gboolean opaque = TRUE;
+
+  for (gsize i = 0; i < n_pixels * channels; i++)
+    pixels[i] = clamp_unit (pixels[i]);
+  for (gsize i = 0; i < n_pixels && opaque; i++)
+    opaque = pixels[i * channels + channels - 1] == 1.0f;
+  return opaque;
+}
+
+static void
+premultiply (float *pixels,
+             gsize  n_pixels,
+             int    channels)
+{
+  int alpha = channels - 1;
+
+  for (gsize i = 0; i < n_pixels; i++)
+    for (int c = 0; c < alpha; c++)
+      pixels[i * channels + c] *= pixels[i * channels + alpha];
+}
+
+/* hfsr_model_run_region between interleaved pixels covering @need (input)
+ * and @piece (output). */
+static gboolean
+run_network (const HfsrModel *model,
+             float           *in,
+             int              in_channels,
+             const HfsrRect  *need,
+             const HfsrRect  *image,
+             float           *out,
+             int              out_channels,
+             const HfsrRect  *piece,
+             GError         **error)
+{
+  HfsrImageView input  = { in, in_channels,
+                           (gsize) need->width * in_channels, *need };
+  HfsrImageView output = { out, out_channels,
+                           (gsize) piece->width * out_channels, *piece };
+
+  return hfsr_model_run_region (model, &input, image, &output, 0, NULL, NULL,
+                                error);
+}
+
+/* Runs the network on one channel of @in (Y', or alpha) as a grey image:
+ * replicated to R'G'B', and the mean of the three outputs into the same
+ * channel of @out.  The mean keeps grey grey whatever the network does to
+ * colour. */
+static gboolean
+run_on_channel (const HfsrModel *model,
+                const float     *in,
+                int              channels,
+                int              channel,
+                const HfsrRect  *need,
+                const HfsrRect  *image,
+                float           *out,
+                const HfsrRect  *piece,
+                GError         **error)
+{
+  gsize     n_in  = (gsize) need->width * need->height;
+  gsize     n_out = (gsize) piece->width * piece->height;
+  float    *grey_in;
+  float    *grey_out = NULL;
+  gboolean  ok = FALSE;
+
+  grey_in = hfsr_op_pixels_new (need->width, need->height, RGB_CHANNELS,
+                                error);
+  if (grey_in != NULL)
+    grey_out = hfsr_op_pixels_new (piece->width, piece->height,
+                                   RGB_CHANNELS, error);
+  if (grey_out != NULL)
+    {
+      for (gsize i = 0; i < n_in; i++)
+        for (int c = 0; c < RGB_CHANNELS; c++)
+          grey_in[i * RGB_CHANNELS + c] = in[i * channels + channel];
+
+      ok = run_network (model, grey_in, RGB_CHANNELS, need, image,
+                        grey_out, RGB_CHANNELS, piece, error);
+
+      for (gsize i = 0; ok && i < n_out; i++)
+        out[i * channels + channel] = (grey_out[i * RGB_CHANNELS + 0] +
+                                       grey_out[i * RGB_CHANNELS + 1] +
+                                       grey_out[i * RGB_CHANNELS + 2]) / 3.0f;
+    }
+  g_free (grey_out);
+  g_free (grey_in);
+  return ok;
+}
+
+/* Number of non-opaque pixels among the first @n of @alpha (@stride floats
+ * apart), as prefix sums: @sums[i] counts those before i. */
+static void
+count_transparent (const float *alpha,
+                   gsize        stride,
+                   int          n,
+                   int         *sums)
+{
+  sums[0] = 0;
+  for (int i = 0; i < n; i++)
+    sums[i + 1] = sums[i] + (alpha[i * stride] < 1.0f);
+}
+
+/* 1 for each pixel of @need (@pixels, alpha last) whose square
+ * neighbourhood of @radius pixels is opaque, within @need, which holds all
+ * of the image around the footprint of the piece: the output pixels above
+ * such a pixel depend on opaque pixels only.  A negative radius is the
+ * whole of @need. */
+static guint8 *
+opaque_neighbourhoods (const float    *pixels,
+                       int             channels,
+                       const HfsrRect *need,
+                       int             radius,
+                       GError        **error)
+{
+  int     width  = need->width;
+  int     height = need->height;
+  gsize   n      = (gsize) width * height;
+  guint8 *mask   = g_try_malloc (n);
+  float  *rows   = g_try_new (float, n);
+  int    *sums   = g_try_new (int, MAX (width, height) + 1);
+
+  if (mask == NULL || rows == NULL || sums == NULL)
+    {
+      g_set_error (error, HFSR_ERROR, HFSR_ERROR_NO_MEMORY,
+                   "no memory for the opacity of %dx%d pixels", width,
+                   height);
+      g_clear_pointer (&mask, g_free);
+      goto out;
+    }
+  if (radius < 0)
+    radius = MAX (width, height);
+
+  /* Rows first: @rows is 1 where the row's neighbourhood is opaque. */
+  for (int y = 0; y < height; y++)
+    {
+      count_transparent (pixels + (gsize) y * width * channels + channels - 1,
+                         channels, width, sums);
+      for (int x = 0; x < width; x++)
+        rows[(gsize) y * width + x] =
+          sums[MIN (x + radius + 1, width)] == sums[MAX (x - radius, 0)];
+    }
+  for (int x = 0; x < width; x++)
+    {
+      count_transparent (rows + x, width, height, sums);
+      for (int y = 0; y < height; y++)
+        mask[(gsize) y * width + x] =
+          sums[MIN (y + radius + 1, height)] == sums[MAX (y - radius, 0)];
+    }
+
+out:
+  g_free (sums);
+  g_free (rows);
+  return mask;
+}
+
+/* Widens the colour ranges @range ([lo, hi] a colour channel) to take in
+ * @other. */
+static void
+merge_ranges (float       *range,
+              const float *other,
+              int          colours)
+{
+  for (int c = 0; c < colours; c++)
+    {
+      range[2 * c]     = MIN (range[2 * c], other[2 * c]);
+      range[2 * c + 1] = MAX (range[2 * c + 1], other[2 * c + 1]);
+    }
+}
+
+/* For each pixel of @need (@pixels, straight colour, alpha last): each
+ * colour channel's lowest and highest value among the visible (alpha > 0)
+ * pixels of its NEIGHBOURHOOD, within @need (which holds the image's
+ * pixels there); lo > hi where none is visible.  Rows first, then columns
+ * of the row ranges. */
+static float *
+visible_colour_ranges (const float    *pixels,
+                       int             channels,
+                       const HfsrRect *need,
+                       GError        **error)
+{
+  int    colours = channels - 1;
+  int    width   = need->width;
+  int    height  = need->height;
+  float *rows;
+  float *ranges = NULL;
+
+  rows = hfsr_op_pixels_new (width, height, 2 * colours, error);
+  if (rows != NULL)
+    ranges = hfsr_op_pixels_new (width, height, 2 * colours, error);
+  if (ranges == NULL)
+    {
+      g_free (rows);
+      return NULL;
+    }
+
+  for (gsize i = 0; i < (gsize) width * height; i++)
+    {
+      const float *pixel   = pixels + i * channels;
+      float       *range   = ranges + i * 2 * colours;
+      gboolean     visible = pixel[colours] > 0.0f;
+
+      for (int c = 0; c < colours; c++)
+        {
+          range[2 * c]     = visible ? pixel[c] : G_MAXFLOAT;
+          range[2 * c + 1] = visible ? pixel[c] : -G_MAXFLOAT;
+        }
+    }
+  for (int pass = 0; pass < 2; pass++)
+    {
+      const float *from = pass == 0 ? ranges : rows;
+      float       *to   = pass == 0 ? rows : ranges;
+
+      for (int y = 0; y < height; y++)
+        for (int x = 0; x < width; x++)
+          {
+            float *range = to + ((gsize) y * width + x) * 2 * colours;
+
+            memcpy (range, from + ((gsize) y * width + x) * 2 * colours,
+                    2 * colours * sizeof (float));
+            for (int d = -NEIGHBOURHOOD; d <= NEIGHBOURHOOD; d++)
+              {
+                int nx = pass == 0 ? x + d : x;
+                int ny = pass == 0 ? y : y + d;
+
+                if (d != 0 && nx >= 0 && nx < width && ny >= 0 && ny < height)
+                  merge_ranges (range,
+                                from + ((gsize) ny * width + nx) * 2 * colours,
+                                colours);
+              }
+          }
+    }
+  g_free (rows);
+  return ranges;
+}
+
+/* The result's alpha and colour.  An output pixel above an opaque
+ * neighbourhood (@opaque_around over @need; NULL when all is opaque) is
+ * opaque with its colour as computed.  Elsewhere alpha is the network's,
+ * clamped, and colour is divided by it again and kept within the visible
+ * colours around (@ranges over @need); with none around, the pixel is
+ * transparent.  Colour ends in [0, 1]. */
+static void
+finish_pixels (float          *pixels,
+               int             channels,
+               const HfsrRect *piece,
+               const guint8   *opaque_around,
+               const float    *ranges,
+               const HfsrRect *need,
+               int             scale)
+{
+  int    alpha = channels - 1;
+  float *pixel = pixels;
+
+  for (int y = piece->y; y < piece->y + piece->height; y++)
+    {
+      gsize row = (gsize) (hfsr_op_floor_div (y, scale) - need->y)
+                  * need->width;
+
+      for (int x = piece->x; x < piece->x + piece->width;
+           x++, pixel += channels)
+        {
+          gsize        at = row + (gsize) (hfsr_op_floor_div (x, scale)
+                                           - need->x);
+          const float *range;
+          float        a;
+
+          if (opaque_around == NULL || opaque_around[at])
+            {
+              pixel[alpha] = 1.0f;
+              for (int c = 0; c < alpha; c++)
+                pixel[c] = clamp_unit (pixel[c]);
+              continue;
+            }
+
+          range = ranges + at * 2 * alpha;
+          a = range[0] <= range[1] ? clamp_unit (pixel[alpha]) : 0.0f;
+          pixel[alpha] = a;
+          for (int c = 0; c < alpha; c++)
+            pixel[c] = a > 0.0f
+                       ? CLAMP (pixel[c] / a, range[2 * c], range[2 * c + 1])
+                       : 0.0f;
+        }
+    }
+}
+
+/* Computes @piece of the output with the network, from the input
+ * network_input names. */
+static gboolean
+upscale_with_network (const HfsrModel     *model,
+                      GeglBuffer          *input,
+                      GeglBuffer          *output,
+                      const GeglRectangle *extent,
+                      const GeglRectangle *piece_rect,
+                      const Babl          *format,
+                      GError             **error)
+{
+  int            channels  = babl_format_get_n_components (format);
+  HfsrRect       image     = as_hfsr_rect (extent);
+  HfsrRect       piece     = as_hfsr_rect (piece_rect);
+  GeglRectangle  need_rect = network_input (model, piece_rect, extent);
+  HfsrRect       need      = as_hfsr_rect (&need_rect);
+  gsize          n_in      = (gsize) need.width * need.height;
+  float         *in;
+  float         *out = NULL;
+  float         *ranges = NULL;
+  guint8        *opaque_around = NULL;
+  gboolean       opaque;
+  gboolean       ok = FALSE;
+
+  in = hfsr_op_pixels_new (need.width, need.height, channels, error);
+  if (in != NULL)
+    out = hfsr_op_pixels_new (piece.width, piece.height, channels, error);
+  if (out == NULL)
+    goto out;
+
+  gegl_buffer_get (input, &need_rect, 1.0, format, in, GEGL_AUTO_ROWSTRIDE,
+                   GEGL_ABYSS_NONE);
+  opaque = clamp_pixels (in, n_in, channels);
+  if (! opaque)
+    {
+      opaque_around = opaque_neighbourhoods (in, channels, &need,
+                                             hfsr_model_get_margin (model),
+                                             error);
+      if (opaque_around != NULL)
+        ranges = visible_colour_ranges (in, channels, &need, error);
+      if (ranges == NULL)
+        goto out;
+      premultiply (in, n_in, channels);
+    }
+
+  /* R'G'B'A: the network reads the first three channels as they are. */
+  ok = channels == RGB_CHANNELS + 1
+       ? run_network (model, in, channels, &need, &image, out, channels,
+                      &piece, error)
+       : run_on_channel (model, in, channels, 0, &need, &image, out, &piece,
+                         error);
+  if (ok && ! opaque)
+    ok = run_on_channel (model, in, channels, channels - 1, &need, &image,
+                         out, &piece, error);
+  if (ok)
+    {
+      finish_pixels (out, channels, &piece, opaque_around, ranges, &need,
+                     hfsr_model_get_scale (model));
+      gegl_buffer_set (output, piece_rect, 0, format, out,
+                       GEGL_AUTO_ROWSTRIDE);
+    }
+
+out:
+  g_free (ranges);
+  g_free (opaque_around);
+  g_free (out);
+  g_free (in);
+  return ok;
+}
+
+/* Without a network: GEGL's cubic sampler at the centre of each output
+ * pixel, so that no image data is lost. */
+static gboolean
+upscale_cubic (GeglSampler         *sampler,
+               GeglBuffer          *output,
+               const GeglRectangle *piece,
+               int                  scale,
+               const Babl          *format,
+               GError             **error)
+{
+  int    channels = babl_format_get_n_components (format);
+  float *pixels = hfsr_op_pixels_new (piece->width, piece->height, channels,
+                                      error);
+  float *pixel  = pixels;
+
+  if (pixels == NULL)
+    return FALSE;
+
+  for (int y = piece->y; y < piece->y + piece->height; y++)
+    for (int x = piece->x; x < piece->x + piece->width;
+         x++, pixel += channels)
+      gegl_sampler_get (sampler, (x + 0.5) / scale, (y + 0.5) / scale, NULL,
+                        pixel, GEGL_ABYSS_CLAMP);
+
+  gegl_buffer_set (output, piece, 0, format, pixels, GEGL_AUTO_ROWSTRIDE);
+  g_free (pixels);
+  return TRUE;
+}
+
+/* GEGL runs this in several threads at once, on different chunks (the
+ * engine itself runs single-threaded: module.c).  It reports no progress
+ * of its own: a node's progress signal sent from these threads would reach
+ * a GUI off its main thread, and GEGL's processor reports progress chunk by
+ * chunk. */
+static gboolean
+process (GeglOperation       *operation,
+         GeglBuffer          *input,
+         GeglBuffer          *output,
+         const GeglRectangle *result,
+         gint                 level)
+{
+  GeglProperties      *o      = GEGL_PROPERTIES (operation);
+  const Babl          *format = gegl_operation_get_format (operation, "output");
+  const GeglRectangle *extent =
+    gegl_operation_source_get_bounding_box (operation, "input");
+  GeglRectangle        bounds = get_bounding_box (operation);
+  GeglRectangle        wanted;
+  GeglSampler         *sampler = NULL;
+  SharedModel         *shared;
+  gint64               side;
+  gboolean             success = TRUE;
+
+  /* A blit may ask for more than the image; only the image has pixels. */
+  if (extent == NULL || ! gegl_rectangle_intersect (&wanted, result, &bounds))
+    return TRUE;
+
+  shared = acquire_model (operation);
+  /* A network that depends on the whole image would redo all of it for
+   * every piece: it takes the chunk at once. */
+  side = shared != NULL && hfsr_model_get_margin (shared->model) < 0
+         ? MAX (wanted.width, wanted.height)
+         : PIECE_INPUT * o->scale;
+
+  for (gint64 y = wanted.y; success && y < wanted.y + wanted.height; y += side)
+    for (gint64 x = wanted.x; success && x < wanted.x + wanted.width;
+         x += side)
+      {
+        GeglRectangle piece = {
+          (gint) x, (gint) y,
+          (gint) MIN (side, wanted.x + wanted.width - x),
+          (gint) MIN (side, wanted.y + wanted.height - y) };
+        GError       *error = NULL;
+
+        if (shared != NULL &&
+            upscale_with_network (shared->model, input, output, extent,
+                                  &piece, format, &error))
+          continue;
+
+        /* Out of memory, most likely: the rest of the chunk still gets
+         * pixels. */
+        if (shared != NULL)
+          {
+            g_prefix_error (&error, "upscaling with GEGL's cubic sampler "
+                                    "instead: ");
+            hfsr_op_warn (operation, &error);
+            g_clear_pointer (&shared, shared_model_release);
+          }
+        if (sampler == NULL)
+          sampler = gegl_buffer_sampler_new_at_level (input, format,
+                                                      GEGL_SAMPLER_CUBIC, 0);
+        success = upscale_cubic (sampler, output, &piece, o->scale, format,
+                                 &error);
+        hfsr_op_warn (operation, &error);
+      }
+
+  g_clear_object (&sampler);
+  shared_model_release (shared);
+  return success;
+}
+
+static void
+gegl_op_class_init (GeglOpClass *klass)
+{
+  GObjectClass             *object_class    = G_OBJECT_CLASS (klass);
+  GeglOperationClass       *operation_class = GEGL_OPERATION_CLASS (klass);
+  GeglOperationFilterClass *filter_class    = GEGL_OPERATION_FILTER_CLASS (klass);
+
+  object_class->finalize                     = finalize;
+  filter_class->process                      = process;
+  operation_class->prepare                   = prepare;
+  operation_class->get_bounding_box          = get_bounding_box;
+  operation_class->get_required_for_output   = get_required_for_output;
+  operation_class->get_invalidated_by_change = get_invalidated_by_change;
+  /* The network is costly: what was computed once is kept. */
+  operation_class->cache_policy              = GEGL_CACHE_POLICY_ALWAYS;
+
+  gegl_operation_class_set_keys (operation_class,
+    "name",            "hfsr:super-resolution",
+    "title",           _("HF Super-Resolution"),
+    "categories",      "enhance:scale:hfsr",
+    "gimp:menu-path",  "<Image>/Filters/Enhance",
+    "gimp:menu-label", _("HF Super-Resolution..."),
+    "description",
+      _("Upscales 2, 3 or 4 times with a WDSR-A network trained as Zhou et "
+        "al. propose, with a loss that only counts the pixels holding "
+        "high-frequency detail, so that edges and texture come back where "
+        "an interpolation blurs them.  Transparent areas get no dark or "
+        "coloured fringes and grey images stay grey.  Without a usable "
+        "network the image is upscaled with the cubic sampler and a "
+        "warning says why."),
+    NULL);
+}
+
+#endif

@@ -1,0 +1,475 @@
+/* hfsr — task-aware super-resolution for GEGL and GIMP.
+ * Copyright (C) 2026 the hfsr authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * The dialog of every procedure, built from its table entry and the op's
+ * property specs: a scale entry per number (the op's UI range, its value
+ * range beyond), a menu per enum, the op's descriptions as tooltips, and a
+ * live preview of the op on the part of the drawable in view.
+ */
+#include "hfsr-config.h"
+
+#include <math.h>
+#include <glib/gi18n-lib.h>
+#include <gegl.h>
+#include <gegl-paramspecs.h>
+#include <libgimp/gimp.h>
+#include <libgimp/gimpui.h>
+
+#include "hfsr-plugin.h"
+
+#define SCALE_WIDTH      200
+#define SPIN_BUTTON_WIDTH  6
+
+/* Label and controls of one argument, made (in)sensitive together. */
+#define WIDGETS_PER_ARG 3
+
+typedef struct
+{
+  const HfsrProcedure *procedure;
+  HfsrValues          *values;
+  gint32               drawable_id;
+  GtkWidget           *preview;
+  GtkWidget           *preview_message;
+  GeglNode            *graph;
+  GeglNode            *op;
+  GtkWidget           *widgets[HFSR_MAX_ARGS][WIDGETS_PER_ARG];
+} Dialog;
+
+/* The rectangle of the op's output shown for the preview's view of the
+ * drawable: the view itself for a map; for an upscaled result as many
+ * output pixels, at 100 %, around the middle of the view. */
+static GeglRectangle
+preview_area (Dialog *dialog)
+{
+  GimpPreview  *preview = GIMP_PREVIEW (dialog->preview);
+  GeglRectangle output  = gegl_node_get_bounding_box (dialog->op);
+  GeglRectangle area;
+  gint          factor;
+
+  gimp_preview_get_position (preview, &area.x, &area.y);
+  gimp_preview_get_size (preview, &area.width, &area.height);
+  if (dialog->procedure->result != HFSR_RESULT_UPSCALED)
+    return area;
+
+  factor = output.width / gimp_drawable_width (dialog->drawable_id);
+  area.x = (area.x * 2 + area.width) * factor / 2 - area.width / 2;
+  area.y = (area.y * 2 + area.height) * factor / 2 - area.height / 2;
+  area.x = CLAMP (area.x, 0, MAX (0, output.width - area.width));
+  area.y = CLAMP (area.y, 0, MAX (0, output.height - area.height));
+  return area;
+}
+
+static void
+preview_draw (GimpPreview *preview,
+              Dialog      *dialog)
+{
+  GeglRectangle   area;
+  guchar         *pixels;
+  HfsrOpWarnings *warnings;
+  gchar          *failure;
+
+  hfsr_values_apply (dialog->procedure, dialog->values, dialog->op);
+  area   = preview_area (dialog);
+  pixels = g_new0 (guchar, (gsize) area.width * area.height * 4);
+
+  warnings = hfsr_op_warnings_watch ();
+  gegl_node_blit (dialog->op, 1.0, &area, babl_format ("R'G'B'A u8"), pixels,
+                  GEGL_AUTO_ROWSTRIDE, GEGL_BLIT_DEFAULT);
+  failure = hfsr_op_warnings_end (warnings);
+
+  gimp_preview_area_draw (GIMP_PREVIEW_AREA (gimp_preview_get_area (preview)),
+                          0, 0, area.width, area.height, GIMP_RGBA_IMAGE,
+                          pixels, area.width * 4);
+  /* The op warns once per change of settings, not at every redraw: the
+   * message stays until the values change. */
+  if (failure != NULL)
+    {
+      gtk_label_set_text (GTK_LABEL (dialog->preview_message), failure);
+      gtk_widget_show (dialog->preview_message);
+      g_free (failure);
+    }
+  g_free (pixels);
+}
+
+static void
+update_sensitivity (Dialog *dialog)
+{
+  for (gint i = 0; i < dialog->procedure->n_args; i++)
+    {
+      gboolean relevant = hfsr_arg_is_relevant (dialog->procedure,
+                                                dialog->values,
+                                                &dialog->procedure->args[i]);
+
+      for (gint w = 0; w < WIDGETS_PER_ARG; w++)
+        if (dialog->widgets[i][w] != NULL)
+          gtk_widget_set_sensitive (dialog->widgets[i][w], relevant);
+    }
+}
+
+/* Every control stores its argument's index on itself. */
+static gint
+arg_index (gpointer widget)
+{
+  return GPOINTER_TO_INT (g_object_get_data (G_OBJECT (widget), "hfsr-arg"));
+}
+
+static void
+values_changed (Dialog *dialog)
+{
+  gtk_widget_hide (dialog->preview_message);
+  update_sensitivity (dialog);
+  gimp_preview_invalidate (GIMP_PREVIEW (dialog->preview));
+}
+
+static void
+adjustment_changed (GtkAdjustment *adjustment,
+                    Dialog        *dialog)
+{
+  gdouble value = gtk_adjustment_get_value (adjustment);
+
+  if (g_object_get_data (G_OBJECT (adjustment), "hfsr-integer"))
+    value = round (value);
+  dialog->values->arg[arg_index (adjustment)] = value;
+  values_changed (dialog);
+}
+
+static void
+toggle_changed (GtkToggleButton *toggle,
+                Dialog          *dialog)
+{
+  dialog->values->arg[arg_index (toggle)] =
+    gtk_toggle_button_get_active (toggle);
+  values_changed (dialog);
+}
+
+static void
+combo_changed (GimpIntComboBox *combo,
+               Dialog          *dialog)
+{
+  gint value;
+
+  if (! gimp_int_combo_box_get_active (combo, &value))
+    return;
+  dialog->values->arg[arg_index (combo)] = value;
+  values_changed (dialog);
+}
+
+/* The aux source reads another drawable: the graph is made anew. */
+static void
+reference_changed (GimpIntComboBox *combo,
+                   Dialog          *dialog)
+{
+  gint value;
+
+  if (! gimp_int_combo_box_get_active (combo, &value))
+    return;
+  dialog->values->arg[arg_index (combo)] = value;
+  g_clear_object (&dialog->graph);
+  dialog->graph = hfsr_graph_new (dialog->procedure, dialog->values,
+                                  dialog->drawable_id, &dialog->op);
+  values_changed (dialog);
+}
+
+static gboolean
+same_size_drawable (gint32   image_id,
+                    gint32   item_id,
+                    gpointer data)
+{
+  gint32 drawable_id = GPOINTER_TO_INT (data);
+
+  return ! gimp_item_is_group (item_id) &&
+         gimp_drawable_width (item_id) == gimp_drawable_width (drawable_id) &&
+         gimp_drawable_height (item_id) == gimp_drawable_height (drawable_id);
+}
+
+/* A reference that is not the drawable itself, when the image has one:
+ * a map of a drawable against itself is empty. */
+static gint32
+suggested_reference (gint32 drawable_id)
+{
+  gint    n_layers;
+  gint32 *layers = gimp_image_get_layers (gimp_item_get_image (drawable_id),
+                                          &n_layers);
+  gint32  reference = drawable_id;
+
+  for (gint i = n_layers - 1; i >= 0; i--)
+    if (layers[i] != drawable_id &&
+        same_size_drawable (-1, layers[i], GINT_TO_POINTER (drawable_id)))
+      reference = layers[i];
+  g_free (layers);
+  return reference;
+}
+
+static GtkWidget *
+label_new (const gchar *text)
+{
+  gchar     *with_colon = g_strdup_printf (_("%s:"), text);
+  GtkWidget *label      = gtk_label_new_with_mnemonic (with_colon);
+
+  gtk_misc_set_alignment (GTK_MISC (label), 0.0, 0.5);
+  g_free (with_colon);
+  return label;
+}
+
+static void
+attach_row (Dialog      *dialog,
+            GtkTable    *table,
+            gint         i,
+            const gchar *label_text,
+            GtkWidget   *control,
+            const gchar *tooltip)
+{
+  GtkWidget *label = label_new (label_text);
+
+  gtk_label_set_mnemonic_widget (GTK_LABEL (label), control);
+  gtk_table_attach (table, label, 0, 1, i, i + 1, GTK_FILL, GTK_FILL, 0, 0);
+  gtk_table_attach (table, control, 1, 3, i, i + 1,
+                    GTK_EXPAND | GTK_FILL, GTK_FILL, 0, 0);
+  gimp_help_set_help_data (control, tooltip, NULL);
+  g_object_set_data (G_OBJECT (control), "hfsr-arg", GINT_TO_POINTER (i));
+  dialog->widgets[i][0] = label;
+  dialog->widgets[i][1] = control;
+}
+
+/* A scale entry over the op's UI range; typing reaches its value range. */
+static void
+add_number (Dialog     *dialog,
+            GtkTable   *table,
+            gint        i,
+            GParamSpec *pspec)
+{
+  gdouble    minimum, maximum, ui_minimum, ui_maximum, step, page;
+  gint       digits = 0;
+  GtkObject *adjustment;
+  gchar     *label;
+
+  if (G_IS_PARAM_SPEC_DOUBLE (pspec))
+    {
+      minimum = G_PARAM_SPEC_DOUBLE (pspec)->minimum;
+      maximum = G_PARAM_SPEC_DOUBLE (pspec)->maximum;
+      ui_minimum = minimum;
+      ui_maximum = maximum;
+      step = (maximum - minimum) / 100.0;
+      page = (maximum - minimum) / 10.0;
+      digits = 3;
+      if (GEGL_IS_PARAM_SPEC_DOUBLE (pspec))
+        {
+          GeglParamSpecDouble *gegl = GEGL_PARAM_SPEC_DOUBLE (pspec);
+
+          ui_minimum = gegl->ui_minimum;
+          ui_maximum = gegl->ui_maximum;
+          step = gegl->ui_step_small;
+          page = gegl->ui_step_big;
+          digits = gegl->ui_digits;
+        }
+    }
+  else
+    {
+      minimum = G_PARAM_SPEC_INT (pspec)->minimum;
+      maximum = G_PARAM_SPEC_INT (pspec)->maximum;
+      ui_minimum = minimum;
+      ui_maximum = maximum;
+      step = 1.0;
+      page = 10.0;
+      if (GEGL_IS_PARAM_SPEC_INT (pspec))
+        {
+          GeglParamSpecInt *gegl = GEGL_PARAM_SPEC_INT (pspec);
+
+          ui_minimum = gegl->ui_minimum;
+          ui_maximum = gegl->ui_maximum;
+          step = gegl->ui_step_small;
+          page = gegl->ui_step_big;
+        }
+    }
+  /* A value from an earlier run may lie beyond the UI range. */
+  ui_minimum = MIN (ui_minimum, dialog->values->arg[i]);
+  ui_maximum = MAX (ui_maximum, dialog->values->arg[i]);
+
+  label = g_strdup_printf (_("%s:"), g_param_spec_get_nick (pspec));
+  adjustment = gimp_scale_entry_new (table, 0, i, label,
+                                     SCALE_WIDTH, SPIN_BUTTON_WIDTH,
+                                     dialog->values->arg[i],
+                                     ui_minimum, ui_maximum, step, page,
+                                     digits,
+                                     FALSE, minimum, maximum,
+                                     g_param_spec_get_blurb (pspec), NULL);
+  g_free (label);
+  g_object_set_data (G_OBJECT (adjustment), "hfsr-arg", GINT_TO_POINTER (i));
+  g_object_set_data (G_OBJECT (adjustment), "hfsr-integer",
+                     GINT_TO_POINTER (G_IS_PARAM_SPEC_INT (pspec)));
+  g_signal_connect (adjustment, "value-changed",
+                    G_CALLBACK (adjustment_changed), dialog);
+  dialog->widgets[i][0] = GIMP_SCALE_ENTRY_LABEL (adjustment);
+  dialog->widgets[i][1] = GIMP_SCALE_ENTRY_SCALE (adjustment);
+  dialog->widgets[i][2] = GIMP_SCALE_ENTRY_SPINBUTTON (adjustment);
+}
+
+static void
+add_enum (Dialog     *dialog,
+          GtkTable   *table,
+          gint        i,
+          GParamSpec *pspec)
+{
+  GEnumClass *enum_class = G_PARAM_SPEC_ENUM (pspec)->enum_class;
+  GtkWidget  *combo      = g_object_new (GIMP_TYPE_INT_COMBO_BOX, NULL);
+
+  for (guint v = 0; v < enum_class->n_values; v++)
+    gimp_int_combo_box_append (GIMP_INT_COMBO_BOX (combo),
+                               GIMP_INT_STORE_VALUE,
+                               enum_class->values[v].value,
+                               GIMP_INT_STORE_LABEL,
+                               enum_class->values[v].value_name,
+                               -1);
+  attach_row (dialog, table, i, g_param_spec_get_nick (pspec), combo,
+              g_param_spec_get_blurb (pspec));
+  gimp_int_combo_box_connect (GIMP_INT_COMBO_BOX (combo),
+                              (gint) dialog->values->arg[i],
+                              G_CALLBACK (combo_changed), dialog);
+}
+
+static void
+add_toggle (Dialog      *dialog,
+            GtkTable    *table,
+            gint         i,
+            const gchar *label,
+            const gchar *tooltip)
+{
+  GtkWidget *toggle = gtk_check_button_new_with_mnemonic (label);
+
+  gtk_toggle_button_set_active (GTK_TOGGLE_BUTTON (toggle),
+                                dialog->values->arg[i] != 0.0);
+  gtk_table_attach (table, toggle, 0, 3, i, i + 1,
+                    GTK_EXPAND | GTK_FILL, GTK_FILL, 0, 0);
+  gimp_help_set_help_data (toggle, tooltip, NULL);
+  g_object_set_data (G_OBJECT (toggle), "hfsr-arg", GINT_TO_POINTER (i));
+  g_signal_connect (toggle, "toggled", G_CALLBACK (toggle_changed), dialog);
+  dialog->widgets[i][0] = toggle;
+}
+
+static void
+add_reference (Dialog   *dialog,
+               GtkTable *table,
+               gint      i)
+{
+  GtkWidget *combo =
+    gimp_drawable_combo_box_new (same_size_drawable,
+                                 GINT_TO_POINTER (dialog->drawable_id));
+
+  if ((gint32) dialog->values->arg[i] == dialog->drawable_id)
+    dialog->values->arg[i] = suggested_reference (dialog->drawable_id);
+  attach_row (dialog, table, i, _("_Reference"), combo,
+              _("The drawable to compare with: any drawable of the same "
+                "size, such as the original that this layer was made "
+                "from."));
+  gimp_int_combo_box_connect (GIMP_INT_COMBO_BOX (combo),
+                              (gint) dialog->values->arg[i],
+                              G_CALLBACK (reference_changed), dialog);
+}
+
+static GtkWidget *
+controls_new (Dialog *dialog)
+{
+  const HfsrProcedure *procedure = dialog->procedure;
+  GtkWidget           *table     = gtk_table_new (procedure->n_args, 3, FALSE);
+
+  gtk_table_set_col_spacings (GTK_TABLE (table), 6);
+  gtk_table_set_row_spacings (GTK_TABLE (table), 6);
+  for (gint i = 0; i < procedure->n_args; i++)
+    {
+      const HfsrArg *arg = &procedure->args[i];
+      GParamSpec    *pspec;
+
+      switch (arg->role)
+        {
+        case HFSR_ARG_REFERENCE:
+          add_reference (dialog, GTK_TABLE (table), i);
+          break;
+        case HFSR_ARG_NEW_IMAGE:
+          add_toggle (dialog, GTK_TABLE (table), i,
+                      _("Open the result as a _new image"),
+                      _("Leave this image as it is and open the upscaled "
+                        "drawable as a new image.  Otherwise the image is "
+                        "scaled: this drawable by the network, the other "
+                        "layers by GIMP's interpolation."));
+          break;
+        case HFSR_ARG_PROPERTY:
+          pspec = gegl_operation_find_property (procedure->operation,
+                                                arg->name);
+          if (G_IS_PARAM_SPEC_ENUM (pspec))
+            add_enum (dialog, GTK_TABLE (table), i, pspec);
+          else if (G_IS_PARAM_SPEC_BOOLEAN (pspec))
+            add_toggle (dialog, GTK_TABLE (table), i,
+                        g_param_spec_get_nick (pspec),
+                        g_param_spec_get_blurb (pspec));
+          else
+            add_number (dialog, GTK_TABLE (table), i, pspec);
+          break;
+        }
+    }
+  return table;
+}
+
+gboolean
+hfsr_dialog_run (const HfsrProcedure *procedure,
+                 gint32               drawable_id,
+                 HfsrValues          *values)
+{
+  Dialog     dialog = { procedure, values, drawable_id };
+  HfsrValues edited = *values;
+  GtkWidget *window;
+  GtkWidget *content;
+  GtkWidget *box;
+  gboolean   accepted;
+
+  gimp_ui_init (HFSR_PLUGIN_BINARY, TRUE);
+  dialog.values = &edited;
+
+  window = gimp_dialog_new (hfsr_procedure_title (procedure),
+                            procedure->name, NULL, 0,
+                            gimp_standard_help_func, procedure->name,
+                            _("_Cancel"), GTK_RESPONSE_CANCEL,
+                            _("_OK"),     GTK_RESPONSE_OK,
+                            NULL);
+  gtk_dialog_set_alternative_button_order (GTK_DIALOG (window),
+                                           GTK_RESPONSE_OK,
+                                           GTK_RESPONSE_CANCEL, -1);
+  gimp_window_set_transient (GTK_WINDOW (window));
+
+  box = gtk_vbox_new (FALSE, 12);
+  gtk_container_set_border_width (GTK_CONTAINER (box), 12);
+  content = gtk_dialog_get_content_area (GTK_DIALOG (window));
+  gtk_box_pack_start (GTK_BOX (content), box, TRUE, TRUE, 0);
+
+  dialog.graph   = hfsr_graph_new (procedure, &edited, drawable_id, &dialog.op);
+  dialog.preview = gimp_drawable_preview_new_from_drawable_id (drawable_id);
+  gtk_box_pack_start (GTK_BOX (box), dialog.preview, TRUE, TRUE, 0);
+  if (procedure->result == HFSR_RESULT_UPSCALED)
+    {
+      GtkWidget *note = gtk_label_new (_("The preview shows the result at "
+                                         "100 %, around the middle of the "
+                                         "view."));
+
+      gimp_label_set_attributes (GTK_LABEL (note),
+                                 PANGO_ATTR_STYLE, PANGO_STYLE_ITALIC, -1);
+      gtk_box_pack_start (GTK_BOX (box), note, FALSE, FALSE, 0);
+    }
+  dialog.preview_message = gtk_label_new (NULL);
+  gtk_label_set_line_wrap (GTK_LABEL (dialog.preview_message), TRUE);
+  gtk_widget_set_no_show_all (dialog.preview_message, TRUE);
+  gtk_box_pack_start (GTK_BOX (box), dialog.preview_message, FALSE, FALSE, 0);
+
+  gtk_box_pack_start (GTK_BOX (box), controls_new (&dialog), FALSE, FALSE, 0);
+  update_sensitivity (&dialog);
+  g_signal_connect (dialog.preview, "invalidated",
+                    G_CALLBACK (preview_draw), &dialog);
+
+  gtk_widget_show_all (window);
+  accepted = gimp_dialog_run (GIMP_DIALOG (window)) == GTK_RESPONSE_OK;
+
+  gtk_widget_destroy (window);
+  g_clear_object (&dialog.graph);
+  if (accepted)
+    *values = edited;
+  return accepted;
+}

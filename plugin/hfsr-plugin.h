@@ -1,0 +1,166 @@
+/* hfsr — task-aware super-resolution for GEGL and GIMP.
+ * Copyright (C) 2026 the hfsr authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * The GIMP 2.10 plug-in: every PDB procedure is a table entry naming a GEGL
+ * op and the op properties it exposes.  Ranges, defaults, labels and
+ * tooltips are read from the op at run time, so the plug-in never restates
+ * what the op declares, and a procedure is checked against the op that will
+ * actually run.
+ */
+#ifndef HFSR_PLUGIN_H
+#define HFSR_PLUGIN_H
+
+#include <libgimp/gimp.h>
+
+G_BEGIN_DECLS
+
+#define HFSR_PLUGIN_BINARY "hfsr"
+
+#define HFSR_PLUGIN_ERROR (hfsr_plugin_error_quark ())
+GQuark hfsr_plugin_error_quark (void);
+
+typedef enum
+{
+  HFSR_PLUGIN_ERROR_CALLING,   /* a bad argument or image: nothing was done */
+  HFSR_PLUGIN_ERROR_EXECUTION  /* the work failed: nothing was changed */
+} HfsrPluginError;
+
+/* What becomes of the op's output. */
+typedef enum
+{
+  HFSR_RESULT_MAP_LAYER, /* a new layer above the drawable, same size */
+  HFSR_RESULT_UPSCALED   /* the drawable, grown by the op's scale: in place
+                            (the image scaled) or as a new image */
+} HfsrResultKind;
+
+typedef enum
+{
+  HFSR_ARG_PROPERTY,  /* an op property of the same name */
+  HFSR_ARG_REFERENCE, /* a drawable fed to the op's aux pad */
+  HFSR_ARG_NEW_IMAGE  /* put an upscaled result into a new image */
+} HfsrArgRole;
+
+typedef struct
+{
+  HfsrArgRole     role;
+  GimpPDBArgType  type;        /* GIMP_PDB_INT32, _FLOAT or _DRAWABLE */
+  const gchar    *name;        /* PDB name = op property name */
+  const gchar    *description; /* PDB help (GIMP shows it untranslated) */
+} HfsrArg;
+
+#define HFSR_MAX_ARGS 8
+
+/* The run-mode, image and drawable come before the procedure's own args. */
+#define HFSR_N_LEADING_ARGS 3
+
+typedef struct
+{
+  const gchar    *name;       /* PDB name */
+  const gchar    *operation;  /* GEGL op */
+  const gchar    *blurb;      /* N_() */
+  const gchar    *help;       /* N_() */
+  const gchar    *menu_label; /* N_() */
+  const gchar    *menu_path;
+  HfsrResultKind  result;
+  const HfsrArg  *args;
+  gint            n_args;
+} HfsrProcedure;
+
+/* The procedure's arguments, every one a number: ints, enums and flags as
+ * their value, a drawable as its ID.  Stored as is by gimp_set_data. */
+typedef struct
+{
+  gdouble arg[HFSR_MAX_ARGS];
+} HfsrValues;
+
+/* ------------------------------------------------------- hfsr-values.c */
+
+/* The op property behind @arg, or NULL (with @error naming op and
+ * property) when the installed op lacks it. */
+GParamSpec *hfsr_arg_pspec      (const HfsrProcedure *procedure,
+                                 const HfsrArg       *arg,
+                                 GError             **error);
+
+/* The op's defaults; a reference defaults to @drawable_id itself. */
+gboolean    hfsr_values_init    (const HfsrProcedure *procedure,
+                                 gint32               drawable_id,
+                                 HfsrValues          *values,
+                                 GError             **error);
+
+/* Checks every value against the op's own ranges and enums, and the
+ * reference against the drawable: errors say which argument is wrong and
+ * what it may be. */
+gboolean    hfsr_values_check   (const HfsrProcedure *procedure,
+                                 const HfsrValues    *values,
+                                 gint32               drawable_id,
+                                 GError             **error);
+
+/* Sets the op properties of @op (a node of procedure->operation). */
+void        hfsr_values_apply   (const HfsrProcedure *procedure,
+                                 const HfsrValues    *values,
+                                 GeglNode            *op);
+
+/* Whether @arg matters with @values: an op property's "visible" key,
+ * e.g. "mode {hard, soft}", names the values of another property for
+ * which it does. */
+gboolean    hfsr_arg_is_relevant (const HfsrProcedure *procedure,
+                                  const HfsrValues    *values,
+                                  const HfsrArg       *arg);
+
+/* "<op title> (<mode>, <label> <value>, ...)", the args that matter. */
+gchar      *hfsr_values_describe (const HfsrProcedure *procedure,
+                                  const HfsrValues    *values);
+
+/* The op's title (translated by the op), or the procedure's name where
+ * the op is missing. */
+const gchar *hfsr_procedure_title (const HfsrProcedure *procedure);
+
+/* The arg of @role, or -1. */
+gint        hfsr_procedure_find_role (const HfsrProcedure *procedure,
+                                      HfsrArgRole          role);
+
+/* ------------------------------------------------------- hfsr-render.c */
+
+/* Checks that the procedure may work on @drawable_id of @image_id: an RGB
+ * or grey image, a drawable of it that holds pixels. */
+gboolean    hfsr_check_image    (const HfsrProcedure *procedure,
+                                 gint32               image_id,
+                                 gint32               drawable_id,
+                                 GError             **error);
+
+/* Collects the warnings that the hfsr ops log (from any thread) between
+ * watch and end: an op reports a failed region that way and leaves the
+ * region empty.  end returns the first message (g_free) or NULL. */
+typedef struct _HfsrOpWarnings HfsrOpWarnings;
+HfsrOpWarnings *hfsr_op_warnings_watch (void);
+gchar          *hfsr_op_warnings_end   (HfsrOpWarnings      *warnings);
+
+/* Source(s) -> op.  The graph owns every node; *op is the op node. */
+GeglNode   *hfsr_graph_new      (const HfsrProcedure *procedure,
+                                 const HfsrValues    *values,
+                                 gint32               drawable_id,
+                                 GeglNode           **op);
+
+/* Runs the procedure and puts its result into the image (or a new one);
+ * returns the image and drawable holding the result.  The image is not
+ * changed unless everything before the change succeeded. */
+gboolean    hfsr_procedure_run  (const HfsrProcedure *procedure,
+                                 const HfsrValues    *values,
+                                 gint32               image_id,
+                                 gint32               drawable_id,
+                                 gint32              *result_image_id,
+                                 gint32              *result_drawable_id,
+                                 GError             **error);
+
+/* ------------------------------------------------------- hfsr-dialog.c */
+
+/* Shows the procedure's dialog with a live preview; TRUE and @values
+ * updated when the user chose OK. */
+gboolean    hfsr_dialog_run     (const HfsrProcedure *procedure,
+                                 gint32               drawable_id,
+                                 HfsrValues          *values);
+
+G_END_DECLS
+
+#endif

@@ -1,0 +1,444 @@
+/* hfsr — task-aware super-resolution for GEGL and GIMP.
+ * Copyright (C) 2026 the hfsr authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Running a procedure: a GEGL graph with the op around the drawable's
+ * buffer, rendered with progress into a buffer of its own, and only then
+ * put into the image.  Whatever fails or is cancelled before that last
+ * step leaves the image as it was.
+ */
+#include "hfsr-config.h"
+
+#include <glib/gi18n-lib.h>
+#include <gegl.h>
+
+#include "hfsr-plugin.h"
+
+/* The log domain of the hfsr ops (ops/meson.build).  They report a failed
+ * region by a warning in it and leave the region empty, so a warning
+ * during a render means the result is not to be used. */
+#define HFSR_OPS_LOG_DOMAIN "hfsr"
+
+gboolean
+hfsr_check_image (const HfsrProcedure *procedure,
+                  gint32               image_id,
+                  gint32               drawable_id,
+                  GError             **error)
+{
+  if (! gimp_image_is_valid (image_id) || ! gimp_item_is_valid (drawable_id) ||
+      ! gimp_item_is_drawable (drawable_id) ||
+      gimp_item_get_image (drawable_id) != image_id)
+    {
+      g_set_error (error, HFSR_PLUGIN_ERROR, HFSR_PLUGIN_ERROR_CALLING,
+                   _("Drawable %d is not a drawable of image %d."),
+                   drawable_id, image_id);
+      return FALSE;
+    }
+  if (gimp_image_base_type (image_id) == GIMP_INDEXED)
+    {
+      g_set_error (error, HFSR_PLUGIN_ERROR, HFSR_PLUGIN_ERROR_CALLING,
+                   _("%s works on RGB and grayscale images, and this image "
+                     "is indexed: convert it with Image ▸ Mode ▸ RGB "
+                     "first."),
+                   hfsr_procedure_title (procedure));
+      return FALSE;
+    }
+  if (gimp_item_is_group (drawable_id))
+    {
+      g_set_error (error, HFSR_PLUGIN_ERROR, HFSR_PLUGIN_ERROR_CALLING,
+                   _("“%s” is a layer group, which has no pixels of its "
+                     "own: choose one of its layers."),
+                   gimp_item_get_name (drawable_id));
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* A buffer-source node in @graph reading @drawable_id's pixels. */
+static GeglNode *
+drawable_source (GeglNode *graph,
+                 gint32    drawable_id)
+{
+  GeglBuffer *buffer = gimp_drawable_get_buffer (drawable_id);
+  GeglNode   *source = gegl_node_new_child (graph,
+                                            "operation", "gegl:buffer-source",
+                                            "buffer",    buffer,
+                                            NULL);
+
+  g_object_unref (buffer);
+  return source;
+}
+
+GeglNode *
+hfsr_graph_new (const HfsrProcedure *procedure,
+                const HfsrValues    *values,
+                gint32               drawable_id,
+                GeglNode           **op)
+{
+  GeglNode *graph     = gegl_node_new ();
+  gint      reference = hfsr_procedure_find_role (procedure,
+                                                  HFSR_ARG_REFERENCE);
+
+  *op = gegl_node_new_child (graph, "operation", procedure->operation, NULL);
+  hfsr_values_apply (procedure, values, *op);
+  gegl_node_link (drawable_source (graph, drawable_id), *op);
+  if (reference >= 0)
+    gegl_node_connect_to (drawable_source (graph,
+                                           (gint32) values->arg[reference]),
+                          "output", *op, "aux");
+  return graph;
+}
+
+struct _HfsrOpWarnings
+{
+  GMutex  lock;
+  gchar  *first;
+  guint   handler;
+};
+
+/* GEGL calls ops from several threads. */
+static void
+collect_op_warning (const gchar    *domain,
+                    GLogLevelFlags  level,
+                    const gchar    *message,
+                    gpointer        data)
+{
+  HfsrOpWarnings *warnings = data;
+
+  g_mutex_lock (&warnings->lock);
+  if (warnings->first == NULL)
+    warnings->first = g_strdup (message);
+  g_mutex_unlock (&warnings->lock);
+}
+
+HfsrOpWarnings *
+hfsr_op_warnings_watch (void)
+{
+  HfsrOpWarnings *warnings = g_new0 (HfsrOpWarnings, 1);
+
+  g_mutex_init (&warnings->lock);
+  warnings->handler = g_log_set_handler (HFSR_OPS_LOG_DOMAIN,
+                                         G_LOG_LEVEL_WARNING |
+                                         G_LOG_LEVEL_CRITICAL,
+                                         collect_op_warning, warnings);
+  return warnings;
+}
+
+gchar *
+hfsr_op_warnings_end (HfsrOpWarnings *warnings)
+{
+  gchar *first = warnings->first;
+
+  g_log_remove_handler (HFSR_OPS_LOG_DOMAIN, warnings->handler);
+  g_mutex_clear (&warnings->lock);
+  g_free (warnings);
+  return first;
+}
+
+/* The op's whole output in a new buffer of @format, rendered chunk by chunk
+ * with the progress bar moving; NULL with @error when the op failed. */
+static GeglBuffer *
+render (const HfsrProcedure *procedure,
+        GeglNode            *graph,
+        GeglNode            *op,
+        const Babl          *format,
+        GError             **error)
+{
+  GeglRectangle   extent = gegl_node_get_bounding_box (op);
+  GeglBuffer     *result;
+  GeglNode       *sink;
+  GeglProcessor  *processor;
+  HfsrOpWarnings *warnings;
+  gchar          *failure;
+  gdouble         fraction;
+
+  if (gegl_rectangle_is_empty (&extent) ||
+      gegl_rectangle_is_infinite_plane (&extent))
+    {
+      g_set_error (error, HFSR_PLUGIN_ERROR, HFSR_PLUGIN_ERROR_EXECUTION,
+                   _("%s gave no image (extent %d × %d)."),
+                   procedure->operation, extent.width, extent.height);
+      return NULL;
+    }
+
+  result = gegl_buffer_new (&extent, format);
+  sink = gegl_node_new_child (graph,
+                              "operation", "gegl:write-buffer",
+                              "buffer",    result,
+                              NULL);
+  gegl_node_link (op, sink);
+
+  warnings = hfsr_op_warnings_watch ();
+  gimp_progress_init (hfsr_procedure_title (procedure));
+  processor = gegl_node_new_processor (sink, &extent);
+  while (gegl_processor_work (processor, &fraction))
+    gimp_progress_update (fraction);
+  g_object_unref (processor);
+  gimp_progress_update (1.0);
+  failure = hfsr_op_warnings_end (warnings);
+
+  if (failure != NULL)
+    {
+      g_set_error (error, HFSR_PLUGIN_ERROR, HFSR_PLUGIN_ERROR_EXECUTION,
+                   _("%s failed, the image is unchanged: %s"),
+                   procedure->operation, failure);
+      g_free (failure);
+      g_object_unref (result);
+      return NULL;
+    }
+  return result;
+}
+
+/* The layer type for a drawable of @image_id: a layer's base type must be
+ * the image's, whatever the drawable (a channel is grey in an RGB image). */
+static GimpImageType
+layer_type (gint32   image_id,
+            gboolean alpha)
+{
+  if (gimp_image_base_type (image_id) == GIMP_GRAY)
+    return alpha ? GIMP_GRAYA_IMAGE : GIMP_GRAY_IMAGE;
+  return alpha ? GIMP_RGBA_IMAGE : GIMP_RGB_IMAGE;
+}
+
+static void
+copy_into_drawable (GeglBuffer *pixels,
+                    gint32      drawable_id,
+                    gboolean    shadow)
+{
+  GeglBuffer *target = shadow ? gimp_drawable_get_shadow_buffer (drawable_id)
+                              : gimp_drawable_get_buffer (drawable_id);
+
+  gegl_buffer_copy (pixels, NULL, GEGL_ABYSS_NONE, target, NULL);
+  gegl_buffer_flush (target);
+  g_object_unref (target);
+}
+
+/* The map as a new layer right above the drawable, at its position. */
+static gboolean
+add_map_layer (const HfsrProcedure *procedure,
+               const HfsrValues    *values,
+               GeglNode            *graph,
+               GeglNode            *op,
+               gint32               image_id,
+               gint32               drawable_id,
+               gint32              *layer_id,
+               GError             **error)
+{
+  gchar      *name = hfsr_values_describe (procedure, values);
+  gint32      layer;
+  gint32      parent   = -1;
+  gint        position = -1;
+  gint        x, y;
+  GeglBuffer *map;
+
+  layer = gimp_layer_new (image_id, name,
+                          gimp_drawable_width (drawable_id),
+                          gimp_drawable_height (drawable_id),
+                          layer_type (image_id,
+                                      gimp_drawable_has_alpha (drawable_id)),
+                          100.0,
+                          gimp_image_get_default_new_layer_mode (image_id));
+  g_free (name);
+  map = render (procedure, graph, op, gimp_drawable_get_format (layer), error);
+  if (map == NULL)
+    {
+      gimp_item_delete (layer);
+      return FALSE;
+    }
+  copy_into_drawable (map, layer, FALSE);
+  g_object_unref (map);
+
+  if (gimp_item_is_layer (drawable_id))
+    {
+      parent   = gimp_item_get_parent (drawable_id);
+      position = gimp_image_get_item_position (image_id, drawable_id);
+    }
+  gimp_drawable_offsets (drawable_id, &x, &y);
+  gimp_image_undo_group_start (image_id);
+  gimp_layer_set_offsets (layer, x, y);
+  gimp_image_insert_layer (image_id, layer, parent, position);
+  gimp_image_undo_group_end (image_id);
+  *layer_id = layer;
+  return TRUE;
+}
+
+/* The factor by which the op grew @drawable_id into @result. */
+static gint
+upscale_factor (GeglBuffer *result,
+                gint32      drawable_id)
+{
+  const GeglRectangle *extent = gegl_buffer_get_extent (result);
+  gint                 width  = gimp_drawable_width (drawable_id);
+  gint                 height = gimp_drawable_height (drawable_id);
+
+  if (extent->width % width != 0 ||
+      extent->width / width != extent->height / height ||
+      extent->height % height != 0)
+    return 0;
+  return extent->width / width;
+}
+
+/* The result as the one layer of a new image like @image_id: base type,
+ * precision, colour profile and resolution. */
+static void
+new_image_with (GeglBuffer *pixels,
+                gint32      image_id,
+                gint32      drawable_id,
+                gint32     *result_image_id,
+                gint32     *result_layer_id)
+{
+  const GeglRectangle *extent = gegl_buffer_get_extent (pixels);
+  GimpColorProfile    *profile;
+  gdouble              x_resolution, y_resolution;
+  gint32               image;
+  gint32               layer;
+
+  image = gimp_image_new_with_precision (extent->width, extent->height,
+                                         gimp_image_base_type (image_id),
+                                         gimp_image_get_precision (image_id));
+  gimp_image_undo_disable (image);
+  profile = gimp_image_get_color_profile (image_id);
+  if (profile != NULL)
+    {
+      gimp_image_set_color_profile (image, profile);
+      g_object_unref (profile);
+    }
+  gimp_image_get_resolution (image_id, &x_resolution, &y_resolution);
+  gimp_image_set_resolution (image, x_resolution, y_resolution);
+
+  layer = gimp_layer_new (image, gimp_item_get_name (drawable_id),
+                          extent->width, extent->height,
+                          layer_type (image,
+                                      gimp_drawable_has_alpha (drawable_id)),
+                          100.0, gimp_image_get_default_new_layer_mode (image));
+  copy_into_drawable (pixels, layer, FALSE);
+  gimp_image_insert_layer (image, layer, -1, 0);
+  gimp_image_undo_enable (image);
+  *result_image_id = image;
+  *result_layer_id = layer;
+}
+
+/* The image scaled by @factor (every layer, mask, channel and path by
+ * GIMP's interpolation, positions included), then the drawable's pixels
+ * replaced by the op's: one undo step. */
+static gboolean
+scale_image_with (GeglBuffer *pixels,
+                  gint        factor,
+                  gint32      image_id,
+                  gint32      drawable_id,
+                  GError    **error)
+{
+  const GeglRectangle *extent = gegl_buffer_get_extent (pixels);
+  gint64               width  = (gint64) gimp_image_width (image_id) * factor;
+  gint64               height = (gint64) gimp_image_height (image_id) * factor;
+
+  if (width > GIMP_MAX_IMAGE_SIZE || height > GIMP_MAX_IMAGE_SIZE)
+    {
+      /* At most 4 x GIMP_MAX_IMAGE_SIZE: an int holds it. */
+      g_set_error (error, HFSR_PLUGIN_ERROR, HFSR_PLUGIN_ERROR_CALLING,
+                   _("The image would grow to %d × %d pixels, more than "
+                     "GIMP's limit of %d: open the result as a new image."),
+                   (gint) width, (gint) height, GIMP_MAX_IMAGE_SIZE);
+      return FALSE;
+    }
+
+  gimp_image_undo_group_start (image_id);
+  gimp_image_scale (image_id, (gint) width, (gint) height);
+  /* An integer factor scales every size and offset exactly. */
+  g_warn_if_fail (gimp_drawable_width (drawable_id) == extent->width &&
+                  gimp_drawable_height (drawable_id) == extent->height);
+  copy_into_drawable (pixels, drawable_id, TRUE);
+  gimp_drawable_merge_shadow (drawable_id, TRUE);
+  gimp_drawable_update (drawable_id, 0, 0, extent->width, extent->height);
+  gimp_image_undo_group_end (image_id);
+  return TRUE;
+}
+
+static gboolean
+upscale (const HfsrProcedure *procedure,
+         const HfsrValues    *values,
+         GeglNode            *graph,
+         GeglNode            *op,
+         gint32               image_id,
+         gint32               drawable_id,
+         gint32              *result_image_id,
+         gint32              *result_drawable_id,
+         GError             **error)
+{
+  GeglRectangle extent = gegl_node_get_bounding_box (op);
+  gint          new_image = hfsr_procedure_find_role (procedure,
+                                                      HFSR_ARG_NEW_IMAGE);
+  GeglBuffer   *pixels;
+  gint          factor;
+  gboolean      success = TRUE;
+
+  if (extent.width > GIMP_MAX_IMAGE_SIZE || extent.height > GIMP_MAX_IMAGE_SIZE)
+    {
+      g_set_error (error, HFSR_PLUGIN_ERROR, HFSR_PLUGIN_ERROR_CALLING,
+                   _("The result would be %d × %d pixels, more than GIMP's "
+                     "limit of %d."),
+                   extent.width, extent.height, GIMP_MAX_IMAGE_SIZE);
+      return FALSE;
+    }
+  pixels = render (procedure, graph, op, gimp_drawable_get_format (drawable_id),
+                   error);
+  if (pixels == NULL)
+    return FALSE;
+  factor = upscale_factor (pixels, drawable_id);
+  if (factor < 1)
+    {
+      g_set_error (error, HFSR_PLUGIN_ERROR, HFSR_PLUGIN_ERROR_EXECUTION,
+                   _("%s made %d × %d pixels out of %d × %d: not a whole "
+                     "multiple."), procedure->operation,
+                   gegl_buffer_get_width (pixels),
+                   gegl_buffer_get_height (pixels),
+                   gimp_drawable_width (drawable_id),
+                   gimp_drawable_height (drawable_id));
+      success = FALSE;
+    }
+  else if (new_image >= 0 && values->arg[new_image] != 0.0)
+    {
+      new_image_with (pixels, image_id, drawable_id,
+                      result_image_id, result_drawable_id);
+    }
+  else
+    {
+      success = scale_image_with (pixels, factor, image_id, drawable_id,
+                                  error);
+      *result_image_id    = image_id;
+      *result_drawable_id = drawable_id;
+    }
+  g_object_unref (pixels);
+  return success;
+}
+
+gboolean
+hfsr_procedure_run (const HfsrProcedure *procedure,
+                    const HfsrValues    *values,
+                    gint32               image_id,
+                    gint32               drawable_id,
+                    gint32              *result_image_id,
+                    gint32              *result_drawable_id,
+                    GError             **error)
+{
+  GeglNode *op;
+  GeglNode *graph = hfsr_graph_new (procedure, values, drawable_id, &op);
+  gboolean  success;
+
+  *result_image_id    = image_id;
+  *result_drawable_id = -1;
+  switch (procedure->result)
+    {
+    case HFSR_RESULT_MAP_LAYER:
+      success = add_map_layer (procedure, values, graph, op, image_id,
+                               drawable_id, result_drawable_id, error);
+      break;
+    case HFSR_RESULT_UPSCALED:
+    default:
+      success = upscale (procedure, values, graph, op, image_id, drawable_id,
+                         result_image_id, result_drawable_id, error);
+      break;
+    }
+  g_object_unref (graph);
+  return success;
+}

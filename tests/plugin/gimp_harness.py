@@ -1,0 +1,173 @@
+# hfsr — task-aware super-resolution for GEGL and GIMP.
+# Copyright (C) 2026 the hfsr authors
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Real GIMP 2.10 on this build, for the plug-in's tests: input images, test
+super-resolution networks, a fresh GIMP profile that finds this build's
+plug-in and GEGL module, and the `gegl` command as the reference.
+
+Environment (meson's test_env): GEGL_PATH (this build's ops folder and the
+system's), HFSR_SOURCE_ROOT.  PNGs are read and written by
+tests/ops/gegl_cli_check.py, which handles 16-bit colour (PIL does not).
+"""
+import os
+import subprocess
+import sys
+
+import numpy as np
+from PIL import Image
+
+sys.path.insert(0, os.path.join(os.environ.get('HFSR_SOURCE_ROOT', ''),
+                                'tests', 'ops'))
+from gegl_cli_check import (  # noqa: E402,F401 (as_rgba: for the tests)
+    read_png, write_png, write_bilinear_network, as_rgba)
+
+# One GIMP start with a fresh profile takes ~10 s (more on a busy machine);
+# every plug-in call starts a process of its own.
+GIMP_TIMEOUT_S = 300
+GEGL_TIMEOUT_S = 60
+
+# The test's super-resolution networks, found by the plug-in and the gegl
+# command alike through HFSR_MODEL_PATH: bilinear upsampling at a gain per
+# trained alpha (gegl_cli_check.write_bilinear_network).
+SR_NETWORKS = [('hfsr-x2-a0.safetensors', 2, 1.0, '0'),
+               ('hfsr-x2-a1-3.safetensors', 2, 0.5, '0.3333333333333333'),
+               ('hfsr-x3-a0-2.safetensors', 3, 0.9, '0.2')]
+
+
+def make_inputs(directory):
+    """8-bit RGB, 16-bit RGBA, 8-bit grey and indexed PNGs, blurred copies
+    as GMS references and a smaller image as a mismatched one."""
+    rng = np.random.default_rng(2026)
+
+    def shading(height, width, channels):
+        # Smooth shading with a noisy patch: every map has both kinds of
+        # pixel to show.
+        y, x = np.mgrid[0:height, 0:width]
+        smooth = 0.5 + 0.25 * np.sin(x / 7.0) * np.cos(y / 5.0)
+        patch = ((np.abs(x - width // 2) < width // 4) &
+                 (np.abs(y - height // 2) < height // 4))[:, :, None]
+        return np.clip(smooth[:, :, None] +
+                       patch * rng.uniform(-0.25, 0.25,
+                                           (height, width, channels)), 0, 1)
+
+    def blurred(pixels):
+        padded = np.pad(pixels.astype(np.float64),
+                        ((1, 1), (1, 1), (0, 0)), mode='edge')
+        height, width = pixels.shape[:2]
+        total = sum(padded[dy:dy + height, dx:dx + width]
+                    for dy in range(3) for dx in range(3))
+        return np.rint(total / 9).astype(pixels.dtype)
+
+    def save(name, pixels):
+        write_png(os.path.join(directory, name), pixels)
+
+    rgb8 = np.rint(shading(40, 56, 3) * 255).astype(np.uint8)
+    save('rgb8.png', rgb8)
+    save('blur8.png', blurred(rgb8))
+    grey8 = np.rint(shading(36, 48, 1) * 255).astype(np.uint8)
+    save('grey8.png', grey8[:, :, 0])
+    save('blurgrey8.png', blurred(grey8)[:, :, 0])
+    save('small8.png', rgb8[:16, :24])
+
+    # Opaque, translucent and fully transparent parts, hidden colour
+    # included.
+    rgba16 = np.rint(shading(32, 40, 4) * 65535).astype(np.uint16)
+    rgba16[:, :20, 3] = 65535
+    rgba16[:, 20:, 3] = np.linspace(0, 65535, 20).astype(np.uint16)
+    rgba16[20:, 30:, 3] = 0
+    save('rgba16.png', rgba16)
+
+    indices = np.add.outer(np.arange(24) // 3, np.arange(32) // 4) % 8
+    indexed = Image.fromarray(indices.astype(np.uint8), 'P')
+    indexed.putpalette([c for i in range(8)
+                        for c in (i * 32, 255 - i * 32, (i * 90) % 256)])
+    indexed.save(os.path.join(directory, 'indexed.png'))
+
+
+def write_sr_networks(directory, networks=SR_NETWORKS):
+    os.makedirs(directory, exist_ok=True)
+    for name, scale, gain, alpha in networks:
+        write_bilinear_network(os.path.join(directory, name), scale, gain,
+                               alpha)
+
+
+def gegl_has_op(operation):
+    """Whether the gegl command (and so the plug-in) finds OPERATION."""
+    listing = subprocess.run(['gegl', '--list-all'], stdout=subprocess.PIPE,
+                             stderr=subprocess.DEVNULL, timeout=GEGL_TIMEOUT_S)
+    return operation in listing.stdout.decode().split()
+
+
+def gegl(work, source, output, *operation):
+    """The op through the `gegl` command, PNG in, 16-bit PNG out; returns
+    the pixels (floats in [0, 1])."""
+    process = subprocess.run(
+        ['gegl', os.path.join(work, source), '-o', os.path.join(work, output),
+         '--'] + list(operation),
+        cwd=work, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        timeout=GEGL_TIMEOUT_S)
+    log = process.stdout.decode('utf-8', 'replace')
+    # `gegl` exits 0 and writes a placeholder even when an op fails; the
+    # tile cache warning at its exit is GEGL 0.4.42's own.
+    complaints = [line for line in log.splitlines()
+                  if ('WARNING' in line or 'CRITICAL' in line) and
+                  'gegl_tile_cache_destroy' not in line]
+    if process.returncode != 0 or complaints:
+        raise AssertionError(f'gegl {" ".join(operation)} failed:\n{log}')
+    return read_png(os.path.join(work, output))[0]
+
+
+class GimpProfile:
+    """A GIMP profile of its own in WORK: the plug-in folders PLUGIN_DIRS
+    (this build's first, then the system's, where Script-Fu lives) in a
+    gimprc given with -g, and the plug-ins' environment ENVIRON in
+    environ/hfsr.env."""
+
+    def __init__(self, work, plugin_dirs, environ):
+        self.work = work
+        self.directory = os.path.join(work, 'profile')
+        # Folders GIMP writes to at exit; it complains when they are missing.
+        for folder in ('environ', 'brushes', 'dynamics', 'fonts',
+                       'gradients', 'palettes', 'patterns', 'tool-presets',
+                       'plug-ins', 'scripts'):
+            os.makedirs(os.path.join(self.directory, folder), exist_ok=True)
+        with open(os.path.join(self.directory, 'environ', 'hfsr.env'),
+                  'w') as f:
+            for name, value in environ.items():
+                f.write(f'{name}={value}\n')
+        self.gimprc = os.path.join(work, 'gimprc')
+        with open(self.gimprc, 'w') as f:
+            f.write('(plug-in-path "%s")\n' % ':'.join(plugin_dirs))
+
+    def env(self, **extra):
+        """GIMP's environment: C.UTF-8 (numbers print as 0.25) unless
+        EXTRA says otherwise."""
+        env = dict(os.environ, GIMP2_DIRECTORY=self.directory,
+                   LC_ALL='C.UTF-8', LANGUAGE='')
+        env.update(extra)
+        return env
+
+    def arguments(self):
+        """gimp's options: this profile's gimprc, no data or fonts."""
+        return ['-d', '-f', '-g', self.gimprc]
+
+    def console(self, command, **extra_env):
+        """Runs Script-Fu COMMAND in gimp-console and returns what GIMP
+        printed.  The separate (gimp-quit 0) ends the batch; the exit code
+        is 0 whatever happened, so callers check the files the script
+        wrote."""
+        process = subprocess.run(
+            ['gimp-console-2.10', '-i'] + self.arguments() +
+            ['-b', command, '-b', '(gimp-quit 0)'],
+            cwd=self.work, env=self.env(**extra_env),
+            stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL, timeout=GIMP_TIMEOUT_S)
+        return process.stdout.decode('utf-8', 'replace')
+
+
+def plugin_dirs_from_arguments(usage):
+    """BUILD_PLUGIN_DIR SYSTEM_PLUGIN_DIR from the command line."""
+    if len(sys.argv) < 3:
+        print(usage)
+        sys.exit(2)
+    return sys.argv[1:3]

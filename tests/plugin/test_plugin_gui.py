@@ -1,0 +1,340 @@
+# hfsr — task-aware super-resolution for GEGL and GIMP.
+# Copyright (C) 2026 the hfsr authors
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""The plug-in's dialogs in GIMP 2.10's real user interface on a virtual X
+display (Xvfb), driven through GIMP's Script-Fu server and xdotool: every
+dialog opens with its live preview drawn (a screenshot of each is kept),
+Cancel leaves the image as it was, OK applies, and one Ctrl+Z in the image
+window undoes a whole run, a super-resolution that scaled the image
+included.
+
+Usage: test_plugin_gui.py BUILD_PLUGIN_DIR SYSTEM_PLUGIN_DIR [SCREENSHOT_DIR]
+with meson's test_env.  Exits 77 where gimp-2.10, Xvfb, xdotool or
+ImageMagick's import is missing.
+"""
+import os
+import shutil
+import signal
+import socket
+import struct
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import unittest
+
+try:
+    import numpy as np
+    from PIL import Image
+    import gimp_harness as harness
+except ImportError as error:
+    print(f'SKIP: {error}')
+    sys.exit(77)
+
+PROGRAMS = ('gimp-2.10', 'Xvfb', 'xdotool', 'import', 'gegl')
+SOURCE_ROOT = os.environ.get('HFSR_SOURCE_ROOT', '')
+SAMPLE = os.path.join(SOURCE_ROOT, 'data', 'sample.png')
+# How long GIMP may take to start, a dialog to appear, a preview to draw.
+START_TIMEOUT_S = 120
+WINDOW_TIMEOUT_S = 60
+SETTLE_S = 3
+PLUGIN_DIRS = []
+SCREENSHOT_DIR = None
+
+
+class ScriptFuServer:
+    """GIMP's Script-Fu server: a request is 'G', a 16-bit big-endian
+    length and the Scheme text; the answer 'G', an error flag, a length
+    and the result as text."""
+
+    def __init__(self, port):
+        self.port = port
+
+    def call(self, command, timeout=harness.GIMP_TIMEOUT_S):
+        data = command.encode('utf-8')
+        with socket.create_connection(('127.0.0.1', self.port),
+                                      timeout=timeout) as connection:
+            connection.sendall(b'G' + struct.pack('>H', len(data)) + data)
+            head = self._receive(connection, 4)
+            body = self._receive(connection, struct.unpack('>H', head[2:])[0])
+        result = body.decode('utf-8', 'replace')
+        if head[1] != 0:
+            raise AssertionError(f'Script-Fu failed: {command}\n{result}')
+        return result
+
+    @staticmethod
+    def _receive(connection, size):
+        data = b''
+        while len(data) < size:
+            chunk = connection.recv(size - len(data))
+            if not chunk:
+                raise AssertionError('GIMP closed the Script-Fu connection')
+            data += chunk
+        return data
+
+    def call_in_background(self, command):
+        """Starts COMMAND (one that opens a dialog and waits for it);
+        join() the returned thread, then read its .result."""
+        thread = threading.Thread(target=self._call_into, args=(command,),
+                                  daemon=True)
+        thread.result = None
+        thread.start()
+        return thread
+
+    def _call_into(self, command):
+        threading.current_thread().result = self.call(command)
+
+
+def free_port():
+    with socket.socket() as probe:
+        probe.bind(('127.0.0.1', 0))
+        return probe.getsockname()[1]
+
+
+class PluginDialogs(unittest.TestCase):
+    processes = []
+    displays = {}
+
+    @classmethod
+    def setUpClass(cls):
+        cls.work = tempfile.mkdtemp(prefix='hfsr-plugin-gui-')
+        harness.make_inputs(cls.work)
+        sample = np.asarray(Image.open(SAMPLE).convert('RGB'))
+        # A softened copy: the reference of the GMS map.
+        soft = sample.astype(np.float64)
+        for axis in (0, 1):
+            soft = (np.roll(soft, 1, axis) + soft +
+                    np.roll(soft, -1, axis)) / 3
+        harness.write_png(os.path.join(cls.work, 'sample.png'), sample)
+        harness.write_png(os.path.join(cls.work, 'sample-soft.png'),
+                          np.rint(soft).astype(np.uint8))
+
+        # The shipped networks where there are some, else a stand-in:
+        # bilinear upsampling (harness.SR_NETWORKS[0], gain 1).
+        models = os.path.join(SOURCE_ROOT, 'models')
+        if not any(name.startswith('hfsr-x2-a')
+                   for name in os.listdir(models)):
+            models = os.path.join(cls.work, 'models')
+            harness.write_sr_networks(models, harness.SR_NETWORKS[:1])
+        cls.sr = harness.gegl_has_op('hfsr:super-resolution')
+        profile = harness.GimpProfile(cls.work, PLUGIN_DIRS,
+                                      {'GEGL_PATH': os.environ['GEGL_PATH'],
+                                       'HFSR_MODEL_PATH': models})
+
+        cls.display = cls.start_xvfb()
+        port = free_port()
+        cls.gimp_log = open(os.path.join(cls.work, 'gimp.log'), 'wb')
+        cls.processes.append(subprocess.Popen(
+            ['timeout', str(harness.GIMP_TIMEOUT_S * 2), 'gimp-2.10', '-n',
+             '-s'] + profile.arguments() +
+            ['-b', '(plug-in-script-fu-server 1 "127.0.0.1" %d "")' % port],
+            cwd=cls.work, env=profile.env(DISPLAY=cls.display),
+            stdout=cls.gimp_log, stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL, start_new_session=True))
+        cls.gimp = ScriptFuServer(port)
+        deadline = time.monotonic() + START_TIMEOUT_S
+        while True:
+            try:
+                cls.gimp.call('(gimp-version)', timeout=10)
+                break
+            except OSError:
+                if (time.monotonic() > deadline or
+                        cls.processes[-1].poll() is not None):
+                    raise
+                time.sleep(1)
+
+    @classmethod
+    def start_xvfb(cls):
+        """A virtual display of its own; Xvfb picks a free number and
+        writes it to the pipe."""
+        read_end, write_end = os.pipe()
+        cls.processes.append(subprocess.Popen(
+            ['Xvfb', '-displayfd', str(write_end), '-screen', '0',
+             '1280x960x24', '-nolisten', 'tcp'],
+            pass_fds=(write_end,), stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL, start_new_session=True))
+        os.close(write_end)
+        with os.fdopen(read_end) as pipe:
+            return ':' + pipe.readline().strip()
+
+    @classmethod
+    def tearDownClass(cls):
+        for process in reversed(cls.processes):
+            if process.poll() is None:
+                os.killpg(process.pid, signal.SIGTERM)
+                try:
+                    process.wait(timeout=20)
+                except subprocess.TimeoutExpired:
+                    os.killpg(process.pid, signal.SIGKILL)
+                    process.wait()
+        cls.gimp_log.close()
+        if not os.environ.get('HFSR_KEEP_TEST_FILES'):
+            shutil.rmtree(cls.work, ignore_errors=True)
+
+    # ------------------------------------------------------------ helpers
+
+    def xdotool(self, *arguments):
+        process = subprocess.run(['xdotool'] + list(arguments),
+                                 env=dict(os.environ, DISPLAY=self.display),
+                                 stdout=subprocess.PIPE,
+                                 stderr=subprocess.DEVNULL, timeout=30)
+        return process.stdout.decode().split()
+
+    def window(self, name):
+        """The visible window whose title matches NAME, waited for."""
+        deadline = time.monotonic() + WINDOW_TIMEOUT_S
+        while time.monotonic() < deadline:
+            found = self.xdotool('search', '--onlyvisible', '--name', name)
+            if found:
+                return found[0]
+            time.sleep(0.5)
+        self.fail(f'no window "{name}" appeared; GIMP said:\n{self.log()}')
+
+    def gone(self, window):
+        deadline = time.monotonic() + WINDOW_TIMEOUT_S
+        while time.monotonic() < deadline:
+            if window not in self.xdotool('search', '--onlyvisible',
+                                          '--name', '.'):
+                return
+            time.sleep(0.5)
+        self.fail(f'window {window} is still open')
+
+    def press(self, window, key):
+        self.xdotool('windowfocus', '--sync', window)
+        self.xdotool('key', key)
+
+    def screenshot(self, window, name):
+        path = os.path.join(SCREENSHOT_DIR or self.work, name)
+        subprocess.run(['import', '-window', window, path], check=True,
+                       env=dict(os.environ, DISPLAY=self.display),
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                       timeout=30)
+        return np.asarray(Image.open(path).convert('RGB')).astype(float)
+
+    def log(self):
+        with open(os.path.join(self.work, 'gimp.log'), 'rb') as f:
+            return f.read().decode('utf-8', 'replace')[-5000:]
+
+    def open_image(self, file, layers=()):
+        """FILE as a new image in a window, with LAYERS (files) below its
+        layer; returns the image and drawable IDs as Scheme text.  The
+        image goes with its window (close_image)."""
+        image = self.gimp.call(
+            '(car (gimp-file-load RUN-NONINTERACTIVE "%s" "%s"))'
+            % (os.path.join(self.work, file), file))
+        drawable = self.gimp.call('(car (gimp-image-get-active-drawable %s))'
+                                  % image)
+        for layer_file in layers:
+            self.gimp.call(
+                '(gimp-image-insert-layer %s (car (gimp-file-load-layer '
+                'RUN-NONINTERACTIVE %s "%s")) 0 1)'
+                % (image, image, os.path.join(self.work, layer_file)))
+        self.gimp.call('(gimp-image-set-active-layer %s %s)'
+                       % (image, drawable))
+        self.gimp.call('(gimp-image-clean-all %s)' % image)
+        self.displays[image] = self.gimp.call('(car (gimp-display-new %s))'
+                                              % image)
+        return image, drawable
+
+    def close_image(self, image):
+        self.gimp.call('(gimp-display-delete %s)' % self.displays.pop(image))
+
+    def state(self, image):
+        """Size, layer count and dirtiness of IMAGE."""
+        return self.gimp.call(
+            '(list (car (gimp-image-width {0})) (car (gimp-image-height {0}))'
+            ' (car (gimp-image-get-layers {0}))'
+            ' (car (gimp-image-is-dirty {0})))'.format(image))
+
+    def undo_in_window(self, file):
+        """Ctrl+Z in the window of the image loaded from FILE."""
+        self.press(self.window(file), 'ctrl+z')
+        time.sleep(SETTLE_S)
+
+    def check_dialog(self, title, call, screenshot):
+        """Opens a dialog by CALL, waits for its preview, keeps a
+        screenshot and cancels it; returns the call's result."""
+        running = self.gimp.call_in_background(call)
+        dialog = self.window(title)
+        time.sleep(SETTLE_S)
+        pixels = self.screenshot(dialog, screenshot)
+        # A drawn dialog: big enough, and not one flat colour.
+        self.assertGreater(pixels.shape[0], 250)
+        self.assertGreater(pixels.shape[1], 250)
+        self.assertGreater(pixels.std(), 10.0)
+        self.press(dialog, 'Escape')
+        self.gone(dialog)
+        running.join(harness.GIMP_TIMEOUT_S)
+        return running.result
+
+    # -------------------------------------------------------------- tests
+
+    def test_dialogs_open_with_preview_and_cancel_leaves_the_image(self):
+        cases = [('High-frequency map', 'sample.png', (),
+                  '(plug-in-hfsr-hf-map RUN-INTERACTIVE {0} {1} 2 0.2 0.1)',
+                  'dialog-hf-map.png'),
+                 ('Gradient magnitude similarity map', 'sample.png',
+                  ('sample-soft.png',),
+                  '(plug-in-hfsr-gms-map RUN-INTERACTIVE {0} {1} {1} 2 0.1 1 '
+                  '1.5 2)', 'dialog-gms-map.png')]
+        if self.sr:
+            cases.append(('HF Super-Resolution', 'sample.png', (),
+                          '(plug-in-hfsr-super-resolution RUN-INTERACTIVE {0} '
+                          '{1} 2 0.2 FALSE)', 'dialog-super-resolution.png'))
+        for title, file, layers, call, screenshot in cases:
+            with self.subTest(title):
+                image, drawable = self.open_image(file, layers)
+                before = self.state(image)
+                self.check_dialog(title, call.format(image, drawable),
+                                  screenshot)
+                self.assertEqual(self.state(image), before)
+                self.close_image(image)
+
+    def test_ok_adds_the_map_and_ctrl_z_removes_it(self):
+        image, drawable = self.open_image('rgb8.png')
+        running = self.gimp.call_in_background(
+            '(plug-in-hfsr-hf-map RUN-INTERACTIVE %s %s 2 0.2 0.1)'
+            % (image, drawable))
+        dialog = self.window('High-frequency map')
+        time.sleep(SETTLE_S)
+        self.press(dialog, 'Return')
+        running.join(harness.GIMP_TIMEOUT_S)
+        self.assertEqual(self.state(image), '(56 40 2 1)')
+        self.undo_in_window('rgb8.png')
+        self.assertEqual(self.gimp.call('(car (gimp-image-get-layers %s))'
+                                        % image), '1')
+        self.close_image(image)
+
+    def test_one_ctrl_z_undoes_a_super_resolution(self):
+        if not self.sr:
+            self.skipTest('hfsr:super-resolution is not in this build')
+        image, drawable = self.open_image('grey8.png')
+        self.gimp.call('(plug-in-hfsr-super-resolution RUN-NONINTERACTIVE '
+                       '%s %s 2 0.2 FALSE)' % (image, drawable))
+        self.assertEqual(self.state(image), '(96 72 1 1)')
+        self.undo_in_window('grey8.png')
+        # The image and its drawable are back as they were; whether GIMP
+        # still counts the image as changed is its business.
+        self.assertTrue(self.state(image).startswith('(48 36 1 '))
+        self.assertEqual(self.gimp.call('(car (gimp-drawable-width %s))'
+                                        % drawable), '48')
+        self.close_image(image)
+
+
+def main():
+    global PLUGIN_DIRS, SCREENSHOT_DIR
+    PLUGIN_DIRS = harness.plugin_dirs_from_arguments(__doc__)
+    if len(sys.argv) > 3:
+        SCREENSHOT_DIR = sys.argv[3]
+        os.makedirs(SCREENSHOT_DIR, exist_ok=True)
+    for program in PROGRAMS:
+        if shutil.which(program) is None:
+            print(f'SKIP: no {program}')
+            return 77
+    result = unittest.main(argv=sys.argv[:1], exit=False, verbosity=2).result
+    return 0 if result.wasSuccessful() else 1
+
+
+if __name__ == '__main__':
+    sys.exit(main())
