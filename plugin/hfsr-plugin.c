@@ -8,6 +8,7 @@
  */
 #include "hfsr-config.h"
 
+#include <locale.h>
 #include <string.h>
 #include <glib/gi18n-lib.h>
 #include <gegl.h>
@@ -274,12 +275,12 @@ run (const gchar      *name,
      GimpParam       **return_vals)
 {
   /* GIMP reads the results after run() returns, the message included. */
-  static GimpParam  results[3];
-  static GError    *error = NULL;
+  static GimpParam     results[3];
+  static GError       *error = NULL;
   const HfsrProcedure *procedure = NULL;
-  GimpPDBStatusType status;
-  gint32            result_image_id    = -1;
-  gint32            result_drawable_id = -1;
+  GimpPDBStatusType    status;
+  gint32               result_image_id    = -1;
+  gint32               result_drawable_id = -1;
 
   /* Before anything translates: GLib decides at its first g_dgettext()
    * whether to translate at all, by whether the default domain has a

@@ -113,6 +113,7 @@ describe_allowed (GParamSpec *pspec)
 {
   GEnumClass *enum_class;
   GString    *names;
+  gchar      *allowed;
 
   switch (G_TYPE_FUNDAMENTAL (G_PARAM_SPEC_VALUE_TYPE (pspec)))
     {
@@ -133,8 +134,9 @@ describe_allowed (GParamSpec *pspec)
         g_string_append_printf (names, "%s%d (%s)", i > 0 ? ", " : "",
                                 enum_class->values[i].value,
                                 enum_class->values[i].value_nick);
-      return g_strdup_printf (_("one of %s"),
-                              g_string_free (names, FALSE));
+      allowed = g_strdup_printf (_("one of %s"), names->str);
+      g_string_free (names, TRUE);
+      return allowed;
     default:
       return g_strdup (_("a type this plug-in does not know"));
     }
@@ -208,6 +210,17 @@ check_reference (const HfsrArg *arg,
   return TRUE;
 }
 
+static void
+set_out_of_range (GError       **error,
+                  const HfsrArg *arg,
+                  gdouble        number,
+                  const gchar   *allowed)
+{
+  g_set_error (error, HFSR_PLUGIN_ERROR, HFSR_PLUGIN_ERROR_CALLING,
+               _("%s = %g is out of range: %s takes %s."),
+               arg->name, number, arg->name, allowed);
+}
+
 gboolean
 hfsr_values_check (const HfsrProcedure *procedure,
                    const HfsrValues    *values,
@@ -236,10 +249,7 @@ hfsr_values_check (const HfsrProcedure *procedure,
           if (! valid)
             {
               allowed = describe_allowed (pspec);
-              g_set_error (error, HFSR_PLUGIN_ERROR,
-                           HFSR_PLUGIN_ERROR_CALLING,
-                           _("%s = %g is out of range: %s takes %s."),
-                           arg->name, number, arg->name, allowed);
+              set_out_of_range (error, arg, number, allowed);
               g_free (allowed);
               return FALSE;
             }
@@ -251,11 +261,8 @@ hfsr_values_check (const HfsrProcedure *procedure,
         case HFSR_ARG_NEW_IMAGE:
           if (number != 0.0 && number != 1.0)
             {
-              g_set_error (error, HFSR_PLUGIN_ERROR,
-                           HFSR_PLUGIN_ERROR_CALLING,
-                           _("%s = %g is out of range: %s takes %s."),
-                           arg->name, number, arg->name,
-                           _("0 (FALSE) or 1 (TRUE)"));
+              set_out_of_range (error, arg, number,
+                                _("0 (FALSE) or 1 (TRUE)"));
               return FALSE;
             }
           break;

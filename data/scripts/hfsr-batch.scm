@@ -6,10 +6,11 @@
 ; folder, headless.  Results are PNG files in another folder (which must
 ; exist), named after their source:
 ;
-;   gimp-console-2.10 -i \
-;     -b '(load "/usr/local/share/hfsr/scripts/hfsr-batch.scm")' \
-;     -b '(hfsr-batch-upscale "/photos" "/photos/x2" 2 0.2)' \
-;     -b '(gimp-quit 0)'
+;   gimp-console-2.10 -i -b '(begin
+;       (load "/usr/local/share/hfsr/scripts/hfsr-batch.scm")
+;       (hfsr-batch-upscale "/photos" "/photos/x2" 2 0.2))' -b '(gimp-quit 0)'
+;
+; (Each -b command runs in a Script-Fu of its own: load and call in one.)
 ;
 ;   (hfsr-batch-upscale IN OUT SCALE ALPHA)  OUT/<name>-x<SCALE>.png
 ;   (hfsr-batch-hf-map IN OUT MODE ALPHA)    OUT/<name>-hf-<mode>.png

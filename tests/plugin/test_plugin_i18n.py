@@ -74,8 +74,9 @@ class Translations(unittest.TestCase):
             '(begin (load "%s") (hfsr-run-language-checks "%s"))'
             % (os.path.join(HERE, 'plugin-checks.scm'), self.work),
             LANGUAGE='de', HFSR_LOCALE_DIR=LOCALE_DIR)
-        with open(os.path.join(self.work, 'results.txt'),
-                  encoding='utf-8') as f:
+        results_file = os.path.join(self.work, 'results.txt')
+        self.assertTrue(os.path.exists(results_file), log)
+        with open(results_file, encoding='utf-8') as f:
             results = dict(line.rstrip('\n').split('\t', 1)
                            for line in f if '\t' in line)
         self.assertEqual(results.get('done'), '1', log)
