@@ -68,14 +68,8 @@ static gboolean
 conv_transpose2d_infer_shape (const HfsrNode *node, const HfsrShape *inputs,
                               HfsrShape *output, GError **error)
 {
-  if (inputs[0].channels != node->in_channels)
-    {
-      g_set_error (error, HFSR_ERROR, HFSR_ERROR_FORMAT,
-                   "input has %d channels, weight '%s' expects %d",
-                   inputs[0].channels, node->weight->name,
-                   node->in_channels);
-      return FALSE;
-    }
+  if (!hfsr_layer_check_in_channels (node, &inputs[0], error))
+    return FALSE;
   return hfsr_layer_set_shape (output, node->out_channels,
                                (gint64) inputs[0].height * node->stride,
                                (gint64) inputs[0].width * node->stride, error);

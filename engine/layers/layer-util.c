@@ -179,6 +179,18 @@ hfsr_layer_load_weight (HfsrNode *node, JsonObject *json, int weight_ndim,
 }
 
 gboolean
+hfsr_layer_check_in_channels (const HfsrNode *node, const HfsrShape *input,
+                              GError **error)
+{
+  if (input->channels == node->in_channels)
+    return TRUE;
+  g_set_error (error, HFSR_ERROR, HFSR_ERROR_FORMAT,
+               "input has %d channels, weight '%s' expects %d",
+               input->channels, node->weight->name, node->in_channels);
+  return FALSE;
+}
+
+gboolean
 hfsr_layer_set_shape (HfsrShape *output, gint64 channels, gint64 height,
                       gint64 width, GError **error)
 {

@@ -39,6 +39,11 @@ gboolean hfsr_layer_set_shape    (HfsrShape *output, gint64 channels,
                                   gint64 height, gint64 width,
                                   GError **error);
 
+/* Fails unless @input has the node's in_channels (what its weight expects). */
+gboolean hfsr_layer_check_in_channels (const HfsrNode *node,
+                                       const HfsrShape *input,
+                                       GError **error);
+
 /* A margin grown to @margin pixels, saturated at G_MAXINT (a band wider
  * than any image is the whole image anyway). */
 int      hfsr_layer_saturate_margin (gint64 margin);
