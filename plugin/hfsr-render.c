@@ -19,6 +19,14 @@
  * during a render means the result is not to be used. */
 #define HFSR_OPS_LOG_DOMAIN "hfsr"
 
+/* The result is rendered in squares of this many output pixels a side, the
+ * progress bar moving after each.  Left to itself, GEGL renders 1-megapixel
+ * chunks and reports progress about six times in a minute and a half for a
+ * 1500 x 1000 photo upscaled x2.  A 512-pixel square, aligned on the
+ * output's grid, is 2 x 2 of the super-resolution op's 128-pixel input
+ * pieces at x2 and one at x4, so its margins cost no extra work there. */
+#define PROGRESS_SQUARE 512
+
 gboolean
 hfsr_check_image (const HfsrProcedure *procedure,
                   gint32               image_id,
@@ -135,22 +143,20 @@ hfsr_op_warnings_end (HfsrOpWarnings *warnings)
   return first;
 }
 
-/* The op's whole output in a new buffer of @format, rendered chunk by chunk
- * with the progress bar moving; NULL with @error when the op failed. */
+/* The op's whole output in a new buffer of @format, rendered square by
+ * square with the progress bar moving; NULL with @error when the op
+ * failed. */
 static GeglBuffer *
 render (const HfsrProcedure *procedure,
-        GeglNode            *graph,
         GeglNode            *op,
         const Babl          *format,
         GError             **error)
 {
   GeglRectangle   extent = gegl_node_get_bounding_box (op);
   GeglBuffer     *result;
-  GeglNode       *sink;
-  GeglProcessor  *processor;
   HfsrOpWarnings *warnings;
   gchar          *failure;
-  gdouble         fraction;
+  gdouble         done = 0.0;
 
   if (gegl_rectangle_is_empty (&extent) ||
       gegl_rectangle_is_infinite_plane (&extent))
@@ -162,19 +168,19 @@ render (const HfsrProcedure *procedure,
     }
 
   result = gegl_buffer_new (&extent, format);
-  sink = gegl_node_new_child (graph,
-                              "operation", "gegl:write-buffer",
-                              "buffer",    result,
-                              NULL);
-  gegl_node_link (op, sink);
-
   warnings = hfsr_op_warnings_watch ();
   gimp_progress_init (hfsr_procedure_title (procedure));
-  processor = gegl_node_new_processor (sink, &extent);
-  while (gegl_processor_work (processor, &fraction))
-    gimp_progress_update (fraction);
-  g_object_unref (processor);
-  gimp_progress_update (1.0);
+  for (gint y = 0; y < extent.height; y += PROGRESS_SQUARE)
+    for (gint x = 0; x < extent.width; x += PROGRESS_SQUARE)
+      {
+        GeglRectangle square = { extent.x + x, extent.y + y,
+                                 MIN (PROGRESS_SQUARE, extent.width - x),
+                                 MIN (PROGRESS_SQUARE, extent.height - y) };
+
+        gegl_node_blit_buffer (op, result, &square, 0, GEGL_ABYSS_NONE);
+        done += (gdouble) square.width * square.height;
+        gimp_progress_update (done / ((gdouble) extent.width * extent.height));
+      }
   failure = hfsr_op_warnings_end (warnings);
 
   if (failure != NULL)
@@ -239,7 +245,7 @@ add_map_layer (const HfsrProcedure *procedure,
                           100.0,
                           gimp_image_get_default_new_layer_mode (image_id));
   g_free (name);
-  map = render (procedure, graph, op, gimp_drawable_get_format (layer), error);
+  map = render (procedure, op, gimp_drawable_get_format (layer), error);
   if (map == NULL)
     {
       gimp_item_delete (layer);
@@ -380,7 +386,7 @@ upscale (const HfsrProcedure *procedure,
                    extent.width, extent.height, GIMP_MAX_IMAGE_SIZE);
       return FALSE;
     }
-  pixels = render (procedure, graph, op, gimp_drawable_get_format (drawable_id),
+  pixels = render (procedure, op, gimp_drawable_get_format (drawable_id),
                    error);
   if (pixels == NULL)
     return FALSE;

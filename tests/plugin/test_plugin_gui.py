@@ -6,7 +6,9 @@ display (Xvfb), driven through GIMP's Script-Fu server and xdotool: every
 dialog opens with its live preview drawn (a screenshot of each is kept),
 Cancel leaves the image as it was, OK applies, and one Ctrl+Z in the image
 window undoes a whole run, a super-resolution that scaled the image
-included.
+included.  A 1500 x 1000 photo upscaled x2 from the menu moves the progress
+bar in the image window; its Cancel button stops the run and leaves the
+image as it was, and a second run completes.
 
 Usage: test_plugin_gui.py BUILD_PLUGIN_DIR SYSTEM_PLUGIN_DIR [SCREENSHOT_DIR]
 with meson's test_env.  Exits 77 where gimp-2.10, Xvfb, xdotool or
@@ -39,6 +41,13 @@ SAMPLE = os.path.join(SOURCE_ROOT, 'data', 'sample.png')
 START_TIMEOUT_S = 120
 WINDOW_TIMEOUT_S = 60
 SETTLE_S = 3
+# The photo a user upscales from the menu, and how long its run may take.
+PHOTO_SIZE = (1500, 1000)
+RUN_TIMEOUT_S = 600
+# The image window's status bar: its bottom rows, where GIMP draws the
+# progress bar and its Cancel button.
+STATUS_BAR_ROWS = 40
+CANCEL_BUTTON_WIDTH = 70
 PLUGIN_DIRS = []
 SCREENSHOT_DIR = None
 
@@ -109,6 +118,9 @@ class PluginDialogs(unittest.TestCase):
         harness.write_png(os.path.join(cls.work, 'sample.png'), sample)
         harness.write_png(os.path.join(cls.work, 'sample-soft.png'),
                           np.rint(soft).astype(np.uint8))
+        harness.write_png(os.path.join(cls.work, 'photo.png'), np.asarray(
+            Image.open(SAMPLE).convert('RGB').resize(PHOTO_SIZE,
+                                                     Image.BICUBIC)))
 
         # The shipped networks where there are some, else a stand-in:
         # bilinear upsampling (harness.SR_NETWORKS[0], gain 1).
@@ -252,6 +264,51 @@ class PluginDialogs(unittest.TestCase):
         self.press(self.window(file), 'ctrl+z')
         time.sleep(SETTLE_S)
 
+    def status_bar(self, window):
+        """The bottom rows of WINDOW, where the status bar is."""
+        return self.screenshot(window, 'status.png')[-STATUS_BAR_ROWS:]
+
+    def run_from_menu(self, window, label):
+        """Opens the dialog of the menu item LABEL as a user would, with
+        GIMP's action search ('/' in the image window), and presses OK."""
+        before = set(self.xdotool('search', '--onlyvisible', '--class', '.'))
+        self.press(window, 'slash')
+        deadline = time.monotonic() + WINDOW_TIMEOUT_S
+        while True:
+            search = set(self.xdotool('search', '--onlyvisible', '--class',
+                                      '.')) - before
+            if search:
+                break
+            self.assertLess(time.monotonic(), deadline,
+                            'the action search did not open')
+            time.sleep(0.5)
+        self.xdotool('windowfocus', '--sync', max(search, key=int))
+        self.xdotool('type', '--delay', '50', label)
+        time.sleep(1)
+        self.xdotool('key', 'Return')
+        dialog = self.window(label)
+        time.sleep(SETTLE_S)
+        self.press(dialog, 'Return')
+        self.gone(dialog)
+
+    def progress_steps(self, window, idle, enough, finished):
+        """Watches WINDOW's status bar against IDLE (its pixels before the
+        run) until it has shown ENOUGH different progress states, or
+        FINISHED() says the run is over; returns the states seen (how many
+        status-bar pixels differ from IDLE, growing as the bar fills) and
+        the last frame."""
+        seen = []
+        deadline = time.monotonic() + RUN_TIMEOUT_S
+        while len(seen) < enough and not finished():
+            self.assertLess(time.monotonic(), deadline,
+                            f'the run did not end in {RUN_TIMEOUT_S} s')
+            frame = self.status_bar(window)
+            changed = int((np.abs(frame - idle).sum(axis=2) > 30).sum())
+            if changed and (not seen or changed != seen[-1]):
+                seen.append(changed)
+            time.sleep(1)
+        return seen, frame
+
     def check_dialog(self, title, call, screenshot):
         """Opens a dialog by CALL, waits for its preview, keeps a
         screenshot and cancels it; returns the call's result."""
@@ -319,6 +376,53 @@ class PluginDialogs(unittest.TestCase):
         self.assertTrue(self.state(image).startswith('(48 36 1 '))
         self.assertEqual(self.gimp.call('(car (gimp-drawable-width %s))'
                                         % drawable), '48')
+        self.close_image(image)
+
+    def test_menu_run_shows_progress_and_its_cancel_leaves_the_image(self):
+        if not self.sr:
+            self.skipTest('hfsr:super-resolution is not in this build')
+        image, drawable = self.open_image('photo.png')
+        window = self.window('photo.png')
+        idle = self.status_bar(window)
+        histogram = '(gimp-drawable-histogram %s HISTOGRAM-VALUE 0 1)' \
+            % drawable
+        before = (self.state(image), self.gimp.call(histogram))
+
+        # A first run, cancelled from the status bar once the bar has moved.
+        self.run_from_menu(window, 'HF Super-Resolution')
+        seen, frame = self.progress_steps(
+            window, idle, 3, lambda: self.state(image) != before[0])
+        self.assertEqual(len(seen), 3, f'progress seen: {seen}')
+        # The Cancel button is the right end of what the run drew there.
+        rows, columns = np.nonzero(np.abs(frame - idle).sum(axis=2) > 30)
+        geometry = self.xdotool('getwindowgeometry', '--shell', window)
+        origin = dict(item.split('=') for item in geometry)
+        self.xdotool('mousemove', '--sync',
+                     str(int(origin['X']) + columns.max() - 25),
+                     str(int(origin['Y']) + int(origin['HEIGHT']) -
+                         STATUS_BAR_ROWS + int(rows.mean())),
+                     'click', '1')
+        button = np.s_[:, columns.max() - CANCEL_BUTTON_WIDTH:
+                       columns.max() + 1]
+        deadline = time.monotonic() + WINDOW_TIMEOUT_S
+        while np.abs(self.status_bar(window)[button] - idle[button]).max() > 30:
+            self.assertLess(time.monotonic(), deadline,
+                            'the Cancel button stayed after a click on it')
+            time.sleep(1)
+        time.sleep(SETTLE_S)
+        self.assertEqual((self.state(image), self.gimp.call(histogram)),
+                         before)
+
+        # A second run goes to the end, the bar moving all along.
+        started = time.monotonic()
+        self.run_from_menu(window, 'HF Super-Resolution')
+        seen, frame = self.progress_steps(
+            window, idle, 10 ** 6, lambda: self.state(image) != before[0])
+        print(f'\n{PHOTO_SIZE[0]} x {PHOTO_SIZE[1]} upscaled x2 from the '
+              f'menu in {time.monotonic() - started:.0f} s; the progress '
+              f'bar showed {len(seen)} states', file=sys.stderr)
+        self.assertGreaterEqual(len(seen), 5, f'progress seen: {seen}')
+        self.assertEqual(self.state(image), '(3000 2000 1 1)')
         self.close_image(image)
 
 
