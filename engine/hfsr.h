@@ -109,6 +109,15 @@ int         hfsr_model_get_margin          (const HfsrModel *model);
 /* A string from the file's __metadata__, or NULL. */
 const char *hfsr_model_get_metadata        (const HfsrModel *model,
                                             const char      *key);
+/* Multiply-accumulates of the convolutions per input pixel: each conv2d
+ * weight element counts once per pixel of the conv's output, each
+ * conv_transpose2d weight element once per pixel of its input, both
+ * expressed per pixel of the graph input (a layer working at scale s counts
+ * s^2 times).  Convolutions carry nearly all of the work; the other layers,
+ * and layers on 1 x 1 values (after global pooling), whose cost does not
+ * grow with the image, are left out.  What a direct convolution computes,
+ * whatever the kernels do: "FLOPs" in benchmarks are twice this. */
+double      hfsr_model_get_conv_macs       (const HfsrModel *model);
 
 /* Runs the whole graph on @input (channels must match) and returns one new
  * tensor per graph output in @outputs (array of hfsr_model_get_n_outputs
@@ -148,6 +157,20 @@ gboolean    hfsr_model_run_region (const HfsrModel     *model,
  * 1: GEGL already parallelises over chunks and nesting is slower. */
 void        hfsr_set_threads (int n_threads);
 int         hfsr_get_threads (void);
+
+/* ------------------------------------------------------ memory accounting
+ * engine/tensor.c counts the bytes of every float buffer the engine holds:
+ * model weights, tensors and the work buffers of layers and maps, in all
+ * threads together.  BLAS's own work buffers and small bookkeeping are not
+ * counted.  For benchmarks and tests: the peak while a model runs, less the
+ * bytes held before it started, is the run's scratch memory. */
+
+/* Bytes held now. */
+gsize       hfsr_memory_current_bytes (void);
+/* The most bytes held at once since the last reset (or the start). */
+gsize       hfsr_memory_peak_bytes    (void);
+/* Starts a new peak from the bytes held now. */
+void        hfsr_memory_reset_peak    (void);
 
 /* -------------------------------------------------------------------- maps
  * Classic image maps (engine/maps/).  They work on planar float images:

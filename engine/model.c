@@ -1088,6 +1088,34 @@ hfsr_model_get_metadata (const HfsrModel *model, const char *key)
   return g_hash_table_lookup (model->metadata, key);
 }
 
+double
+hfsr_model_get_conv_macs (const HfsrModel *model)
+{
+  double macs = 0.0;
+
+  g_return_val_if_fail (model != NULL, 0.0);
+
+  for (int k = 0; k < model->n_nodes; k++)
+    {
+      const HfsrNode *node = &model->nodes[k];
+      int scale;
+
+      if (node->weight == NULL)
+        continue;
+      /* A conv2d's weight is applied once per output pixel, a
+       * conv_transpose2d's once per input pixel; global (1x1) values have
+       * scale HFSR_SLOT_GLOBAL and so drop out. */
+      if (node->klass == &hfsr_layer_conv2d)
+        scale = model->slot_scale[k + 1];
+      else if (node->klass == &hfsr_layer_conv_transpose2d)
+        scale = model->slot_scale[node->inputs[0]];
+      else
+        continue;
+      macs += (double) node->weight->n_elements * scale * scale;
+    }
+  return macs;
+}
+
 /* Everything of @source but its weights' values: the graph, with nodes
  * pointing at the copy's own weights (allocated, for the caller to fill),
  * the metadata, scale and margin.  Next to hfsr_model_free, which must

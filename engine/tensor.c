@@ -2,6 +2,7 @@
  * Copyright (C) 2026 the hfsr authors
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -10,26 +11,78 @@
 /* A cache line, and the widest SIMD load (AVX-512) the BLAS may use. */
 #define HFSR_ALIGNMENT 64
 
+/* Every buffer is preceded by one aligned block holding its byte count, so
+ * hfsr_free_floats can take it off the count without its callers passing
+ * sizes around.  C11 atomics, because GEGL runs the engine from several
+ * threads at once; one atomic add per buffer is nothing next to the memset
+ * and the work done on a buffer. */
+#define HFSR_SIZE_PREFIX HFSR_ALIGNMENT
+
+static atomic_size_t current_bytes;
+static atomic_size_t peak_bytes;
+
+static void
+count_allocation (gsize bytes)
+{
+  gsize now = atomic_fetch_add (&current_bytes, bytes) + bytes;
+  gsize peak = atomic_load (&peak_bytes);
+
+  /* On failure the exchange reloads @peak; stop once another thread has
+   * raised it past @now. */
+  while (now > peak
+         && !atomic_compare_exchange_weak (&peak_bytes, &peak, now))
+    ;
+}
+
+gsize
+hfsr_memory_current_bytes (void)
+{
+  return atomic_load (&current_bytes);
+}
+
+gsize
+hfsr_memory_peak_bytes (void)
+{
+  return atomic_load (&peak_bytes);
+}
+
+void
+hfsr_memory_reset_peak (void)
+{
+  atomic_store (&peak_bytes, atomic_load (&current_bytes));
+}
+
 /* Zero-filled, so a buffer never leaks stale values into a result even when a
  * kernel only writes part of it. */
 float *
 hfsr_alloc_floats (gsize n_elements)
 {
-  gsize bytes;
-  void *data = NULL;
+  gsize bytes, total;
+  guint8 *block = NULL;
 
-  if (!g_size_checked_mul (&bytes, MAX (n_elements, 1), sizeof (float)))
+  if (!g_size_checked_mul (&bytes, MAX (n_elements, 1), sizeof (float))
+      || !g_size_checked_add (&total, bytes, HFSR_SIZE_PREFIX))
     return NULL;
-  if (posix_memalign (&data, HFSR_ALIGNMENT, bytes) != 0)
+  if (posix_memalign ((void **) &block, HFSR_ALIGNMENT, total) != 0)
     return NULL;
-  memset (data, 0, bytes);
-  return data;
+  memcpy (block, &bytes, sizeof bytes);
+  memset (block + HFSR_SIZE_PREFIX, 0, bytes);
+  count_allocation (bytes);
+  return (float *) (block + HFSR_SIZE_PREFIX);
 }
 
 void
 hfsr_free_floats (float *data)
 {
-  free (data);
+  guint8 *block;
+  gsize bytes;
+
+  if (data == NULL)
+    return;
+  block = (guint8 *) data - HFSR_SIZE_PREFIX;
+  memcpy (&bytes, block, sizeof bytes);
+  atomic_fetch_sub (&current_bytes, bytes);
+  free (block);
 }
 
 HfsrTensor *

@@ -49,33 +49,6 @@ slot_name (const HfsrModel *model, int slot)
   return slot == 0 ? model->input_name : model->nodes[slot - 1].name;
 }
 
-/* Multiply-accumulates per input pixel in the convolutions, which carry
- * nearly all of the work: a conv2d's weight is applied once per output
- * pixel, a conv_transpose2d's once per input pixel.  Layers on 1x1 values
- * cost the same whatever the image and are left out. */
-static double
-conv_macs_per_input_pixel (const HfsrModel *model)
-{
-  double macs = 0.0;
-
-  for (int k = 0; k < model->n_nodes; k++)
-    {
-      const HfsrNode *node = &model->nodes[k];
-      int scale;
-
-      if (node->weight == NULL)
-        continue;
-      if (strcmp (node->klass->op, "conv2d") == 0)
-        scale = model->slot_scale[k + 1];
-      else if (strcmp (node->klass->op, "conv_transpose2d") == 0)
-        scale = model->slot_scale[node->inputs[0]];
-      else
-        continue;
-      macs += (double) node->weight->n_elements * scale * scale;
-    }
-  return macs;
-}
-
 static void
 print_metadata (const HfsrModel *model)
 {
@@ -126,7 +99,7 @@ static void
 print_model (const HfsrModel *model)
 {
   gsize parameters = 0;
-  double macs = conv_macs_per_input_pixel (model);
+  double macs = hfsr_model_get_conv_macs (model);
   int s = model->scale;
 
   for (int i = 0; i < model->n_weights; i++)

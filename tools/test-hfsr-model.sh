@@ -9,25 +9,7 @@ set -u
 
 tool=$1
 root=$2
-failures=0
-out=$(mktemp) err=$(mktemp)
-trap 'rm -f "$out" "$err"' EXIT
-
-# expect STATUS ARGS...: runs the tool, checks its exact exit status (a
-# crash is never one of the expected ones).
-expect () {
-  want=$1
-  shift
-  "$tool" "$@" >"$out" 2>"$err"
-  got=$?
-  if [ "$got" -ne "$want" ]; then
-    echo "FAIL: hfsr-model $* exited $got, expected $want" >&2
-    cat "$err" >&2
-    failures=$((failures + 1))
-    return 1
-  fi
-  return 0
-}
+. "$(dirname "$0")/tool-test.sh"
 
 expect 2
 expect 2 describe "$root/meson.build"

@@ -396,3 +396,43 @@ hfsr_write_temp_file (GBytes *bytes, GError **error)
     }
   return path;
 }
+
+HfsrModel *
+hfsr_model_builder_load (HfsrModelBuilder *b)
+{
+  GBytes *bytes = hfsr_model_builder_build (b);
+  GError *error = NULL;
+  gsize size;
+  const guint8 *data = g_bytes_get_data (bytes, &size);
+  HfsrModel *model = hfsr_model_load_from_data (data, size, "built",
+                                                &error);
+
+  g_assert_no_error (error);
+  g_bytes_unref (bytes);
+  hfsr_model_builder_free (b);
+  return model;
+}
+
+HfsrModel *
+hfsr_model_builder_small_wdsr_x2 (void)
+{
+  HfsrModelBuilder *b = hfsr_model_builder_new ("input", 3);
+
+  hfsr_model_builder_add_conv2d (b, "head", "input", 3, 8, 3, 100);
+  hfsr_model_builder_add_conv2d (b, "b0.expand", "head", 8, 16, 3, 102);
+  hfsr_model_builder_add_node (b, "b0.act", "relu", "b0.expand", NULL);
+  hfsr_model_builder_add_conv2d (b, "b0.reduce", "b0.act", 16, 8, 3, 104);
+  hfsr_model_builder_add_node (b, "b0", "add", "b0.reduce, head", NULL);
+  hfsr_model_builder_add_conv2d (b, "b1.expand", "b0", 8, 16, 3, 106);
+  hfsr_model_builder_add_node (b, "b1.act", "relu", "b1.expand", NULL);
+  hfsr_model_builder_add_conv2d (b, "b1.reduce", "b1.act", 16, 8, 3, 108);
+  hfsr_model_builder_add_node (b, "b1", "add", "b1.reduce, b0", NULL);
+  hfsr_model_builder_add_conv2d (b, "tail", "b1", 8, 12, 3, 110);
+  hfsr_model_builder_add_node (b, "tail_up", "pixel_shuffle", "tail",
+                               "{\"factor\": 2}");
+  hfsr_model_builder_add_conv2d (b, "skip", "input", 3, 12, 5, 112);
+  hfsr_model_builder_add_node (b, "skip_up", "pixel_shuffle", "skip",
+                               "{\"factor\": 2}");
+  hfsr_model_builder_add_node (b, "output", "add", "tail_up, skip_up", NULL);
+  return hfsr_model_builder_load (b);
+}

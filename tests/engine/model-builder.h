@@ -11,6 +11,8 @@
 
 #include <glib.h>
 
+#include "hfsr.h"
+
 G_BEGIN_DECLS
 
 typedef struct _HfsrModelBuilder HfsrModelBuilder;
@@ -98,6 +100,13 @@ GBytes *hfsr_safetensors_pack (const char *header,
  * remove the file with g_unlink). */
 char   *hfsr_write_temp_file  (GBytes  *bytes,
                                GError **error);
+
+/* Builds, loads (a failure fails the test) and frees @builder. */
+HfsrModel *hfsr_model_builder_load (HfsrModelBuilder *builder);
+
+/* WDSR-A in small (margin 6 input pixels): head, two residual blocks with a
+ * x2 expansion, tail and 5x5 skip, both pixel-shuffled, summed. */
+HfsrModel *hfsr_model_builder_small_wdsr_x2 (void);
 
 G_END_DECLS
 

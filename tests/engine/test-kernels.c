@@ -253,6 +253,164 @@ test_fill_rows (void)
       g_assert_cmpfloat (c[r * 6 + x], ==, x < 4 ? 0.0f : 9.0f);
 }
 
+/* Image sizes around the 4x4 tile (1 to 8, then ragged and whole
+ * multiples) and channel counts from one to WDSR-A's expansion. */
+static const int winograd_sizes[] = { 1, 2, 3, 4, 5, 7, 8, 13, 37, 64 };
+static const int winograd_channels[] = { 1, 3, 5, 17, 32, 128 };
+
+/* The largest error seen, as a share of the tolerance's scale (1 + the
+ * reference's largest magnitude), reported at the end. */
+typedef struct
+{
+  double worst_relative;
+  double worst_absolute;
+  char  *worst_case;
+  int    n_cases;
+} WinogradErrors;
+
+/* One Winograd convolution against hfsr_ref_conv2d: output pre-filled with
+ * the bias as the layer does, followed by guard floats the kernel must not
+ * touch; scratch exactly as large as hfsr_winograd_scratch_size says, so a
+ * sanitizer sees any overrun. */
+static void
+check_winograd (int in_channels, int out_channels, int height, int width,
+                guint32 seed, WinogradErrors *errors)
+{
+  gsize plane = (gsize) height * width;
+  gsize n_out = (gsize) out_channels * plane;
+  gsize scratch_size = hfsr_winograd_scratch_size (in_channels, out_channels,
+                                                   height, width);
+  float *input = g_new (float, (gsize) in_channels * plane);
+  float *weight = g_new (float, (gsize) out_channels * in_channels * 9);
+  float *bias = g_new (float, out_channels);
+  float *fast = g_new (float, n_out + 16);
+  float *naive = g_new (float, n_out);
+  float *scratch;
+  double diff, scale;
+
+  g_assert_cmpuint (scratch_size, >, 0);
+  scratch = g_new (float, scratch_size);
+  hfsr_test_fill_random (input, (gsize) in_channels * plane, seed, -1.0f,
+                         1.0f);
+  hfsr_test_fill_random (weight, (gsize) out_channels * in_channels * 9,
+                         seed + 1, -1.0f, 1.0f);
+  hfsr_test_fill_random (bias, out_channels, seed + 2, -1.0f, 1.0f);
+  hfsr_fill_rows (fast, out_channels, (int) plane, (int) plane, bias);
+  for (int i = 0; i < 16; i++)
+    fast[n_out + i] = -7.25f;
+
+  hfsr_winograd_conv3x3 (weight, in_channels, out_channels, input, height,
+                         width, scratch, fast);
+  hfsr_ref_conv2d (input, in_channels, height, width, weight, out_channels,
+                   3, 3, bias, naive);
+
+  diff = hfsr_test_max_abs_diff (fast, naive, n_out);
+  scale = 1.0 + max_abs (naive, n_out);
+  if (!(diff <= 1e-4 * scale))
+    g_test_fail_printf ("winograd %d->%d %dx%d: max abs diff %g, tolerance "
+                        "%g", in_channels, out_channels, height, width, diff,
+                        1e-4 * scale);
+  for (int i = 0; i < 16; i++)
+    if (fast[n_out + i] != -7.25f)
+      g_test_fail_printf ("winograd %d->%d %dx%d wrote past its output",
+                          in_channels, out_channels, height, width);
+  if (diff / scale > errors->worst_relative)
+    {
+      errors->worst_relative = diff / scale;
+      errors->worst_absolute = diff;
+      g_free (errors->worst_case);
+      errors->worst_case = g_strdup_printf ("%d->%d %dx%d", in_channels,
+                                            out_channels, height, width);
+    }
+  errors->n_cases++;
+  g_free (input);
+  g_free (weight);
+  g_free (bias);
+  g_free (fast);
+  g_free (naive);
+  g_free (scratch);
+}
+
+static int
+pick (GRand *rand, const int *values, int n_values)
+{
+  return values[g_rand_int_range (rand, 0, n_values)];
+}
+
+static void
+test_winograd (void)
+{
+  GRand *rand = g_rand_new_with_seed (SEED + 5);
+  int n_sizes = G_N_ELEMENTS (winograd_sizes);
+  int n_channels = G_N_ELEMENTS (winograd_channels);
+  WinogradErrors errors = { 0 };
+  guint32 seed = 1000;
+
+  /* Every height against every width, with the small channel counts. */
+  for (int i = 0; i < n_sizes; i++)
+    for (int j = 0; j < n_sizes; j++)
+      check_winograd (pick (rand, winograd_channels, 4),
+                      pick (rand, winograd_channels, 4), winograd_sizes[i],
+                      winograd_sizes[j], seed += 3, &errors);
+
+  /* Every channel pair on random sizes, kept to a few million naive
+   * multiply-adds each. */
+  for (int i = 0; i < n_channels; i++)
+    for (int j = 0; j < n_channels; j++)
+      {
+        int in = winograd_channels[i], out = winograd_channels[j];
+        int height, width;
+
+        do
+          {
+            height = pick (rand, winograd_sizes, n_sizes);
+            width = pick (rand, winograd_sizes, n_sizes);
+          }
+        while ((gint64) in * out * height * width > 400000);
+        check_winograd (in, out, height, width, seed += 3, &errors);
+      }
+
+  /* WDSR-A's two convolutions on ragged sizes large enough for several
+   * bands of tiles. */
+  check_winograd (32, 128, 37, 64, seed += 3, &errors);
+  check_winograd (128, 32, 64, 37, seed += 3, &errors);
+
+  g_test_message ("winograd: %d cases, largest error %.3g of (1 + max |ref|) "
+                  "(%.3g absolute), in %s", errors.n_cases,
+                  errors.worst_relative, errors.worst_absolute,
+                  errors.worst_case);
+  g_free (errors.worst_case);
+  g_rand_free (rand);
+}
+
+/* Scratch depends on the channel counts, not on the image: past some size
+ * the band stops growing. */
+static void
+test_winograd_scratch (void)
+{
+  int counts[][2] = { { 32, 128 }, { 128, 32 }, { 3, 32 }, { 1, 1 },
+                      { 4096, 4096 } };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (counts); i++)
+    {
+      int in = counts[i][0], out = counts[i][1];
+      gsize weights = (gsize) 36 * in * out;
+      gsize large = hfsr_winograd_scratch_size (in, out, 4000, 4000);
+      gsize huge = hfsr_winograd_scratch_size (in, out, 100000, 100000);
+
+      g_assert_cmpuint (large, ==, huge);
+      /* Beyond the weights, a band of at most a few million floats (or one
+       * tile's worth for channel counts that exceed any budget). */
+      g_assert_cmpuint (large - weights, <=,
+                        MAX ((gsize) 1 << 22, (gsize) 36 * (in + out)));
+      g_assert_cmpuint (hfsr_winograd_scratch_size (in, out, 1, 1), <=,
+                        large);
+    }
+  /* Sizes that overflow say so instead of wrapping. */
+  g_assert_cmpuint (hfsr_winograd_scratch_size (G_MAXINT, G_MAXINT, 8, 8), ==,
+                    0);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -263,5 +421,7 @@ main (int argc, char **argv)
   g_test_add_func ("/kernels/band-rows", test_band_rows);
   g_test_add_func ("/kernels/gemm", test_gemm);
   g_test_add_func ("/kernels/fill-rows", test_fill_rows);
+  g_test_add_func ("/kernels/winograd", test_winograd);
+  g_test_add_func ("/kernels/winograd-scratch", test_winograd_scratch);
   return g_test_run ();
 }

@@ -228,10 +228,16 @@ check_conv2d (int in_channels, int out_channels, int height, int width,
   g_ptr_array_unref (store);
 }
 
+/* conv2d picks its kernel by the engine's thread count too: one thread
+ * sends most 3x3 kernels through Winograd, two keep every kernel on
+ * im2col + GEMM.  Both must match the naive twin. */
 static void
-test_conv2d (void)
+test_conv2d (gconstpointer data)
 {
+  int threads_before = hfsr_get_threads ();
   GRand *rand = g_rand_new_with_seed (SEED);
+
+  hfsr_set_threads (GPOINTER_TO_INT (data));
 
   check_conv2d (1, 1, 1, 1, 1, 1, FALSE, 1);
   check_conv2d (3, 5, 1, 1, 9, 9, TRUE, 2);
@@ -242,6 +248,12 @@ test_conv2d (void)
   /* 64 x 9 x 9 taps over 23 columns: the columns are built in several row
    * bands, whose seams this checks. */
   check_conv2d (64, 4, 40, 23, 9, 9, TRUE, 7);
+  /* 3x3 kernels take Winograd F(4x4, 3x3) (WDSR-A's body and tail, on
+   * ragged sizes), except with a few inputs and many outputs (its head). */
+  check_conv2d (32, 128, 13, 18, 3, 3, TRUE, 8);
+  check_conv2d (128, 32, 17, 6, 3, 3, TRUE, 9);
+  check_conv2d (32, 12, 1, 5, 3, 3, FALSE, 10);
+  check_conv2d (3, 32, 9, 11, 3, 3, TRUE, 11);
 
   for (int iteration = 0; iteration < 60; iteration++)
     {
@@ -256,6 +268,7 @@ test_conv2d (void)
                     g_rand_boolean (rand), 100 + iteration);
     }
   g_rand_free (rand);
+  hfsr_set_threads (threads_before);
 }
 
 /* ----------------------------------------------------- conv_transpose2d */
@@ -1113,7 +1126,10 @@ int
 main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
-  g_test_add_func ("/layers/conv2d", test_conv2d);
+  g_test_add_data_func ("/layers/conv2d/one-thread", GINT_TO_POINTER (1),
+                        test_conv2d);
+  g_test_add_data_func ("/layers/conv2d/two-threads", GINT_TO_POINTER (2),
+                        test_conv2d);
   g_test_add_func ("/layers/conv_transpose2d", test_conv_transpose2d);
   g_test_add_func ("/layers/pixel_shuffle", test_pixel_shuffle);
   g_test_add_func ("/layers/relu", test_relu);

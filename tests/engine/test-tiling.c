@@ -16,47 +16,6 @@
 #define TOLERANCE 1e-5
 #define SENTINEL  -7.25f
 
-static HfsrModel *
-load_built (HfsrModelBuilder *b)
-{
-  GBytes *bytes = hfsr_model_builder_build (b);
-  GError *error = NULL;
-  gsize size;
-  const guint8 *data = g_bytes_get_data (bytes, &size);
-  HfsrModel *model = hfsr_model_load_from_data (data, size, "built",
-                                                &error);
-
-  g_assert_no_error (error);
-  g_bytes_unref (bytes);
-  hfsr_model_builder_free (b);
-  return model;
-}
-
-/* WDSR-A in small: head, two residual blocks with a x2 expansion, tail and
- * a 5x5 skip, both pixel-shuffled, summed. */
-static HfsrModel *
-make_wdsr_x2 (void)
-{
-  HfsrModelBuilder *b = hfsr_model_builder_new ("input", 3);
-
-  hfsr_model_builder_add_conv2d (b, "head", "input", 3, 8, 3, 100);
-  hfsr_model_builder_add_conv2d (b, "b0.expand", "head", 8, 16, 3, 102);
-  hfsr_model_builder_add_node (b, "b0.act", "relu", "b0.expand", NULL);
-  hfsr_model_builder_add_conv2d (b, "b0.reduce", "b0.act", 16, 8, 3, 104);
-  hfsr_model_builder_add_node (b, "b0", "add", "b0.reduce, head", NULL);
-  hfsr_model_builder_add_conv2d (b, "b1.expand", "b0", 8, 16, 3, 106);
-  hfsr_model_builder_add_node (b, "b1.act", "relu", "b1.expand", NULL);
-  hfsr_model_builder_add_conv2d (b, "b1.reduce", "b1.act", 16, 8, 3, 108);
-  hfsr_model_builder_add_node (b, "b1", "add", "b1.reduce, b0", NULL);
-  hfsr_model_builder_add_conv2d (b, "tail", "b1", 8, 12, 3, 110);
-  hfsr_model_builder_add_node (b, "tail_up", "pixel_shuffle", "tail",
-                               "{\"factor\": 2}");
-  hfsr_model_builder_add_conv2d (b, "skip", "input", 3, 12, 5, 112);
-  hfsr_model_builder_add_node (b, "skip_up", "pixel_shuffle", "skip",
-                               "{\"factor\": 2}");
-  hfsr_model_builder_add_node (b, "output", "add", "tail_up, skip_up", NULL);
-  return load_built (b);
-}
 
 /* A convolution after the shuffle too, so part of the band is at the
  * output's resolution. */
@@ -71,7 +30,7 @@ make_x3 (void)
   hfsr_model_builder_add_node (b, "up", "pixel_shuffle", "tail",
                                "{\"factor\": 3}");
   hfsr_model_builder_add_conv2d (b, "out", "up", 2, 3, 3, 204);
-  return load_built (b);
+  return hfsr_model_builder_load (b);
 }
 
 /* FSRCNN: feature extraction, shrinking, mapping, expanding (PReLU after
@@ -91,7 +50,7 @@ make_fsrcnn_x2 (void)
   hfsr_model_builder_add_prelu (b, "expand.act", "expand", 8, 307);
   hfsr_model_builder_add_conv_transpose2d (b, "deconv", "expand.act", 8, 1,
                                            9, 2, 4, 1, 308);
-  return load_built (b);
+  return hfsr_model_builder_load (b);
 }
 
 /* x4 as two x2 shuffles. */
@@ -106,7 +65,7 @@ make_x4 (void)
   hfsr_model_builder_add_conv2d (b, "mid", "up1", 4, 12, 3, 402);
   hfsr_model_builder_add_node (b, "up2", "pixel_shuffle", "mid",
                                "{\"factor\": 2}");
-  return load_built (b);
+  return hfsr_model_builder_load (b);
 }
 
 /* A map-style network: same size out, residual over the input. */
@@ -119,7 +78,7 @@ make_same_size (void)
   hfsr_model_builder_add_node (b, "act", "relu", "c1", NULL);
   hfsr_model_builder_add_conv2d (b, "c2", "act", 8, 3, 3, 502);
   hfsr_model_builder_add_node (b, "out", "add", "c2, input", NULL);
-  return load_built (b);
+  return hfsr_model_builder_load (b);
 }
 
 /* Squeeze-and-excitation: output depends on the whole image. */
@@ -139,7 +98,7 @@ make_se (void)
   hfsr_model_builder_add_conv2d (b, "tail", "scaled", 8, 12, 3, 606);
   hfsr_model_builder_add_node (b, "up", "pixel_shuffle", "tail",
                                "{\"factor\": 2}");
-  return load_built (b);
+  return hfsr_model_builder_load (b);
 }
 
 /* The exporter's fixtures (models/training/make_parity_fixture.py): real
@@ -186,7 +145,7 @@ typedef struct
 
 static const ModelCase model_cases[] = {
   /* head 1 + 2 blocks x 2 + tail 1 = 6 input pixels -> 12 output -> 6 */
-  { "wdsr-x2", make_wdsr_x2, 2, 6, 6 },
+  { "wdsr-x2", hfsr_model_builder_small_wdsr_x2, 2, 6, 6 },
   /* (1 + 1) x 3 + 1 = 7 output pixels -> ceil (7 / 3) = 3 */
   { "x3", make_x3, 3, 3, 3 },
   /* 2 + 1 = 3 input pixels reach the 9x9 stride-2 transposed convolution,
@@ -380,7 +339,7 @@ test_model_case (gconstpointer data)
 static void
 test_margin_matters (void)
 {
-  HfsrModel *model = make_wdsr_x2 ();
+  HfsrModel *model = hfsr_model_builder_small_wdsr_x2 ();
   HfsrRect image = { 0, 0, 24, 24 };
   HfsrImageView input = view_new (&image, 3, 9);
   HfsrTensor *reference = forward_whole (model, &input);
@@ -602,7 +561,7 @@ run_region_job (gpointer data)
 static void
 test_concurrent_regions (void)
 {
-  HfsrModel *model = make_wdsr_x2 ();
+  HfsrModel *model = hfsr_model_builder_small_wdsr_x2 ();
   HfsrRect image = { 0, 0, 40, 30 };
   HfsrImageView input = view_new (&image, 3, 11);
   HfsrTensor *reference = forward_whole (model, &input);
