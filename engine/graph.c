@@ -6,16 +6,19 @@
  * region of an interleaved image by the tiling rule (engine/README.md).
  */
 #include <cblas.h>
+#include <stdatomic.h>
 #include <string.h>
 
 #include "hfsr-private.h"
 
 /* A default tile spans this many input pixels on a side, plus the margins,
  * whatever the scale, because scratch memory follows the input-side size.
- * For WDSR-A 32x4 with 8 blocks (margin 18) that bounds scratch near 40 MB
- * while the margins add 64% to the work; 64 would halve the memory but add
- * 144% (engine/README.md). */
-#define HFSR_DEFAULT_TILE_INPUT 128
+ * For WDSR-A 32x4 with 8 blocks (margin 18) that bounds scratch near 42 MB
+ * (the ReLU fused into its conv, so the widest cut is a block's input and
+ * expansion) while the margins add 41% to the work; 128 took 13% longer
+ * on a 512x512 input (64% of margin work) for 22 MB, 256 was no faster
+ * for 60 MB (engine/README.md). */
+#define HFSR_DEFAULT_TILE_INPUT 192
 
 void
 hfsr_graph_node_error (const HfsrModel *model, int index, int error_code,
@@ -47,6 +50,35 @@ hfsr_graph_infer_node (const HfsrModel *model, int index,
   return TRUE;
 }
 
+/* Marks in @fused the slots holding a conv2d's output whose only consumer
+ * is a relu and which are not wanted themselves: the conv applies the ReLU
+ * as it writes its output (HfsrNode.fused_relu) and the relu passes that
+ * tensor on.  Values are unchanged (the ReLU is element-wise, its margin
+ * the same), while a pass over the widest tensor of WDSR-A and its
+ * allocation disappear. */
+static void
+find_fused_relus (const HfsrModel *model, const gboolean *needed,
+                  const gboolean *is_target, gboolean *fused)
+{
+  int n_slots = model->n_nodes + 1;
+  int *n_uses = g_new0 (int, n_slots);
+
+  for (int k = 0; k < model->n_nodes; k++)
+    if (needed[k + 1])
+      for (int i = 0; i < model->nodes[k].n_inputs; i++)
+        n_uses[model->nodes[k].inputs[i]]++;
+  for (int k = 0; k < model->n_nodes; k++)
+    {
+      int s = model->nodes[k].inputs[0];
+
+      if (needed[k + 1] && model->nodes[k].klass == &hfsr_layer_relu
+          && s > 0 && model->nodes[s - 1].klass == &hfsr_layer_conv2d
+          && n_uses[s] == 1 && !is_target[s])
+        fused[s] = TRUE;
+    }
+  g_free (n_uses);
+}
+
 /* Runs the nodes that the first @n_targets graph outputs depend on and
  * moves those outputs into @targets.  Every other value is freed right
  * after its last consumer ran, so memory is that of the widest cut through
@@ -58,6 +90,7 @@ run_graph (const HfsrModel *model, const HfsrTensor *input, int n_targets,
   int n_slots = model->n_nodes + 1;
   gboolean *needed = g_new0 (gboolean, n_slots);
   gboolean *is_target = g_new0 (gboolean, n_slots);
+  gboolean *fused = g_new0 (gboolean, n_slots);
   int *last_use = g_new (int, n_slots);
   HfsrShape *shapes = g_new0 (HfsrShape, n_slots);
   HfsrTensor **values = g_new0 (HfsrTensor *, n_slots);
@@ -79,13 +112,15 @@ run_graph (const HfsrModel *model, const HfsrTensor *input, int n_targets,
     if (needed[k + 1])
       for (int i = 0; i < model->nodes[k].n_inputs; i++)
         last_use[model->nodes[k].inputs[i]] = k;
+  find_fused_relus (model, needed, is_target, fused);
 
   shapes[0].channels = input->channels;
   shapes[0].height = input->height;
   shapes[0].width = input->width;
   for (int k = 0; k < model->n_nodes; k++)
     {
-      const HfsrNode *node = &model->nodes[k];
+      HfsrNode node_copy = model->nodes[k];
+      const HfsrNode *node = &node_copy;
       const HfsrTensor *inputs[HFSR_NODE_MAX_INPUTS];
       GError *local = NULL;
       HfsrShape *shape = &shapes[k + 1];
@@ -98,8 +133,17 @@ run_graph (const HfsrModel *model, const HfsrTensor *input, int n_targets,
           ok = FALSE;
           break;
         }
-      values[k + 1] = hfsr_tensor_new (shape->channels, shape->height,
-                                       shape->width, &local);
+      if (fused[node->inputs[0]])
+        {
+          /* The relu of a conv that applied it: its only consumer. */
+          values[k + 1] = values[node->inputs[0]];
+          values[node->inputs[0]] = NULL;
+          continue;
+        }
+      node_copy.fused_relu = fused[k + 1];
+      values[k + 1] = hfsr_tensor_new_uninitialised (shape->channels,
+                                                     shape->height,
+                                                     shape->width, &local);
       for (int i = 0; i < node->n_inputs; i++)
         inputs[i] = node->inputs[i] == 0 ? input : values[node->inputs[i]];
       if (values[k + 1] == NULL
@@ -128,6 +172,7 @@ run_graph (const HfsrModel *model, const HfsrTensor *input, int n_targets,
   g_free (values);
   g_free (shapes);
   g_free (last_use);
+  g_free (fused);
   g_free (is_target);
   g_free (needed);
   return ok;
@@ -297,8 +342,8 @@ run_tile (const HfsrModel *model, const HfsrImageView *input,
   int s = model->scale;
   gboolean ok;
 
-  in = hfsr_tensor_new (model->input_channels, need.height, need.width,
-                        error);
+  in = hfsr_tensor_new_uninitialised (model->input_channels, need.height,
+                                      need.width, error);
   if (in == NULL)
     {
       g_prefix_error (error, "%s: ", model->name);
@@ -428,14 +473,22 @@ hfsr_model_run_region (const HfsrModel *model, const HfsrImageView *input,
   return TRUE;
 }
 
+/* The engine's threads are its own (kernels/parallel.c): each kernel splits
+ * its work into pieces fixed by the shapes alone and hands them out, so
+ * results do not depend on the count.  OpenBLAS then runs on one thread
+ * inside them, never nested; left with threads of its own, they would spin
+ * after every call and compete with the engine's for the cores. */
+static atomic_int engine_threads = 1;
+
 void
 hfsr_set_threads (int n_threads)
 {
-  openblas_set_num_threads (MAX (n_threads, 1));
+  openblas_set_num_threads (1);
+  atomic_store (&engine_threads, MAX (n_threads, 1));
 }
 
 int
 hfsr_get_threads (void)
 {
-  return openblas_get_num_threads ();
+  return atomic_load (&engine_threads);
 }

@@ -63,6 +63,10 @@ typedef struct
   int                   padding;
   int                   output_padding;
   int                   factor;
+  /* speed section: set by graph.c on its own copy of a conv2d node whose
+   * only consumer is a relu node, which then passes the conv's output on
+   * unchanged; the conv applies max (·, 0) itself. */
+  gboolean              fused_relu;
 } HfsrNode;
 
 struct _HfsrLayerClass
@@ -95,8 +99,9 @@ struct _HfsrLayerClass
                            int                input_margin);
 
   /* Computes @output (already allocated with the inferred shape) from
-   * @inputs.  May allocate scratch (bounded by the tensor sizes); fails
-   * only on allocation failure. */
+   * @inputs, writing every element of it: the graph does not clear it
+   * first.  May allocate scratch (bounded by the tensor sizes); fails only
+   * on allocation failure. */
   gboolean (*forward)     (const HfsrNode    *node,
                            const HfsrTensor  *const *inputs,
                            HfsrTensor        *output,
@@ -131,9 +136,18 @@ const HfsrWeight *
                                 GError **error);
 
 /* 64-byte aligned float buffers (engine/tensor.c); NULL on overflow or
- * allocation failure. */
-float   *hfsr_alloc_floats (gsize n_elements);
-void     hfsr_free_floats  (float *data);
+ * allocation failure.  hfsr_alloc_floats zero-fills; the uninitialised
+ * variant is only for buffers whose every element is written before it is
+ * read (kernel scratch that a transform fills, outputs a kernel writes in
+ * full), where clearing would be a wasted pass over memory. */
+float   *hfsr_alloc_floats               (gsize n_elements);
+float   *hfsr_alloc_floats_uninitialised (gsize n_elements);
+void     hfsr_free_floats                (float *data);
+/* hfsr_tensor_new without the clearing, for layer outputs (see forward). */
+HfsrTensor *hfsr_tensor_new_uninitialised (int      channels,
+                                           int      height,
+                                           int      width,
+                                           GError **error);
 
 /* graph section: the loaded model (engine/model.c), run by engine/graph.c and
  * described by tools/hfsr-model.c.  Value slots are numbered as in

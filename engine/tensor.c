@@ -52,10 +52,8 @@ hfsr_memory_reset_peak (void)
   atomic_store (&peak_bytes, atomic_load (&current_bytes));
 }
 
-/* Zero-filled, so a buffer never leaks stale values into a result even when a
- * kernel only writes part of it. */
 float *
-hfsr_alloc_floats (gsize n_elements)
+hfsr_alloc_floats_uninitialised (gsize n_elements)
 {
   gsize bytes, total;
   guint8 *block = NULL;
@@ -66,9 +64,20 @@ hfsr_alloc_floats (gsize n_elements)
   if (posix_memalign ((void **) &block, HFSR_ALIGNMENT, total) != 0)
     return NULL;
   memcpy (block, &bytes, sizeof bytes);
-  memset (block + HFSR_SIZE_PREFIX, 0, bytes);
   count_allocation (bytes);
   return (float *) (block + HFSR_SIZE_PREFIX);
+}
+
+/* Zero-filled, so a buffer never leaks stale values into a result even when a
+ * kernel only writes part of it. */
+float *
+hfsr_alloc_floats (gsize n_elements)
+{
+  float *data = hfsr_alloc_floats_uninitialised (n_elements);
+
+  if (data != NULL)
+    memset (data, 0, MAX (n_elements, 1) * sizeof (float));
+  return data;
 }
 
 void
@@ -85,8 +94,9 @@ hfsr_free_floats (float *data)
   free (block);
 }
 
-HfsrTensor *
-hfsr_tensor_new (int channels, int height, int width, GError **error)
+static HfsrTensor *
+tensor_new (int channels, int height, int width, gboolean clear,
+            GError **error)
 {
   HfsrTensor *tensor;
   gsize n;
@@ -110,7 +120,8 @@ hfsr_tensor_new (int channels, int height, int width, GError **error)
     }
 
   tensor = g_new0 (HfsrTensor, 1);
-  tensor->data = hfsr_alloc_floats (n);
+  tensor->data = clear ? hfsr_alloc_floats (n)
+                       : hfsr_alloc_floats_uninitialised (n);
   if (tensor->data == NULL)
     {
       g_set_error (error, HFSR_ERROR, HFSR_ERROR_NO_MEMORY,
@@ -123,6 +134,19 @@ hfsr_tensor_new (int channels, int height, int width, GError **error)
   tensor->height = height;
   tensor->width = width;
   return tensor;
+}
+
+HfsrTensor *
+hfsr_tensor_new (int channels, int height, int width, GError **error)
+{
+  return tensor_new (channels, height, width, TRUE, error);
+}
+
+HfsrTensor *
+hfsr_tensor_new_uninitialised (int channels, int height, int width,
+                               GError **error)
+{
+  return tensor_new (channels, height, width, FALSE, error);
 }
 
 void

@@ -27,3 +27,10 @@ hfsr_fill_rows (float *c, int m, int n, int ldc, const float *values)
         row[x] = value;
     }
 }
+
+void
+hfsr_relu_floats (const float *source, float *target, gsize n)
+{
+  for (gsize i = 0; i < n; i++)
+    target[i] = source[i] > 0.0f ? source[i] : 0.0f;
+}

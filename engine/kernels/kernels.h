@@ -81,6 +81,10 @@ void hfsr_fill_rows (float       *c,
                      int          ldc,
                      const float *values);
 
+/* target[i] = max (source[i], 0) (NaN and -0 give +0); @source may be
+ * @target. */
+void hfsr_relu_floats (const float *source, float *target, gsize n);
+
 /* Winograd F(4x4, 3x3): a 3x3 convolution (stride 1, zero padding 1) with
  * 2.25 instead of 9 multiplies per output pixel and channel pair, as 36
  * GEMMs over 4x4 output tiles.  The transforms cost accuracy: errors up to
@@ -111,6 +115,64 @@ void  hfsr_winograd_conv3x3 (const float *weight,
                              int          width,
                              float       *scratch,
                              float       *output);
+
+/* U = G g Gᵀ of one 3x3 kernel @g (row-major): point p (6 p_y + p_x) goes
+ * to transformed[p * @point_step], so each Winograd form lays its
+ * transformed weights out as its multiply reads them. */
+void  hfsr_winograd_transform_weight (const float *g,
+                                      float       *transformed,
+                                      gsize        point_step);
+
+/* Which implementation of the engine's own kernels runs.  HFSR_KERNEL
+ * (avx512, avx2, generic or blas) in the environment forces one, so tests
+ * and benchmarks can run every path this CPU has; otherwise the widest
+ * supported SIMD path.  BLAS means the GEMM-based Winograd above. */
+typedef enum
+{
+  HFSR_KERNEL_GENERIC,
+  HFSR_KERNEL_AVX2,
+  HFSR_KERNEL_AVX512,
+  HFSR_KERNEL_BLAS,
+} HfsrKernelPath;
+
+gboolean       hfsr_kernel_path_supported (HfsrKernelPath path);
+HfsrKernelPath hfsr_kernel_path           (void);
+
+/* Winograd F(4x4, 3x3) with the transforms fused into the multiply
+ * (kernels/winograd-fused.c): writes every pixel of @output
+ * [out_channels, height, width] (no initial values needed) with the
+ * convolution of @input and @weight (as hfsr_winograd_conv3x3), plus @bias
+ * (or none when NULL), then max (·, 0) when @relu.  @path is the generic,
+ * AVX2 or AVX-512 body (BLAS is not one of these: it reads as generic);
+ * it must be supported.  Runs on hfsr_parallel_workers () threads; the
+ * result is bit-identical for any thread count.  Scratch is the
+ * transformed weights (36 * in * out rounded up to 8) plus
+ * 2 * 36 * 16 * (in + 8) floats per thread, whatever the image size.
+ * FALSE only when memory runs out. */
+gboolean hfsr_winograd_fused_conv3x3 (HfsrKernelPath path,
+                                      const float   *weight,
+                                      const float   *bias,
+                                      gboolean       relu,
+                                      int            in_channels,
+                                      int            out_channels,
+                                      const float   *input,
+                                      int            height,
+                                      int            width,
+                                      float         *output,
+                                      GError       **error);
+
+/* One level of fork/join parallelism for the engine's own kernels
+ * (kernels/parallel.c).  hfsr_parallel_workers is the engine's thread
+ * count (hfsr_get_threads).  hfsr_parallel_run calls @func (@data, w,
+ * @n_workers) once for every w in [0, @n_workers), on the calling thread
+ * and @n_workers - 1 new ones, and returns when all are done; a thread that
+ * cannot be started has its share run by the caller. */
+typedef void (*HfsrParallelFunc) (gpointer data, int worker, int n_workers);
+
+int  hfsr_parallel_workers (void);
+void hfsr_parallel_run     (int              n_workers,
+                            HfsrParallelFunc func,
+                            gpointer         data);
 
 G_END_DECLS
 

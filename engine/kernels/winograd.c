@@ -67,8 +67,40 @@ hfsr_winograd_scratch_size (int in_channels, int out_channels, int height,
   return total;
 }
 
-/* U = G g Gᵀ for every [out, in] pair, stored as 36 matrices [out x in].
- * In double, so that the 1/6, 1/12 and 1/24 of G round only once. */
+/* In double, so that the 1/6, 1/12 and 1/24 of G round only once. */
+void
+hfsr_winograd_transform_weight (const float *g, float *transformed,
+                                gsize point_step)
+{
+  double half[ALPHA][3];
+
+  /* G along the kernel's rows, then along its columns. */
+  for (int kx = 0; kx < 3; kx++)
+    {
+      double g0 = g[kx], g1 = g[3 + kx], g2 = g[6 + kx];
+
+      half[0][kx] = g0 / 4;
+      half[1][kx] = -(g0 + g1 + g2) / 6;
+      half[2][kx] = -(g0 - g1 + g2) / 6;
+      half[3][kx] = g0 / 24 + g1 / 12 + g2 / 6;
+      half[4][kx] = g0 / 24 - g1 / 12 + g2 / 6;
+      half[5][kx] = g2;
+    }
+  for (int r = 0; r < ALPHA; r++)
+    {
+      double g0 = half[r][0], g1 = half[r][1], g2 = half[r][2];
+      float *u = transformed + (gsize) r * ALPHA * point_step;
+
+      u[0 * point_step] = (float) (g0 / 4);
+      u[1 * point_step] = (float) (-(g0 + g1 + g2) / 6);
+      u[2 * point_step] = (float) (-(g0 - g1 + g2) / 6);
+      u[3 * point_step] = (float) (g0 / 24 + g1 / 12 + g2 / 6);
+      u[4 * point_step] = (float) (g0 / 24 - g1 / 12 + g2 / 6);
+      u[5 * point_step] = (float) g2;
+    }
+}
+
+/* U = G g Gᵀ for every [out, in] pair, stored as 36 matrices [out x in]. */
 static void
 transform_weights (const float *weight, int in_channels, int out_channels,
                    float *transformed)
@@ -76,35 +108,8 @@ transform_weights (const float *weight, int in_channels, int out_channels,
   gsize matrix = (gsize) out_channels * in_channels;
 
   for (gsize pair = 0; pair < matrix; pair++)
-    {
-      const float *g = weight + pair * 9;
-      double half[ALPHA][3];
-
-      /* G along the kernel's rows, then along its columns. */
-      for (int kx = 0; kx < 3; kx++)
-        {
-          double g0 = g[kx], g1 = g[3 + kx], g2 = g[6 + kx];
-
-          half[0][kx] = g0 / 4;
-          half[1][kx] = -(g0 + g1 + g2) / 6;
-          half[2][kx] = -(g0 - g1 + g2) / 6;
-          half[3][kx] = g0 / 24 + g1 / 12 + g2 / 6;
-          half[4][kx] = g0 / 24 - g1 / 12 + g2 / 6;
-          half[5][kx] = g2;
-        }
-      for (int r = 0; r < ALPHA; r++)
-        {
-          double g0 = half[r][0], g1 = half[r][1], g2 = half[r][2];
-          float *u = transformed + (gsize) r * ALPHA * matrix + pair;
-
-          u[0 * matrix] = (float) (g0 / 4);
-          u[1 * matrix] = (float) (-(g0 + g1 + g2) / 6);
-          u[2 * matrix] = (float) (-(g0 - g1 + g2) / 6);
-          u[3 * matrix] = (float) (g0 / 24 + g1 / 12 + g2 / 6);
-          u[4 * matrix] = (float) (g0 / 24 - g1 / 12 + g2 / 6);
-          u[5 * matrix] = (float) g2;
-        }
-    }
+    hfsr_winograd_transform_weight (weight + pair * 9, transformed + pair,
+                                    matrix);
 }
 
 /* r = Bᵀ d for CHUNK tiles: element k of tile t is d[k * d_step + t],
@@ -352,7 +357,8 @@ hfsr_winograd_conv3x3 (const float *weight, int in_channels,
 
   /* Band by band: every input channel's tiles transformed, the 36 GEMMs,
    * then every output channel's tiles transformed back. */
-  transform_weights (weight, in_channels, out_channels, transformed_weights);
+  transform_weights (weight, in_channels, out_channels,
+                     transformed_weights);
   for (gsize start = 0; start < n_tiles; start += band)
     {
       gsize end = MIN (start + band, n_tiles);

@@ -4,8 +4,10 @@
  *
  * 2-D convolution, stride 1, zero padding that keeps the size (odd kernels).
  * Lowered to GEMM: [out, in*kh*kw] weights times the im2col columns, in row
- * bands; a 1x1 kernel multiplies the input planes directly; most 3x3
- * kernels go through Winograd F(4x4, 3x3) (kernels/winograd.c).
+ * bands shared out over the engine's threads; a 1x1 kernel multiplies the
+ * input planes directly; most 3x3 kernels go through Winograd F(4x4, 3x3)
+ * (kernels/winograd-fused.c).  When the graph fuses a following ReLU
+ * (HfsrNode.fused_relu) the output is rectified here.
  */
 #include "kernels/kernels.h"
 #include "layer-util.h"
@@ -51,36 +53,97 @@ conv2d_margin (const HfsrNode *node, int input_margin)
                                         - 1) / 2);
 }
 
-/* Measured on 164x164 tiles, one thread, OPENBLAS_CORETYPE=Haswell:
- * Winograd takes 31 to 33 ms where im2col + GEMM takes 45 to 53 for
- * 32->128 channels, 38 to 40 instead of 68 to 76 for 128->32, 8 instead of
- * 11 to 17 for 32->12 and 2 instead of 8 for 8->8.  With a handful of input
- * channels and many more outputs (the 3->32 head: 3 to 4 ms against 2 to 4)
- * the GEMMs have almost nothing to save (k = in_channels) while the output
- * transform still costs its share per output channel, so im2col keeps
- * those.  Only single-threaded (the GEGL op's case): the transforms, about
- * two thirds of Winograd's time in a profile, run on one thread, while
- * im2col's time is nearly all GEMM, which OpenBLAS spreads over the
- * threads; by that split im2col catches up from two threads on (estimated,
- * not timed: the cores here were busy). */
+/* Which 3x3 convolutions take Winograd, and which of its two forms.
+ *
+ * The fused kernel (kernels/winograd-fused.c) takes every 3x3 convolution:
+ * measured on 228x228 (a default tile's input), one thread, AVX-512, on a
+ * loaded machine, it took 26 ms where the GEMM-based Winograd took 52 and
+ * im2col + GEMM 66 for 32->128 channels, 30 / 62 / 109 for 128->32, 4.6 /
+ * 14 / 21 for 32->12, 2.8 / 8.7 / 4.5 for the 3->32 head and 1.2 / 3.7 /
+ * 6.2 for 8->8, and it runs on the engine's threads.
+ *
+ * HFSR_KERNEL=blas selects the older form instead, kept for comparison:
+ * 36 OpenBLAS GEMMs per band with the transforms on one thread, so only
+ * with one engine thread, and not for a handful of input channels with
+ * many more outputs, where its GEMMs (k = in_channels) save too little for
+ * a transform per output channel. */
 static gboolean
-use_winograd (const HfsrNode *node)
+use_winograd (const HfsrNode *node, HfsrKernelPath path)
 {
-  return node->kernel_h == 3 && node->kernel_w == 3
-         && (node->in_channels >= 6
-             || node->out_channels <= 2 * node->in_channels)
+  if (node->kernel_h != 3 || node->kernel_w != 3)
+    return FALSE;
+  if (path != HFSR_KERNEL_BLAS)
+    return TRUE;
+  return (node->in_channels >= 6
+          || node->out_channels <= 2 * node->in_channels)
          && hfsr_get_threads () == 1;
 }
 
 static float *
 alloc_scratch (gsize n_floats, GError **error)
 {
-  float *scratch = n_floats > 0 ? hfsr_alloc_floats (n_floats) : NULL;
+  /* Every element is written (by im2col or the transforms) before it is
+   * read. */
+  float *scratch = n_floats > 0 ? hfsr_alloc_floats_uninitialised (n_floats)
+                                : NULL;
 
   if (scratch == NULL)
     g_set_error (error, HFSR_ERROR, HFSR_ERROR_NO_MEMORY,
                  "out of memory for convolution scratch");
   return scratch;
+}
+
+/* Image rows per piece of work of the im2col + GEMM path.  Pieces depend
+ * on the shapes alone, so each output element comes out of the same GEMM
+ * call whatever the thread count; 16 rows keep a piece's GEMM thousands of
+ * columns wide while WDSR-A's 3->32 head still splits over the threads. */
+#define PIECE_ROWS 16
+
+typedef struct
+{
+  const HfsrNode         *node;
+  const HfsrConvGeometry *geometry;
+  const float            *input;
+  float                  *output;
+  int                     band_rows;  /* rows per piece */
+  int                     n_pieces;
+  float                  *scratch;    /* per worker, for im2col */
+  gsize                   worker_floats;
+} Im2colJob;
+
+/* Pieces [n w / W, n (w + 1) / W) of the image: im2col into this worker's
+ * scratch and one GEMM into the piece's rows of the output (a 1x1 kernel
+ * multiplies the input rows directly). */
+static void
+im2col_worker (gpointer data, int worker, int n_workers)
+{
+  const Im2colJob *job = data;
+  const HfsrConvGeometry *g = job->geometry;
+  const HfsrNode *node = job->node;
+  int plane = g->image_height * g->image_width;
+  int taps = node->in_channels * node->kernel_h * node->kernel_w;
+  float *columns = job->scratch + worker * job->worker_floats;
+  gint64 first = (gint64) job->n_pieces * worker / n_workers;
+  gint64 end = (gint64) job->n_pieces * (worker + 1) / n_workers;
+
+  for (gint64 piece = first; piece < end; piece++)
+    {
+      int y = (int) piece * job->band_rows;
+      int rows = MIN (job->band_rows, g->image_height - y);
+      int n = rows * g->image_width;
+      gsize offset = (gsize) y * g->image_width;
+
+      if (node->kernel_h == 1 && node->kernel_w == 1)
+        hfsr_gemm (FALSE, node->out_channels, n, node->in_channels,
+                   node->weight->data, job->input + offset, plane,
+                   job->output + offset, plane, TRUE);
+      else
+        {
+          hfsr_im2col (g, job->input, y, rows, columns);
+          hfsr_gemm (FALSE, node->out_channels, n, taps, node->weight->data,
+                     columns, n, job->output + offset, plane, TRUE);
+        }
+    }
 }
 
 static gboolean
@@ -102,20 +165,20 @@ conv2d_forward (const HfsrNode *node, const HfsrTensor *const *inputs,
     .grid_width = input->width,
   };
   int taps = node->in_channels * node->kernel_h * node->kernel_w;
-  int band_rows;
+  HfsrKernelPath path = hfsr_kernel_path ();
   float *scratch;
+
+  if (use_winograd (node, path) && path != HFSR_KERNEL_BLAS)
+    return hfsr_winograd_fused_conv3x3 (path, node->weight->data,
+                                        node->bias ? node->bias->data : NULL,
+                                        node->fused_relu, node->in_channels,
+                                        node->out_channels, input->data,
+                                        input->height, input->width,
+                                        output->data, error);
 
   hfsr_fill_rows (output->data, node->out_channels, plane, plane,
                   node->bias ? node->bias->data : NULL);
-  if (node->kernel_h == 1 && node->kernel_w == 1)
-    {
-      hfsr_gemm (FALSE, node->out_channels, plane, node->in_channels,
-                 node->weight->data, input->data, plane, output->data, plane,
-                 TRUE);
-      return TRUE;
-    }
-
-  if (use_winograd (node))
+  if (use_winograd (node, path))
     {
       scratch = alloc_scratch (hfsr_winograd_scratch_size (node->in_channels,
                                                            node->out_channels,
@@ -128,24 +191,31 @@ conv2d_forward (const HfsrNode *node, const HfsrTensor *const *inputs,
                              node->out_channels, input->data, input->height,
                              input->width, scratch, output->data);
       hfsr_free_floats (scratch);
-      return TRUE;
     }
-
-  band_rows = hfsr_conv_band_rows (&geometry);
-  scratch = alloc_scratch ((gsize) taps * band_rows * input->width, error);
-  if (scratch == NULL)
-    return FALSE;
-  for (int y = 0; y < input->height; y += band_rows)
+  else
     {
-      int rows = MIN (band_rows, input->height - y);
-      int n = rows * input->width;
+      Im2colJob job = {
+        .node = node, .geometry = &geometry, .input = input->data,
+        .output = output->data,
+        .band_rows = MIN (hfsr_conv_band_rows (&geometry), PIECE_ROWS),
+      };
+      int n_workers;
 
-      hfsr_im2col (&geometry, input->data, y, rows, scratch);
-      hfsr_gemm (FALSE, node->out_channels, n, taps, node->weight->data,
-                 scratch, n, output->data + (gsize) y * input->width, plane,
-                 TRUE);
+      job.n_pieces = (input->height + job.band_rows - 1) / job.band_rows;
+      n_workers = MIN (hfsr_parallel_workers (), job.n_pieces);
+      job.worker_floats = node->kernel_h == 1 && node->kernel_w == 1
+                            ? 0
+                            : (gsize) taps * job.band_rows * input->width;
+      scratch = alloc_scratch (MAX (job.worker_floats * n_workers, 1),
+                               error);
+      if (scratch == NULL)
+        return FALSE;
+      job.scratch = scratch;
+      hfsr_parallel_run (n_workers, im2col_worker, &job);
+      hfsr_free_floats (scratch);
     }
-  hfsr_free_floats (scratch);
+  if (node->fused_relu)
+    hfsr_relu_floats (output->data, output->data, hfsr_tensor_size (output));
   return TRUE;
 }
 

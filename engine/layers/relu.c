@@ -2,18 +2,15 @@
  * Copyright (C) 2026 the hfsr authors
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
+#include "kernels/kernels.h"
 #include "layer-util.h"
 
 static gboolean
 relu_forward (const HfsrNode *node, const HfsrTensor *const *inputs,
               HfsrTensor *output, GError **error)
 {
-  const float *src = inputs[0]->data;
-  float *dst = output->data;
-  gsize n = hfsr_tensor_size (output);
-
-  for (gsize i = 0; i < n; i++)
-    dst[i] = src[i] > 0.0f ? src[i] : 0.0f;
+  hfsr_relu_floats (inputs[0]->data, output->data,
+                    hfsr_tensor_size (output));
   return TRUE;
 }
 

@@ -130,7 +130,11 @@ test_peak_follows_tile (void)
   /* At least the 16-channel value of the expansion over a tile's input. */
   g_assert_cmpuint (small_tile, >=, 16 * 20 * 20 * sizeof (float));
   g_assert_cmpuint (large_tile, >=, 16 * 44 * 44 * sizeof (float));
-  g_assert_cmpuint (large_tile, >, 2 * small_tile);
+  /* Growing with the tile by at least the expansion's extra area; kernel
+   * scratch of a fixed size per thread (the fused Winograd kernel's block
+   * buffers) comes on top of both. */
+  g_assert_cmpuint (large_tile - small_tile, >=,
+                    16 * (44 * 44 - 20 * 20) * sizeof (float));
   /* The same tile on 16 times the image: the same peak, within 3%. */
   g_assert_cmpuint (larger_image, <=, small_tile + small_tile * 3 / 100);
   g_assert_cmpuint (larger_image + small_tile * 3 / 100, >=, small_tile);

@@ -254,9 +254,11 @@ test_fill_rows (void)
 }
 
 /* Image sizes around the 4x4 tile (1 to 8, then ragged and whole
- * multiples) and channel counts from one to WDSR-A's expansion. */
+ * multiples) and channel counts from one to WDSR-A's expansion, with
+ * counts that are not multiples of the fused kernel's 8-channel blocks or
+ * 16-lane vectors. */
 static const int winograd_sizes[] = { 1, 2, 3, 4, 5, 7, 8, 13, 37, 64 };
-static const int winograd_channels[] = { 1, 3, 5, 17, 32, 128 };
+static const int winograd_channels[] = { 1, 3, 5, 17, 32, 33, 128, 130 };
 
 /* The largest error seen, as a share of the tolerance's scale (1 + the
  * reference's largest magnitude), reported at the end. */
@@ -268,52 +270,76 @@ typedef struct
   int    n_cases;
 } WinogradErrors;
 
-/* One Winograd convolution against hfsr_ref_conv2d: output pre-filled with
- * the bias as the layer does, followed by guard floats the kernel must not
- * touch; scratch exactly as large as hfsr_winograd_scratch_size says, so a
- * sanitizer sees any overrun. */
+/* One Winograd convolution against hfsr_ref_conv2d (then hfsr_ref_relu
+ * when @relu): @path HFSR_KERNEL_BLAS is the GEMM-based kernel, with the
+ * output pre-filled with the bias as the layer does and scratch exactly as
+ * large as hfsr_winograd_scratch_size says, so a sanitizer sees any
+ * overrun; the others are the fused kernel's bodies, whose output starts as
+ * NaN so that a pixel it forgets shows.  Guard floats after the output
+ * must stay untouched. */
 static void
-check_winograd (int in_channels, int out_channels, int height, int width,
-                guint32 seed, WinogradErrors *errors)
+check_winograd (HfsrKernelPath path, gboolean relu, int in_channels,
+                int out_channels, int height, int width, guint32 seed,
+                WinogradErrors *errors)
 {
   gsize plane = (gsize) height * width;
   gsize n_out = (gsize) out_channels * plane;
-  gsize scratch_size = hfsr_winograd_scratch_size (in_channels, out_channels,
-                                                   height, width);
   float *input = g_new (float, (gsize) in_channels * plane);
   float *weight = g_new (float, (gsize) out_channels * in_channels * 9);
   float *bias = g_new (float, out_channels);
   float *fast = g_new (float, n_out + 16);
   float *naive = g_new (float, n_out);
-  float *scratch;
   double diff, scale;
 
-  g_assert_cmpuint (scratch_size, >, 0);
-  scratch = g_new (float, scratch_size);
   hfsr_test_fill_random (input, (gsize) in_channels * plane, seed, -1.0f,
                          1.0f);
   hfsr_test_fill_random (weight, (gsize) out_channels * in_channels * 9,
                          seed + 1, -1.0f, 1.0f);
   hfsr_test_fill_random (bias, out_channels, seed + 2, -1.0f, 1.0f);
-  hfsr_fill_rows (fast, out_channels, (int) plane, (int) plane, bias);
   for (int i = 0; i < 16; i++)
     fast[n_out + i] = -7.25f;
 
-  hfsr_winograd_conv3x3 (weight, in_channels, out_channels, input, height,
-                         width, scratch, fast);
+  if (path == HFSR_KERNEL_BLAS)
+    {
+      gsize scratch_size = hfsr_winograd_scratch_size (in_channels,
+                                                       out_channels, height,
+                                                       width);
+      float *scratch;
+
+      g_assert_cmpuint (scratch_size, >, 0);
+      scratch = g_new (float, scratch_size);
+      hfsr_fill_rows (fast, out_channels, (int) plane, (int) plane, bias);
+      hfsr_winograd_conv3x3 (weight, in_channels, out_channels, input,
+                             height, width, scratch, fast);
+      if (relu)
+        hfsr_relu_floats (fast, fast, n_out);
+      g_free (scratch);
+    }
+  else
+    {
+      for (gsize i = 0; i < n_out; i++)
+        fast[i] = NAN;
+      g_assert_true (hfsr_winograd_fused_conv3x3 (path, weight, bias, relu,
+                                                  in_channels, out_channels,
+                                                  input, height, width, fast,
+                                                  NULL));
+    }
   hfsr_ref_conv2d (input, in_channels, height, width, weight, out_channels,
                    3, 3, bias, naive);
+  if (relu)
+    hfsr_ref_relu (naive, n_out, naive);
 
   diff = hfsr_test_max_abs_diff (fast, naive, n_out);
   scale = 1.0 + max_abs (naive, n_out);
   if (!(diff <= 1e-4 * scale))
-    g_test_fail_printf ("winograd %d->%d %dx%d: max abs diff %g, tolerance "
-                        "%g", in_channels, out_channels, height, width, diff,
-                        1e-4 * scale);
+    g_test_fail_printf ("winograd path %d relu %d %d->%d %dx%d: max abs "
+                        "diff %g, tolerance %g", path, relu, in_channels,
+                        out_channels, height, width, diff, 1e-4 * scale);
   for (int i = 0; i < 16; i++)
     if (fast[n_out + i] != -7.25f)
-      g_test_fail_printf ("winograd %d->%d %dx%d wrote past its output",
-                          in_channels, out_channels, height, width);
+      g_test_fail_printf ("winograd path %d %d->%d %dx%d wrote past its "
+                          "output", path, in_channels, out_channels, height,
+                          width);
   if (diff / scale > errors->worst_relative)
     {
       errors->worst_relative = diff / scale;
@@ -328,7 +354,6 @@ check_winograd (int in_channels, int out_channels, int height, int width,
   g_free (bias);
   g_free (fast);
   g_free (naive);
-  g_free (scratch);
 }
 
 static int
@@ -337,20 +362,30 @@ pick (GRand *rand, const int *values, int n_values)
   return values[g_rand_int_range (rand, 0, n_values)];
 }
 
+/* Every size pair and every channel pair through one Winograd path. */
 static void
-test_winograd (void)
+test_winograd_path (gconstpointer data)
 {
+  HfsrKernelPath path = GPOINTER_TO_INT (data);
   GRand *rand = g_rand_new_with_seed (SEED + 5);
   int n_sizes = G_N_ELEMENTS (winograd_sizes);
   int n_channels = G_N_ELEMENTS (winograd_channels);
   WinogradErrors errors = { 0 };
   guint32 seed = 1000;
 
-  /* Every height against every width, with the small channel counts. */
+  if (!hfsr_kernel_path_supported (path))
+    {
+      g_test_skip ("this CPU lacks the instructions of this path");
+      g_rand_free (rand);
+      return;
+    }
+
+  /* Every height against every width, with the small channel counts,
+   * ReLU on every other case. */
   for (int i = 0; i < n_sizes; i++)
     for (int j = 0; j < n_sizes; j++)
-      check_winograd (pick (rand, winograd_channels, 4),
-                      pick (rand, winograd_channels, 4), winograd_sizes[i],
+      check_winograd (path, (i + j) % 2, pick (rand, winograd_channels, 5),
+                      pick (rand, winograd_channels, 5), winograd_sizes[i],
                       winograd_sizes[j], seed += 3, &errors);
 
   /* Every channel pair on random sizes, kept to a few million naive
@@ -367,20 +402,114 @@ test_winograd (void)
             width = pick (rand, winograd_sizes, n_sizes);
           }
         while ((gint64) in * out * height * width > 400000);
-        check_winograd (in, out, height, width, seed += 3, &errors);
+        check_winograd (path, (i + j) % 2, in, out, height, width, seed += 3,
+                        &errors);
       }
 
   /* WDSR-A's two convolutions on ragged sizes large enough for several
-   * bands of tiles. */
-  check_winograd (32, 128, 37, 64, seed += 3, &errors);
-  check_winograd (128, 32, 64, 37, seed += 3, &errors);
+   * bands of tiles, and rows wide enough for blocks of 16 tiles that lie
+   * wholly inside the image (the fused kernel's direct loads and stores)
+   * beside short and clipped ones. */
+  check_winograd (path, TRUE, 32, 128, 37, 64, seed += 3, &errors);
+  check_winograd (path, FALSE, 128, 32, 64, 37, seed += 3, &errors);
+  check_winograd (path, TRUE, 32, 128, 13, 150, seed += 3, &errors);
+  check_winograd (path, FALSE, 130, 17, 9, 137, seed += 3, &errors);
+  check_winograd (path, TRUE, 3, 5, 21, 262, seed += 3, &errors);
 
-  g_test_message ("winograd: %d cases, largest error %.3g of (1 + max |ref|) "
-                  "(%.3g absolute), in %s", errors.n_cases,
-                  errors.worst_relative, errors.worst_absolute,
-                  errors.worst_case);
+  g_test_message ("winograd path %d: %d cases, largest error %.3g of "
+                  "(1 + max |ref|) (%.3g absolute), in %s", path,
+                  errors.n_cases, errors.worst_relative,
+                  errors.worst_absolute, errors.worst_case);
   g_free (errors.worst_case);
   g_rand_free (rand);
+}
+
+/* The fused kernel splits blocks of tiles over the engine's threads: any
+ * thread count gives the same bits. */
+static void
+test_winograd_threads (void)
+{
+  static const int shapes[][4] = { { 32, 128, 41, 37 }, { 128, 32, 13, 64 },
+                                   { 5, 3, 7, 5 }, { 33, 17, 1, 130 } };
+  int threads_before = hfsr_get_threads ();
+  HfsrKernelPath path = hfsr_kernel_path ();
+
+  for (gsize s = 0; s < G_N_ELEMENTS (shapes); s++)
+    {
+      int in = shapes[s][0], out = shapes[s][1];
+      int height = shapes[s][2], width = shapes[s][3];
+      gsize n_in = (gsize) in * height * width;
+      gsize n_out = (gsize) out * height * width;
+      float *input = g_new (float, n_in);
+      float *weight = g_new (float, (gsize) out * in * 9);
+      float *bias = g_new (float, out);
+      float *one = g_new (float, n_out);
+      float *many = g_new (float, n_out);
+
+      hfsr_test_fill_random (input, n_in, 50 + s, -1.0f, 1.0f);
+      hfsr_test_fill_random (weight, (gsize) out * in * 9, 60 + s, -1.0f,
+                             1.0f);
+      hfsr_test_fill_random (bias, out, 70 + s, -1.0f, 1.0f);
+      hfsr_set_threads (1);
+      g_assert_true (hfsr_winograd_fused_conv3x3 (path, weight, bias, TRUE,
+                                                  in, out, input, height,
+                                                  width, one, NULL));
+      for (int threads = 2; threads <= 3; threads++)
+        {
+          hfsr_set_threads (threads);
+          g_assert_cmpint (hfsr_parallel_workers (), ==, threads);
+          g_assert_true (hfsr_winograd_fused_conv3x3 (path, weight, bias,
+                                                      TRUE, in, out, input,
+                                                      height, width, many,
+                                                      NULL));
+          g_assert_cmpint (memcmp (one, many, n_out * sizeof (float)), ==,
+                           0);
+        }
+      g_free (input);
+      g_free (weight);
+      g_free (bias);
+      g_free (one);
+      g_free (many);
+    }
+  hfsr_set_threads (threads_before);
+}
+
+/* HFSR_KERNEL forces a path the CPU has; anything else leaves the
+ * automatic choice, which is never the BLAS comparison path. */
+static void
+test_kernel_path (void)
+{
+  HfsrKernelPath automatic;
+
+  g_unsetenv ("HFSR_KERNEL");
+  automatic = hfsr_kernel_path ();
+  g_assert_true (hfsr_kernel_path_supported (automatic));
+  g_assert_cmpint (automatic, !=, HFSR_KERNEL_BLAS);
+  g_setenv ("HFSR_KERNEL", "generic", TRUE);
+  g_assert_cmpint (hfsr_kernel_path (), ==, HFSR_KERNEL_GENERIC);
+  g_setenv ("HFSR_KERNEL", "blas", TRUE);
+  g_assert_cmpint (hfsr_kernel_path (), ==, HFSR_KERNEL_BLAS);
+  g_setenv ("HFSR_KERNEL", "avx2", TRUE);
+  g_assert_cmpint (hfsr_kernel_path (), ==,
+                   hfsr_kernel_path_supported (HFSR_KERNEL_AVX2)
+                     ? HFSR_KERNEL_AVX2 : automatic);
+  g_setenv ("HFSR_KERNEL", "avx1024", TRUE);
+  g_assert_cmpint (hfsr_kernel_path (), ==, automatic);
+  g_unsetenv ("HFSR_KERNEL");
+}
+
+static void
+test_relu_floats (void)
+{
+  float source[] = { -1.0f, 0.0f, -0.0f, 2.5f, NAN, -INFINITY, INFINITY };
+  float expected[] = { 0.0f, 0.0f, 0.0f, 2.5f, 0.0f, 0.0f, INFINITY };
+  float target[G_N_ELEMENTS (source)];
+
+  hfsr_relu_floats (source, target, G_N_ELEMENTS (source));
+  /* Bits, so that -0 coming out as -0 fails. */
+  g_assert_cmpint (memcmp (target, expected, sizeof target), ==, 0);
+  hfsr_relu_floats (source, source, G_N_ELEMENTS (source));
+  g_assert_cmpint (memcmp (source, expected, sizeof source), ==, 0);
 }
 
 /* Scratch depends on the channel counts, not on the image: past some size
@@ -421,7 +550,21 @@ main (int argc, char **argv)
   g_test_add_func ("/kernels/band-rows", test_band_rows);
   g_test_add_func ("/kernels/gemm", test_gemm);
   g_test_add_func ("/kernels/fill-rows", test_fill_rows);
-  g_test_add_func ("/kernels/winograd", test_winograd);
+  g_test_add_data_func ("/kernels/winograd/blas",
+                        GINT_TO_POINTER (HFSR_KERNEL_BLAS),
+                        test_winograd_path);
+  g_test_add_data_func ("/kernels/winograd/fused-generic",
+                        GINT_TO_POINTER (HFSR_KERNEL_GENERIC),
+                        test_winograd_path);
+  g_test_add_data_func ("/kernels/winograd/fused-avx2",
+                        GINT_TO_POINTER (HFSR_KERNEL_AVX2),
+                        test_winograd_path);
+  g_test_add_data_func ("/kernels/winograd/fused-avx512",
+                        GINT_TO_POINTER (HFSR_KERNEL_AVX512),
+                        test_winograd_path);
+  g_test_add_func ("/kernels/winograd/threads", test_winograd_threads);
+  g_test_add_func ("/kernels/relu", test_relu_floats);
+  g_test_add_func ("/kernels/path", test_kernel_path);
   g_test_add_func ("/kernels/winograd-scratch", test_winograd_scratch);
   return g_test_run ();
 }
