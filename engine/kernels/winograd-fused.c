@@ -1,0 +1,688 @@
+/* hfsr — task-aware super-resolution for GEGL and GIMP.
+ * Copyright (C) 2026 the hfsr authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Winograd F(4x4, 3x3) with the transforms fused into the multiply: the
+ * image is cut into blocks of LANES tiles (one tile per vector lane); a
+ * block's input is transformed into a buffer that stays in L2 (36 points x
+ * in_channels vectors), multiplied by the transformed weights with a
+ * register-blocked micro-kernel (OUT_BLOCK output channels x LANES tiles of
+ * accumulators), and each output channel is transformed back straight into
+ * its output plane with the bias and, when asked, the ReLU.  No image-sized
+ * intermediate exists, so memory traffic is the input read once, the
+ * weights once per block from L2, and the output written once.
+ *
+ * One source, compiled three times: the block body is always inlined into a
+ * wrapper per instruction set (AVX-512F, AVX2 + FMA, and the compiler's
+ * baseline), chosen at run time.  The arithmetic is written with GCC's
+ * vector extensions, so the baseline is portable C and each x86 wrapper
+ * gets the widest registers its instructions have.
+ */
+#include <string.h>
+
+#include "hfsr-private.h"
+#include "kernels.h"
+
+#define TILE      4
+#define ALPHA     6
+#define POINTS    (ALPHA * ALPHA)
+#define LANES     16
+/* Eight accumulators of LANES floats: half the AVX-512 register file, so
+ * the broadcast weights and the input vector fit beside them. */
+#define OUT_BLOCK 8
+
+#define ALWAYS_INLINE static inline __attribute__ ((always_inline))
+
+/* GCC notes that passing 64-byte vectors by value differs between the
+ * baseline and AVX-512 calling conventions; every function doing so here is
+ * always inlined, so no call crosses that boundary. */
+#pragma GCC diagnostic ignored "-Wpsabi"
+
+typedef float  Vec     __attribute__ ((vector_size (LANES * sizeof (float))));
+typedef gint32 VecBits __attribute__ ((vector_size (LANES * sizeof (gint32))));
+
+/* ------------------------------------------------------- run-time choice */
+
+#if defined(__x86_64__) || defined(__i386__)
+#define HAVE_X86_PATHS 1
+#endif
+
+gboolean
+hfsr_kernel_path_supported (HfsrKernelPath path)
+{
+  switch (path)
+    {
+    case HFSR_KERNEL_GENERIC:
+    case HFSR_KERNEL_BLAS:
+      return TRUE;
+#ifdef HAVE_X86_PATHS
+    case HFSR_KERNEL_AVX2:
+      __builtin_cpu_init ();
+      return __builtin_cpu_supports ("avx2") && __builtin_cpu_supports ("fma");
+    case HFSR_KERNEL_AVX512:
+      __builtin_cpu_init ();
+      return __builtin_cpu_supports ("avx512f");
+#endif
+    default:
+      return FALSE;
+    }
+}
+
+HfsrKernelPath
+hfsr_kernel_path (void)
+{
+  static const struct { const char *name; HfsrKernelPath path; } names[] = {
+    { "avx512", HFSR_KERNEL_AVX512 }, { "avx2", HFSR_KERNEL_AVX2 },
+    { "generic", HFSR_KERNEL_GENERIC }, { "blas", HFSR_KERNEL_BLAS },
+  };
+  const char *forced = g_getenv ("HFSR_KERNEL");
+
+  /* A forced path the CPU lacks falls back to the automatic choice rather
+   * than crashing on an illegal instruction. */
+  for (gsize i = 0; forced != NULL && i < G_N_ELEMENTS (names); i++)
+    if (g_str_equal (forced, names[i].name)
+        && hfsr_kernel_path_supported (names[i].path))
+      return names[i].path;
+  if (hfsr_kernel_path_supported (HFSR_KERNEL_AVX512))
+    return HFSR_KERNEL_AVX512;
+  if (hfsr_kernel_path_supported (HFSR_KERNEL_AVX2))
+    return HFSR_KERNEL_AVX2;
+  return HFSR_KERNEL_GENERIC;
+}
+
+/* ------------------------------------------------------------- the body */
+
+static int
+out_blocks (int out_channels)
+{
+  return (out_channels + OUT_BLOCK - 1) / OUT_BLOCK;
+}
+
+typedef struct
+{
+  const float *packed_weights; /* [POINTS][out_blocks][in][OUT_BLOCK] */
+  const float *bias;           /* or NULL */
+  gboolean     relu;
+  int          in_channels;
+  int          out_channels;
+  int          height;
+  int          width;
+  gsize        across;         /* tiles per tile row */
+  const float *input;
+  float       *output;
+} FusedConv;
+
+/* r = Bᵀ d along one axis, for LANES tiles at once. */
+ALWAYS_INLINE void
+input_transform_1d (Vec d0, Vec d1, Vec d2, Vec d3, Vec d4, Vec d5, Vec *r,
+                    int step)
+{
+  r[0 * step] = 4 * d0 - 5 * d2 + d4;
+  r[1 * step] = -4 * (d1 + d2) + d3 + d4;
+  r[2 * step] = 4 * (d1 - d2) - d3 + d4;
+  r[3 * step] = 2 * (d3 - d1) - d2 + d4;
+  r[4 * step] = 2 * (d1 - d3) - d2 + d4;
+  r[5 * step] = 4 * d1 - 5 * d3 + d5;
+}
+
+/* r = Aᵀ m along one axis. */
+ALWAYS_INLINE void
+output_transform_1d (Vec m0, Vec m1, Vec m2, Vec m3, Vec m4, Vec m5, Vec *r,
+                     int step)
+{
+  Vec sum12 = m1 + m2, diff12 = m1 - m2;
+  Vec sum34 = m3 + m4, diff34 = m3 - m4;
+
+  r[0 * step] = m0 + sum12 + sum34;
+  r[1 * step] = diff12 + 2 * diff34;
+  r[2 * step] = sum12 + 4 * sum34;
+  r[3 * step] = diff12 + 8 * diff34 + m5;
+}
+
+/* A block is up to LANES consecutive tiles of one tile row (the last block
+ * of a row may be short; its spare lanes read zeros).  Blocks never wrap
+ * to the next row, so a block's pixels are contiguous in every image row
+ * and move with whole-vector loads and stores. */
+typedef struct
+{
+  gsize tile_y;
+  gsize tile_x;
+  int   count;
+} Segment;
+
+ALWAYS_INLINE Segment
+block_segment (const FusedConv *conv, gsize block)
+{
+  gsize blocks_per_row = (conv->across + LANES - 1) / LANES;
+  Segment segment;
+
+  segment.tile_y = block / blocks_per_row;
+  segment.tile_x = block % blocks_per_row * LANES;
+  segment.count = (int) MIN ((gsize) LANES, conv->across - segment.tile_x);
+  return segment;
+}
+
+/* Vectors at any float alignment, for image rows. */
+typedef float VecUnaligned
+  __attribute__ ((vector_size (LANES * sizeof (float)), aligned (4)));
+
+/* Shuffle masks: the even and odd elements of two vectors, element j + 1
+ * (with the second vector's first or second element last), and the
+ * interleaving of the two vectors' low or high halves. */
+static const VecBits even_mask = { 0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20,
+                                   22, 24, 26, 28, 30 };
+static const VecBits odd_mask = { 1, 3, 5, 7, 9, 11, 13, 15, 17, 19, 21, 23,
+                                  25, 27, 29, 31 };
+static const VecBits next_mask = { 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13,
+                                   14, 15, 16 };
+static const VecBits next2_mask = { 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12,
+                                    13, 14, 15, 17 };
+static const VecBits low_mask = { 0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21,
+                                  6, 22, 7, 23 };
+static const VecBits high_mask = { 8, 24, 9, 25, 10, 26, 11, 27, 12, 28, 13,
+                                   29, 14, 30, 15, 31 };
+
+typedef gint32 VecBitsUnaligned
+  __attribute__ ((vector_size (LANES * sizeof (gint32)), aligned (4)));
+
+/* Shuffle indices for load_clipped, read at offset LANES + shift: lane l
+ * takes element l + shift of the loaded vector, or LANES (the zero vector's
+ * first) where that falls outside it.  A table, because comparing integer
+ * vectors needs AVX-512DQ to stay in vector registers. */
+static const gint32 clip_indices[3 * LANES] = {
+  16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16,
+  0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15,
+  16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16,
+};
+
+/* row[x, x + LANES) with zeros outside [0, @width), for @width >= LANES:
+ * one load inside the row, moved into place by a shuffle that also brings
+ * in the zeros.  A copy into a zero-padded buffer would do the same, but
+ * reading it back as vectors stalls on the copy's narrower stores. */
+ALWAYS_INLINE Vec
+load_clipped (const float *row, gint64 x, gint64 width)
+{
+  gint64 start = CLAMP (x, 0, width - LANES);
+  gint64 shift = x - start;
+
+  if (shift <= -LANES || shift >= LANES)
+    return (Vec) { 0 };
+  return __builtin_shuffle (*(const VecUnaligned *) (row + start),
+                            (Vec) { 0 },
+                            *(const VecBitsUnaligned *) (clip_indices
+                                                         + LANES + shift));
+}
+
+/* Each lane's 6x6 input window of one channel, as d[y][x] (zeros outside
+ * the image and in lanes past the block): a window row's 66 pixels are
+ * split by phase (pixel 4t + x to lane t of d[y][x]) with shuffles instead
+ * of 36 scalar moves per tile.  A full block inside the image reads the
+ * image rows directly, one at an edge through load_clipped; images
+ * narrower than a vector go through a zero-padded copy. */
+ALWAYS_INLINE void
+gather_windows (const FusedConv *conv, const float *plane,
+                const Segment *segment, Vec d[ALPHA][ALPHA])
+{
+  gint64 height = conv->height, width = conv->width;
+  gint64 x_start = (gint64) segment->tile_x * TILE - 1;
+  gint64 y_start = (gint64) segment->tile_y * TILE - 1;
+  gint64 x_end = MIN (x_start + (gint64) segment->count * TILE + 2, width);
+  gint64 x_first = MAX (x_start, 0);
+  gboolean inside = segment->count == LANES && x_start >= 0
+                    && x_start + LANES * TILE + 2 <= width && y_start >= 0
+                    && y_start + ALPHA <= height;
+
+  for (int y = 0; y < ALPHA; y++)
+    {
+      float row[LANES * TILE + LANES] __attribute__ ((aligned (64)));
+      gint64 image_y = y_start + y;
+      Vec b[5], e01, e23, o01, o23;
+
+      /* The next tile row reads this window row's pixels 4 rows down:
+       * fetched now, they arrive while this row's work goes on instead of
+       * stalling the next one (a plane of 128 channels is far larger than
+       * L2, and its rows too many for the hardware prefetcher's
+       * streams). */
+      if (y >= 2 && image_y + TILE < height)
+        for (int k = 0; k < 5; k++)
+          __builtin_prefetch (plane + (image_y + TILE) * width
+                              + CLAMP (x_start + k * LANES, 0, width - 1));
+      if (inside)
+        {
+          const float *source = plane + image_y * width + x_start;
+
+          for (int k = 0; k < 4; k++)
+            b[k] = *(const VecUnaligned *) (source + k * LANES);
+          b[4] = (Vec) { source[4 * LANES], source[4 * LANES + 1] };
+        }
+      else if (image_y < 0 || image_y >= height)
+        for (int k = 0; k < 5; k++)
+          b[k] = (Vec) { 0 };
+      else if (width >= LANES)
+        for (int k = 0; k < 5; k++)
+          b[k] = load_clipped (plane + image_y * width, x_start + k * LANES,
+                               width);
+      else
+        {
+          memset (row, 0, sizeof row);
+          if (x_end > x_first)
+            memcpy (row + (x_first - x_start),
+                    plane + image_y * width + x_first,
+                    (gsize) (x_end - x_first) * sizeof (float));
+          for (int k = 0; k < 5; k++)
+            b[k] = ((const Vec *) row)[k];
+        }
+      e01 = __builtin_shuffle (b[0], b[1], even_mask);
+      o01 = __builtin_shuffle (b[0], b[1], odd_mask);
+      e23 = __builtin_shuffle (b[2], b[3], even_mask);
+      o23 = __builtin_shuffle (b[2], b[3], odd_mask);
+      d[y][0] = __builtin_shuffle (e01, e23, even_mask);
+      d[y][2] = __builtin_shuffle (e01, e23, odd_mask);
+      d[y][1] = __builtin_shuffle (o01, o23, even_mask);
+      d[y][3] = __builtin_shuffle (o01, o23, odd_mask);
+      d[y][4] = __builtin_shuffle (d[y][0], b[4], next_mask);
+      d[y][5] = __builtin_shuffle (d[y][1], b[4], next2_mask);
+    }
+}
+
+/* Bᵀ d B of every input channel of the block into @transformed
+ * [POINTS][in][LANES]. */
+ALWAYS_INLINE void
+transform_block_input (const FusedConv *conv, const Segment *segment,
+                       Vec *transformed)
+{
+  gsize plane = (gsize) conv->height * conv->width;
+  int in_channels = conv->in_channels;
+
+  for (int c = 0; c < in_channels; c++)
+    {
+      Vec d[ALPHA][ALPHA];
+      Vec horizontal[ALPHA][ALPHA];
+
+      gather_windows (conv, conv->input + c * plane, segment, d);
+      for (int y = 0; y < ALPHA; y++)
+        input_transform_1d (d[y][0], d[y][1], d[y][2], d[y][3], d[y][4],
+                            d[y][5], &horizontal[y][0], 1);
+      for (int x = 0; x < ALPHA; x++)
+        input_transform_1d (horizontal[0][x], horizontal[1][x],
+                            horizontal[2][x], horizontal[3][x],
+                            horizontal[4][x], horizontal[5][x],
+                            transformed + (gsize) x * in_channels + c,
+                            ALPHA * in_channels);
+    }
+}
+
+/* products[p][j] = Σ_c U[p][o0 + j][c] · V[p][c] for the OUT_BLOCK output
+ * channels of block @block: the accumulators stay in registers over the
+ * whole input-channel loop. */
+ALWAYS_INLINE void
+multiply_block (const FusedConv *conv, int block, const Vec *transformed,
+                Vec *products)
+{
+  int in_channels = conv->in_channels;
+  gsize block_stride = (gsize) in_channels * OUT_BLOCK;
+  gsize point_stride = block_stride * out_blocks (conv->out_channels);
+
+  for (int p = 0; p < POINTS; p++)
+    {
+      const float *u = conv->packed_weights + p * point_stride
+                       + block * block_stride;
+      const Vec *v = transformed + (gsize) p * in_channels;
+      Vec a0 = { 0 }, a1 = { 0 }, a2 = { 0 }, a3 = { 0 };
+      Vec a4 = { 0 }, a5 = { 0 }, a6 = { 0 }, a7 = { 0 };
+
+      for (int c = 0; c < in_channels; c++, u += OUT_BLOCK)
+        {
+          Vec x = v[c];
+
+          a0 += u[0] * x;
+          a1 += u[1] * x;
+          a2 += u[2] * x;
+          a3 += u[3] * x;
+          a4 += u[4] * x;
+          a5 += u[5] * x;
+          a6 += u[6] * x;
+          a7 += u[7] * x;
+        }
+      products[p * OUT_BLOCK + 0] = a0;
+      products[p * OUT_BLOCK + 1] = a1;
+      products[p * OUT_BLOCK + 2] = a2;
+      products[p * OUT_BLOCK + 3] = a3;
+      products[p * OUT_BLOCK + 4] = a4;
+      products[p * OUT_BLOCK + 5] = a5;
+      products[p * OUT_BLOCK + 6] = a6;
+      products[p * OUT_BLOCK + 7] = a7;
+    }
+}
+
+/* multiply_block for two blocks at once, each weight broadcast serving
+ * both: 16 accumulators, 10 loads per 16 multiply-adds instead of 9 per 8,
+ * which lets AVX-512's two FMA units run rather than wait on loads (only
+ * AVX-512 has the 32 registers for it).  Each accumulator sums in the same
+ * order as in multiply_block, so pairing does not change the bits. */
+ALWAYS_INLINE void
+multiply_two_blocks (const FusedConv *conv, int block, const Vec *first,
+                     const Vec *second, Vec *first_products,
+                     Vec *second_products)
+{
+  int in_channels = conv->in_channels;
+  gsize block_stride = (gsize) in_channels * OUT_BLOCK;
+  gsize point_stride = block_stride * out_blocks (conv->out_channels);
+
+  for (int p = 0; p < POINTS; p++)
+    {
+      const float *u = conv->packed_weights + p * point_stride
+                       + block * block_stride;
+      const Vec *v = first + (gsize) p * in_channels;
+      const Vec *w = second + (gsize) p * in_channels;
+      Vec a0 = { 0 }, a1 = { 0 }, a2 = { 0 }, a3 = { 0 };
+      Vec a4 = { 0 }, a5 = { 0 }, a6 = { 0 }, a7 = { 0 };
+      Vec b0 = { 0 }, b1 = { 0 }, b2 = { 0 }, b3 = { 0 };
+      Vec b4 = { 0 }, b5 = { 0 }, b6 = { 0 }, b7 = { 0 };
+      Vec *out_a = first_products + p * OUT_BLOCK;
+      Vec *out_b = second_products + p * OUT_BLOCK;
+
+      for (int c = 0; c < in_channels; c++, u += OUT_BLOCK)
+        {
+          Vec x = v[c], y = w[c];
+
+          a0 += u[0] * x;
+          b0 += u[0] * y;
+          a1 += u[1] * x;
+          b1 += u[1] * y;
+          a2 += u[2] * x;
+          b2 += u[2] * y;
+          a3 += u[3] * x;
+          b3 += u[3] * y;
+          a4 += u[4] * x;
+          b4 += u[4] * y;
+          a5 += u[5] * x;
+          b5 += u[5] * y;
+          a6 += u[6] * x;
+          b6 += u[6] * y;
+          a7 += u[7] * x;
+          b7 += u[7] * y;
+        }
+      out_a[0] = a0;
+      out_a[1] = a1;
+      out_a[2] = a2;
+      out_a[3] = a3;
+      out_a[4] = a4;
+      out_a[5] = a5;
+      out_a[6] = a6;
+      out_a[7] = a7;
+      out_b[0] = b0;
+      out_b[1] = b1;
+      out_b[2] = b2;
+      out_b[3] = b3;
+      out_b[4] = b4;
+      out_b[5] = b5;
+      out_b[6] = b6;
+      out_b[7] = b7;
+    }
+}
+
+/* Aᵀ m A of output channel @o (slot @j of @products), plus the bias and the
+ * ReLU, written into the block's pixels of its plane (clipped at the right
+ * and bottom edges).  Each output row is interleaved back into pixel order
+ * with shuffles and copied out per segment.  Every output pixel lies in
+ * exactly one tile, so the plane needs no initial values. */
+ALWAYS_INLINE void
+store_block_output (const FusedConv *conv, const Vec *products, int j,
+                    int o, const Segment *segment)
+{
+  Vec vertical[TILE][ALPHA];
+  const Vec *m = products + j;
+  float bias = conv->bias != NULL ? conv->bias[o] : 0.0f;
+  gsize height = conv->height, width = conv->width;
+  float *plane = conv->output + (gsize) o * height * width;
+  gsize x0 = segment->tile_x * TILE;
+  gsize columns = MIN ((gsize) segment->count * TILE, width - x0);
+
+  for (int x = 0; x < ALPHA; x++)
+    output_transform_1d (m[(0 * ALPHA + x) * OUT_BLOCK],
+                         m[(1 * ALPHA + x) * OUT_BLOCK],
+                         m[(2 * ALPHA + x) * OUT_BLOCK],
+                         m[(3 * ALPHA + x) * OUT_BLOCK],
+                         m[(4 * ALPHA + x) * OUT_BLOCK],
+                         m[(5 * ALPHA + x) * OUT_BLOCK], &vertical[0][x],
+                         ALPHA);
+  for (int y = 0; y < TILE; y++)
+    {
+      float row[LANES * TILE] __attribute__ ((aligned (64)));
+      Vec *b = (Vec *) row;
+      Vec pixels[TILE], low02, high02, low13, high13;
+      gsize image_y = segment->tile_y * TILE + y;
+      float *target;
+
+      output_transform_1d (vertical[y][0], vertical[y][1], vertical[y][2],
+                           vertical[y][3], vertical[y][4], vertical[y][5],
+                           pixels, 1);
+      for (int x = 0; x < TILE; x++)
+        {
+          pixels[x] += bias;
+          /* max (value, 0) as a mask: NaN and -0 become +0, as in
+           * hfsr_relu_floats. */
+          if (conv->relu)
+            pixels[x] = (Vec) ((VecBits) pixels[x] & (pixels[x] > 0));
+        }
+      low02 = __builtin_shuffle (pixels[0], pixels[2], low_mask);
+      high02 = __builtin_shuffle (pixels[0], pixels[2], high_mask);
+      low13 = __builtin_shuffle (pixels[1], pixels[3], low_mask);
+      high13 = __builtin_shuffle (pixels[1], pixels[3], high_mask);
+      b[0] = __builtin_shuffle (low02, low13, low_mask);
+      b[1] = __builtin_shuffle (low02, low13, high_mask);
+      b[2] = __builtin_shuffle (high02, high13, low_mask);
+      b[3] = __builtin_shuffle (high02, high13, high_mask);
+
+      if (image_y >= height)
+        break;
+      target = plane + image_y * width + x0;
+      if (columns == LANES * TILE)
+        for (int k = 0; k < TILE; k++)
+          *(VecUnaligned *) (target + k * LANES) = b[k];
+      else
+        memcpy (target, row, columns * sizeof (float));
+    }
+}
+
+/* Blocks [first_block, end_block) of LANES tiles, two at a time when
+ * @pairs.  @transformed and @products hold room for two blocks. */
+ALWAYS_INLINE void
+run_blocks (const FusedConv *conv, gsize first_block, gsize end_block,
+            Vec *transformed, Vec *products, gboolean pairs)
+{
+  Vec *second_transformed = transformed + (gsize) POINTS * conv->in_channels;
+  Vec *second_products = products + POINTS * OUT_BLOCK;
+
+  for (gsize b = first_block; b < end_block;)
+    {
+      gboolean two = pairs && b + 1 < end_block;
+      Segment segment = block_segment (conv, b);
+      Segment second = block_segment (conv, two ? b + 1 : b);
+
+      transform_block_input (conv, &segment, transformed);
+      if (two)
+        transform_block_input (conv, &second, second_transformed);
+      for (int block = 0; block < out_blocks (conv->out_channels); block++)
+        {
+          int o0 = block * OUT_BLOCK;
+
+          if (two)
+            multiply_two_blocks (conv, block, transformed,
+                                 second_transformed, products,
+                                 second_products);
+          else
+            multiply_block (conv, block, transformed, products);
+          for (int j = 0; j < OUT_BLOCK && o0 + j < conv->out_channels; j++)
+            {
+              store_block_output (conv, products, j, o0 + j, &segment);
+              if (two)
+                store_block_output (conv, second_products, j, o0 + j,
+                                    &second);
+            }
+        }
+      b += two ? 2 : 1;
+    }
+}
+
+typedef void (*RunBlocksFunc) (const FusedConv *conv, gsize first_block,
+                               gsize end_block, Vec *transformed,
+                               Vec *products);
+
+static void
+run_blocks_generic (const FusedConv *conv, gsize first_block,
+                    gsize end_block, Vec *transformed, Vec *products)
+{
+  run_blocks (conv, first_block, end_block, transformed, products, FALSE);
+}
+
+#ifdef HAVE_X86_PATHS
+__attribute__ ((target ("avx2,fma"))) static void
+run_blocks_avx2 (const FusedConv *conv, gsize first_block, gsize end_block,
+                 Vec *transformed, Vec *products)
+{
+  run_blocks (conv, first_block, end_block, transformed, products, FALSE);
+}
+
+__attribute__ ((target ("avx512f"))) static void
+run_blocks_avx512 (const FusedConv *conv, gsize first_block,
+                   gsize end_block, Vec *transformed, Vec *products)
+{
+  run_blocks (conv, first_block, end_block, transformed, products, TRUE);
+}
+#endif
+
+static RunBlocksFunc
+run_blocks_for (HfsrKernelPath path)
+{
+#ifdef HAVE_X86_PATHS
+  if (path == HFSR_KERNEL_AVX512)
+    return run_blocks_avx512;
+  if (path == HFSR_KERNEL_AVX2)
+    return run_blocks_avx2;
+#endif
+  return run_blocks_generic;
+}
+
+/* ------------------------------------------------------------- the call */
+
+typedef struct
+{
+  const float *weight;
+  int          in_channels;
+  int          out_channels;
+  float       *packed;
+} PackJob;
+
+/* U = G g Gᵀ laid out [POINTS][out block][in][OUT_BLOCK], so that the
+ * micro-kernel reads OUT_BLOCK consecutive floats per input channel;
+ * output channels past the last are zero.  Split by output blocks over the
+ * workers: with one thread it took 5% of a WDSR-A run. */
+static void
+pack_worker (gpointer data, int worker, int n_workers)
+{
+  const PackJob *job = data;
+  int in_channels = job->in_channels;
+  int n_blocks = out_blocks (job->out_channels);
+  gsize point_step = (gsize) n_blocks * in_channels * OUT_BLOCK;
+
+  for (int block = n_blocks * worker / n_workers;
+       block < n_blocks * (worker + 1) / n_workers; block++)
+    for (int c = 0; c < in_channels; c++)
+      for (int j = 0; j < OUT_BLOCK; j++)
+        {
+          int o = block * OUT_BLOCK + j;
+          float *u = job->packed + ((gsize) block * in_channels + c)
+                                   * OUT_BLOCK + j;
+
+          if (o < job->out_channels)
+            hfsr_winograd_transform_weight (job->weight
+                                            + ((gsize) o * in_channels + c)
+                                              * 9, u, point_step);
+          else
+            for (int p = 0; p < POINTS; p++)
+              u[p * point_step] = 0.0f;
+        }
+}
+
+typedef struct
+{
+  const FusedConv *conv;
+  RunBlocksFunc    run;
+  gsize            n_blocks;
+  float           *scratch;       /* per worker: transformed, products */
+  gsize            worker_floats;
+} FusedJob;
+
+static void
+run_worker (gpointer data, int worker, int n_workers)
+{
+  const FusedJob *job = data;
+  /* A fixed split by worker index: which thread computes a block never
+   * changes its arithmetic, so results do not depend on the thread
+   * count. */
+  gsize first = job->n_blocks * worker / n_workers;
+  gsize end = job->n_blocks * (worker + 1) / n_workers;
+  float *mine = job->scratch + worker * job->worker_floats;
+  Vec *transformed = (Vec *) mine;
+  Vec *products = (Vec *) (mine + (gsize) 2 * POINTS
+                                  * job->conv->in_channels * LANES);
+
+  job->run (job->conv, first, end, transformed, products);
+}
+
+gboolean
+hfsr_winograd_fused_conv3x3 (HfsrKernelPath path, const float *weight,
+                             const float *bias, gboolean relu,
+                             int in_channels, int out_channels,
+                             const float *input, int height, int width,
+                             float *output, GError **error)
+{
+  FusedConv conv = {
+    .bias = bias, .relu = relu, .in_channels = in_channels,
+    .out_channels = out_channels, .height = height, .width = width,
+    .across = ((gsize) width + TILE - 1) / TILE, .input = input,
+    .output = output,
+  };
+  int n_workers = hfsr_parallel_workers ();
+  gsize packed_floats, worker_floats, scratch_floats;
+  float *packed = NULL, *scratch = NULL;
+  PackJob pack = { weight, in_channels, out_channels, NULL };
+  FusedJob job;
+
+  job.n_blocks = (((gsize) height + TILE - 1) / TILE)
+                 * ((conv.across + LANES - 1) / LANES);
+  n_workers = (int) MIN ((gsize) n_workers, job.n_blocks);
+  if (!g_size_checked_mul (&packed_floats, (gsize) in_channels * POINTS,
+                              (gsize) out_blocks (out_channels) * OUT_BLOCK)
+      || !g_size_checked_mul (&worker_floats, (gsize) 2 * POINTS * LANES,
+                              (gsize) in_channels + OUT_BLOCK)
+      || !g_size_checked_mul (&scratch_floats, worker_floats,
+                              (gsize) n_workers)
+      || (packed = hfsr_alloc_floats_uninitialised (packed_floats)) == NULL
+      || (scratch = hfsr_alloc_floats_uninitialised (scratch_floats))
+         == NULL)
+    {
+      hfsr_free_floats (packed);
+      g_set_error (error, HFSR_ERROR, HFSR_ERROR_NO_MEMORY,
+                   "out of memory for a %d->%d Winograd convolution",
+                   in_channels, out_channels);
+      return FALSE;
+    }
+
+  pack.packed = packed;
+  hfsr_parallel_run (MIN (n_workers, out_blocks (out_channels)), pack_worker,
+                     &pack);
+  conv.packed_weights = packed;
+
+  job.conv = &conv;
+  job.run = run_blocks_for (path);
+  job.scratch = scratch;
+  job.worker_floats = worker_floats;
+  hfsr_parallel_run (n_workers, run_worker, &job);
+
+  hfsr_free_floats (scratch);
+  hfsr_free_floats (packed);
+  return TRUE;
+}
