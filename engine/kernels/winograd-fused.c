@@ -41,6 +41,28 @@
 typedef float  Vec     __attribute__ ((vector_size (LANES * sizeof (float))));
 typedef gint32 VecBits __attribute__ ((vector_size (LANES * sizeof (gint32))));
 
+/* Lane i of the result is lane mask[i] of a followed by b.  Clang (the fuzz
+ * build) has no __builtin_shuffle with a mask vector, only constant-index
+ * __builtin_shufflevector: there the same selection is done lane by lane. */
+#if defined(__clang__)
+static inline Vec
+shuffle_pair (Vec a, Vec b, VecBits mask)
+{
+  Vec result;
+
+  for (int i = 0; i < LANES; i++)
+    {
+      int lane = mask[i] & (2 * LANES - 1);
+
+      result[i] = lane < LANES ? a[lane] : b[lane - LANES];
+    }
+  return result;
+}
+#define SHUFFLE(a, b, mask) shuffle_pair ((a), (b), (mask))
+#else
+#define SHUFFLE(a, b, mask) __builtin_shuffle ((a), (b), (mask))
+#endif
+
 /* ------------------------------------------------------- run-time choice */
 
 #if defined(__x86_64__) || defined(__i386__)
@@ -207,7 +229,7 @@ load_clipped (const float *row, gint64 x, gint64 width)
 
   if (shift <= -LANES || shift >= LANES)
     return (Vec) { 0 };
-  return __builtin_shuffle (*(const VecUnaligned *) (row + start),
+  return SHUFFLE (*(const VecUnaligned *) (row + start),
                             (Vec) { 0 },
                             *(const VecBitsUnaligned *) (clip_indices
                                                          + LANES + shift));
@@ -272,16 +294,16 @@ gather_windows (const FusedConv *conv, const float *plane,
           for (int k = 0; k < 5; k++)
             b[k] = ((const Vec *) row)[k];
         }
-      e01 = __builtin_shuffle (b[0], b[1], even_mask);
-      o01 = __builtin_shuffle (b[0], b[1], odd_mask);
-      e23 = __builtin_shuffle (b[2], b[3], even_mask);
-      o23 = __builtin_shuffle (b[2], b[3], odd_mask);
-      d[y][0] = __builtin_shuffle (e01, e23, even_mask);
-      d[y][2] = __builtin_shuffle (e01, e23, odd_mask);
-      d[y][1] = __builtin_shuffle (o01, o23, even_mask);
-      d[y][3] = __builtin_shuffle (o01, o23, odd_mask);
-      d[y][4] = __builtin_shuffle (d[y][0], b[4], next_mask);
-      d[y][5] = __builtin_shuffle (d[y][1], b[4], next2_mask);
+      e01 = SHUFFLE (b[0], b[1], even_mask);
+      o01 = SHUFFLE (b[0], b[1], odd_mask);
+      e23 = SHUFFLE (b[2], b[3], even_mask);
+      o23 = SHUFFLE (b[2], b[3], odd_mask);
+      d[y][0] = SHUFFLE (e01, e23, even_mask);
+      d[y][2] = SHUFFLE (e01, e23, odd_mask);
+      d[y][1] = SHUFFLE (o01, o23, even_mask);
+      d[y][3] = SHUFFLE (o01, o23, odd_mask);
+      d[y][4] = SHUFFLE (d[y][0], b[4], next_mask);
+      d[y][5] = SHUFFLE (d[y][1], b[4], next2_mask);
     }
 }
 
@@ -466,14 +488,14 @@ store_block_output (const FusedConv *conv, const Vec *products, int j,
           if (conv->relu)
             pixels[x] = (Vec) ((VecBits) pixels[x] & (pixels[x] > 0));
         }
-      low02 = __builtin_shuffle (pixels[0], pixels[2], low_mask);
-      high02 = __builtin_shuffle (pixels[0], pixels[2], high_mask);
-      low13 = __builtin_shuffle (pixels[1], pixels[3], low_mask);
-      high13 = __builtin_shuffle (pixels[1], pixels[3], high_mask);
-      b[0] = __builtin_shuffle (low02, low13, low_mask);
-      b[1] = __builtin_shuffle (low02, low13, high_mask);
-      b[2] = __builtin_shuffle (high02, high13, low_mask);
-      b[3] = __builtin_shuffle (high02, high13, high_mask);
+      low02 = SHUFFLE (pixels[0], pixels[2], low_mask);
+      high02 = SHUFFLE (pixels[0], pixels[2], high_mask);
+      low13 = SHUFFLE (pixels[1], pixels[3], low_mask);
+      high13 = SHUFFLE (pixels[1], pixels[3], high_mask);
+      b[0] = SHUFFLE (low02, low13, low_mask);
+      b[1] = SHUFFLE (low02, low13, high_mask);
+      b[2] = SHUFFLE (high02, high13, low_mask);
+      b[3] = SHUFFLE (high02, high13, high_mask);
 
       if (image_y >= height)
         break;
