@@ -155,20 +155,17 @@ combo_changed (GimpIntComboBox *combo,
   values_changed (dialog);
 }
 
-/* The aux source reads another drawable: the graph is made anew. */
+/* The aux source reads another drawable: the graph is made anew.  The
+ * preview that combo_changed invalidates is redrawn later, from the idle
+ * loop, so it sees the new graph. */
 static void
 reference_changed (GimpIntComboBox *combo,
                    Dialog          *dialog)
 {
-  gint value;
-
-  if (! gimp_int_combo_box_get_active (combo, &value))
-    return;
-  dialog->values->arg[arg_index (combo)] = value;
+  combo_changed (combo, dialog);
   g_clear_object (&dialog->graph);
   dialog->graph = hfsr_graph_new (dialog->procedure, dialog->values,
                                   dialog->drawable_id, &dialog->op);
-  values_changed (dialog);
 }
 
 static gboolean
