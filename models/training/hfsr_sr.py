@@ -19,8 +19,10 @@ import fractions
 import importlib.util
 import math
 import os
+import queue
 import shlex
 import sys
+import threading
 import time
 
 import numpy as np
@@ -95,6 +97,10 @@ def build_parser():
                              'images, never trained on; "none" for no hold-out '
                              f'(default: BSD200:{HOLDOUT_DEFAULT})')
     parser.add_argument('--iters', type=int, default=4000, help='training iterations (batches)')
+    parser.add_argument('--minutes', type=float, default=None,
+                        help='train for about this many minutes instead: after a short timing '
+                             'window the iteration count (and so the cosine schedule) is fixed '
+                             'and logged; --iters is then only the count used until that point')
     parser.add_argument('--batch', type=int, default=16)
     parser.add_argument('--patch', type=int, default=32,
                         help='LR patch side; the HR patch is scale times larger (default 32)')
@@ -253,6 +259,45 @@ def load_checkpoint(path, device='cpu'):
     return torch.load(path, map_location=device, weights_only=False)
 
 
+class Prefetcher:
+    """Makes the batches of iterations first, first + 1, ... in a thread
+    while the model trains on the previous ones.  Batch i is drawn with its
+    own generator seeded by (seed, i), so the sequence does not depend on
+    how far ahead the thread runs, and a resumed run sees exactly the
+    batches the uninterrupted one would have."""
+
+    def __init__(self, sampler, size, seed, first, depth=6):
+        self.queue = queue.Queue(maxsize=depth)
+        self.stop = threading.Event()
+
+        def work():
+            iteration = first
+            while not self.stop.is_set():
+                item = sampler.batch(np.random.default_rng([seed, iteration]), size)
+                while not self.stop.is_set():
+                    try:
+                        self.queue.put(item, timeout=0.1)
+                        break
+                    except queue.Full:
+                        continue
+                iteration += 1
+
+        self.thread = threading.Thread(target=work, daemon=True)
+        self.thread.start()
+
+    def next(self):
+        return self.queue.get()
+
+    def close(self):
+        self.stop.set()
+        self.thread.join()
+
+
+def to_unit_float(batch, device):
+    """A uint8 numpy batch as float32 in [0, 1] on `device`."""
+    return torch.from_numpy(batch).to(device).float().div_(255.0)
+
+
 def pick_device(name):
     if name == 'auto':
         return torch.device('cuda' if torch.cuda.is_available() else 'cpu')
@@ -306,7 +351,6 @@ def train(args, argv, alpha, out, export_path, lr_end, log):
     torch.manual_seed(args.seed)
     model = wdsr.WDSRA(**architecture).to(device)
     optimizer = torch.optim.Adam(model.parameters(), lr=args.lr)
-    rng = np.random.default_rng(args.seed)
     iteration, elapsed_before = 0, 0.0
     checkpoint_path = os.path.join(out, 'checkpoint.pt')
     init_description = 'random (seed %d)' % args.seed
@@ -317,8 +361,8 @@ def train(args, argv, alpha, out, export_path, lr_end, log):
                              f'at alpha {state["alpha"]:g}, not of {architecture} at alpha {alpha:g}')
         model.load_state_dict(state['model'])
         optimizer.load_state_dict(state['optimizer'])
-        rng.bit_generator.state = state['rng']
         iteration, elapsed_before = state['iteration'], state['elapsed']
+        args.iters = state.get('iterations', args.iters) if args.minutes is not None else args.iters
         init_description = state['init']
         log(f'resumed from {checkpoint_path} at iteration {iteration} ({elapsed_before:.0f} s so far)')
     elif args.init:
@@ -336,43 +380,69 @@ def train(args, argv, alpha, out, export_path, lr_end, log):
 
     def snapshot():
         return {'architecture': architecture, 'model': model.state_dict(),
-                'optimizer': optimizer.state_dict(), 'rng': rng.bit_generator.state,
+                'optimizer': optimizer.state_dict(), 'iterations': args.iters,
                 'iteration': iteration, 'elapsed': elapsed_before + time.monotonic() - start,
                 'init': init_description, 'alpha': alpha, 'command': command}
 
     start = time.monotonic()
     last_checkpoint = start
-    loss_sum, kept_sum, window = 0.0, 0.0, 0
+    # Sums stay on the device and are read at log time only: reading them
+    # every step would make the host wait for the GPU each iteration.
+    loss_sum = torch.zeros((), device=device)
+    kept_sum = torch.zeros((), device=device)
+    window = 0
     window_start = start
+    timing = None
+    if args.minutes is not None and iteration == 0:
+        # Iterations 20-220 are timed (the first ones include warm-up).
+        timing = (20, 220)
+    prefetcher = Prefetcher(sampler, args.batch, args.seed, iteration)
     model.train()
-    while iteration < args.iters:
-        for group in optimizer.param_groups:
-            group['lr'] = cosine_lr(iteration, args.iters, args.lr, lr_end)
-        lr_batch, hr_batch = sampler.batch(rng, args.batch)
-        lr_batch = torch.from_numpy(lr_batch).to(device, non_blocking=True)
-        hr_batch = torch.from_numpy(hr_batch).to(device, non_blocking=True)
-        loss, kept = hf_l1_loss(model(lr_batch), hr_batch, alpha)
-        optimizer.zero_grad(set_to_none=True)
-        loss.backward()
-        optimizer.step()
-        iteration += 1
-        loss_sum += float(loss)
-        kept_sum += kept
-        window += 1
-        now = time.monotonic()
-        if iteration % args.log_every == 0 or iteration == args.iters:
-            log(f'iter {iteration}/{args.iters} loss {loss_sum / window:.5f} kept {kept_sum / window:.3f} '
-                f'lr {optimizer.param_groups[0]["lr"]:.2e} elapsed {elapsed_before + now - start:.0f} s '
-                f'({(now - window_start) / window:.3f} s/iter)')
-            loss_sum, kept_sum, window, window_start = 0.0, 0.0, 0, now
-        if args.val_every and iteration % args.val_every == 0 and iteration < args.iters and validation:
-            validation_start = time.monotonic()
-            log(f'val iter {iteration}: ' + Validation.describe(*validation.run(model, device)))
-            # Keep the s/iter figure about training alone.
-            window_start += time.monotonic() - validation_start
-        if now - last_checkpoint >= args.checkpoint_minutes * 60.0:
-            save_checkpoint(checkpoint_path, snapshot())
-            last_checkpoint = time.monotonic()
+    try:
+        while iteration < args.iters:
+            for group in optimizer.param_groups:
+                group['lr'] = cosine_lr(iteration, args.iters, args.lr, lr_end)
+            lr_batch, hr_batch = prefetcher.next()
+            loss, kept = hf_l1_loss(model(to_unit_float(lr_batch, device)),
+                                    to_unit_float(hr_batch, device), alpha)
+            optimizer.zero_grad(set_to_none=True)
+            loss.backward()
+            optimizer.step()
+            iteration += 1
+            loss_sum += loss.detach()
+            kept_sum += kept
+            window += 1
+            if timing and iteration in timing:
+                if device.type == 'cuda':
+                    torch.cuda.synchronize(device)
+                if iteration == timing[0]:
+                    timing_start = time.monotonic()
+                else:
+                    per_iteration = (time.monotonic() - timing_start) / (timing[1] - timing[0])
+                    left = args.minutes * 60.0 - (time.monotonic() - start)
+                    args.iters = max(iteration + 1, iteration + int(left / per_iteration))
+                    log(f'time budget {args.minutes:g} min: {per_iteration:.4f} s/iter over iterations '
+                        f'{timing[0]}-{timing[1]}, so {args.iters} iterations in all')
+                    timing = None
+            now = time.monotonic()
+            if iteration % args.log_every == 0 or iteration == args.iters:
+                log(f'iter {iteration}/{args.iters} loss {float(loss_sum) / window:.5f} '
+                    f'kept {float(kept_sum) / window:.3f} '
+                    f'lr {optimizer.param_groups[0]["lr"]:.2e} elapsed {elapsed_before + now - start:.0f} s '
+                    f'({(time.monotonic() - window_start) / window:.3f} s/iter)')
+                loss_sum.zero_()
+                kept_sum.zero_()
+                window, window_start = 0, time.monotonic()
+            if args.val_every and iteration % args.val_every == 0 and iteration < args.iters and validation:
+                validation_start = time.monotonic()
+                log(f'val iter {iteration}: ' + Validation.describe(*validation.run(model, device)))
+                # Keep the s/iter figure about training alone.
+                window_start += time.monotonic() - validation_start
+            if now - last_checkpoint >= args.checkpoint_minutes * 60.0:
+                save_checkpoint(checkpoint_path, snapshot())
+                last_checkpoint = time.monotonic()
+    finally:
+        prefetcher.close()
     save_checkpoint(checkpoint_path, snapshot())
     wall_time = elapsed_before + time.monotonic() - start
 

@@ -66,14 +66,14 @@ def hf_l1_loss(output, target, alpha):
     divided by their number; then the mean over samples.  Samples that keep
     no pixel (a constant patch) have no defined loss and are left out; if
     none is left the loss is a zero that still has a gradient path.
-    Returns (loss, kept) with kept the share of selected values, a float."""
+    Returns (loss, kept) with kept the share of selected values as a 0-d
+    tensor.  Nothing here waits for the device (no data-dependent branch, no
+    copy to the host), so a GPU's queue never drains inside a step."""
     with torch.no_grad():
         selection = hf_selection_map(hf_weight_map(target), alpha)
     per_sample_count = selection.flatten(1).sum(dim=1)
     per_sample_error = ((output - target).abs() * selection).flatten(1).sum(dim=1)
-    valid = per_sample_count > 0
-    kept = float(selection.mean())
-    if not bool(valid.any()):
-        return output.sum() * 0.0, kept
-    loss = (per_sample_error[valid] / per_sample_count[valid]).mean()
-    return loss, kept
+    valid = (per_sample_count > 0).to(output.dtype)
+    per_sample = per_sample_error / per_sample_count.clamp(min=1.0) * valid
+    loss = per_sample.sum() / valid.sum().clamp(min=1.0)
+    return loss, selection.mean()

@@ -284,7 +284,7 @@ class LossTest(unittest.TestCase):
         target = torch.rand(4, 3, 12, 12, generator=generator)
         output = torch.rand(4, 3, 12, 12, generator=generator)
         loss, kept = hf_l1_loss(output, target, 0.0)
-        self.assertEqual(kept, 1.0)
+        self.assertEqual(float(kept), 1.0)
         self.assertAlmostEqual(loss.item(), torch.nn.functional.l1_loss(output, target).item(), places=6)
 
     def test_hand_worked_and_constant_sample_left_out(self):
@@ -296,7 +296,7 @@ class LossTest(unittest.TestCase):
         output = target + torch.tensor([[[[1.0, 2.0, 4.0, 8.0]]], [[[9.0] * 4]]])
         output.requires_grad_(True)
         loss, kept = hf_l1_loss(output, target, 0.0)
-        self.assertEqual((loss.item(), kept), (3.0, 0.25))
+        self.assertEqual((loss.item(), float(kept)), (3.0, 0.25))
         loss.backward()
         self.assertEqual(output.grad[0, 0, 0].tolist(), [0.0, 0.5, 0.5, 0.0])
         self.assertEqual(output.grad[1].abs().sum().item(), 0.0)
@@ -304,7 +304,7 @@ class LossTest(unittest.TestCase):
     def test_all_constant_batch_has_zero_loss_with_gradient_path(self):
         output = torch.zeros(2, 3, 4, 4, requires_grad=True)
         loss, kept = hf_l1_loss(output, torch.full((2, 3, 4, 4), 0.5), 0.2)
-        self.assertEqual((loss.item(), kept), (0.0, 0.0))
+        self.assertEqual((loss.item(), float(kept)), (0.0, 0.0))
         loss.backward()
 
 
@@ -339,6 +339,34 @@ def synthetic_photo(rng, height, width):
         inside = (np.mgrid[0:height, 0:width][0] - cy) ** 2 + (np.mgrid[0:height, 0:width][1] - cx) ** 2
         image[inside < radius ** 2] = rng.random(3)
     return image + 0.03 * rng.standard_normal(image.shape)
+
+
+class PatchSamplerTest(unittest.TestCase):
+    def test_pairs_are_aligned_crops_under_one_symmetry(self):
+        # Every LR patch must be a crop of the image's LR version at some (y, x)
+        # under one of the 8 symmetries, and its HR patch the crop at (2y, 2x)
+        # under the same symmetry.  Found by brute force over all placements.
+        rng = np.random.default_rng(5)
+        with tempfile.TemporaryDirectory() as root:
+            path = os.path.join(root, 'photo.png')
+            write_png(path, synthetic_photo(rng, 22, 26))
+            sampler = hfsr_data.PatchSampler([path], 2, 4)
+            lr_image, hr_image = sampler.lr_images[0], sampler.hr_images[0]
+            lr_batch, hr_batch = sampler.batch(np.random.default_rng(8), 12)
+        self.assertEqual((lr_batch.dtype, lr_batch.shape, hr_batch.shape),
+                         (np.dtype(np.uint8), (12, 3, 4, 4), (12, 3, 8, 8)))
+        modes_seen = set()
+        for lr_patch, hr_patch in zip(lr_batch, hr_batch):
+            found = [(y, x, mode)
+                     for y in range(lr_image.shape[0] - 3) for x in range(lr_image.shape[1] - 3)
+                     for mode in range(8)
+                     if np.array_equal(hfsr_data.dihedral(lr_image[y:y + 4, x:x + 4], mode),
+                                       lr_patch.transpose(1, 2, 0))
+                     and np.array_equal(hfsr_data.dihedral(hr_image[2 * y:2 * y + 8, 2 * x:2 * x + 8], mode),
+                                        hr_patch.transpose(1, 2, 0))]
+            self.assertTrue(found)
+            modes_seen.update(mode for _, _, mode in found)
+        self.assertGreater(len(modes_seen), 1)
 
 
 class TrainingRunTest(unittest.TestCase):
@@ -432,6 +460,16 @@ class TrainingRunTest(unittest.TestCase):
         b = hfsr_sr.load_checkpoint(straight['checkpoint'])['model']
         for name in a:
             self.assertTrue(torch.equal(a[name], b[name]), name)
+
+    def test_time_budget_fixes_the_iteration_count_and_logs_it(self):
+        run = os.path.join(self.tmp.name, 'run-minutes')
+        result = self.train('--minutes', '0.001', '--out', run, '--val-every', '0')
+        # The budget is spent before the timing window ends, so training stops
+        # one iteration after it.
+        self.assertEqual(result['iteration'], 221)
+        with open(os.path.join(run, 'train.log'), encoding='utf-8') as log:
+            self.assertIn('time budget 0.001 min:', log.read())
+        self.assertEqual(hfsr_sr.load_checkpoint(result['checkpoint'])['iterations'], 221)
 
     def test_scale_3_and_resume_of_finished_run(self):
         run = os.path.join(self.tmp.name, 'run-x3')
