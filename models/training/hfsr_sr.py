@@ -293,6 +293,38 @@ class Prefetcher:
         self.thread.join()
 
 
+class TimeBudget:
+    """--minutes: times iterations 20-220 (the first ones include warm-up),
+    then fixes the iteration count that fills the budget, so the cosine
+    schedule still runs to its end.  Inactive (None minutes, or a resumed
+    run past the window) it leaves the count alone."""
+
+    WINDOW = (20, 220)
+
+    def __init__(self, minutes, start, iteration, device, log):
+        self.minutes, self.start, self.device, self.log = minutes, start, device, log
+        self.active = minutes is not None and iteration < self.WINDOW[0]
+        self.window_start = None
+
+    def iterations(self, iteration, iters):
+        """The iteration count to use after `iteration` iterations."""
+        if not self.active or iteration not in self.WINDOW:
+            return iters
+        if self.device.type == 'cuda':
+            torch.cuda.synchronize(self.device)
+        if iteration == self.WINDOW[0]:
+            self.window_start = time.monotonic()
+            return iters
+        self.active = False
+        first, last = self.WINDOW
+        per_iteration = (time.monotonic() - self.window_start) / (last - first)
+        left = self.minutes * 60.0 - (time.monotonic() - self.start)
+        iters = max(iteration + 1, iteration + int(left / per_iteration))
+        self.log(f'time budget {self.minutes:g} min: {per_iteration:.4f} s/iter over iterations '
+                 f'{first}-{last}, so {iters} iterations in all')
+        return iters
+
+
 def to_unit_float(batch, device):
     """A uint8 numpy batch as float32 in [0, 1] on `device`."""
     return torch.from_numpy(batch).to(device).float().div_(255.0)
@@ -392,10 +424,7 @@ def train(args, argv, alpha, out, export_path, lr_end, log):
     kept_sum = torch.zeros((), device=device)
     window = 0
     window_start = start
-    timing = None
-    if args.minutes is not None and iteration == 0:
-        # Iterations 20-220 are timed (the first ones include warm-up).
-        timing = (20, 220)
+    budget = TimeBudget(args.minutes, start, iteration, device, log)
     prefetcher = Prefetcher(sampler, args.batch, args.seed, iteration)
     model.train()
     try:
@@ -412,18 +441,7 @@ def train(args, argv, alpha, out, export_path, lr_end, log):
             loss_sum += loss.detach()
             kept_sum += kept
             window += 1
-            if timing and iteration in timing:
-                if device.type == 'cuda':
-                    torch.cuda.synchronize(device)
-                if iteration == timing[0]:
-                    timing_start = time.monotonic()
-                else:
-                    per_iteration = (time.monotonic() - timing_start) / (timing[1] - timing[0])
-                    left = args.minutes * 60.0 - (time.monotonic() - start)
-                    args.iters = max(iteration + 1, iteration + int(left / per_iteration))
-                    log(f'time budget {args.minutes:g} min: {per_iteration:.4f} s/iter over iterations '
-                        f'{timing[0]}-{timing[1]}, so {args.iters} iterations in all')
-                    timing = None
+            args.iters = budget.iterations(iteration, args.iters)
             now = time.monotonic()
             if iteration % args.log_every == 0 or iteration == args.iters:
                 log(f'iter {iteration}/{args.iters} loss {float(loss_sum) / window:.5f} '

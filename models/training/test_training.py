@@ -30,6 +30,7 @@ except ImportError as missing:
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import hfsr_data  # noqa: E402
+import dog_sr  # noqa: E402
 import hfsr_sr  # noqa: E402
 import wdsr  # noqa: E402
 from hfsr_export import load_model_file, run_graph  # noqa: E402
@@ -480,6 +481,99 @@ class TrainingRunTest(unittest.TestCase):
         self.assertEqual(again['export'], first['export'])
         self.assertEqual(load_model_file(again['export'])[0]['hfsr.scale'], '3')
         self.assert_file_matches_checkpoint(again['export'], again['checkpoint'], 3)
+
+
+class DogStackTest(unittest.TestCase):
+    def test_stack_matches_naive_2d_convolution_and_the_engine(self):
+        rng = np.random.default_rng(21)
+        sigmas = dog_sr.DEFAULT_SIGMAS
+        r = math.ceil(3 * max(sigmas))
+        image = rng.random((2 * r + 7, 2 * r + 9))
+        levels = dog_sr.gaussian_stack(torch.from_numpy(image)[None, None], sigmas)[0].numpy()
+        self.assertEqual(levels.shape, (5, 7, 9))
+        for k, sigma in enumerate(sigmas):
+            kernel = np.outer(dog_sr.gaussian_kernel(sigma), dog_sr.gaussian_kernel(sigma))
+            half = kernel.shape[0] // 2
+            for y in range(7):
+                for x in range(9):
+                    window = image[r + y - half:r + y + half + 1, r + x - half:r + x + half + 1]
+                    self.assertAlmostEqual(levels[k, y, x], float((window * kernel).sum()), places=10)
+        if os.path.isfile(ENGINE_MODULE):
+            engine = ctypes.CDLL(ENGINE_MODULE)
+            engine.hfsr_gaussian_blur.argtypes = [ctypes.c_void_p, ctypes.c_int, ctypes.c_int,
+                                                  ctypes.c_double, ctypes.c_void_p, ctypes.c_void_p]
+            engine.hfsr_gaussian_blur.restype = ctypes.c_int
+            plane = np.ascontiguousarray(image, dtype=np.float32)
+            for k, sigma in enumerate(sigmas):
+                out = np.empty_like(plane)
+                self.assertTrue(engine.hfsr_gaussian_blur(plane.ctypes.data, plane.shape[1], plane.shape[0],
+                                                          sigma, out.ctypes.data, None))
+                # Away from the borders the engine's replicate rule never enters.
+                np.testing.assert_allclose(out[r:r + 7, r:r + 9], levels[k], rtol=0, atol=2e-6)
+
+    def test_targets_equal_the_whole_image_computation(self):
+        # A window as large as the whole LR image: the batch is the image under
+        # one of the 8 symmetries, and the stacks commute with them, so one
+        # symmetry of the whole-image stacks must equal the batch's.
+        rng = np.random.default_rng(22)
+        for scale, method in ((2, 'residual-dog'), (4, 'gaussian-stack')):
+            sigmas = dog_sr.DEFAULT_SIGMAS
+            m = dog_sr.margin_for(scale, sigmas)
+            side = 6 + 2 * m
+            with tempfile.TemporaryDirectory() as root:
+                path = os.path.join(root, 'photo.png')
+                write_png(path, synthetic_photo(rng, side * scale, side * scale))
+                sampler = hfsr_data.PatchSampler([path], scale, side)
+                lr_image, hr_image = sampler.lr_images[0], sampler.hr_images[0]
+                lr_batch, hr_batch = sampler.batch(np.random.default_rng(3), 2)
+            targets = dog_sr.Targets(scale, method, sigmas, m, torch.device('cpu'))
+            network_input, target, predictor = targets(lr_batch, hr_batch)
+            self.assertEqual(network_input.shape, (2, 1, 6, 6))
+            self.assertEqual(target.shape, (2, 4 if method == 'residual-dog' else 5, 6 * scale, 6 * scale))
+            self.assertEqual(predictor is None, method == 'gaussian-stack')
+            whole_lr = np.ascontiguousarray(lr_image.transpose(2, 0, 1))[None]
+            whole_hr = np.ascontiguousarray(hr_image.transpose(2, 0, 1))[None]
+            expected_input, expected_target, expected_predictor = targets(whole_lr, whole_hr)
+            for n in range(2):
+                matches = [mode for mode in range(8)
+                           if np.allclose(np.ascontiguousarray(hfsr_data.dihedral(
+                               expected_target[0].numpy().transpose(1, 2, 0), mode)),
+                               target[n].numpy().transpose(1, 2, 0), atol=1e-5)]
+                self.assertTrue(matches, f'sample {n} at x{scale}')
+                if predictor is not None:
+                    self.assertTrue(any(np.allclose(hfsr_data.dihedral(
+                        expected_predictor[0].numpy().transpose(1, 2, 0), mode),
+                        predictor[n].numpy().transpose(1, 2, 0), atol=1e-5) for mode in matches))
+
+    def test_short_runs_export_models_the_engine_reproduces(self):
+        rng = np.random.default_rng(23)
+        with tempfile.TemporaryDirectory() as root:
+            data = os.path.join(root, 'data')
+            os.mkdir(data)
+            for n in range(3):
+                write_png(os.path.join(data, f'img{n}.png'), synthetic_photo(rng, 64 + 4 * n, 68))
+            for scale, method in ((2, 'residual-dog'), (4, 'gaussian-stack')):
+                run = os.path.join(root, f'run-{scale}')
+                argv = ['--scale', str(scale), '--method', method, '--data', data, '--val', os.path.join(data, 'img0.png'),
+                        '--holdout', 'none', '--batch', '2', '--patch', '6', '--threads', '1', '--device', 'cpu',
+                        '--iters', '3', '--log-every', '1', '--out', run]
+                with contextlib.redirect_stdout(io.StringIO()):
+                    result = dog_sr.main(argv)
+                self.assertEqual(result['iteration'], 3)
+                metadata, _ = load_model_file(result['export'])
+                self.assertEqual((metadata['hfsr.task'], metadata['hfsr.scale'], metadata['hfsr.method']),
+                                 ('dog-sr', str(scale), method))
+                self.assertEqual(len(metadata['hfsr.sigmas'].split()), 5)
+                self.assertIn('DoG PSNR per level: model', metadata['hfsr.quality'])
+                state = hfsr_sr.load_checkpoint(result['checkpoint'])
+                model = dog_sr.DogSR(**state['architecture'])
+                model.load_state_dict(state['model'])
+                x = torch.rand(1, 1, 9, 11, generator=torch.Generator().manual_seed(5))
+                with torch.no_grad():
+                    expected = model.eval()(x) / dog_sr.OUTPUT_GAIN
+                produced = run_graph(result['export'], x)
+                self.assertEqual(produced['output'].shape, expected.shape)
+                self.assertLess((produced['output'] - expected).abs().max().item(), 1e-5)
 
 
 if __name__ == '__main__':

@@ -1,0 +1,191 @@
+/* hfsr — task-aware super-resolution for GEGL and GIMP.
+ * Copyright (C) 2026 the hfsr authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * hfsr:scale-space and hfsr:dog-sr in real GEGL: the levels against the
+ * Gaussian blur computed directly on the whole grey image, chunked renders
+ * against whole ones, dog-sr against its two steps run one after the other,
+ * and a level that does not exist.
+ */
+#include "hfsr-config.h"
+
+#include <math.h>
+
+#include "hfsr.h"
+#include "op-test-util.h"
+
+#define SCALE_SPACE "hfsr:scale-space"
+#define DOG_SR      "hfsr:dog-sr"
+
+static const double noor_sigmas[5] = { 1.249, 1.545, 1.96588, 2.452527,
+                                       3.090016 };
+
+static const Babl *
+grey_float (void)
+{
+  return babl_format ("Y' float");
+}
+
+/* The input as the op sees it: its grey Y'. */
+static float *
+grey_pixels (GeglBuffer *buffer)
+{
+  const GeglRectangle *extent = gegl_buffer_get_extent (buffer);
+  float *pixels = g_new (float, (gsize) extent->width * extent->height);
+
+  gegl_buffer_get (buffer, extent, 1.0, grey_float (), pixels,
+                   GEGL_AUTO_ROWSTRIDE, GEGL_ABYSS_NONE);
+  return pixels;
+}
+
+/* Every level of both stacks against hfsr_gaussian_blur of the whole grey
+ * image: 0.5 + gain (L_i - L_(i+1)) for the DoG, L_k for the Gaussians. */
+static void
+test_levels_equal_direct_blurs (void)
+{
+  const int      width = 53, height = 41;
+  GeglBuffer    *input = op_test_random_buffer (width, height, 11);
+  GeglRectangle  box   = { 0, 0, width, height };
+  float         *grey  = grey_pixels (input);
+  gsize          n     = (gsize) width * height;
+  float         *blurs[5];
+
+  for (int k = 0; k < 5; k++)
+    {
+      blurs[k] = g_new (float, n);
+      g_assert_true (hfsr_gaussian_blur (grey, width, height, noor_sigmas[k],
+                                         blurs[k], NULL));
+    }
+  for (int output = 0; output < 2; output++)
+    for (int level = 1; level <= (output == 0 ? 4 : 5); level++)
+      {
+        GeglNode *op = op_test_graph_new (input, NULL, SCALE_SPACE,
+                                          "output", output, "level", level,
+                                          "gain", 7.0, NULL);
+        float    *actual   = op_test_render (op, &box, grey_float ());
+        float    *expected = g_new (float, n);
+
+        for (gsize i = 0; i < n; i++)
+          expected[i] = output == 0
+                        ? 0.5f + 7.0f * (blurs[level - 1][i] - blurs[level][i])
+                        : blurs[level - 1][i];
+        op_test_assert_close (actual, expected, n, 1, width, 1e-5);
+        g_free (expected);
+        g_free (actual);
+        op_test_graph_free (op);
+      }
+  for (int k = 0; k < 5; k++)
+    g_free (blurs[k]);
+  g_free (grey);
+  g_object_unref (input);
+}
+
+/* Pieces rendered on their own, and GEGL's processor with several threads
+ * and small chunks, give the whole render's pixels: the margin covers the
+ * widest kernel. */
+static void
+test_chunks_equal_whole (void)
+{
+  GeglBuffer          *input = op_test_random_buffer (70, 45, 12);
+  const GeglRectangle  box   = { 0, 0, 70, 45 };
+  const OpTestConfig   config = { 3, 200, 16 };
+  GeglNode            *op = op_test_graph_new (input, NULL, SCALE_SPACE,
+                                               "output", 0, "level", 4,
+                                               "sigma5", 6.5, NULL);
+  float *whole  = op_test_render (op, &box, grey_float ());
+  float *pieces = op_test_render_chunks (op, &box, 13, 9, grey_float ());
+  float *threaded;
+
+  op_test_assert_identical (pieces, whole, 70 * 45, 1, 70);
+  op_test_graph_free (op);
+  op = op_test_graph_new (input, NULL, SCALE_SPACE, "output", 0, "level", 4,
+                          "sigma5", 6.5, NULL);
+  threaded = op_test_process (op, &box, grey_float (), &config);
+  op_test_assert_identical (threaded, whole, 70 * 45, 1, 70);
+  op_test_graph_free (op);
+  g_free (threaded);
+  g_free (pieces);
+  g_free (whole);
+  g_object_unref (input);
+}
+
+/* Level 5 of the DoG does not exist: a warning naming it, no crash, and the
+ * Gaussian level 5 still works. */
+static void
+test_missing_level_warns (void)
+{
+  GeglBuffer    *input = op_test_random_buffer (12, 10, 13);
+  GeglRectangle  box   = { 0, 0, 12, 10 };
+  GeglNode      *op    = op_test_graph_new (input, NULL, SCALE_SPACE,
+                                            "output", 0, "level", 5, NULL);
+
+  op_test_expect_warnings ("level 5 does not exist");
+  g_free (op_test_render (op, &box, grey_float ()));
+  g_assert_cmpint (op_test_warnings_seen (), ==, 1);
+  op_test_graph_free (op);
+  g_object_unref (input);
+}
+
+/* hfsr:dog-sr is hfsr:super-resolution (alpha 0) then hfsr:scale-space:
+ * twice the size, and the same pixels as the two steps run separately into
+ * a buffer, whole and in chunks. */
+static void
+test_dog_sr_is_upscale_then_level (void)
+{
+  const int      w = 31, h = 23, s = 2;
+  GeglBuffer    *input = op_test_random_buffer (w, h, 14);
+  GeglRectangle  big   = { 0, 0, s * w, s * h };
+  GeglNode      *dog   = op_test_graph_new (input, NULL, DOG_SR,
+                                            "scale", s, "level", 2,
+                                            "gain", 5.0, NULL);
+  GeglNode      *sr    = op_test_graph_new (input, NULL,
+                                            "hfsr:super-resolution",
+                                            "scale", s, "alpha", 0.0, NULL);
+  GeglRectangle  box   = gegl_node_get_bounding_box (dog);
+  float         *upscaled = op_test_render (sr, &big, babl_format ("R'G'B'A float"));
+  GeglBuffer    *middle = op_test_buffer_new (s * w, s * h,
+                                              babl_format ("R'G'B'A float"),
+                                              upscaled);
+  GeglNode      *level  = op_test_graph_new (middle, NULL, SCALE_SPACE,
+                                             "level", 2, "gain", 5.0, NULL);
+  float         *expected = op_test_render (level, &big, grey_float ());
+  float         *actual   = op_test_render (dog, &big, grey_float ());
+  float         *pieces;
+
+  g_assert_true (gegl_rectangle_equal (&box, &big));
+  op_test_assert_close (actual, expected, (gsize) big.width * big.height, 1,
+                        big.width, 1e-5);
+  op_test_graph_free (dog);
+  dog = op_test_graph_new (input, NULL, DOG_SR, "scale", s, "level", 2,
+                           "gain", 5.0, NULL);
+  pieces = op_test_render_chunks (dog, &big, 17, 11, grey_float ());
+  op_test_assert_close (pieces, actual, (gsize) big.width * big.height, 1,
+                        big.width, 1e-5);
+
+  g_free (pieces);
+  g_free (actual);
+  g_free (expected);
+  g_free (upscaled);
+  op_test_graph_free (level);
+  op_test_graph_free (sr);
+  op_test_graph_free (dog);
+  g_object_unref (middle);
+  g_object_unref (input);
+}
+
+int
+main (int argc, char **argv)
+{
+  int status = op_test_init (&argc, &argv, DOG_SR);
+
+  if (status != 0)
+    return status;
+  g_test_add_func ("/scale-space/levels-equal-direct-blurs",
+                   test_levels_equal_direct_blurs);
+  g_test_add_func ("/scale-space/chunks-equal-whole", test_chunks_equal_whole);
+  g_test_add_func ("/scale-space/missing-level-warns",
+                   test_missing_level_warns);
+  g_test_add_func ("/dog-sr/upscale-then-level",
+                   test_dog_sr_is_upscale_then_level);
+  return g_test_run ();
+}
