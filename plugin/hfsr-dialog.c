@@ -49,7 +49,7 @@ preview_area (Dialog *dialog)
 
   gimp_preview_get_position (preview, &area.x, &area.y);
   gimp_preview_get_size (preview, &area.width, &area.height);
-  if (dialog->procedure->result != HFSR_RESULT_UPSCALED)
+  if (! HFSR_RESULT_IS_UPSCALED (dialog->procedure->result))
     return area;
 
   factor = output.width / gimp_drawable_width (dialog->drawable_id);
@@ -441,7 +441,7 @@ hfsr_dialog_run (const HfsrProcedure *procedure,
   dialog.graph   = hfsr_graph_new (procedure, &edited, drawable_id, &dialog.op);
   dialog.preview = gimp_drawable_preview_new_from_drawable_id (drawable_id);
   gtk_box_pack_start (GTK_BOX (box), dialog.preview, TRUE, TRUE, 0);
-  if (procedure->result == HFSR_RESULT_UPSCALED)
+  if (HFSR_RESULT_IS_UPSCALED (procedure->result))
     {
       GtkWidget *note = gtk_label_new (_("The preview shows the result at "
                                          "100 %, around the middle of the "

@@ -57,6 +57,26 @@ static const HfsrArg gms_map_args[] =
     "SOFT: how often the map is blurred and opened (1 to 20)" },
 };
 
+static const HfsrArg dog_sr_args[] =
+{
+  { HFSR_ARG_PROPERTY, GIMP_PDB_INT32, "scale",
+    "Upscaling factor: 2, 3 or 4 (HF Super-Resolution, alpha 0)" },
+  { HFSR_ARG_PROPERTY, GIMP_PDB_INT32, "output",
+    "The stack: { DOG (0): L_i - L_(i+1), 4 levels; GAUSSIAN (1): L_k, "
+    "5 levels }" },
+  { HFSR_ARG_PROPERTY, GIMP_PDB_INT32, "level",
+    "The level left visible (1-4 for DOG, 1-5 for GAUSSIAN); every level "
+    "gets a layer" },
+  { HFSR_ARG_PROPERTY, GIMP_PDB_FLOAT, "sigma1",
+    "Gaussian sigma of level 1 in pixels of the upscaled image (0.1 to 100)" },
+  { HFSR_ARG_PROPERTY, GIMP_PDB_FLOAT, "sigma2", "Sigma of level 2" },
+  { HFSR_ARG_PROPERTY, GIMP_PDB_FLOAT, "sigma3", "Sigma of level 3" },
+  { HFSR_ARG_PROPERTY, GIMP_PDB_FLOAT, "sigma4", "Sigma of level 4" },
+  { HFSR_ARG_PROPERTY, GIMP_PDB_FLOAT, "sigma5", "Sigma of level 5" },
+  { HFSR_ARG_PROPERTY, GIMP_PDB_FLOAT, "gain",
+    "DOG: values are drawn as 0.5 + gain * value (0.1 to 1000)" },
+};
+
 static const HfsrProcedure procedures[] =
 {
   {
@@ -92,6 +112,17 @@ static const HfsrProcedure procedures[] =
     N_("G_MS Map..."), "<Image>/Filters/Edge-Detect",
     HFSR_RESULT_MAP_LAYER,
     gms_map_args, G_N_ELEMENTS (gms_map_args)
+  },
+  {
+    "plug-in-hfsr-dog-sr", "hfsr:dog-sr",
+    N_("Upscale and show the scale space that SIFT finds keypoints on"),
+    N_("Opens a new image holding the drawable upscaled by HF "
+    "Super-Resolution and, above it, a layer group with every level of "
+    "its Difference-of-Gaussian or Gaussian stack at five sigmas (Noor et "
+       "al.): the detail that keypoint detection sees."),
+    N_("_DoG Super-Resolution..."), "<Image>/Filters/Enhance",
+    HFSR_RESULT_LEVELS,
+    dog_sr_args, G_N_ELEMENTS (dog_sr_args)
   },
 };
 

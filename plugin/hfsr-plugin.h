@@ -30,9 +30,15 @@ typedef enum
 typedef enum
 {
   HFSR_RESULT_MAP_LAYER, /* a new layer above the drawable, same size */
-  HFSR_RESULT_UPSCALED   /* the drawable, grown by the op's scale: in place
+  HFSR_RESULT_UPSCALED,  /* the drawable, grown by the op's scale: in place
                             (the image scaled) or as a new image */
+  HFSR_RESULT_LEVELS     /* a new image: the drawable upscaled by HF-SR and
+                            a layer group of every level of the op's stack */
 } HfsrResultKind;
+
+/* Whether the op's output is larger than the drawable (the preview then
+ * shows it at 100 %). */
+#define HFSR_RESULT_IS_UPSCALED(kind) ((kind) != HFSR_RESULT_MAP_LAYER)
 
 typedef enum
 {
@@ -49,7 +55,7 @@ typedef struct
   const gchar    *description; /* PDB help (GIMP shows it untranslated) */
 } HfsrArg;
 
-#define HFSR_MAX_ARGS 8
+#define HFSR_MAX_ARGS 12
 
 /* The run-mode, image and drawable come before the procedure's own args. */
 #define HFSR_N_LEADING_ARGS 3
@@ -96,7 +102,8 @@ gboolean    hfsr_values_check   (const HfsrProcedure *procedure,
                                  gint32               drawable_id,
                                  GError             **error);
 
-/* Sets the op properties of @op (a node of procedure->operation). */
+/* Sets the properties of @op (a node of procedure->operation, or of an op
+ * that makes part of its result) that its op has. */
 void        hfsr_values_apply   (const HfsrProcedure *procedure,
                                  const HfsrValues    *values,
                                  GeglNode            *op);

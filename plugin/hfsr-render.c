@@ -360,6 +360,24 @@ scale_image_with (GeglBuffer *pixels,
   return TRUE;
 }
 
+/* Whether @op's output fits in a GIMP image. */
+static gboolean
+check_result_size (GeglNode  *op,
+                   GError   **error)
+{
+  GeglRectangle extent = gegl_node_get_bounding_box (op);
+
+  if (extent.width > GIMP_MAX_IMAGE_SIZE || extent.height > GIMP_MAX_IMAGE_SIZE)
+    {
+      g_set_error (error, HFSR_PLUGIN_ERROR, HFSR_PLUGIN_ERROR_CALLING,
+                   _("The result would be %d × %d pixels, more than GIMP's "
+                     "limit of %d."),
+                   extent.width, extent.height, GIMP_MAX_IMAGE_SIZE);
+      return FALSE;
+    }
+  return TRUE;
+}
+
 static gboolean
 upscale (const HfsrProcedure *procedure,
          const HfsrValues    *values,
@@ -371,21 +389,14 @@ upscale (const HfsrProcedure *procedure,
          gint32              *result_drawable_id,
          GError             **error)
 {
-  GeglRectangle extent = gegl_node_get_bounding_box (op);
   gint          new_image = hfsr_procedure_find_role (procedure,
                                                       HFSR_ARG_NEW_IMAGE);
   GeglBuffer   *pixels;
   gint          factor;
   gboolean      success = TRUE;
 
-  if (extent.width > GIMP_MAX_IMAGE_SIZE || extent.height > GIMP_MAX_IMAGE_SIZE)
-    {
-      g_set_error (error, HFSR_PLUGIN_ERROR, HFSR_PLUGIN_ERROR_CALLING,
-                   _("The result would be %d × %d pixels, more than GIMP's "
-                     "limit of %d."),
-                   extent.width, extent.height, GIMP_MAX_IMAGE_SIZE);
-      return FALSE;
-    }
+  if (! check_result_size (op, error))
+    return FALSE;
   pixels = render (procedure, op, gimp_drawable_get_format (drawable_id),
                    error);
   if (pixels == NULL)
@@ -418,6 +429,118 @@ upscale (const HfsrProcedure *procedure,
   return success;
 }
 
+/* The name of level @level of the stack @output (0 DoG, 1 Gaussian) shown
+ * by @op, with its sigmas. */
+static gchar *
+level_name (GeglNode *op,
+            gint      output,
+            gint      level)
+{
+  gchar   property[8];
+  gdouble sigma, next;
+
+  g_snprintf (property, sizeof property, "sigma%d", level);
+  gegl_node_get (op, property, &sigma, NULL);
+  if (output != 0)
+    return g_strdup_printf (_("Gaussian %d (σ %.3g)"), level, sigma);
+  g_snprintf (property, sizeof property, "sigma%d", level + 1);
+  gegl_node_get (op, property, &next, NULL);
+  return g_strdup_printf (_("DoG %d (σ %.3g − %.3g)"), level, sigma, next);
+}
+
+/* A new image holding the drawable upscaled by HF Super-Resolution and,
+ * above it, a layer group with every level of the stack @op (hfsr:dog-sr)
+ * shows, the chosen level visible.  The upscale is rendered once and each
+ * level computed from it by hfsr:scale-space, which is what hfsr:dog-sr
+ * does.  On failure the new image is deleted: nothing is left behind. */
+static gboolean
+stack_levels (const HfsrProcedure *procedure,
+              const HfsrValues    *values,
+              GeglNode            *graph,
+              GeglNode            *op,
+              gint32               image_id,
+              gint32               drawable_id,
+              gint32              *result_image_id,
+              gint32              *result_drawable_id,
+              GError             **error)
+{
+  GeglNode   *source = gegl_node_get_producer (op, "input", NULL);
+  GeglNode   *upscaler;
+  GeglNode   *level_op;
+  GeglBuffer *pixels;
+  gint        scale, output, visible, n_levels;
+  gint32      image, group;
+  gchar      *name;
+
+  gegl_node_get (op, "scale", &scale, "output", &output, "level", &visible,
+                 NULL);
+  n_levels = output == 0 ? 4 : 5;
+  if (! check_result_size (op, error))
+    return FALSE;
+
+  upscaler = gegl_node_new_child (graph,
+                                  "operation", "hfsr:super-resolution",
+                                  "scale", scale, "alpha", 0.0, NULL);
+  gegl_node_link (source, upscaler);
+  /* In float, so that the levels are those of the network's output, not
+   * of its rounding to the image's precision (which a DoG's gain would
+   * magnify). */
+  pixels = render (procedure, upscaler, babl_format ("R'G'B'A float"), error);
+  if (pixels == NULL)
+    return FALSE;
+  new_image_with (pixels, image_id, drawable_id, result_image_id,
+                  result_drawable_id);
+  image = *result_image_id;
+  gimp_image_undo_disable (image);
+
+  group = gimp_layer_group_new (image);
+  name  = g_strdup_printf (output == 0 ? _("DoG levels (×%d)")
+                                       : _("Gaussian levels (×%d)"), scale);
+  gimp_item_set_name (group, name);
+  g_free (name);
+  gimp_image_insert_layer (image, group, -1, 0);
+
+  level_op = gegl_node_new_child (graph, "operation", "hfsr:scale-space",
+                                  NULL);
+  hfsr_values_apply (procedure, values, level_op);
+  gegl_node_link (gegl_node_new_child (graph,
+                                       "operation", "gegl:buffer-source",
+                                       "buffer", pixels, NULL),
+                  level_op);
+  g_object_unref (pixels);
+
+  /* Inserted from the last level up, so level 1 ends on top. */
+  for (gint level = n_levels; level >= 1; level--)
+    {
+      GeglBuffer *map;
+      gint32      layer;
+
+      name  = level_name (op, output, level);
+      layer = gimp_layer_new (image, name, gimp_image_width (image),
+                              gimp_image_height (image),
+                              layer_type (image, FALSE), 100.0,
+                              GIMP_LAYER_MODE_NORMAL);
+      g_free (name);
+      gegl_node_set (level_op, "level", level, NULL);
+      map = render (procedure, level_op, gimp_drawable_get_format (layer),
+                    error);
+      if (map == NULL)
+        {
+          gimp_item_delete (layer);
+          gimp_image_delete (image);
+          *result_image_id    = image_id;
+          *result_drawable_id = -1;
+          return FALSE;
+        }
+      copy_into_drawable (map, layer, FALSE);
+      g_object_unref (map);
+      gimp_image_insert_layer (image, layer, group, 0);
+      gimp_item_set_visible (layer, level == visible);
+    }
+  gimp_image_undo_enable (image);
+  return TRUE;
+}
+
 gboolean
 hfsr_procedure_run (const HfsrProcedure *procedure,
                     const HfsrValues    *values,
@@ -438,6 +561,11 @@ hfsr_procedure_run (const HfsrProcedure *procedure,
     case HFSR_RESULT_MAP_LAYER:
       success = add_map_layer (procedure, values, graph, op, image_id,
                                drawable_id, result_drawable_id, error);
+      break;
+    case HFSR_RESULT_LEVELS:
+      success = stack_levels (procedure, values, graph, op, image_id,
+                              drawable_id, result_image_id,
+                              result_drawable_id, error);
       break;
     case HFSR_RESULT_UPSCALED:
     default:

@@ -284,7 +284,11 @@ hfsr_values_apply (const HfsrProcedure *procedure,
 
       if (arg->role != HFSR_ARG_PROPERTY)
         continue;
-      pspec = gegl_operation_find_property (procedure->operation, arg->name);
+      /* The node's own op: a procedure's values also drive the ops that
+       * make up its result (hfsr:dog-sr's levels come from
+       * hfsr:scale-space), which lack some of them. */
+      pspec = gegl_operation_find_property (gegl_node_get_operation (op),
+                                            arg->name);
       /* Values are checked before any graph is built. */
       if (pspec != NULL && number_to_value (pspec, values->arg[i], &value))
         gegl_node_set_property (op, arg->name, &value);

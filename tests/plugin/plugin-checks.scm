@@ -150,6 +150,42 @@
         (hfsr-save (string-append key "-source") image drawable))
     (gimp-image-delete image)))
 
+;; DoG Super-Resolution of FILE into a new image: the upscaled layer and a
+;; group of levels, each level saved as KEY-levelN.png.
+(define (hfsr-dog-sr-case key file scale output level gain)
+  (let* ((image (hfsr-load file))
+         (drawable (car (gimp-image-get-active-drawable image)))
+         (result (hfsr-call key
+                            (lambda ()
+                              (plug-in-hfsr-dog-sr RUN-NONINTERACTIVE image
+                                                   drawable scale output level
+                                                   1.249 1.545 1.96588 2.452527
+                                                   3.090016 gain)))))
+    (hfsr-note-image key image)
+    (if result
+        (let* ((result-image (car result))
+               (layers (gimp-image-get-layers result-image))
+               (group (vector-ref (cadr layers) 0))
+               (children (gimp-item-get-children group)))
+          (hfsr-note (string-append key ".same-image")
+                     (if (= result-image image) 1 0))
+          (hfsr-note-image (string-append key ".result") result-image)
+          (hfsr-note (string-append key ".group") (car (gimp-item-is-group group)))
+          (hfsr-note (string-append key ".group.name") (car (gimp-item-get-name group)))
+          (hfsr-note (string-append key ".levels") (car children))
+          (hfsr-save key result-image (cadr result))
+          (let loop ((i 0))
+            (if (< i (car children))
+                (let ((layer (vector-ref (cadr children) i))
+                      (name (string-append key "-level" (number->string (+ i 1)))))
+                  (hfsr-note-layer name result-image layer)
+                  (hfsr-note (string-append name ".visible")
+                             (car (gimp-item-get-visible layer)))
+                  (hfsr-save name result-image layer)
+                  (loop (+ i 1)))))
+          (gimp-image-delete result-image)))
+    (gimp-image-delete image)))
+
 ;; Runs every case, each on its own: one that breaks is missing from the
 ;; results and the others still run.
 (define (hfsr-run-cases cases)
@@ -192,7 +228,10 @@
           (lambda () (hfsr-sr-case "sr-grey8-x2-new"    "grey8.png"  2 0.0 TRUE ""))
           (lambda () (hfsr-sr-case "bad-sr-scale"       "rgb8.png"   5 0.2 FALSE ""))
           (lambda () (hfsr-sr-case "bad-sr-alpha"       "rgb8.png"   2 0.5 FALSE ""))
-          (lambda () (hfsr-sr-case "bad-sr-indexed"     "indexed.png" 2 0.2 FALSE "")))))
+          (lambda () (hfsr-sr-case "bad-sr-indexed"     "indexed.png" 2 0.2 FALSE ""))
+          (lambda () (hfsr-dog-sr-case "dog-rgb8-x2"     "rgb8.png"  2 0 2 10.0))
+          (lambda () (hfsr-dog-sr-case "dog-grey8-x2-gaussian" "grey8.png" 2 1 5 10.0))
+          (lambda () (hfsr-dog-sr-case "bad-dog-level"   "rgb8.png"  2 0 6 10.0)))))
 
   (load batch-script)
   (hfsr-run-cases

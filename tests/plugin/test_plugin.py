@@ -162,7 +162,9 @@ class PluginInGimp(unittest.TestCase):
                 ('plug-in-hfsr-hf-map', '_High-Frequency Map...',
                  '<Image>/Filters/Edge-Detect'),
                 ('plug-in-hfsr-gms-map', 'G_MS Map...',
-                 '<Image>/Filters/Edge-Detect')):
+                 '<Image>/Filters/Edge-Detect'),
+                ('plug-in-hfsr-dog-sr', '_DoG Super-Resolution...',
+                 '<Image>/Filters/Enhance')):
             with self.subTest(procedure):
                 definition = pluginrc.split(f'(proc-def "{procedure}"', 1)
                 self.assertEqual(len(definition), 2, procedure)
@@ -330,6 +332,36 @@ class PluginInGimp(unittest.TestCase):
         self.assertEqual(self.result('bad-sr-scale.size'), '56x40')
         self.assert_unchanged('bad-sr-scale', 'rgb8.png')
 
+
+    def test_dog_sr_levels_in_a_new_image(self):
+        self.require_sr()
+        for key, source, output, levels, visible in (
+                ('dog-rgb8-x2', 'rgb8.png', 'dog', 4, 2),
+                ('dog-grey8-x2-gaussian', 'grey8.png', 'gaussian', 5, 5)):
+            with self.subTest(key):
+                self.assertEqual(self.result(key + '.status'), 'ok', self.log)
+                self.assertEqual(self.result(key + '.same-image'), '0')
+                height, width = self.png(source).shape[:2]
+                # The image itself is left as it was; the new one is twice the size.
+                self.assertEqual(self.result(key + '.size'), f'{width}x{height}')
+                self.assertEqual(self.result(key + '.result.size'), f'{2 * width}x{2 * height}')
+                self.assertEqual(self.result(key + '.result.layers'), '2')
+                self.assertEqual(self.result(key + '.group'), '1')
+                self.assertEqual(self.result(key + '.levels'), str(levels))
+                self.assert_same_as_gegl(key, source, ['hfsr:super-resolution', 'scale=2',
+                                                       'alpha=0'], 8)
+                for level in range(1, levels + 1):
+                    name = f'{key}-level{level}'
+                    self.assertEqual(self.result(name + '.visible'),
+                                     '1' if level == visible else '0')
+                    self.assertIn(('DoG ' if output == 'dog' else 'Gaussian ') + str(level),
+                                  self.result(name + '.name'))
+                    self.assert_same_as_gegl(name, source,
+                                             ['hfsr:dog-sr', 'scale=2', f'output={output}',
+                                              f'level={level}', 'gain=10'], 8)
+        self.assertEqual(self.result('bad-dog-level.status'), 'failed')
+        self.assertIn('level = 6 is out of range', self.log)
+        self.assertEqual(self.result('bad-dog-level.layers'), '1')
 
 def main():
     global PLUGIN_DIRS
