@@ -12,7 +12,12 @@
 # RUNS/*/train.log.  Meant for one CUDA GPU that the runs share; on a CPU it
 # works too but needs far longer budgets to be worth it.
 #
-#   models/training/train-all.sh [DATA_DIR] [BASE_MINUTES] [TUNE_MINUTES]
+#   models/training/train-all.sh [DATA_DIR] [BASE_MINUTES] [TUNE_MINUTES] [DOG_MINUTES]
+#
+# With DOG_MINUTES > 0 a third round trains the four DoG Super-Resolution
+# networks (dog_sr.py: x2 and x4, methods residual-dog and gaussian-stack)
+# side by side, also into models/.  TUNE_MINUTES 0 skips the first two
+# rounds (DoG networks alone).
 #
 # DATA_DIR holds T91/ and BSD200/ (default ../shared/data/train; PNG or
 # lossless WebP).  Environment: PYTHON (default /usr/bin/python3), RUNS
@@ -24,6 +29,7 @@ cd "$(dirname "$0")/../.."
 data=${1:-../shared/data/train}
 base_minutes=${2:-5}
 tune_minutes=${3:-2.5}
+dog_minutes=${4:-0}
 python=${PYTHON:-/usr/bin/python3}
 runs=${RUNS:-models/training/runs/all}
 models=${MODELS:-models}
@@ -48,25 +54,41 @@ wait_all() {
     fi
 }
 
-pids=()
-for scale in 2 3 4; do
-    "$python" models/training/hfsr_sr.py "${common[@]}" --scale "$scale" --alpha 0 \
-        --lr 1e-3 --minutes "$base_minutes" --out "$runs/x$scale-base" \
-        >"$runs/x$scale-base.out" 2>&1 &
-    pids+=($!)
-done
-wait_all "${pids[@]}"
+if [ "$tune_minutes" != 0 ]; then
+    pids=()
+    for scale in 2 3 4; do
+        "$python" models/training/hfsr_sr.py "${common[@]}" --scale "$scale" --alpha 0 \
+            --lr 1e-3 --minutes "$base_minutes" --out "$runs/x$scale-base" \
+            >"$runs/x$scale-base.out" 2>&1 &
+        pids+=($!)
+    done
+    wait_all "${pids[@]}"
 
-pids=()
-for run in 2:0 2:1/5 2:1/3 3:0 3:1/5 4:0 4:1/5; do
-    scale=${run%%:*}
-    alpha=${run#*:}
-    tag=x$scale-a${alpha/\//-}
-    "$python" models/training/hfsr_sr.py "${common[@]}" --scale "$scale" --alpha "$alpha" \
-        --lr 2e-4 --minutes "$tune_minutes" --init "$runs/x$scale-base/checkpoint.pt" \
-        --out "$runs/$tag" --export "$models/hfsr-$tag.safetensors" \
-        >"$runs/$tag.out" 2>&1 &
-    pids+=($!)
-done
-wait_all "${pids[@]}"
+    pids=()
+    for run in 2:0 2:1/5 2:1/3 3:0 3:1/5 4:0 4:1/5; do
+        scale=${run%%:*}
+        alpha=${run#*:}
+        tag=x$scale-a${alpha/\//-}
+        "$python" models/training/hfsr_sr.py "${common[@]}" --scale "$scale" --alpha "$alpha" \
+            --lr 2e-4 --minutes "$tune_minutes" --init "$runs/x$scale-base/checkpoint.pt" \
+            --out "$runs/$tag" --export "$models/hfsr-$tag.safetensors" \
+            >"$runs/$tag.out" 2>&1 &
+        pids+=($!)
+    done
+    wait_all "${pids[@]}"
+fi
+
+if [ "$dog_minutes" != 0 ]; then
+    pids=()
+    for scale in 2 4; do
+        for method in residual-dog gaussian-stack; do
+            tag=dog-x$scale-$method
+            "$python" models/training/dog_sr.py "${common[@]}" --scale "$scale" \
+                --method "$method" --minutes "$dog_minutes" --out "$runs/$tag" \
+                --export "$models/hfsr-$tag.safetensors" >"$runs/$tag.out" 2>&1 &
+            pids+=($!)
+        done
+    done
+    wait_all "${pids[@]}"
+fi
 tail -n 3 "$runs"/*.out
