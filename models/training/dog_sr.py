@@ -21,7 +21,7 @@ per level, and no squeeze-and-excitation (its global pooling would make a
 pixel depend on the whole image, so tiles could not be exact).
 
 Data, degradation, validation images, checkpoints and the time budget are
-those of hfsr_sr.py, on grey images: Y' = the sRGB encoding of the Rec. 709
+those of hfsr_sr.py, on grey images: babl's Y', the sRGB encoding of the
 luminance of the decoded R'G'B'.
 """
 
@@ -48,8 +48,10 @@ DEFAULT_SIGMAS = (1.249, 1.545, 1.96588, 2.452527, 3.090016)
 # expect, not of order 0.01 (a DoG of a photo); the factor is divided out of
 # the last, linear layers at export, so the file's outputs are true values.
 OUTPUT_GAIN = 32.0
-# Luminance of linear Rec. 709 / sRGB primaries.
-LUMINANCE = (0.2126, 0.7152, 0.0722)
+# Luminance of linear sRGB as babl computes it (the sRGB space's Y row,
+# adapted to D50 as ICC does), so that this grey is babl's "Y'", the grey
+# hfsr:scale-space and hfsr:dog-sr read.
+LUMINANCE = (0.2224879, 0.7169039, 0.0606083)
 
 
 def srgb_decode(v):
@@ -372,8 +374,8 @@ def train(args, argv, out, export_path, lr_end, log):
         'hfsr.sigmas': ' '.join(repr(s) for s in sigmas),
         'hfsr.training': (
             f'shared-trunk residual network (8 blocks, 32 features, expansion x4), {parameters} '
-            f'parameters, {levels} output planes; data: {data_description}, grey Y\' (sRGB of Rec. 709 '
-            f'luminance), LR by MATLAB bicubic (antialiased) downscale rounded to 8 bits, random '
+            f'parameters, {levels} output planes; data: {data_description}, grey Y\' (babl\'s, sRGB '
+            f'encoded luminance), LR by MATLAB bicubic (antialiased) downscale rounded to 8 bits, random '
             f'{args.patch}x{args.patch} LR patches, 8 flips/rotations; loss: MSE of the '
             f'{"DoG (predictor + output)" if predictor is not None else "Gaussian levels"}; Adam, lr '
             f'{args.lr:g} cosine to {lr_end:g}; iterations: {iteration} of batch {args.batch}; wall time: '

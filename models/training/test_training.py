@@ -511,6 +511,26 @@ class DogStackTest(unittest.TestCase):
                 # Away from the borders the engine's replicate rule never enters.
                 np.testing.assert_allclose(out[r:r + 7, r:r + 9], levels[k], rtol=0, atol=2e-6)
 
+    def test_grey_is_babls_y_prime(self):
+        # What the ops read: babl's R'G'B' float -> Y' float conversion.
+        try:
+            babl = ctypes.CDLL('libbabl-0.1.so.0')
+        except OSError:
+            self.skipTest('libbabl-0.1 is not installed')
+        babl.babl_init()
+        babl.babl_format.restype = ctypes.c_void_p
+        babl.babl_format.argtypes = [ctypes.c_char_p]
+        babl.babl_fish.restype = ctypes.c_void_p
+        babl.babl_fish.argtypes = [ctypes.c_void_p, ctypes.c_void_p]
+        babl.babl_process.argtypes = [ctypes.c_void_p, ctypes.c_void_p, ctypes.c_void_p, ctypes.c_long]
+        fish = babl.babl_fish(babl.babl_format(b"R'G'B' float"), babl.babl_format(b"Y' float"))
+        rgb = np.random.default_rng(24).random((50, 3)).astype(np.float32)
+        rgb[:3] = np.eye(3)
+        expected = np.empty(50, dtype=np.float32)
+        babl.babl_process(fish, rgb.ctypes.data, expected.ctypes.data, 50)
+        actual = dog_sr.grey(torch.from_numpy(rgb.T.copy()).view(1, 3, 50, 1).double())
+        np.testing.assert_allclose(actual.view(50).numpy(), expected, rtol=0, atol=2e-5)
+
     def test_targets_equal_the_whole_image_computation(self):
         # A window as large as the whole LR image: the batch is the image under
         # one of the 8 symmetries, and the stacks commute with them, so one
