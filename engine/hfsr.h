@@ -356,6 +356,58 @@ HfsrModel *hfsr_model_load_for_value (const char *prefix,
                                       double      value,
                                       GError    **error);
 
+/* --------------------------------------------------- scale space and SIFT
+ * engine/maps/scale-space.c and engine/sift/: SIFT keypoints (Lowe 2004)
+ * on a Gaussian/DoG stack, and the matching of the evaluation protocol
+ * (DESIGN.md): Lowe's ratio test, correct matches under a homography. */
+
+#define HFSR_SIFT_DESCRIPTOR_LENGTH 128
+
+typedef struct
+{
+  float x, y;        /* image pixels; (0, 0) is the centre of the top-left
+                      * pixel */
+  float sigma;       /* the keypoint's scale, in image pixels */
+  float orientation; /* radians */
+  float response;    /* |DoG| at the refined extremum */
+  int   octave;
+  float descriptor[HFSR_SIFT_DESCRIPTOR_LENGTH];
+} HfsrKeypoint;
+
+/* Keypoint @a of the first list matched to keypoint @b of the second, at
+ * descriptor distance @distance (Euclidean). */
+typedef struct
+{
+  int   a, b;
+  float distance;
+} HfsrSiftMatch;
+
+/* Exact nearest neighbours: for each keypoint of @a, the keypoint of @b at
+ * the smallest squared Euclidean descriptor distance (on a tie the lower
+ * index) and the second smallest (a tie counts: equal distances give
+ * d1 = d2); a match when d1 < @ratio d2 (Lowe's test, strict, on the
+ * distances, not their squares).  Without two keypoints in @b nothing
+ * passes.  *@matches (g_free; NULL when there are none) lists them in
+ * order of @a, at most one per keypoint of @a.  A @ratio outside (0, 1],
+ * a negative count or a NULL list with a positive count is
+ * HFSR_ERROR_INVALID_ARGUMENT, allocation failure HFSR_ERROR_NO_MEMORY. */
+gboolean hfsr_sift_match (const HfsrKeypoint *a, int n_a,
+                          const HfsrKeypoint *b, int n_b, double ratio,
+                          HfsrSiftMatch **matches, int *n_matches,
+                          GError **error);
+
+/* How many of @matches (indices into @a and @b) @homography confirms:
+ * (u, v, w) = H (x_a, y_a, 1), H row-major (Oxford's H1to2p, mapping the
+ * first image to the second); correct when the distance from (u / w,
+ * v / w) to (x_b, y_b) is below @max_error pixels.  A point that H sends
+ * to infinity (w = 0), or any NaN, is wrong. */
+int      hfsr_sift_count_correct (const HfsrKeypoint  *a,
+                                  const HfsrKeypoint  *b,
+                                  const HfsrSiftMatch *matches,
+                                  int                  n_matches,
+                                  const double         homography[9],
+                                  double               max_error);
+
 G_END_DECLS
 
 #endif /* HFSR_H */

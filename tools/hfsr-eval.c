@@ -27,6 +27,7 @@
 #include <gegl.h>
 
 #include "hfsr.h"
+#include "tool-image.h"
 
 #define HFSR_SR_OP "hfsr:super-resolution"
 
@@ -65,63 +66,6 @@ typedef struct
   Method      *methods;
   int          n_methods;
 } Evaluation;
-
-/* ------------------------------------------------------------ messages */
-
-/* GEGL reports failures inside a graph (an unreadable file, an op that
- * cannot run) as log warnings, not as errors to the caller.  While a
- * capture is on, the first warning is kept so that the step can fail with
- * it instead of scoring a placeholder image. */
-static GMutex   capture_lock;
-static gboolean capture_on;
-static char    *captured_warning;
-
-static GLogWriterOutput
-write_log (GLogLevelFlags level, const GLogField *fields, gsize n_fields,
-           gpointer user_data)
-{
-  if (level & (G_LOG_LEVEL_ERROR | G_LOG_LEVEL_CRITICAL
-               | G_LOG_LEVEL_WARNING))
-    {
-      g_mutex_lock (&capture_lock);
-      if (capture_on && captured_warning == NULL)
-        for (gsize i = 0; i < n_fields; i++)
-          if (strcmp (fields[i].key, "MESSAGE") == 0)
-            captured_warning = fields[i].length < 0
-                               ? g_strdup (fields[i].value)
-                               : g_strndup (fields[i].value,
-                                            fields[i].length);
-      g_mutex_unlock (&capture_lock);
-    }
-  return g_log_writer_default (level, fields, n_fields, user_data);
-}
-
-static void
-capture_begin (void)
-{
-  g_mutex_lock (&capture_lock);
-  capture_on = TRUE;
-  g_clear_pointer (&captured_warning, g_free);
-  g_mutex_unlock (&capture_lock);
-}
-
-/* Ends the capture; FALSE (with @error saying "@what: <warning>") when a
- * warning was logged during it. */
-static gboolean
-capture_end (const char *what, GError **error)
-{
-  char *warning;
-
-  g_mutex_lock (&capture_lock);
-  capture_on = FALSE;
-  warning = g_steal_pointer (&captured_warning);
-  g_mutex_unlock (&capture_lock);
-  if (warning == NULL)
-    return TRUE;
-  g_set_error (error, HFSR_ERROR, HFSR_ERROR_IO, "%s: %s", what, warning);
-  g_free (warning);
-  return FALSE;
-}
 
 /* ------------------------------------------------------------- methods */
 
@@ -230,225 +174,6 @@ parse_method (const char *text, int scale, Method *method, GError **error)
     }
   method->kind = METHOD_SAMPLER;
   return TRUE;
-}
-
-/* ------------------------------------------------------------- images */
-
-static gboolean
-is_image_name (const char *name)
-{
-  char    *lower = g_ascii_strdown (name, -1);
-  gboolean image = g_str_has_suffix (lower, ".png")
-                   || g_str_has_suffix (lower, ".jpg")
-                   || g_str_has_suffix (lower, ".jpeg");
-
-  g_free (lower);
-  return image;
-}
-
-static int
-compare_paths (gconstpointer a, gconstpointer b)
-{
-  return strcmp (*(char * const *) a, *(char * const *) b);
-}
-
-/* Adds the PNG and JPEG files directly inside a folder, sorted by name, or
- * the file itself. */
-static gboolean
-collect_images (const char *path, GPtrArray *images, GError **error)
-{
-  GDir       *dir;
-  GPtrArray  *names;
-  const char *name;
-
-  if (!g_file_test (path, G_FILE_TEST_EXISTS))
-    {
-      g_set_error (error, HFSR_ERROR, HFSR_ERROR_IO,
-                   "%s: no such file or folder", path);
-      return FALSE;
-    }
-  if (!g_file_test (path, G_FILE_TEST_IS_DIR))
-    {
-      g_ptr_array_add (images, g_strdup (path));
-      return TRUE;
-    }
-
-  dir = g_dir_open (path, 0, error);
-  if (dir == NULL)
-    return FALSE;
-  names = g_ptr_array_new ();
-  while ((name = g_dir_read_name (dir)) != NULL)
-    {
-      char *file = g_build_filename (path, name, NULL);
-
-      if (is_image_name (name) && g_file_test (file, G_FILE_TEST_IS_REGULAR))
-        g_ptr_array_add (names, file);
-      else
-        g_free (file);
-    }
-  g_dir_close (dir);
-  if (names->len == 0)
-    {
-      g_set_error (error, HFSR_ERROR, HFSR_ERROR_IO,
-                   "%s: no PNG or JPEG images in this folder", path);
-      g_ptr_array_free (names, TRUE);
-      return FALSE;
-    }
-  g_ptr_array_sort (names, compare_paths);
-  for (guint i = 0; i < names->len; i++)
-    g_ptr_array_add (images, names->pdata[i]);
-  g_ptr_array_free (names, FALSE);
-  return TRUE;
-}
-
-/* --------------------------------------------------------------- pixels */
-
-/* Clamps to [0, 1] and rounds to the nearest of 256 levels, halves up:
- * what writing an 8-bit PNG does to a float image (babl's float -> u8
- * conversion), so that scores are those of files a user would get. */
-static void
-quantize_8bit (float *data, gsize n)
-{
-  for (gsize i = 0; i < n; i++)
-    {
-      double v = data[i];
-
-      v = v > 0.0 ? (v < 1.0 ? v : 1.0) : 0.0; /* NaN -> 0 */
-      data[i] = (float) (floor (v * 255.0 + 0.5) / 255.0);
-    }
-}
-
-/* @node's output over @rect as three planes of R'G'B' float (sRGB).  A
- * grey image gives three equal planes; alpha is ignored. */
-static HfsrTensor *
-render_planes (GeglNode *node, const GeglRectangle *rect, GError **error)
-{
-  HfsrTensor *image = hfsr_tensor_new (3, rect->height, rect->width, error);
-  gsize       n_pixels;
-  float      *pixels;
-
-  if (image == NULL)
-    return NULL;
-  n_pixels = hfsr_tensor_size (image) / 3;
-  pixels = g_try_new (float, 3 * n_pixels);
-  if (pixels == NULL)
-    {
-      g_set_error (error, HFSR_ERROR, HFSR_ERROR_NO_MEMORY,
-                   "out of memory for a %d x %d image",
-                   rect->width, rect->height);
-      hfsr_tensor_free (image);
-      return NULL;
-    }
-  gegl_node_blit (node, 1.0, rect, babl_format ("R'G'B' float"), pixels,
-                  GEGL_AUTO_ROWSTRIDE, GEGL_BLIT_DEFAULT);
-  for (int c = 0; c < 3; c++)
-    {
-      float *plane = hfsr_tensor_plane (image, c);
-
-      for (gsize i = 0; i < n_pixels; i++)
-        plane[i] = pixels[3 * i + c];
-    }
-  g_free (pixels);
-  return image;
-}
-
-/* A new buffer of @format holding the R'G'B' planes of @image. */
-static GeglBuffer *
-buffer_from_planes (const HfsrTensor *image, const char *format)
-{
-  GeglRectangle rect = { 0, 0, image->width, image->height };
-  GeglBuffer   *buffer = gegl_buffer_new (&rect, babl_format (format));
-  gsize         n_pixels = hfsr_tensor_size (image) / 3;
-  float        *pixels = g_new (float, 3 * n_pixels);
-
-  for (int c = 0; c < 3; c++)
-    {
-      const float *plane = hfsr_tensor_plane (image, c);
-
-      for (gsize i = 0; i < n_pixels; i++)
-        pixels[3 * i + c] = plane[i];
-    }
-  gegl_buffer_set (buffer, &rect, 0, babl_format ("R'G'B' float"), pixels,
-                   GEGL_AUTO_ROWSTRIDE);
-  g_free (pixels);
-  return buffer;
-}
-
-/* GEGL's JPEG loader keeps libjpeg's default error handler, which ends the
- * process (status 1) on a corrupt file.  While an image loads, that exit
- * is turned into this tool's error status, with a message naming the
- * file. */
-static const char *loading_path;
-
-static void
-exit_while_loading (void)
-{
-  if (loading_path != NULL)
-    {
-      fprintf (stderr, "hfsr-eval: %s: not an image GEGL can read\n",
-               loading_path);
-      _exit (2);
-    }
-}
-
-static HfsrTensor *
-load_image (const char *path, GError **error)
-{
-  GeglNode     *graph, *load;
-  GeglRectangle extent;
-  HfsrTensor   *image = NULL;
-  GError       *failure = NULL;
-
-  /* gegl:load turns a missing or unreadable file into a placeholder
-   * image: refuse those first. */
-  if (g_access (path, R_OK) != 0)
-    {
-      int saved_errno = errno;
-
-      g_set_error (error, HFSR_ERROR, HFSR_ERROR_IO, "%s: %s", path,
-                   g_strerror (saved_errno));
-      return NULL;
-    }
-
-  /* Setting the path already makes GEGL read the file's header. */
-  loading_path = path;
-  capture_begin ();
-  graph = gegl_node_new ();
-  load = gegl_node_new_child (graph, "operation", "gegl:load",
-                              "path", path, NULL);
-  extent = gegl_node_get_bounding_box (load);
-  if (extent.width <= 0 || extent.height <= 0)
-    g_set_error (&failure, HFSR_ERROR, HFSR_ERROR_IO,
-                 "%s: not an image GEGL can read", path);
-  else
-    image = render_planes (load, &extent, &failure);
-  capture_end (path, failure == NULL ? &failure : NULL);
-  loading_path = NULL;
-  g_object_unref (graph);
-  if (failure != NULL)
-    {
-      hfsr_tensor_free (image);
-      g_propagate_error (error, failure);
-      return NULL;
-    }
-  return image;
-}
-
-/* The top-left @width x @height of @image. */
-static HfsrTensor *
-crop_top_left (const HfsrTensor *image, int width, int height,
-               GError **error)
-{
-  HfsrTensor *crop = hfsr_tensor_new (3, height, width, error);
-
-  if (crop == NULL)
-    return NULL;
-  for (int c = 0; c < 3; c++)
-    for (int y = 0; y < height; y++)
-      memcpy (hfsr_tensor_plane (crop, c) + (gsize) y * width,
-              hfsr_tensor_plane (image, c) + (gsize) y * image->width,
-              sizeof (float) * width);
-  return crop;
 }
 
 /* ----------------------------------------------------------- upscaling */
@@ -568,9 +293,9 @@ upscale (const Evaluation *eval, const Method *method, const HfsrTensor *low,
     }
   gegl_node_link (source, op);
 
-  capture_begin ();
-  high = render_planes (op, &rect, &failure);
-  capture_end (method->label, failure == NULL ? &failure : NULL);
+  tool_capture_begin ();
+  high = tool_render_planes (op, &rect, &failure);
+  tool_capture_end (method->label, failure == NULL ? &failure : NULL);
   g_object_unref (graph);
   if (failure != NULL)
     {
@@ -582,41 +307,6 @@ upscale (const Evaluation *eval, const Method *method, const HfsrTensor *low,
 }
 
 /* -------------------------------------------------------------- scoring */
-
-/* Writes @image (8-bit values) as an 8-bit PNG at the highest compression
- * and gives the file's size. */
-static gboolean
-save_png (const HfsrTensor *image, const char *path, gint64 *bytes,
-          GError **error)
-{
-  GeglBuffer *buffer = buffer_from_planes (image, "R'G'B' u8");
-  GeglNode   *graph = gegl_node_new ();
-  GeglNode   *source, *save;
-  GStatBuf    status;
-  gboolean    saved;
-
-  source = gegl_node_new_child (graph, "operation", "gegl:buffer-source",
-                                "buffer", buffer, NULL);
-  save = gegl_node_new_child (graph, "operation", "gegl:png-save",
-                              "path", path, "compression", 9,
-                              "bitdepth", 8, NULL);
-  gegl_node_link (source, save);
-  g_unlink (path);
-  capture_begin ();
-  gegl_node_process (save);
-  saved = capture_end (path, error);
-  g_object_unref (graph);
-  g_object_unref (buffer);
-  if (saved && g_stat (path, &status) != 0)
-    {
-      g_set_error (error, HFSR_ERROR, HFSR_ERROR_IO,
-                   "%s: the PNG was not written", path);
-      saved = FALSE;
-    }
-  if (saved)
-    *bytes = status.st_size;
-  return saved;
-}
 
 /* Y-PSNR, SSIM and the high-frequency share of @output against the HR
  * image's Y @high_y. */
@@ -681,7 +371,7 @@ evaluate_image (Evaluation *eval, int index, const char *path,
   GeglBuffer *low_buffer = NULL;
   gboolean    evaluated = FALSE;
 
-  loaded = load_image (path, error);
+  loaded = tool_load_image (path, error);
   if (loaded == NULL)
     return FALSE;
   width = hfsr_modcrop (loaded->width, s);
@@ -694,7 +384,7 @@ evaluate_image (Evaluation *eval, int index, const char *path,
                    loaded->width, loaded->height, s, s);
       goto out;
     }
-  high = crop_top_left (loaded, width, height, error);
+  high = tool_crop_top_left (loaded, width, height, error);
   if (high == NULL)
     goto out;
   high_y = g_try_new (float, (gsize) width * height);
@@ -710,8 +400,8 @@ evaluate_image (Evaluation *eval, int index, const char *path,
   if (!hfsr_imresize (high->data, 3, width, height, low->width, low->height,
                       low->data, error))
     goto out;
-  quantize_8bit (low->data, hfsr_tensor_size (low));
-  low_buffer = buffer_from_planes (low, "R'G'B' float");
+  tool_quantize_8bit (low->data, hfsr_tensor_size (low));
+  low_buffer = tool_buffer_from_planes (low, "R'G'B' float");
 
   for (int m = 0; m < eval->n_methods; m++)
     {
@@ -724,10 +414,10 @@ evaluate_image (Evaluation *eval, int index, const char *path,
       method->seconds += (g_get_monotonic_time () - start) / 1e6;
       if (output == NULL)
         goto out;
-      quantize_8bit (output->data, hfsr_tensor_size (output));
+      tool_quantize_8bit (output->data, hfsr_tensor_size (output));
       file = output_path (eval, index, path, method);
       scored = score_output (eval, output, high_y, &scores[m], error)
-               && save_png (output, file, &scores[m].png_bytes, error);
+               && tool_save_png (output, file, &scores[m].png_bytes, error);
       if (!eval->keep_files)
         g_unlink (file);
       g_free (file);
@@ -884,7 +574,7 @@ run (Evaluation *eval, const char *methods_text, char **inputs,
         }
     }
   for (int i = 0; inputs[i] != NULL; i++)
-    if (!collect_images (inputs[i], images, error))
+    if (!tool_collect_images (inputs[i], images, error))
       goto out;
 
   if (save_dir != NULL)
@@ -957,9 +647,7 @@ main (int argc, char **argv)
     { NULL }
   };
 
-  /* Before anything can log. */
-  g_log_set_writer_func (write_log, NULL, NULL);
-  atexit (exit_while_loading);
+  tool_image_setup ("hfsr-eval", 2);
 
   context = g_option_context_new ("- score upscaling methods as SR papers "
                                   "do");

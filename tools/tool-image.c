@@ -1,0 +1,329 @@
+/* hfsr — task-aware super-resolution for GEGL and GIMP.
+ * Copyright (C) 2026 the hfsr authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <glib/gstdio.h>
+
+#include "tool-image.h"
+
+static GMutex      capture_lock;
+static gboolean    capture_on;
+static char       *captured_warning;
+static const char *program_name = "hfsr";
+static int         load_failure_exit_status = 2;
+
+static GLogWriterOutput
+write_log (GLogLevelFlags level, const GLogField *fields, gsize n_fields,
+           gpointer user_data)
+{
+  if (level & (G_LOG_LEVEL_ERROR | G_LOG_LEVEL_CRITICAL
+               | G_LOG_LEVEL_WARNING))
+    {
+      g_mutex_lock (&capture_lock);
+      if (capture_on && captured_warning == NULL)
+        for (gsize i = 0; i < n_fields; i++)
+          if (strcmp (fields[i].key, "MESSAGE") == 0)
+            captured_warning = fields[i].length < 0
+                               ? g_strdup (fields[i].value)
+                               : g_strndup (fields[i].value,
+                                            fields[i].length);
+      g_mutex_unlock (&capture_lock);
+    }
+  return g_log_writer_default (level, fields, n_fields, user_data);
+}
+
+void
+tool_capture_begin (void)
+{
+  g_mutex_lock (&capture_lock);
+  capture_on = TRUE;
+  g_clear_pointer (&captured_warning, g_free);
+  g_mutex_unlock (&capture_lock);
+}
+
+gboolean
+tool_capture_end (const char *what, GError **error)
+{
+  char *warning;
+
+  g_mutex_lock (&capture_lock);
+  capture_on = FALSE;
+  warning = g_steal_pointer (&captured_warning);
+  g_mutex_unlock (&capture_lock);
+  if (warning == NULL)
+    return TRUE;
+  g_set_error (error, HFSR_ERROR, HFSR_ERROR_IO, "%s: %s", what, warning);
+  g_free (warning);
+  return FALSE;
+}
+
+/* GEGL's JPEG loader keeps libjpeg's default error handler, which ends the
+ * process (status 1) on a corrupt file.  While an image loads, that exit
+ * is turned into the tool's error status, with a message naming the
+ * file. */
+static const char *loading_path;
+
+static void
+exit_while_loading (void)
+{
+  if (loading_path != NULL)
+    {
+      fprintf (stderr, "%s: %s: not an image GEGL can read\n",
+               program_name, loading_path);
+      _exit (load_failure_exit_status);
+    }
+}
+
+void
+tool_image_setup (const char *program, int load_failure_status)
+{
+  program_name = program;
+  load_failure_exit_status = load_failure_status;
+  g_log_set_writer_func (write_log, NULL, NULL);
+  atexit (exit_while_loading);
+}
+
+void
+tool_quantize_8bit (float *data, gsize n)
+{
+  for (gsize i = 0; i < n; i++)
+    {
+      double v = data[i];
+
+      v = v > 0.0 ? (v < 1.0 ? v : 1.0) : 0.0; /* NaN -> 0 */
+      data[i] = (float) (floor (v * 255.0 + 0.5) / 255.0);
+    }
+}
+
+void
+tool_pixels_from_planes (const HfsrTensor *image, float *pixels)
+{
+  gsize n_pixels = (gsize) image->width * image->height;
+
+  for (int c = 0; c < image->channels; c++)
+    {
+      const float *plane = hfsr_tensor_plane (image, c);
+
+      for (gsize i = 0; i < n_pixels; i++)
+        pixels[image->channels * i + c] = plane[i];
+    }
+}
+
+void
+tool_planes_from_pixels (const float *pixels, HfsrTensor *image)
+{
+  gsize n_pixels = (gsize) image->width * image->height;
+
+  for (int c = 0; c < image->channels; c++)
+    {
+      float *plane = hfsr_tensor_plane (image, c);
+
+      for (gsize i = 0; i < n_pixels; i++)
+        plane[i] = pixels[image->channels * i + c];
+    }
+}
+
+HfsrTensor *
+tool_render_planes (GeglNode *node, const GeglRectangle *rect,
+                    GError **error)
+{
+  HfsrTensor *image = hfsr_tensor_new (3, rect->height, rect->width, error);
+  gsize       n_pixels;
+  float      *pixels;
+
+  if (image == NULL)
+    return NULL;
+  n_pixels = hfsr_tensor_size (image) / 3;
+  pixels = g_try_new (float, 3 * n_pixels);
+  if (pixels == NULL)
+    {
+      g_set_error (error, HFSR_ERROR, HFSR_ERROR_NO_MEMORY,
+                   "out of memory for a %d x %d image",
+                   rect->width, rect->height);
+      hfsr_tensor_free (image);
+      return NULL;
+    }
+  gegl_node_blit (node, 1.0, rect, babl_format ("R'G'B' float"), pixels,
+                  GEGL_AUTO_ROWSTRIDE, GEGL_BLIT_DEFAULT);
+  tool_planes_from_pixels (pixels, image);
+  g_free (pixels);
+  return image;
+}
+
+GeglBuffer *
+tool_buffer_from_planes (const HfsrTensor *image, const char *format)
+{
+  GeglRectangle rect = { 0, 0, image->width, image->height };
+  GeglBuffer   *buffer = gegl_buffer_new (&rect, babl_format (format));
+  float        *pixels = g_new (float, hfsr_tensor_size (image));
+
+  tool_pixels_from_planes (image, pixels);
+  gegl_buffer_set (buffer, &rect, 0, babl_format ("R'G'B' float"), pixels,
+                   GEGL_AUTO_ROWSTRIDE);
+  g_free (pixels);
+  return buffer;
+}
+
+static gboolean
+is_image_name (const char *name)
+{
+  char    *lower = g_ascii_strdown (name, -1);
+  gboolean image = g_str_has_suffix (lower, ".png")
+                   || g_str_has_suffix (lower, ".jpg")
+                   || g_str_has_suffix (lower, ".jpeg");
+
+  g_free (lower);
+  return image;
+}
+
+static int
+compare_paths (gconstpointer a, gconstpointer b)
+{
+  return strcmp (*(char * const *) a, *(char * const *) b);
+}
+
+gboolean
+tool_collect_images (const char *path, GPtrArray *images, GError **error)
+{
+  GDir       *dir;
+  GPtrArray  *names;
+  const char *name;
+
+  if (!g_file_test (path, G_FILE_TEST_EXISTS))
+    {
+      g_set_error (error, HFSR_ERROR, HFSR_ERROR_IO,
+                   "%s: no such file or folder", path);
+      return FALSE;
+    }
+  if (!g_file_test (path, G_FILE_TEST_IS_DIR))
+    {
+      g_ptr_array_add (images, g_strdup (path));
+      return TRUE;
+    }
+
+  dir = g_dir_open (path, 0, error);
+  if (dir == NULL)
+    return FALSE;
+  names = g_ptr_array_new ();
+  while ((name = g_dir_read_name (dir)) != NULL)
+    {
+      char *file = g_build_filename (path, name, NULL);
+
+      if (is_image_name (name) && g_file_test (file, G_FILE_TEST_IS_REGULAR))
+        g_ptr_array_add (names, file);
+      else
+        g_free (file);
+    }
+  g_dir_close (dir);
+  if (names->len == 0)
+    {
+      g_set_error (error, HFSR_ERROR, HFSR_ERROR_IO,
+                   "%s: no PNG or JPEG images in this folder", path);
+      g_ptr_array_free (names, TRUE);
+      return FALSE;
+    }
+  g_ptr_array_sort (names, compare_paths);
+  for (guint i = 0; i < names->len; i++)
+    g_ptr_array_add (images, names->pdata[i]);
+  g_ptr_array_free (names, FALSE);
+  return TRUE;
+}
+
+HfsrTensor *
+tool_load_image (const char *path, GError **error)
+{
+  GeglNode     *graph, *load;
+  GeglRectangle extent;
+  HfsrTensor   *image = NULL;
+  GError       *failure = NULL;
+
+  /* gegl:load turns a missing or unreadable file into a placeholder
+   * image: refuse those first. */
+  if (g_access (path, R_OK) != 0)
+    {
+      int saved_errno = errno;
+
+      g_set_error (error, HFSR_ERROR, HFSR_ERROR_IO, "%s: %s", path,
+                   g_strerror (saved_errno));
+      return NULL;
+    }
+
+  /* Setting the path already makes GEGL read the file's header. */
+  loading_path = path;
+  tool_capture_begin ();
+  graph = gegl_node_new ();
+  load = gegl_node_new_child (graph, "operation", "gegl:load",
+                              "path", path, NULL);
+  extent = gegl_node_get_bounding_box (load);
+  if (extent.width <= 0 || extent.height <= 0)
+    g_set_error (&failure, HFSR_ERROR, HFSR_ERROR_IO,
+                 "%s: not an image GEGL can read", path);
+  else
+    image = tool_render_planes (load, &extent, &failure);
+  tool_capture_end (path, failure == NULL ? &failure : NULL);
+  loading_path = NULL;
+  g_object_unref (graph);
+  if (failure != NULL)
+    {
+      hfsr_tensor_free (image);
+      g_propagate_error (error, failure);
+      return NULL;
+    }
+  return image;
+}
+
+gboolean
+tool_save_png (const HfsrTensor *image, const char *path, gint64 *bytes,
+               GError **error)
+{
+  GeglBuffer *buffer = tool_buffer_from_planes (image, "R'G'B' u8");
+  GeglNode   *graph = gegl_node_new ();
+  GeglNode   *source, *save;
+  GStatBuf    status;
+  gboolean    saved;
+
+  source = gegl_node_new_child (graph, "operation", "gegl:buffer-source",
+                                "buffer", buffer, NULL);
+  save = gegl_node_new_child (graph, "operation", "gegl:png-save",
+                              "path", path, "compression", 9,
+                              "bitdepth", 8, NULL);
+  gegl_node_link (source, save);
+  g_unlink (path);
+  tool_capture_begin ();
+  gegl_node_process (save);
+  saved = tool_capture_end (path, error);
+  g_object_unref (graph);
+  g_object_unref (buffer);
+  if (saved && g_stat (path, &status) != 0)
+    {
+      g_set_error (error, HFSR_ERROR, HFSR_ERROR_IO,
+                   "%s: the PNG was not written", path);
+      saved = FALSE;
+    }
+  if (saved && bytes != NULL)
+    *bytes = status.st_size;
+  return saved;
+}
+
+HfsrTensor *
+tool_crop_top_left (const HfsrTensor *image, int width, int height,
+                    GError **error)
+{
+  HfsrTensor *crop = hfsr_tensor_new (3, height, width, error);
+
+  if (crop == NULL)
+    return NULL;
+  for (int c = 0; c < 3; c++)
+    for (int y = 0; y < height; y++)
+      memcpy (hfsr_tensor_plane (crop, c) + (gsize) y * width,
+              hfsr_tensor_plane (image, c) + (gsize) y * image->width,
+              sizeof (float) * width);
+  return crop;
+}
