@@ -250,6 +250,28 @@ gboolean hfsr_imresize (const float *planes, int n_planes,
                         int out_width, int out_height,
                         float *out, GError **error);
 
+/* hfsr_imresize of one plane, restricted to @out_rect of the @out_width x
+ * @out_height result, and equal to those pixels of it bit for bit.
+ * @plane holds @in_rect (row stride in_rect->width) of the width x height
+ * input, which must contain hfsr_imresize_required_input (@out_rect); @out
+ * holds out_rect->width x out_rect->height.  Errors as hfsr_imresize, and
+ * HFSR_ERROR_INVALID_ARGUMENT for a region outside the result or an input
+ * that misses samples. */
+gboolean hfsr_imresize_region (const float    *plane,
+                               const HfsrRect *in_rect,
+                               int width, int height,
+                               int out_width, int out_height,
+                               const HfsrRect *out_rect,
+                               float          *out,
+                               GError        **error);
+
+/* The input samples @out_rect of a width x height -> out_width x out_height
+ * hfsr_imresize reads (mirrored samples included); an empty rect for
+ * invalid sizes. */
+HfsrRect hfsr_imresize_required_input (int width, int height,
+                                       int out_width, int out_height,
+                                       const HfsrRect *out_rect);
+
 /* @length cropped down to a multiple of @scale (>= 1): the mod-crop that
  * makes an HR image exactly @scale times its downscaled copy. */
 int      hfsr_modcrop (int length, int scale);
@@ -373,6 +395,113 @@ typedef struct
   int   octave;
   float descriptor[HFSR_SIFT_DESCRIPTOR_LENGTH];
 } HfsrKeypoint;
+
+/* A trained DoG Super-Resolution network (Noor et al.; hfsr.task
+ * "dog-sr"): 1 grey plane in, at its scale out either the residuals of
+ * D_1..D_4 over the bicubic upscale's DoG (residual-dog) or of L_1..L_5
+ * over its Gaussian levels (gaussian-stack), at the five sigmas of its
+ * hfsr.sigmas, in upscaled pixels. */
+#define HFSR_DOG_SR_LEVELS 5
+
+typedef enum
+{
+  HFSR_DOG_SR_RESIDUAL_DOG,
+  HFSR_DOG_SR_GAUSSIAN_STACK
+} HfsrDogSrMethod;
+
+/* Whether @model is such a network: its method and sigmas, or
+ * HFSR_ERROR_FORMAT saying what is wrong.  @method may be NULL. */
+gboolean hfsr_dog_sr_check_model   (const HfsrModel *model,
+                                    HfsrDogSrMethod *method,
+                                    double sigmas[HFSR_DOG_SR_LEVELS],
+                                    GError         **error);
+
+/* The grey input @target (upscaled coordinates: @scale times @image's) of
+ * hfsr_dog_sr_levels reads. */
+HfsrRect hfsr_dog_sr_required_input (const HfsrModel *model, int scale,
+                                     const double sigmas[HFSR_DOG_SR_LEVELS],
+                                     const HfsrRect  *target,
+                                     const HfsrRect  *image);
+
+/* The five Gaussian levels L_1..L_5 at @sigmas over @target of the image
+ * upscaled @scale times, as @model predicts them from the grey @image
+ * (channel 0 of @grey, which covers hfsr_dog_sr_required_input): the
+ * bicubic upscale's levels (hfsr_imresize, then hfsr_gaussian_blur of the
+ * whole upscaled image, borders replicated) plus the network's output.
+ * For residual-dog the widest level stays the bicubic one and
+ * L_k = L_(k+1) + D_k, D_k the predicted DoG, so differences of the
+ * levels give the prediction.  A NULL @model gives the bicubic levels
+ * alone.  @levels: 5 planes of target->width x target->height.  A region
+ * equals the same pixels of a whole-image run.  A model trained for
+ * another scale or other sigmas, or sigmas that do not increase within
+ * (0, 100), is HFSR_ERROR_INVALID_ARGUMENT. */
+gboolean hfsr_dog_sr_levels        (const HfsrModel     *model,
+                                    int                  scale,
+                                    const double sigmas[HFSR_DOG_SR_LEVELS],
+                                    const HfsrImageView *grey,
+                                    const HfsrRect      *image,
+                                    const HfsrRect      *target,
+                                    float               *levels,
+                                    GError             **error);
+
+/* How keypoints are found.  Octave 0 is the image at its own size,
+ * blurred by each of @sigmas (absolute: L_k = G(sigma_k) * I, as
+ * hfsr_gaussian_blur does, borders replicated); D_k = L_k - L_(k+1).
+ * Extrema are sought in D_2 .. D_(n-2), the levels with a DoG above and
+ * below.  Octave o + 1 starts from the level of octave o whose sigma is
+ * nearest 2 sigma_1, every second pixel (so at sigma_j / 2 in its own
+ * pixels), blurred on to each sigma_k (sqrt (sigma_k^2 - (sigma_j / 2)^2),
+ * or copied where that is not positive). */
+#define HFSR_SIFT_MAX_LEVELS 8
+
+typedef struct
+{
+  int    n_levels;            /* Gaussian levels per octave, 4 .. 8 */
+  double sigmas[HFSR_SIFT_MAX_LEVELS]; /* increasing, > 0 */
+  int    max_octaves;         /* 0: as many as leave the smaller side
+                               * >= 16 pixels */
+  double contrast_threshold;  /* |D| at the refined extremum must reach
+                               * this (grey values in [0, 1]) */
+  double edge_threshold;      /* r: principal-curvature ratio (Lowe's 10) */
+} HfsrSiftParams;
+
+/* Noor et al.'s five sigmas (1.249, 1.545, 1.96588, 2.452527, 3.090016),
+ * all octaves, contrast 0.04 / 3 (Lowe's 0.03 scaled as OpenCV scales its
+ * 0.04 by the intervals), edge ratio 10. */
+void     hfsr_sift_params_init (HfsrSiftParams *params);
+
+/* SIFT keypoints (Lowe 2004) with orientations and 128-d descriptors.
+ * @levels: octave 0 given as @params->n_levels planes of @width x @height
+ * (level k blurred by @params->sigmas[k] from the image, or a
+ * super-resolved prediction of it, as hfsr:dog-sr's networks make);
+ * higher octaves are made from them as above.  3 x 3 x 3 extrema of the
+ * DoG, refined by a quadratic fit in x, y and level (up to 5 moves),
+ * dropped below the contrast threshold or beyond the edge ratio; one
+ * keypoint per orientation histogram peak within 80 % of the highest
+ * (36 bins, Gaussian window 1.5 sigma); descriptors 4 x 4 x 8 from the
+ * nearest level's gradients, normalised, clipped at 0.2, renormalised.
+ * Coordinates and sigma are in octave-0 pixels; sigma interpolates the
+ * level sigmas geometrically at a fractional level.  *@keypoints
+ * (g_free; NULL when there are none) in order of octave, then level, then
+ * row, then column.  Bad parameters or sizes are
+ * HFSR_ERROR_INVALID_ARGUMENT, allocation failure HFSR_ERROR_NO_MEMORY. */
+gboolean hfsr_sift_detect_stack (const float *const  *levels,
+                                 int                  width,
+                                 int                  height,
+                                 const HfsrSiftParams *params,
+                                 HfsrKeypoint       **keypoints,
+                                 int                 *n_keypoints,
+                                 GError             **error);
+
+/* The same on a grey image (values in [0, 1]): blurs it by each sigma and
+ * calls hfsr_sift_detect_stack. */
+gboolean hfsr_sift_detect_image (const float          *grey,
+                                 int                   width,
+                                 int                   height,
+                                 const HfsrSiftParams *params,
+                                 HfsrKeypoint        **keypoints,
+                                 int                  *n_keypoints,
+                                 GError              **error);
 
 /* Keypoint @a of the first list matched to keypoint @b of the second, at
  * descriptor distance @distance (Euclidean). */

@@ -3,17 +3,27 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
  * hfsr:dog-sr — the Difference-of-Gaussian (or Gaussian) stack that SIFT
- * detects on, of a super-resolved image, at sigmas given at the upscaled
- * size: Noor et al.'s question of which keypoints survive a low
- * resolution.  The image is upscaled by hfsr:super-resolution (alpha 0)
- * and the level is computed by hfsr:scale-space: a meta op, so both keep
- * their own tiling and the stack is exact at every chunk seam.
+ * detects on, super-resolved, at sigmas given at the upscaled size: Noor
+ * et al.'s question of which keypoints survive a low resolution.  A meta
+ * op: the trained methods are hfsr:dog-sr-network; pixel-sr upscales with
+ * hfsr:super-resolution (alpha 0) and takes the level with
+ * hfsr:scale-space.  Each child keeps its own tiling, so the stack is
+ * exact at every chunk seam.
  */
 #include "hfsr-config.h"
 
 #include <glib/gi18n-lib.h>
 
 #ifdef GEGL_PROPERTIES
+
+enum_start (hfsr_dog_sr_method)
+  enum_value (HFSR_DOG_SR_RESIDUAL_DOG,   "residual-dog",
+              N_("Residual DoG (method 1)"))
+  enum_value (HFSR_DOG_SR_GAUSSIAN_STACK, "gaussian-stack",
+              N_("Gaussian stack (method 2)"))
+  enum_value (HFSR_DOG_SR_PIXEL_SR,       "pixel-sr",
+              N_("Pixel SR, then the stack"))
+enum_end (HfsrDogSrMethod)
 
 enum_start (hfsr_dog_sr_output)
   enum_value (HFSR_DOG_SR_DOG,      "dog",      N_("Difference of Gaussians"))
@@ -24,6 +34,14 @@ property_int (scale, _("Scale"), 2)
   description (_("Upscaling factor; the sigmas are in pixels of the "
                  "upscaled image."))
   value_range (2, 4)
+
+property_enum (method, _("Method"), HfsrDogSrMethod, hfsr_dog_sr_method,
+               HFSR_DOG_SR_GAUSSIAN_STACK)
+  description (_("Residual DoG and Gaussian stack: networks trained for "
+                 "the default sigmas at x2 and x4 predict the DoG (or "
+                 "Gaussian) levels as corrections of the bicubic "
+                 "upscale's.  Pixel SR: the stack of the HF Super-"
+                 "Resolution upscale, at any sigmas and scale."))
 
 property_enum (output, _("Output"), HfsrDogSrOutput, hfsr_dog_sr_output,
                HFSR_DOG_SR_DOG)
@@ -77,7 +95,10 @@ typedef struct
 {
   GeglNode *upscale;
   GeglNode *level;
+  GeglNode *network;
 } Children;
+
+static void update_graph (GeglOperation *operation);
 
 static void
 attach (GeglOperation *operation)
@@ -92,10 +113,11 @@ attach (GeglOperation *operation)
   nodes->level   = gegl_node_new_child (gegl,
                                         "operation", "hfsr:scale-space",
                                         NULL);
-  gegl_node_link_many (gegl_node_get_input_proxy (gegl, "input"),
-                       nodes->upscale, nodes->level,
-                       gegl_node_get_output_proxy (gegl, "output"), NULL);
+  nodes->network = gegl_node_new_child (gegl,
+                                        "operation", "hfsr:dog-sr-network",
+                                        NULL);
   o->user_data = nodes;
+  update_graph (operation);
 }
 
 /* The two enums are separate GTypes with the same values in the same
@@ -106,17 +128,42 @@ update_graph (GeglOperation *operation)
   GeglProperties *o     = GEGL_PROPERTIES (operation);
   Children       *nodes = o->user_data;
 
+  GeglNode       *gegl  = operation->node;
+  GeglNode       *input, *output;
+
   if (nodes == NULL)
     return;
-  gegl_node_set (nodes->upscale, "scale", o->scale, NULL);
-  gegl_node_set (nodes->level,
-                 "output", (int) o->output,
-                 "level",  o->level,
-                 "sigma1", o->sigma1, "sigma2", o->sigma2,
-                 "sigma3", o->sigma3, "sigma4", o->sigma4,
-                 "sigma5", o->sigma5,
-                 "gain",   o->gain,
-                 NULL);
+  input  = gegl_node_get_input_proxy (gegl, "input");
+  output = gegl_node_get_output_proxy (gegl, "output");
+  if (o->method == HFSR_DOG_SR_PIXEL_SR)
+    {
+      gegl_node_set (nodes->upscale, "scale", o->scale, NULL);
+      gegl_node_set (nodes->level,
+                     "output", (int) o->output,
+                     "level",  o->level,
+                     "sigma1", o->sigma1, "sigma2", o->sigma2,
+                     "sigma3", o->sigma3, "sigma4", o->sigma4,
+                     "sigma5", o->sigma5,
+                     "gain",   o->gain,
+                     NULL);
+      gegl_node_link_many (input, nodes->upscale, nodes->level, output, NULL);
+    }
+  else
+    {
+      /* The network op's method enum lists the trained methods first, in
+       * this order. */
+      gegl_node_set (nodes->network,
+                     "scale",  o->scale,
+                     "method", (int) o->method,
+                     "output", (int) o->output,
+                     "level",  o->level,
+                     "sigma1", o->sigma1, "sigma2", o->sigma2,
+                     "sigma3", o->sigma3, "sigma4", o->sigma4,
+                     "sigma5", o->sigma5,
+                     "gain",   o->gain,
+                     NULL);
+      gegl_node_link_many (input, nodes->network, output, NULL);
+    }
 }
 
 static void
@@ -144,10 +191,13 @@ gegl_op_class_init (GeglOpClass *klass)
     "title",       _("DoG Super-Resolution"),
     "categories",  "enhance:hfsr",
     "description",
-      _("Upscales an image with HF Super-Resolution and shows one level of "
-        "its Difference-of-Gaussian or Gaussian stack, the scale space that "
-        "SIFT finds keypoints on, at sigmas given at the upscaled size.  "
-        "DoG values are drawn around mid-grey."),
+      _("One level of the Difference-of-Gaussian or Gaussian stack of the "
+        "upscaled image, the scale space that SIFT finds keypoints on, as "
+        "Noor et al. super-resolve it: networks trained for Noor's sigmas "
+        "at x2 and x4 predict the levels directly (residual DoG or "
+        "Gaussian stack), or the image is upscaled with HF "
+        "Super-Resolution first (pixel SR, any sigmas).  DoG values are "
+        "drawn around mid-grey."),
     NULL);
 }
 

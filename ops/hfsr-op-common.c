@@ -238,3 +238,92 @@ hfsr_op_write_planes (GeglBuffer          *buffer,
   g_free (band);
   return TRUE;
 }
+
+struct _HfsrOpModelCache
+{
+  char        *key;    /* NULL: nothing tried yet */
+  HfsrOpModel *shared; /* NULL: none could be had */
+};
+
+/* Guards every op instance's cache: loading takes milliseconds and happens
+ * once per change of settings, so one lock costs nothing. */
+G_LOCK_DEFINE_STATIC (model_caches);
+
+static void
+op_model_clear (HfsrOpModel *shared)
+{
+  hfsr_model_free (shared->model);
+}
+
+void
+hfsr_op_model_release (HfsrOpModel *shared)
+{
+  if (shared != NULL)
+    g_atomic_rc_box_release_full (shared, (GDestroyNotify) op_model_clear);
+}
+
+void
+hfsr_op_model_cache_free (HfsrOpModelCache *cache)
+{
+  if (cache == NULL)
+    return;
+  hfsr_op_model_release (cache->shared);
+  g_free (cache->key);
+  g_free (cache);
+}
+
+HfsrOpModel *
+hfsr_op_model_peek (HfsrOpModelCache *cache, const char *key)
+{
+  HfsrOpModel *shared = NULL;
+
+  G_LOCK (model_caches);
+  if (cache != NULL && cache->shared != NULL
+      && g_strcmp0 (cache->key, key) == 0)
+    shared = g_atomic_rc_box_acquire (cache->shared);
+  G_UNLOCK (model_caches);
+  return shared;
+}
+
+HfsrOpModel *
+hfsr_op_model_acquire (GeglOperation     *operation,
+                       HfsrOpModelCache **cache,
+                       const char        *key,
+                       HfsrOpModelLoad    load,
+                       const char        *failure)
+{
+  HfsrOpModelCache *c;
+  HfsrOpModel      *shared = NULL;
+
+  G_LOCK (model_caches);
+  if (*cache == NULL)
+    *cache = g_new0 (HfsrOpModelCache, 1);
+  c = *cache;
+
+  if (g_strcmp0 (c->key, key) != 0)
+    {
+      GError    *error = NULL;
+      HfsrModel *model;
+
+      g_clear_pointer (&c->shared, hfsr_op_model_release);
+      g_free (c->key);
+      c->key = g_strdup (key);
+
+      model = load (operation, &error);
+      if (model != NULL)
+        {
+          c->shared = g_atomic_rc_box_new0 (HfsrOpModel);
+          c->shared->model = model;
+        }
+      else
+        {
+          g_prefix_error (&error, "%s", failure);
+          hfsr_op_warn (operation, &error);
+        }
+    }
+
+  if (c->shared != NULL)
+    shared = g_atomic_rc_box_acquire (c->shared);
+  G_UNLOCK (model_caches);
+  return shared;
+}

@@ -81,6 +81,40 @@ gboolean      hfsr_op_write_planes (GeglBuffer          *buffer,
                                     const Babl          *format,
                                     GError             **error);
 
+/* A loaded network with a reference for every chunk running on it: the
+ * cache may move on to another network while a chunk still runs. */
+typedef struct
+{
+  HfsrModel *model;
+} HfsrOpModel;
+
+/* The network of the settings it was made for, one per op instance. */
+typedef struct _HfsrOpModelCache HfsrOpModelCache;
+
+/* Loads the network of @operation's current settings, or fails saying
+ * why. */
+typedef HfsrModel *(*HfsrOpModelLoad) (GeglOperation *operation,
+                                       GError       **error);
+
+/* The network for the settings that @key names (any string that changes
+ * with them), with a reference for the caller (hfsr_op_model_release), or
+ * NULL when there is none.  The first call after @key changes loads it
+ * with @load into *@cache (created on first use) and, when that fails,
+ * warns once, starting with @failure (what the op does instead), not once
+ * a chunk.  Safe from any thread. */
+HfsrOpModel  *hfsr_op_model_acquire    (GeglOperation     *operation,
+                                        HfsrOpModelCache **cache,
+                                        const char        *key,
+                                        HfsrOpModelLoad    load,
+                                        const char        *failure);
+/* The network already loaded for @key, with a reference, or NULL when
+ * none is (nothing is loaded and nothing warns): for questions asked while
+ * settings are still changing, such as get_invalidated_by_change. */
+HfsrOpModel  *hfsr_op_model_peek       (HfsrOpModelCache  *cache,
+                                        const char        *key);
+void          hfsr_op_model_release    (HfsrOpModel       *shared);
+void          hfsr_op_model_cache_free (HfsrOpModelCache  *cache);
+
 G_END_DECLS
 
 #endif

@@ -82,27 +82,6 @@ property_file_path (model, _("Model file"), "")
  * visible input colours this many pixels around its footprint (3 x 3). */
 #define NEIGHBOURHOOD 1
 
-/* A loaded network with a reference for every chunk running on it: the
- * cache may move on to another network while a chunk still runs. */
-typedef struct
-{
-  HfsrModel *model;
-} SharedModel;
-
-/* The network of the settings it was made for (o->user_data). */
-typedef struct
-{
-  gboolean     tried;
-  char        *model_file;
-  int          scale;
-  double       alpha;
-  SharedModel *shared;     /* NULL: none could be had, cubic instead */
-} ModelCache;
-
-/* Guards every op instance's cache: loading takes milliseconds and happens
- * once per change of settings, so one lock costs nothing. */
-G_LOCK_DEFINE_STATIC (model_caches);
-
 static void
 prepare (GeglOperation *operation)
 {
@@ -125,44 +104,14 @@ model_file (const GeglProperties *o)
   return o->model != NULL && o->model[0] != '\0' ? o->model : NULL;
 }
 
-static void
-shared_model_clear (SharedModel *shared)
-{
-  hfsr_model_free (shared->model);
-}
-
-static void
-shared_model_release (SharedModel *shared)
-{
-  if (shared != NULL)
-    g_atomic_rc_box_release_full (shared,
-                                  (GDestroyNotify) shared_model_clear);
-}
-
-static void
-cache_forget (ModelCache *cache)
-{
-  g_clear_pointer (&cache->shared, shared_model_release);
-  g_clear_pointer (&cache->model_file, g_free);
-  cache->tried = FALSE;
-}
-
-static gboolean
-cache_is_current (const ModelCache     *cache,
-                  const GeglProperties *o)
-{
-  return cache->tried && cache->scale == o->scale &&
-         g_strcmp0 (cache->model_file, model_file (o)) == 0 &&
-         (model_file (o) != NULL || cache->alpha == o->alpha);
-}
-
 /* The model file, or the shipped family of the scale at alpha; either must
  * turn R'G'B' into R'G'B' at the chosen scale. */
 static HfsrModel *
-load_model (const GeglProperties *o,
-            GError              **error)
+load_model (GeglOperation *operation,
+            GError       **error)
 {
-  HfsrModel *model;
+  GeglProperties *o = GEGL_PROPERTIES (operation);
+  HfsrModel      *model;
 
   if (model_file (o) != NULL)
     model = hfsr_model_load (model_file (o), error);
@@ -191,51 +140,24 @@ load_model (const GeglProperties *o,
   return model;
 }
 
-/* The network of @operation's current settings, with a reference for the
- * caller (shared_model_release), or NULL when there is none: the caller
- * then upscales with GEGL's cubic sampler.  The first call after a change
- * of settings loads it and, when that fails, warns: once, not once a
- * chunk. */
-static SharedModel *
+/* The network of @operation's current settings (hfsr_op_model_acquire),
+ * or NULL: the caller then upscales with GEGL's cubic sampler. */
+static HfsrOpModel *
 acquire_model (GeglOperation *operation)
 {
   GeglProperties *o = GEGL_PROPERTIES (operation);
-  SharedModel    *shared = NULL;
-  ModelCache     *cache;
+  char           *key = model_file (o) != NULL
+                        ? g_strdup_printf ("x%d %s", o->scale, model_file (o))
+                        : g_strdup_printf ("x%d alpha %.17g", o->scale,
+                                           o->alpha);
+  HfsrOpModel    *shared;
 
-  G_LOCK (model_caches);
-  if (o->user_data == NULL)
-    o->user_data = g_new0 (ModelCache, 1);
-  cache = o->user_data;
-
-  if (! cache_is_current (cache, o))
-    {
-      GError    *error = NULL;
-      HfsrModel *model;
-
-      cache_forget (cache);
-      cache->tried      = TRUE;
-      cache->model_file = g_strdup (model_file (o));
-      cache->scale      = o->scale;
-      cache->alpha      = o->alpha;
-
-      model = load_model (o, &error);
-      if (model != NULL)
-        {
-          cache->shared = g_atomic_rc_box_new0 (SharedModel);
-          cache->shared->model = model;
-        }
-      else
-        {
-          g_prefix_error (&error, "no network, upscaling with GEGL's cubic "
+  shared = hfsr_op_model_acquire (operation,
+                                  (HfsrOpModelCache **) &o->user_data, key,
+                                  load_model,
+                                  "no network, upscaling with GEGL's cubic "
                                   "sampler instead: ");
-          hfsr_op_warn (operation, &error);
-        }
-    }
-
-  if (cache->shared != NULL)
-    shared = g_atomic_rc_box_acquire (cache->shared);
-  G_UNLOCK (model_caches);
+  g_free (key);
   return shared;
 }
 
@@ -244,11 +166,7 @@ finalize (GObject *object)
 {
   GeglProperties *o = GEGL_PROPERTIES (object);
 
-  if (o->user_data != NULL)
-    {
-      cache_forget (o->user_data);
-      g_clear_pointer (&o->user_data, g_free);
-    }
+  g_clear_pointer (&o->user_data, hfsr_op_model_cache_free);
   G_OBJECT_CLASS (gegl_op_parent_class)->finalize (object);
 }
 
@@ -315,7 +233,7 @@ get_required_for_output (GeglOperation       *operation,
 {
   const GeglRectangle *extent =
     gegl_operation_source_get_bounding_box (operation, "input");
-  SharedModel         *shared;
+  HfsrOpModel         *shared;
   GeglRectangle        need;
 
   if (extent == NULL)
@@ -324,7 +242,7 @@ get_required_for_output (GeglOperation       *operation,
   shared = acquire_model (operation);
   need = required_input (GEGL_PROPERTIES (operation),
                          shared != NULL ? shared->model : NULL, roi, extent);
-  shared_model_release (shared);
+  hfsr_op_model_release (shared);
   return need;
 }
 
@@ -337,7 +255,7 @@ get_invalidated_by_change (GeglOperation       *operation,
 {
   const GeglRectangle *extent =
     gegl_operation_source_get_bounding_box (operation, "input");
-  SharedModel         *shared = acquire_model (operation);
+  HfsrOpModel         *shared = acquire_model (operation);
   int                  margin = CUBIC_MARGIN;
   GeglRectangle        reach;
 
@@ -346,7 +264,7 @@ get_invalidated_by_change (GeglOperation       *operation,
       margin = hfsr_model_get_margin (shared->model);
       margin = margin < 0 ? HFSR_OP_WHOLE_IMAGE : MAX (margin, NEIGHBOURHOOD);
     }
-  shared_model_release (shared);
+  hfsr_op_model_release (shared);
 
   reach = hfsr_op_grow_within (input_region, margin, extent);
   return hfsr_op_scale_up (&reach, GEGL_PROPERTIES (operation)->scale);
@@ -768,7 +686,7 @@ process (GeglOperation       *operation,
   GeglRectangle        bounds = get_bounding_box (operation);
   GeglRectangle        wanted;
   GeglSampler         *sampler = NULL;
-  SharedModel         *shared;
+  HfsrOpModel         *shared;
   gint64               side;
   gboolean             success = TRUE;
 
@@ -805,7 +723,7 @@ process (GeglOperation       *operation,
             g_prefix_error (&error, "upscaling with GEGL's cubic sampler "
                                     "instead: ");
             hfsr_op_warn (operation, &error);
-            g_clear_pointer (&shared, shared_model_release);
+            g_clear_pointer (&shared, hfsr_op_model_release);
           }
         if (sampler == NULL)
           sampler = gegl_buffer_sampler_new_at_level (input, format,
@@ -816,7 +734,7 @@ process (GeglOperation       *operation,
       }
 
   g_clear_object (&sampler);
-  shared_model_release (shared);
+  hfsr_op_model_release (shared);
   return success;
 }
 

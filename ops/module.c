@@ -19,6 +19,7 @@ void gegl_op_hfsr_gms_map_register_type          (GTypeModule *module);
 void gegl_op_hfsr_super_resolution_register_type (GTypeModule *module);
 void gegl_op_hfsr_scale_space_register_type      (GTypeModule *module);
 void gegl_op_hfsr_dog_sr_register_type           (GTypeModule *module);
+void gegl_op_hfsr_dog_sr_network_register_type   (GTypeModule *module);
 
 /* GEGL looks these two up by name when it loads the module. */
 G_MODULE_EXPORT const GeglModuleInfo *gegl_module_query    (GTypeModule *module);
@@ -57,6 +58,7 @@ gegl_module_register (GTypeModule *module)
   gegl_op_hfsr_super_resolution_register_type (module);
   gegl_op_hfsr_scale_space_register_type (module);
   gegl_op_hfsr_dog_sr_register_type (module);
+  gegl_op_hfsr_dog_sr_network_register_type (module);
 
   return TRUE;
 }

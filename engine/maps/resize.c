@@ -108,98 +108,213 @@ resize_axis_init (ResizeAxis *axis, int in_length, int out_length,
   return TRUE;
 }
 
-gboolean
-hfsr_imresize (const float *planes, int n_planes, int width, int height,
-               int out_width, int out_height, float *out, GError **error)
+/* The span [*first, *last] of input samples that outputs [begin, end) of
+ * @axis read, zero weights included: the region form must hold every
+ * sample the whole-image form touches. */
+static void
+resize_axis_span (const ResizeAxis *axis, int begin, int end, int *first,
+                  int *last)
 {
-  ResizeAxis rows, columns;
-  gsize      in_plane, out_plane, n_between;
-  double    *between;
+  *first = G_MAXINT;
+  *last = G_MININT;
+  for (gsize e = (gsize) begin * axis->taps; e < (gsize) end * axis->taps;
+       e++)
+    {
+      *first = MIN (*first, axis->index[e]);
+      *last = MAX (*last, axis->index[e]);
+    }
+}
 
-  if (n_planes < 1 || width < 1 || height < 1 || out_width < 1
-      || out_height < 1)
+static gboolean
+resize_check (int width, int height, int out_width, int out_height,
+              const HfsrRect *out_rect, GError **error)
+{
+  gsize n_in, n_out;
+
+  if (width < 1 || height < 1 || out_width < 1 || out_height < 1
+      || out_rect->width < 1 || out_rect->height < 1 || out_rect->x < 0
+      || out_rect->y < 0 || out_rect->x > out_width - out_rect->width
+      || out_rect->y > out_height - out_rect->height)
     {
       g_set_error (error, HFSR_ERROR, HFSR_ERROR_INVALID_ARGUMENT,
-                   "bicubic resize: invalid size %d planes of %d x %d -> "
-                   "%d x %d", n_planes, width, height, out_width, out_height);
+                   "bicubic resize: invalid size %d x %d -> %d x %d "
+                   "(region %d x %d at %d, %d)", width, height, out_width,
+                   out_height, out_rect->width, out_rect->height,
+                   out_rect->x, out_rect->y);
       return FALSE;
     }
-  /* The caller holds n_planes of each size, but the sizes may still come
-   * from untrusted image headers. */
-  if (!g_size_checked_mul (&in_plane, (gsize) width, (gsize) height)
-      || !g_size_checked_mul (&out_plane, (gsize) out_width,
-                              (gsize) out_height)
-      || !g_size_checked_mul (&n_between, (gsize) out_height, (gsize) width)
-      || n_between > G_MAXSIZE / sizeof (double))
+  /* The sizes may come from untrusted image headers. */
+  if (!g_size_checked_mul (&n_in, (gsize) width, (gsize) height)
+      || !g_size_checked_mul (&n_out, (gsize) out_width, (gsize) out_height)
+      || n_in > G_MAXSIZE / sizeof (double)
+      || n_out > G_MAXSIZE / sizeof (double))
     {
       g_set_error (error, HFSR_ERROR, HFSR_ERROR_NO_MEMORY,
                    "bicubic resize: %d x %d -> %d x %d is too large",
                    width, height, out_width, out_height);
       return FALSE;
     }
+  return TRUE;
+}
 
-  if (!resize_axis_init (&rows, height, out_height, error))
+static gboolean
+resize_axes_init (ResizeAxis *rows, ResizeAxis *columns, int width,
+                  int height, int out_width, int out_height, GError **error)
+{
+  if (!resize_axis_init (rows, height, out_height, error))
     return FALSE;
-  if (!resize_axis_init (&columns, width, out_width, error))
+  if (!resize_axis_init (columns, width, out_width, error))
     {
-      resize_axis_clear (&rows);
+      resize_axis_clear (rows);
       return FALSE;
     }
-  between = g_try_new (double, n_between);
+  return TRUE;
+}
+
+HfsrRect
+hfsr_imresize_required_input (int width, int height, int out_width,
+                              int out_height, const HfsrRect *out_rect)
+{
+  HfsrRect   needed = { 0, 0, 0, 0 };
+  ResizeAxis rows, columns;
+  int        x0, x1, y0, y1;
+
+  if (!resize_check (width, height, out_width, out_height, out_rect, NULL)
+      || !resize_axes_init (&rows, &columns, width, height, out_width,
+                            out_height, NULL))
+    return needed;
+  resize_axis_span (&rows, out_rect->y, out_rect->y + out_rect->height, &y0,
+                    &y1);
+  resize_axis_span (&columns, out_rect->x, out_rect->x + out_rect->width,
+                    &x0, &x1);
+  resize_axis_clear (&rows);
+  resize_axis_clear (&columns);
+  needed.x = x0;
+  needed.y = y0;
+  needed.width = x1 - x0 + 1;
+  needed.height = y1 - y0 + 1;
+  return needed;
+}
+
+/* One plane; @in covers @in_rect, which holds every sample @out_rect
+ * reads.  The sums run in the same order whatever the region, so a region
+ * equals the same pixels of the whole result bit for bit. */
+static gboolean
+resize_plane (const ResizeAxis *rows, const ResizeAxis *columns,
+              const float *in, const HfsrRect *in_rect,
+              const HfsrRect *out_rect, float *out, GError **error)
+{
+  int     x0, x1, y0, y1, span;
+  double *between;
+
+  resize_axis_span (rows, out_rect->y, out_rect->y + out_rect->height, &y0,
+                    &y1);
+  resize_axis_span (columns, out_rect->x, out_rect->x + out_rect->width,
+                    &x0, &x1);
+  if (x0 < in_rect->x || y0 < in_rect->y
+      || x1 >= in_rect->x + in_rect->width
+      || y1 >= in_rect->y + in_rect->height)
+    {
+      g_set_error (error, HFSR_ERROR, HFSR_ERROR_INVALID_ARGUMENT,
+                   "bicubic resize: the input region %d x %d at %d, %d "
+                   "does not hold columns %d-%d and rows %d-%d",
+                   in_rect->width, in_rect->height, in_rect->x, in_rect->y,
+                   x0, x1, y0, y1);
+      return FALSE;
+    }
+  span = x1 - x0 + 1;
+  between = g_try_new (double, (gsize) out_rect->height * span);
   if (between == NULL)
     {
       g_set_error (error, HFSR_ERROR, HFSR_ERROR_NO_MEMORY,
-                   "bicubic resize: out of memory for %d x %d -> %d x %d",
-                   width, height, out_width, out_height);
-      resize_axis_clear (&rows);
-      resize_axis_clear (&columns);
+                   "bicubic resize: out of memory for a %d x %d region",
+                   out_rect->width, out_rect->height);
       return FALSE;
     }
 
-  for (int p = 0; p < n_planes; p++)
+  /* Height first, whole rows at a time, as MATLAB orders equal scales. */
+  for (int r = 0; r < out_rect->height; r++)
     {
-      const float *in = planes + (gsize) p * in_plane;
-      float       *result = out + (gsize) p * out_plane;
+      gsize   oy = (gsize) (out_rect->y + r);
+      double *row = between + (gsize) r * span;
 
-      /* Height first, whole rows at a time, as MATLAB orders equal
-       * scales. */
-      for (int oy = 0; oy < out_height; oy++)
+      for (int x = 0; x < span; x++)
+        row[x] = 0.0;
+      for (gsize k = 0; k < rows->taps; k++)
         {
-          double *row = between + (gsize) oy * width;
+          double       w = rows->weight[oy * rows->taps + k];
+          const float *source =
+            in + (gsize) (rows->index[oy * rows->taps + k] - in_rect->y)
+                   * in_rect->width + (x0 - in_rect->x);
 
-          for (int x = 0; x < width; x++)
-            row[x] = 0.0;
-          for (gsize k = 0; k < rows.taps; k++)
-            {
-              double       w = rows.weight[(gsize) oy * rows.taps + k];
-              const float *source =
-                in + (gsize) rows.index[(gsize) oy * rows.taps + k] * width;
-
-              for (int x = 0; x < width; x++)
-                row[x] += w * source[x];
-            }
-        }
-
-      for (int oy = 0; oy < out_height; oy++)
-        {
-          const double *row = between + (gsize) oy * width;
-
-          for (int ox = 0; ox < out_width; ox++)
-            {
-              const int    *index = columns.index + (gsize) ox * columns.taps;
-              const double *weight =
-                columns.weight + (gsize) ox * columns.taps;
-              double        sum = 0.0;
-
-              for (gsize k = 0; k < columns.taps; k++)
-                sum += weight[k] * row[index[k]];
-              result[(gsize) oy * out_width + ox] = (float) sum;
-            }
+          for (int x = 0; x < span; x++)
+            row[x] += w * source[x];
         }
     }
 
+  for (int r = 0; r < out_rect->height; r++)
+    {
+      const double *row = between + (gsize) r * span;
+
+      for (int c = 0; c < out_rect->width; c++)
+        {
+          gsize         ox = (gsize) (out_rect->x + c);
+          const int    *index = columns->index + ox * columns->taps;
+          const double *weight = columns->weight + ox * columns->taps;
+          double        sum = 0.0;
+
+          for (gsize k = 0; k < columns->taps; k++)
+            sum += weight[k] * row[index[k] - x0];
+          out[(gsize) r * out_rect->width + c] = (float) sum;
+        }
+    }
   g_free (between);
+  return TRUE;
+}
+
+gboolean
+hfsr_imresize_region (const float *plane, const HfsrRect *in_rect,
+                      int width, int height, int out_width, int out_height,
+                      const HfsrRect *out_rect, float *out, GError **error)
+{
+  ResizeAxis rows, columns;
+  gboolean   done;
+
+  if (!resize_check (width, height, out_width, out_height, out_rect, error)
+      || !resize_axes_init (&rows, &columns, width, height, out_width,
+                            out_height, error))
+    return FALSE;
+  done = resize_plane (&rows, &columns, plane, in_rect, out_rect, out, error);
   resize_axis_clear (&rows);
   resize_axis_clear (&columns);
-  return TRUE;
+  return done;
+}
+
+gboolean
+hfsr_imresize (const float *planes, int n_planes, int width, int height,
+               int out_width, int out_height, float *out, GError **error)
+{
+  HfsrRect   in_rect = { 0, 0, width, height };
+  HfsrRect   out_rect = { 0, 0, out_width, out_height };
+  ResizeAxis rows, columns;
+  gboolean   done = TRUE;
+
+  if (n_planes < 1)
+    {
+      g_set_error (error, HFSR_ERROR, HFSR_ERROR_INVALID_ARGUMENT,
+                   "bicubic resize: invalid plane count %d", n_planes);
+      return FALSE;
+    }
+  if (!resize_check (width, height, out_width, out_height, &out_rect, error)
+      || !resize_axes_init (&rows, &columns, width, height, out_width,
+                            out_height, error))
+    return FALSE;
+  for (int p = 0; p < n_planes && done; p++)
+    done = resize_plane (&rows, &columns,
+                         planes + (gsize) p * width * height, &in_rect,
+                         &out_rect, out + (gsize) p * out_width * out_height,
+                         error);
+  resize_axis_clear (&rows);
+  resize_axis_clear (&columns);
+  return done;
 }

@@ -391,6 +391,72 @@ test_resize_planes_and_axes (void)
   g_free (all);
 }
 
+/* Every region of an upscale and a downscale equals those pixels of the
+ * whole result bit for bit, read from exactly its required input (copied
+ * out, so a read outside it would show under ASan); an input short of it
+ * is refused. */
+static void
+test_resize_regions (void)
+{
+  enum { W = 13, H = 11 };
+  const int sizes[][2] = { { 2 * W, 2 * H }, { 4 * W, 3 * H }, { 5, 4 } };
+  float     plane[W * H];
+  GRand    *rand = g_rand_new_with_seed (7);
+
+  hfsr_test_fill_random (plane, W * H, 9, 0.0f, 1.0f);
+  for (guint s = 0; s < G_N_ELEMENTS (sizes); s++)
+    {
+      int    ow = sizes[s][0], oh = sizes[s][1];
+      float *whole = resize_plane (plane, W, H, ow, oh);
+
+      for (int trial = 0; trial < 40; trial++)
+        {
+          HfsrRect out_rect, in_rect, short_rect;
+          float   *in, *out;
+          GError  *error = NULL;
+
+          out_rect.x = g_rand_int_range (rand, 0, ow);
+          out_rect.y = g_rand_int_range (rand, 0, oh);
+          out_rect.width = g_rand_int_range (rand, 1, ow - out_rect.x + 1);
+          out_rect.height = g_rand_int_range (rand, 1, oh - out_rect.y + 1);
+          in_rect = hfsr_imresize_required_input (W, H, ow, oh, &out_rect);
+          g_assert_cmpint (in_rect.x, >=, 0);
+          g_assert_cmpint (in_rect.y, >=, 0);
+          g_assert_cmpint (in_rect.x + in_rect.width, <=, W);
+          g_assert_cmpint (in_rect.y + in_rect.height, <=, H);
+          in = g_new (float, in_rect.width * in_rect.height);
+          for (int y = 0; y < in_rect.height; y++)
+            memcpy (in + y * in_rect.width,
+                    plane + (in_rect.y + y) * W + in_rect.x,
+                    sizeof (float) * in_rect.width);
+          out = g_new (float, out_rect.width * out_rect.height);
+          g_assert_true (hfsr_imresize_region (in, &in_rect, W, H, ow, oh,
+                                               &out_rect, out, NULL));
+          for (int y = 0; y < out_rect.height; y++)
+            for (int x = 0; x < out_rect.width; x++)
+              g_assert_cmpfloat (out[y * out_rect.width + x], ==,
+                                 whole[(out_rect.y + y) * ow + out_rect.x
+                                       + x]);
+
+          short_rect = in_rect;
+          short_rect.width--;
+          if (short_rect.width > 0)
+            {
+              g_assert_false (hfsr_imresize_region (in, &short_rect, W, H,
+                                                    ow, oh, &out_rect, out,
+                                                    &error));
+              g_assert_error (error, HFSR_ERROR,
+                              HFSR_ERROR_INVALID_ARGUMENT);
+              g_clear_error (&error);
+            }
+          g_free (in);
+          g_free (out);
+        }
+      g_free (whole);
+    }
+  g_rand_free (rand);
+}
+
 static void
 test_resize_invalid (void)
 {
@@ -550,6 +616,7 @@ main (int argc, char **argv)
   g_test_add_func ("/quality/resize/ramp", test_resize_ramp);
   g_test_add_func ("/quality/resize/planes-and-axes",
                    test_resize_planes_and_axes);
+  g_test_add_func ("/quality/resize/regions", test_resize_regions);
   g_test_add_func ("/quality/resize/invalid", test_resize_invalid);
   g_test_add_func ("/quality/spectral-share/constant-and-checkerboard",
                    test_spectral_share_constant_and_checkerboard);

@@ -4,8 +4,10 @@
  *
  * hfsr:scale-space and hfsr:dog-sr in real GEGL: the levels against the
  * Gaussian blur computed directly on the whole grey image, chunked renders
- * against whole ones, dog-sr against its two steps run one after the other,
- * and a level that does not exist.
+ * against whole ones, dog-sr's pixel-sr method against its two steps run
+ * one after the other, its trained methods against the engine's
+ * hfsr_dog_sr_levels with the shipped networks, and what is refused: a
+ * level that does not exist, sigmas a network was not trained for.
  */
 #include "hfsr-config.h"
 
@@ -13,9 +15,13 @@
 
 #include "hfsr.h"
 #include "op-test-util.h"
+#include "test-util.h"
 
 #define SCALE_SPACE "hfsr:scale-space"
 #define DOG_SR      "hfsr:dog-sr"
+
+/* hfsr:dog-sr's methods, as its enum orders them. */
+enum { RESIDUAL_DOG, GAUSSIAN_STACK, PIXEL_SR };
 
 static const double noor_sigmas[5] = { 1.249, 1.545, 1.96588, 2.452527,
                                        3.090016 };
@@ -136,6 +142,7 @@ test_dog_sr_is_upscale_then_level (void)
   GeglBuffer    *input = op_test_random_buffer (w, h, 14);
   GeglRectangle  big   = { 0, 0, s * w, s * h };
   GeglNode      *dog   = op_test_graph_new (input, NULL, DOG_SR,
+                                            "method", PIXEL_SR,
                                             "scale", s, "level", 2,
                                             "gain", 5.0, NULL);
   GeglNode      *sr    = op_test_graph_new (input, NULL,
@@ -156,8 +163,8 @@ test_dog_sr_is_upscale_then_level (void)
   op_test_assert_close (actual, expected, (gsize) big.width * big.height, 1,
                         big.width, 1e-5);
   op_test_graph_free (dog);
-  dog = op_test_graph_new (input, NULL, DOG_SR, "scale", s, "level", 2,
-                           "gain", 5.0, NULL);
+  dog = op_test_graph_new (input, NULL, DOG_SR, "method", PIXEL_SR,
+                           "scale", s, "level", 2, "gain", 5.0, NULL);
   pieces = op_test_render_chunks (dog, &big, 17, 11, grey_float ());
   op_test_assert_close (pieces, actual, (gsize) big.width * big.height, 1,
                         big.width, 1e-5);
@@ -170,6 +177,120 @@ test_dog_sr_is_upscale_then_level (void)
   op_test_graph_free (sr);
   op_test_graph_free (dog);
   g_object_unref (middle);
+  g_object_unref (input);
+}
+
+/* The trained methods give the shipped network's levels as the engine
+ * computes them on the whole grey image: every DoG and Gaussian level of
+ * both methods at x2 and x4. */
+static void
+test_dog_sr_trained_equals_engine (void)
+{
+  const int      w = 27, h = 21;
+  GeglBuffer    *input = op_test_random_buffer (w, h, 15);
+  float         *grey = grey_pixels (input);
+  HfsrRect       image = { 0, 0, w, h };
+  HfsrImageView  view = { grey, 1, (gsize) w, image };
+
+  for (int s = 2; s <= 4; s += 2)
+    for (int method = RESIDUAL_DOG; method <= GAUSSIAN_STACK; method++)
+      {
+        g_autofree char *relative = g_strdup_printf (
+          "models/hfsr-dog-x%d-%s.safetensors", s,
+          method == RESIDUAL_DOG ? "residual-dog" : "gaussian-stack");
+        g_autofree char *path = hfsr_test_source_path (relative);
+        HfsrModel       *model = hfsr_model_load (path, NULL);
+        HfsrRect         target = { 0, 0, s * w, s * h };
+        GeglRectangle    big = { 0, 0, s * w, s * h };
+        gsize            n = (gsize) big.width * big.height;
+        float           *levels = g_new (float, n * HFSR_DOG_SR_LEVELS);
+
+        g_assert_nonnull (model);
+        g_assert_true (hfsr_dog_sr_levels (model, s, noor_sigmas, &view,
+                                           &image, &target, levels, NULL));
+        for (int output = 0; output < 2; output++)
+          for (int level = 1; level <= (output == 0 ? 4 : 5); level++)
+            {
+              GeglNode *op = op_test_graph_new (input, NULL, DOG_SR,
+                                                "method", method,
+                                                "scale", s,
+                                                "output", output,
+                                                "level", level,
+                                                "gain", 3.0, NULL);
+              float    *actual = op_test_render (op, &big, grey_float ());
+              float    *expected = g_new (float, n);
+              const float *l = levels + (gsize) (level - 1) * n;
+
+              for (gsize i = 0; i < n; i++)
+                expected[i] = output == 0 ? 0.5f + 3.0f * (l[i] - l[i + n])
+                                          : l[i];
+              op_test_assert_close (actual, expected, n, 1, big.width,
+                                    3e-5);
+              g_free (expected);
+              g_free (actual);
+              op_test_graph_free (op);
+            }
+        g_free (levels);
+        hfsr_model_free (model);
+      }
+  g_free (grey);
+  g_object_unref (input);
+}
+
+/* Pieces and GEGL's processor with threads and small chunks give the
+ * whole render's pixels, to the engine's tiling tolerance. */
+static void
+test_dog_sr_trained_chunks (void)
+{
+  GeglBuffer         *input = op_test_random_buffer (45, 38, 16);
+  const GeglRectangle box = { 0, 0, 90, 76 };
+  const OpTestConfig  config = { 3, 900, 16 };
+
+  for (int method = RESIDUAL_DOG; method <= GAUSSIAN_STACK; method++)
+    {
+      GeglNode *op = op_test_graph_new (input, NULL, DOG_SR,
+                                        "method", method, "level", 3, NULL);
+      float    *whole = op_test_render (op, &box, grey_float ());
+      float    *pieces = op_test_render_chunks (op, &box, 23, 17,
+                                                grey_float ());
+      float    *threaded;
+
+      op_test_assert_close (pieces, whole, 90 * 76, 1, 90, 1e-4);
+      op_test_graph_free (op);
+      op = op_test_graph_new (input, NULL, DOG_SR, "method", method,
+                              "level", 3, NULL);
+      threaded = op_test_process (op, &box, grey_float (), &config);
+      op_test_assert_close (threaded, whole, 90 * 76, 1, 90, 1e-4);
+      op_test_graph_free (op);
+      g_free (threaded);
+      g_free (pieces);
+      g_free (whole);
+    }
+  g_object_unref (input);
+}
+
+/* A trained method at sigmas it was not trained for says so; pixel-sr
+ * takes them. */
+static void
+test_dog_sr_trained_sigmas_refused (void)
+{
+  GeglBuffer    *input = op_test_random_buffer (12, 10, 17);
+  GeglRectangle  box   = { 0, 0, 24, 20 };
+  GeglNode      *op    = op_test_graph_new (input, NULL, DOG_SR,
+                                            "method", GAUSSIAN_STACK,
+                                            "sigma2", 1.7, NULL);
+
+  op_test_expect_warnings ("trained for the sigmas");
+  g_free (op_test_render (op, &box, grey_float ()));
+  g_assert_cmpint (op_test_warnings_seen (), >=, 1);
+  op_test_graph_free (op);
+
+  op = op_test_graph_new (input, NULL, DOG_SR, "method", PIXEL_SR,
+                          "sigma2", 1.7, NULL);
+  op_test_expect_warnings ("");
+  g_free (op_test_render (op, &box, grey_float ()));
+  g_assert_cmpint (op_test_warnings_seen (), ==, 0);
+  op_test_graph_free (op);
   g_object_unref (input);
 }
 
@@ -187,5 +308,10 @@ main (int argc, char **argv)
                    test_missing_level_warns);
   g_test_add_func ("/dog-sr/upscale-then-level",
                    test_dog_sr_is_upscale_then_level);
+  g_test_add_func ("/dog-sr/trained-equals-engine",
+                   test_dog_sr_trained_equals_engine);
+  g_test_add_func ("/dog-sr/trained-chunks", test_dog_sr_trained_chunks);
+  g_test_add_func ("/dog-sr/trained-sigmas-refused",
+                   test_dog_sr_trained_sigmas_refused);
   return g_test_run ();
 }

@@ -1,0 +1,421 @@
+/* hfsr — task-aware super-resolution for GEGL and GIMP.
+ * Copyright (C) 2026 the hfsr authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * hfsr:dog-sr-network — one level of the scale space that a trained DoG
+ * Super-Resolution network (Noor et al.'s method 1 or 2) predicts for the
+ * upscaled image, from the grey Y' of the small one.  hfsr:dog-sr routes
+ * its trained methods here; the maths is the engine's hfsr_dog_sr_levels,
+ * which hfsr-sift runs too.
+ */
+#include "hfsr-config.h"
+
+#include <math.h>
+#include <string.h>
+#include <glib/gi18n-lib.h>
+
+#ifdef GEGL_PROPERTIES
+
+enum_start (hfsr_dog_sr_network_method)
+  enum_value (HFSR_DOG_SR_NETWORK_RESIDUAL_DOG,   "residual-dog",
+              N_("Residual DoG (method 1)"))
+  enum_value (HFSR_DOG_SR_NETWORK_GAUSSIAN_STACK, "gaussian-stack",
+              N_("Gaussian stack (method 2)"))
+enum_end (HfsrDogSrNetworkMethod)
+
+enum_start (hfsr_dog_sr_network_output)
+  enum_value (HFSR_DOG_SR_NETWORK_DOG,      "dog",
+              N_("Difference of Gaussians"))
+  enum_value (HFSR_DOG_SR_NETWORK_GAUSSIAN, "gaussian", N_("Gaussian"))
+enum_end (HfsrDogSrNetworkOutput)
+
+property_int (scale, _("Scale"), 2)
+  description (_("Upscaling factor (networks are trained for 2 and 4)."))
+  value_range (2, 4)
+
+property_enum (method, _("Method"), HfsrDogSrNetworkMethod,
+               hfsr_dog_sr_network_method,
+               HFSR_DOG_SR_NETWORK_RESIDUAL_DOG)
+  description (_("Residual DoG: the network predicts the four DoG levels "
+                 "as corrections of the bicubic upscale's.  Gaussian "
+                 "stack: it predicts the five Gaussian levels the same "
+                 "way; the DoG is their difference."))
+
+property_enum (output, _("Output"), HfsrDogSrNetworkOutput,
+               hfsr_dog_sr_network_output, HFSR_DOG_SR_NETWORK_DOG)
+  description (_("Difference of Gaussians (levels 1-4, drawn as 0.5 + gain "
+                 "* value) or Gaussian (levels 1-5)."))
+
+property_int (level, _("Level"), 1)
+  description (_("Which level: 1-4 for the DoG, 1-5 for the Gaussians."))
+  value_range (1, 5)
+
+property_double (sigma1, _("Sigma 1"), 1.249)
+  description (_("Gaussian sigma of level 1 in upscaled pixels; a trained "
+                 "network only gives the sigmas it was trained for."))
+  value_range (0.1, 100.0)
+property_double (sigma2, _("Sigma 2"), 1.545)
+  value_range (0.1, 100.0)
+property_double (sigma3, _("Sigma 3"), 1.96588)
+  value_range (0.1, 100.0)
+property_double (sigma4, _("Sigma 4"), 2.452527)
+  value_range (0.1, 100.0)
+property_double (sigma5, _("Sigma 5"), 3.090016)
+  value_range (0.1, 100.0)
+
+property_double (gain, _("Gain"), 10.0)
+  description (_("How much a signed DoG value is magnified around "
+                 "mid-grey."))
+  value_range (0.1, 1000.0)
+
+property_file_path (model, _("Model file"), "")
+  description (_("A DoG-SR network to use instead of the shipped one of "
+                 "this scale and method."))
+
+#else
+
+#define GEGL_OP_FILTER
+#define GEGL_OP_NAME     hfsr_dog_sr_network
+#define GEGL_OP_C_SOURCE hfsr-dog-sr-network.c
+
+#include "gegl-op.h"
+#include "hfsr-op-common.h"
+
+/* Grey level at which a DoG value of 0 is drawn, as hfsr:scale-space. */
+#define SIGNED_ZERO 0.5f
+
+/* Output pixels a side computed at once: bounds the five levels and the
+ * network's scratch whatever chunk GEGL asks for. */
+#define PIECE_OUTPUT 256
+
+static const char *
+method_name (const GeglProperties *o)
+{
+  return o->method == HFSR_DOG_SR_NETWORK_GAUSSIAN_STACK ? "gaussian-stack"
+                                                         : "residual-dog";
+}
+
+static const char *
+model_file (const GeglProperties *o)
+{
+  return o->model != NULL && o->model[0] != '\0' ? o->model : NULL;
+}
+
+/* The model file, or the shipped network of the scale and method; either
+ * must be a DoG-SR network of that method and scale (its sigmas are
+ * checked where the levels are made). */
+static HfsrModel *
+load_model (GeglOperation *operation,
+            GError       **error)
+{
+  GeglProperties *o = GEGL_PROPERTIES (operation);
+  HfsrModel      *model;
+  HfsrDogSrMethod method;
+  double          sigmas[HFSR_DOG_SR_LEVELS];
+
+  if (model_file (o) != NULL)
+    model = hfsr_model_load (model_file (o), error);
+  else
+    {
+      char *name = g_strdup_printf ("hfsr-dog-x%d-%s", o->scale,
+                                    method_name (o));
+
+      model = hfsr_model_load_for_value (name, "hfsr.scale", o->scale,
+                                         error);
+      g_free (name);
+    }
+  if (model == NULL)
+    return NULL;
+  if (! hfsr_dog_sr_check_model (model, &method, sigmas, error))
+    g_clear_pointer (&model, hfsr_model_free);
+  else if ((method == HFSR_DOG_SR_GAUSSIAN_STACK)
+           != (o->method == HFSR_DOG_SR_NETWORK_GAUSSIAN_STACK)
+           || hfsr_model_get_scale (model) != o->scale)
+    {
+      g_set_error (error, HFSR_ERROR, HFSR_ERROR_FORMAT,
+                   "%s is a x%d %s network; x%d %s was asked for",
+                   hfsr_model_get_name (model), hfsr_model_get_scale (model),
+                   hfsr_model_get_metadata (model, "hfsr.method"), o->scale,
+                   method_name (o));
+      g_clear_pointer (&model, hfsr_model_free);
+    }
+  return model;
+}
+
+static char *
+model_key (const GeglProperties *o)
+{
+  return g_strdup_printf ("x%d %s %s", o->scale, method_name (o),
+                          model_file (o) ? model_file (o) : "");
+}
+
+static HfsrOpModel *
+acquire_model (GeglOperation *operation)
+{
+  GeglProperties *o   = GEGL_PROPERTIES (operation);
+  char           *key = model_key (o);
+  HfsrOpModel    *shared;
+
+  shared = hfsr_op_model_acquire (operation,
+                                  (HfsrOpModelCache **) &o->user_data, key,
+                                  load_model,
+                                  "no network: the levels are the bicubic "
+                                  "upscale's alone: ");
+  g_free (key);
+  return shared;
+}
+
+static void
+finalize (GObject *object)
+{
+  GeglProperties *o = GEGL_PROPERTIES (object);
+
+  g_clear_pointer (&o->user_data, hfsr_op_model_cache_free);
+  G_OBJECT_CLASS (gegl_op_parent_class)->finalize (object);
+}
+
+static void
+get_sigmas (const GeglProperties *o,
+            double                sigmas[HFSR_DOG_SR_LEVELS])
+{
+  sigmas[0] = o->sigma1;
+  sigmas[1] = o->sigma2;
+  sigmas[2] = o->sigma3;
+  sigmas[3] = o->sigma4;
+  sigmas[4] = o->sigma5;
+}
+
+static void
+prepare (GeglOperation *operation)
+{
+  const Babl *space  = gegl_operation_get_source_space (operation, "input");
+  const Babl *format = babl_format_with_space ("Y' float", space);
+
+  gegl_operation_set_format (operation, "input", format);
+  gegl_operation_set_format (operation, "output", format);
+}
+
+static HfsrRect
+as_hfsr_rect (const GeglRectangle *rect)
+{
+  HfsrRect hfsr = { rect->x, rect->y, rect->width, rect->height };
+
+  return hfsr;
+}
+
+static GeglRectangle
+get_bounding_box (GeglOperation *operation)
+{
+  const GeglRectangle *extent =
+    gegl_operation_source_get_bounding_box (operation, "input");
+  GeglRectangle        none = { 0, 0, 0, 0 };
+
+  return extent != NULL
+         ? hfsr_op_scale_up (extent, GEGL_PROPERTIES (operation)->scale)
+         : none;
+}
+
+/* What hfsr_dog_sr_levels reads for @roi, within the image. */
+static GeglRectangle
+required_input (GeglOperation       *operation,
+                const HfsrModel     *model,
+                const GeglRectangle *roi,
+                const GeglRectangle *extent)
+{
+  GeglProperties *o = GEGL_PROPERTIES (operation);
+  GeglRectangle   bounds = get_bounding_box (operation);
+  GeglRectangle   wanted, need;
+  HfsrRect        target, image = as_hfsr_rect (extent), rect;
+  double          sigmas[HFSR_DOG_SR_LEVELS];
+
+  if (! gegl_rectangle_intersect (&wanted, roi, &bounds))
+    return wanted;
+  get_sigmas (o, sigmas);
+  target = as_hfsr_rect (&wanted);
+  rect = hfsr_dog_sr_required_input (model, o->scale, sigmas, &target,
+                                     &image);
+  need.x = rect.x;
+  need.y = rect.y;
+  need.width = rect.width;
+  need.height = rect.height;
+  return need;
+}
+
+static GeglRectangle
+get_required_for_output (GeglOperation       *operation,
+                         const gchar         *input_pad,
+                         const GeglRectangle *roi)
+{
+  const GeglRectangle *extent =
+    gegl_operation_source_get_bounding_box (operation, "input");
+  HfsrOpModel         *shared;
+  GeglRectangle        need;
+
+  if (extent == NULL)
+    return *roi;
+  shared = acquire_model (operation);
+  need = required_input (operation, shared ? shared->model : NULL, roi,
+                         extent);
+  hfsr_op_model_release (shared);
+  return need;
+}
+
+/* A changed input pixel reaches the network's margin and the bicubic
+ * kernel plus the widest blur: the larger of the two, upscaled.  Asked
+ * while settings change, so it loads nothing: without the network at hand
+ * all of the output may have changed. */
+static GeglRectangle
+get_invalidated_by_change (GeglOperation       *operation,
+                           const gchar         *input_pad,
+                           const GeglRectangle *input_region)
+{
+  GeglProperties      *o      = GEGL_PROPERTIES (operation);
+  const GeglRectangle *extent =
+    gegl_operation_source_get_bounding_box (operation, "input");
+  char                *key    = model_key (o);
+  HfsrOpModel         *shared = hfsr_op_model_peek (o->user_data, key);
+  int                  blur   = (int) ceil (3.0 * o->sigma5);
+  int                  margin = HFSR_OP_WHOLE_IMAGE;
+  GeglRectangle        reach;
+
+  if (shared != NULL && hfsr_model_get_margin (shared->model) >= 0)
+    margin = MAX ((blur + o->scale - 1) / o->scale + 2,
+                  hfsr_model_get_margin (shared->model));
+  hfsr_op_model_release (shared);
+  g_free (key);
+  reach = hfsr_op_grow_within (input_region, margin, extent);
+  return hfsr_op_scale_up (&reach, o->scale);
+}
+
+/* The chosen level over @piece into @out (piece-sized). */
+static gboolean
+level_of_piece (GeglOperation       *operation,
+                const HfsrModel     *model,
+                GeglBuffer          *input,
+                const GeglRectangle *extent,
+                const GeglRectangle *piece,
+                const Babl          *format,
+                float               *out,
+                GError             **error)
+{
+  GeglProperties *o = GEGL_PROPERTIES (operation);
+  GeglRectangle   need = required_input (operation, model, piece, extent);
+  HfsrRect        image = as_hfsr_rect (extent), target;
+  double          sigmas[HFSR_DOG_SR_LEVELS];
+  gsize           n = (gsize) piece->width * piece->height;
+  float          *grey, *levels;
+  gboolean        done = FALSE;
+
+  get_sigmas (o, sigmas);
+  target = as_hfsr_rect (piece);
+  grey = hfsr_op_pixels_new (need.width, need.height, 1, error);
+  levels = grey ? hfsr_op_pixels_new (piece->width,
+                                      piece->height * HFSR_DOG_SR_LEVELS, 1,
+                                      error)
+                : NULL;
+  if (levels != NULL)
+    {
+      HfsrImageView view = { grey, 1, (gsize) need.width,
+                             as_hfsr_rect (&need) };
+
+      gegl_buffer_get (input, &need, 1.0, format, grey, GEGL_AUTO_ROWSTRIDE,
+                       GEGL_ABYSS_NONE);
+      done = hfsr_dog_sr_levels (model, o->scale, sigmas, &view, &image,
+                                 &target, levels, error);
+    }
+  if (done && o->output == HFSR_DOG_SR_NETWORK_GAUSSIAN)
+    memcpy (out, levels + (gsize) (o->level - 1) * n, sizeof (float) * n);
+  else if (done)
+    {
+      const float *lower = levels + (gsize) (o->level - 1) * n;
+      const float *upper = lower + n;
+
+      for (gsize i = 0; i < n; i++)
+        out[i] = SIGNED_ZERO + (float) o->gain * (lower[i] - upper[i]);
+    }
+  g_free (grey);
+  g_free (levels);
+  return done;
+}
+
+static gboolean
+process (GeglOperation       *operation,
+         GeglBuffer          *input,
+         GeglBuffer          *output,
+         const GeglRectangle *result,
+         gint                 level)
+{
+  GeglProperties      *o      = GEGL_PROPERTIES (operation);
+  const Babl          *format = gegl_operation_get_format (operation, "output");
+  const GeglRectangle *extent =
+    gegl_operation_source_get_bounding_box (operation, "input");
+  GeglRectangle        bounds = get_bounding_box (operation);
+  GeglRectangle        wanted;
+  HfsrOpModel         *shared;
+  float               *out;
+  GError              *error = NULL;
+  gboolean             success = TRUE;
+
+  if (o->level > (o->output == HFSR_DOG_SR_NETWORK_DOG ? 4 : 5))
+    {
+      g_set_error (&error, HFSR_ERROR, HFSR_ERROR_INVALID_ARGUMENT,
+                   "level %d does not exist: the DoG stack has levels 1-4, "
+                   "the Gaussian stack 1-5", o->level);
+      hfsr_op_warn (operation, &error);
+      return FALSE;
+    }
+  if (extent == NULL || ! gegl_rectangle_intersect (&wanted, result, &bounds))
+    return TRUE;
+
+  out = hfsr_op_pixels_new (MIN (wanted.width, PIECE_OUTPUT),
+                            MIN (wanted.height, PIECE_OUTPUT), 1, &error);
+  shared = acquire_model (operation);
+  for (gint64 y = wanted.y; out && success && y < wanted.y + wanted.height;
+       y += PIECE_OUTPUT)
+    for (gint64 x = wanted.x; success && x < wanted.x + wanted.width;
+         x += PIECE_OUTPUT)
+      {
+        GeglRectangle piece = {
+          (gint) x, (gint) y,
+          (gint) MIN (PIECE_OUTPUT, wanted.x + wanted.width - x),
+          (gint) MIN (PIECE_OUTPUT, wanted.y + wanted.height - y) };
+        const float  *planes[1] = { out };
+
+        success = level_of_piece (operation, shared ? shared->model : NULL,
+                                  input, extent, &piece, format, out, &error)
+                  && hfsr_op_write_planes (output, &piece, planes, &piece,
+                                           format, &error);
+      }
+  hfsr_op_warn (operation, &error);
+  hfsr_op_model_release (shared);
+  g_free (out);
+  return success && out != NULL;
+}
+
+static void
+gegl_op_class_init (GeglOpClass *klass)
+{
+  GObjectClass             *object_class    = G_OBJECT_CLASS (klass);
+  GeglOperationClass       *operation_class = GEGL_OPERATION_CLASS (klass);
+  GeglOperationFilterClass *filter_class    = GEGL_OPERATION_FILTER_CLASS (klass);
+
+  object_class->finalize                     = finalize;
+  filter_class->process                      = process;
+  operation_class->prepare                   = prepare;
+  operation_class->get_bounding_box          = get_bounding_box;
+  operation_class->get_required_for_output   = get_required_for_output;
+  operation_class->get_invalidated_by_change = get_invalidated_by_change;
+  operation_class->cache_policy              = GEGL_CACHE_POLICY_ALWAYS;
+
+  gegl_operation_class_set_keys (operation_class,
+    "name",        "hfsr:dog-sr-network",
+    "title",       _("DoG Super-Resolution network"),
+    "categories",  "hidden",
+    "description",
+      _("One level of the Difference-of-Gaussian or Gaussian stack of the "
+        "upscaled image, as a DoG Super-Resolution network trained for its "
+        "sigmas predicts it from the grey image.  Used by hfsr:dog-sr."),
+    NULL);
+}
+
+#endif
