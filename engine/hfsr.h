@@ -458,40 +458,51 @@ typedef struct
 {
   int    n_levels;            /* Gaussian levels per octave, 4 .. 8 */
   double sigmas[HFSR_SIFT_MAX_LEVELS]; /* increasing, > 0 */
-  int    max_octaves;         /* 0: as many as leave the smaller side
-                               * >= 16 pixels */
+  int    max_octaves;         /* 0: until the next octave's smaller side
+                               * would be < 16 pixels */
   double contrast_threshold;  /* |D| at the refined extremum must reach
                                * this (grey values in [0, 1]) */
   double edge_threshold;      /* r: principal-curvature ratio (Lowe's 10) */
 } HfsrSiftParams;
 
-/* Noor et al.'s five sigmas (1.249, 1.545, 1.96588, 2.452527, 3.090016),
- * all octaves, contrast 0.04 / 3 (Lowe's 0.03 scaled as OpenCV scales its
- * 0.04 by the intervals), edge ratio 10. */
+/* Six levels: Noor et al.'s five sigmas (1.249, 1.545, 1.96588, 2.452527,
+ * 3.090016, the first five, which hfsr:dog-sr's networks predict) and
+ * 3.893189 one step above, so that extrema are sought at three scales an
+ * octave and the octaves leave none out; all octaves; contrast 0.04 / 3
+ * (OpenCV's 0.04 over its 3 intervals); edge ratio 10. */
 void     hfsr_sift_params_init (HfsrSiftParams *params);
 
+/* @params' levels set to a DoG-SR stack's five @sigmas and a sixth one step
+ * (sigma_5^2 / sigma_4) above, as hfsr_sift_params_init does for Noor's. */
+void     hfsr_sift_params_set_stack (HfsrSiftParams *params,
+                                     const double sigmas[HFSR_DOG_SR_LEVELS]);
+
 /* SIFT keypoints (Lowe 2004) with orientations and 128-d descriptors.
- * @levels: octave 0 given as @params->n_levels planes of @width x @height
- * (level k blurred by @params->sigmas[k] from the image, or a
- * super-resolved prediction of it, as hfsr:dog-sr's networks make);
- * higher octaves are made from them as above.  3 x 3 x 3 extrema of the
- * DoG, refined by a quadratic fit in x, y and level (up to 5 moves),
- * dropped below the contrast threshold or beyond the edge ratio; one
- * keypoint per orientation histogram peak within 80 % of the highest
- * (36 bins, Gaussian window 1.5 sigma); descriptors 4 x 4 x 8 from the
- * nearest level's gradients, normalised, clipped at 0.2, renormalised.
- * Coordinates and sigma are in octave-0 pixels; sigma interpolates the
- * level sigmas geometrically at a fractional level.  *@keypoints
- * (g_free; NULL when there are none) in order of octave, then level, then
- * row, then column.  Bad parameters or sizes are
+ * @levels: the first @n_given (1 .. n_levels) levels of octave 0, planes of
+ * @width x @height: blurs of the image by @params->sigmas, or a
+ * super-resolved prediction of them, as hfsr:dog-sr's networks make; the
+ * levels not given are blurred on from the last given one; higher octaves
+ * are made as above.  3 x 3 x 3 extrema of the DoG (at least as large, or
+ * as small, as all 26 neighbours; |D| above half the threshold), 5 pixels
+ * from the border, refined by a quadratic fit in x, y and level (up to 5
+ * moves), dropped below the contrast threshold or beyond the edge ratio;
+ * one keypoint per peak of the smoothed 36-bin orientation histogram
+ * within 80 % of the highest (Gaussian window 1.5 sigma); descriptors
+ * 4 x 4 cells of 3 sigma x 8 orientations from the nearest level's
+ * gradients, trilinear, normalised, clipped at 0.2, renormalised.
+ * Coordinates and sigma are in octave-0 pixels ((0, 0) the centre of the
+ * top-left pixel); sigma interpolates the level sigmas geometrically at a
+ * fractional level.  *@keypoints (g_free; NULL when there are none) in
+ * order of octave, level, row, column.  Bad parameters or sizes are
  * HFSR_ERROR_INVALID_ARGUMENT, allocation failure HFSR_ERROR_NO_MEMORY. */
-gboolean hfsr_sift_detect_stack (const float *const  *levels,
-                                 int                  width,
-                                 int                  height,
+gboolean hfsr_sift_detect_stack (const float *const   *levels,
+                                 int                   n_given,
+                                 int                   width,
+                                 int                   height,
                                  const HfsrSiftParams *params,
-                                 HfsrKeypoint       **keypoints,
-                                 int                 *n_keypoints,
-                                 GError             **error);
+                                 HfsrKeypoint        **keypoints,
+                                 int                  *n_keypoints,
+                                 GError              **error);
 
 /* The same on a grey image (values in [0, 1]): blurs it by each sigma and
  * calls hfsr_sift_detect_stack. */

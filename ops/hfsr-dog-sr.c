@@ -26,8 +26,9 @@ enum_start (hfsr_dog_sr_method)
 enum_end (HfsrDogSrMethod)
 
 enum_start (hfsr_dog_sr_output)
-  enum_value (HFSR_DOG_SR_DOG,      "dog",      N_("Difference of Gaussians"))
-  enum_value (HFSR_DOG_SR_GAUSSIAN, "gaussian", N_("Gaussian"))
+  enum_value (HFSR_DOG_SR_DOG,       "dog",       N_("Difference of Gaussians"))
+  enum_value (HFSR_DOG_SR_GAUSSIAN,  "gaussian",  N_("Gaussian"))
+  enum_value (HFSR_DOG_SR_KEYPOINTS, "keypoints", N_("SIFT keypoints"))
 enum_end (HfsrDogSrOutput)
 
 property_int (scale, _("Scale"), 2)
@@ -48,7 +49,9 @@ property_enum (output, _("Output"), HfsrDogSrOutput, hfsr_dog_sr_output,
   description (_("Difference of Gaussians: level i is L_i - L_(i+1) of the "
                  "upscaled image, drawn as 0.5 + gain * value (levels 1-4).  "
                  "Gaussian: level k is the upscaled image blurred with sigma "
-                 "k (levels 1-5)."))
+                 "k (levels 1-5).  SIFT keypoints: the keypoints found on "
+                 "the super-resolved stack, drawn over the HF "
+                 "Super-Resolution upscale (circles of radius 2 sigma)."))
 
 property_int (level, _("Level"), 1)
   description (_("Which level of the stack: 1-4 for the DoG, 1-5 for the "
@@ -96,6 +99,7 @@ typedef struct
   GeglNode *upscale;
   GeglNode *level;
   GeglNode *network;
+  GeglNode *keypoints;
 } Children;
 
 static void update_graph (GeglOperation *operation);
@@ -116,12 +120,15 @@ attach (GeglOperation *operation)
   nodes->network = gegl_node_new_child (gegl,
                                         "operation", "hfsr:dog-sr-network",
                                         NULL);
+  nodes->keypoints = gegl_node_new_child (gegl,
+                                          "operation", "hfsr:sift-keypoints",
+                                          NULL);
   o->user_data = nodes;
   update_graph (operation);
 }
 
-/* The two enums are separate GTypes with the same values in the same
- * order, so the output choice is passed on by its value. */
+/* The children's enums are separate GTypes with the same values in the
+ * same order, so choices are passed on by their value. */
 static void
 update_graph (GeglOperation *operation)
 {
@@ -135,9 +142,23 @@ update_graph (GeglOperation *operation)
     return;
   input  = gegl_node_get_input_proxy (gegl, "input");
   output = gegl_node_get_output_proxy (gegl, "output");
-  if (o->method == HFSR_DOG_SR_PIXEL_SR)
+  gegl_node_set (nodes->upscale, "scale", o->scale, NULL);
+  if (o->output == HFSR_DOG_SR_KEYPOINTS)
     {
-      gegl_node_set (nodes->upscale, "scale", o->scale, NULL);
+      /* The enums list the methods in the same order. */
+      gegl_node_set (nodes->keypoints,
+                     "method", (int) o->method,
+                     "scale",  o->scale,
+                     "sigma1", o->sigma1, "sigma2", o->sigma2,
+                     "sigma3", o->sigma3, "sigma4", o->sigma4,
+                     "sigma5", o->sigma5,
+                     NULL);
+      gegl_node_link_many (input, nodes->upscale, nodes->keypoints, output,
+                           NULL);
+      gegl_node_connect_to (input, "output", nodes->keypoints, "aux");
+    }
+  else if (o->method == HFSR_DOG_SR_PIXEL_SR)
+    {
       gegl_node_set (nodes->level,
                      "output", (int) o->output,
                      "level",  o->level,

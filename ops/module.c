@@ -20,6 +20,7 @@ void gegl_op_hfsr_super_resolution_register_type (GTypeModule *module);
 void gegl_op_hfsr_scale_space_register_type      (GTypeModule *module);
 void gegl_op_hfsr_dog_sr_register_type           (GTypeModule *module);
 void gegl_op_hfsr_dog_sr_network_register_type   (GTypeModule *module);
+void gegl_op_hfsr_sift_keypoints_register_type   (GTypeModule *module);
 
 /* GEGL looks these two up by name when it loads the module. */
 G_MODULE_EXPORT const GeglModuleInfo *gegl_module_query    (GTypeModule *module);
@@ -59,6 +60,7 @@ gegl_module_register (GTypeModule *module)
   gegl_op_hfsr_scale_space_register_type (module);
   gegl_op_hfsr_dog_sr_register_type (module);
   gegl_op_hfsr_dog_sr_network_register_type (module);
+  gegl_op_hfsr_sift_keypoints_register_type (module);
 
   return TRUE;
 }

@@ -60,10 +60,16 @@ static const HfsrArg gms_map_args[] =
 static const HfsrArg dog_sr_args[] =
 {
   { HFSR_ARG_PROPERTY, GIMP_PDB_INT32, "scale",
-    "Upscaling factor: 2, 3 or 4 (HF Super-Resolution, alpha 0)" },
+    "Upscaling factor: 2 or 4 (the trained methods), or 3 (PIXEL_SR)" },
+  { HFSR_ARG_PROPERTY, GIMP_PDB_INT32, "method",
+    "How the stack is super-resolved: { RESIDUAL_DOG (0): a network "
+    "predicts the DoG levels; GAUSSIAN_STACK (1): it predicts the Gaussian "
+    "levels (both trained for the default sigmas, x2 and x4); PIXEL_SR (2): "
+    "the stack of the HF Super-Resolution upscale, any sigmas }" },
   { HFSR_ARG_PROPERTY, GIMP_PDB_INT32, "output",
     "The stack: { DOG (0): L_i - L_(i+1), 4 levels; GAUSSIAN (1): L_k, "
-    "5 levels }" },
+    "5 levels; KEYPOINTS (2): the SIFT keypoints found on the stack, as "
+    "a layer over the upscale (level is then ignored) }" },
   { HFSR_ARG_PROPERTY, GIMP_PDB_INT32, "level",
     "The level left visible (1-4 for DOG, 1-5 for GAUSSIAN); every level "
     "gets a layer" },
@@ -118,8 +124,9 @@ static const HfsrProcedure procedures[] =
     N_("Upscale and show the scale space that SIFT finds keypoints on"),
     N_("Opens a new image holding the drawable upscaled by HF "
     "Super-Resolution and, above it, a layer group with every level of "
-    "its Difference-of-Gaussian or Gaussian stack at five sigmas (Noor et "
-       "al.): the detail that keypoint detection sees."),
+    "the super-resolved Difference-of-Gaussian or Gaussian stack at five "
+    "sigmas (Noor et al.), predicted by a network trained for it or "
+       "taken from the upscale: the detail that keypoint detection sees."),
     N_("_DoG Super-Resolution..."), "<Image>/Filters/Enhance",
     HFSR_RESULT_LEVELS,
     dog_sr_args, G_N_ELEMENTS (dog_sr_args)

@@ -40,6 +40,13 @@ typedef enum
  * shows it at 100 %). */
 #define HFSR_RESULT_IS_UPSCALED(kind) ((kind) != HFSR_RESULT_MAP_LAYER)
 
+/* hfsr:dog-sr's "method" value that upscales pixels first (its enum:
+ * residual-dog, gaussian-stack, pixel-sr). */
+#define HFSR_DOG_SR_METHOD_PIXEL_SR 2
+/* Its "output" value that draws SIFT keypoints (dog, gaussian,
+ * keypoints). */
+#define HFSR_DOG_SR_OUTPUT_KEYPOINTS 2
+
 typedef enum
 {
   HFSR_ARG_PROPERTY,  /* an op property of the same name */

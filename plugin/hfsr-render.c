@@ -448,11 +448,64 @@ level_name (GeglNode *op,
   return g_strdup_printf (_("DoG %d (σ %.3g − %.3g)"), level, sigma, next);
 }
 
+/* A transparent layer above the upscale in @image holding the SIFT
+ * keypoints of @op's method (hfsr:sift-keypoints on the rendered upscale
+ * @pixels, with the drawable @source as the small image), named with
+ * their count. */
+static gboolean
+keypoint_layer (const HfsrProcedure *procedure,
+                GeglNode            *graph,
+                GeglNode            *op,
+                GeglNode            *source,
+                GeglBuffer          *pixels,
+                gint32               image,
+                GError             **error)
+{
+  GeglNode   *marks = gegl_node_new_child (graph,
+                                           "operation", "hfsr:sift-keypoints",
+                                           "overlay", TRUE, NULL);
+  GeglBuffer *map;
+  gint32      layer;
+  gint        method, scale;
+  gdouble     sigmas[5];
+
+  gegl_node_get (op, "method", &method, "scale", &scale,
+                 "sigma1", &sigmas[0], "sigma2", &sigmas[1],
+                 "sigma3", &sigmas[2], "sigma4", &sigmas[3],
+                 "sigma5", &sigmas[4], NULL);
+  gegl_node_set (marks, "method", method, "scale", scale,
+                 "sigma1", sigmas[0], "sigma2", sigmas[1],
+                 "sigma3", sigmas[2], "sigma4", sigmas[3],
+                 "sigma5", sigmas[4], NULL);
+  gegl_node_link (gegl_node_new_child (graph,
+                                       "operation", "gegl:buffer-source",
+                                       "buffer", pixels, NULL),
+                  marks);
+  gegl_node_connect_to (source, "output", marks, "aux");
+
+  layer = gimp_layer_new (image, _("SIFT keypoints"),
+                          gimp_image_width (image), gimp_image_height (image),
+                          layer_type (image, TRUE), 100.0,
+                          GIMP_LAYER_MODE_NORMAL);
+  map = render (procedure, marks, gimp_drawable_get_format (layer), error);
+  if (map == NULL)
+    {
+      gimp_item_delete (layer);
+      return FALSE;
+    }
+  copy_into_drawable (map, layer, FALSE);
+  g_object_unref (map);
+  gimp_image_insert_layer (image, layer, -1, 0);
+  return TRUE;
+}
+
 /* A new image holding the drawable upscaled by HF Super-Resolution and,
  * above it, a layer group with every level of the stack @op (hfsr:dog-sr)
- * shows, the chosen level visible.  The upscale is rendered once and each
- * level computed from it by hfsr:scale-space, which is what hfsr:dog-sr
- * does.  On failure the new image is deleted: nothing is left behind. */
+ * shows, the chosen level visible.  The upscale is rendered once; with
+ * the pixel-sr method each level is computed from it by hfsr:scale-space,
+ * which is what hfsr:dog-sr does, and the trained methods render @op
+ * level by level.  On failure the new image is deleted: nothing is left
+ * behind. */
 static gboolean
 stack_levels (const HfsrProcedure *procedure,
               const HfsrValues    *values,
@@ -468,12 +521,12 @@ stack_levels (const HfsrProcedure *procedure,
   GeglNode   *upscaler;
   GeglNode   *level_op;
   GeglBuffer *pixels;
-  gint        scale, output, visible, n_levels;
+  gint        scale, method, output, visible, n_levels;
   gint32      image, group;
   gchar      *name;
 
-  gegl_node_get (op, "scale", &scale, "output", &output, "level", &visible,
-                 NULL);
+  gegl_node_get (op, "scale", &scale, "method", &method, "output", &output,
+                 "level", &visible, NULL);
   n_levels = output == 0 ? 4 : 5;
   if (! check_result_size (op, error))
     return FALSE;
@@ -493,6 +546,22 @@ stack_levels (const HfsrProcedure *procedure,
   image = *result_image_id;
   gimp_image_undo_disable (image);
 
+  if (output == HFSR_DOG_SR_OUTPUT_KEYPOINTS)
+    {
+      gboolean drawn = keypoint_layer (procedure, graph, op, source, pixels,
+                                       image, error);
+
+      g_object_unref (pixels);
+      gimp_image_undo_enable (image);
+      if (! drawn)
+        {
+          gimp_image_delete (image);
+          *result_image_id    = image_id;
+          *result_drawable_id = -1;
+        }
+      return drawn;
+    }
+
   group = gimp_layer_group_new (image);
   name  = g_strdup_printf (output == 0 ? _("DoG levels (×%d)")
                                        : _("Gaussian levels (×%d)"), scale);
@@ -500,13 +569,18 @@ stack_levels (const HfsrProcedure *procedure,
   g_free (name);
   gimp_image_insert_layer (image, group, -1, 0);
 
-  level_op = gegl_node_new_child (graph, "operation", "hfsr:scale-space",
-                                  NULL);
-  hfsr_values_apply (procedure, values, level_op);
-  gegl_node_link (gegl_node_new_child (graph,
-                                       "operation", "gegl:buffer-source",
-                                       "buffer", pixels, NULL),
-                  level_op);
+  if (method == HFSR_DOG_SR_METHOD_PIXEL_SR)
+    {
+      level_op = gegl_node_new_child (graph,
+                                      "operation", "hfsr:scale-space", NULL);
+      hfsr_values_apply (procedure, values, level_op);
+      gegl_node_link (gegl_node_new_child (graph,
+                                           "operation", "gegl:buffer-source",
+                                           "buffer", pixels, NULL),
+                      level_op);
+    }
+  else
+    level_op = op;
   g_object_unref (pixels);
 
   /* Inserted from the last level up, so level 1 ends on top. */

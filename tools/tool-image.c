@@ -13,6 +13,9 @@
 
 #include "tool-image.h"
 
+/* Sides beyond this are not images but a failed loader's report. */
+#define TOOL_MAX_SIDE (1 << 18)
+
 static GMutex      capture_lock;
 static gboolean    capture_on;
 static char       *captured_warning;
@@ -262,7 +265,10 @@ tool_load_image (const char *path, GError **error)
   load = gegl_node_new_child (graph, "operation", "gegl:load",
                               "path", path, NULL);
   extent = gegl_node_get_bounding_box (load);
-  if (extent.width <= 0 || extent.height <= 0)
+  /* When its fallback loader fails, GEGL may report any size, huge ones
+   * included: no file the tools can hold is that large. */
+  if (extent.width <= 0 || extent.height <= 0
+      || extent.width > TOOL_MAX_SIDE || extent.height > TOOL_MAX_SIDE)
     g_set_error (&failure, HFSR_ERROR, HFSR_ERROR_IO,
                  "%s: not an image GEGL can read", path);
   else

@@ -152,13 +152,13 @@
 
 ;; DoG Super-Resolution of FILE into a new image: the upscaled layer and a
 ;; group of levels, each level saved as KEY-levelN.png.
-(define (hfsr-dog-sr-case key file scale output level gain)
+(define (hfsr-dog-sr-case key file scale method output level gain)
   (let* ((image (hfsr-load file))
          (drawable (car (gimp-image-get-active-drawable image)))
          (result (hfsr-call key
                             (lambda ()
                               (plug-in-hfsr-dog-sr RUN-NONINTERACTIVE image
-                                                   drawable scale output level
+                                                   drawable scale method output level
                                                    1.249 1.545 1.96588 2.452527
                                                    3.090016 gain)))))
     (hfsr-note-image key image)
@@ -229,9 +229,10 @@
           (lambda () (hfsr-sr-case "bad-sr-scale"       "rgb8.png"   5 0.2 FALSE ""))
           (lambda () (hfsr-sr-case "bad-sr-alpha"       "rgb8.png"   2 0.5 FALSE ""))
           (lambda () (hfsr-sr-case "bad-sr-indexed"     "indexed.png" 2 0.2 FALSE ""))
-          (lambda () (hfsr-dog-sr-case "dog-rgb8-x2"     "rgb8.png"  2 0 2 10.0))
-          (lambda () (hfsr-dog-sr-case "dog-grey8-x2-gaussian" "grey8.png" 2 1 5 10.0))
-          (lambda () (hfsr-dog-sr-case "bad-dog-level"   "rgb8.png"  2 0 6 10.0)))))
+          (lambda () (hfsr-dog-sr-case "dog-rgb8-x2"     "rgb8.png"  2 0 0 2 10.0))
+          (lambda () (hfsr-dog-sr-case "dog-grey8-x2-gaussian" "grey8.png" 2 1 1 5 10.0))
+          (lambda () (hfsr-dog-sr-case "dog-rgb8-x2-pixel" "rgb8.png" 2 2 0 3 10.0))
+          (lambda () (hfsr-dog-sr-case "bad-dog-level"   "rgb8.png"  2 0 0 6 10.0)))))
 
   (load batch-script)
   (hfsr-run-cases

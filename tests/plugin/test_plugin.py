@@ -335,9 +335,10 @@ class PluginInGimp(unittest.TestCase):
 
     def test_dog_sr_levels_in_a_new_image(self):
         self.require_sr()
-        for key, source, output, levels, visible in (
-                ('dog-rgb8-x2', 'rgb8.png', 'dog', 4, 2),
-                ('dog-grey8-x2-gaussian', 'grey8.png', 'gaussian', 5, 5)):
+        for key, source, method, output, levels, visible in (
+                ('dog-rgb8-x2', 'rgb8.png', 'residual-dog', 'dog', 4, 2),
+                ('dog-grey8-x2-gaussian', 'grey8.png', 'gaussian-stack', 'gaussian', 5, 5),
+                ('dog-rgb8-x2-pixel', 'rgb8.png', 'pixel-sr', 'dog', 4, 3)):
             with self.subTest(key):
                 self.assertEqual(self.result(key + '.status'), 'ok', self.log)
                 self.assertEqual(self.result(key + '.same-image'), '0')
@@ -357,8 +358,9 @@ class PluginInGimp(unittest.TestCase):
                     self.assertIn(('DoG ' if output == 'dog' else 'Gaussian ') + str(level),
                                   self.result(name + '.name'))
                     self.assert_same_as_gegl(name, source,
-                                             ['hfsr:dog-sr', 'scale=2', f'output={output}',
-                                              f'level={level}', 'gain=10'], 8)
+                                             ['hfsr:dog-sr', 'scale=2', f'method={method}',
+                                              f'output={output}', f'level={level}',
+                                              'gain=10'], 8)
         self.assertEqual(self.result('bad-dog-level.status'), 'failed')
         self.assertIn('level = 6 is out of range', self.log)
         self.assertEqual(self.result('bad-dog-level.layers'), '1')

@@ -340,7 +340,7 @@ class PluginDialogs(unittest.TestCase):
                           '(plug-in-hfsr-super-resolution RUN-INTERACTIVE {0} '
                           '{1} 2 0.2 FALSE)', 'dialog-super-resolution.png'))
             cases.append(('DoG Super-Resolution', 'sample.png', (),
-                          '(plug-in-hfsr-dog-sr RUN-INTERACTIVE {0} {1} 2 0 1 '
+                          '(plug-in-hfsr-dog-sr RUN-INTERACTIVE {0} {1} 2 1 0 1 '
                           '1.249 1.545 1.96588 2.452527 3.090016 10)',
                           'dialog-dog-sr.png'))
         for title, file, layers, call, screenshot in cases:

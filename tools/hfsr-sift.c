@@ -1,0 +1,1607 @@
+/* hfsr — task-aware super-resolution for GEGL and GIMP.
+ * Copyright (C) 2026 the hfsr authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * hfsr-sift detect IMAGE [-o FILE] [--scale S --method M]
+ * hfsr-sift match A B --homography H [--ratio R] [--max-error E]
+ * hfsr-sift pairs IN OUT_DIR [--count N] [--seed S]
+ * hfsr-sift bench PAIRS_DIR --scale S
+ * hfsr-sift levels IN --scale S
+ *
+ * The SIFT half of the evaluation protocol (DESIGN.md): keypoints of an
+ * image, or of its downscaled copy upscaled again by a method; matches with
+ * Lowe's ratio test between two images counted correct under a known
+ * homography; synthetic pairs made by warping photos; and the table that
+ * sets the methods side by side, as Noor et al. (Tables 6-8) do.  The
+ * formats are in tools/README.md.  Exit status 1 on any error, 2 on a
+ * usage error.
+ */
+#include <errno.h>
+#include <float.h>
+#include <locale.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <glib/gstdio.h>
+#include <gegl.h>
+
+#include "hfsr.h"
+#include "tool-image.h"
+
+#define PROGRAM "hfsr-sift"
+#define KEYPOINT_MAGIC "hfsr-sift 1"
+#define HOMOGRAPHY_FILE "H1to2p"
+#define ALPHA_KEY "hfsr.alpha"
+/* Far more keypoints than any image gives; bounds what a file may ask
+ * for before its lines are counted. */
+#define MAX_KEYPOINTS 10000000
+#define DEFAULT_RATIO 0.8
+#define DEFAULT_MAX_ERROR 3.0
+
+enum { EXIT_ERROR = 1, EXIT_USAGE = 2 };
+
+typedef struct
+{
+  HfsrKeypoint *points;
+  int           n;
+} KeypointList;
+
+static void
+keypoint_list_clear (KeypointList *list)
+{
+  g_clear_pointer (&list->points, g_free);
+  list->n = 0;
+}
+
+/* ------------------------------------------------------------- methods */
+
+/* What the methods share while a command runs: the scale, and the network
+ * once loaded. */
+typedef struct
+{
+  int        scale;
+  HfsrModel *model;
+  HfsrModel *dog_models[2]; /* by HfsrDogSrMethod */
+} Session;
+
+static void
+session_clear (Session *session)
+{
+  g_clear_pointer (&session->model, hfsr_model_free);
+  for (int m = 0; m < 2; m++)
+    g_clear_pointer (&session->dog_models[m], hfsr_model_free);
+}
+
+/* Upscales @low (R'G'B' planes) by the session's scale. */
+typedef HfsrTensor *(*UpscaleFunc) (Session          *session,
+                                    const HfsrTensor *low,
+                                    GError          **error);
+
+typedef struct
+{
+  const char *name;
+  const char *summary;
+  UpscaleFunc upscale; /* NULL: the HR image itself, nothing is resampled */
+  int         dog_method; /* -1, or the HfsrDogSrMethod whose network
+                           * super-resolves the scale space itself */
+} SiftMethod;
+
+static HfsrTensor *
+upscale_bicubic (Session *session, const HfsrTensor *low, GError **error)
+{
+  int         s = session->scale;
+  HfsrTensor *high = hfsr_tensor_new (3, low->height * s, low->width * s,
+                                      error);
+
+  if (high != NULL
+      && !hfsr_imresize (low->data, 3, low->width, low->height,
+                         high->width, high->height, high->data, error))
+    g_clear_pointer (&high, hfsr_tensor_free);
+  return high;
+}
+
+/* The shipped HF-SR family of the scale at alpha = 0 (plain L1), loaded as
+ * hfsr:super-resolution loads it. */
+static HfsrModel *
+load_hfsr_model (int scale, GError **error)
+{
+  char      *prefix = g_strdup_printf ("hfsr-x%d-a", scale);
+  HfsrModel *model = hfsr_model_load_for_value (prefix, ALPHA_KEY, 0.0,
+                                                error);
+
+  if (model != NULL
+      && (hfsr_model_get_scale (model) != scale
+          || hfsr_model_get_input_channels (model) != 3
+          || hfsr_model_get_output_channels (model, 0) != 3))
+    {
+      g_set_error (error, HFSR_ERROR, HFSR_ERROR_FORMAT,
+                   "%s: the network turns %d channels into %d at x%d; "
+                   "R'G'B' (3) into R'G'B' at x%d is needed",
+                   hfsr_model_get_name (model),
+                   hfsr_model_get_input_channels (model),
+                   hfsr_model_get_output_channels (model, 0),
+                   hfsr_model_get_scale (model), scale);
+      g_clear_pointer (&model, hfsr_model_free);
+    }
+  if (model == NULL)
+    g_prefix_error (error, "method 'hfsr' (%s*.safetensors, alpha 0): ",
+                    prefix);
+  g_free (prefix);
+  return model;
+}
+
+static HfsrTensor *
+upscale_hfsr (Session *session, const HfsrTensor *low, GError **error)
+{
+  int           s = session->scale;
+  HfsrRect      image = { 0, 0, low->width, low->height };
+  HfsrRect      target = { 0, 0, low->width * s, low->height * s };
+  HfsrTensor   *high;
+  float        *in, *out;
+  gboolean      ran;
+
+  if (session->model == NULL)
+    {
+      session->model = load_hfsr_model (s, error);
+      if (session->model == NULL)
+        return NULL;
+    }
+  high = hfsr_tensor_new (3, target.height, target.width, error);
+  if (high == NULL)
+    return NULL;
+  in = g_try_new (float, hfsr_tensor_size (low));
+  out = g_try_new (float, hfsr_tensor_size (high));
+  if (in == NULL || out == NULL)
+    {
+      g_set_error (error, HFSR_ERROR, HFSR_ERROR_NO_MEMORY,
+                   "out of memory for a %d x %d image", target.width,
+                   target.height);
+      g_free (in);
+      g_free (out);
+      hfsr_tensor_free (high);
+      return NULL;
+    }
+  tool_pixels_from_planes (low, in);
+  {
+    HfsrImageView input = { in, 3, (gsize) image.width * 3, image };
+    HfsrImageView output = { out, 3, (gsize) target.width * 3, target };
+
+    ran = hfsr_model_run_region (session->model, &input, &image, &output, 0,
+                                 NULL, NULL, error);
+  }
+  if (ran)
+    tool_planes_from_pixels (out, high);
+  else
+    g_clear_pointer (&high, hfsr_tensor_free);
+  g_free (in);
+  g_free (out);
+  return high;
+}
+
+/* Every method `detect --method` and `bench` know, in the bench table's
+ * order.  A pixel method upscales the LR image and SIFT runs on the
+ * result.  The DoG-SR methods of Noor et al. (hfsr:dog-sr's networks)
+ * super-resolve the scale space itself: SIFT's first octave is their
+ * predicted stack (hfsr_dog_sr_levels, as the op computes it). */
+static const SiftMethod sift_methods[] = {
+  { "hr", "the HR image itself (no downscaling)", NULL, -1 },
+  { "bicubic", "MATLAB bicubic (hfsr_imresize)", upscale_bicubic, -1 },
+  { "hfsr", "HF-SR pixel SR, the shipped alpha = 0 model (plain L1)",
+    upscale_hfsr, -1 },
+  { "dog-sr-1", "DoG-SR method 1 (residual-dog): the shipped network's DoG "
+    "levels, the first octave of SIFT", NULL, HFSR_DOG_SR_RESIDUAL_DOG },
+  { "dog-sr-2", "DoG-SR method 2 (gaussian-stack): the shipped network's "
+    "Gaussian levels, the first octave of SIFT", NULL,
+    HFSR_DOG_SR_GAUSSIAN_STACK },
+};
+
+static const SiftMethod *
+find_method (const char *name, GError **error)
+{
+  GString *known = g_string_new (NULL);
+
+  for (guint m = 0; m < G_N_ELEMENTS (sift_methods); m++)
+    {
+      if (strcmp (name, sift_methods[m].name) == 0)
+        {
+          g_string_free (known, TRUE);
+          return &sift_methods[m];
+        }
+      g_string_append_printf (known, "%s%s", m ? ", " : "",
+                              sift_methods[m].name);
+    }
+  g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+               "unknown method '%s' (known: %s)", name, known->str);
+  g_string_free (known, TRUE);
+  return NULL;
+}
+
+/* --------------------------------------------------------- keypoints */
+
+/* babl's Y' of R'G'B' (sRGB): the grey hfsr:scale-space and hfsr:dog-sr
+ * read, and the DoG-SR networks were trained on. */
+static float *
+grey_of (const HfsrTensor *rgb, GError **error)
+{
+  gsize  n_pixels = (gsize) rgb->width * rgb->height;
+  float *pixels = g_try_new (float, hfsr_tensor_size (rgb));
+  float *grey = g_try_new (float, n_pixels);
+
+  if (pixels == NULL || grey == NULL)
+    {
+      g_set_error (error, HFSR_ERROR, HFSR_ERROR_NO_MEMORY,
+                   "out of memory for a %d x %d image", rgb->width,
+                   rgb->height);
+      g_free (pixels);
+      g_free (grey);
+      return NULL;
+    }
+  tool_pixels_from_planes (rgb, pixels);
+  babl_process (babl_fish (babl_format ("R'G'B' float"),
+                           babl_format ("Y' float")),
+                pixels, grey, n_pixels);
+  g_free (pixels);
+  return grey;
+}
+
+/* SIFT of a grey image with the detector's defaults. */
+static gboolean
+detect_grey (const float *grey, int width, int height, KeypointList *list,
+             GError **error)
+{
+  HfsrSiftParams params;
+
+  hfsr_sift_params_init (&params);
+  return hfsr_sift_detect_image (grey, width, height, &params,
+                                 &list->points, &list->n, error);
+}
+
+/* The shipped DoG-SR network of the session's scale and @method. */
+static HfsrModel *
+dog_model (Session *session, int method, GError **error)
+{
+  if (session->dog_models[method] == NULL)
+    {
+      char *name = g_strdup_printf ("hfsr-dog-x%d-%s", session->scale,
+                                    method == HFSR_DOG_SR_RESIDUAL_DOG
+                                    ? "residual-dog" : "gaussian-stack");
+
+      session->dog_models[method] =
+        hfsr_model_load_for_value (name, "hfsr.scale", session->scale,
+                                   error);
+      g_free (name);
+    }
+  return session->dog_models[method];
+}
+
+/* SIFT whose first octave is the stack @method's network predicts from
+ * the grey of @low, at the network's sigmas. */
+static gboolean
+detect_dog_sr (Session *session, int method, const HfsrTensor *low,
+               KeypointList *list, GError **error)
+{
+  HfsrModel     *model = dog_model (session, method, error);
+  HfsrRect       image = { 0, 0, low->width, low->height };
+  HfsrRect       target = { 0, 0, low->width * session->scale,
+                            low->height * session->scale };
+  gsize          n = (gsize) target.width * target.height;
+  HfsrSiftParams params;
+  double         sigmas[HFSR_DOG_SR_LEVELS];
+  const float   *planes[HFSR_DOG_SR_LEVELS];
+  float         *grey = NULL, *levels = NULL;
+  gboolean       done = FALSE;
+
+  hfsr_sift_params_init (&params);
+  if (model == NULL
+      || !hfsr_dog_sr_check_model (model, NULL, sigmas, error)
+      || (grey = grey_of (low, error)) == NULL)
+    goto out;
+  hfsr_sift_params_set_stack (&params, sigmas);
+  levels = g_try_new (float, n * HFSR_DOG_SR_LEVELS);
+  if (levels == NULL)
+    {
+      g_set_error (error, HFSR_ERROR, HFSR_ERROR_NO_MEMORY,
+                   "out of memory for a %d x %d stack", target.width,
+                   target.height);
+      goto out;
+    }
+  {
+    HfsrImageView view = { grey, 1, (gsize) low->width, image };
+
+    if (!hfsr_dog_sr_levels (model, session->scale, sigmas, &view, &image,
+                             &target, levels, error))
+      goto out;
+  }
+  for (int k = 0; k < HFSR_DOG_SR_LEVELS; k++)
+    planes[k] = levels + k * n;
+  done = hfsr_sift_detect_stack (planes, HFSR_DOG_SR_LEVELS, target.width,
+                                 target.height, &params, &list->points,
+                                 &list->n, error);
+
+out:
+  g_free (grey);
+  g_free (levels);
+  return done;
+}
+
+/* @high shrunk by MATLAB bicubic and rounded to 8 bits as a saved PNG
+ * would be: the LR image a user would have. */
+static HfsrTensor *
+shrink_8bit (Session *session, const HfsrTensor *high, GError **error)
+{
+  int         s = session->scale;
+  HfsrTensor *low;
+
+  low = hfsr_tensor_new (3, high->height / s, high->width / s, error);
+  if (low == NULL)
+    return NULL;
+  if (!hfsr_imresize (high->data, 3, high->width, high->height, low->width,
+                      low->height, low->data, error))
+    {
+      hfsr_tensor_free (low);
+      return NULL;
+    }
+  tool_quantize_8bit (low->data, hfsr_tensor_size (low));
+  return low;
+}
+
+/* Keypoints of @high (already mod-cropped to the scale) as @method sees
+ * it: directly for "hr", else after shrinking by MATLAB bicubic and
+ * upscaling by the method.  Coordinates are @high's. */
+static gboolean
+keypoints_by_method (Session *session, const SiftMethod *method,
+                     const HfsrTensor *high, KeypointList *list,
+                     GError **error)
+{
+  HfsrTensor *low = NULL, *image = NULL;
+  float      *grey = NULL;
+  gboolean    detected = FALSE;
+
+  if (method->upscale == NULL && method->dog_method < 0)
+    {
+      grey = grey_of (high, error);
+      detected = grey != NULL
+                 && detect_grey (grey, high->width, high->height, list,
+                                 error);
+      goto out;
+    }
+  low = shrink_8bit (session, high, error);
+  if (low == NULL)
+    goto out;
+  if (method->dog_method >= 0)
+    {
+      detected = detect_dog_sr (session, method->dog_method, low, list,
+                                error);
+      goto out;
+    }
+  /* The upscaled image as the user would save it. */
+  image = method->upscale (session, low, error);
+  if (image == NULL)
+    goto out;
+  tool_quantize_8bit (image->data, hfsr_tensor_size (image));
+  grey = grey_of (image, error);
+  detected = grey != NULL
+             && detect_grey (grey, high->width, high->height, list, error);
+
+out:
+  if (!detected)
+    g_prefix_error (error, "method '%s': ", method->name);
+  g_free (grey);
+  hfsr_tensor_free (low);
+  hfsr_tensor_free (image);
+  return detected;
+}
+
+/* @image cropped at the bottom and right to multiples of @scale; a new
+ * tensor, or NULL with @error when nothing useful would be left. */
+static HfsrTensor *
+modcrop_image (const HfsrTensor *image, int scale, const char *path,
+               GError **error)
+{
+  int width = hfsr_modcrop (image->width, scale);
+  int height = hfsr_modcrop (image->height, scale);
+
+  if (width / scale < 8 || height / scale < 8)
+    {
+      g_set_error (error, HFSR_ERROR, HFSR_ERROR_INVALID_ARGUMENT,
+                   "%s: %d x %d is too small for x%d", path, image->width,
+                   image->height, scale);
+      return NULL;
+    }
+  return tool_crop_top_left (image, width, height, error);
+}
+
+/* ------------------------------------------------------ keypoint files */
+
+static void
+write_keypoints (FILE *to, const KeypointList *list)
+{
+  fprintf (to, "%s %d %d\n", KEYPOINT_MAGIC, list->n,
+           HFSR_SIFT_DESCRIPTOR_LENGTH);
+  for (int i = 0; i < list->n; i++)
+    {
+      const HfsrKeypoint *k = &list->points[i];
+
+      /* %.9g gives a float back exactly. */
+      fprintf (to, "%.9g %.9g %.9g %.9g %.9g %d", k->x, k->y, k->sigma,
+               k->orientation, k->response, k->octave);
+      for (int d = 0; d < HFSR_SIFT_DESCRIPTOR_LENGTH; d++)
+        fprintf (to, " %.9g", k->descriptor[d]);
+      fputc ('\n', to);
+    }
+}
+
+static gboolean
+save_keypoints (const char *path, const KeypointList *list, GError **error)
+{
+  FILE *to = path != NULL ? g_fopen (path, "w") : stdout;
+  int   failed;
+
+  if (to == NULL)
+    {
+      int saved_errno = errno;
+
+      g_set_error (error, HFSR_ERROR, HFSR_ERROR_IO, "%s: %s", path,
+                   g_strerror (saved_errno));
+      return FALSE;
+    }
+  write_keypoints (to, list);
+  failed = ferror (to);
+  if (path != NULL)
+    failed |= fclose (to) != 0;
+  else
+    failed |= fflush (to) != 0;
+  if (failed)
+    {
+      g_set_error (error, HFSR_ERROR, HFSR_ERROR_IO, "%s: write failed",
+                   path != NULL ? path : "standard output");
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* Reads the next whitespace-separated word of @line into a finite double;
+ * advances @line. */
+static gboolean
+next_number (char **line, double *value)
+{
+  char *end;
+
+  while (g_ascii_isspace (**line))
+    (*line)++;
+  if (**line == '\0')
+    return FALSE;
+  errno = 0;
+  *value = g_ascii_strtod (*line, &end);
+  if (end == *line || errno == ERANGE || !isfinite (*value)
+      || (*end != '\0' && !g_ascii_isspace (*end)))
+    return FALSE;
+  *line = end;
+  return TRUE;
+}
+
+static gboolean
+at_line_end (const char *line)
+{
+  while (g_ascii_isspace (*line))
+    line++;
+  return *line == '\0';
+}
+
+static gboolean
+parse_keypoint (char *line, HfsrKeypoint *k)
+{
+  double v[6];
+
+  for (int i = 0; i < 6; i++)
+    if (!next_number (&line, &v[i]))
+      return FALSE;
+  /* Octaves are small integers; a float out of range stays one. */
+  if (v[2] <= 0.0 || v[5] != floor (v[5]) || fabs (v[5]) > 64.0
+      || fabs (v[0]) > FLT_MAX || fabs (v[1]) > FLT_MAX
+      || fabs (v[2]) > FLT_MAX || fabs (v[3]) > FLT_MAX
+      || fabs (v[4]) > FLT_MAX)
+    return FALSE;
+  k->x = v[0];
+  k->y = v[1];
+  k->sigma = v[2];
+  k->orientation = v[3];
+  k->response = v[4];
+  k->octave = (int) v[5];
+  for (int d = 0; d < HFSR_SIFT_DESCRIPTOR_LENGTH; d++)
+    {
+      double value;
+
+      if (!next_number (&line, &value) || fabs (value) > FLT_MAX)
+        return FALSE;
+      k->descriptor[d] = value;
+    }
+  return at_line_end (line);
+}
+
+/* A keypoint file (tools/README.md).  Every line is checked; an error names
+ * the file and the line. */
+static gboolean
+load_keypoints (const char *path, KeypointList *list, GError **error)
+{
+  char  *contents = NULL, *line, *next;
+  gsize  length;
+  int    line_number = 1, count = 0, n = 0;
+  double header[2];
+
+  if (!g_file_get_contents (path, &contents, &length, error))
+    return FALSE;
+  if (memchr (contents, '\0', length) != NULL)
+    {
+      g_set_error (error, HFSR_ERROR, HFSR_ERROR_FORMAT,
+                   "%s: not a keypoint file (binary data)", path);
+      goto fail;
+    }
+
+  line = contents;
+  next = strchr (line, '\n');
+  if (next != NULL)
+    *next++ = '\0';
+  if (!g_str_has_prefix (line, KEYPOINT_MAGIC " "))
+    {
+      g_set_error (error, HFSR_ERROR, HFSR_ERROR_FORMAT,
+                   "%s: not a keypoint file (the first line must be '"
+                   KEYPOINT_MAGIC " N %d')", path,
+                   HFSR_SIFT_DESCRIPTOR_LENGTH);
+      goto fail;
+    }
+  line += strlen (KEYPOINT_MAGIC);
+  if (!next_number (&line, &header[0]) || !next_number (&line, &header[1])
+      || !at_line_end (line) || header[0] != floor (header[0])
+      || header[0] < 0 || header[0] > MAX_KEYPOINTS
+      || header[1] != HFSR_SIFT_DESCRIPTOR_LENGTH)
+    {
+      g_set_error (error, HFSR_ERROR, HFSR_ERROR_FORMAT,
+                   "%s: line 1: expected '" KEYPOINT_MAGIC " N %d' with N "
+                   "from 0 to %d", path, HFSR_SIFT_DESCRIPTOR_LENGTH,
+                   MAX_KEYPOINTS);
+      goto fail;
+    }
+  n = (int) header[0];
+  /* Each keypoint line has at least 2 characters per number: a file too
+   * short for its count is refused before anything is allocated. */
+  if ((gsize) n > length / (2 * (6 + HFSR_SIFT_DESCRIPTOR_LENGTH)))
+    {
+      g_set_error (error, HFSR_ERROR, HFSR_ERROR_FORMAT,
+                   "%s: the header announces %d keypoints, more than the "
+                   "file can hold", path, n);
+      goto fail;
+    }
+  list->points = g_new0 (HfsrKeypoint, MAX (n, 1));
+
+  while (next != NULL)
+    {
+      line = next;
+      line_number++;
+      next = strchr (line, '\n');
+      if (next != NULL)
+        *next++ = '\0';
+      if (at_line_end (line))
+        continue;
+      if (count == n)
+        {
+          g_set_error (error, HFSR_ERROR, HFSR_ERROR_FORMAT,
+                       "%s: line %d: more keypoints than the %d the header "
+                       "announces", path, line_number, n);
+          goto fail;
+        }
+      if (!parse_keypoint (line, &list->points[count]))
+        {
+          g_set_error (error, HFSR_ERROR, HFSR_ERROR_FORMAT,
+                       "%s: line %d: expected x y sigma orientation "
+                       "response octave and %d descriptor values (finite "
+                       "numbers, sigma > 0, octave an integer)", path,
+                       line_number, HFSR_SIFT_DESCRIPTOR_LENGTH);
+          goto fail;
+        }
+      count++;
+    }
+  if (count != n)
+    {
+      g_set_error (error, HFSR_ERROR, HFSR_ERROR_FORMAT,
+                   "%s: %d keypoints, but the header announces %d", path,
+                   count, n);
+      goto fail;
+    }
+  list->n = n;
+  g_free (contents);
+  return TRUE;
+
+fail:
+  keypoint_list_clear (list);
+  g_free (contents);
+  return FALSE;
+}
+
+static gboolean
+is_keypoint_file (const char *path)
+{
+  char  buffer[sizeof KEYPOINT_MAGIC] = { 0 };
+  FILE *from = g_fopen (path, "rb");
+  gsize got;
+
+  if (from == NULL)
+    return FALSE;
+  got = fread (buffer, 1, strlen (KEYPOINT_MAGIC), from);
+  fclose (from);
+  return got == strlen (KEYPOINT_MAGIC)
+         && memcmp (buffer, KEYPOINT_MAGIC, got) == 0;
+}
+
+/* A keypoint file as it is, or an image's own SIFT. */
+static gboolean
+keypoints_of_file (const char *path, KeypointList *list, GError **error)
+{
+  HfsrTensor *image;
+  Session     session = { 1, NULL, { NULL, NULL } };
+  gboolean    detected;
+
+  if (is_keypoint_file (path))
+    return load_keypoints (path, list, error);
+  image = tool_load_image (path, error);
+  if (image == NULL)
+    return FALSE;
+  detected = keypoints_by_method (&session, &sift_methods[0], image, list,
+                                  error);
+  if (!detected)
+    g_prefix_error (error, "%s: ", path);
+  hfsr_tensor_free (image);
+  return detected;
+}
+
+/* -------------------------------------------------------- homographies */
+
+/* Oxford's H1to2p: three lines of three numbers, the 3 x 3 matrix (row
+ * major) mapping pixel (x, y) of image 1 to image 2.  Any whitespace
+ * between the nine numbers is accepted; anything else is an error. */
+static gboolean
+load_homography (const char *path, double h[9], GError **error)
+{
+  char *contents, *line;
+  gsize length;
+  int   n = 0;
+
+  if (!g_file_get_contents (path, &contents, &length, error))
+    return FALSE;
+  line = contents;
+  if (memchr (contents, '\0', length) == NULL)
+    for (; n < 9; n++)
+      if (!next_number (&line, &h[n]))
+        break;
+  if (n < 9 || !at_line_end (line))
+    {
+      g_set_error (error, HFSR_ERROR, HFSR_ERROR_FORMAT,
+                   "%s: not a homography (expected exactly 9 finite "
+                   "numbers, 3 lines of 3, as Oxford's H1to2p files)",
+                   path);
+      g_free (contents);
+      return FALSE;
+    }
+  g_free (contents);
+  return TRUE;
+}
+
+static gboolean
+save_homography (const char *path, const double h[9], GError **error)
+{
+  GString *text = g_string_new (NULL);
+  gboolean saved;
+
+  for (int r = 0; r < 3; r++)
+    g_string_append_printf (text, "%.17g %.17g %.17g\n", h[3 * r],
+                            h[3 * r + 1], h[3 * r + 2]);
+  saved = g_file_set_contents (path, text->str, text->len, error);
+  g_string_free (text, TRUE);
+  return saved;
+}
+
+/* Maps (x, y) by @h; FALSE when the point goes to infinity or behind. */
+static gboolean
+apply_homography (const double h[9], double x, double y, double *u,
+                  double *v)
+{
+  double w = h[6] * x + h[7] * y + h[8];
+
+  if (!(w > 0.0))
+    return FALSE;
+  *u = (h[0] * x + h[1] * y + h[2]) / w;
+  *v = (h[3] * x + h[4] * y + h[5]) / w;
+  return TRUE;
+}
+
+/* ------------------------------------------------------------- scoring */
+
+/* One method's numbers on one pair. */
+typedef struct
+{
+  double keypoints_a;
+  double keypoints_b;
+  double matches;
+  double correct;
+  double repeatability; /* of A's keypoints that land inside B */
+} PairScore;
+
+/* The share of A's keypoints whose image under @h lies inside B
+ * (@width x @height) and within @max_error pixels of one of B's keypoints:
+ * the position part of Mikolajczyk's repeatability. */
+static double
+repeatability (const KeypointList *a, const KeypointList *b,
+               const double h[9], int width, int height, double max_error)
+{
+  int visible = 0, repeated = 0;
+
+  for (int i = 0; i < a->n; i++)
+    {
+      double u, v;
+
+      if (!apply_homography (h, a->points[i].x, a->points[i].y, &u, &v)
+          || u < 0 || v < 0 || u > width - 1 || v > height - 1)
+        continue;
+      visible++;
+      for (int j = 0; j < b->n; j++)
+        {
+          double dx = b->points[j].x - u, dy = b->points[j].y - v;
+
+          if (dx * dx + dy * dy < max_error * max_error)
+            {
+              repeated++;
+              break;
+            }
+        }
+    }
+  return visible > 0 ? (double) repeated / visible : 0.0;
+}
+
+static gboolean
+score_pair (const KeypointList *a, const KeypointList *b, const double h[9],
+            double ratio, double max_error, int width_b, int height_b,
+            PairScore *score, GError **error)
+{
+  HfsrSiftMatch *matches;
+  int            n_matches;
+
+  if (!hfsr_sift_match (a->points, a->n, b->points, b->n, ratio, &matches,
+                        &n_matches, error))
+    return FALSE;
+  score->keypoints_a = a->n;
+  score->keypoints_b = b->n;
+  score->matches = n_matches;
+  score->correct = hfsr_sift_count_correct (a->points, b->points, matches,
+                                            n_matches, h, max_error);
+  score->repeatability = repeatability (a, b, h, width_b, height_b,
+                                        max_error);
+  g_free (matches);
+  return TRUE;
+}
+
+/* ------------------------------------------------------------ commands */
+
+static int
+finish (GError *error, GOptionContext *context)
+{
+  int status = 0;
+
+  if (error != NULL)
+    {
+      fprintf (stderr, PROGRAM ": %s\n", error->message);
+      status = error->domain == G_OPTION_ERROR ? EXIT_USAGE : EXIT_ERROR;
+      g_error_free (error);
+    }
+  if (context != NULL)
+    g_option_context_free (context);
+  return status;
+}
+
+static gboolean
+check_scale (int scale, GError **error)
+{
+  if (scale >= 2 && scale <= 8)
+    return TRUE;
+  g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+               "--scale must be 2 to 8 (got %d)", scale);
+  return FALSE;
+}
+
+/* Parses the command's options; the remaining arguments must number
+ * @n_args (-1: any). */
+static gboolean
+parse_command (GOptionContext *context, const GOptionEntry *entries,
+               int *argc, char ***argv, int n_args, const char *args,
+               GError **error)
+{
+  g_option_context_add_main_entries (context, entries, NULL);
+  if (!g_option_context_parse (context, argc, argv, error))
+    return FALSE;
+  /* argv[0] is the command. */
+  if ((n_args >= 0 && *argc - 1 != n_args) || (n_args < 0 && *argc < 2))
+    {
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_FAILED,
+                   "expected %s (see --help)", args);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static int
+command_detect (int argc, char **argv)
+{
+  char           *output = NULL, *method_name = NULL;
+  int             scale = 0;
+  GError         *error = NULL;
+  GOptionContext *context = g_option_context_new ("IMAGE - SIFT keypoints "
+                                                  "of an image");
+  const GOptionEntry entries[] = {
+    { "output", 'o', 0, G_OPTION_ARG_FILENAME, &output,
+      "Write the keypoints to FILE (default: standard output)", "FILE" },
+    { "scale", 's', 0, G_OPTION_ARG_INT, &scale,
+      "Shrink by S (MATLAB bicubic) and upscale back first, 2 to 8", "S" },
+    { "method", 'm', 0, G_OPTION_ARG_STRING, &method_name,
+      "Upscaling method with --scale: bicubic or hfsr (default bicubic)",
+      "M" },
+    { NULL }
+  };
+  const SiftMethod *method = &sift_methods[0];
+  HfsrTensor       *loaded = NULL, *image = NULL;
+  KeypointList      list = { 0 };
+  Session           session = { 1, NULL, { NULL, NULL } };
+
+  g_option_context_set_description (context,
+    "Without --scale: the image's own SIFT.  Keypoints are in the image's\n"
+    "pixel coordinates (mod-cropped to S with --scale); the format is in\n"
+    "tools/README.md.\n");
+  if (!parse_command (context, entries, &argc, &argv, 1, "one IMAGE",
+                      &error))
+    goto out;
+  if (scale != 0 || method_name != NULL)
+    {
+      if (!check_scale (scale, &error))
+        goto out;
+      method = find_method (method_name ? method_name : "bicubic", &error);
+      if (method == NULL)
+        goto out;
+      session.scale = scale;
+    }
+  loaded = tool_load_image (argv[1], &error);
+  if (loaded == NULL)
+    goto out;
+  image = modcrop_image (loaded, session.scale, argv[1], &error);
+  if (image == NULL
+      || !keypoints_by_method (&session, method, image, &list, &error))
+    goto out;
+  save_keypoints (output, &list, &error);
+
+out:
+  keypoint_list_clear (&list);
+  hfsr_tensor_free (image);
+  hfsr_tensor_free (loaded);
+  session_clear (&session);
+  g_free (output);
+  g_free (method_name);
+  return finish (error, context);
+}
+
+static int
+command_match (int argc, char **argv)
+{
+  char           *homography_path = NULL;
+  double          ratio = DEFAULT_RATIO, max_error = DEFAULT_MAX_ERROR;
+  GError         *error = NULL;
+  GOptionContext *context = g_option_context_new ("A B - match two images "
+                                                  "or keypoint files");
+  const GOptionEntry entries[] = {
+    { "homography", 'H', 0, G_OPTION_ARG_FILENAME, &homography_path,
+      "The homography from A to B, Oxford's H1to2p format (required)",
+      "FILE" },
+    { "ratio", 'r', 0, G_OPTION_ARG_DOUBLE, &ratio,
+      "Lowe's ratio test: nearest < R x second nearest (default 0.8)", "R" },
+    { "max-error", 'e', 0, G_OPTION_ARG_DOUBLE, &max_error,
+      "A match is correct when H maps A's keypoint within E pixels of B's "
+      "(default 3)", "E" },
+    { NULL }
+  };
+  KeypointList    a = { 0 }, b = { 0 };
+  HfsrSiftMatch  *matches = NULL;
+  int             n_matches = 0, correct;
+  double          h[9];
+
+  g_option_context_set_description (context,
+    "A and B are images (their own SIFT is computed) or keypoint files\n"
+    "written by `hfsr-sift detect` (recognised by their first line).\n");
+  if (!parse_command (context, entries, &argc, &argv, 2, "two files A B",
+                      &error))
+    goto out;
+  if (homography_path == NULL)
+    {
+      g_set_error (&error, G_OPTION_ERROR, G_OPTION_ERROR_FAILED,
+                   "--homography is required");
+      goto out;
+    }
+  if (!(ratio > 0.0 && ratio <= 1.0) || !(max_error > 0.0)
+      || !isfinite (max_error))
+    {
+      g_set_error (&error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                   "--ratio must be in (0, 1] and --max-error > 0");
+      goto out;
+    }
+  if (!load_homography (homography_path, h, &error)
+      || !keypoints_of_file (argv[1], &a, &error)
+      || !keypoints_of_file (argv[2], &b, &error)
+      || !hfsr_sift_match (a.points, a.n, b.points, b.n, ratio, &matches,
+                           &n_matches, &error))
+    goto out;
+  correct = hfsr_sift_count_correct (a.points, b.points, matches, n_matches,
+                                     h, max_error);
+  printf ("keypoints A: %d\n", a.n);
+  printf ("keypoints B: %d\n", b.n);
+  printf ("matches: %d\n", n_matches);
+  printf ("correct: %d\n", correct);
+  printf ("correct / matches: %.4f\n",
+          n_matches > 0 ? (double) correct / n_matches : 0.0);
+
+out:
+  g_free (matches);
+  keypoint_list_clear (&a);
+  keypoint_list_clear (&b);
+  g_free (homography_path);
+  return finish (error, context);
+}
+
+/* ---------------------------------------------------------------- pairs */
+
+static void
+multiply_3x3 (const double a[9], const double b[9], double out[9])
+{
+  for (int r = 0; r < 3; r++)
+    for (int c = 0; c < 3; c++)
+      out[3 * r + c] = a[3 * r] * b[c] + a[3 * r + 1] * b[3 + c]
+                       + a[3 * r + 2] * b[6 + c];
+}
+
+/* The inverse by the adjugate; FALSE when @m is (near) singular. */
+static gboolean
+invert_3x3 (const double m[9], double out[9])
+{
+  double det, adj[9] = {
+    m[4] * m[8] - m[5] * m[7], m[2] * m[7] - m[1] * m[8],
+    m[1] * m[5] - m[2] * m[4],
+    m[5] * m[6] - m[3] * m[8], m[0] * m[8] - m[2] * m[6],
+    m[2] * m[3] - m[0] * m[5],
+    m[3] * m[7] - m[4] * m[6], m[1] * m[6] - m[0] * m[7],
+    m[0] * m[4] - m[1] * m[3],
+  };
+
+  det = m[0] * adj[0] + m[1] * adj[3] + m[2] * adj[6];
+  if (!(fabs (det) > 1e-12))
+    return FALSE;
+  for (int i = 0; i < 9; i++)
+    out[i] = adj[i] / det;
+  return TRUE;
+}
+
+/* A moderate random homography for a @width x @height image, about its
+ * centre: rotation within +-15 degrees, scale 0.8 to 1.2, a shift of up to
+ * 5 % of the size and a perspective part that changes the scale by up to
+ * +-10 % at the borders.  Normalised so that h[8] = 1. */
+static void
+random_homography (GRand *rand, int width, int height, double h[9])
+{
+  double cx = (width - 1) / 2.0, cy = (height - 1) / 2.0;
+  double size = MAX (width, height);
+  double angle = g_rand_double_range (rand, -15.0, 15.0) * G_PI / 180.0;
+  double s = g_rand_double_range (rand, 0.8, 1.2);
+  double px = g_rand_double_range (rand, -0.2, 0.2) / size;
+  double py = g_rand_double_range (rand, -0.2, 0.2) / size;
+  double tx = g_rand_double_range (rand, -0.05, 0.05) * width;
+  double ty = g_rand_double_range (rand, -0.05, 0.05) * height;
+  double to_centre[9] = { 1, 0, -cx, 0, 1, -cy, 0, 0, 1 };
+  double from_centre[9] = { 1, 0, cx + tx, 0, 1, cy + ty, 0, 0, 1 };
+  double warp[9] = { s * cos (angle), -s * sin (angle), 0,
+                     s * sin (angle), s * cos (angle), 0,
+                     px, py, 1 };
+  double t[9];
+
+  multiply_3x3 (warp, to_centre, t);
+  multiply_3x3 (from_centre, t, h);
+  for (int i = 0; i < 9; i++)
+    h[i] /= h[8];
+}
+
+/* B(x, y) = A(H^-1 (x, y)) by bilinear interpolation between the four
+ * pixels around the point (pixel centres at integer coordinates, the
+ * keypoints' convention); where the point falls outside A (or H^-1 sends
+ * it to infinity) B is black. */
+static HfsrTensor *
+warp_image (const HfsrTensor *a, const double h[9], GError **error)
+{
+  HfsrTensor *b = hfsr_tensor_new (3, a->height, a->width, error);
+  double      inverse[9];
+  int         width = a->width, height = a->height;
+
+  if (b == NULL)
+    return NULL;
+  if (!invert_3x3 (h, inverse))
+    {
+      g_set_error (error, HFSR_ERROR, HFSR_ERROR_INVALID_ARGUMENT,
+                   "the homography is singular");
+      hfsr_tensor_free (b);
+      return NULL;
+    }
+  for (int y = 0; y < height; y++)
+    for (int x = 0; x < width; x++)
+      {
+        double u, v, fx, fy;
+        int    x0, y0, x1, y1;
+
+        if (!apply_homography (inverse, x, y, &u, &v)
+            || !(u >= 0 && v >= 0 && u <= width - 1 && v <= height - 1))
+          continue;
+        x0 = (int) floor (u);
+        y0 = (int) floor (v);
+        x1 = MIN (x0 + 1, width - 1);
+        y1 = MIN (y0 + 1, height - 1);
+        fx = u - x0;
+        fy = v - y0;
+        for (int c = 0; c < 3; c++)
+          {
+            const float *p = hfsr_tensor_plane (a, c);
+            double top = (1 - fx) * p[(gsize) y0 * width + x0]
+                         + fx * p[(gsize) y0 * width + x1];
+            double bottom = (1 - fx) * p[(gsize) y1 * width + x0]
+                            + fx * p[(gsize) y1 * width + x1];
+
+            hfsr_tensor_plane (b, c)[(gsize) y * width + x] =
+              (1 - fy) * top + fy * bottom;
+          }
+      }
+  return b;
+}
+
+static gboolean
+make_pair (const char *photo, const char *folder, GRand *rand,
+           GError **error)
+{
+  HfsrTensor *a = tool_load_image (photo, error), *b = NULL;
+  char       *path;
+  double      h[9];
+  gboolean    made = FALSE;
+
+  if (a == NULL)
+    return FALSE;
+  tool_quantize_8bit (a->data, hfsr_tensor_size (a));
+  random_homography (rand, a->width, a->height, h);
+  b = warp_image (a, h, error);
+  if (b == NULL)
+    goto out;
+  tool_quantize_8bit (b->data, hfsr_tensor_size (b));
+  if (g_mkdir_with_parents (folder, 0755) != 0)
+    {
+      int saved_errno = errno;
+
+      g_set_error (error, HFSR_ERROR, HFSR_ERROR_IO, "%s: %s", folder,
+                   g_strerror (saved_errno));
+      goto out;
+    }
+  path = g_build_filename (folder, "A.png", NULL);
+  made = tool_save_png (a, path, NULL, error);
+  g_free (path);
+  if (made)
+    {
+      path = g_build_filename (folder, "B.png", NULL);
+      made = tool_save_png (b, path, NULL, error);
+      g_free (path);
+    }
+  if (made)
+    {
+      path = g_build_filename (folder, HOMOGRAPHY_FILE, NULL);
+      made = save_homography (path, h, error);
+      g_free (path);
+    }
+
+out:
+  hfsr_tensor_free (b);
+  hfsr_tensor_free (a);
+  return made;
+}
+
+static int
+command_pairs (int argc, char **argv)
+{
+  int             count = 1, seed = 1;
+  GError         *error = NULL;
+  GOptionContext *context = g_option_context_new ("IN OUT_DIR - make "
+                                                  "benchmark pairs");
+  const GOptionEntry entries[] = {
+    { "count", 'n', 0, G_OPTION_ARG_INT, &count,
+      "Pairs per photo (default 1)", "N" },
+    { "seed", 0, 0, G_OPTION_ARG_INT, &seed,
+      "Seed of the random homographies (default 1)", "S" },
+    { NULL }
+  };
+  GPtrArray *photos = g_ptr_array_new_with_free_func (g_free);
+  GRand     *rand = NULL;
+
+  g_option_context_set_description (context,
+    "IN is a photo or a folder of PNG/JPEG photos.  Each pair is a folder\n"
+    "OUT_DIR/<photo>-<k> holding A.png (the photo), B.png (A warped by a\n"
+    "random moderate homography, bilinear) and H1to2p (A to B).\n");
+  if (!parse_command (context, entries, &argc, &argv, 2, "IN OUT_DIR",
+                      &error))
+    goto out;
+  if (count < 1 || count > 1000)
+    {
+      g_set_error (&error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                   "--count must be 1 to 1000 (got %d)", count);
+      goto out;
+    }
+  if (!tool_collect_images (argv[1], photos, &error))
+    goto out;
+  rand = g_rand_new_with_seed ((guint32) seed);
+  for (guint i = 0; i < photos->len; i++)
+    {
+      char *base = g_path_get_basename (photos->pdata[i]);
+      char *dot = strrchr (base, '.');
+
+      if (dot != NULL)
+        *dot = '\0';
+      for (int k = 1; k <= count && error == NULL; k++)
+        {
+          char *name = g_strdup_printf ("%s-%d", base, k);
+          char *folder = g_build_filename (argv[2], name, NULL);
+
+          if (make_pair (photos->pdata[i], folder, rand, &error))
+            printf ("%s\n", folder);
+          g_free (folder);
+          g_free (name);
+        }
+      g_free (base);
+      if (error != NULL)
+        goto out;
+    }
+
+out:
+  if (rand != NULL)
+    g_rand_free (rand);
+  g_ptr_array_free (photos, TRUE);
+  return finish (error, context);
+}
+
+/* ---------------------------------------------------------------- bench */
+
+/* The pair folders directly inside @dir (those holding H1to2p), sorted. */
+static gboolean
+collect_pairs (const char *dir, GPtrArray *pairs, GError **error)
+{
+  GDir       *folder = g_dir_open (dir, 0, error);
+  const char *name;
+
+  if (folder == NULL)
+    return FALSE;
+  while ((name = g_dir_read_name (folder)) != NULL)
+    {
+      char *pair = g_build_filename (dir, name, NULL);
+      char *h = g_build_filename (pair, HOMOGRAPHY_FILE, NULL);
+
+      if (g_file_test (h, G_FILE_TEST_IS_REGULAR))
+        g_ptr_array_add (pairs, g_steal_pointer (&pair));
+      g_free (pair);
+      g_free (h);
+    }
+  g_dir_close (folder);
+  if (pairs->len == 0)
+    {
+      g_set_error (error, HFSR_ERROR, HFSR_ERROR_IO,
+                   "%s: no pair folders (with A.png, B.png and "
+                   HOMOGRAPHY_FILE ") in this folder", dir);
+      return FALSE;
+    }
+  g_ptr_array_sort (pairs, (GCompareFunc) g_strcmp0);
+  return TRUE;
+}
+
+static HfsrTensor *
+load_pair_image (const char *pair, const char *name, int scale,
+                 GError **error)
+{
+  char       *path = g_build_filename (pair, name, NULL);
+  HfsrTensor *loaded = tool_load_image (path, error), *image = NULL;
+
+  if (loaded != NULL)
+    image = modcrop_image (loaded, scale, path, error);
+  hfsr_tensor_free (loaded);
+  g_free (path);
+  return image;
+}
+
+/* Every method on one pair; @scores has one entry per method. */
+static gboolean
+bench_pair (Session *session, const char *pair, PairScore *scores,
+            GError **error)
+{
+  char       *h_path = g_build_filename (pair, HOMOGRAPHY_FILE, NULL);
+  HfsrTensor *a = NULL, *b = NULL;
+  double      h[9];
+  gboolean    done = FALSE;
+
+  /* Mod-cropping at the bottom and right leaves H valid. */
+  if (!load_homography (h_path, h, error))
+    goto out;
+  a = load_pair_image (pair, "A.png", session->scale, error);
+  b = a != NULL ? load_pair_image (pair, "B.png", session->scale, error)
+                : NULL;
+  if (b == NULL)
+    goto out;
+  for (guint m = 0; m < G_N_ELEMENTS (sift_methods); m++)
+    {
+      KeypointList ka = { 0 }, kb = { 0 };
+      gboolean     scored;
+
+      scored = keypoints_by_method (session, &sift_methods[m], a, &ka, error)
+               && keypoints_by_method (session, &sift_methods[m], b, &kb,
+                                       error)
+               && score_pair (&ka, &kb, h, DEFAULT_RATIO, DEFAULT_MAX_ERROR,
+                              b->width, b->height, &scores[m], error);
+      keypoint_list_clear (&ka);
+      keypoint_list_clear (&kb);
+      if (!scored)
+        {
+          g_prefix_error (error, "%s: ", pair);
+          goto out;
+        }
+    }
+  done = TRUE;
+
+out:
+  hfsr_tensor_free (a);
+  hfsr_tensor_free (b);
+  g_free (h_path);
+  return done;
+}
+
+static void
+print_bench (int scale, GPtrArray *pairs, const PairScore *scores)
+{
+  int n_methods = G_N_ELEMENTS (sift_methods), n_pairs = pairs->len;
+
+  printf ("## hfsr-sift bench x%d\n\n", scale);
+  printf ("- pairs: %d\n", n_pairs);
+  printf ("- hr: the pair as it is (mod-cropped to %d); other methods: A "
+          "and B shrunk x%d by MATLAB bicubic, rounded to 8 bits, upscaled "
+          "by the method, rounded to 8 bits\n", scale, scale);
+  printf ("- SIFT on babl's Y' with the detector's defaults; matches: "
+          "nearest neighbour with Lowe's ratio test %.1f; correct: H maps "
+          "A's keypoint within %g px of B's (HR pixels); repeatability: "
+          "share of A's keypoints inside B with a B keypoint within %g px; "
+          "means over pairs\n\n", DEFAULT_RATIO, DEFAULT_MAX_ERROR,
+          DEFAULT_MAX_ERROR);
+  printf ("| method | keypoints A | keypoints B | matches | correct "
+          "matches | correct / matches | repeatability (%%) |\n");
+  printf ("|---|---:|---:|---:|---:|---:|---:|\n");
+  for (int m = 0; m < n_methods; m++)
+    {
+      PairScore mean = { 0 };
+
+      for (int p = 0; p < n_pairs; p++)
+        {
+          const PairScore *s = &scores[(gsize) p * n_methods + m];
+
+          mean.keypoints_a += s->keypoints_a / n_pairs;
+          mean.keypoints_b += s->keypoints_b / n_pairs;
+          mean.matches += s->matches / n_pairs;
+          mean.correct += s->correct / n_pairs;
+          mean.repeatability += s->repeatability / n_pairs;
+        }
+      printf ("| %s | %.1f | %.1f | %.1f | %.1f | %.3f | %.1f |\n",
+              sift_methods[m].name, mean.keypoints_a, mean.keypoints_b,
+              mean.matches, mean.correct,
+              mean.matches > 0 ? mean.correct / mean.matches : 0.0,
+              100.0 * mean.repeatability);
+    }
+  printf ("\n");
+  for (int m = 0; m < n_methods; m++)
+    printf ("- %s: %s\n", sift_methods[m].name, sift_methods[m].summary);
+}
+
+static int
+command_bench (int argc, char **argv)
+{
+  int             scale = 0;
+  GError         *error = NULL;
+  GOptionContext *context = g_option_context_new ("PAIRS_DIR - correct "
+                                                  "SIFT matches per "
+                                                  "method");
+  const GOptionEntry entries[] = {
+    { "scale", 's', 0, G_OPTION_ARG_INT, &scale,
+      "Upscaling factor, 2 to 8 (required)", "S" },
+    { NULL }
+  };
+  GPtrArray *pairs = g_ptr_array_new_with_free_func (g_free);
+  PairScore *scores = NULL;
+  Session    session = { 0, NULL, { NULL, NULL } };
+
+  g_option_context_set_description (context,
+    "PAIRS_DIR holds pair folders as `hfsr-sift pairs` writes them.\n"
+    "Prints a Markdown table.\n");
+  if (!parse_command (context, entries, &argc, &argv, 1, "one PAIRS_DIR",
+                      &error)
+      || !check_scale (scale, &error)
+      || !collect_pairs (argv[1], pairs, &error))
+    goto out;
+  session.scale = scale;
+  scores = g_new0 (PairScore,
+                   (gsize) pairs->len * G_N_ELEMENTS (sift_methods));
+  for (guint p = 0; p < pairs->len; p++)
+    if (!bench_pair (&session, pairs->pdata[p],
+                     scores + (gsize) p * G_N_ELEMENTS (sift_methods),
+                     &error))
+      goto out;
+  print_bench (scale, pairs, scores);
+
+out:
+  g_free (scores);
+  session_clear (&session);
+  g_ptr_array_free (pairs, TRUE);
+  return finish (error, context);
+}
+
+/* --------------------------------------------------------------- levels */
+
+/* The five Gaussian levels of the grey of @rgb at Noor's sigmas. */
+static float *
+levels_of_image (const HfsrTensor *rgb, const double *sigmas,
+                 GError **error)
+{
+  gsize  n = (gsize) rgb->width * rgb->height;
+  float *grey = grey_of (rgb, error);
+  float *levels = grey ? g_try_new (float, n * HFSR_DOG_SR_LEVELS) : NULL;
+  gboolean done = levels != NULL;
+
+  if (grey != NULL && levels == NULL)
+    g_set_error (error, HFSR_ERROR, HFSR_ERROR_NO_MEMORY,
+                 "out of memory for a %d x %d stack", rgb->width,
+                 rgb->height);
+  for (int k = 0; done && k < HFSR_DOG_SR_LEVELS; k++)
+    done = hfsr_gaussian_blur (grey, rgb->width, rgb->height, sigmas[k],
+                               levels + k * n, error);
+  g_free (grey);
+  if (!done)
+    g_clear_pointer (&levels, g_free);
+  return levels;
+}
+
+/* @method's five levels of @high at HR size, from its 8-bit LR copy: the
+ * levels of its upscale for a pixel method (bicubic here is the grey's
+ * bicubic upscale, the DoG-SR networks' predictor), the network's
+ * prediction for a DoG-SR one. */
+static float *
+levels_by_method (Session *session, const SiftMethod *method,
+                  const HfsrTensor *high, const double *sigmas,
+                  GError **error)
+{
+  HfsrTensor *low = shrink_8bit (session, high, error), *image = NULL;
+  HfsrRect    lr = { 0, 0, 0, 0 }, target = { 0, 0, high->width,
+                                               high->height };
+  HfsrModel  *model = NULL;
+  float      *grey = NULL, *levels = NULL;
+
+  if (low == NULL)
+    return NULL;
+  if (method->upscale != NULL && method->upscale != upscale_bicubic)
+    {
+      image = method->upscale (session, low, error);
+      if (image != NULL)
+        levels = levels_of_image (image, sigmas, error);
+      goto out;
+    }
+  if (method->dog_method >= 0
+      && (model = dog_model (session, method->dog_method, error)) == NULL)
+    goto out;
+  lr.width = low->width;
+  lr.height = low->height;
+  grey = grey_of (low, error);
+  levels = grey ? g_try_new (float, (gsize) high->width * high->height
+                                      * HFSR_DOG_SR_LEVELS)
+                : NULL;
+  if (levels != NULL)
+    {
+      HfsrImageView view = { grey, 1, (gsize) low->width, lr };
+
+      if (!hfsr_dog_sr_levels (model, session->scale, sigmas, &view, &lr,
+                               &target, levels, error))
+        g_clear_pointer (&levels, g_free);
+    }
+  else if (grey != NULL)
+    g_set_error (error, HFSR_ERROR, HFSR_ERROR_NO_MEMORY,
+                 "out of memory for a %d x %d stack", high->width,
+                 high->height);
+
+out:
+  if (levels == NULL)
+    g_prefix_error (error, "method '%s': ", method->name);
+  g_free (grey);
+  hfsr_tensor_free (low);
+  hfsr_tensor_free (image);
+  return levels;
+}
+
+/* PSNR (peak 1) of each DoG level of @levels against @truth's, over the
+ * pixels at least the widest blur's radius from the border. */
+static gboolean
+dog_psnr (const float *levels, const float *truth, int width, int height,
+          int shave, double psnr[HFSR_DOG_SR_LEVELS - 1], GError **error)
+{
+  gsize    n = (gsize) width * height;
+  float   *a = g_try_new (float, n), *b = g_try_new (float, n);
+  gboolean done = a != NULL && b != NULL;
+
+  if (!done)
+    g_set_error (error, HFSR_ERROR, HFSR_ERROR_NO_MEMORY,
+                 "out of memory for a %d x %d image", width, height);
+  for (int k = 0; done && k < HFSR_DOG_SR_LEVELS - 1; k++)
+    {
+      for (gsize i = 0; i < n; i++)
+        {
+          a[i] = levels[k * n + i] - levels[(k + 1) * n + i];
+          b[i] = truth[k * n + i] - truth[(k + 1) * n + i];
+        }
+      done = hfsr_psnr (a, b, width, height, shave, 1.0, &psnr[k], error);
+    }
+  g_free (a);
+  g_free (b);
+  return done;
+}
+
+static int
+command_levels (int argc, char **argv)
+{
+  int             scale = 0;
+  GError         *error = NULL;
+  GOptionContext *context = g_option_context_new ("IN - per-level DoG "
+                                                  "PSNR per method");
+  const GOptionEntry entries[] = {
+    { "scale", 's', 0, G_OPTION_ARG_INT, &scale,
+      "Upscaling factor, 2 to 8 (required)", "S" },
+    { NULL }
+  };
+  GPtrArray     *photos = g_ptr_array_new_with_free_func (g_free);
+  Session        session = { 0, NULL, { NULL, NULL } };
+  HfsrSiftParams params;
+  double        *sums = NULL;
+  int            n_methods = G_N_ELEMENTS (sift_methods), shave;
+
+  g_option_context_set_description (context,
+    "IN is a photo or a folder of PNG/JPEG photos.  Each is mod-cropped,\n"
+    "shrunk by MATLAB bicubic and rounded to 8 bits; every method's DoG\n"
+    "levels at Noor et al.'s sigmas are scored against the photo's own\n"
+    "(Noor et al., Table 3).  Prints a Markdown table.\n");
+  if (!parse_command (context, entries, &argc, &argv, 1, "IN", &error)
+      || !check_scale (scale, &error)
+      || !tool_collect_images (argv[1], photos, &error))
+    goto out;
+  session.scale = scale;
+  hfsr_sift_params_init (&params);
+  shave = (int) ceil (3.0 * params.sigmas[HFSR_DOG_SR_LEVELS - 1]);
+  sums = g_new0 (double, (gsize) n_methods * (HFSR_DOG_SR_LEVELS - 1));
+  for (guint p = 0; p < photos->len && error == NULL; p++)
+    {
+      HfsrTensor *loaded = tool_load_image (photos->pdata[p], &error);
+      HfsrTensor *high = loaded ? modcrop_image (loaded, scale,
+                                                 photos->pdata[p], &error)
+                                : NULL;
+      float      *truth = high ? levels_of_image (high, params.sigmas,
+                                                  &error)
+                               : NULL;
+
+      for (int m = 1; truth != NULL && m < n_methods && error == NULL; m++)
+        {
+          float *levels = levels_by_method (&session, &sift_methods[m], high,
+                                            params.sigmas, &error);
+          double psnr[HFSR_DOG_SR_LEVELS - 1];
+
+          if (levels != NULL
+              && dog_psnr (levels, truth, high->width, high->height, shave,
+                           psnr, &error))
+            for (int k = 0; k < HFSR_DOG_SR_LEVELS - 1; k++)
+              sums[m * (HFSR_DOG_SR_LEVELS - 1) + k] += psnr[k];
+          g_free (levels);
+        }
+      if (error != NULL)
+        g_prefix_error (&error, "%s: ", (char *) photos->pdata[p]);
+      g_free (truth);
+      hfsr_tensor_free (high);
+      hfsr_tensor_free (loaded);
+    }
+  if (error != NULL)
+    goto out;
+
+  printf ("## hfsr-sift levels x%d\n\n", scale);
+  printf ("- photos: %u; DoG PSNR in dB (peak 1, grey Y' in [0, 1]), mean "
+          "over photos, %d px shaved; sigmas %g %g %g %g %g at HR\n\n",
+          photos->len, shave, params.sigmas[0], params.sigmas[1],
+          params.sigmas[2], params.sigmas[3], params.sigmas[4]);
+  printf ("| method | DoG 1 | DoG 2 | DoG 3 | DoG 4 |\n");
+  printf ("|---|---:|---:|---:|---:|\n");
+  for (int m = 1; m < n_methods; m++)
+    {
+      printf ("| %s", sift_methods[m].name);
+      for (int k = 0; k < HFSR_DOG_SR_LEVELS - 1; k++)
+        printf (" | %.2f", sums[m * (HFSR_DOG_SR_LEVELS - 1) + k]
+                           / photos->len);
+      printf (" |\n");
+    }
+
+out:
+  g_free (sums);
+  session_clear (&session);
+  g_ptr_array_free (photos, TRUE);
+  return finish (error, context);
+}
+
+/* ----------------------------------------------------------------- main */
+
+static const struct
+{
+  const char *name;
+  int       (*run) (int argc, char **argv);
+  const char *summary;
+} commands[] = {
+  { "detect", command_detect, "SIFT keypoints of an image, written as text" },
+  { "match", command_match,
+    "matches between two images or keypoint files, counted correct under a "
+    "homography" },
+  { "pairs", command_pairs,
+    "benchmark pairs: photos and their copies warped by random "
+    "homographies" },
+  { "levels", command_levels,
+    "per-level DoG PSNR of every method against the photos' own" },
+  { "bench", command_bench,
+    "mean keypoints, matches and correct matches per upscaling method" },
+};
+
+static void
+print_usage (FILE *to)
+{
+  fprintf (to, "Usage: " PROGRAM " COMMAND [OPTION...] ARGS...\n\n"
+           "Commands (" PROGRAM " COMMAND --help for each):\n");
+  for (guint c = 0; c < G_N_ELEMENTS (commands); c++)
+    fprintf (to, "  %-7s %s\n", commands[c].name, commands[c].summary);
+  fprintf (to, "\nExit status 1 on an error, 2 on a usage error.\n");
+}
+
+int
+main (int argc, char **argv)
+{
+  int status;
+
+  if (argc < 2)
+    {
+      print_usage (stderr);
+      return EXIT_USAGE;
+    }
+  if (strcmp (argv[1], "--help") == 0 || strcmp (argv[1], "-h") == 0)
+    {
+      print_usage (stdout);
+      return 0;
+    }
+  for (guint c = 0; c < G_N_ELEMENTS (commands); c++)
+    if (strcmp (argv[1], commands[c].name) == 0)
+      {
+        tool_image_setup (PROGRAM, EXIT_ERROR);
+        gegl_init (NULL, NULL);
+        /* Numbers are written with a decimal point whatever the locale
+         * (they are read back with g_ascii_strtod). */
+        setlocale (LC_NUMERIC, "C");
+        status = commands[c].run (argc - 1, argv + 1);
+        gegl_exit ();
+        return status;
+      }
+  fprintf (stderr, PROGRAM ": unknown command '%s'\n", argv[1]);
+  print_usage (stderr);
+  return EXIT_USAGE;
+}
