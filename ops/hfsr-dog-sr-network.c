@@ -50,18 +50,7 @@ property_int (level, _("Level"), 1)
   description (_("Which level: 1-4 for the DoG, 1-5 for the Gaussians."))
   value_range (1, 5)
 
-property_double (sigma1, _("Sigma 1"), 1.249)
-  description (_("Gaussian sigma of level 1 in upscaled pixels; a trained "
-                 "network only gives the sigmas it was trained for."))
-  value_range (0.1, 100.0)
-property_double (sigma2, _("Sigma 2"), 1.545)
-  value_range (0.1, 100.0)
-property_double (sigma3, _("Sigma 3"), 1.96588)
-  value_range (0.1, 100.0)
-property_double (sigma4, _("Sigma 4"), 2.452527)
-  value_range (0.1, 100.0)
-property_double (sigma5, _("Sigma 5"), 3.090016)
-  value_range (0.1, 100.0)
+#include "hfsr-sigma-properties.h"
 
 property_double (gain, _("Gain"), 10.0)
   description (_("How much a signed DoG value is magnified around "

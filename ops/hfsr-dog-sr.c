@@ -58,27 +58,7 @@ property_int (level, _("Level"), 1)
                  "Gaussians."))
   value_range (1, 5)
 
-property_double (sigma1, _("Sigma 1"), 1.249)
-  description (_("Gaussian sigma of level 1, in pixels of the upscaled "
-                 "image (SIFT's first octave by default)."))
-  value_range (0.1, 100.0)
-  ui_range    (0.1, 10.0)
-property_double (sigma2, _("Sigma 2"), 1.545)
-  description (_("Gaussian sigma of level 2."))
-  value_range (0.1, 100.0)
-  ui_range    (0.1, 10.0)
-property_double (sigma3, _("Sigma 3"), 1.96588)
-  description (_("Gaussian sigma of level 3."))
-  value_range (0.1, 100.0)
-  ui_range    (0.1, 10.0)
-property_double (sigma4, _("Sigma 4"), 2.452527)
-  description (_("Gaussian sigma of level 4."))
-  value_range (0.1, 100.0)
-  ui_range    (0.1, 10.0)
-property_double (sigma5, _("Sigma 5"), 3.090016)
-  description (_("Gaussian sigma of level 5."))
-  value_range (0.1, 100.0)
-  ui_range    (0.1, 10.0)
+#include "hfsr-sigma-properties.h"
 
 property_double (gain, _("Gain"), 10.0)
   description (_("How much a signed DoG value is magnified around "

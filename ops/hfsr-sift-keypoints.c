@@ -38,16 +38,7 @@ property_int (scale, _("Scale"), 2)
                  "methods)."))
   value_range (2, 4)
 
-property_double (sigma1, _("Sigma 1"), 1.249)
-  value_range (0.1, 100.0)
-property_double (sigma2, _("Sigma 2"), 1.545)
-  value_range (0.1, 100.0)
-property_double (sigma3, _("Sigma 3"), 1.96588)
-  value_range (0.1, 100.0)
-property_double (sigma4, _("Sigma 4"), 2.452527)
-  value_range (0.1, 100.0)
-property_double (sigma5, _("Sigma 5"), 3.090016)
-  value_range (0.1, 100.0)
+#include "hfsr-sigma-properties.h"
 
 property_boolean (overlay, _("Overlay only"), FALSE)
   description (_("Draw the keypoints on a transparent layer instead of "
