@@ -186,6 +186,30 @@
           (gimp-image-delete result-image)))
     (gimp-image-delete image)))
 
+;; DoG Super-Resolution of FILE with output KEYPOINTS: the new image's top
+;; layer (the keypoint overlay) saved as KEY-overlay.png, the upscale below
+;; it as KEY.png.
+(define (hfsr-dog-sr-keypoints-case key file method)
+  (let* ((image (hfsr-load file))
+         (drawable (car (gimp-image-get-active-drawable image)))
+         (result (hfsr-call key
+                            (lambda ()
+                              (plug-in-hfsr-dog-sr RUN-NONINTERACTIVE image
+                                                   drawable 2 method 2 1
+                                                   1.249 1.545 1.96588 2.452527
+                                                   3.090016 10.0)))))
+    (hfsr-note-image key image)
+    (if result
+        (let* ((result-image (car result))
+               (layers (cadr (gimp-image-get-layers result-image)))
+               (overlay (vector-ref layers 0)))
+          (hfsr-note-image (string-append key ".result") result-image)
+          (hfsr-note-layer (string-append key "-overlay") result-image overlay)
+          (hfsr-save (string-append key "-overlay") result-image overlay)
+          (hfsr-save key result-image (vector-ref layers 1))
+          (gimp-image-delete result-image)))
+    (gimp-image-delete image)))
+
 ;; Runs every case, each on its own: one that breaks is missing from the
 ;; results and the others still run.
 (define (hfsr-run-cases cases)
@@ -232,6 +256,7 @@
           (lambda () (hfsr-dog-sr-case "dog-rgb8-x2"     "rgb8.png"  2 0 0 2 10.0))
           (lambda () (hfsr-dog-sr-case "dog-grey8-x2-gaussian" "grey8.png" 2 1 1 5 10.0))
           (lambda () (hfsr-dog-sr-case "dog-rgb8-x2-pixel" "rgb8.png" 2 2 0 3 10.0))
+          (lambda () (hfsr-dog-sr-keypoints-case "dog-rgb8-x2-keypoints" "rgb8.png" 1))
           (lambda () (hfsr-dog-sr-case "bad-dog-level"   "rgb8.png"  2 0 0 6 10.0)))))
 
   (load batch-script)

@@ -361,6 +361,23 @@ class PluginInGimp(unittest.TestCase):
                                              ['hfsr:dog-sr', 'scale=2', f'method={method}',
                                               f'output={output}', f'level={level}',
                                               'gain=10'], 8)
+        # Keypoints: the upscale and above it a transparent layer with the
+        # keypoints of the trained method's stack, as hfsr:dog-sr draws them
+        # over the upscale.
+        key = 'dog-rgb8-x2-keypoints'
+        self.assertEqual(self.result(key + '.status'), 'ok', self.log)
+        self.assertEqual(self.result(key + '.result.layers'), '2')
+        self.assertEqual(self.result(key + '-overlay.name'), 'SIFT keypoints')
+        overlay = self.png(key + '-overlay.png')
+        upscale = self.png(key + '.png')
+        self.assertEqual(overlay.shape[2], 4)
+        marked = overlay[..., 3] > 0.5
+        self.assertGreater(marked.sum(), 50)
+        self.assertLess(marked.mean(), 0.5)
+        drawn = harness.gegl(self.work, 'rgb8.png', key + '-gegl.png', 'hfsr:dog-sr', 'scale=2',
+                             'method=gaussian-stack', 'output=keypoints')
+        composite = np.where(marked[..., None], overlay[..., :3], upscale[..., :3])
+        self.assertLess(np.abs(composite - drawn[..., :3]).max(), 2.5 / 255)
         self.assertEqual(self.result('bad-dog-level.status'), 'failed')
         self.assertIn('level = 6 is out of range', self.log)
         self.assertEqual(self.result('bad-dog-level.layers'), '1')
