@@ -378,6 +378,15 @@ HfsrModel *hfsr_model_load_for_value (const char *prefix,
                                       double      value,
                                       GError    **error);
 
+/* An HF Super-Resolution network: the model file @path, or (@path NULL)
+ * the shipped family "hfsr-x<scale>-a" at @alpha (hfsr_model_load_for_value
+ * on the key "hfsr.alpha").  Either must turn R'G'B' into R'G'B' at
+ * @scale, else HFSR_ERROR_FORMAT says what it does instead. */
+HfsrModel *hfsr_model_load_sr (const char *path,
+                               int         scale,
+                               double      alpha,
+                               GError    **error);
+
 /* --------------------------------------------------- scale space and SIFT
  * engine/maps/scale-space.c and engine/sift/: SIFT keypoints (Lowe 2004)
  * on a Gaussian/DoG stack, and the matching of the evaluation protocol

@@ -292,3 +292,35 @@ hfsr_model_load_for_value (const char *prefix, const char *key,
   g_array_unref (family);
   return model;
 }
+
+HfsrModel *
+hfsr_model_load_sr (const char *path, int scale, double alpha,
+                    GError **error)
+{
+  HfsrModel *model;
+
+  if (path != NULL)
+    model = hfsr_model_load (path, error);
+  else
+    {
+      char *prefix = g_strdup_printf ("hfsr-x%d-a", scale);
+
+      model = hfsr_model_load_for_value (prefix, "hfsr.alpha", alpha, error);
+      g_free (prefix);
+    }
+  if (model != NULL
+      && (hfsr_model_get_scale (model) != scale
+          || hfsr_model_get_input_channels (model) != 3
+          || hfsr_model_get_output_channels (model, 0) != 3))
+    {
+      g_set_error (error, HFSR_ERROR, HFSR_ERROR_FORMAT,
+                   "%s: the network turns %d channels into %d at x%d; "
+                   "R'G'B' (3) into R'G'B' at x%d is needed",
+                   hfsr_model_get_name (model),
+                   hfsr_model_get_input_channels (model),
+                   hfsr_model_get_output_channels (model, 0),
+                   hfsr_model_get_scale (model), scale);
+      g_clear_pointer (&model, hfsr_model_free);
+    }
+  return model;
+}

@@ -63,10 +63,6 @@ property_file_path (model, _("Model file"), "")
 #include "gegl-op.h"
 #include "hfsr-op-common.h"
 
-/* The shipped networks of scale s are the files hfsr-x<s>-a*.safetensors,
- * each with the alpha it was trained for in this metadata key. */
-#define ALPHA_KEY "hfsr.alpha"
-
 #define RGB_CHANNELS 3
 
 /* How far beyond an output pixel's footprint GEGL's cubic sampler reads:
@@ -104,40 +100,14 @@ model_file (const GeglProperties *o)
   return o->model != NULL && o->model[0] != '\0' ? o->model : NULL;
 }
 
-/* The model file, or the shipped family of the scale at alpha; either must
- * turn R'G'B' into R'G'B' at the chosen scale. */
+/* The model file, or the shipped family of the scale at alpha. */
 static HfsrModel *
 load_model (GeglOperation *operation,
             GError       **error)
 {
   GeglProperties *o = GEGL_PROPERTIES (operation);
-  HfsrModel      *model;
 
-  if (model_file (o) != NULL)
-    model = hfsr_model_load (model_file (o), error);
-  else
-    {
-      char *prefix = g_strdup_printf ("hfsr-x%d-a", o->scale);
-
-      model = hfsr_model_load_for_value (prefix, ALPHA_KEY, o->alpha, error);
-      g_free (prefix);
-    }
-
-  if (model != NULL &&
-      (hfsr_model_get_scale (model) != o->scale ||
-       hfsr_model_get_input_channels (model) != RGB_CHANNELS ||
-       hfsr_model_get_output_channels (model, 0) != RGB_CHANNELS))
-    {
-      g_set_error (error, HFSR_ERROR, HFSR_ERROR_FORMAT,
-                   "%s: the network turns %d channels into %d at x%d; "
-                   "R'G'B' (3) into R'G'B' at x%d is needed",
-                   hfsr_model_get_name (model),
-                   hfsr_model_get_input_channels (model),
-                   hfsr_model_get_output_channels (model, 0),
-                   hfsr_model_get_scale (model), o->scale);
-      g_clear_pointer (&model, hfsr_model_free);
-    }
-  return model;
+  return hfsr_model_load_sr (model_file (o), o->scale, o->alpha, error);
 }
 
 /* The network of @operation's current settings (hfsr_op_model_acquire),

@@ -33,7 +33,6 @@
 #define PROGRAM "hfsr-sift"
 #define KEYPOINT_MAGIC "hfsr-sift 1"
 #define HOMOGRAPHY_FILE "H1to2p"
-#define ALPHA_KEY "hfsr.alpha"
 /* Far more keypoints than any image gives; bounds what a file may ask
  * for before its lines are counted. */
 #define MAX_KEYPOINTS 10000000
@@ -107,28 +106,11 @@ upscale_bicubic (Session *session, const HfsrTensor *low, GError **error)
 static HfsrModel *
 load_hfsr_model (int scale, GError **error)
 {
-  char      *prefix = g_strdup_printf ("hfsr-x%d-a", scale);
-  HfsrModel *model = hfsr_model_load_for_value (prefix, ALPHA_KEY, 0.0,
-                                                error);
+  HfsrModel *model = hfsr_model_load_sr (NULL, scale, 0.0, error);
 
-  if (model != NULL
-      && (hfsr_model_get_scale (model) != scale
-          || hfsr_model_get_input_channels (model) != 3
-          || hfsr_model_get_output_channels (model, 0) != 3))
-    {
-      g_set_error (error, HFSR_ERROR, HFSR_ERROR_FORMAT,
-                   "%s: the network turns %d channels into %d at x%d; "
-                   "R'G'B' (3) into R'G'B' at x%d is needed",
-                   hfsr_model_get_name (model),
-                   hfsr_model_get_input_channels (model),
-                   hfsr_model_get_output_channels (model, 0),
-                   hfsr_model_get_scale (model), scale);
-      g_clear_pointer (&model, hfsr_model_free);
-    }
   if (model == NULL)
-    g_prefix_error (error, "method 'hfsr' (%s*.safetensors, alpha 0): ",
-                    prefix);
-  g_free (prefix);
+    g_prefix_error (error, "method 'hfsr' (hfsr-x%d-a*.safetensors, alpha "
+                    "0): ", scale);
   return model;
 }
 

@@ -41,6 +41,7 @@ import torch
 from torch import nn
 
 import hfsr_data
+import hfsr_export
 import hfsr_sr
 from hfsr_export import export_model
 
@@ -220,10 +221,14 @@ class DogValidation:
             for path in paths:
                 hr = hfsr_data.modcrop(hfsr_data.load_image(path), scale)
                 lr = hfsr_data.bicubic_downscale(hr, scale)
-                bicubic = hfsr_data.imresize(lr, float(scale)).astype(np.float32)
-                self.images.append(tuple(
+                hr_grey, lr_grey = (
                     grey(torch.from_numpy(np.ascontiguousarray(a.transpose(2, 0, 1)))[None].to(device))
-                    for a in (hr, lr, bicubic)))
+                    for a in (hr, lr))
+                # The predictor is the bicubic upscale of the grey, as in
+                # Targets and in the op (hfsr_dog_sr_levels).
+                bicubic = hfsr_data.imresize(lr_grey[0, 0].cpu().numpy(), float(scale))
+                bicubic = torch.from_numpy(bicubic.astype(np.float32))[None, None].to(device)
+                self.images.append((hr_grey, lr_grey, bicubic))
 
     def __bool__(self):
         return bool(self.images)
@@ -259,6 +264,24 @@ class DogValidation:
                 + ' dB; bicubic ' + ' / '.join(f'{v:.2f}' for v in bicubic) + ' dB')
 
 
+def init_trunk(model, path):
+    """Copies the head and the residual blocks of an HF Super-Resolution
+    model file into @model (same trunk; the tail and skip stay zero).  The
+    RGB head's weights are summed over the colours: on a grey image, where
+    R = G = B = Y', that is the very head the SR network applies."""
+    metadata, tensors = hfsr_export.load_model_file(path)
+    state = model.state_dict()
+    for name, value in tensors.items():
+        if name.startswith('body.'):
+            if state[name].shape != value.shape:
+                raise SystemExit(f'dog_sr: {path}: {name} is {tuple(value.shape)}, '
+                                 f'not {tuple(state[name].shape)}')
+            state[name] = value.clone()
+    state['head.weight'] = tensors['head.weight'].sum(dim=1, keepdim=True)
+    state['head.bias'] = tensors['head.bias'].clone()
+    model.load_state_dict(state)
+
+
 def build_parser():
     parser = hfsr_sr.build_parser()
     parser.description = ('Train a DoG Super-Resolution network (Noor et al.) and export it as an '
@@ -269,6 +292,10 @@ def build_parser():
         if action.dest == 'alpha':
             action.help = argparse.SUPPRESS
     parser.add_argument('--method', choices=tuple(METHODS), required=True)
+    parser.add_argument('--init-trunk', metavar='MODEL',
+                        help='start the head and residual blocks from an HF Super-Resolution model '
+                             '(models/hfsr-xS-a0.safetensors): its RGB head summed over the colours '
+                             'reads grey as it reads a grey RGB image')
     parser.add_argument('--sigmas', type=float, nargs=5, default=DEFAULT_SIGMAS,
                         help='the five Gaussian sigmas at HR scale (default Noor et al.: %s)'
                              % ' '.join(map(str, DEFAULT_SIGMAS)))
@@ -315,6 +342,7 @@ def train(args, argv, out, export_path, lr_end, log):
     optimizer = torch.optim.Adam(model.parameters(), lr=args.lr)
     checkpoint_path = os.path.join(out, 'checkpoint.pt')
     iteration, elapsed_before = 0, 0.0
+    trunk = f'random (seed {args.seed})'
     if args.resume and os.path.exists(checkpoint_path):
         state = hfsr_sr.load_checkpoint(checkpoint_path, device)
         if state['architecture'] != architecture or state['method'] != args.method:
@@ -324,7 +352,12 @@ def train(args, argv, out, export_path, lr_end, log):
         iteration, elapsed_before = state['iteration'], state['elapsed']
         if args.minutes is not None:
             args.iters = state['iterations']
+        trunk = state.get('trunk', trunk)
         log(f'resumed from {checkpoint_path} at iteration {iteration}')
+    elif args.init_trunk:
+        init_trunk(model, args.init_trunk)
+        trunk = f'{os.path.basename(args.init_trunk)}\'s head and blocks'
+        log(f'head and residual blocks from {args.init_trunk}')
     parameters = sum(p.numel() for p in model.parameters())
     log(f'DoG-SR x{args.scale} {args.method}: {parameters} parameters; device {hfsr_sr.describe_device(device)}')
 
@@ -332,7 +365,8 @@ def train(args, argv, out, export_path, lr_end, log):
         return {'architecture': architecture, 'method': args.method, 'sigmas': sigmas,
                 'model': model.state_dict(), 'optimizer': optimizer.state_dict(),
                 'iteration': iteration, 'iterations': args.iters,
-                'elapsed': elapsed_before + time.monotonic() - start, 'command': command}
+                'elapsed': elapsed_before + time.monotonic() - start, 'command': command,
+                'trunk': trunk}
 
     start = time.monotonic()
     prefetcher = hfsr_sr.Prefetcher(sampler, args.batch, args.seed, iteration)
@@ -377,7 +411,7 @@ def train(args, argv, out, export_path, lr_end, log):
         'hfsr.sigmas': ' '.join(repr(s) for s in sigmas),
         'hfsr.training': (
             f'shared-trunk residual network (8 blocks, 32 features, expansion x4), {parameters} '
-            f'parameters, {levels} output planes; data: {data_description}, grey Y\' (babl\'s, sRGB '
+            f'parameters, {levels} output planes; initialised from {trunk}; data: {data_description}, grey Y\' (babl\'s, sRGB '
             f'encoded luminance), LR by MATLAB bicubic (antialiased) downscale rounded to 8 bits, random '
             f'{args.patch}x{args.patch} LR patches, 8 flips/rotations; loss: MSE of the '
             f'{"DoG" if args.method == "residual-dog" else "Gaussian levels"} (bicubic\'s + output); Adam, lr '

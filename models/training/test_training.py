@@ -33,7 +33,7 @@ import hfsr_data  # noqa: E402
 import dog_sr  # noqa: E402
 import hfsr_sr  # noqa: E402
 import wdsr  # noqa: E402
-from hfsr_export import load_model_file, run_graph  # noqa: E402
+from hfsr_export import export_model, load_model_file, run_graph  # noqa: E402
 from hfsr_weightmap import hf_l1_loss, hf_selection_map, hf_weight_map  # noqa: E402
 
 torch.set_num_threads(1)
@@ -594,6 +594,25 @@ class DogStackTest(unittest.TestCase):
                 self.assertEqual(produced['output'].shape, expected.shape)
                 self.assertLess((produced['output'] - expected).abs().max().item(), 1e-5)
 
+
+    def test_trunk_from_an_sr_model_reads_grey_as_grey_rgb(self):
+        # A WDSR-A exported as the HF-SR models are; its head and blocks in a
+        # DogSR compute on a grey image what the SR network computes on the
+        # same image as R = G = B.
+        torch.manual_seed(3)
+        sr = wdsr.WDSRA(scale=2)
+        with tempfile.TemporaryDirectory() as root:
+            path = os.path.join(root, 'sr.safetensors')
+            export_model(sr.eval(), path, input_channels=3, metadata={'hfsr.scale': '2'})
+            dog = dog_sr.DogSR(2, 5)
+            dog_sr.init_trunk(dog, path)
+        grey = torch.rand(1, 1, 10, 12, generator=torch.Generator().manual_seed(4))
+        with torch.no_grad():
+            expected = sr.body(sr.head(grey.expand(1, 3, 10, 12)))
+            produced = dog.body(dog.head(grey))
+            # Tail and skip stay zero: the network starts at the predictor.
+            self.assertEqual(dog(grey).abs().max().item(), 0.0)
+        self.assertLess((produced - expected).abs().max().item(), 1e-4)
 
 if __name__ == '__main__':
     unittest.main()

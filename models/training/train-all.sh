@@ -16,8 +16,9 @@
 #
 # With DOG_MINUTES > 0 a third round trains the four DoG Super-Resolution
 # networks (dog_sr.py: x2 and x4, methods residual-dog and gaussian-stack)
-# side by side, also into models/.  TUNE_MINUTES 0 skips the first two
-# rounds (DoG networks alone).
+# side by side, also into models/, each starting from the head and blocks
+# of the HF-SR alpha = 0 model of its scale (MODELS/hfsr-xS-a0).
+# TUNE_MINUTES 0 skips the first two rounds (DoG networks alone).
 #
 # DATA_DIR holds T91/ and BSD200/ (default ../shared/data/train; PNG or
 # lossless WebP).  Environment: PYTHON (default /usr/bin/python3), RUNS
@@ -84,7 +85,8 @@ if [ "$dog_minutes" != 0 ]; then
         for method in residual-dog gaussian-stack; do
             tag=dog-x$scale-$method
             "$python" models/training/dog_sr.py "${common[@]}" --scale "$scale" \
-                --method "$method" --minutes "$dog_minutes" --out "$runs/$tag" \
+                --method "$method" --init-trunk "$models/hfsr-x$scale-a0.safetensors" \
+                --minutes "$dog_minutes" --out "$runs/$tag" \
                 --export "$models/hfsr-$tag.safetensors" >"$runs/$tag.out" 2>&1 &
             pids+=($!)
         done
