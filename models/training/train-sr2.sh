@@ -1,0 +1,64 @@
+#!/bin/bash
+# hfsr — task-aware super-resolution for GEGL and GIMP.
+# Copyright (C) 2026 the hfsr authors
+# SPDX-License-Identifier: GPL-3.0-or-later
+#
+# Trains every shipped SR² (Structure-aware SR) model of one scale, one run
+# after another, and writes them to models/:
+#   fsrcnn      stage 1 (SR), then lambda 0 (classifier on frozen features),
+#               then lambda 1 and 9 fine-tuned jointly from lambda 0
+#   wdsr1/4     WDSR-A with 1 or 4 shared blocks: stage 1, lambda 0, lambda 9
+#   sequential  the stage-1 FSRCNN with a classifier on its output: lambda 0,
+#               then lambda 0.11 (the paper's choice for it) jointly
+# Each run trains for MINUTES of wall time (sr2.py --minutes); the iteration
+# counts are in each model's metadata and in RUNS/*/train.log.
+#
+#   models/training/train-sr2.sh SCALE [MINUTES] [MNIST_DIR]
+#
+# Two scales side by side on a 2-core machine: THREADS=1 for each.
+# Environment: PYTHON (default /usr/bin/python3), RUNS (default
+# models/training/runs/sr2), MODELS (default models), THREADS (default 0:
+# PyTorch's choice).
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+
+scale=${1:?usage: train-sr2.sh SCALE [MINUTES] [MNIST_DIR]}
+minutes=${2:-4}
+mnist=${3:-../shared/data/digits/mnist}
+python=${PYTHON:-/usr/bin/python3}
+runs=${RUNS:-models/training/runs/sr2}
+models=${MODELS:-models}
+mkdir -p "$runs" "$models"
+
+common=(--scale "$scale" --mnist "$mnist" --minutes "$minutes" --iters 100000
+        --threads "${THREADS:-0}" --log-every 100)
+
+stage() {  # NAME ARGS...: one run, its output in RUNS/NAME.out
+    local name=$1
+    shift
+    echo "train-sr2: $name" >&2
+    "$python" models/training/sr2.py "${common[@]}" --out "$runs/$name" "$@" > "$runs/$name.out" 2>&1 \
+        || { echo "train-sr2: $name failed; see $runs/$name.out" >&2; exit 1; }
+}
+
+x=x$scale
+stage "$x-fsrcnn-sr" --arch fsrcnn --stage sr
+stage "$x-fsrcnn-l0" --arch fsrcnn --stage classifier --init "$runs/$x-fsrcnn-sr/checkpoint.pt" \
+    --export "$models/hfsr-sr2-$x-fsrcnn-l0.safetensors"
+for lam in 1 9; do
+    stage "$x-fsrcnn-l$lam" --arch fsrcnn --stage joint --lambda $lam \
+        --init "$runs/$x-fsrcnn-l0/checkpoint.pt" --export "$models/hfsr-sr2-$x-fsrcnn-l$lam.safetensors"
+done
+stage "$x-sequential-l0" --arch sequential --stage classifier --init "$runs/$x-fsrcnn-sr/checkpoint.pt" \
+    --export "$models/hfsr-sr2-$x-sequential-l0.safetensors"
+stage "$x-sequential-l0.11" --arch sequential --stage joint --lambda 0.11 \
+    --init "$runs/$x-sequential-l0/checkpoint.pt" --export "$models/hfsr-sr2-$x-sequential-l0.11.safetensors"
+for shared in 1 4; do
+    w=$x-wdsr$shared
+    stage "$w-sr" --arch wdsr --shared $shared --stage sr
+    stage "$w-l0" --arch wdsr --shared $shared --stage classifier --init "$runs/$w-sr/checkpoint.pt" \
+        --export "$models/hfsr-sr2-$w-l0.safetensors"
+    stage "$w-l9" --arch wdsr --shared $shared --stage joint --lambda 9 \
+        --init "$runs/$w-l0/checkpoint.pt" --export "$models/hfsr-sr2-$w-l9.safetensors"
+done
+echo "train-sr2: x$scale done" >&2
