@@ -202,32 +202,6 @@ find_method (const char *name, GError **error)
 
 /* --------------------------------------------------------- keypoints */
 
-/* babl's Y' of R'G'B' (sRGB): the grey hfsr:scale-space and hfsr:dog-sr
- * read, and the DoG-SR networks were trained on. */
-static float *
-grey_of (const HfsrTensor *rgb, GError **error)
-{
-  gsize  n_pixels = (gsize) rgb->width * rgb->height;
-  float *pixels = g_try_new (float, hfsr_tensor_size (rgb));
-  float *grey = g_try_new (float, n_pixels);
-
-  if (pixels == NULL || grey == NULL)
-    {
-      g_set_error (error, HFSR_ERROR, HFSR_ERROR_NO_MEMORY,
-                   "out of memory for a %d x %d image", rgb->width,
-                   rgb->height);
-      g_free (pixels);
-      g_free (grey);
-      return NULL;
-    }
-  tool_pixels_from_planes (rgb, pixels);
-  babl_process (babl_fish (babl_format ("R'G'B' float"),
-                           babl_format ("Y' float")),
-                pixels, grey, n_pixels);
-  g_free (pixels);
-  return grey;
-}
-
 /* SIFT of a grey image with the detector's defaults. */
 static gboolean
 detect_grey (const float *grey, int width, int height, KeypointList *list,
@@ -278,7 +252,7 @@ detect_dog_sr (Session *session, int method, const HfsrTensor *low,
   hfsr_sift_params_init (&params);
   if (model == NULL
       || !hfsr_dog_sr_check_model (model, NULL, sigmas, error)
-      || (grey = grey_of (low, error)) == NULL)
+      || (grey = tool_grey_of (low, error)) == NULL)
     goto out;
   hfsr_sift_params_set_stack (&params, sigmas);
   levels = g_try_new (float, n * HFSR_DOG_SR_LEVELS);
@@ -343,7 +317,7 @@ keypoints_by_method (Session *session, const SiftMethod *method,
 
   if (method->upscale == NULL && method->dog_method < 0)
     {
-      grey = grey_of (high, error);
+      grey = tool_grey_of (high, error);
       detected = grey != NULL
                  && detect_grey (grey, high->width, high->height, list,
                                  error);
@@ -363,7 +337,7 @@ keypoints_by_method (Session *session, const SiftMethod *method,
   if (image == NULL)
     goto out;
   tool_quantize_8bit (image->data, hfsr_tensor_size (image));
-  grey = grey_of (image, error);
+  grey = tool_grey_of (image, error);
   detected = grey != NULL
              && detect_grey (grey, high->width, high->height, list, error);
 
@@ -1340,7 +1314,7 @@ levels_of_image (const HfsrTensor *rgb, const double *sigmas,
                  GError **error)
 {
   gsize  n = (gsize) rgb->width * rgb->height;
-  float *grey = grey_of (rgb, error);
+  float *grey = tool_grey_of (rgb, error);
   float *levels = grey ? g_try_new (float, n * HFSR_DOG_SR_LEVELS) : NULL;
   gboolean done = levels != NULL;
 
@@ -1386,7 +1360,7 @@ levels_by_method (Session *session, const SiftMethod *method,
     goto out;
   lr.width = low->width;
   lr.height = low->height;
-  grey = grey_of (low, error);
+  grey = tool_grey_of (low, error);
   levels = grey ? g_try_new (float, (gsize) high->width * high->height
                                       * HFSR_DOG_SR_LEVELS)
                 : NULL;

@@ -268,11 +268,14 @@ tool_load_image (const char *path, GError **error)
   /* When its fallback loader fails, GEGL may report any size, huge ones
    * included: no file the tools can hold is that large. */
   if (extent.width <= 0 || extent.height <= 0
-      || extent.width > TOOL_MAX_SIDE || extent.height > TOOL_MAX_SIDE)
+      || extent.width > TOOL_MAX_SIDE || extent.height > TOOL_MAX_SIDE
+      || 3 * (guint64) extent.width * extent.height > HFSR_TENSOR_MAX_ELEMENTS)
     g_set_error (&failure, HFSR_ERROR, HFSR_ERROR_IO,
                  "%s: not an image GEGL can read", path);
   else
     image = tool_render_planes (load, &extent, &failure);
+  if (failure != NULL && !g_str_has_prefix (failure->message, path))
+    g_prefix_error (&failure, "%s: ", path);
   tool_capture_end (path, failure == NULL ? &failure : NULL);
   loading_path = NULL;
   g_object_unref (graph);
@@ -332,4 +335,30 @@ tool_crop_top_left (const HfsrTensor *image, int width, int height,
               hfsr_tensor_plane (image, c) + (gsize) y * image->width,
               sizeof (float) * width);
   return crop;
+}
+
+/* babl's Y' of R'G'B' (sRGB): the grey hfsr:scale-space and hfsr:dog-sr
+ * read, and the DoG-SR networks were trained on. */
+float *
+tool_grey_of (const HfsrTensor *rgb, GError **error)
+{
+  gsize  n_pixels = (gsize) rgb->width * rgb->height;
+  float *pixels = g_try_new (float, hfsr_tensor_size (rgb));
+  float *grey = g_try_new (float, n_pixels);
+
+  if (pixels == NULL || grey == NULL)
+    {
+      g_set_error (error, HFSR_ERROR, HFSR_ERROR_NO_MEMORY,
+                   "out of memory for a %d x %d image", rgb->width,
+                   rgb->height);
+      g_free (pixels);
+      g_free (grey);
+      return NULL;
+    }
+  tool_pixels_from_planes (rgb, pixels);
+  babl_process (babl_fish (babl_format ("R'G'B' float"),
+                           babl_format ("Y' float")),
+                pixels, grey, n_pixels);
+  g_free (pixels);
+  return grey;
 }

@@ -4,7 +4,7 @@
  *
  * Image files for the command-line tools, through GEGL: loading into
  * R'G'B' planes, saving 8-bit PNGs, and turning GEGL's logged warnings
- * into errors.  Shared by hfsr-eval and hfsr-sift.
+ * into errors.  Shared by hfsr-eval, hfsr-sift and hfsr-classify.
  */
 #ifndef HFSR_TOOL_IMAGE_H
 #define HFSR_TOOL_IMAGE_H
@@ -74,6 +74,12 @@ HfsrTensor *tool_crop_top_left    (const HfsrTensor *image,
  * what writing an 8-bit PNG does to a float image (babl's float -> u8
  * conversion). */
 void        tool_quantize_8bit    (float *data, gsize n);
+
+/* babl's Y' (the sRGB encoding of the luminance) of the R'G'B' planes
+ * @rgb, row-major: the grey the hfsr ops read for grey networks.  Free
+ * with g_free. */
+float      *tool_grey_of          (const HfsrTensor *rgb,
+                                   GError          **error);
 
 G_END_DECLS
 
