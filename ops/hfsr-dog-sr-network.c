@@ -184,24 +184,11 @@ prepare (GeglOperation *operation)
   gegl_operation_set_format (operation, "output", format);
 }
 
-static HfsrRect
-as_hfsr_rect (const GeglRectangle *rect)
-{
-  HfsrRect hfsr = { rect->x, rect->y, rect->width, rect->height };
-
-  return hfsr;
-}
-
 static GeglRectangle
 get_bounding_box (GeglOperation *operation)
 {
-  const GeglRectangle *extent =
-    gegl_operation_source_get_bounding_box (operation, "input");
-  GeglRectangle        none = { 0, 0, 0, 0 };
-
-  return extent != NULL
-         ? hfsr_op_scale_up (extent, GEGL_PROPERTIES (operation)->scale)
-         : none;
+  return hfsr_op_upscaled_bounding_box (operation,
+                                        GEGL_PROPERTIES (operation)->scale);
 }
 
 /* What hfsr_dog_sr_levels reads for @roi, within the image. */
@@ -214,13 +201,13 @@ required_input (GeglOperation       *operation,
   GeglProperties *o = GEGL_PROPERTIES (operation);
   GeglRectangle   bounds = get_bounding_box (operation);
   GeglRectangle   wanted, need;
-  HfsrRect        target, image = as_hfsr_rect (extent), rect;
+  HfsrRect        target, image = hfsr_op_rect_to_engine (extent), rect;
   double          sigmas[HFSR_DOG_SR_LEVELS];
 
   if (! gegl_rectangle_intersect (&wanted, roi, &bounds))
     return wanted;
   get_sigmas (o, sigmas);
-  target = as_hfsr_rect (&wanted);
+  target = hfsr_op_rect_to_engine (&wanted);
   rect = hfsr_dog_sr_required_input (model, o->scale, sigmas, &target,
                                      &image);
   need.x = rect.x;
@@ -276,27 +263,38 @@ get_invalidated_by_change (GeglOperation       *operation,
   return hfsr_op_scale_up (&reach, o->scale);
 }
 
+typedef struct
+{
+  GeglOperation       *operation;
+  const HfsrModel     *model;     /* NULL: the bicubic upscale's levels */
+  GeglBuffer          *input;
+  const GeglRectangle *extent;
+  const Babl          *format;
+} Levels;
+
 /* The chosen level over @piece into @out (piece-sized). */
 static gboolean
-level_of_piece (GeglOperation       *operation,
-                const HfsrModel     *model,
-                GeglBuffer          *input,
-                const GeglRectangle *extent,
-                const GeglRectangle *piece,
-                const Babl          *format,
+level_of_piece (const GeglRectangle *piece,
                 float               *out,
+                gpointer             data,
                 GError             **error)
 {
+  const Levels        *job = data;
+  GeglOperation       *operation = job->operation;
+  const HfsrModel     *model = job->model;
+  GeglBuffer          *input = job->input;
+  const GeglRectangle *extent = job->extent;
+  const Babl          *format = job->format;
   GeglProperties *o = GEGL_PROPERTIES (operation);
   GeglRectangle   need = required_input (operation, model, piece, extent);
-  HfsrRect        image = as_hfsr_rect (extent), target;
+  HfsrRect        image = hfsr_op_rect_to_engine (extent), target;
   double          sigmas[HFSR_DOG_SR_LEVELS];
   gsize           n = (gsize) piece->width * piece->height;
   float          *grey, *levels;
   gboolean        done = FALSE;
 
   get_sigmas (o, sigmas);
-  target = as_hfsr_rect (piece);
+  target = hfsr_op_rect_to_engine (piece);
   grey = hfsr_op_pixels_new (need.width, need.height, 1, error);
   levels = grey ? hfsr_op_pixels_new (piece->width,
                                       piece->height * HFSR_DOG_SR_LEVELS, 1,
@@ -305,7 +303,7 @@ level_of_piece (GeglOperation       *operation,
   if (levels != NULL)
     {
       HfsrImageView view = { grey, 1, (gsize) need.width,
-                             as_hfsr_rect (&need) };
+                             hfsr_op_rect_to_engine (&need) };
 
       gegl_buffer_get (input, &need, 1.0, format, grey, GEGL_AUTO_ROWSTRIDE,
                        GEGL_ABYSS_NONE);
@@ -341,9 +339,9 @@ process (GeglOperation       *operation,
   GeglRectangle        bounds = get_bounding_box (operation);
   GeglRectangle        wanted;
   HfsrOpModel         *shared;
-  float               *out;
+  Levels               job;
   GError              *error = NULL;
-  gboolean             success = TRUE;
+  gboolean             success;
 
   if (o->level > (o->output == HFSR_DOG_SR_NETWORK_DOG ? 4 : 5))
     {
@@ -356,29 +354,17 @@ process (GeglOperation       *operation,
   if (extent == NULL || ! gegl_rectangle_intersect (&wanted, result, &bounds))
     return TRUE;
 
-  out = hfsr_op_pixels_new (MIN (wanted.width, PIECE_OUTPUT),
-                            MIN (wanted.height, PIECE_OUTPUT), 1, &error);
   shared = acquire_model (operation);
-  for (gint64 y = wanted.y; out && success && y < wanted.y + wanted.height;
-       y += PIECE_OUTPUT)
-    for (gint64 x = wanted.x; success && x < wanted.x + wanted.width;
-         x += PIECE_OUTPUT)
-      {
-        GeglRectangle piece = {
-          (gint) x, (gint) y,
-          (gint) MIN (PIECE_OUTPUT, wanted.x + wanted.width - x),
-          (gint) MIN (PIECE_OUTPUT, wanted.y + wanted.height - y) };
-        const float  *planes[1] = { out };
-
-        success = level_of_piece (operation, shared ? shared->model : NULL,
-                                  input, extent, &piece, format, out, &error)
-                  && hfsr_op_write_planes (output, &piece, planes, &piece,
-                                           format, &error);
-      }
+  job.operation = operation;
+  job.model = shared ? shared->model : NULL;
+  job.input = input;
+  job.extent = extent;
+  job.format = format;
+  success = hfsr_op_render_pieces (output, &wanted, PIECE_OUTPUT, format,
+                                   level_of_piece, &job, &error);
   hfsr_op_warn (operation, &error);
   hfsr_op_model_release (shared);
-  g_free (out);
-  return success && out != NULL;
+  return success;
 }
 
 static void

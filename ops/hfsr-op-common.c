@@ -327,3 +327,62 @@ hfsr_op_model_acquire (GeglOperation     *operation,
   G_UNLOCK (model_caches);
   return shared;
 }
+
+HfsrRect
+hfsr_op_rect_to_engine (const GeglRectangle *rect)
+{
+  HfsrRect hfsr = { rect->x, rect->y, rect->width, rect->height };
+
+  return hfsr;
+}
+
+GeglRectangle
+hfsr_op_rect_from_engine (const HfsrRect *rect)
+{
+  GeglRectangle gegl = { rect->x, rect->y, rect->width, rect->height };
+
+  return gegl;
+}
+
+GeglRectangle
+hfsr_op_upscaled_bounding_box (GeglOperation *operation,
+                               int            scale)
+{
+  const GeglRectangle *extent =
+    gegl_operation_source_get_bounding_box (operation, "input");
+  GeglRectangle        none = { 0, 0, 0, 0 };
+
+  return extent != NULL ? hfsr_op_scale_up (extent, scale) : none;
+}
+
+gboolean
+hfsr_op_render_pieces (GeglBuffer          *output,
+                       const GeglRectangle *wanted,
+                       int                  side,
+                       const Babl          *format,
+                       HfsrOpPieceFunc      func,
+                       gpointer             data,
+                       GError             **error)
+{
+  float   *out = hfsr_op_pixels_new (MIN (wanted->width, side),
+                                     MIN (wanted->height, side), 1, error);
+  gboolean success = out != NULL;
+
+  for (gint64 y = wanted->y; success && y < wanted->y + wanted->height;
+       y += side)
+    for (gint64 x = wanted->x; success && x < wanted->x + wanted->width;
+         x += side)
+      {
+        GeglRectangle piece = {
+          (gint) x, (gint) y,
+          (gint) MIN (side, wanted->x + wanted->width - x),
+          (gint) MIN (side, wanted->y + wanted->height - y) };
+        const float  *planes[1] = { out };
+
+        success = func (&piece, out, data, error)
+                  && hfsr_op_write_planes (output, &piece, planes, &piece,
+                                           format, error);
+      }
+  g_free (out);
+  return success;
+}

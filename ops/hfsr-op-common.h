@@ -81,6 +81,34 @@ gboolean      hfsr_op_write_planes (GeglBuffer          *buffer,
                                     const Babl          *format,
                                     GError             **error);
 
+/* The same rectangle in the engine's type and back. */
+HfsrRect      hfsr_op_rect_to_engine   (const GeglRectangle *rect);
+GeglRectangle hfsr_op_rect_from_engine (const HfsrRect      *rect);
+
+/* get_bounding_box of an op whose output is its "input" pad's extent
+ * made @scale times larger (empty with nothing connected). */
+GeglRectangle hfsr_op_upscaled_bounding_box (GeglOperation *operation,
+                                             int            scale);
+
+/* Computes one piece of a one-plane output into @out (piece-sized, rows
+ * packed). */
+typedef gboolean (*HfsrOpPieceFunc) (const GeglRectangle *piece,
+                                     float               *out,
+                                     gpointer             data,
+                                     GError             **error);
+
+/* Fills @wanted of @output (a one-component float @format) piece by piece,
+ * pieces of at most @side x @side pixels in raster order, so that scratch
+ * memory is bounded whatever chunk GEGL asks for.  Stops at the first
+ * failure. */
+gboolean      hfsr_op_render_pieces (GeglBuffer          *output,
+                                     const GeglRectangle *wanted,
+                                     int                  side,
+                                     const Babl          *format,
+                                     HfsrOpPieceFunc      func,
+                                     gpointer             data,
+                                     GError             **error);
+
 /* A loaded network with a reference for every chunk running on it: the
  * cache may move on to another network while a chunk still runs. */
 typedef struct

@@ -140,24 +140,11 @@ finalize (GObject *object)
   G_OBJECT_CLASS (gegl_op_parent_class)->finalize (object);
 }
 
-static HfsrRect
-as_hfsr_rect (const GeglRectangle *rect)
-{
-  HfsrRect hfsr = { rect->x, rect->y, rect->width, rect->height };
-
-  return hfsr;
-}
-
 static GeglRectangle
 get_bounding_box (GeglOperation *operation)
 {
-  const GeglRectangle *extent =
-    gegl_operation_source_get_bounding_box (operation, "input");
-  GeglRectangle        none = { 0, 0, 0, 0 };
-
-  return extent != NULL
-         ? hfsr_op_scale_up (extent, GEGL_PROPERTIES (operation)->scale)
-         : none;
+  return hfsr_op_upscaled_bounding_box (operation,
+                                        GEGL_PROPERTIES (operation)->scale);
 }
 
 /* The input that output @roi depends on with @model: what the tiling rule
@@ -167,8 +154,8 @@ network_input (const HfsrModel     *model,
                const GeglRectangle *roi,
                const GeglRectangle *extent)
 {
-  HfsrRect      output = as_hfsr_rect (roi);
-  HfsrRect      image  = as_hfsr_rect (extent);
+  HfsrRect      output = hfsr_op_rect_to_engine (roi);
+  HfsrRect      image  = hfsr_op_rect_to_engine (extent);
   HfsrRect      need   = hfsr_model_required_input (model, &output, &image);
   int           margin = hfsr_model_get_margin (model);
   GeglRectangle rect   = { need.x, need.y, need.width, need.height };
@@ -550,10 +537,10 @@ upscale_with_network (const HfsrModel     *model,
                       GError             **error)
 {
   int            channels  = babl_format_get_n_components (format);
-  HfsrRect       image     = as_hfsr_rect (extent);
-  HfsrRect       piece     = as_hfsr_rect (piece_rect);
+  HfsrRect       image     = hfsr_op_rect_to_engine (extent);
+  HfsrRect       piece     = hfsr_op_rect_to_engine (piece_rect);
   GeglRectangle  need_rect = network_input (model, piece_rect, extent);
-  HfsrRect       need      = as_hfsr_rect (&need_rect);
+  HfsrRect       need      = hfsr_op_rect_to_engine (&need_rect);
   gsize          n_in      = (gsize) need.width * need.height;
   float         *in;
   float         *out = NULL;

@@ -21,6 +21,7 @@ void gegl_op_hfsr_scale_space_register_type      (GTypeModule *module);
 void gegl_op_hfsr_dog_sr_register_type           (GTypeModule *module);
 void gegl_op_hfsr_dog_sr_network_register_type   (GTypeModule *module);
 void gegl_op_hfsr_sift_keypoints_register_type   (GTypeModule *module);
+void gegl_op_hfsr_structure_sr_register_type     (GTypeModule *module);
 
 /* GEGL looks these two up by name when it loads the module. */
 G_MODULE_EXPORT const GeglModuleInfo *gegl_module_query    (GTypeModule *module);
@@ -61,6 +62,7 @@ gegl_module_register (GTypeModule *module)
   gegl_op_hfsr_dog_sr_register_type (module);
   gegl_op_hfsr_dog_sr_network_register_type (module);
   gegl_op_hfsr_sift_keypoints_register_type (module);
+  gegl_op_hfsr_structure_sr_register_type (module);
 
   return TRUE;
 }

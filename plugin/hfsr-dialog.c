@@ -31,6 +31,7 @@ typedef struct
   gint32               drawable_id;
   GtkWidget           *preview;
   GtkWidget           *preview_message;
+  GtkWidget           *class_label;     /* HFSR_RESULT_CLASSIFIED only */
   GeglNode            *graph;
   GeglNode            *op;
   GtkWidget           *widgets[HFSR_MAX_ARGS][WIDGETS_PER_ARG];
@@ -90,6 +91,20 @@ preview_draw (GimpPreview *preview,
       g_free (failure);
     }
   g_free (pixels);
+  if (dialog->class_label != NULL)
+    {
+      GError *error = NULL;
+      gchar  *text  = hfsr_class_describe (dialog->procedure, dialog->values,
+                                           dialog->drawable_id, &error);
+      gchar  *line  = text != NULL ? g_strdup_printf (_("Class: %s"), text)
+                                   : g_strdup_printf (_("No class: %s"),
+                                                      error->message);
+
+      gtk_label_set_text (GTK_LABEL (dialog->class_label), line);
+      g_free (line);
+      g_free (text);
+      g_clear_error (&error);
+    }
 }
 
 static void
@@ -450,6 +465,16 @@ hfsr_dialog_run (const HfsrProcedure *procedure,
       gimp_label_set_attributes (GTK_LABEL (note),
                                  PANGO_ATTR_STYLE, PANGO_STYLE_ITALIC, -1);
       gtk_box_pack_start (GTK_BOX (box), note, FALSE, FALSE, 0);
+    }
+  if (procedure->result == HFSR_RESULT_CLASSIFIED)
+    {
+      /* What the network recognises, in the preview area: it follows the
+       * settings as the preview does. */
+      dialog.class_label = gtk_label_new (NULL);
+      gimp_label_set_attributes (GTK_LABEL (dialog.class_label),
+                                 PANGO_ATTR_WEIGHT, PANGO_WEIGHT_BOLD, -1);
+      gtk_label_set_line_wrap (GTK_LABEL (dialog.class_label), TRUE);
+      gtk_box_pack_start (GTK_BOX (box), dialog.class_label, FALSE, FALSE, 0);
     }
   dialog.preview_message = gtk_label_new (NULL);
   gtk_label_set_line_wrap (GTK_LABEL (dialog.preview_message), TRUE);

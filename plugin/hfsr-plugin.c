@@ -83,6 +83,23 @@ static const HfsrArg dog_sr_args[] =
     "DOG: values are drawn as 0.5 + gain * value (0.1 to 1000)" },
 };
 
+static const HfsrArg structure_sr_args[] =
+{
+  { HFSR_ARG_PROPERTY, GIMP_PDB_INT32, "scale",
+    "Upscaling factor: 2 or 4" },
+  { HFSR_ARG_PROPERTY, GIMP_PDB_INT32, "arch",
+    "The network: { FSRCNN (0): SR²-FSRCNN; WDSR (1): SR²-WDSR; "
+    "SEQUENTIAL (2): FSRCNN, then the classifier on its upscale }" },
+  { HFSR_ARG_PROPERTY, GIMP_PDB_INT32, "shared-layers",
+    "Layers shared by upscaling and classification: 1, or 4 for WDSR" },
+  { HFSR_ARG_PROPERTY, GIMP_PDB_FLOAT, "lambda",
+    "Weight of the classification loss (0 = plain SR, up to 9); networks "
+    "are blended between trained values" },
+  { HFSR_ARG_NEW_IMAGE, GIMP_PDB_INT32, "new-image",
+    "TRUE: open the result as a new image; FALSE: scale the image in "
+    "place (other layers by GIMP's interpolation, positions scaled)" },
+};
+
 static const HfsrProcedure procedures[] =
 {
   {
@@ -130,6 +147,19 @@ static const HfsrProcedure procedures[] =
     N_("_DoG Super-Resolution..."), "<Image>/Filters/Enhance",
     HFSR_RESULT_LEVELS,
     dog_sr_args, G_N_ELEMENTS (dog_sr_args)
+  },
+  {
+    "plug-in-hfsr-structure-sr", "hfsr:structure-sr",
+    N_("Upscale a character crop and say which digit it shows"),
+    N_("Upscales the drawable 2 or 4 times with an SR² network "
+    "(Schirrmacher et al.) trained together with a digit classifier, "
+    "which keeps the shape of what it recognises, also under noise.  The "
+    "class it sees (for a crop holding one light digit on a dark ground, "
+    "up to 256 × 256 pixels) is shown under the preview and added to "
+       "the result layer's name."),
+    N_("_Structure-aware Super-Resolution..."), "<Image>/Filters/Enhance",
+    HFSR_RESULT_CLASSIFIED,
+    structure_sr_args, G_N_ELEMENTS (structure_sr_args)
   },
 };
 

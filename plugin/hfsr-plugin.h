@@ -32,8 +32,11 @@ typedef enum
   HFSR_RESULT_MAP_LAYER, /* a new layer above the drawable, same size */
   HFSR_RESULT_UPSCALED,  /* the drawable, grown by the op's scale: in place
                             (the image scaled) or as a new image */
-  HFSR_RESULT_LEVELS     /* a new image: the drawable upscaled by HF-SR and
+  HFSR_RESULT_LEVELS,    /* a new image: the drawable upscaled by HF-SR and
                             a layer group of every level of the op's stack */
+  HFSR_RESULT_CLASSIFIED /* as UPSCALED, and the class that the op's SR²
+                            network sees in the drawable shown under the
+                            preview and added to the result layer's name */
 } HfsrResultKind;
 
 /* Whether the op's output is larger than the drawable (the preview then
@@ -165,6 +168,18 @@ gboolean    hfsr_procedure_run  (const HfsrProcedure *procedure,
                                  gint32               drawable_id,
                                  gint32              *result_image_id,
                                  gint32              *result_drawable_id,
+                                 GError             **error);
+
+/* -------------------------------------------------------- hfsr-class.c */
+
+/* The class that the SR² network of @values (the op's scale, arch,
+ * shared-layers and lambda) sees in @drawable_id, read as the op reads it
+ * (grey, transparency as black), as "LABEL (P %)" (g_free); NULL with
+ * @error saying why not (no network, a drawable larger than one
+ * character's crop). */
+gchar      *hfsr_class_describe (const HfsrProcedure *procedure,
+                                 const HfsrValues    *values,
+                                 gint32               drawable_id,
                                  GError             **error);
 
 /* ------------------------------------------------------- hfsr-dialog.c */

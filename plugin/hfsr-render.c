@@ -394,6 +394,7 @@ upscale (const HfsrProcedure *procedure,
   GeglBuffer   *pixels;
   gint          factor;
   gboolean      success = TRUE;
+  gchar        *class_text = NULL;
 
   if (! check_result_size (op, error))
     return FALSE;
@@ -401,6 +402,19 @@ upscale (const HfsrProcedure *procedure,
                    error);
   if (pixels == NULL)
     return FALSE;
+  if (procedure->result == HFSR_RESULT_CLASSIFIED)
+    {
+      /* Of the drawable as it is, before an in-place upscale. */
+      GError *failure = NULL;
+
+      class_text = hfsr_class_describe (procedure, values, drawable_id,
+                                        &failure);
+      if (class_text == NULL)
+        {
+          g_message (_("No class: %s"), failure->message);
+          g_error_free (failure);
+        }
+    }
   factor = upscale_factor (pixels, drawable_id);
   if (factor < 1)
     {
@@ -425,6 +439,16 @@ upscale (const HfsrProcedure *procedure,
       *result_image_id    = image_id;
       *result_drawable_id = drawable_id;
     }
+  if (success && class_text != NULL)
+    {
+      gchar *name = g_strdup_printf ("%s: %s",
+                                     gimp_item_get_name (*result_drawable_id),
+                                     class_text);
+
+      gimp_item_set_name (*result_drawable_id, name);
+      g_free (name);
+    }
+  g_free (class_text);
   g_object_unref (pixels);
   return success;
 }

@@ -86,15 +86,16 @@ def make_inputs(directory):
 
 
 def write_sr_networks(directory, networks=SR_NETWORKS):
-    """The stand-in SR networks, and the shipped DoG-SR networks (small and
-    fast enough as they are) for hfsr:dog-sr's trained methods."""
+    """The stand-in SR networks, and the shipped DoG-SR networks and SR²
+    networks (small and fast enough as they are) for hfsr:dog-sr's trained
+    methods and hfsr:structure-sr."""
     os.makedirs(directory, exist_ok=True)
     for name, scale, gain, alpha in networks:
         write_bilinear_network(os.path.join(directory, name), scale, gain,
                                alpha)
     shipped = os.path.join(os.environ.get('HFSR_SOURCE_ROOT', ''), 'models')
     for name in sorted(os.listdir(shipped)):
-        if name.startswith('hfsr-dog-x2-') and name.endswith('.safetensors'):
+        if name.startswith(('hfsr-dog-x2-', 'hfsr-sr2-')) and name.endswith('.safetensors'):
             shutil.copy(os.path.join(shipped, name), directory)
 
 

@@ -150,6 +150,32 @@
         (hfsr-save (string-append key "-source") image drawable))
     (gimp-image-delete image)))
 
+;; Structure-aware SR of FILE (a digit crop): the result's size and the
+;; layer name carrying the class, saved as KEY.png.
+(define (hfsr-structure-sr-case key file scale arch shared lambda new-image)
+  (let* ((image (hfsr-load file))
+         (drawable (car (gimp-image-get-active-drawable image)))
+         (result (hfsr-call key
+                            (lambda ()
+                              (plug-in-hfsr-structure-sr RUN-NONINTERACTIVE
+                                                         image drawable scale
+                                                         arch shared lambda
+                                                         new-image)))))
+    (hfsr-note-image key image)
+    (if result
+        (let ((result-image (car result))
+              (result-drawable (cadr result)))
+          (hfsr-note (string-append key ".same-image")
+                     (if (= result-image image) 1 0))
+          (hfsr-note-image (string-append key ".result") result-image)
+          (hfsr-note-layer (string-append key ".result") result-image
+                           result-drawable)
+          (hfsr-save key result-image result-drawable)
+          (if (not (= result-image image))
+              (gimp-image-delete result-image)))
+        (hfsr-save (string-append key "-source") image drawable))
+    (gimp-image-delete image)))
+
 ;; DoG Super-Resolution of FILE into a new image: the upscaled layer and a
 ;; group of levels, each level saved as KEY-levelN.png.
 (define (hfsr-dog-sr-case key file scale method output level gain)
@@ -257,7 +283,10 @@
           (lambda () (hfsr-dog-sr-case "dog-grey8-x2-gaussian" "grey8.png" 2 1 1 5 10.0))
           (lambda () (hfsr-dog-sr-case "dog-rgb8-x2-pixel" "rgb8.png" 2 2 0 3 10.0))
           (lambda () (hfsr-dog-sr-keypoints-case "dog-rgb8-x2-keypoints" "rgb8.png" 1))
-          (lambda () (hfsr-dog-sr-case "bad-dog-level"   "rgb8.png"  2 0 0 6 10.0)))))
+          (lambda () (hfsr-dog-sr-case "bad-dog-level"   "rgb8.png"  2 0 0 6 10.0))
+          (lambda () (hfsr-structure-sr-case "sr2-seven-x4-new" "digit-x4-0000-7.png" 4 0 1 9.0 TRUE))
+          (lambda () (hfsr-structure-sr-case "sr2-two-x2-inplace" "digit-x2-0001-2.png" 2 1 4 9.0 FALSE))
+          (lambda () (hfsr-structure-sr-case "bad-sr2-scale" "digit-x2-0001-2.png" 3 0 1 9.0 TRUE)))))
 
   (load batch-script)
   (hfsr-run-cases

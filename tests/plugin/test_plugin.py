@@ -75,6 +75,9 @@ class PluginInGimp(unittest.TestCase):
         # GIMP 2.10 reads a profile by URI only.
         icc = 'file://' + A_PROFILE if os.path.exists(A_PROFILE) else ''
         cls.batch = make_batch_folder(cls.work)
+        for digit in ('digit-x4-0000-7.png', 'digit-x2-0001-2.png'):
+            shutil.copy(os.path.join(SOURCE_ROOT, 'tests', 'tools', 'fixtures', 'sr2', digit),
+                        cls.work)
         command = ('(begin (load "%s") (hfsr-run-checks "%s" %s "%s" "%s"))'
                    % (os.path.join(HERE, 'plugin-checks.scm'), cls.work,
                       '#t' if cls.sr_networks else '#f', icc,
@@ -381,6 +384,28 @@ class PluginInGimp(unittest.TestCase):
         self.assertEqual(self.result('bad-dog-level.status'), 'failed')
         self.assertIn('level = 6 is out of range', self.log)
         self.assertEqual(self.result('bad-dog-level.layers'), '1')
+
+    def test_structure_sr_names_the_class(self):
+        self.require_sr()
+        for key, source, scale, label, operation, same_image in (
+                ('sr2-seven-x4-new', 'digit-x4-0000-7.png', 4, '7',
+                 ['scale=4', 'arch=fsrcnn', 'shared-layers=1', 'lambda=9'], '0'),
+                ('sr2-two-x2-inplace', 'digit-x2-0001-2.png', 2, '2',
+                 ['scale=2', 'arch=wdsr', 'shared-layers=4', 'lambda=9'], '1')):
+            with self.subTest(key):
+                self.assertEqual(self.result(key + '.status'), 'ok', self.log)
+                self.assertEqual(self.result(key + '.same-image'), same_image)
+                height, width = self.png(source).shape[:2]
+                self.assertEqual(self.result(key + '.result.size'),
+                                 f'{scale * width}x{scale * height}')
+                # "<layer>: 7 (99.9 %)": the class the engine gives for this digit
+                name = self.result(key + '.result.name')
+                self.assertRegex(name, r': %s \(\d+\.\d %%\)$' % label)
+                self.assert_same_as_gegl(key, source, ['hfsr:structure-sr'] + operation, 8)
+        self.assertEqual(self.result('bad-sr2-scale.status'), 'failed')
+        self.assertIn('no Structure-aware SR network is trained for x3', self.log)
+        self.assert_unchanged('bad-sr2-scale', 'digit-x2-0001-2.png')
+
 
 def main():
     global PLUGIN_DIRS

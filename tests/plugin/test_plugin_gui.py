@@ -118,6 +118,8 @@ class PluginDialogs(unittest.TestCase):
         harness.write_png(os.path.join(cls.work, 'sample.png'), sample)
         harness.write_png(os.path.join(cls.work, 'sample-soft.png'),
                           np.rint(soft).astype(np.uint8))
+        shutil.copy(os.path.join(SOURCE_ROOT, 'tests', 'tools', 'fixtures', 'sr2',
+                                 'digit-x2-0001-2.png'), cls.work)
         harness.write_png(os.path.join(cls.work, 'photo.png'), np.asarray(
             Image.open(SAMPLE).convert('RGB').resize(PHOTO_SIZE,
                                                      Image.BICUBIC)))
@@ -343,6 +345,9 @@ class PluginDialogs(unittest.TestCase):
                           '(plug-in-hfsr-dog-sr RUN-INTERACTIVE {0} {1} 2 1 0 1 '
                           '1.249 1.545 1.96588 2.452527 3.090016 10)',
                           'dialog-dog-sr.png'))
+            cases.append(('Structure-aware Super-Resolution', 'digit-x2-0001-2.png', (),
+                          '(plug-in-hfsr-structure-sr RUN-INTERACTIVE {0} {1} 2 0 1 9 TRUE)',
+                          'dialog-structure-sr.png'))
         for title, file, layers, call, screenshot in cases:
             with self.subTest(title):
                 image, drawable = self.open_image(file, layers)

@@ -1,0 +1,332 @@
+/* hfsr — task-aware super-resolution for GEGL and GIMP.
+ * Copyright (C) 2026 the hfsr authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * hfsr:structure-sr — Structure-aware SR (SR², Schirrmacher et al.): the
+ * upscale of a grey crop by a network that was trained together with a
+ * classifier sharing its first layers, so that it keeps the shape of what
+ * it recognises.  The class itself is a whole-image answer a GEGL graph
+ * cannot hand back: hfsr-classify and the GIMP plug-in ask the engine for
+ * it (hfsr_model_classify).
+ */
+#include "hfsr-config.h"
+
+#include <math.h>
+#include <string.h>
+#include <glib/gi18n-lib.h>
+
+#ifdef GEGL_PROPERTIES
+
+enum_start (hfsr_structure_sr_arch)
+  enum_value (HFSR_STRUCTURE_SR_FSRCNN,     "fsrcnn",     N_("SR²-FSRCNN"))
+  enum_value (HFSR_STRUCTURE_SR_WDSR,       "wdsr",       N_("SR²-WDSR"))
+  enum_value (HFSR_STRUCTURE_SR_SEQUENTIAL, "sequential",
+              N_("Sequential (SR, then classifier)"))
+enum_end (HfsrStructureSrArch)
+
+property_int (scale, _("Scale"), 4)
+  description (_("Upscaling factor: networks are trained for 2 and 4."))
+  value_range (2, 4)
+
+property_enum (arch, _("Architecture"), HfsrStructureSrArch,
+               hfsr_structure_sr_arch, HFSR_STRUCTURE_SR_FSRCNN)
+  description (_("SR²-FSRCNN and SR²-WDSR share their first layers with "
+                 "the classifier; sequential, the baseline, classifies the "
+                 "upscale instead."))
+
+property_int (shared_layers, _("Shared layers"), 1)
+  description (_("Layers shared by upscaling and classification: 1, or 4 "
+                 "for SR²-WDSR (more remove more noise, fewer keep more "
+                 "detail)."))
+  value_range (1, 4)
+  ui_meta     ("visible", "arch {wdsr}")
+
+property_double (lambda, _("Lambda"), 9.0)
+  description (_("Weight of the classification loss in training: 0 is "
+                 "plain SR.  Values between two trained ones blend those "
+                 "networks' weights (trained: 0, 1 and 9; 0 and 9 for "
+                 "SR²-WDSR; 0 and 0.11 for sequential)."))
+  value_range (0.0, 9.0)
+
+property_file_path (model, _("Model file"), "")
+  description (_("An SR² network to use instead of the shipped ones."))
+
+#else
+
+#define GEGL_OP_FILTER
+#define GEGL_OP_NAME     hfsr_structure_sr
+#define GEGL_OP_C_SOURCE hfsr-structure-sr.c
+
+#include "gegl-op.h"
+#include "hfsr-op-common.h"
+
+/* Output pixels a side computed at once: bounds the network's scratch
+ * whatever chunk GEGL asks for. */
+#define PIECE_OUTPUT 256
+
+static const char *arch_names[] = { "fsrcnn", "wdsr", "sequential" };
+
+static const char *
+model_file (const GeglProperties *o)
+{
+  return o->model != NULL && o->model[0] != '\0' ? o->model : NULL;
+}
+
+static HfsrModel *
+load_model (GeglOperation *operation,
+            GError       **error)
+{
+  GeglProperties *o = GEGL_PROPERTIES (operation);
+
+  return hfsr_model_load_structure_sr (model_file (o), o->scale,
+                                       arch_names[o->arch], o->shared_layers,
+                                       o->lambda, error);
+}
+
+static char *
+model_key (const GeglProperties *o)
+{
+  return g_strdup_printf ("x%d %s %d %.17g %s", o->scale, arch_names[o->arch],
+                          o->shared_layers, o->lambda,
+                          model_file (o) ? model_file (o) : "");
+}
+
+static HfsrOpModel *
+acquire_model (GeglOperation *operation)
+{
+  GeglProperties *o   = GEGL_PROPERTIES (operation);
+  char           *key = model_key (o);
+  HfsrOpModel    *shared;
+
+  shared = hfsr_op_model_acquire (operation,
+                                  (HfsrOpModelCache **) &o->user_data, key,
+                                  load_model,
+                                  "no network: bicubic upscale instead: ");
+  g_free (key);
+  return shared;
+}
+
+static void
+finalize (GObject *object)
+{
+  GeglProperties *o = GEGL_PROPERTIES (object);
+
+  g_clear_pointer (&o->user_data, hfsr_op_model_cache_free);
+  G_OBJECT_CLASS (gegl_op_parent_class)->finalize (object);
+}
+
+/* Premultiplied grey in: a transparent pixel reads as black, the ground
+ * the digit networks learnt light characters on.  Grey out, opaque. */
+static void
+prepare (GeglOperation *operation)
+{
+  const Babl *space = gegl_operation_get_source_space (operation, "input");
+
+  gegl_operation_set_format (operation, "input",
+                             babl_format_with_space ("Y'aA float", space));
+  gegl_operation_set_format (operation, "output",
+                             babl_format_with_space ("Y' float", space));
+}
+
+static GeglRectangle
+get_bounding_box (GeglOperation *operation)
+{
+  return hfsr_op_upscaled_bounding_box (operation,
+                                        GEGL_PROPERTIES (operation)->scale);
+}
+
+/* What the network (or, without one, the bicubic fallback) reads for
+ * @roi, within the image.  Both work in image coordinates from (0, 0):
+ * GEGL's extent is moved there and back. */
+static GeglRectangle
+required_input (GeglOperation       *operation,
+                const HfsrModel     *model,
+                const GeglRectangle *roi,
+                const GeglRectangle *extent)
+{
+  GeglProperties *o = GEGL_PROPERTIES (operation);
+  GeglRectangle   bounds = get_bounding_box (operation), wanted, need;
+  HfsrRect        target, image = { 0, 0, extent->width, extent->height };
+  HfsrRect        rect;
+
+  if (! gegl_rectangle_intersect (&wanted, roi, &bounds))
+    return wanted;
+  target = hfsr_op_rect_to_engine (&wanted);
+  target.x -= extent->x * o->scale;
+  target.y -= extent->y * o->scale;
+  if (model != NULL)
+    rect = hfsr_model_required_input (model, &target, &image);
+  else
+    rect = hfsr_imresize_required_input (extent->width, extent->height,
+                                         extent->width * o->scale,
+                                         extent->height * o->scale, &target);
+  need = hfsr_op_rect_from_engine (&rect);
+  need.x += extent->x;
+  need.y += extent->y;
+  /* the bicubic kernel's mirrored samples lie inside the image */
+  gegl_rectangle_intersect (&need, &need, extent);
+  return need;
+}
+
+static GeglRectangle
+get_required_for_output (GeglOperation       *operation,
+                         const gchar         *input_pad,
+                         const GeglRectangle *roi)
+{
+  const GeglRectangle *extent =
+    gegl_operation_source_get_bounding_box (operation, "input");
+  HfsrOpModel         *shared;
+  GeglRectangle        need;
+
+  if (extent == NULL)
+    return *roi;
+  shared = acquire_model (operation);
+  need = required_input (operation, shared ? shared->model : NULL, roi,
+                         extent);
+  hfsr_op_model_release (shared);
+  return need;
+}
+
+/* A changed input pixel reaches as far as the network looks, upscaled;
+ * asked while settings change, so it loads nothing, and without the
+ * network at hand all of the output may have changed. */
+static GeglRectangle
+get_invalidated_by_change (GeglOperation       *operation,
+                           const gchar         *input_pad,
+                           const GeglRectangle *input_region)
+{
+  GeglProperties      *o      = GEGL_PROPERTIES (operation);
+  const GeglRectangle *extent =
+    gegl_operation_source_get_bounding_box (operation, "input");
+  char                *key    = model_key (o);
+  HfsrOpModel         *shared = hfsr_op_model_peek (o->user_data, key);
+  int                  margin = HFSR_OP_WHOLE_IMAGE;
+  GeglRectangle        reach;
+
+  if (shared != NULL)
+    margin = hfsr_model_get_margin (shared->model);
+  hfsr_op_model_release (shared);
+  g_free (key);
+  reach = hfsr_op_grow_within (input_region, margin, extent);
+  return hfsr_op_scale_up (&reach, o->scale);
+}
+
+typedef struct
+{
+  GeglOperation       *operation;
+  const HfsrModel     *model;     /* NULL: the bicubic fallback */
+  GeglBuffer          *input;
+  const GeglRectangle *extent;
+} Upscale;
+
+/* @piece of the upscale into @out (piece-sized), clamped to [0, 1]. */
+static gboolean
+upscale_piece (const GeglRectangle *piece,
+               float               *out,
+               gpointer             data,
+               GError             **error)
+{
+  const Upscale       *job = data;
+  GeglOperation       *operation = job->operation;
+  const HfsrModel     *model = job->model;
+  GeglBuffer          *input = job->input;
+  const GeglRectangle *extent = job->extent;
+  GeglProperties      *o = GEGL_PROPERTIES (operation);
+  const Babl     *format = gegl_operation_get_format (operation, "input");
+  GeglRectangle   need = required_input (operation, model, piece, extent);
+  HfsrTensor     *planes = hfsr_op_read_planes (input, &need, format, error);
+  HfsrRect        in_rect = hfsr_op_rect_to_engine (&need), out_rect;
+  HfsrRect        image = { 0, 0, extent->width, extent->height };
+  gboolean        done;
+
+  if (planes == NULL)
+    return FALSE;
+  in_rect.x -= extent->x;
+  in_rect.y -= extent->y;
+  out_rect = hfsr_op_rect_to_engine (piece);
+  out_rect.x -= extent->x * o->scale;
+  out_rect.y -= extent->y * o->scale;
+  if (model != NULL)
+    {
+      HfsrImageView in_view = { planes->data, 1, (gsize) in_rect.width,
+                                in_rect };
+      HfsrImageView out_view = { out, 1, (gsize) out_rect.width, out_rect };
+
+      done = hfsr_model_run_region (model, &in_view, &image, &out_view, 0,
+                                    NULL, NULL, error);
+    }
+  else
+    done = hfsr_imresize_region (planes->data, &in_rect, extent->width,
+                                 extent->height, extent->width * o->scale,
+                                 extent->height * o->scale, &out_rect, out,
+                                 error);
+  for (gsize i = 0; done && i < (gsize) piece->width * piece->height; i++)
+    out[i] = out[i] > 0.0f ? (out[i] < 1.0f ? out[i] : 1.0f) : 0.0f;
+  hfsr_tensor_free (planes);
+  return done;
+}
+
+static gboolean
+process (GeglOperation       *operation,
+         GeglBuffer          *input,
+         GeglBuffer          *output,
+         const GeglRectangle *result,
+         gint                 level)
+{
+  const Babl          *format = gegl_operation_get_format (operation, "output");
+  const GeglRectangle *extent =
+    gegl_operation_source_get_bounding_box (operation, "input");
+  GeglRectangle        bounds = get_bounding_box (operation);
+  GeglRectangle        wanted;
+  HfsrOpModel         *shared;
+  Upscale              job;
+  GError              *error = NULL;
+  gboolean             success;
+
+  if (extent == NULL || ! gegl_rectangle_intersect (&wanted, result, &bounds))
+    return TRUE;
+
+  shared = acquire_model (operation);
+  job.operation = operation;
+  job.model = shared ? shared->model : NULL;
+  job.input = input;
+  job.extent = extent;
+  success = hfsr_op_render_pieces (output, &wanted, PIECE_OUTPUT, format,
+                                   upscale_piece, &job, &error);
+  hfsr_op_warn (operation, &error);
+  hfsr_op_model_release (shared);
+  return success;
+}
+
+static void
+gegl_op_class_init (GeglOpClass *klass)
+{
+  GObjectClass             *object_class    = G_OBJECT_CLASS (klass);
+  GeglOperationClass       *operation_class = GEGL_OPERATION_CLASS (klass);
+  GeglOperationFilterClass *filter_class    = GEGL_OPERATION_FILTER_CLASS (klass);
+
+  object_class->finalize                     = finalize;
+  filter_class->process                      = process;
+  operation_class->prepare                   = prepare;
+  operation_class->get_bounding_box          = get_bounding_box;
+  operation_class->get_required_for_output   = get_required_for_output;
+  operation_class->get_invalidated_by_change = get_invalidated_by_change;
+  operation_class->cache_policy              = GEGL_CACHE_POLICY_ALWAYS;
+
+  gegl_operation_class_set_keys (operation_class,
+    "name",        "hfsr:structure-sr",
+    "title",       _("Structure-aware Super-Resolution"),
+    "categories",  "enhance",
+    "description",
+      _("Upscales a grey crop x2 or x4 with an SR² network (Schirrmacher "
+        "et al.), trained together with a digit classifier so that it "
+        "keeps the shape of what it recognises, also under noise.  Works "
+        "on any image size; the networks learnt light handwritten digits "
+        "on a dark ground (MNIST), and the class they see is meaningful "
+        "for a crop holding one character (hfsr-classify, or the GIMP "
+        "filter).  Colour is read as its luminance, transparency as "
+        "black."),
+    NULL);
+}
+
+#endif

@@ -1,0 +1,168 @@
+#!/usr/bin/python3
+# hfsr — task-aware super-resolution for GEGL and GIMP.
+# Copyright (C) 2026 the hfsr authors
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""hfsr-classify and hfsr-sr2-eval as a user runs them, with the shipped SR²
+networks: the class of known MNIST test digits (tests/tools/fixtures/sr2,
+made by models/training/make_sr2_fixtures.py), the probabilities, the
+evaluation table on small idx and digits.png stand-ins, and the refusals.
+
+Usage: test-hfsr-sr2.py HFSR-CLASSIFY HFSR-SR2-EVAL.  Exits 77 (skip)
+without numpy or PIL.
+"""
+import glob
+import gzip
+import os
+import re
+import struct
+import subprocess
+import sys
+import tempfile
+import unittest
+
+try:
+    import numpy as np
+    from PIL import Image
+except ImportError as missing:
+    print(f'skipping the SR² tool tests: {missing}')
+    sys.exit(77)
+
+ROOT = os.environ.get('HFSR_SOURCE_ROOT',
+                      os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', '..'))
+FIXTURES = os.path.join(ROOT, 'tests', 'tools', 'fixtures', 'sr2')
+EVAL = sys.argv.pop(2) if len(sys.argv) > 2 else 'hfsr-sr2-eval'
+CLASSIFY = sys.argv.pop(1) if len(sys.argv) > 1 else 'hfsr-classify'
+FAMILIES = (('fsrcnn', 1), ('wdsr', 1), ('wdsr', 4), ('sequential', 1))
+
+
+def run(tool, *args):
+    return subprocess.run([tool, *args], capture_output=True, text=True, timeout=280)
+
+
+def table_rows(text):
+    rows = []
+    for line in text.splitlines():
+        if line.startswith('|') and not set(line) <= set('|-: '):
+            rows.append([c.strip() for c in line.strip().strip('|').split('|')])
+    return rows[0], rows[1:]
+
+
+def write_idx(path, array):
+    data = (bytes([0, 0, 8, array.ndim]) + struct.pack('>' + 'I' * array.ndim, *array.shape)
+            + array.astype(np.uint8).tobytes())
+    with gzip.open(path, 'wb') as stream:
+        stream.write(data)
+
+
+def hr_stand_ins():
+    """28 x 28 digits made by enlarging the x2 fixtures (14 x 14), with
+    their labels: close enough to MNIST's for the tool's mechanics."""
+    images, labels = [], []
+    for path in sorted(glob.glob(os.path.join(FIXTURES, 'digit-x2-*.png'))):
+        small = Image.open(path).convert('L')
+        images.append(np.asarray(small.resize((28, 28), Image.BICUBIC)))
+        labels.append(int(path[-5]))
+    return np.stack(images), np.array(labels)
+
+
+class ClassifyTest(unittest.TestCase):
+    def test_known_digits_get_their_labels(self):
+        for scale in (2, 4):
+            digits = sorted(glob.glob(os.path.join(FIXTURES, f'digit-x{scale}-*.png')))
+            self.assertEqual(len(digits), 10)
+            for arch, shared in FAMILIES:
+                result = run(CLASSIFY, '--scale', str(scale), '--arch', arch, '--shared', str(shared),
+                             '--all', *digits)
+                self.assertEqual(result.returncode, 0, result.stderr)
+                lines = result.stdout.splitlines()
+                self.assertEqual(len(lines), 20)
+                correct = 0
+                for path, line, probabilities in zip(digits, lines[0::2], lines[1::2]):
+                    found = re.fullmatch(re.escape(path) + r': (\d) \((\d\.\d{4})\)', line)
+                    self.assertIsNotNone(found, line)
+                    correct += int(found.group(1)) == int(path[-5])
+                    words = probabilities.split()
+                    self.assertEqual(words[0::2], [str(c) for c in range(10)])
+                    p = [float(w) for w in words[1::2]]
+                    self.assertAlmostEqual(sum(p), 1.0, delta=2e-3)
+                    self.assertAlmostEqual(max(p), float(found.group(2)), delta=1e-4)
+                self.assertGreaterEqual(correct, 9, f'x{scale} {arch}{shared}: {result.stdout}')
+
+    def test_refusals(self):
+        digit = sorted(glob.glob(os.path.join(FIXTURES, 'digit-x4-*.png')))[0]
+        sr_model = os.path.join(ROOT, 'models', 'hfsr-x2-a0.safetensors')
+        with tempfile.TemporaryDirectory() as root:
+            big = os.path.join(root, 'big.png')
+            Image.new('L', (300, 300)).save(big)
+            text = os.path.join(root, 'not-an-image.png')
+            with open(text, 'w') as stream:
+                stream.write('digits')
+            cases = [((), 'no images given'),
+                     (('--scale', '3', digit), 'no Structure-aware SR network is trained for x3'),
+                     (('--arch', 'wdsr', '--shared', '2', digit), 'wdsr with 2 shared layers'),
+                     (('--lambda', '-1', digit), '--lambda must be'),
+                     (('--model', sr_model, '--scale', '2', digit), 'not a Structure-aware SR network'),
+                     ((big,), 'classifying needs one grey crop'),
+                     ((text,), text)]
+            for args, message in cases:
+                result = run(CLASSIFY, *args)
+                self.assertEqual(result.returncode, 2, (args, result.stdout))
+                self.assertIn(message, result.stderr, args)
+                self.assertTrue(result.stderr.startswith('hfsr-classify: '), result.stderr)
+
+
+class EvalTest(unittest.TestCase):
+    def test_table_on_an_idx_test_set(self):
+        images, labels = hr_stand_ins()
+        with tempfile.TemporaryDirectory() as root:
+            write_idx(os.path.join(root, 't10k-images-idx3-ubyte.gz'), images)
+            write_idx(os.path.join(root, 't10k-labels-idx1-ubyte.gz'), labels)
+            first = run(EVAL, '--scale', '2', '--noise', '0,0.01', root)
+            self.assertEqual(first.returncode, 0, first.stderr)
+            header, rows = table_rows(first.stdout)
+            self.assertEqual(header, ['method', 'SSIM σ²=0', 'acc. σ²=0', 'SSIM σ²=0.01', 'acc. σ²=0.01'])
+            self.assertEqual([r[0] for r in rows],
+                             ['bicubic', 'fsrcnn', 'sequential', 'sr2-fsrcnn', 'sr2-wdsr1', 'sr2-wdsr4'])
+            self.assertEqual(rows[0][2], '—')
+            for row in rows:
+                ssim = [float(row[1]), float(row[3])]
+                self.assertTrue(all(0.0 < s <= 1.0 for s in ssim), row)
+                if row[0] != 'bicubic':
+                    accuracy = [float(row[2].rstrip(' %')), float(row[4].rstrip(' %'))]
+                    self.assertTrue(all(0.0 <= a <= 100.0 for a in accuracy), row)
+                    # a multiple of one digit in ten
+                    self.assertTrue(all(abs(a * 10 / 100 - round(a * 10 / 100)) < 1e-6 for a in accuracy))
+                    # the networks beat bicubic on clean input
+                    self.assertGreater(ssim[0], float(rows[0][1]), row)
+            self.assertIn('digits: 10 (the first of 10)', first.stdout)
+            again = run(EVAL, '--scale', '2', '--noise', '0,0.01', root)
+            self.assertEqual(again.stdout, first.stdout)
+            reseeded = run(EVAL, '--scale', '2', '--noise', '0,0.01', '--seed', '5', root)
+            _, other = table_rows(reseeded.stdout)
+            self.assertEqual([r[1:3] for r in other], [r[1:3] for r in rows])
+            self.assertNotEqual([r[3] for r in other], [r[3] for r in rows])
+
+    def test_opencv_digits_png_and_refusals(self):
+        with tempfile.TemporaryDirectory() as root:
+            sheet = np.zeros((1000, 2000), np.uint8)
+            sheet[5:15, 8:12] = 255  # a "1" in the first cell, class 0 by position
+            path = os.path.join(root, 'digits.png')
+            Image.fromarray(sheet).save(path)
+            result = run(EVAL, '--scale', '4', '--count', '3', '--methods', 'bicubic,sr2-fsrcnn',
+                         '--noise', '0', path)
+            self.assertEqual(result.returncode, 0, result.stderr)
+            self.assertIn('digits: 3 (the first of 5000)', result.stdout)
+            Image.fromarray(sheet[:, :1000]).save(path)
+            cases = [(('--scale', '3', root), '--scale must be 2 or 4'),
+                     (('--scale', '2', path), "OpenCV's digits.png holds"),
+                     (('--scale', '2', '--noise', '0,x', root), "'x' is not a variance"),
+                     (('--scale', '2', '--methods', 'magic', ROOT), "unknown method 'magic'"),
+                     (('--scale', '2', root), 't10k-images-idx3-ubyte')]
+            for args, message in cases:
+                result = run(EVAL, *args)
+                self.assertEqual(result.returncode, 2, (args, result.stdout))
+                self.assertIn(message, result.stderr, args)
+
+
+if __name__ == '__main__':
+    unittest.main()

@@ -1,0 +1,527 @@
+/* hfsr — task-aware super-resolution for GEGL and GIMP.
+ * Copyright (C) 2026 the hfsr authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * hfsr-sr2-eval: Schirrmacher et al.'s Table 1 and Fig. 4 for the shipped
+ * SR² networks — SSIM of the upscale and accuracy of the class on digits
+ * degraded as in training (Gaussian blur sigma = scale / 2, block mean),
+ * with Gaussian noise of several variances added to the LR input.
+ */
+#include "hfsr-config.h"
+
+#include <locale.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <gio/gio.h>
+
+#include "tool-image.h"
+
+#define SIDE 28          /* MNIST's HR digits */
+#define CELL 20          /* OpenCV's digits.png cells */
+#define CELLS_PER_CLASS 500
+
+typedef struct
+{
+  const char *name;
+  const char *arch;      /* NULL: bicubic */
+  int         shared;
+  double      lambda;
+  const char *about;
+} Method;
+
+static const Method methods_known[] = {
+  { "bicubic", NULL, 0, 0.0, "MATLAB bicubic upscale (SSIM only)" },
+  { "fsrcnn", "fsrcnn", 1, 0.0,
+    "FSRCNN alone (lambda 0); its class: a classifier trained on its frozen "
+    "first layer" },
+  { "sequential", "sequential", 1, 0.11,
+    "FSRCNN, then the classifier on its upscale (lambda 0.11)" },
+  { "sr2-fsrcnn", "fsrcnn", 1, 9.0, "SR²-FSRCNN, lambda 9" },
+  { "sr2-wdsr1", "wdsr", 1, 9.0, "SR²-WDSR, 1 shared block, lambda 9" },
+  { "sr2-wdsr4", "wdsr", 4, 9.0, "SR²-WDSR, 4 shared blocks, lambda 9" },
+};
+
+typedef struct
+{
+  int     count;
+  guint8 *pixels;  /* count x SIDE x SIDE */
+  guint8 *labels;
+} Digits;
+
+/* ------------------------------------------------------------ reading */
+
+static GBytes *
+read_maybe_gzip (const char *path, GError **error)
+{
+  GFile        *file = g_file_new_for_path (path);
+  GInputStream *stream = G_INPUT_STREAM (g_file_read (file, NULL, error));
+  GBytes       *bytes = NULL;
+
+  if (stream != NULL && g_str_has_suffix (path, ".gz"))
+    {
+      GZlibDecompressor *gunzip =
+        g_zlib_decompressor_new (G_ZLIB_COMPRESSOR_FORMAT_GZIP);
+      GInputStream      *plain = g_converter_input_stream_new (
+        stream, G_CONVERTER (gunzip));
+
+      g_object_unref (gunzip);
+      g_object_unref (stream);
+      stream = plain;
+    }
+  if (stream != NULL)
+    {
+      GOutputStream *sink = g_memory_output_stream_new_resizable ();
+
+      if (g_output_stream_splice (sink, stream,
+                                  G_OUTPUT_STREAM_SPLICE_CLOSE_SOURCE
+                                  | G_OUTPUT_STREAM_SPLICE_CLOSE_TARGET,
+                                  NULL, error) >= 0)
+        bytes = g_memory_output_stream_steal_as_bytes (
+          G_MEMORY_OUTPUT_STREAM (sink));
+      g_object_unref (sink);
+      g_object_unref (stream);
+    }
+  g_object_unref (file);
+  if (bytes == NULL)
+    g_prefix_error (error, "%s: ", path);
+  return bytes;
+}
+
+/* An idx file of unsigned bytes with @dims dimensions; the sizes in
+ * @shape.  Returns the data (g_free). */
+static guint8 *
+read_idx (const char *folder, const char *stem, int dims, guint32 *shape,
+          GError **error)
+{
+  char   *plain = g_build_filename (folder, stem, NULL);
+  char   *packed = g_strconcat (plain, ".gz", NULL);
+  char   *path = g_file_test (plain, G_FILE_TEST_EXISTS) ? plain : packed;
+  GBytes *bytes = read_maybe_gzip (path, error);
+  guint8 *data = NULL;
+
+  if (bytes != NULL)
+    {
+      gsize         size;
+      const guint8 *raw = g_bytes_get_data (bytes, &size);
+      guint64       count = 1;
+
+      if (size >= 4 + 4 * (gsize) dims && raw[0] == 0 && raw[1] == 0
+          && raw[2] == 0x08 && raw[3] == dims)
+        {
+          for (int d = 0; d < dims; d++)
+            {
+              const guint8 *b = raw + 4 + 4 * d;
+
+              shape[d] = (guint32) b[0] << 24 | (guint32) b[1] << 16
+                         | (guint32) b[2] << 8 | b[3];
+              count *= shape[d];
+            }
+          if (count == size - 4 - 4 * (gsize) dims)
+            data = g_memdup2 (raw + 4 + 4 * dims, count);
+        }
+      if (data == NULL)
+        g_set_error (error, HFSR_ERROR, HFSR_ERROR_FORMAT,
+                     "%s: not an idx file of %d-dimensional unsigned bytes",
+                     path, dims);
+      g_bytes_unref (bytes);
+    }
+  g_free (plain);
+  g_free (packed);
+  return data;
+}
+
+static gboolean
+load_mnist_test (const char *folder, Digits *digits, GError **error)
+{
+  guint32 image_shape[3], label_shape[1];
+
+  digits->pixels = read_idx (folder, "t10k-images-idx3-ubyte", 3, image_shape,
+                             error);
+  if (digits->pixels == NULL)
+    return FALSE;
+  digits->labels = read_idx (folder, "t10k-labels-idx1-ubyte", 1, label_shape,
+                             error);
+  if (digits->labels == NULL)
+    return FALSE;
+  if (image_shape[1] != SIDE || image_shape[2] != SIDE
+      || label_shape[0] != image_shape[0])
+    {
+      g_set_error (error, HFSR_ERROR, HFSR_ERROR_FORMAT,
+                   "%s: %u images of %u x %u and %u labels; 28 x 28 digits "
+                   "with one label each are needed", folder, image_shape[0],
+                   image_shape[1], image_shape[2], label_shape[0]);
+      return FALSE;
+    }
+  digits->count = (int) image_shape[0];
+  return TRUE;
+}
+
+/* OpenCV's digits.png: 20 x 20 cells, 500 of each class in order, row by
+ * row; each cell centred in a 28 x 28 black square, as MNIST centres its
+ * 20 x 20 digits. */
+static gboolean
+load_opencv_digits (const char *path, Digits *digits, GError **error)
+{
+  HfsrTensor *rgb = tool_load_image (path, error);
+  float      *grey = rgb ? tool_grey_of (rgb, error) : NULL;
+  int         columns, rows, pad = (SIDE - CELL) / 2;
+
+  if (grey == NULL)
+    {
+      hfsr_tensor_free (rgb);
+      return FALSE;
+    }
+  columns = rgb->width / CELL;
+  rows = rgb->height / CELL;
+  if (columns * rows % (10 * CELLS_PER_CLASS) != 0 || columns * rows == 0)
+    {
+      g_set_error (error, HFSR_ERROR, HFSR_ERROR_FORMAT,
+                   "%s: %d x %d cells of 20 x 20; OpenCV's digits.png holds "
+                   "500 of each of the 10 classes", path, columns, rows);
+      g_free (grey);
+      hfsr_tensor_free (rgb);
+      return FALSE;
+    }
+  digits->count = columns * rows;
+  digits->pixels = g_new0 (guint8, (gsize) digits->count * SIDE * SIDE);
+  digits->labels = g_new (guint8, digits->count);
+  for (int i = 0; i < digits->count; i++)
+    {
+      int x0 = i % columns * CELL, y0 = i / columns * CELL;
+
+      digits->labels[i] = (guint8) (i / (digits->count / 10));
+      for (int y = 0; y < CELL; y++)
+        for (int x = 0; x < CELL; x++)
+          digits->pixels[(gsize) i * SIDE * SIDE + (y + pad) * SIDE + x + pad] =
+            (guint8) lrint (255.0 * CLAMP (grey[(gsize) (y0 + y) * rgb->width
+                                                + x0 + x], 0.0f, 1.0f));
+    }
+  g_free (grey);
+  hfsr_tensor_free (rgb);
+  return TRUE;
+}
+
+/* --------------------------------------------------------- evaluating */
+
+/* The LR digit: Gaussian blur of sigma scale / 2 (borders replicated)
+ * and scale x scale block mean, as models/training/sr2.py degrades. */
+static gboolean
+degrade (const float *hr, int scale, float *lr, GError **error)
+{
+  float blurred[SIDE * SIDE];
+  int   side = SIDE / scale;
+
+  if (!hfsr_gaussian_blur (hr, SIDE, SIDE, scale / 2.0, blurred, error))
+    return FALSE;
+  for (int y = 0; y < side; y++)
+    for (int x = 0; x < side; x++)
+      {
+        double sum = 0.0;
+
+        for (int dy = 0; dy < scale; dy++)
+          for (int dx = 0; dx < scale; dx++)
+            sum += blurred[(y * scale + dy) * SIDE + x * scale + dx];
+        lr[y * side + x] = (float) (sum / (scale * scale));
+      }
+  return TRUE;
+}
+
+/* Adds Gaussian noise of @variance (Box-Muller from @rand). */
+static void
+add_noise (float *plane, int n, double variance, GRand *rand)
+{
+  double sd = sqrt (variance);
+
+  for (int i = 0; i < n; i += 2)
+    {
+      double u = 1.0 - g_rand_double (rand), v = g_rand_double (rand);
+      double r = sqrt (-2.0 * log (u));
+
+      plane[i] += (float) (sd * r * cos (2.0 * G_PI * v));
+      if (i + 1 < n)
+        plane[i + 1] += (float) (sd * r * sin (2.0 * G_PI * v));
+    }
+}
+
+typedef struct
+{
+  double ssim_sum;
+  int    correct;
+} Score;
+
+/* The upscale of @lr by @model (bicubic when NULL), clamped to [0, 1],
+ * scored against @hr; the class against @label. */
+static gboolean
+score_digit (const HfsrModel *model, const float *lr, int scale,
+             const float *hr, int label, Score *score, GError **error)
+{
+  int          side = SIDE / scale;
+  float        up[SIDE * SIDE];
+  double       ssim;
+  gboolean     ok = TRUE;
+
+  if (model == NULL)
+    ok = hfsr_imresize (lr, 1, side, side, SIDE, SIDE, up, error);
+  else
+    {
+      HfsrTensor  *input = hfsr_tensor_new (1, side, side, error);
+      int          n = hfsr_model_get_n_outputs (model);
+      HfsrTensor **outputs = g_new0 (HfsrTensor *, n);
+      int          classes = hfsr_model_get_n_classes (model), best = 0;
+
+      ok = input != NULL;
+      if (ok)
+        {
+          memcpy (input->data, lr, sizeof (float) * side * side);
+          ok = hfsr_model_forward (model, input, outputs, error);
+        }
+      for (int c = 1; ok && c < classes; c++)
+        {
+          const HfsrTensor *p = NULL;
+
+          for (int i = 1; i < n; i++)
+            if (strcmp (hfsr_model_get_output_name (model, i), "class") == 0)
+              p = outputs[i];
+          if (p->data[c] > p->data[best])
+            best = c;
+        }
+      if (ok)
+        {
+          memcpy (up, outputs[0]->data, sizeof up);
+          score->correct += best == label;
+        }
+      for (int i = 0; i < n; i++)
+        hfsr_tensor_free (outputs[i]);
+      g_free (outputs);
+      hfsr_tensor_free (input);
+    }
+  for (int i = 0; ok && i < SIDE * SIDE; i++)
+    up[i] = CLAMP (up[i], 0.0f, 1.0f);
+  if (ok && !hfsr_ssim (up, hr, SIDE, SIDE, 0, 1.0, &ssim, error))
+    ok = FALSE;
+  if (ok)
+    score->ssim_sum += ssim;
+  return ok;
+}
+
+static gboolean
+parse_list (const char *text, double **values, int *n, GError **error)
+{
+  char **words = g_strsplit (text, ",", -1);
+
+  *n = (int) g_strv_length (words);
+  *values = g_new (double, MAX (*n, 1));
+  for (int i = 0; i < *n; i++)
+    {
+      char *end;
+
+      (*values)[i] = g_ascii_strtod (words[i], &end);
+      if (end == words[i] || *end != '\0' || !((*values)[i] >= 0.0))
+        {
+          g_set_error (error, HFSR_ERROR, HFSR_ERROR_INVALID_ARGUMENT,
+                       "--noise: '%s' is not a variance >= 0", words[i]);
+          g_strfreev (words);
+          return FALSE;
+        }
+    }
+  g_strfreev (words);
+  return *n > 0;
+}
+
+static const Method *
+find_method (const char *name, GError **error)
+{
+  for (guint k = 0; k < G_N_ELEMENTS (methods_known); k++)
+    if (strcmp (name, methods_known[k].name) == 0)
+      return &methods_known[k];
+  g_set_error (error, HFSR_ERROR, HFSR_ERROR_INVALID_ARGUMENT,
+               "unknown method '%s' (bicubic, fsrcnn, sequential, sr2-fsrcnn, "
+               "sr2-wdsr1, sr2-wdsr4)", name);
+  return NULL;
+}
+
+static gboolean
+evaluate (const Digits *digits, int scale, int count, const double *noise,
+          int n_noise, char **method_names, guint32 seed, GError **error)
+{
+  int        n_methods = (int) g_strv_length (method_names);
+  const Method **methods = g_new0 (const Method *, n_methods);
+  HfsrModel **models = g_new0 (HfsrModel *, n_methods);
+  Score      *scores = g_new0 (Score, (gsize) n_methods * n_noise);
+  gboolean    ok = TRUE;
+  int         side = SIDE / scale;
+
+  for (int m = 0; ok && m < n_methods; m++)
+    {
+      methods[m] = find_method (method_names[m], error);
+      ok = methods[m] != NULL;
+      if (ok && methods[m]->arch != NULL)
+        {
+          models[m] = hfsr_model_load_structure_sr (NULL, scale,
+                                                    methods[m]->arch,
+                                                    methods[m]->shared,
+                                                    methods[m]->lambda,
+                                                    error);
+          ok = models[m] != NULL;
+        }
+    }
+  for (int d = 0; ok && d < count; d++)
+    {
+      float hr[SIDE * SIDE], clean[SIDE * SIDE], lr[SIDE * SIDE];
+
+      for (int i = 0; i < SIDE * SIDE; i++)
+        hr[i] = digits->pixels[(gsize) d * SIDE * SIDE + i] / 255.0f;
+      ok = degrade (hr, scale, clean, error);
+      for (int v = 0; ok && v < n_noise; v++)
+        {
+          /* the same noise for every method */
+          GRand *rand = g_rand_new_with_seed_array (
+            (const guint32[]) { seed, (guint32) d, (guint32) v }, 3);
+
+          memcpy (lr, clean, sizeof (float) * side * side);
+          add_noise (lr, side * side, noise[v], rand);
+          g_rand_free (rand);
+          for (int m = 0; ok && m < n_methods; m++)
+            ok = score_digit (models[m], lr, scale, hr, digits->labels[d],
+                              &scores[m * n_noise + v], error);
+        }
+      if (ok && (d + 1) % 500 == 0)
+        fprintf (stderr, "hfsr-sr2-eval: %d / %d digits\n", d + 1, count);
+    }
+  if (ok)
+    {
+      printf ("| method |");
+      for (int v = 0; v < n_noise; v++)
+        printf (" SSIM σ²=%g | acc. σ²=%g |", noise[v], noise[v]);
+      printf ("\n|---|");
+      for (int v = 0; v < n_noise; v++)
+        printf ("---:|---:|");
+      printf ("\n");
+      for (int m = 0; m < n_methods; m++)
+        {
+          printf ("| %s |", methods[m]->name);
+          for (int v = 0; v < n_noise; v++)
+            {
+              const Score *s = &scores[m * n_noise + v];
+
+              printf (" %.4f |", s->ssim_sum / count);
+              if (models[m] != NULL)
+                printf (" %.2f %% |", 100.0 * s->correct / count);
+              else
+                printf (" — |");
+            }
+          printf ("\n");
+        }
+      printf ("\n");
+      for (int m = 0; m < n_methods; m++)
+        printf ("- %s: %s\n", methods[m]->name, methods[m]->about);
+    }
+  for (int m = 0; m < n_methods; m++)
+    g_clear_pointer (&models[m], hfsr_model_free);
+  g_free (models);
+  g_free (methods);
+  g_free (scores);
+  return ok;
+}
+
+int
+main (int argc, char **argv)
+{
+  int             scale = 0, count = 0, seed = 1;
+  char           *noise_text = NULL, *methods_text = NULL;
+  char          **inputs = NULL, **method_names = NULL;
+  double         *noise = NULL;
+  int             n_noise = 0;
+  Digits          digits = { 0 };
+  GError         *error = NULL;
+  GOptionContext *context;
+  int             status = 2;
+  const GOptionEntry entries[] = {
+    { "scale", 's', 0, G_OPTION_ARG_INT, &scale, "2 or 4 (required)", "S" },
+    { "count", 'n', 0, G_OPTION_ARG_INT, &count,
+      "Evaluate the first N digits (default all)", "N" },
+    { "noise", 0, 0, G_OPTION_ARG_STRING, &noise_text,
+      "Noise variances added to the LR input (default 0,1e-4,1e-3,1e-2)",
+      "V,..." },
+    { "methods", 'm', 0, G_OPTION_ARG_STRING, &methods_text,
+      "Comma-separated: bicubic, fsrcnn, sequential, sr2-fsrcnn, sr2-wdsr1, "
+      "sr2-wdsr4 (default all)", "M,..." },
+    { "seed", 0, 0, G_OPTION_ARG_INT, &seed, "Noise seed (default 1)", "N" },
+    { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &inputs, NULL,
+      "MNIST_DIR|digits.png" },
+    { NULL }
+  };
+
+  tool_image_setup ("hfsr-sr2-eval", 2);
+  context = g_option_context_new ("- SSIM and accuracy of the SR² networks "
+                                  "on noisy digits");
+  g_option_context_add_main_entries (context, entries, NULL);
+  g_option_context_set_description (context,
+    "MNIST_DIR holds the test set (t10k-images-idx3-ubyte and "
+    "t10k-labels-idx1-ubyte, or .gz);\na PNG is read as OpenCV's digits.png "
+    "(20 x 20 cells, 500 per class in order).\nPrints a Markdown table.  "
+    "Exit status 2 on any error.\n");
+  if (!g_option_context_parse (context, &argc, &argv, &error))
+    goto out;
+  if (scale != 2 && scale != 4)
+    {
+      g_set_error (&error, HFSR_ERROR, HFSR_ERROR_INVALID_ARGUMENT,
+                   "--scale must be 2 or 4 (got %d)", scale);
+      goto out;
+    }
+  if (inputs == NULL || inputs[0] == NULL || inputs[1] != NULL)
+    {
+      g_set_error (&error, HFSR_ERROR, HFSR_ERROR_INVALID_ARGUMENT,
+                   "give one MNIST folder or digits.png");
+      goto out;
+    }
+  if (!parse_list (noise_text ? noise_text : "0,1e-4,1e-3,1e-2", &noise,
+                   &n_noise, &error))
+    goto out;
+  method_names = g_strsplit (methods_text ? methods_text
+                             : "bicubic,fsrcnn,sequential,sr2-fsrcnn,"
+                               "sr2-wdsr1,sr2-wdsr4", ",", -1);
+  for (int m = 0; method_names[m] != NULL; m++)
+    if (find_method (method_names[m], &error) == NULL)
+      goto out;
+  gegl_init (NULL, NULL);
+  setlocale (LC_NUMERIC, "C");
+  if (g_file_test (inputs[0], G_FILE_TEST_IS_DIR)
+      ? load_mnist_test (inputs[0], &digits, &error)
+      : load_opencv_digits (inputs[0], &digits, &error))
+    {
+      if (count <= 0 || count > digits.count)
+        count = digits.count;
+      if (g_file_test (inputs[0], G_FILE_TEST_IS_DIR))
+        printf ("## SR² on the MNIST test set, x%d\n\n", scale);
+      else
+        printf ("## SR² on %s, x%d\n\n", inputs[0], scale);
+      printf ("- digits: %d (the first of %d); LR: Gaussian blur sigma %g and "
+              "%dx%d block mean, plus Gaussian noise of variance σ² (seed %d, "
+              "not clipped); SSIM of the upscale clamped to [0, 1] against "
+              "the 28 x 28 digit, peak 1\n\n", count, digits.count,
+              scale / 2.0, scale, scale, seed);
+      if (evaluate (&digits, scale, count, noise, n_noise, method_names,
+                    (guint32) seed, &error))
+        status = 0;
+    }
+  gegl_exit ();
+
+out:
+  if (error != NULL)
+    {
+      fprintf (stderr, "hfsr-sr2-eval: %s\n", error->message);
+      g_error_free (error);
+    }
+  g_free (digits.pixels);
+  g_free (digits.labels);
+  g_free (noise);
+  g_strfreev (method_names);
+  g_option_context_free (context);
+  g_free (noise_text);
+  g_free (methods_text);
+  g_strfreev (inputs);
+  return status;
+}
