@@ -26,8 +26,14 @@ classify_file (const HfsrModel *model, const char *path, gboolean all,
   double     *p = g_new (double, n);
   gboolean    ok = FALSE;
 
+  /* The loader's errors name the file already. */
   rgb = tool_load_image (path, error);
-  if (rgb != NULL && (grey = tool_grey_of (rgb, error)) != NULL
+  if (rgb == NULL)
+    {
+      g_free (p);
+      return FALSE;
+    }
+  if ((grey = tool_grey_of (rgb, error)) != NULL
       && hfsr_model_classify (model, grey, rgb->width, rgb->height, p, error))
     {
       char *label;

@@ -29,7 +29,10 @@ write_log (GLogLevelFlags level, const GLogField *fields, gsize n_fields,
   if (level & (G_LOG_LEVEL_ERROR | G_LOG_LEVEL_CRITICAL
                | G_LOG_LEVEL_WARNING))
     {
+      gboolean captured;
+
       g_mutex_lock (&capture_lock);
+      captured = capture_on;
       if (capture_on && captured_warning == NULL)
         for (gsize i = 0; i < n_fields; i++)
           if (strcmp (fields[i].key, "MESSAGE") == 0)
@@ -38,6 +41,10 @@ write_log (GLogLevelFlags level, const GLogField *fields, gsize n_fields,
                                : g_strndup (fields[i].value,
                                             fields[i].length);
       g_mutex_unlock (&capture_lock);
+      /* A captured warning comes back as the caller's error (or gives
+       * way to a clearer one): printing it too would say it twice. */
+      if (captured)
+        return G_LOG_WRITER_HANDLED;
     }
   return g_log_writer_default (level, fields, n_fields, user_data);
 }

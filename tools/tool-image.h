@@ -24,8 +24,8 @@ void        tool_image_setup      (const char *program,
 
 /* GEGL reports failures inside a graph (an unreadable file, an op that
  * cannot run) as log warnings, not as errors to the caller.  Between
- * begin and end the first warning is kept; end fails with "@what:
- * <warning>" when there was one. */
+ * begin and end the first warning is kept and none is printed; end
+ * fails with "@what: <warning>" when there was one. */
 void        tool_capture_begin    (void);
 gboolean    tool_capture_end      (const char *what, GError **error);
 

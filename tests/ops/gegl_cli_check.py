@@ -7,7 +7,7 @@
 networks simple enough for a numpy twin; test-gegl-cli.sh runs the `gegl`
 command on them; `check DIR` compares what it wrote with numpy twins of the
 maps (Zhou et al. eq 4-7, the FFT high-pass, Roh & Kang's GMS) and of the
-networks.  PNGs are written and read here (zlib + numpy) because PIL has no
+networks; `same A.npy B.npy` compares two float outputs.  PNGs are written and read here (zlib + numpy) because PIL has no
 16-bit colour modes.
 """
 import json
@@ -461,8 +461,27 @@ class Checker:
         return 1 if self.failures else 0
 
 
+# Tile splits and thread counts may change results by this much (float
+# sums in another order inside OpenBLAS's edge kernels), no more.
+SPLIT_TOLERANCE = 1e-5
+
+
+def same(first, second):
+    """`same A.npy B.npy`: the two float images (gegl:npy-save) agree
+    within SPLIT_TOLERANCE; prints the largest difference."""
+    a, b = np.load(first), np.load(second)
+    if a.shape != b.shape or a.size == 0:
+        print(f'{first} is {a.shape}, {second} {b.shape}')
+        return 1
+    worst = float(np.abs(a.astype(np.float64) - b).max())
+    print(f'max difference {worst:.3g}')
+    return 0 if worst <= SPLIT_TOLERANCE else 1
+
+
 if __name__ == '__main__':
     if sys.argv[1] == 'make':
         make(sys.argv[2])
+    elif sys.argv[1] == 'same':
+        sys.exit(same(sys.argv[2], sys.argv[3]))
     else:
         sys.exit(Checker(sys.argv[2]).run())

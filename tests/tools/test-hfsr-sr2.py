@@ -134,7 +134,7 @@ class EvalTest(unittest.TestCase):
                     self.assertTrue(all(abs(a * 10 / 100 - round(a * 10 / 100)) < 1e-6 for a in accuracy))
                     # the networks beat bicubic on clean input
                     self.assertGreater(ssim[0], float(rows[0][1]), row)
-            self.assertIn('digits: 10 (the first of 10)', first.stdout)
+            self.assertIn('digits: 10 (evenly spread over the 10)', first.stdout)
             again = run(EVAL, '--scale', '2', '--noise', '0,0.01', root)
             self.assertEqual(again.stdout, first.stdout)
             reseeded = run(EVAL, '--scale', '2', '--noise', '0,0.01', '--seed', '5', root)
@@ -151,7 +151,7 @@ class EvalTest(unittest.TestCase):
             result = run(EVAL, '--scale', '4', '--count', '3', '--methods', 'bicubic,sr2-fsrcnn',
                          '--noise', '0', path)
             self.assertEqual(result.returncode, 0, result.stderr)
-            self.assertIn('digits: 3 (the first of 5000)', result.stdout)
+            self.assertIn('digits: 3 (evenly spread over the 5000)', result.stdout)
             Image.fromarray(sheet[:, :1000]).save(path)
             cases = [(('--scale', '3', root), '--scale must be 2 or 4'),
                      (('--scale', '2', path), "OpenCV's digits.png holds"),
