@@ -67,6 +67,10 @@ typedef struct
    * only consumer is a relu node, which then passes the conv's output on
    * unchanged; the conv applies max (·, 0) itself. */
   gboolean              fused_relu;
+  /* What the layer's prepare() derived from the weights (the conv2d
+   * layer's Winograd-transformed kernels), or NULL; owned by the model,
+   * freed with hfsr_free_floats. */
+  float                *prepared;
 } HfsrNode;
 
 struct _HfsrLayerClass
@@ -83,6 +87,13 @@ struct _HfsrLayerClass
                            JsonObject        *json,
                            HfsrWeightLookup   lookup,
                            gpointer           lookup_data,
+                           GError           **error);
+
+  /* Optional: derives node->prepared from the node's weights once they
+   * are final (after load, and again after a blend changes them), so that
+   * forward() does not redo it on every tile.  Fails only when memory
+   * runs out. */
+  gboolean (*prepare)     (HfsrNode          *node,
                            GError           **error);
 
   /* Output shape from the input shapes; fails on mismatched inputs. */

@@ -845,6 +845,27 @@ compute_margin (HfsrModel *model)
   g_free (band);
 }
 
+/* Every node's prepare(), on the weights as they are now. */
+static gboolean
+prepare_nodes (HfsrModel *model, GError **error)
+{
+  for (int k = 0; k < model->n_nodes; k++)
+    {
+      HfsrNode *node = &model->nodes[k];
+      GError *local = NULL;
+
+      g_clear_pointer (&node->prepared, hfsr_free_floats);
+      if (node->klass->prepare != NULL
+          && !node->klass->prepare (node, &local))
+        {
+          hfsr_graph_node_error (model, k, HFSR_ERROR_NO_MEMORY, local,
+                                 error);
+          return FALSE;
+        }
+    }
+  return TRUE;
+}
+
 static gboolean
 load_model (HfsrModel *model, const guint8 *data, gsize size,
             GError **error)
@@ -899,7 +920,8 @@ load_model (HfsrModel *model, const guint8 *data, gsize size,
                    "missing metadata 'hfsr.graph' (the network)");
       else
         ok = load_graph (model, &loader, graph, error)
-             && check_shapes (model, error);
+             && check_shapes (model, error)
+             && prepare_nodes (model, error);
     }
   g_hash_table_unref (loader.weight_index);
   if (ok)
@@ -1017,7 +1039,10 @@ hfsr_model_free (HfsrModel *model)
     }
   g_free (model->weights);
   for (int k = 0; k < model->n_nodes; k++)
-    g_free (model->nodes[k].name);
+    {
+      g_free (model->nodes[k].name);
+      hfsr_free_floats (model->nodes[k].prepared);
+    }
   g_free (model->nodes);
   g_free (model->slot_scale);
   g_free (model->output_slots);
@@ -1174,6 +1199,7 @@ copy_structure (const HfsrModel *source, const char *name, GError **error)
       HfsrNode *node = &copy->nodes[k];
 
       node->name = g_strdup (node->name);
+      node->prepared = NULL; /* the source's; the copy prepares its own */
       if (node->weight != NULL)
         node->weight = copy->weights + (node->weight - source->weights);
       if (node->bias != NULL)
@@ -1279,5 +1305,7 @@ hfsr_model_blend (const HfsrModel *a, const HfsrModel *b, double t,
       for (gsize j = 0; j < weight->n_elements; j++)
         weight->data[j] = (float) ((1.0 - t) * x[j] + t * y[j]);
     }
+  if (!prepare_nodes (blend, error))
+    g_clear_pointer (&blend, hfsr_model_free);
   return blend;
 }

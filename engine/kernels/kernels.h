@@ -138,19 +138,29 @@ typedef enum
 gboolean       hfsr_kernel_path_supported (HfsrKernelPath path);
 HfsrKernelPath hfsr_kernel_path           (void);
 
+/* The weights [out_channels, in_channels, 3, 3] of a 3x3 convolution as
+ * hfsr_winograd_fused_conv3x3 reads them: U = G g Gᵀ, 36 * in * out
+ * floats (out rounded up to 8).  A model makes them once per convolution
+ * (the conv2d layer's prepare), not once per tile: for a small input the
+ * transform costs more than the convolution.  NULL when memory runs out;
+ * free with hfsr_free_floats. */
+float   *hfsr_winograd_fused_pack (const float *weight,
+                                   int          in_channels,
+                                   int          out_channels);
+
 /* Winograd F(4x4, 3x3) with the transforms fused into the multiply
  * (kernels/winograd-fused.c): writes every pixel of @output
  * [out_channels, height, width] (no initial values needed) with the
- * convolution of @input and @weight (as hfsr_winograd_conv3x3), plus @bias
+ * convolution of @input and the weights @packed by
+ * hfsr_winograd_fused_pack (as hfsr_winograd_conv3x3), plus @bias
  * (or none when NULL), then max (·, 0) when @relu.  @path is the generic,
  * AVX2 or AVX-512 body (BLAS is not one of these: it reads as generic);
  * it must be supported.  Runs on hfsr_parallel_workers () threads; the
- * result is bit-identical for any thread count.  Scratch is the
- * transformed weights (36 * in * out rounded up to 8) plus
+ * result is bit-identical for any thread count.  Scratch is
  * 2 * 36 * 16 * (in + 8) floats per thread, whatever the image size.
  * FALSE only when memory runs out. */
 gboolean hfsr_winograd_fused_conv3x3 (HfsrKernelPath path,
-                                      const float   *weight,
+                                      const float   *packed,
                                       const float   *bias,
                                       gboolean       relu,
                                       int            in_channels,

@@ -600,7 +600,7 @@ typedef struct
 /* U = G g Gᵀ laid out [POINTS][out block][in][OUT_BLOCK], so that the
  * micro-kernel reads OUT_BLOCK consecutive floats per input channel;
  * output channels past the last are zero.  Split by output blocks over the
- * workers: with one thread it took 5% of a WDSR-A run. */
+ * workers. */
 static void
 pack_worker (gpointer data, int worker, int n_workers)
 {
@@ -654,8 +654,25 @@ run_worker (gpointer data, int worker, int n_workers)
   job->run (job->conv, first, end, transformed, products);
 }
 
+float *
+hfsr_winograd_fused_pack (const float *weight, int in_channels,
+                          int out_channels)
+{
+  gsize packed_floats;
+  PackJob pack = { weight, in_channels, out_channels, NULL };
+
+  if (!g_size_checked_mul (&packed_floats, (gsize) in_channels * POINTS,
+                           (gsize) out_blocks (out_channels) * OUT_BLOCK)
+      || (pack.packed = hfsr_alloc_floats_uninitialised (packed_floats))
+         == NULL)
+    return NULL;
+  hfsr_parallel_run (MIN (hfsr_parallel_workers (), out_blocks (out_channels)),
+                     pack_worker, &pack);
+  return pack.packed;
+}
+
 gboolean
-hfsr_winograd_fused_conv3x3 (HfsrKernelPath path, const float *weight,
+hfsr_winograd_fused_conv3x3 (HfsrKernelPath path, const float *packed,
                              const float *bias, gboolean relu,
                              int in_channels, int out_channels,
                              const float *input, int height, int width,
@@ -665,38 +682,28 @@ hfsr_winograd_fused_conv3x3 (HfsrKernelPath path, const float *weight,
     .bias = bias, .relu = relu, .in_channels = in_channels,
     .out_channels = out_channels, .height = height, .width = width,
     .across = ((gsize) width + TILE - 1) / TILE, .input = input,
-    .output = output,
+    .output = output, .packed_weights = packed,
   };
   int n_workers = hfsr_parallel_workers ();
-  gsize packed_floats, worker_floats, scratch_floats;
-  float *packed = NULL, *scratch = NULL;
-  PackJob pack = { weight, in_channels, out_channels, NULL };
+  gsize worker_floats, scratch_floats;
+  float *scratch = NULL;
   FusedJob job;
 
   job.n_blocks = (((gsize) height + TILE - 1) / TILE)
                  * ((conv.across + LANES - 1) / LANES);
   n_workers = (int) MIN ((gsize) n_workers, job.n_blocks);
-  if (!g_size_checked_mul (&packed_floats, (gsize) in_channels * POINTS,
-                              (gsize) out_blocks (out_channels) * OUT_BLOCK)
-      || !g_size_checked_mul (&worker_floats, (gsize) 2 * POINTS * LANES,
-                              (gsize) in_channels + OUT_BLOCK)
+  if (!g_size_checked_mul (&worker_floats, (gsize) 2 * POINTS * LANES,
+                           (gsize) in_channels + OUT_BLOCK)
       || !g_size_checked_mul (&scratch_floats, worker_floats,
                               (gsize) n_workers)
-      || (packed = hfsr_alloc_floats_uninitialised (packed_floats)) == NULL
       || (scratch = hfsr_alloc_floats_uninitialised (scratch_floats))
          == NULL)
     {
-      hfsr_free_floats (packed);
       g_set_error (error, HFSR_ERROR, HFSR_ERROR_NO_MEMORY,
                    "out of memory for a %d->%d Winograd convolution",
                    in_channels, out_channels);
       return FALSE;
     }
-
-  pack.packed = packed;
-  hfsr_parallel_run (MIN (n_workers, out_blocks (out_channels)), pack_worker,
-                     &pack);
-  conv.packed_weights = packed;
 
   job.conv = &conv;
   job.run = run_blocks_for (path);
@@ -705,6 +712,5 @@ hfsr_winograd_fused_conv3x3 (HfsrKernelPath path, const float *weight,
   hfsr_parallel_run (n_workers, run_worker, &job);
 
   hfsr_free_floats (scratch);
-  hfsr_free_floats (packed);
   return TRUE;
 }

@@ -34,6 +34,24 @@ conv2d_load (HfsrNode *node, JsonObject *json, HfsrWeightLookup lookup,
 }
 
 static gboolean
+conv2d_prepare (HfsrNode *node, GError **error)
+{
+  if (node->kernel_h != 3 || node->kernel_w != 3)
+    return TRUE;
+  node->prepared = hfsr_winograd_fused_pack (node->weight->data,
+                                             node->in_channels,
+                                             node->out_channels);
+  if (node->prepared == NULL)
+    {
+      g_set_error (error, HFSR_ERROR, HFSR_ERROR_NO_MEMORY,
+                   "out of memory for the Winograd form of a %d->%d "
+                   "convolution", node->in_channels, node->out_channels);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
 conv2d_infer_shape (const HfsrNode *node, const HfsrShape *inputs,
                     HfsrShape *output, GError **error)
 {
@@ -169,12 +187,29 @@ conv2d_forward (const HfsrNode *node, const HfsrTensor *const *inputs,
   float *scratch;
 
   if (use_winograd (node, path) && path != HFSR_KERNEL_BLAS)
-    return hfsr_winograd_fused_conv3x3 (path, node->weight->data,
+    {
+      /* A node outside a model (a layer test) was never prepared: its
+       * Winograd weights are made for this call alone. */
+      float *own = NULL;
+      gboolean ok;
+
+      if (node->prepared == NULL)
+        {
+          HfsrNode prepared = *node;
+
+          if (!conv2d_prepare (&prepared, error))
+            return FALSE;
+          own = prepared.prepared;
+        }
+      ok = hfsr_winograd_fused_conv3x3 (path, own ? own : node->prepared,
                                         node->bias ? node->bias->data : NULL,
                                         node->fused_relu, node->in_channels,
                                         node->out_channels, input->data,
                                         input->height, input->width,
                                         output->data, error);
+      hfsr_free_floats (own);
+      return ok;
+    }
 
   hfsr_fill_rows (output->data, node->out_channels, plane, plane,
                   node->bias ? node->bias->data : NULL);
@@ -224,6 +259,7 @@ const HfsrLayerClass hfsr_layer_conv2d = {
   .min_inputs = 1,
   .max_inputs = 1,
   .load = conv2d_load,
+  .prepare = conv2d_prepare,
   .infer_shape = conv2d_infer_shape,
   .margin = conv2d_margin,
   .forward = conv2d_forward,

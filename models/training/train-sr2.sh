@@ -18,7 +18,9 @@
 # Two scales side by side on a 2-core machine: THREADS=1 for each.
 # Environment: PYTHON (default /usr/bin/python3), RUNS (default
 # models/training/runs/sr2), MODELS (default models), THREADS (default 0:
-# PyTorch's choice).
+# PyTorch's choice), FAMILIES (default "fsrcnn sequential wdsr1 wdsr4": the
+# families to train; sequential starts from fsrcnn's stage 1, so it needs
+# fsrcnn in the same call or its RUNS/xS-fsrcnn-sr checkpoint).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
@@ -41,19 +43,27 @@ stage() {  # NAME ARGS...: one run, its output in RUNS/NAME.out
         || { echo "train-sr2: $name failed; see $runs/$name.out" >&2; exit 1; }
 }
 
+families=" ${FAMILIES:-fsrcnn sequential wdsr1 wdsr4} "
+wanted() { [[ $families == *" $1 "* ]]; }
+
 x=x$scale
-stage "$x-fsrcnn-sr" --arch fsrcnn --stage sr
-stage "$x-fsrcnn-l0" --arch fsrcnn --stage classifier --init "$runs/$x-fsrcnn-sr/checkpoint.pt" \
-    --export "$models/hfsr-sr2-$x-fsrcnn-l0.safetensors"
-for lam in 1 9; do
-    stage "$x-fsrcnn-l$lam" --arch fsrcnn --stage joint --lambda $lam \
-        --init "$runs/$x-fsrcnn-l0/checkpoint.pt" --export "$models/hfsr-sr2-$x-fsrcnn-l$lam.safetensors"
-done
-stage "$x-sequential-l0" --arch sequential --stage classifier --init "$runs/$x-fsrcnn-sr/checkpoint.pt" \
-    --export "$models/hfsr-sr2-$x-sequential-l0.safetensors"
-stage "$x-sequential-l0.11" --arch sequential --stage joint --lambda 0.11 \
-    --init "$runs/$x-sequential-l0/checkpoint.pt" --export "$models/hfsr-sr2-$x-sequential-l0.11.safetensors"
+if wanted fsrcnn; then
+    stage "$x-fsrcnn-sr" --arch fsrcnn --stage sr
+    stage "$x-fsrcnn-l0" --arch fsrcnn --stage classifier --init "$runs/$x-fsrcnn-sr/checkpoint.pt" \
+        --export "$models/hfsr-sr2-$x-fsrcnn-l0.safetensors"
+    for lam in 1 9; do
+        stage "$x-fsrcnn-l$lam" --arch fsrcnn --stage joint --lambda $lam \
+            --init "$runs/$x-fsrcnn-l0/checkpoint.pt" --export "$models/hfsr-sr2-$x-fsrcnn-l$lam.safetensors"
+    done
+fi
+if wanted sequential; then
+    stage "$x-sequential-l0" --arch sequential --stage classifier --init "$runs/$x-fsrcnn-sr/checkpoint.pt" \
+        --export "$models/hfsr-sr2-$x-sequential-l0.safetensors"
+    stage "$x-sequential-l0.11" --arch sequential --stage joint --lambda 0.11 \
+        --init "$runs/$x-sequential-l0/checkpoint.pt" --export "$models/hfsr-sr2-$x-sequential-l0.11.safetensors"
+fi
 for shared in 1 4; do
+    wanted wdsr$shared || continue
     w=$x-wdsr$shared
     stage "$w-sr" --arch wdsr --shared $shared --stage sr
     stage "$w-l0" --arch wdsr --shared $shared --stage classifier --init "$runs/$w-sr/checkpoint.pt" \

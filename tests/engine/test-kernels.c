@@ -317,12 +317,17 @@ check_winograd (HfsrKernelPath path, gboolean relu, int in_channels,
     }
   else
     {
+      float *packed = hfsr_winograd_fused_pack (weight, in_channels,
+                                                out_channels);
+
+      g_assert_nonnull (packed);
       for (gsize i = 0; i < n_out; i++)
         fast[i] = NAN;
-      g_assert_true (hfsr_winograd_fused_conv3x3 (path, weight, bias, relu,
+      g_assert_true (hfsr_winograd_fused_conv3x3 (path, packed, bias, relu,
                                                   in_channels, out_channels,
                                                   input, height, width, fast,
                                                   NULL));
+      hfsr_free_floats (packed);
     }
   hfsr_ref_conv2d (input, in_channels, height, width, weight, out_channels,
                    3, 3, bias, naive);
@@ -450,18 +455,25 @@ test_winograd_threads (void)
       hfsr_test_fill_random (weight, (gsize) out * in * 9, 60 + s, -1.0f,
                              1.0f);
       hfsr_test_fill_random (bias, out, 70 + s, -1.0f, 1.0f);
+      float *packed;
+
       hfsr_set_threads (1);
-      g_assert_true (hfsr_winograd_fused_conv3x3 (path, weight, bias, TRUE,
+      packed = hfsr_winograd_fused_pack (weight, in, out);
+      g_assert_true (hfsr_winograd_fused_conv3x3 (path, packed, bias, TRUE,
                                                   in, out, input, height,
                                                   width, one, NULL));
+      hfsr_free_floats (packed);
       for (int threads = 2; threads <= 3; threads++)
         {
           hfsr_set_threads (threads);
           g_assert_cmpint (hfsr_parallel_workers (), ==, threads);
-          g_assert_true (hfsr_winograd_fused_conv3x3 (path, weight, bias,
+          /* packing shares out the output blocks too */
+          packed = hfsr_winograd_fused_pack (weight, in, out);
+          g_assert_true (hfsr_winograd_fused_conv3x3 (path, packed, bias,
                                                       TRUE, in, out, input,
                                                       height, width, many,
                                                       NULL));
+          hfsr_free_floats (packed);
           g_assert_cmpint (memcmp (one, many, n_out * sizeof (float)), ==,
                            0);
         }
