@@ -6,19 +6,20 @@
  * region of an interleaved image by the tiling rule (engine/README.md).
  */
 #include <cblas.h>
+#include <math.h>
 #include <stdatomic.h>
 #include <string.h>
 
 #include "hfsr-private.h"
 
-/* A default tile spans this many input pixels on a side, plus the margins,
- * whatever the scale, because scratch memory follows the input-side size.
- * For WDSR-A 32x4 with 8 blocks (margin 18) that bounds scratch near 42 MB
- * (the ReLU fused into its conv, so the widest cut is a block's input and
- * expansion) while the margins add 41% to the work; 128 took 13% longer
- * on a 512x512 input (64% of margin work) for 22 MB, 256 was no faster
- * for 60 MB (engine/README.md). */
-#define HFSR_DEFAULT_TILE_INPUT 192
+/* What a default tile's tensors may hold, in floats (60 MiB): the largest
+ * square tile, margins included, whose widest cut fits (tile_floats).
+ * Margins are recomputed work, so the larger the tile the better, as long
+ * as it stays within the engine's 64 MB per thread (engine/README.md). */
+#define HFSR_TILE_BUDGET_FLOATS ((gsize) 60 << 18)
+/* and the least a default tile spans, in input pixels, for networks too
+ * wide for the budget */
+#define HFSR_TILE_MIN_INPUT 64
 
 void
 hfsr_graph_node_error (const HfsrModel *model, int index, int error_code,
@@ -58,15 +59,9 @@ hfsr_graph_infer_node (const HfsrModel *model, int index,
  * allocation disappear. */
 static void
 find_fused_relus (const HfsrModel *model, const gboolean *needed,
-                  const gboolean *is_target, gboolean *fused)
+                  const gboolean *is_target, const int *n_uses,
+                  gboolean *fused)
 {
-  int n_slots = model->n_nodes + 1;
-  int *n_uses = g_new0 (int, n_slots);
-
-  for (int k = 0; k < model->n_nodes; k++)
-    if (needed[k + 1])
-      for (int i = 0; i < model->nodes[k].n_inputs; i++)
-        n_uses[model->nodes[k].inputs[i]]++;
   for (int k = 0; k < model->n_nodes; k++)
     {
       int s = model->nodes[k].inputs[0];
@@ -76,7 +71,177 @@ find_fused_relus (const HfsrModel *model, const gboolean *needed,
           && n_uses[s] == 1 && !is_target[s])
         fused[s] = TRUE;
     }
-  g_free (n_uses);
+}
+
+/* The node behind slot @s when it is of kind @klass, is used once and is
+ * not wanted itself; NULL otherwise. */
+static const HfsrNode *
+private_producer (const HfsrModel *model, int s, const HfsrLayerClass *klass,
+                  const int *n_uses, const gboolean *is_target)
+{
+  if (s == 0 || n_uses[s] != 1 || is_target[s]
+      || model->nodes[s - 1].klass != klass)
+    return NULL;
+  return &model->nodes[s - 1];
+}
+
+/* An add node that runs its residual block as one pass: the two convs,
+ * and which of the add's inputs is the block's input. */
+typedef struct
+{
+  const HfsrNode *expand; /* NULL: a plain add */
+  const HfsrNode *reduce;
+  int             x_input;
+} ResidualBlock;
+
+/* Finds the residual blocks add (x, conv (relu (conv (x)))) (either order
+ * of the addition) whose inner values serve nothing else: @blocks[k]
+ * describes add node k's, and the slots of the two convs and the relu are
+ * marked in @inside, for the add to run the block as one pass
+ * (hfsr_conv2d_residual_forward).  WDSR-A's body is eight of them; the
+ * 128-channel expansion then never exists whole. */
+static void
+find_fused_residuals (const HfsrModel *model, const gboolean *needed,
+                      const gboolean *is_target, const int *n_uses,
+                      ResidualBlock *blocks, gboolean *inside)
+{
+  for (int k = 0; k < model->n_nodes; k++)
+    {
+      const HfsrNode *node = &model->nodes[k];
+
+      if (!needed[k + 1] || node->klass != &hfsr_layer_add)
+        continue;
+      for (int side = 0; side < 2 && blocks[k].expand == NULL; side++)
+        {
+          const HfsrNode *reduce, *relu, *expand;
+
+          reduce = private_producer (model, node->inputs[side],
+                                     &hfsr_layer_conv2d, n_uses, is_target);
+          relu = reduce ? private_producer (model, reduce->inputs[0],
+                                            &hfsr_layer_relu, n_uses,
+                                            is_target)
+                        : NULL;
+          expand = relu ? private_producer (model, relu->inputs[0],
+                                            &hfsr_layer_conv2d, n_uses,
+                                            is_target)
+                        : NULL;
+          if (expand == NULL || expand->inputs[0] != node->inputs[1 - side]
+              || !hfsr_conv2d_fuses_residual (expand, reduce))
+            continue;
+          blocks[k] = (ResidualBlock) { expand, reduce, 1 - side };
+          inside[relu->inputs[0]] = TRUE;
+          inside[reduce->inputs[0]] = TRUE;
+          inside[node->inputs[side]] = TRUE;
+        }
+    }
+}
+
+/* How a graph run treats each node, fixed by the graph and the wanted
+ * outputs alone: which nodes run, which values are fused away, when each
+ * value is freed.  run_graph follows it, and tile_floats costs it. */
+typedef struct
+{
+  int            n_slots;
+  gboolean      *needed;
+  gboolean      *is_target;
+  gboolean      *fused;     /* a conv output whose relu it applies itself */
+  gboolean      *inside;    /* run by the add of its residual block */
+  int           *n_uses;
+  int           *last_use;  /* node index, -1 if none */
+  ResidualBlock *blocks;    /* per node */
+} GraphPlan;
+
+typedef enum
+{
+  STEP_SKIP,      /* not needed, or run by its residual block's add */
+  STEP_PASS,      /* the relu of a conv that applied it: takes its tensor */
+  STEP_IN_PLACE,  /* a residual block written over its input */
+  STEP_NEW,       /* the node's forward (or a block) into a new tensor */
+} GraphStep;
+
+static GraphPlan *
+plan_new (const HfsrModel *model, int n_targets)
+{
+  GraphPlan *plan = g_new0 (GraphPlan, 1);
+  int n_slots = model->n_nodes + 1;
+
+  plan->n_slots = n_slots;
+  plan->needed = g_new0 (gboolean, n_slots);
+  plan->is_target = g_new0 (gboolean, n_slots);
+  plan->fused = g_new0 (gboolean, n_slots);
+  plan->inside = g_new0 (gboolean, n_slots);
+  plan->n_uses = g_new0 (int, n_slots);
+  plan->last_use = g_new (int, n_slots);
+  plan->blocks = g_new0 (ResidualBlock, n_slots);
+  for (int i = 0; i < n_targets; i++)
+    {
+      plan->needed[model->output_slots[i]] = TRUE;
+      plan->is_target[model->output_slots[i]] = TRUE;
+    }
+  for (int k = model->n_nodes - 1; k >= 0; k--)
+    if (plan->needed[k + 1])
+      for (int i = 0; i < model->nodes[k].n_inputs; i++)
+        plan->needed[model->nodes[k].inputs[i]] = TRUE;
+  for (int s = 0; s < n_slots; s++)
+    plan->last_use[s] = -1;
+  for (int k = 0; k < model->n_nodes; k++)
+    if (plan->needed[k + 1])
+      for (int i = 0; i < model->nodes[k].n_inputs; i++)
+        {
+          plan->last_use[model->nodes[k].inputs[i]] = k;
+          plan->n_uses[model->nodes[k].inputs[i]]++;
+        }
+  find_fused_relus (model, plan->needed, plan->is_target, plan->n_uses,
+                    plan->fused);
+  find_fused_residuals (model, plan->needed, plan->is_target, plan->n_uses,
+                        plan->blocks, plan->inside);
+  return plan;
+}
+
+static void
+plan_free (GraphPlan *plan)
+{
+  g_free (plan->needed);
+  g_free (plan->is_target);
+  g_free (plan->fused);
+  g_free (plan->inside);
+  g_free (plan->n_uses);
+  g_free (plan->last_use);
+  g_free (plan->blocks);
+  g_free (plan);
+}
+
+/* The slot of node @k's residual block input. */
+static int
+block_input_slot (const HfsrModel *model, const GraphPlan *plan, int k)
+{
+  return model->nodes[k].inputs[plan->blocks[k].x_input];
+}
+
+static GraphStep
+plan_step (const HfsrModel *model, const GraphPlan *plan, int k)
+{
+  int x;
+
+  if (!plan->needed[k + 1] || plan->inside[k + 1])
+    return STEP_SKIP;
+  if (plan->fused[model->nodes[k].inputs[0]])
+    return STEP_PASS;
+  if (plan->blocks[k].expand == NULL)
+    return STEP_NEW;
+  /* The block's input serves nothing after it (and is not the caller's):
+   * the block writes its output over it. */
+  x = block_input_slot (model, plan, k);
+  return x != 0 && plan->last_use[x] == k && !plan->is_target[x]
+           ? STEP_IN_PLACE
+           : STEP_NEW;
+}
+
+/* Whether value @s is freed once node @k has run. */
+static gboolean
+plan_frees (const GraphPlan *plan, int s, int k)
+{
+  return s != 0 && plan->last_use[s] == k && !plan->is_target[s];
 }
 
 /* Runs the nodes that the first @n_targets graph outputs depend on and
@@ -87,33 +252,14 @@ static gboolean
 run_graph (const HfsrModel *model, const HfsrTensor *input, int n_targets,
            HfsrTensor **targets, GError **error)
 {
-  int n_slots = model->n_nodes + 1;
-  gboolean *needed = g_new0 (gboolean, n_slots);
-  gboolean *is_target = g_new0 (gboolean, n_slots);
-  gboolean *fused = g_new0 (gboolean, n_slots);
-  int *last_use = g_new (int, n_slots);
+  GraphPlan *plan = plan_new (model, n_targets);
+  int n_slots = plan->n_slots;
   HfsrShape *shapes = g_new0 (HfsrShape, n_slots);
   HfsrTensor **values = g_new0 (HfsrTensor *, n_slots);
   gboolean ok = TRUE;
 
   for (int i = 0; i < n_targets; i++)
-    {
-      targets[i] = NULL;
-      needed[model->output_slots[i]] = TRUE;
-      is_target[model->output_slots[i]] = TRUE;
-    }
-  for (int k = model->n_nodes - 1; k >= 0; k--)
-    if (needed[k + 1])
-      for (int i = 0; i < model->nodes[k].n_inputs; i++)
-        needed[model->nodes[k].inputs[i]] = TRUE;
-  for (int s = 0; s < n_slots; s++)
-    last_use[s] = -1;
-  for (int k = 0; k < model->n_nodes; k++)
-    if (needed[k + 1])
-      for (int i = 0; i < model->nodes[k].n_inputs; i++)
-        last_use[model->nodes[k].inputs[i]] = k;
-  find_fused_relus (model, needed, is_target, fused);
-
+    targets[i] = NULL;
   shapes[0].channels = input->channels;
   shapes[0].height = input->height;
   shapes[0].width = input->width;
@@ -122,10 +268,12 @@ run_graph (const HfsrModel *model, const HfsrTensor *input, int n_targets,
       HfsrNode node_copy = model->nodes[k];
       const HfsrNode *node = &node_copy;
       const HfsrTensor *inputs[HFSR_NODE_MAX_INPUTS];
+      const ResidualBlock *block = &plan->blocks[k];
       GError *local = NULL;
       HfsrShape *shape = &shapes[k + 1];
+      GraphStep step;
 
-      if (!needed[k + 1])
+      if (!plan->needed[k + 1])
         continue;
       if (!hfsr_graph_infer_node (model, k, shapes,
                                   HFSR_ERROR_INVALID_ARGUMENT, shape, error))
@@ -133,33 +281,43 @@ run_graph (const HfsrModel *model, const HfsrTensor *input, int n_targets,
           ok = FALSE;
           break;
         }
-      if (fused[node->inputs[0]])
+      step = plan_step (model, plan, k);
+      if (step == STEP_SKIP)
+        continue;
+      if (step == STEP_PASS)
         {
-          /* The relu of a conv that applied it: its only consumer. */
           values[k + 1] = values[node->inputs[0]];
           values[node->inputs[0]] = NULL;
           continue;
         }
-      node_copy.fused_relu = fused[k + 1];
-      values[k + 1] = hfsr_tensor_new_uninitialised (shape->channels,
-                                                     shape->height,
-                                                     shape->width, &local);
+      node_copy.fused_relu = plan->fused[k + 1];
       for (int i = 0; i < node->n_inputs; i++)
         inputs[i] = node->inputs[i] == 0 ? input : values[node->inputs[i]];
+      if (step == STEP_IN_PLACE)
+        {
+          values[k + 1] = values[block_input_slot (model, plan, k)];
+          values[block_input_slot (model, plan, k)] = NULL;
+        }
+      else
+        values[k + 1] = hfsr_tensor_new_uninitialised (shape->channels,
+                                                       shape->height,
+                                                       shape->width, &local);
       if (values[k + 1] == NULL
-          || !node->klass->forward (node, inputs, values[k + 1], &local))
+          || (block->expand != NULL
+                ? !hfsr_conv2d_residual_forward (block->expand,
+                                                 block->reduce,
+                                                 inputs[block->x_input],
+                                                 values[k + 1], &local)
+                : !node->klass->forward (node, inputs, values[k + 1],
+                                         &local)))
         {
           hfsr_graph_node_error (model, k, local->code, local, error);
           ok = FALSE;
           break;
         }
       for (int i = 0; i < node->n_inputs; i++)
-        {
-          int s = node->inputs[i];
-
-          if (s != 0 && last_use[s] == k && !is_target[s])
-            g_clear_pointer (&values[s], hfsr_tensor_free);
-        }
+        if (plan_frees (plan, node->inputs[i], k))
+          g_clear_pointer (&values[node->inputs[i]], hfsr_tensor_free);
     }
 
   for (int i = 0; ok && i < n_targets; i++)
@@ -171,11 +329,93 @@ run_graph (const HfsrModel *model, const HfsrTensor *input, int n_targets,
     hfsr_tensor_free (values[s]);
   g_free (values);
   g_free (shapes);
-  g_free (last_use);
-  g_free (fused);
-  g_free (is_target);
-  g_free (needed);
+  plan_free (plan);
   return ok;
+}
+
+/* What a tile run of output 0 holds at most, following run_graph's plan:
+ * @per_pixel floats per input pixel of the tile (the tensors alive at the
+ * widest cut, the tile's input included) and @per_column floats per pixel
+ * of its width (the expansion rows a residual block keeps). */
+static void
+tile_floats (const HfsrModel *model, gsize *per_pixel, gsize *per_column)
+{
+  GraphPlan *plan = plan_new (model, 1);
+  gsize *held = g_new0 (gsize, plan->n_slots);
+  gsize now, peak;
+
+  now = peak = held[0] = (gsize) model->input_channels;
+  *per_column = 0;
+  for (int k = 0; k < model->n_nodes; k++)
+    {
+      const HfsrNode *node = &model->nodes[k];
+      GraphStep step = plan_step (model, plan, k);
+      gsize scale = (gsize) model->slot_scale[k + 1];
+
+      if (step == STEP_SKIP)
+        continue;
+      if (step == STEP_PASS || step == STEP_IN_PLACE)
+        {
+          int from = step == STEP_PASS ? node->inputs[0]
+                                       : block_input_slot (model, plan, k);
+
+          held[k + 1] = held[from];
+          held[from] = 0;
+        }
+      else
+        {
+          /* A global value (scale 0) is one pixel: nothing per pixel. */
+          held[k + 1] = (gsize) model->slot_channels[k + 1] * scale * scale;
+          now += held[k + 1];
+          peak = MAX (peak, now);
+        }
+      if (plan->blocks[k].expand != NULL)
+        *per_column = MAX (*per_column,
+                           (gsize) 20 * plan->blocks[k].expand->out_channels);
+      for (int i = 0; i < node->n_inputs; i++)
+        if (plan_frees (plan, node->inputs[i], k))
+          {
+            now -= held[node->inputs[i]];
+            held[node->inputs[i]] = 0;
+          }
+    }
+  *per_pixel = peak;
+  g_free (held);
+  plan_free (plan);
+}
+
+/* The input side of a default tile, margins not included. */
+static gint64
+default_tile_input (const HfsrModel *model)
+{
+  gsize per_pixel, per_column;
+  double side;
+
+  tile_floats (model, &per_pixel, &per_column);
+  /* the largest side S with per_pixel S² + per_column S <= budget */
+  side = (sqrt ((double) per_column * per_column
+                + 4.0 * per_pixel * HFSR_TILE_BUDGET_FLOATS)
+          - per_column) / (2.0 * per_pixel);
+  return MAX ((gint64) side - 2 * (gint64) model->margin,
+              HFSR_TILE_MIN_INPUT);
+}
+
+int
+hfsr_model_get_tile_input (const HfsrModel *model)
+{
+  g_return_val_if_fail (model != NULL, HFSR_TILE_MIN_INPUT);
+  return (int) MIN (default_tile_input (model), G_MAXINT / HFSR_MAX_SCALE);
+}
+
+/* The side of @count equal tiles covering @length output pixels, rounded
+ * up to whole input pixels (@scale). */
+static int
+even_tile (gint64 length, gint64 limit, gint64 scale)
+{
+  gint64 count = (length + limit - 1) / limit;
+  gint64 side = (length + count - 1) / count;
+
+  return (int) MIN ((side + scale - 1) / scale * scale, length);
 }
 
 gboolean
@@ -443,10 +683,18 @@ hfsr_model_run_region (const HfsrModel *model, const HfsrImageView *input,
     }
   else
     {
-      gint64 side = tile_size > 0 ? tile_size : HFSR_DEFAULT_TILE_INPUT * s;
+      gint64 side = tile_size > 0 ? tile_size
+                                  : default_tile_input (model) * s;
 
       tile_w = (int) MIN (side, (gint64) out->width);
       tile_h = (int) MIN (side, (gint64) out->height);
+      /* A default tiling splits the region evenly: 600 pixels in tiles of
+       * at most 512 become two of 300, not 512 and 88. */
+      if (tile_size == 0)
+        {
+          tile_w = even_tile (out->width, side, s);
+          tile_h = even_tile (out->height, side, s);
+        }
     }
 
   total = (gint64) out->width * out->height;

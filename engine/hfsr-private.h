@@ -132,6 +132,19 @@ extern const HfsrLayerClass hfsr_layer_global_avg_pool;
 extern const HfsrLayerClass hfsr_layer_linear;
 extern const HfsrLayerClass hfsr_layer_softmax;
 
+/* A residual block x + conv (relu (conv (x))) run as one pass
+ * (kernels.h: hfsr_winograd_fused_residual), which the graph uses instead
+ * of the four nodes when hfsr_conv2d_fuses_residual says the two conv2d
+ * nodes allow it (3x3 kernels on the fused Winograd path, weights
+ * prepared, channels c -> m -> c).  Same bits as the nodes one by one. */
+gboolean hfsr_conv2d_fuses_residual   (const HfsrNode   *expand,
+                                       const HfsrNode   *reduce);
+gboolean hfsr_conv2d_residual_forward (const HfsrNode   *expand,
+                                       const HfsrNode   *reduce,
+                                       const HfsrTensor *input,
+                                       HfsrTensor       *output,
+                                       GError          **error);
+
 /* Looks a layer kind up by its graph name; NULL if unknown. */
 const HfsrLayerClass *hfsr_layer_lookup (const char *op);
 
@@ -181,6 +194,7 @@ struct _HfsrModel
   HfsrNode   *nodes;
   int         n_nodes;
   int        *slot_scale;      /* n_nodes + 1 entries */
+  int        *slot_channels;   /* n_nodes + 1 entries */
   int         n_outputs;
   int        *output_slots;
   char      **output_names;

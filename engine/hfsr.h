@@ -106,6 +106,12 @@ int         hfsr_model_get_output_channels (const HfsrModel *model, int index);
  * depends on input pixels within this distance of its footprint.  -1 when
  * output 0 depends on the whole image (global pooling). */
 int         hfsr_model_get_margin          (const HfsrModel *model);
+/* The input side, margins not included, of the tiles that
+ * hfsr_model_run_region cuts by default (tile_size 0): the largest whose
+ * tensors stay within the engine's per-thread budget (engine/README.md).
+ * Callers that cut work into pieces themselves (the GEGL ops) use it so that
+ * each piece is one tile. */
+int         hfsr_model_get_tile_input      (const HfsrModel *model);
 /* A string from the file's __metadata__, or NULL. */
 const char *hfsr_model_get_metadata        (const HfsrModel *model,
                                             const char      *key);

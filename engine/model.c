@@ -755,6 +755,8 @@ check_shapes (HfsrModel *model, GError **error)
 
   model->slot_scale = g_new0 (int, n_slots);
   model->slot_scale[0] = 1;
+  model->slot_channels = g_new0 (int, n_slots);
+  model->slot_channels[0] = model->input_channels;
   for (int r = 0; r < 2; r++)
     {
       shapes[r] = g_new0 (HfsrShape, n_slots);
@@ -776,6 +778,7 @@ check_shapes (HfsrModel *model, GError **error)
         break;
       a = &shapes[0][k + 1];
       b = &shapes[1][k + 1];
+      model->slot_channels[k + 1] = a->channels;
       factor = a->height / reference_sizes[0][0];
       if (a->channels != b->channels)
         ok = node_fail (model, k, error,
@@ -1045,6 +1048,7 @@ hfsr_model_free (HfsrModel *model)
     }
   g_free (model->nodes);
   g_free (model->slot_scale);
+  g_free (model->slot_channels);
   g_free (model->output_slots);
   g_strfreev (model->output_names);
   g_free (model->output_channels);
@@ -1168,6 +1172,8 @@ copy_structure (const HfsrModel *source, const char *name, GError **error)
                                      sizeof (int) * source->n_outputs);
   copy->slot_scale = g_memdup2 (source->slot_scale,
                                 sizeof (int) * (source->n_nodes + 1));
+  copy->slot_channels = g_memdup2 (source->slot_channels,
+                                   sizeof (int) * (source->n_nodes + 1));
   copy->scale = source->scale;
   copy->margin = source->margin;
 

@@ -5,6 +5,7 @@
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "hfsr-private.h"
 
@@ -52,6 +53,28 @@ hfsr_memory_reset_peak (void)
   atomic_store (&peak_bytes, atomic_load (&current_bytes));
 }
 
+/* Asks for 2 MiB pages on the whole 2 MiB spans of a large buffer.  The
+ * C library maps each large buffer afresh, and the kernel then faults it
+ * in a 4 KiB page at a time: for the megabytes-sized tensors of a tile
+ * that took a fifth of the run's time (system time), and huge pages cut
+ * the faults 512-fold and the TLB misses with them.  Only advice: where the
+ * system has no transparent huge pages it changes nothing. */
+static void
+advise_huge_pages (guint8 *block, gsize total)
+{
+#ifdef MADV_HUGEPAGE
+  const guintptr huge = 2 << 20;
+  guintptr start = ((guintptr) block + huge - 1) & ~(huge - 1);
+  guintptr end = ((guintptr) block + total) & ~(huge - 1);
+
+  if (end > start)
+    madvise ((void *) start, end - start, MADV_HUGEPAGE);
+#else
+  (void) block;
+  (void) total;
+#endif
+}
+
 float *
 hfsr_alloc_floats_uninitialised (gsize n_elements)
 {
@@ -63,6 +86,7 @@ hfsr_alloc_floats_uninitialised (gsize n_elements)
     return NULL;
   if (posix_memalign ((void **) &block, HFSR_ALIGNMENT, total) != 0)
     return NULL;
+  advise_huge_pages (block, total);
   memcpy (block, &bytes, sizeof bytes);
   count_allocation (bytes);
   return (float *) (block + HFSR_SIZE_PREFIX);

@@ -69,10 +69,11 @@ property_file_path (model, _("Model file"), "")
  * the fallback when no network can be had. */
 #define CUBIC_MARGIN 2
 
-/* A chunk is computed in pieces of this many input pixels a side: the
- * engine's default tile, so each piece is one engine tile and memory stays
- * bounded whatever the size of the chunks GEGL asks for. */
-#define PIECE_INPUT 128
+/* A chunk is computed in pieces of the engine's default tile
+ * (hfsr_model_get_tile_input), so each piece is one engine tile and memory
+ * stays bounded whatever the size of the chunks GEGL asks for; without a
+ * network, the cubic fallback's pieces span this many input pixels. */
+#define FALLBACK_PIECE_INPUT 128
 
 /* Where transparency is near, an output pixel's colour stays within the
  * visible input colours this many pixels around its footprint (3 x 3). */
@@ -654,9 +655,12 @@ process (GeglOperation       *operation,
   shared = acquire_model (operation);
   /* A network that depends on the whole image would redo all of it for
    * every piece: it takes the chunk at once. */
-  side = shared != NULL && hfsr_model_get_margin (shared->model) < 0
-         ? MAX (wanted.width, wanted.height)
-         : PIECE_INPUT * o->scale;
+  if (shared == NULL)
+    side = FALLBACK_PIECE_INPUT * o->scale;
+  else if (hfsr_model_get_margin (shared->model) < 0)
+    side = MAX (wanted.width, wanted.height);
+  else
+    side = (gint64) hfsr_model_get_tile_input (shared->model) * o->scale;
 
   for (gint64 y = wanted.y; success && y < wanted.y + wanted.height; y += side)
     for (gint64 x = wanted.x; success && x < wanted.x + wanted.width;

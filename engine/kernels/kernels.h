@@ -171,6 +171,33 @@ gboolean hfsr_winograd_fused_conv3x3 (HfsrKernelPath path,
                                       float         *output,
                                       GError       **error);
 
+/* A residual block, @output = @input + conv_r (max (conv_e (@input) +
+ * @expand_bias, 0)) + @reduce_bias, where conv_e (@channels ->
+ * @mid_channels) and conv_r (back to @channels) are 3x3 convolutions with
+ * weights packed by hfsr_winograd_fused_pack: bit-identical to the two
+ * hfsr_winograd_fused_conv3x3 calls and the addition, but conv_e's output
+ * never exists whole: the image is run by rows of 4x4 tiles, and each
+ * worker keeps three tile rows of it (12 x @width x @mid_channels floats)
+ * in a ring while conv_r consumes them, so the widest tensor of WDSR-A
+ * is neither allocated nor sent through memory.  Runs on
+ * hfsr_parallel_workers () threads (bands of tile rows; the result does
+ * not depend on the count).  @output may be @input (the block then
+ * overwrites its input, and only one image-sized tensor exists); any other
+ * overlap is not allowed.  Scratch per thread: 20 rows of the expansion
+ * and the transform buffers.  FALSE only when memory runs out. */
+gboolean hfsr_winograd_fused_residual (HfsrKernelPath path,
+                                       const float   *expand_packed,
+                                       const float   *expand_bias,
+                                       int            mid_channels,
+                                       const float   *reduce_packed,
+                                       const float   *reduce_bias,
+                                       int            channels,
+                                       const float   *input,
+                                       int            height,
+                                       int            width,
+                                       float         *output,
+                                       GError       **error);
+
 /* One level of fork/join parallelism for the engine's own kernels
  * (kernels/parallel.c).  hfsr_parallel_workers is the engine's thread
  * count (hfsr_get_threads).  hfsr_parallel_run calls @func (@data, w,

@@ -132,7 +132,26 @@ typedef struct
   gsize        across;         /* tiles per tile row */
   const float *input;
   float       *output;
+  /* Floats from one channel's plane to the next, and the rows a plane
+   * holds: 0 for a whole image plane, or a ring of that many rows in which
+   * image row y sits at y mod ring (a residual block's expansion, which
+   * only ever needs three tile rows of it at once). */
+  gsize        in_channel_stride;
+  int          in_ring;
+  gsize        out_channel_stride;
+  int          out_ring;
+  /* Added to the output after the bias and the ReLU, or NULL; whole image
+   * planes shaped like the output. */
+  const float *residual;
 } FusedConv;
+
+/* Offset of image row @y in a plane of @width holding @ring rows (0: all
+ * of them). */
+ALWAYS_INLINE gsize
+row_offset (gint64 y, int ring, gint64 width)
+{
+  return (gsize) (ring > 0 ? y % ring : y) * (gsize) width;
+}
 
 /* r = Bᵀ d along one axis, for LANES tiles at once. */
 ALWAYS_INLINE void
@@ -265,13 +284,15 @@ gather_windows (const FusedConv *conv, const float *plane,
        * stalling the next one (a plane of 128 channels is far larger than
        * L2, and its rows too many for the hardware prefetcher's
        * streams). */
-      if (y >= 2 && image_y + TILE < height)
+      if (conv->in_ring == 0 && y >= 2 && image_y + TILE < height)
         for (int k = 0; k < 5; k++)
           __builtin_prefetch (plane + (image_y + TILE) * width
                               + CLAMP (x_start + k * LANES, 0, width - 1));
       if (inside)
         {
-          const float *source = plane + image_y * width + x_start;
+          const float *source = plane
+                                + row_offset (image_y, conv->in_ring, width)
+                                + x_start;
 
           for (int k = 0; k < 4; k++)
             b[k] = *(const VecUnaligned *) (source + k * LANES);
@@ -282,14 +303,16 @@ gather_windows (const FusedConv *conv, const float *plane,
           b[k] = (Vec) { 0 };
       else if (width >= LANES)
         for (int k = 0; k < 5; k++)
-          b[k] = load_clipped (plane + image_y * width, x_start + k * LANES,
-                               width);
+          b[k] = load_clipped (plane
+                               + row_offset (image_y, conv->in_ring, width),
+                               x_start + k * LANES, width);
       else
         {
           memset (row, 0, sizeof row);
           if (x_end > x_first)
             memcpy (row + (x_first - x_start),
-                    plane + image_y * width + x_first,
+                    plane + row_offset (image_y, conv->in_ring, width)
+                    + x_first,
                     (gsize) (x_end - x_first) * sizeof (float));
           for (int k = 0; k < 5; k++)
             b[k] = ((const Vec *) row)[k];
@@ -313,7 +336,6 @@ ALWAYS_INLINE void
 transform_block_input (const FusedConv *conv, const Segment *segment,
                        Vec *transformed)
 {
-  gsize plane = (gsize) conv->height * conv->width;
   int in_channels = conv->in_channels;
 
   for (int c = 0; c < in_channels; c++)
@@ -321,7 +343,8 @@ transform_block_input (const FusedConv *conv, const Segment *segment,
       Vec d[ALPHA][ALPHA];
       Vec horizontal[ALPHA][ALPHA];
 
-      gather_windows (conv, conv->input + c * plane, segment, d);
+      gather_windows (conv, conv->input + c * conv->in_channel_stride,
+                      segment, d);
       for (int y = 0; y < ALPHA; y++)
         input_transform_1d (d[y][0], d[y][1], d[y][2], d[y][3], d[y][4],
                             d[y][5], &horizontal[y][0], 1);
@@ -444,9 +467,9 @@ multiply_two_blocks (const FusedConv *conv, int block, const Vec *first,
     }
 }
 
-/* Aᵀ m A of output channel @o (slot @j of @products), plus the bias and the
- * ReLU, written into the block's pixels of its plane (clipped at the right
- * and bottom edges).  Each output row is interleaved back into pixel order
+/* Aᵀ m A of output channel @o (slot @j of @products), plus the bias, the
+ * ReLU and the residual, written into the block's pixels of its plane
+ * (clipped at the right and bottom edges).  Each output row is interleaved back into pixel order
  * with shuffles and copied out per segment.  Every output pixel lies in
  * exactly one tile, so the plane needs no initial values. */
 ALWAYS_INLINE void
@@ -457,7 +480,10 @@ store_block_output (const FusedConv *conv, const Vec *products, int j,
   const Vec *m = products + j;
   float bias = conv->bias != NULL ? conv->bias[o] : 0.0f;
   gsize height = conv->height, width = conv->width;
-  float *plane = conv->output + (gsize) o * height * width;
+  float *plane = conv->output + (gsize) o * conv->out_channel_stride;
+  const float *residual = conv->residual != NULL
+                            ? conv->residual + (gsize) o * height * width
+                            : NULL;
   gsize x0 = segment->tile_x * TILE;
   gsize columns = MIN ((gsize) segment->count * TILE, width - x0);
 
@@ -499,12 +525,23 @@ store_block_output (const FusedConv *conv, const Vec *products, int j,
 
       if (image_y >= height)
         break;
-      target = plane + image_y * width + x0;
+      target = plane + row_offset ((gint64) image_y, conv->out_ring,
+                                   (gint64) width) + x0;
       if (columns == LANES * TILE)
-        for (int k = 0; k < TILE; k++)
-          *(VecUnaligned *) (target + k * LANES) = b[k];
+        {
+          if (residual != NULL)
+            for (int k = 0; k < TILE; k++)
+              b[k] += *(const VecUnaligned *) (residual + image_y * width
+                                               + x0 + k * LANES);
+          for (int k = 0; k < TILE; k++)
+            *(VecUnaligned *) (target + k * LANES) = b[k];
+        }
       else
-        memcpy (target, row, columns * sizeof (float));
+        {
+          for (gsize i = 0; residual != NULL && i < columns; i++)
+            row[i] += residual[image_y * width + x0 + i];
+          memcpy (target, row, columns * sizeof (float));
+        }
     }
 }
 
@@ -683,6 +720,8 @@ hfsr_winograd_fused_conv3x3 (HfsrKernelPath path, const float *packed,
     .out_channels = out_channels, .height = height, .width = width,
     .across = ((gsize) width + TILE - 1) / TILE, .input = input,
     .output = output, .packed_weights = packed,
+    .in_channel_stride = (gsize) height * width,
+    .out_channel_stride = (gsize) height * width,
   };
   int n_workers = hfsr_parallel_workers ();
   gsize worker_floats, scratch_floats;
@@ -712,5 +751,191 @@ hfsr_winograd_fused_conv3x3 (HfsrKernelPath path, const float *packed,
   hfsr_parallel_run (n_workers, run_worker, &job);
 
   hfsr_free_floats (scratch);
+  return TRUE;
+}
+
+/* ------------------------------------------------------ residual blocks */
+
+/* A residual block's expansion is kept for three tile rows: the reducing
+ * convolution's tile row t reads expansion rows 4t - 1 ... 4t + 4, which
+ * lie in tile rows t - 1, t and t + 1. */
+#define RING_ROWS  (3 * TILE)
+/* The expansion of a band's last two tile rows, made before any worker
+ * writes (see residual_edges). */
+#define SPARE_ROWS (2 * TILE)
+
+typedef struct
+{
+  FusedConv     expand;
+  FusedConv     reduce;
+  RunBlocksFunc run;
+  gsize         tile_rows;
+  gsize         blocks_per_row;
+  float        *scratch;          /* per worker: transformed, products,
+                                   * ring, spare */
+  gsize         worker_floats;
+  gsize         transform_floats;
+  gsize         ring_floats;
+  int           n_workers;
+} ResidualJob;
+
+typedef struct
+{
+  Vec      *transformed;
+  Vec      *products;
+  FusedConv expand;               /* into the ring */
+  FusedConv spare;                /* the same, into the spare rows */
+  FusedConv reduce;
+  gsize     first;
+  gsize     end;
+} ResidualWorker;
+
+/* Worker @worker's share of tile rows, [T w / W, T (w + 1) / W), and its
+ * buffers. */
+static ResidualWorker
+residual_worker_of (const ResidualJob *job, int worker)
+{
+  float *mine = job->scratch + worker * job->worker_floats;
+  float *ring = mine + job->transform_floats
+                + (gsize) 2 * POINTS * OUT_BLOCK * LANES;
+  ResidualWorker w = {
+    .transformed = (Vec *) mine,
+    .products = (Vec *) (mine + job->transform_floats),
+    .expand = job->expand,
+    .spare = job->expand,
+    .reduce = job->reduce,
+    .first = job->tile_rows * worker / job->n_workers,
+    .end = job->tile_rows * (worker + 1) / job->n_workers,
+  };
+
+  w.expand.output = ring;
+  w.reduce.input = ring;
+  w.spare.output = ring + job->ring_floats;
+  w.spare.out_ring = SPARE_ROWS;
+  w.spare.out_channel_stride = (gsize) SPARE_ROWS * job->expand.width;
+  return w;
+}
+
+static void
+run_tile_row (const ResidualJob *job, ResidualWorker *w, FusedConv *conv,
+              gsize t)
+{
+  job->run (conv, t * job->blocks_per_row, (t + 1) * job->blocks_per_row,
+            w->transformed, w->products);
+}
+
+/* First pass: every expansion that reads image rows of a neighbouring
+ * band — tile rows first - 1 and first into the ring, end - 1 and end into
+ * the spare rows — so that the block can write its output over its input:
+ * the second pass starts only when every worker has read them. */
+static void
+residual_edges (gpointer data, int worker, int n_workers)
+{
+  const ResidualJob *job = data;
+  ResidualWorker w = residual_worker_of (job, worker);
+
+  (void) n_workers;
+  if (w.first >= w.end)
+    return;
+  for (gsize t = w.first > 0 ? w.first - 1 : 0; t <= w.first; t++)
+    run_tile_row (job, &w, &w.expand, t);
+  for (gsize t = w.end - 1; t <= w.end && t < job->tile_rows; t++)
+    run_tile_row (job, &w, &w.spare, t);
+}
+
+/* Second pass: for each tile row t of the band, the expansion of t + 1
+ * (from the spare rows for the band's last two) and the reduction of t,
+ * whose output rows 4t ... 4t + 3 no later expansion of this band reads. */
+static void
+residual_body (gpointer data, int worker, int n_workers)
+{
+  const ResidualJob *job = data;
+  ResidualWorker w = residual_worker_of (job, worker);
+  gsize width = (gsize) job->expand.width;
+
+  (void) n_workers;
+  for (gsize t = w.first; t < w.end; t++)
+    {
+      gsize next = t + 1;
+
+      if (next + 1 < w.end)
+        run_tile_row (job, &w, &w.expand, next);
+      else if (next < job->tile_rows)
+        for (int c = 0; c < job->expand.out_channels; c++)
+          for (gsize y = next * TILE;
+               y < MIN ((next + 1) * TILE, (gsize) job->expand.height); y++)
+            memcpy (w.expand.output + c * w.expand.out_channel_stride
+                      + y % RING_ROWS * width,
+                    w.spare.output + c * w.spare.out_channel_stride
+                      + y % SPARE_ROWS * width,
+                    width * sizeof (float));
+      run_tile_row (job, &w, &w.reduce, t);
+    }
+}
+
+gboolean
+hfsr_winograd_fused_residual (HfsrKernelPath path,
+                              const float *expand_packed,
+                              const float *expand_bias, int mid_channels,
+                              const float *reduce_packed,
+                              const float *reduce_bias, int channels,
+                              const float *input, int height, int width,
+                              float *output, GError **error)
+{
+  gsize plane = (gsize) height * width;
+  gsize across = ((gsize) width + TILE - 1) / TILE;
+  ResidualJob job = {
+    .expand = {
+      .packed_weights = expand_packed, .bias = expand_bias, .relu = TRUE,
+      .in_channels = channels, .out_channels = mid_channels,
+      .height = height, .width = width, .across = across, .input = input,
+      .in_channel_stride = plane,
+      .out_channel_stride = (gsize) RING_ROWS * width,
+      .out_ring = RING_ROWS,
+    },
+    .reduce = {
+      .packed_weights = reduce_packed, .bias = reduce_bias, .relu = FALSE,
+      .in_channels = mid_channels, .out_channels = channels,
+      .height = height, .width = width, .across = across, .output = output,
+      .in_channel_stride = (gsize) RING_ROWS * width,
+      .in_ring = RING_ROWS, .out_channel_stride = plane,
+      .residual = input,
+    },
+    .run = run_blocks_for (path),
+    .tile_rows = ((gsize) height + TILE - 1) / TILE,
+    .blocks_per_row = (across + LANES - 1) / LANES,
+  };
+  gsize spare_floats, worker_floats, scratch_floats;
+
+  job.n_workers = (int) MIN ((gsize) hfsr_parallel_workers (),
+                             job.tile_rows);
+  job.transform_floats = (gsize) 2 * POINTS * LANES
+                         * MAX (channels, mid_channels);
+  if (!g_size_checked_mul (&job.ring_floats,
+                           (gsize) RING_ROWS * mid_channels, (gsize) width)
+      || !g_size_checked_mul (&spare_floats,
+                              (gsize) SPARE_ROWS * mid_channels,
+                              (gsize) width)
+      || !g_size_checked_add (&worker_floats,
+                              job.transform_floats
+                              + (gsize) 2 * POINTS * OUT_BLOCK * LANES,
+                              job.ring_floats)
+      || !g_size_checked_add (&worker_floats, worker_floats,
+                              spare_floats + LANES)
+      || !g_size_checked_mul (&scratch_floats, worker_floats / LANES * LANES,
+                              (gsize) job.n_workers)
+      || (job.scratch = hfsr_alloc_floats_uninitialised (scratch_floats))
+         == NULL)
+    {
+      g_set_error (error, HFSR_ERROR, HFSR_ERROR_NO_MEMORY,
+                   "out of memory for a %d->%d->%d residual block of width "
+                   "%d", channels, mid_channels, channels, width);
+      return FALSE;
+    }
+  /* Each worker's share starts on a vector boundary. */
+  job.worker_floats = worker_floats / LANES * LANES;
+  hfsr_parallel_run (job.n_workers, residual_edges, &job);
+  hfsr_parallel_run (job.n_workers, residual_body, &job);
+  hfsr_free_floats (job.scratch);
   return TRUE;
 }

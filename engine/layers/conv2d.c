@@ -254,6 +254,36 @@ conv2d_forward (const HfsrNode *node, const HfsrTensor *const *inputs,
   return TRUE;
 }
 
+gboolean
+hfsr_conv2d_fuses_residual (const HfsrNode *expand, const HfsrNode *reduce)
+{
+  HfsrKernelPath path = hfsr_kernel_path ();
+
+  return expand->klass == &hfsr_layer_conv2d
+         && reduce->klass == &hfsr_layer_conv2d && path != HFSR_KERNEL_BLAS
+         && use_winograd (expand, path) && use_winograd (reduce, path)
+         && expand->prepared != NULL && reduce->prepared != NULL
+         && expand->out_channels == reduce->in_channels
+         && reduce->out_channels == expand->in_channels;
+}
+
+gboolean
+hfsr_conv2d_residual_forward (const HfsrNode *expand, const HfsrNode *reduce,
+                              const HfsrTensor *input, HfsrTensor *output,
+                              GError **error)
+{
+  return hfsr_winograd_fused_residual (hfsr_kernel_path (), expand->prepared,
+                                       expand->bias ? expand->bias->data
+                                                    : NULL,
+                                       expand->out_channels,
+                                       reduce->prepared,
+                                       reduce->bias ? reduce->bias->data
+                                                    : NULL,
+                                       reduce->out_channels, input->data,
+                                       input->height, input->width,
+                                       output->data, error);
+}
+
 const HfsrLayerClass hfsr_layer_conv2d = {
   .op = "conv2d",
   .min_inputs = 1,

@@ -486,6 +486,142 @@ test_winograd_threads (void)
   hfsr_set_threads (threads_before);
 }
 
+/* A residual block through hfsr_winograd_fused_residual on @path and
+ * @threads threads, out of place and in place, against (a) the two fused
+ * convolutions and the addition one by one, which it must equal bit for
+ * bit, and (b) the naive convolutions, within the Winograd tolerance.  The
+ * sizes reach one tile row (the band logic's short cases), bands of every
+ * length, rows that are not whole tiles and widths below a vector. */
+static void
+check_residual (HfsrKernelPath path, int threads, int channels, int mid,
+                int height, int width, guint32 seed)
+{
+  gsize plane = (gsize) height * width;
+  gsize n = (gsize) channels * plane, n_mid = (gsize) mid * plane;
+  float *input = g_new (float, n);
+  float *w_expand = g_new (float, (gsize) mid * channels * 9);
+  float *w_reduce = g_new (float, (gsize) channels * mid * 9);
+  float *b_expand = g_new (float, mid);
+  float *b_reduce = g_new (float, channels);
+  float *middle = g_new (float, n_mid);
+  float *separate = g_new (float, n);
+  float *fused = g_new (float, n + 16);
+  float *in_place = g_new (float, n);
+  float *naive_middle = g_new (float, n_mid);
+  float *naive = g_new (float, n);
+  float *p_expand, *p_reduce;
+  double diff, scale;
+
+  hfsr_test_fill_random (input, n, seed, -1.0f, 1.0f);
+  hfsr_test_fill_random (w_expand, (gsize) mid * channels * 9, seed + 1,
+                         -0.5f, 0.5f);
+  hfsr_test_fill_random (w_reduce, (gsize) channels * mid * 9, seed + 2,
+                         -0.5f, 0.5f);
+  hfsr_test_fill_random (b_expand, mid, seed + 3, -0.5f, 0.5f);
+  hfsr_test_fill_random (b_reduce, channels, seed + 4, -0.5f, 0.5f);
+  p_expand = hfsr_winograd_fused_pack (w_expand, channels, mid);
+  p_reduce = hfsr_winograd_fused_pack (w_reduce, mid, channels);
+  g_assert_nonnull (p_expand);
+  g_assert_nonnull (p_reduce);
+
+  hfsr_set_threads (1);
+  g_assert_true (hfsr_winograd_fused_conv3x3 (path, p_expand, b_expand, TRUE,
+                                              channels, mid, input, height,
+                                              width, middle, NULL));
+  g_assert_true (hfsr_winograd_fused_conv3x3 (path, p_reduce, b_reduce,
+                                              FALSE, mid, channels, middle,
+                                              height, width, separate, NULL));
+  for (gsize i = 0; i < n; i++)
+    separate[i] = input[i] + separate[i];
+
+  hfsr_set_threads (threads);
+  for (gsize i = 0; i < n; i++)
+    fused[i] = NAN;
+  for (int i = 0; i < 16; i++)
+    fused[n + i] = -7.25f;
+  g_assert_true (hfsr_winograd_fused_residual (path, p_expand, b_expand, mid,
+                                               p_reduce, b_reduce, channels,
+                                               input, height, width, fused,
+                                               NULL));
+  memcpy (in_place, input, n * sizeof (float));
+  g_assert_true (hfsr_winograd_fused_residual (path, p_expand, b_expand, mid,
+                                               p_reduce, b_reduce, channels,
+                                               in_place, height, width,
+                                               in_place, NULL));
+  hfsr_set_threads (1);
+  if (memcmp (fused, separate, n * sizeof (float)) != 0
+      || memcmp (in_place, separate, n * sizeof (float)) != 0)
+    g_test_fail_printf ("residual path %d, %d threads, %d->%d->%d %dx%d: "
+                        "differs from the convolutions one by one (out of "
+                        "place %d, in place %d)", path, threads, channels,
+                        mid, channels, height, width,
+                        memcmp (fused, separate, n * sizeof (float)) != 0,
+                        memcmp (in_place, separate, n * sizeof (float)) != 0);
+  for (int i = 0; i < 16; i++)
+    if (fused[n + i] != -7.25f)
+      g_test_fail_printf ("residual %dx%d wrote past its output", height,
+                          width);
+
+  hfsr_ref_conv2d (input, channels, height, width, w_expand, mid, 3, 3,
+                   b_expand, naive_middle);
+  hfsr_ref_relu (naive_middle, n_mid, naive_middle);
+  hfsr_ref_conv2d (naive_middle, mid, height, width, w_reduce, channels, 3,
+                   3, b_reduce, naive);
+  for (gsize i = 0; i < n; i++)
+    naive[i] += input[i];
+  diff = hfsr_test_max_abs_diff (fused, naive, n);
+  scale = 1.0 + max_abs (naive, n);
+  if (!(diff <= 1e-4 * scale))
+    g_test_fail_printf ("residual path %d %d->%d->%d %dx%d: max abs diff "
+                        "%g from the naive block, tolerance %g", path,
+                        channels, mid, channels, height, width, diff,
+                        1e-4 * scale);
+
+  hfsr_free_floats (p_expand);
+  hfsr_free_floats (p_reduce);
+  g_free (input);
+  g_free (w_expand);
+  g_free (w_reduce);
+  g_free (b_expand);
+  g_free (b_reduce);
+  g_free (middle);
+  g_free (separate);
+  g_free (fused);
+  g_free (in_place);
+  g_free (naive_middle);
+  g_free (naive);
+}
+
+static void
+test_residual (void)
+{
+  static const HfsrKernelPath paths[] = { HFSR_KERNEL_GENERIC,
+                                          HFSR_KERNEL_AVX2,
+                                          HFSR_KERNEL_AVX512 };
+  /* channels, expansion, height, width */
+  static const int shapes[][4] = {
+    { 1, 1, 1, 1 },     { 3, 5, 4, 4 },     { 2, 9, 5, 17 },
+    { 5, 3, 9, 3 },     { 8, 16, 13, 64 },  { 17, 33, 23, 70 },
+    { 32, 128, 37, 41 }, { 4, 8, 41, 150 },
+  };
+  int threads_before = hfsr_get_threads ();
+  guint32 seed = 5000;
+
+  for (gsize p = 0; p < G_N_ELEMENTS (paths); p++)
+    {
+      if (!hfsr_kernel_path_supported (paths[p]))
+        {
+          g_test_message ("residual: path %d not on this CPU", paths[p]);
+          continue;
+        }
+      for (gsize s = 0; s < G_N_ELEMENTS (shapes); s++)
+        for (int threads = 1; threads <= 4; threads++)
+          check_residual (paths[p], threads, shapes[s][0], shapes[s][1],
+                          shapes[s][2], shapes[s][3], seed += 7);
+    }
+  hfsr_set_threads (threads_before);
+}
+
 /* HFSR_KERNEL forces a path the CPU has; anything else leaves the
  * automatic choice, which is never the BLAS comparison path. */
 static void
@@ -575,6 +711,7 @@ main (int argc, char **argv)
                         GINT_TO_POINTER (HFSR_KERNEL_AVX512),
                         test_winograd_path);
   g_test_add_func ("/kernels/winograd/threads", test_winograd_threads);
+  g_test_add_func ("/kernels/winograd/residual", test_residual);
   g_test_add_func ("/kernels/relu", test_relu_floats);
   g_test_add_func ("/kernels/path", test_kernel_path);
   g_test_add_func ("/kernels/winograd-scratch", test_winograd_scratch);
