@@ -97,6 +97,10 @@ def parse_arguments():
                         help='seconds of rest before each timed run (default 0.3)')
     parser.add_argument('--tile', type=int, default=0,
                         help="hfsr-bench's --tile (default 0: the engine's)")
+    parser.add_argument('--torch-max', type=parse_size, metavar='SIZE',
+                        help='time PyTorch only up to this input size (N or WxH, compared '
+                        'by pixel count); above it, its columns read "–" (default: every '
+                        'size). Debian\'s PyTorch takes minutes a run on 2048² inputs')
     parser.add_argument('--tolerance', type=float, default=1e-4,
                         help='largest max abs difference between outputs (default 1e-4)')
     parser.add_argument('--build', default=os.path.join(ROOT, 'build'),
@@ -237,8 +241,8 @@ def read_planes(path, shape):
     return data.reshape(shape)
 
 
-def measure(args, network, scale, paths, folder, size, threads):
-    """Times the three engines interleaved on one input; returns their seconds, their
+def measure(args, network, scale, paths, folder, size, threads, engines):
+    """Times @engines interleaved on one input; returns their seconds, their
     outputs and ONNX Runtime's version."""
     width, height = size
     tag = f'{width}x{height}-t{threads}'
@@ -260,12 +264,13 @@ def measure(args, network, scale, paths, folder, size, threads):
             '--input', input_path, '--shape', f'3,{height},{width}',
             '--threads', str(threads), '--warmup', str(args.warmup),
             '--output', outputs['ORT']])
-        workers['PyTorch'] = TorchWorker(network, planes, threads, args.warmup)
+        if 'PyTorch' in engines:
+            workers['PyTorch'] = TorchWorker(network, planes, threads, args.warmup)
 
-        seconds = {name: [] for name in ENGINES}
+        seconds = {name: [] for name in engines}
         for round_index in range(args.runs):
-            first = round_index % len(ENGINES)
-            for name in ENGINES[first:] + ENGINES[:first]:
+            first = round_index % len(engines)
+            for name in engines[first:] + engines[:first]:
                 time.sleep(args.pause)
                 seconds[name].append(workers[name].run())
         for worker in workers.values():
@@ -278,7 +283,8 @@ def measure(args, network, scale, paths, folder, size, threads):
 
     out_shape = (3, height * scale, width * scale)
     results = {name: read_planes(path, out_shape) for name, path in outputs.items()}
-    results['PyTorch'] = workers['PyTorch'].output[0].numpy()
+    if 'PyTorch' in engines:
+        results['PyTorch'] = workers['PyTorch'].output[0].numpy()
     return seconds, results, workers['ORT'].ready.get('version', 'unknown')
 
 
@@ -343,8 +349,11 @@ def main():
         for size in args.sizes:
             for threads in args.threads:
                 log(f'{size[0]}x{size[1]}, {threads} thread(s)')
+                engines = ENGINES
+                if args.torch_max and size[0] * size[1] > args.torch_max[0] * args.torch_max[1]:
+                    engines = ENGINES[:2]
                 seconds, results, ort_version = measure(args, network, scale, paths, folder,
-                                                        size, threads)
+                                                        size, threads, engines)
                 if not header_printed:
                     print_header(note, ort_version, hfsr_bench, args)
                     header_printed = True
@@ -352,15 +361,25 @@ def main():
                 out_mp = size[0] * size[1] * scale * scale / 1e6
                 diffs = []
                 for a, b in (('hfsr', 'ORT'), ('hfsr', 'PyTorch'), ('ORT', 'PyTorch')):
+                    if b not in results:
+                        diffs.append('–')
+                        continue
                     diff = float(np.max(np.abs(results[a].astype(np.float64) - results[b])))
                     if not diff <= args.tolerance:
                         disagreements += 1
                     diffs.append(f'{diff:.1e}')
+
+                def cell(name, value):
+                    return value() if name in medians else '–'
+
                 print(f'| {size[0]}x{size[1]} | {threads} | '
-                      + ' | '.join(f'{medians[name]:.4f}' for name in ENGINES) + ' | '
-                      + ' | '.join(f'{out_mp / medians[name]:.3f}' for name in ENGINES)
+                      + ' | '.join(cell(name, lambda: f'{medians[name]:.4f}')
+                                   for name in ENGINES) + ' | '
+                      + ' | '.join(cell(name, lambda: f'{out_mp / medians[name]:.3f}')
+                                   for name in ENGINES)
                       + f" | {medians['hfsr'] / medians['ORT']:.2f}"
-                      + f" | {medians['hfsr'] / medians['PyTorch']:.2f}"
+                      + ' | ' + cell('PyTorch',
+                                     lambda: f"{medians['hfsr'] / medians['PyTorch']:.2f}")
                       + f" | {', '.join(diffs)} |", flush=True)
     except (RuntimeError, subprocess.CalledProcessError) as error:
         sys.exit(f'compare.py: {error}')

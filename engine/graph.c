@@ -418,9 +418,25 @@ even_tile (gint64 length, gint64 limit, gint64 scale)
   return (int) MIN ((side + scale - 1) / scale * scale, length);
 }
 
+static gboolean model_forward (const HfsrModel *model,
+                               const HfsrTensor *input,
+                               HfsrTensor **outputs, GError **error);
+
 gboolean
 hfsr_model_forward (const HfsrModel *model, const HfsrTensor *input,
                     HfsrTensor **outputs, GError **error)
+{
+  gboolean ok;
+
+  hfsr_memory_run_begin ();
+  ok = model_forward (model, input, outputs, error);
+  hfsr_memory_run_end ();
+  return ok;
+}
+
+static gboolean
+model_forward (const HfsrModel *model, const HfsrTensor *input,
+               HfsrTensor **outputs, GError **error)
 {
   g_return_val_if_fail (model != NULL, FALSE);
   g_return_val_if_fail (input != NULL && input->data != NULL, FALSE);
@@ -614,11 +630,33 @@ run_tile (const HfsrModel *model, const HfsrImageView *input,
   return TRUE;
 }
 
+static gboolean run_region (const HfsrModel *model,
+                            const HfsrImageView *input,
+                            const HfsrRect *image,
+                            const HfsrImageView *output, int tile_size,
+                            HfsrProgressFunc progress,
+                            gpointer progress_data, GError **error);
+
 gboolean
 hfsr_model_run_region (const HfsrModel *model, const HfsrImageView *input,
                        const HfsrRect *image, const HfsrImageView *output,
                        int tile_size, HfsrProgressFunc progress,
                        gpointer progress_data, GError **error)
+{
+  gboolean ok;
+
+  hfsr_memory_run_begin ();
+  ok = run_region (model, input, image, output, tile_size, progress,
+                   progress_data, error);
+  hfsr_memory_run_end ();
+  return ok;
+}
+
+static gboolean
+run_region (const HfsrModel *model, const HfsrImageView *input,
+            const HfsrRect *image, const HfsrImageView *output,
+            int tile_size, HfsrProgressFunc progress,
+            gpointer progress_data, GError **error)
 {
   const HfsrRect *out;
   HfsrRect need;

@@ -167,6 +167,11 @@ const HfsrWeight *
 float   *hfsr_alloc_floats               (gsize n_elements);
 float   *hfsr_alloc_floats_uninitialised (gsize n_elements);
 void     hfsr_free_floats                (float *data);
+/* Bracket a model run (hfsr_model_forward, hfsr_model_run_region), in any
+ * thread: while one is going on, large freed buffers are pooled for reuse;
+ * when the last ends, the pool is emptied (tensor.c). */
+void     hfsr_memory_run_begin           (void);
+void     hfsr_memory_run_end             (void);
 /* hfsr_tensor_new without the clearing, for layer outputs (see forward). */
 HfsrTensor *hfsr_tensor_new_uninitialised (int      channels,
                                            int      height,

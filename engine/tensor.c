@@ -75,6 +75,90 @@ advise_huge_pages (guint8 *block, gsize total)
 #endif
 }
 
+/* Large buffers freed while a model runs are kept for the next request of
+ * about their size: a tiled run asks for the same shapes tile after tile
+ * and block after block, and each fresh buffer is mapped anew and faulted
+ * in by the kernel (system time).  The pool never makes the engine hold
+ * more than the most its live buffers ever needed at once (a buffer that
+ * would is given back), and it is emptied when no run is going on
+ * (hfsr_memory_run_end), so an idle engine holds nothing.  Pooled bytes
+ * count as held. */
+#define POOL_MIN_BYTES ((gsize) 1 << 22)
+#define POOL_SLOTS     8
+
+typedef struct
+{
+  guint8 *block;
+  gsize   bytes;
+} PoolEntry;
+
+static GMutex     pool_lock;
+static PoolEntry  pool[POOL_SLOTS];
+static gsize      pool_bytes;       /* under pool_lock */
+static gsize      live_high_water;  /* under pool_lock: most live bytes */
+static atomic_int running;
+
+/* Takes a pooled buffer of @bytes to @bytes + 1/4, the closest fit; NULL
+ * when there is none.  Under pool_lock. */
+static guint8 *
+pool_take (gsize bytes)
+{
+  int best = -1;
+
+  for (int i = 0; i < POOL_SLOTS; i++)
+    if (pool[i].block != NULL && pool[i].bytes >= bytes
+        && pool[i].bytes - bytes <= bytes / 4
+        && (best < 0 || pool[i].bytes < pool[best].bytes))
+      best = i;
+  if (best < 0)
+    return NULL;
+  pool_bytes -= pool[best].bytes;
+  return g_steal_pointer (&pool[best].block);
+}
+
+/* Frees pooled buffers until @needed more bytes keep held bytes within the
+ * high water mark.  Under pool_lock. */
+static void
+pool_evict (gsize needed)
+{
+  gsize live = atomic_load (&current_bytes) - pool_bytes;
+
+  live_high_water = MAX (live_high_water, live + needed);
+  for (int i = 0; i < POOL_SLOTS && live + pool_bytes + needed
+                                    > live_high_water; i++)
+    if (pool[i].block != NULL)
+      {
+        atomic_fetch_sub (&current_bytes, pool[i].bytes);
+        pool_bytes -= pool[i].bytes;
+        free (g_steal_pointer (&pool[i].block));
+      }
+}
+
+void
+hfsr_memory_run_begin (void)
+{
+  atomic_fetch_add (&running, 1);
+}
+
+void
+hfsr_memory_run_end (void)
+{
+  if (atomic_fetch_sub (&running, 1) != 1)
+    return;
+  g_mutex_lock (&pool_lock);
+  if (atomic_load (&running) == 0)
+    {
+      for (int i = 0; i < POOL_SLOTS; i++)
+        if (pool[i].block != NULL)
+          {
+            atomic_fetch_sub (&current_bytes, pool[i].bytes);
+            free (g_steal_pointer (&pool[i].block));
+          }
+      pool_bytes = 0;
+    }
+  g_mutex_unlock (&pool_lock);
+}
+
 float *
 hfsr_alloc_floats_uninitialised (gsize n_elements)
 {
@@ -84,6 +168,16 @@ hfsr_alloc_floats_uninitialised (gsize n_elements)
   if (!g_size_checked_mul (&bytes, MAX (n_elements, 1), sizeof (float))
       || !g_size_checked_add (&total, bytes, HFSR_SIZE_PREFIX))
     return NULL;
+  if (bytes >= POOL_MIN_BYTES)
+    {
+      g_mutex_lock (&pool_lock);
+      block = pool_take (bytes);
+      if (block == NULL)
+        pool_evict (bytes);
+      g_mutex_unlock (&pool_lock);
+      if (block != NULL)
+        return (float *) (block + HFSR_SIZE_PREFIX);
+    }
   if (posix_memalign ((void **) &block, HFSR_ALIGNMENT, total) != 0)
     return NULL;
   advise_huge_pages (block, total);
@@ -114,6 +208,21 @@ hfsr_free_floats (float *data)
     return;
   block = (guint8 *) data - HFSR_SIZE_PREFIX;
   memcpy (&bytes, block, sizeof bytes);
+  if (bytes >= POOL_MIN_BYTES && atomic_load (&running) > 0)
+    {
+      g_mutex_lock (&pool_lock);
+      for (int i = 0; i < POOL_SLOTS; i++)
+        if (pool[i].block == NULL)
+          {
+            pool[i] = (PoolEntry) { block, bytes };
+            pool_bytes += bytes;
+            block = NULL;
+            break;
+          }
+      g_mutex_unlock (&pool_lock);
+      if (block == NULL)
+        return;
+    }
   atomic_fetch_sub (&current_bytes, bytes);
   free (block);
 }

@@ -287,8 +287,8 @@ run_network (const HfsrModel *model,
 
 /* Runs the network on one channel of @in (Y', or alpha) as a grey image:
  * replicated to R'G'B', and the mean of the three outputs into the same
- * channel of @out.  The mean keeps grey grey whatever the network does to
- * colour. */
+ * channel of @out (laid out as @piece) over @part of @piece.  The mean
+ * keeps grey grey whatever the network does to colour. */
 static gboolean
 run_on_channel (const HfsrModel *model,
                 const float     *in,
@@ -298,10 +298,10 @@ run_on_channel (const HfsrModel *model,
                 const HfsrRect  *image,
                 float           *out,
                 const HfsrRect  *piece,
+                const HfsrRect  *part,
                 GError         **error)
 {
   gsize     n_in  = (gsize) need->width * need->height;
-  gsize     n_out = (gsize) piece->width * piece->height;
   float    *grey_in;
   float    *grey_out = NULL;
   gboolean  ok = FALSE;
@@ -309,7 +309,7 @@ run_on_channel (const HfsrModel *model,
   grey_in = hfsr_op_pixels_new (need->width, need->height, RGB_CHANNELS,
                                 error);
   if (grey_in != NULL)
-    grey_out = hfsr_op_pixels_new (piece->width, piece->height,
+    grey_out = hfsr_op_pixels_new (part->width, part->height,
                                    RGB_CHANNELS, error);
   if (grey_out != NULL)
     {
@@ -318,12 +318,18 @@ run_on_channel (const HfsrModel *model,
           grey_in[i * RGB_CHANNELS + c] = in[i * channels + channel];
 
       ok = run_network (model, grey_in, RGB_CHANNELS, need, image,
-                        grey_out, RGB_CHANNELS, piece, error);
+                        grey_out, RGB_CHANNELS, part, error);
 
-      for (gsize i = 0; ok && i < n_out; i++)
-        out[i * channels + channel] = (grey_out[i * RGB_CHANNELS + 0] +
-                                       grey_out[i * RGB_CHANNELS + 1] +
-                                       grey_out[i * RGB_CHANNELS + 2]) / 3.0f;
+      for (int y = 0; ok && y < part->height; y++)
+        for (int x = 0; x < part->width; x++)
+          {
+            const float *grey = grey_out + ((gsize) y * part->width + x)
+                                           * RGB_CHANNELS;
+
+            out[(((gsize) (part->y - piece->y) + y) * piece->width
+                 + (part->x - piece->x) + x) * channels + channel] =
+              (grey[0] + grey[1] + grey[2]) / 3.0f;
+          }
     }
   g_free (grey_out);
   g_free (grey_in);
@@ -526,6 +532,38 @@ finish_pixels (float          *pixels,
     }
 }
 
+/* The bounding box, within @piece (output), of the output pixels whose
+ * input pixel (in @need, at @scale) has transparency within the margin:
+ * where @opaque_around is 0. */
+static HfsrRect
+translucent_part (const guint8   *opaque_around,
+                  const HfsrRect *need,
+                  const HfsrRect *piece,
+                  int             scale)
+{
+  int      x0 = G_MAXINT, y0 = G_MAXINT, x1 = G_MININT, y1 = G_MININT;
+  HfsrRect part = { 0, 0, 0, 0 };
+
+  for (int y = 0; y < need->height; y++)
+    for (int x = 0; x < need->width; x++)
+      if (! opaque_around[(gsize) y * need->width + x])
+        {
+          x0 = MIN (x0, x);
+          x1 = MAX (x1, x);
+          y0 = MIN (y0, y);
+          y1 = MAX (y1, y);
+        }
+  if (x0 > x1)
+    return part;
+  x0 = MAX ((gint64) (need->x + x0) * scale, piece->x);
+  y0 = MAX ((gint64) (need->y + y0) * scale, piece->y);
+  x1 = MIN ((gint64) (need->x + x1 + 1) * scale, piece->x + piece->width);
+  y1 = MIN ((gint64) (need->y + y1 + 1) * scale, piece->y + piece->height);
+  if (x1 > x0 && y1 > y0)
+    part = (HfsrRect) { x0, y0, x1 - x0, y1 - y0 };
+  return part;
+}
+
 /* Computes @piece of the output with the network, from the input
  * network_input names. */
 static gboolean
@@ -576,10 +614,21 @@ upscale_with_network (const HfsrModel     *model,
        ? run_network (model, in, channels, &need, &image, out, channels,
                       &piece, error)
        : run_on_channel (model, in, channels, 0, &need, &image, out, &piece,
-                         error);
+                         &piece, error);
+  /* The network's alpha is only kept where transparency is near
+   * (finish_pixels makes the rest opaque), so it is only computed there:
+   * a photo with a transparent border pays for the border, not twice for
+   * the whole image.  The engine's tiling rule makes the part's pixels
+   * those of a run over the whole piece. */
   if (ok && ! opaque)
-    ok = run_on_channel (model, in, channels, channels - 1, &need, &image,
-                         out, &piece, error);
+    {
+      HfsrRect part = translucent_part (opaque_around, &need, &piece,
+                                        hfsr_model_get_scale (model));
+
+      if (part.width > 0 && part.height > 0)
+        ok = run_on_channel (model, in, channels, channels - 1, &need,
+                             &image, out, &piece, &part, error);
+    }
   if (ok)
     {
       finish_pixels (out, channels, &piece, opaque_around, ranges, &need,

@@ -162,7 +162,8 @@ test_classify_refusals (void)
 static void
 test_load_refusals (void)
 {
-  GBytes    *bytes = hfsr_model_builder_build (sr2_builder (NULL, NULL));
+  HfsrModelBuilder *sr2 = sr2_builder (NULL, NULL);
+  GBytes    *bytes = hfsr_model_builder_build (sr2);
   char      *path = hfsr_write_temp_file (bytes, NULL);
   GBytes    *rgb_bytes;
   char      *rgb_path;
@@ -174,6 +175,8 @@ test_load_refusals (void)
   hfsr_model_builder_add_node (rgb, "output", "pixel_shuffle", "conv",
                                "{\"factor\": 2}");
   rgb_bytes = hfsr_model_builder_build (rgb);
+  hfsr_model_builder_free (rgb);
+  hfsr_model_builder_free (sr2);
   rgb_path = hfsr_write_temp_file (rgb_bytes, NULL);
 
   model = hfsr_model_load_structure_sr (path, 2, "fsrcnn", 1, 0.0, &error);
