@@ -127,10 +127,12 @@ test_peak_follows_tile (void)
   g_test_message ("scratch: 64^2 tile 16 %" G_GSIZE_FORMAT ", tile 64 %"
                   G_GSIZE_FORMAT ", 256^2 tile 16 %" G_GSIZE_FORMAT " bytes",
                   small_tile, large_tile, larger_image);
-  /* At least the 16-channel value of the expansion over a tile's input. */
+  /* At least 16 channels over a tile's input: the body's 8 beside the
+   * tail's 12 (the residual blocks' 16-channel expansion only ever exists
+   * as a few rows, graph.c). */
   g_assert_cmpuint (small_tile, >=, 16 * 20 * 20 * sizeof (float));
   g_assert_cmpuint (large_tile, >=, 16 * 44 * 44 * sizeof (float));
-  /* Growing with the tile by at least the expansion's extra area; kernel
+  /* Growing with the tile by at least those 16 channels' extra area; kernel
    * scratch of a fixed size per thread (the fused Winograd kernel's block
    * buffers) comes on top of both. */
   g_assert_cmpuint (large_tile - small_tile, >=,

@@ -280,8 +280,8 @@ test_model_case (gconstpointer data)
   const ModelCase *mc = data;
   HfsrModel *model = mc->make ();
   const int tiles[] = { 1, 2, 7, 16, 33, 64, 0 };
-  /* Odd sizes, a non-zero (and negative) origin, one image wider than a
-   * default tile (128 input pixels), and tiny ones. */
+  /* Odd sizes, a non-zero (and negative) origin and tiny ones; an image
+   * wider than a default tile follows below. */
   const HfsrRect images[] = {
     { 5, -3, 13, 11 }, { 0, 0, 135, 7 }, { -2, 1, 2, 3 }, { 0, 0, 1, 1 },
   };
@@ -328,6 +328,24 @@ test_model_case (gconstpointer data)
       hfsr_tensor_free (reference);
       g_free (input.data);
     }
+
+  /* Wider than the default tile (sized from the model's widest cut), so
+   * the default splits it, into even tiles. */
+  {
+    HfsrRect wide = { 3, -1, hfsr_model_get_tile_input (model) + 37, 3 };
+    HfsrImageView input = view_new (&wide, 4, 2000);
+    HfsrTensor *reference = forward_whole (model, &input);
+    HfsrRect whole = { wide.x * s, wide.y * s, wide.width * s,
+                       wide.height * s };
+
+    g_test_message ("%s: default tile %d input pixels",
+                    hfsr_model_get_name (model),
+                    hfsr_model_get_tile_input (model));
+    g_assert_cmpint (hfsr_model_get_tile_input (model), >=, 64);
+    check_region (model, &input, &wide, reference, &whole, 0);
+    hfsr_tensor_free (reference);
+    g_free (input.data);
+  }
   g_rand_free (rand);
   hfsr_model_free (model);
 }
