@@ -23,8 +23,10 @@
  * progress bar moving after each.  Left to itself, GEGL renders 1-megapixel
  * chunks and reports progress about six times in a minute and a half for a
  * 1500 x 1000 photo upscaled x2.  A 512-pixel square, aligned on the
- * output's grid, is 2 x 2 of the super-resolution op's 128-pixel input
- * pieces at x2 and one at x4, so its margins cost no extra work there. */
+ * output's grid, lies within one of the super-resolution op's pieces (the
+ * engine's default tile, over 500 input pixels for the shipped networks);
+ * its margins cost up to a third more work at x2 than whole tiles would,
+ * the price of a bar that moves every second or so. */
 #define PROGRESS_SQUARE 512
 
 gboolean

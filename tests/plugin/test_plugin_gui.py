@@ -430,7 +430,11 @@ class PluginDialogs(unittest.TestCase):
         print(f'\n{PHOTO_SIZE[0]} x {PHOTO_SIZE[1]} upscaled x2 from the '
               f'menu in {time.monotonic() - started:.0f} s; the progress '
               f'bar showed {len(seen)} states', file=sys.stderr)
-        self.assertGreaterEqual(len(seen), 5, f'progress seen: {seen}')
+        # The bar is sampled about once a second, so the states seen follow
+        # the run's speed: with the fused engine the render takes a few
+        # seconds of the run (the rest is GIMP taking the result), and 3
+        # states still show a bar that moves rather than jumps to the end.
+        self.assertGreaterEqual(len(seen), 3, f'progress seen: {seen}')
         self.assertEqual(self.state(image), '(3000 2000 1 1)')
         self.close_image(image)
 
