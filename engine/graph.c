@@ -295,8 +295,10 @@ run_graph (const HfsrModel *model, const HfsrTensor *input, int n_targets,
         inputs[i] = node->inputs[i] == 0 ? input : values[node->inputs[i]];
       if (step == STEP_IN_PLACE)
         {
-          values[k + 1] = values[block_input_slot (model, plan, k)];
-          values[block_input_slot (model, plan, k)] = NULL;
+          int x = block_input_slot (model, plan, k);
+
+          values[k + 1] = values[x];
+          values[x] = NULL;
         }
       else
         values[k + 1] = hfsr_tensor_new_uninitialised (shape->channels,
@@ -371,7 +373,8 @@ tile_floats (const HfsrModel *model, gsize *per_pixel, gsize *per_column)
         }
       if (plan->blocks[k].expand != NULL)
         *per_column = MAX (*per_column,
-                           (gsize) 20 * plan->blocks[k].expand->out_channels);
+                           hfsr_conv2d_residual_column_floats (
+                             plan->blocks[k].expand));
       for (int i = 0; i < node->n_inputs; i++)
         if (plan_frees (plan, node->inputs[i], k))
           {
@@ -721,17 +724,19 @@ run_region (const HfsrModel *model, const HfsrImageView *input,
     }
   else
     {
-      gint64 side = tile_size > 0 ? tile_size
-                                  : default_tile_input (model) * s;
-
-      tile_w = (int) MIN (side, (gint64) out->width);
-      tile_h = (int) MIN (side, (gint64) out->height);
       /* A default tiling splits the region evenly: 600 pixels in tiles of
        * at most 512 become two of 300, not 512 and 88. */
       if (tile_size == 0)
         {
+          gint64 side = default_tile_input (model) * s;
+
           tile_w = even_tile (out->width, side, s);
           tile_h = even_tile (out->height, side, s);
+        }
+      else
+        {
+          tile_w = (int) MIN ((gint64) tile_size, (gint64) out->width);
+          tile_h = (int) MIN ((gint64) tile_size, (gint64) out->height);
         }
     }
 

@@ -139,6 +139,9 @@ extern const HfsrLayerClass hfsr_layer_softmax;
  * prepared, channels c -> m -> c).  Same bits as the nodes one by one. */
 gboolean hfsr_conv2d_fuses_residual   (const HfsrNode   *expand,
                                        const HfsrNode   *reduce);
+/* The floats a fused block's worker keeps per pixel of the image's width
+ * (its rows of the expansion), for sizing tiles. */
+gsize    hfsr_conv2d_residual_column_floats (const HfsrNode *expand);
 gboolean hfsr_conv2d_residual_forward (const HfsrNode   *expand,
                                        const HfsrNode   *reduce,
                                        const HfsrTensor *input,

@@ -185,6 +185,7 @@ gboolean hfsr_winograd_fused_conv3x3 (HfsrKernelPath path,
  * overwrites its input, and only one image-sized tensor exists); any other
  * overlap is not allowed.  Scratch per thread: 20 rows of the expansion
  * and the transform buffers.  FALSE only when memory runs out. */
+#define HFSR_RESIDUAL_ROWS 20 /* expansion rows per worker: ring and spare */
 gboolean hfsr_winograd_fused_residual (HfsrKernelPath path,
                                        const float   *expand_packed,
                                        const float   *expand_bias,

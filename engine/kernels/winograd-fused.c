@@ -763,6 +763,7 @@ hfsr_winograd_fused_conv3x3 (HfsrKernelPath path, const float *packed,
 /* The expansion of a band's last two tile rows, made before any worker
  * writes (see residual_edges). */
 #define SPARE_ROWS (2 * TILE)
+G_STATIC_ASSERT (RING_ROWS + SPARE_ROWS == HFSR_RESIDUAL_ROWS);
 
 typedef struct
 {

@@ -267,6 +267,12 @@ hfsr_conv2d_fuses_residual (const HfsrNode *expand, const HfsrNode *reduce)
          && reduce->out_channels == expand->in_channels;
 }
 
+gsize
+hfsr_conv2d_residual_column_floats (const HfsrNode *expand)
+{
+  return (gsize) HFSR_RESIDUAL_ROWS * expand->out_channels;
+}
+
 gboolean
 hfsr_conv2d_residual_forward (const HfsrNode *expand, const HfsrNode *reduce,
                               const HfsrTensor *input, HfsrTensor *output,
