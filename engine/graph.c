@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "hfsr-private.h"
+#include "kernels/kernels.h"
 
 /* What a default tile's tensors may hold, in floats (60 MiB): the largest
  * square tile, margins included, whose widest cut fits (tile_floats).
@@ -549,21 +550,75 @@ view_pixel (const HfsrImageView *view, int x, int y)
          + (gsize) (x - view->rect.x) * (gsize) view->channels;
 }
 
-/* Interleaved pixels of @rect into a planar tensor (its first channels). */
-static void
-gather (const HfsrImageView *view, const HfsrRect *rect, HfsrTensor *tensor)
+typedef struct
 {
+  const HfsrImageView *view;
+  const HfsrRect      *rect;
+  const HfsrTensor    *tensor;              /* its data is written by gather */
+  int                  origin_x, origin_y; /* scatter: @tensor's pixel 0 */
+} CopyJob;
+
+/* Rows [@start, @end) of @rect's interleaved pixels into the planar tensor
+ * (its first channels). */
+static void
+gather_rows (gpointer data, gsize start, gsize end)
+{
+  const CopyJob *job = data;
+  const HfsrTensor *tensor = job->tensor;
   gsize plane_size = (gsize) tensor->height * tensor->width;
 
-  for (int y = 0; y < rect->height; y++)
-    for (int x = 0; x < rect->width; x++)
+  for (gsize y = start; y < end; y++)
+    for (int x = 0; x < job->rect->width; x++)
       {
-        const float *pixel = view_pixel (view, rect->x + x, rect->y + y);
-        float *to = tensor->data + (gsize) y * tensor->width + x;
+        const float *pixel = view_pixel (job->view, job->rect->x + x,
+                                         job->rect->y + (int) y);
+        float *to = tensor->data + y * tensor->width + x;
 
         for (int c = 0; c < tensor->channels; c++)
           to[c * plane_size] = pixel[c];
       }
+}
+
+/* Rows [@start, @end) of @rect: the tensor's pixels there into the first
+ * tensor->channels channels of the view. */
+static void
+scatter_rows (gpointer data, gsize start, gsize end)
+{
+  const CopyJob *job = data;
+  const HfsrTensor *tensor = job->tensor;
+  gsize plane_size = (gsize) tensor->height * tensor->width;
+
+  for (int y = job->rect->y + (int) start; y < job->rect->y + (int) end; y++)
+    for (int x = job->rect->x; x < job->rect->x + job->rect->width; x++)
+      {
+        float *pixel = view_pixel (job->view, x, y);
+        const float *from = tensor->data
+                            + (gsize) (y - job->origin_y) * tensor->width
+                            + (x - job->origin_x);
+
+        for (int c = 0; c < tensor->channels; c++)
+          pixel[c] = from[c * plane_size];
+      }
+}
+
+/* Runs @func over the rows of job->rect, several at a time. */
+static void
+copy_rows (CopyJob *job, HfsrRangeFunc func)
+{
+  gsize row_floats = (gsize) MAX (job->rect->width, 1)
+                     * (gsize) job->tensor->channels;
+
+  hfsr_parallel_range ((gsize) job->rect->height,
+                       HFSR_PARALLEL_GRAIN / row_floats, func, job);
+}
+
+/* Interleaved pixels of @rect into a planar tensor (its first channels). */
+static void
+gather (const HfsrImageView *view, const HfsrRect *rect, HfsrTensor *tensor)
+{
+  CopyJob job = { view, rect, tensor, 0, 0 };
+
+  copy_rows (&job, gather_rows);
 }
 
 /* The part of @tensor (whose pixel 0 sits at @origin_x, @origin_y) inside
@@ -572,19 +627,9 @@ static void
 scatter (const HfsrTensor *tensor, int origin_x, int origin_y,
          const HfsrRect *rect, const HfsrImageView *view)
 {
-  gsize plane_size = (gsize) tensor->height * tensor->width;
+  CopyJob job = { view, rect, tensor, origin_x, origin_y };
 
-  for (int y = rect->y; y < rect->y + rect->height; y++)
-    for (int x = rect->x; x < rect->x + rect->width; x++)
-      {
-        float *pixel = view_pixel (view, x, y);
-        const float *from = tensor->data
-                            + (gsize) (y - origin_y) * tensor->width
-                            + (x - origin_x);
-
-        for (int c = 0; c < tensor->channels; c++)
-          pixel[c] = from[c * plane_size];
-      }
+  copy_rows (&job, scatter_rows);
 }
 
 /* One tile of the tiling rule: its required input, zero-padded at the

@@ -212,6 +212,22 @@ void hfsr_parallel_run     (int              n_workers,
                             HfsrParallelFunc func,
                             gpointer         data);
 
+/* Element-wise passes (copies, adds, layout changes) in parallel: @func
+ * (@data, start, end) over contiguous parts of [0, @n) on up to
+ * hfsr_parallel_workers () threads, each part at least @grain long.  Left
+ * on one thread, such a pass idles the other cores; it must not depend on
+ * how [0, @n) is cut. */
+typedef void (*HfsrRangeFunc) (gpointer data, gsize start, gsize end);
+
+/* The least work worth a thread of such a pass, in floats touched (1 MiB):
+ * starting a thread costs tens of microseconds. */
+#define HFSR_PARALLEL_GRAIN ((gsize) 1 << 18)
+
+void hfsr_parallel_range   (gsize            n,
+                            gsize            grain,
+                            HfsrRangeFunc    func,
+                            gpointer         data);
+
 G_END_DECLS
 
 #endif

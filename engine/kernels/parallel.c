@@ -55,3 +55,31 @@ hfsr_parallel_run (int n_workers, HfsrParallelFunc func, gpointer data)
     else
       func (data, w, n_workers);
 }
+
+typedef struct
+{
+  gsize          n;
+  HfsrRangeFunc  func;
+  gpointer       data;
+} RangeJob;
+
+static void
+range_worker (gpointer data, int worker, int n_workers)
+{
+  const RangeJob *job = data;
+
+  job->func (job->data, job->n * worker / n_workers,
+             job->n * (worker + 1) / n_workers);
+}
+
+void
+hfsr_parallel_range (gsize n, gsize grain, HfsrRangeFunc func, gpointer data)
+{
+  RangeJob job = { n, func, data };
+  gsize pieces = grain > 0 ? n / grain : n;
+
+  if (n == 0)
+    return;
+  hfsr_parallel_run ((int) CLAMP (pieces, 1, (gsize) hfsr_parallel_workers ()),
+                     range_worker, &job);
+}

@@ -2,6 +2,7 @@
  * Copyright (C) 2026 the hfsr authors
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
+#include "kernels/kernels.h"
 #include "layer-util.h"
 
 static gboolean
@@ -22,17 +23,29 @@ add_infer_shape (const HfsrNode *node, const HfsrShape *inputs,
   return TRUE;
 }
 
+typedef struct
+{
+  const float *a, *b;
+  float       *dst;
+} AddJob;
+
+static void
+add_range (gpointer data, gsize start, gsize end)
+{
+  const AddJob *job = data;
+
+  for (gsize i = start; i < end; i++)
+    job->dst[i] = job->a[i] + job->b[i];
+}
+
 static gboolean
 add_forward (const HfsrNode *node, const HfsrTensor *const *inputs,
              HfsrTensor *output, GError **error)
 {
-  const float *a = inputs[0]->data;
-  const float *b = inputs[1]->data;
-  float *dst = output->data;
-  gsize n = hfsr_tensor_size (output);
+  AddJob job = { inputs[0]->data, inputs[1]->data, output->data };
 
-  for (gsize i = 0; i < n; i++)
-    dst[i] = a[i] + b[i];
+  hfsr_parallel_range (hfsr_tensor_size (output), HFSR_PARALLEL_GRAIN,
+                       add_range, &job);
   return TRUE;
 }
 

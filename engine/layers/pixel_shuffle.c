@@ -5,6 +5,7 @@
  * PyTorch's PixelShuffle: input channel c * r^2 + i * r + j becomes the
  * sub-pixel (i, j) of output channel c.
  */
+#include "kernels/kernels.h"
 #include "layer-util.h"
 
 #define MAX_FACTOR 16
@@ -44,12 +45,21 @@ pixel_shuffle_margin (const HfsrNode *node, int input_margin)
   return hfsr_layer_saturate_margin ((gint64) input_margin * node->factor);
 }
 
-static gboolean
-pixel_shuffle_forward (const HfsrNode *node, const HfsrTensor *const *inputs,
-                       HfsrTensor *output, GError **error)
+typedef struct
 {
-  const HfsrTensor *input = inputs[0];
-  int r = node->factor;
+  const HfsrTensor *input;
+  HfsrTensor       *output;
+  int               r;
+} ShuffleJob;
+
+/* Input rows [@start, @end) of every input plane. */
+static void
+shuffle_rows (gpointer data, gsize start, gsize end)
+{
+  const ShuffleJob *job = data;
+  const HfsrTensor *input = job->input;
+  HfsrTensor *output = job->output;
+  int r = job->r;
 
   for (int c = 0; c < output->channels; c++)
     for (int i = 0; i < r; i++)
@@ -59,15 +69,28 @@ pixel_shuffle_forward (const HfsrNode *node, const HfsrTensor *const *inputs,
           float *dst = hfsr_tensor_plane (output, c) + (gsize) i
                        * output->width + j;
 
-          for (int y = 0; y < input->height; y++)
+          for (gsize y = start; y < end; y++)
             {
-              const float *src_row = src + (gsize) y * input->width;
-              float *dst_row = dst + (gsize) y * r * output->width;
+              const float *src_row = src + y * input->width;
+              float *dst_row = dst + y * r * output->width;
 
               for (int x = 0; x < input->width; x++)
                 dst_row[(gsize) x * r] = src_row[x];
             }
         }
+}
+
+static gboolean
+pixel_shuffle_forward (const HfsrNode *node, const HfsrTensor *const *inputs,
+                       HfsrTensor *output, GError **error)
+{
+  ShuffleJob job = { inputs[0], output, node->factor };
+
+  gsize row_floats = (gsize) inputs[0]->channels
+                     * (gsize) MAX (inputs[0]->width, 1);
+
+  hfsr_parallel_range ((gsize) inputs[0]->height,
+                       HFSR_PARALLEL_GRAIN / row_floats, shuffle_rows, &job);
   return TRUE;
 }
 

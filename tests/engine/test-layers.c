@@ -389,6 +389,17 @@ test_pixel_shuffle (void)
   check_pixel_shuffle (1, 1, 1, 1, 1);
   check_pixel_shuffle (3, 2, 1, 1, 2);
   check_pixel_shuffle (3, 4, 5, 1, 3);
+  /* Large enough to be cut into rows for up to 3 threads
+   * (HFSR_PARALLEL_GRAIN), on odd sizes. */
+  for (int threads = 1; threads <= 3; threads++)
+    {
+      int threads_before = hfsr_get_threads ();
+
+      hfsr_set_threads (threads);
+      check_pixel_shuffle (3, 2, 257, 301, 50 + threads);
+      check_pixel_shuffle (1, 3, 131, 263, 60 + threads);
+      hfsr_set_threads (threads_before);
+    }
   for (int iteration = 0; iteration < 40; iteration++)
     check_pixel_shuffle (g_rand_int_range (rand, 1, 10),
                          g_rand_int_range (rand, 1, 5),
@@ -477,11 +488,15 @@ test_add (void)
   HfsrNode node;
 
   load_node_or_die ("add", store, "{}", &node);
+  /* The first 3 iterations are large enough to be cut for up to 3 threads
+   * (HFSR_PARALLEL_GRAIN), at an odd length. */
   for (int iteration = 0; iteration < 30; iteration++)
     {
-      int c = g_rand_int_range (rand, 1, 38);
-      int h = g_rand_int_range (rand, 1, 24);
-      int w = g_rand_int_range (rand, 1, 24);
+      int threads_before = hfsr_get_threads ();
+      gboolean large = iteration < 3;
+      int c = large ? 13 : g_rand_int_range (rand, 1, 38);
+      int h = large ? 211 : g_rand_int_range (rand, 1, 24);
+      int w = large ? 331 : g_rand_int_range (rand, 1, 24);
       HfsrTensor *inputs[2] = {
         random_tensor (c, h, w, iteration, -1.0f, 1.0f),
         random_tensor (c, h, w, iteration + 1000, -1.0f, 1.0f),
@@ -490,9 +505,11 @@ test_add (void)
 
       hfsr_ref_add (inputs[0]->data, inputs[1]->data,
                     hfsr_tensor_size (inputs[0]), reference);
+      hfsr_set_threads (large ? iteration + 1 : threads_before);
       expect_close (g_strdup_printf ("add [%d,%d,%d]", c, h, w),
                     run_node (&node, (const HfsrTensor *const *) inputs, 2),
                     c, h, w, reference);
+      hfsr_set_threads (threads_before);
       hfsr_tensor_free (inputs[0]);
       hfsr_tensor_free (inputs[1]);
     }

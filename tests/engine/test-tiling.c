@@ -600,6 +600,33 @@ test_concurrent_regions (void)
   hfsr_model_free (model);
 }
 
+/* The engine's own threads: whole regions (their gather and scatter cut
+ * into rows, the layers split) and chunks of them at 1 to 3 threads give
+ * the whole-image pixels. */
+static void
+test_region_threads (void)
+{
+  HfsrModel *model = hfsr_model_builder_small_wdsr_x2 ();
+  HfsrRect image = { 3, -2, 613, 451 };
+  HfsrImageView input = view_new (&image, 3, 21);
+  HfsrTensor *reference = forward_whole (model, &input);
+  HfsrRect whole = { 6, -4, 1226, 902 };
+  HfsrRect chunk = { 11, 7, 1031, 717 };
+  int before = hfsr_get_threads ();
+
+  for (int threads = 1; threads <= 3; threads++)
+    {
+      hfsr_set_threads (threads);
+      check_region (model, &input, &image, reference, &whole, 0);
+      check_region (model, &input, &image, reference, &chunk, 0);
+      check_region (model, &input, &image, reference, &chunk, 200);
+    }
+  hfsr_set_threads (before);
+  hfsr_tensor_free (reference);
+  g_free (input.data);
+  hfsr_model_free (model);
+}
+
 static void
 test_threads (void)
 {
@@ -630,5 +657,6 @@ main (int argc, char **argv)
   g_test_add_func ("/tiling/progress-and-cancel", test_progress_and_cancel);
   g_test_add_func ("/tiling/concurrent-regions", test_concurrent_regions);
   g_test_add_func ("/tiling/threads", test_threads);
+  g_test_add_func ("/tiling/region-threads", test_region_threads);
   return g_test_run ();
 }
