@@ -17,9 +17,20 @@
 
 #include "hfsr-private.h"
 
-/* FORMAT.md's limit: real headers are a few kB; the cap keeps a hostile
- * length from making us parse (or allocate for) gigabytes of JSON. */
-#define HFSR_MAX_HEADER_LENGTH ((guint64) 16 << 20)
+/* FORMAT.md's limit: real headers are under 20 kB; the cap keeps a hostile
+ * length from making us read and parse a large file as JSON (json-glib's
+ * tree of 1 MiB of the densest text stays near 40 MB). */
+#define HFSR_MAX_HEADER_LENGTH ((guint64) 1 << 20)
+
+/* Trained weights stay within ±10 (the shipped ones within ±7.8).  A value
+ * far beyond that cannot come from training; it would overflow the
+ * activations and give a flat black or white image without a word. */
+#define HFSR_MAX_WEIGHT_MAGNITUDE 1e4f
+
+/* All the tensors of one model; the largest shipped model holds 1.2 MB.
+ * The bound keeps a hostile header from asking for gigabytes of weights
+ * that a sparse file can back without using any disk. */
+#define HFSR_MAX_TENSOR_BYTES ((guint64) 1 << 30)
 
 /* The format nests 3 levels in the header and 4 in the graph.  json-glib's
  * parser recurses once per level and overflows the stack near 100 000, so
@@ -37,12 +48,22 @@
  * a non-square size, so height and width cannot be swapped unnoticed). */
 static const int reference_sizes[2][2] = { { 8, 8 }, { 9, 7 } };
 
+/* Where the model's bytes come from: memory, or a file read piece by piece
+ * so that nothing is read before the part in front of it is checked. */
+typedef struct
+{
+  const guint8 *data;         /* NULL: read from fd */
+  int           fd;
+  guint64       size;
+} Source;
+
 typedef struct
 {
   const char   *file;
-  const guint8 *buffer;       /* the data buffer after the header */
-  gsize         buffer_size;
-  GHashTable   *weight_index; /* name -> HfsrWeight * */
+  const Source *source;
+  guint64       buffer_offset; /* where the data buffer after the header starts */
+  guint64       buffer_size;
+  GHashTable   *weight_index;  /* name -> HfsrWeight * */
 } Loader;
 
 /* Where one tensor's bytes lie in the data buffer. */
@@ -410,32 +431,72 @@ check_layout (Loader *loader, Extent *extents, int n_extents, GError **error)
   return TRUE;
 }
 
-/* Little-endian F32 into aligned native floats.  Non-finite weights are
- * refused: no trained model has them and they would only spread NaN over
- * the user's image. */
+/* @length bytes at @offset of @source into @dest; the caller has checked
+ * that they lie inside it. */
+static gboolean
+source_read (const Source *source, const char *file, guint64 offset,
+             void *dest, gsize length, GError **error)
+{
+  gsize done = 0;
+
+  if (source->data != NULL)
+    {
+      memcpy (dest, source->data + offset, length);
+      return TRUE;
+    }
+  while (done < length)
+    {
+      ssize_t n = pread (source->fd, (guint8 *) dest + done, length - done,
+                         (off_t) (offset + done));
+
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n <= 0)
+        return fail (error, file, HFSR_ERROR_IO, "%s",
+                     n < 0 ? g_strerror (errno)
+                           : "the file shrank while it was read");
+      done += (gsize) n;
+    }
+  return TRUE;
+}
+
+/* Little-endian F32 into aligned native floats, read straight into the
+ * weight's own buffer.  Non-finite weights and magnitudes no training gives
+ * are refused: they would only spread NaN, or a flat colour, over the
+ * user's image. */
 static gboolean
 copy_tensor_data (Loader *loader, const Extent *extent, GError **error)
 {
   HfsrWeight *weight = extent->weight;
-  const guint8 *bytes = loader->buffer + extent->begin;
 
   weight->data = hfsr_alloc_floats (weight->n_elements);
   if (weight->data == NULL)
     return fail (error, loader->file, HFSR_ERROR_NO_MEMORY,
                  "tensor '%s': out of memory for %" G_GSIZE_FORMAT
                  " floats", weight->name, weight->n_elements);
+  if (!source_read (loader->source, loader->file,
+                    loader->buffer_offset + extent->begin, weight->data,
+                    weight->n_elements * sizeof (float), error))
+    return FALSE;
   for (gsize i = 0; i < weight->n_elements; i++)
     {
       guint32 bits;
       float value;
 
-      memcpy (&bits, bytes + i * sizeof (float), sizeof bits);
+      memcpy (&bits, weight->data + i, sizeof bits);
       bits = GUINT32_FROM_LE (bits);
       memcpy (&value, &bits, sizeof value);
       if (!isfinite (value))
         return fail (error, loader->file, HFSR_ERROR_FORMAT,
                      "tensor '%s': element %" G_GSIZE_FORMAT
                      " is not a finite number", weight->name, i);
+      if (fabsf (value) > HFSR_MAX_WEIGHT_MAGNITUDE)
+        return fail (error, loader->file, HFSR_ERROR_FORMAT,
+                     "tensor '%s': element %" G_GSIZE_FORMAT " is %g, "
+                     "beyond the magnitude %g that no trained network "
+                     "reaches",
+                     weight->name, i, value,
+                     (double) HFSR_MAX_WEIGHT_MAGNITUDE);
       weight->data[i] = value;
     }
   return TRUE;
@@ -869,40 +930,59 @@ prepare_nodes (HfsrModel *model, GError **error)
   return TRUE;
 }
 
+/* The container first: the length, then the header, checked before any
+ * tensor is read, so that a huge or truncated file costs nothing. */
 static gboolean
-load_model (HfsrModel *model, const guint8 *data, gsize size,
-            GError **error)
+load_model (HfsrModel *model, const Source *source, GError **error)
 {
-  Loader loader = { model->name, NULL, 0, NULL };
+  Loader loader = { model->name, source, 0, 0, NULL };
   JsonNode *root;
   guint64 header_length;
+  char *header_text;
   const char *format, *graph;
   gboolean ok;
 
-  if (size < sizeof header_length)
+  if (source->size < sizeof header_length)
     return fail (error, model->name, HFSR_ERROR_FORMAT,
-                 "%" G_GSIZE_FORMAT " bytes is too short for a safetensors "
-                 "file (8-byte header length first)", size);
-  memcpy (&header_length, data, sizeof header_length);
+                 "%" G_GUINT64_FORMAT " bytes is too short for a "
+                 "safetensors file (8-byte header length first)",
+                 source->size);
+  if (!source_read (source, model->name, 0, &header_length,
+                    sizeof header_length, error))
+    return FALSE;
   header_length = GUINT64_FROM_LE (header_length);
   if (header_length > HFSR_MAX_HEADER_LENGTH)
     return fail (error, model->name, HFSR_ERROR_FORMAT,
                  "the header length %" G_GUINT64_FORMAT " exceeds the "
                  "limit of %" G_GUINT64_FORMAT " bytes", header_length,
                  HFSR_MAX_HEADER_LENGTH);
-  if (header_length > size - sizeof header_length)
+  if (header_length > source->size - sizeof header_length)
     return fail (error, model->name, HFSR_ERROR_FORMAT,
                  "the header length %" G_GUINT64_FORMAT " runs past the end "
-                 "of the %" G_GSIZE_FORMAT "-byte file", header_length, size);
+                 "of the %" G_GUINT64_FORMAT "-byte file", header_length,
+                 source->size);
+  loader.buffer_offset = sizeof header_length + header_length;
+  loader.buffer_size = source->size - loader.buffer_offset;
+  if (loader.buffer_size > HFSR_MAX_TENSOR_BYTES)
+    return fail (error, model->name, HFSR_ERROR_FORMAT,
+                 "%" G_GUINT64_FORMAT " bytes of tensors is beyond the "
+                 "limit of %" G_GUINT64_FORMAT " (hfsr models hold a few MB)",
+                 loader.buffer_size, HFSR_MAX_TENSOR_BYTES);
 
-  root = parse_json_object ((const char *) data + sizeof header_length,
-                            (gsize) header_length, "the header", model->name,
-                            error);
+  header_text = g_try_malloc (MAX (header_length, 1));
+  if (header_text == NULL)
+    return fail (error, model->name, HFSR_ERROR_NO_MEMORY,
+                 "out of memory for the %" G_GUINT64_FORMAT "-byte header",
+                 header_length);
+  root = NULL;
+  if (source_read (source, model->name, sizeof header_length, header_text,
+                   (gsize) header_length, error))
+    root = parse_json_object (header_text, (gsize) header_length,
+                              "the header", model->name, error);
+  g_free (header_text);
   if (root == NULL)
     return FALSE;
 
-  loader.buffer = data + sizeof header_length + header_length;
-  loader.buffer_size = size - sizeof header_length - (gsize) header_length;
   loader.weight_index = g_hash_table_new (g_str_hash, g_str_equal);
   ok = load_header (model, &loader, json_node_get_object (root), error);
   json_node_unref (root);
@@ -932,22 +1012,17 @@ load_model (HfsrModel *model, const guint8 *data, gsize size,
   return ok;
 }
 
-HfsrModel *
-hfsr_model_load_from_data (const guint8 *data, gsize size, const char *name,
-                           GError **error)
+static HfsrModel *
+model_new_from_source (const Source *source, const char *name,
+                       GError **error)
 {
-  HfsrModel *model;
+  HfsrModel *model = g_new0 (HfsrModel, 1);
 
-  g_return_val_if_fail (data != NULL || size == 0, NULL);
-  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
-
-  model = g_new0 (HfsrModel, 1);
   model->name = g_strdup (name != NULL ? name : "model");
   model->metadata = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
                                            g_free);
   model->margin = -1;
-  if (!load_model (model, data != NULL ? data : (const guint8 *) "", size,
-                   error))
+  if (!load_model (model, source, error))
     {
       hfsr_model_free (model);
       return NULL;
@@ -955,78 +1030,49 @@ hfsr_model_load_from_data (const guint8 *data, gsize size, const char *name,
   return model;
 }
 
-/* The whole file in memory (models are a few MB), with errno's words for
- * what went wrong. */
-static guint8 *
-read_file (const char *path, gsize *size, GError **error)
+HfsrModel *
+hfsr_model_load_from_data (const guint8 *data, gsize size, const char *name,
+                           GError **error)
 {
-  struct stat info;
-  guint8 *contents = NULL;
-  gsize done = 0;
-  int fd;
+  Source source = { data != NULL ? data : (const guint8 *) "", -1, size };
 
-  fd = g_open (path, O_RDONLY | O_CLOEXEC, 0);
-  if (fd < 0)
-    {
-      fail (error, path, HFSR_ERROR_IO, "%s", g_strerror (errno));
-      return NULL;
-    }
-  if (fstat (fd, &info) != 0)
-    {
-      fail (error, path, HFSR_ERROR_IO, "%s", g_strerror (errno));
-      goto out;
-    }
-  if (!S_ISREG (info.st_mode))
-    {
-      fail (error, path, HFSR_ERROR_IO, "%s", S_ISDIR (info.st_mode)
-                                              ? "is a directory"
-                                              : "is not a regular file");
-      goto out;
-    }
-  *size = (gsize) info.st_size;
-  contents = g_try_malloc (MAX (*size, 1));
-  if (contents == NULL)
-    {
-      fail (error, path, HFSR_ERROR_NO_MEMORY,
-            "out of memory for %" G_GSIZE_FORMAT " bytes", *size);
-      goto out;
-    }
-  while (done < *size)
-    {
-      ssize_t n = read (fd, contents + done, *size - done);
+  g_return_val_if_fail (data != NULL || size == 0, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-      if (n < 0 && errno == EINTR)
-        continue;
-      if (n <= 0)
-        {
-          fail (error, path, HFSR_ERROR_IO, "%s",
-                n < 0 ? g_strerror (errno) : "the file shrank while read");
-          g_clear_pointer (&contents, g_free);
-          goto out;
-        }
-      done += (gsize) n;
-    }
-
-out:
-  close (fd);
-  return contents;
+  return model_new_from_source (&source, name, error);
 }
 
+/* Opened without blocking, so that a FIFO (or a device) named like a model
+ * is refused instead of waiting forever for a writer; only regular files
+ * are models.  The file is then read piece by piece as it is checked. */
 HfsrModel *
 hfsr_model_load (const char *path, GError **error)
 {
-  HfsrModel *model;
-  guint8 *contents;
-  gsize size = 0;
+  struct stat info;
+  HfsrModel *model = NULL;
+  Source source = { NULL, -1, 0 };
 
   g_return_val_if_fail (path != NULL, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  contents = read_file (path, &size, error);
-  if (contents == NULL)
-    return NULL;
-  model = hfsr_model_load_from_data (contents, size, path, error);
-  g_free (contents);
+  source.fd = g_open (path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY, 0);
+  if (source.fd < 0)
+    {
+      fail (error, path, HFSR_ERROR_IO, "%s", g_strerror (errno));
+      return NULL;
+    }
+  if (fstat (source.fd, &info) != 0)
+    fail (error, path, HFSR_ERROR_IO, "%s", g_strerror (errno));
+  else if (!S_ISREG (info.st_mode))
+    fail (error, path, HFSR_ERROR_IO, "%s",
+          S_ISDIR (info.st_mode) ? "is a directory"
+                                 : "is not a regular file");
+  else
+    {
+      source.size = (guint64) info.st_size;
+      model = model_new_from_source (&source, path, error);
+    }
+  close (source.fd);
   return model;
 }
 

@@ -6,9 +6,12 @@
  * must give a GError naming the file and the problem, never a crash.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <glib/gstdio.h>
 
@@ -181,7 +184,7 @@ test_weights_round_trip (void)
 {
   HfsrModelBuilder *b = hfsr_model_builder_new ("x", 2);
   float kernel[2 * 2 * 1 * 1] = { 1.5f, -2.25f, 1e-30f, -0.0f };
-  float bias[2] = { 3.0f, 7.0e20f };
+  float bias[2] = { 3.0f, -9999.5f };
   gint64 kernel_shape[4] = { 2, 2, 1, 1 };
   gint64 bias_shape[1] = { 2 };
   GError *error = NULL;
@@ -506,6 +509,148 @@ test_non_finite_weight (void)
 }
 
 static void
+test_huge_weight (void)
+{
+  HfsrModelBuilder *b = hfsr_model_builder_new ("x", 1);
+  float values[2] = { 1.0f, 1e38f };
+  gint64 shape[4] = { 2, 1, 1, 1 };
+
+  hfsr_model_builder_add_tensor (b, "w", values, 4, shape);
+  hfsr_model_builder_add_node (b, "c", "conv2d", "x", "{\"weight\": \"w\"}");
+  expect_builder_error (b, "tensor 'w': element 1 is 1e+38, beyond the magnitude");
+}
+
+/* A FIFO named like a model is refused at once: opened for reading the
+ * usual way it would wait for a writer forever. */
+static void
+test_fifo (void)
+{
+  GError *error = NULL;
+  char *dir = g_dir_make_tmp ("hfsr-test-XXXXXX", &error);
+  char *path = g_build_filename (dir, "fifo.safetensors", NULL);
+
+  g_assert_no_error (error);
+  g_assert_cmpint (mkfifo (path, 0600), ==, 0);
+  alarm (20);   /* a hang fails the test instead of stalling the suite */
+  g_assert_null (hfsr_model_load (path, &error));
+  alarm (0);
+  g_assert_error (error, HFSR_ERROR, HFSR_ERROR_IO);
+  g_assert_nonnull (strstr (error->message, "is not a regular file"));
+  g_clear_error (&error);
+  g_unlink (path);
+  g_rmdir (dir);
+  g_free (path);
+  g_free (dir);
+}
+
+/* Peak resident memory in kB since the last reset_peak_memory(). */
+static gint64
+peak_memory_kb (void)
+{
+  char *status = NULL, *line;
+  gint64 kb = -1;
+
+  g_assert_true (g_file_get_contents ("/proc/self/status", &status, NULL,
+                                      NULL));
+  line = strstr (status, "VmHWM:");
+  if (line != NULL)
+    kb = g_ascii_strtoll (line + 6, NULL, 10);
+  g_free (status);
+  return kb;
+}
+
+static gboolean
+reset_peak_memory (void)
+{
+  int fd = g_open ("/proc/self/clear_refs", O_WRONLY, 0);
+  gboolean done = fd >= 0 && write (fd, "5", 1) == 1;
+
+  if (fd >= 0)
+    close (fd);
+  return done;
+}
+
+/* @head followed by zeros up to @size bytes, as a sparse file. */
+static char *
+sparse_file (GBytes *head, guint64 size)
+{
+  char *path = hfsr_write_temp_file (head, NULL);
+  int fd = g_open (path, O_WRONLY, 0);
+
+  g_assert_cmpint (fd, >=, 0);
+  g_assert_cmpint (ftruncate (fd, (off_t) size), ==, 0);
+  close (fd);
+  g_bytes_unref (head);
+  return path;
+}
+
+/* A file of any size is refused (or accepted) after reading its length,
+ * its header and, for an accepted one, its tensors: a 6 GiB file costs
+ * neither 6 GiB of memory nor the time to read it. */
+static void
+test_huge_files (void)
+{
+  const guint64 huge = (guint64) 6 << 30;
+  struct
+  {
+    GBytes     *head;
+    guint64     size;
+    const char *fragment;
+  } cases[5];
+  GBytes *good = hfsr_model_builder_build (wdsr_builder ());
+  gsize good_size = g_bytes_get_size (good);
+  GString *dense = g_string_new ("{\"a\": [0");
+
+  /* the densest header JSON within the length limit: one node per 2 bytes */
+  while (dense->len < (1 << 20) - 4)
+    g_string_append (dense, ",0");
+  g_string_append (dense, "]}");
+
+  cases[0].head = hfsr_safetensors_pack ("[]", NULL, 0);
+  cases[0].size = huge;
+  cases[0].fragment = "beyond the limit";
+  cases[1].head = hfsr_safetensors_pack ("[]", NULL, 0);
+  cases[1].size = 1 << 20;
+  cases[1].fragment = "not a JSON object";
+  cases[2].head = g_bytes_ref (good);
+  cases[2].size = huge;
+  cases[2].fragment = "beyond the limit";
+  cases[3].head = g_bytes_ref (good);
+  cases[3].size = good_size + (200 << 20);
+  cases[3].fragment = "trailing bytes after the last tensor";
+  cases[4].head = hfsr_safetensors_pack (dense->str, NULL, 0);
+  cases[4].size = (1 << 20) + 8;
+  cases[4].fragment = "tensor 'a': the entry is not an object";
+  g_bytes_unref (good);
+  g_string_free (dense, TRUE);
+
+  if (!reset_peak_memory ())
+    g_test_incomplete ("/proc/self/clear_refs cannot be written: "
+                       "memory is not measured");
+  for (int i = 0; i < (int) G_N_ELEMENTS (cases); i++)
+    {
+      GError *error = NULL;
+      char *path = sparse_file (cases[i].head, cases[i].size);
+      gint64 before = peak_memory_kb (), after;
+      gint64 start = g_get_monotonic_time ();
+
+      g_assert_null (hfsr_model_load (path, &error));
+      after = peak_memory_kb ();
+      g_assert_error (error, HFSR_ERROR, HFSR_ERROR_FORMAT);
+      if (strstr (error->message, cases[i].fragment) == NULL)
+        g_error ("case %d: \"%s\" lacks \"%s\"", i, error->message,
+                 cases[i].fragment);
+      g_test_message ("case %d: %.3f s, +%" G_GINT64_FORMAT " kB: %s", i,
+                      (g_get_monotonic_time () - start) / 1e6,
+                      after - before, error->message);
+      g_assert_cmpint (after - before, <, 64 << 10);
+      g_clear_error (&error);
+      g_unlink (path);
+      g_free (path);
+    }
+}
+
+static void
 test_metadata_errors (void)
 {
   HfsrModelBuilder *b;
@@ -742,6 +887,9 @@ main (int argc, char **argv)
   g_test_add_func ("/model/errors/container", test_container_errors);
   g_test_add_func ("/model/errors/tensors", test_tensor_errors);
   g_test_add_func ("/model/errors/non-finite", test_non_finite_weight);
+  g_test_add_func ("/model/errors/huge-weight", test_huge_weight);
+  g_test_add_func ("/model/errors/fifo", test_fifo);
+  g_test_add_func ("/model/errors/huge-files", test_huge_files);
   g_test_add_func ("/model/errors/metadata", test_metadata_errors);
   g_test_add_func ("/model/errors/graph", test_graph_errors);
   g_test_add_func ("/model/errors/every-truncation", test_every_truncation);
