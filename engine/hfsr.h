@@ -58,6 +58,14 @@ hfsr_tensor_plane (const HfsrTensor *t, int c)
   return t->data + (gsize) c * t->height * t->width;
 }
 
+/* The one rule for non-finite pixel values, applied by every op and tool to
+ * what it reads and by every network op to what a network computed
+ * (engine/README.md, "Non-finite values"): NaN and -infinity become 0,
+ * +infinity becomes 1, the ends of the range the networks and maps are made
+ * for; finite values are left as they are.  Returns how many were replaced,
+ * for the caller's one warning. */
+gsize       hfsr_make_finite (float *values, gsize n);
+
 /* ---------------------------------------------------------------- regions */
 
 typedef struct

@@ -2,6 +2,7 @@
  * Copyright (C) 2026 the hfsr authors
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
+#include <math.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
@@ -296,4 +297,18 @@ hfsr_tensor_size (const HfsrTensor *tensor)
   if (tensor == NULL)
     return 0;
   return (gsize) tensor->channels * tensor->height * tensor->width;
+}
+
+gsize
+hfsr_make_finite (float *values, gsize n)
+{
+  gsize replaced = 0;
+
+  for (gsize i = 0; i < n; i++)
+    if (G_UNLIKELY (!isfinite (values[i])))
+      {
+        values[i] = isinf (values[i]) && values[i] > 0.0f ? 1.0f : 0.0f;
+        replaced++;
+      }
+  return replaced;
 }

@@ -305,10 +305,12 @@ level_of_piece (const GeglRectangle *piece,
       HfsrImageView view = { grey, 1, (gsize) need.width,
                              hfsr_op_rect_to_engine (&need) };
 
-      gegl_buffer_get (input, &need, 1.0, format, grey, GEGL_AUTO_ROWSTRIDE,
-                       GEGL_ABYSS_NONE);
+      hfsr_op_get_pixels (operation, input, &need, format, grey);
       done = hfsr_dog_sr_levels (model, o->scale, sigmas, &view, &image,
                                  &target, levels, error);
+      if (done)
+        hfsr_op_check_network_output (operation, levels,
+                                      n * HFSR_DOG_SR_LEVELS);
     }
   if (done && o->output == HFSR_DOG_SR_NETWORK_GAUSSIAN)
     memcpy (out, levels + (gsize) (o->level - 1) * n, sizeof (float) * n);

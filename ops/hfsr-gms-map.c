@@ -200,9 +200,9 @@ process (GeglOperation       *operation,
   region = hfsr_op_grow_within (&wanted, margin (o), extent);
   n_pixels = (gsize) region.width * region.height;
 
-  image = hfsr_op_read_planes (input, &region, format, &error);
+  image = hfsr_op_read_planes (operation, input, &region, format, &error);
   if (image != NULL)
-    reference = hfsr_op_read_planes (aux, &region, format, &error);
+    reference = hfsr_op_read_planes (operation, aux, &region, format, &error);
   if (reference != NULL)
     work = hfsr_tensor_new (2, region.height, region.width, &error);
   if (work == NULL)

@@ -192,7 +192,7 @@ process (GeglOperation       *operation,
     return TRUE;
   region = hfsr_op_grow_within (&wanted, mode_margin (o->mode), extent);
 
-  image = hfsr_op_read_planes (input, &region, format, &error);
+  image = hfsr_op_read_planes (operation, input, &region, format, &error);
   if (image != NULL)
     map = hfsr_tensor_new (1, region.height, region.width, &error);
   if (map == NULL)

@@ -149,8 +149,78 @@ band_new (const GeglRectangle *rect,
   return hfsr_op_pixels_new (rect->width, *rows, n_components, error);
 }
 
+/* One warning per op node and kind of trouble: an image with a NaN region
+ * would otherwise warn once for every chunk GEGL computes. */
+G_LOCK_DEFINE_STATIC (warned);
+
+static void
+warn_once (GeglOperation *operation,
+           const char    *key,
+           const char    *format,
+           gsize          count)
+{
+  gboolean first;
+
+  G_LOCK (warned);
+  first = g_object_get_data (G_OBJECT (operation), key) == NULL;
+  if (first)
+    g_object_set_data (G_OBJECT (operation), key, GINT_TO_POINTER (1));
+  G_UNLOCK (warned);
+  if (first)
+    {
+      char *message = g_strdup_printf (format, count);
+
+      g_warning ("%s: %s", gegl_operation_get_name (operation), message);
+      g_free (message);
+    }
+}
+
+void
+hfsr_op_get_pixels (GeglOperation       *operation,
+                    GeglBuffer          *buffer,
+                    const GeglRectangle *rect,
+                    const Babl          *format,
+                    float               *pixels)
+{
+  gsize n = (gsize) MAX (rect->width, 0) * MAX (rect->height, 0)
+            * babl_format_get_n_components (format);
+
+  gegl_buffer_get (buffer, rect, 1.0, format, pixels, GEGL_AUTO_ROWSTRIDE,
+                   GEGL_ABYSS_NONE);
+  hfsr_op_make_input_finite (operation, pixels, n);
+}
+
+void
+hfsr_op_make_input_finite (GeglOperation *operation,
+                           float         *values,
+                           gsize          n)
+{
+  gsize replaced = hfsr_make_finite (values, n);
+
+  if (replaced > 0)
+    warn_once (operation, "hfsr-non-finite-input",
+               "the input holds values that are not finite numbers (%"
+               G_GSIZE_FORMAT " in the first part met): NaN and -infinity "
+               "are read as 0, +infinity as 1", replaced);
+}
+
+void
+hfsr_op_check_network_output (GeglOperation *operation,
+                              float         *values,
+                              gsize          n)
+{
+  gsize replaced = hfsr_make_finite (values, n);
+
+  if (replaced > 0)
+    warn_once (operation, "hfsr-non-finite-output",
+               "the network computed values that are not finite numbers (%"
+               G_GSIZE_FORMAT " in the first part met), written as 0 or 1: "
+               "is the model file sound?", replaced);
+}
+
 HfsrTensor *
-hfsr_op_read_planes (GeglBuffer          *buffer,
+hfsr_op_read_planes (GeglOperation       *operation,
+                     GeglBuffer          *buffer,
                      const GeglRectangle *rect,
                      const Babl          *format,
                      GError             **error)
@@ -177,8 +247,7 @@ hfsr_op_read_planes (GeglBuffer          *buffer,
                              MIN (rows, rect->height - top) };
       gsize         n_pixels = (gsize) part.height * rect->width;
 
-      gegl_buffer_get (buffer, &part, 1.0, format, band,
-                       GEGL_AUTO_ROWSTRIDE, GEGL_ABYSS_NONE);
+      hfsr_op_get_pixels (operation, buffer, &part, format, band);
 
       for (int c = 0; c < n_components; c++)
         {

@@ -65,9 +65,36 @@ float        *hfsr_op_pixels_new   (int                  width,
 void          hfsr_op_warn         (GeglOperation       *operation,
                                     GError             **error);
 
-/* Reads @rect of @buffer in @format (a float format) into a new planar
- * tensor holding one plane per component of @format. */
-HfsrTensor   *hfsr_op_read_planes  (GeglBuffer          *buffer,
+/* gegl_buffer_get of @rect (inside the image: no abyss) in the float
+ * @format into @pixels, with the non-finite rule applied
+ * (hfsr_make_finite); the first time an op meets such values it warns
+ * once.  Every op reads its input through this. */
+void          hfsr_op_get_pixels   (GeglOperation       *operation,
+                                    GeglBuffer          *buffer,
+                                    const GeglRectangle *rect,
+                                    const Babl          *format,
+                                    float               *pixels);
+
+/* The rule and the warning for @n values read from the input otherwise
+ * (GEGL's sampler). */
+void          hfsr_op_make_input_finite
+                                   (GeglOperation       *operation,
+                                    float               *values,
+                                    gsize                n);
+
+/* The same rule for @n values a network computed: a sound model never
+ * gives a non-finite value, so the first time it happens the op warns once
+ * that the model file is suspect. */
+void          hfsr_op_check_network_output
+                                   (GeglOperation       *operation,
+                                    float               *values,
+                                    gsize                n);
+
+/* Reads @rect of @buffer in @format (a float format), through
+ * hfsr_op_get_pixels, into a new planar tensor holding one plane per
+ * component of @format. */
+HfsrTensor   *hfsr_op_read_planes  (GeglOperation       *operation,
+                                    GeglBuffer          *buffer,
                                     const GeglRectangle *rect,
                                     const Babl          *format,
                                     GError             **error);

@@ -148,7 +148,7 @@ process (GeglOperation       *operation,
     return TRUE;
   region = hfsr_op_grow_within (&wanted, margin (o), extent);
 
-  image = hfsr_op_read_planes (input, &region, format, &error);
+  image = hfsr_op_read_planes (operation, input, &region, format, &error);
   if (image != NULL)
     blurs = hfsr_tensor_new (n_sigmas, region.height, region.width, &error);
   if (blurs == NULL)

@@ -196,8 +196,7 @@ find_keypoints (GeglOperation       *operation,
       grey = hfsr_op_pixels_new (box->width, box->height, 1, error);
       if (grey == NULL)
         return FALSE;
-      gegl_buffer_get (input, box, 1.0, grey_format, grey,
-                       GEGL_AUTO_ROWSTRIDE, GEGL_ABYSS_NONE);
+      hfsr_op_get_pixels (operation, input, box, grey_format, grey);
       done = hfsr_sift_detect_image (grey, box->width, box->height, &params,
                                      keypoints, n, error);
     }
@@ -242,8 +241,7 @@ find_keypoints (GeglOperation       *operation,
           HfsrImageView view = { grey, 1, (gsize) lr.width, image };
           const float  *planes[HFSR_DOG_SR_LEVELS];
 
-          gegl_buffer_get (aux, &lr, 1.0, grey_format, grey,
-                           GEGL_AUTO_ROWSTRIDE, GEGL_ABYSS_NONE);
+          hfsr_op_get_pixels (operation, aux, &lr, grey_format, grey);
           for (int k = 0; k < HFSR_DOG_SR_LEVELS; k++)
             planes[k] = levels + k * plane;
           done = hfsr_dog_sr_levels (shared->model, o->scale, sigmas, &view,
@@ -287,8 +285,7 @@ process (GeglOperation       *operation,
   if (o->overlay)
     memset (pixels, 0, sizeof (float) * 4 * box.width * box.height);
   else
-    gegl_buffer_get (input, &box, 1.0, format, pixels, GEGL_AUTO_ROWSTRIDE,
-                     GEGL_ABYSS_NONE);
+    hfsr_op_get_pixels (operation, input, &box, format, pixels);
 
   /* Without keypoints the image still comes through, with a warning. */
   found = find_keypoints (operation, input, aux, &box, &keypoints, &n,

@@ -567,7 +567,8 @@ translucent_part (const guint8   *opaque_around,
 /* Computes @piece of the output with the network, from the input
  * network_input names. */
 static gboolean
-upscale_with_network (const HfsrModel     *model,
+upscale_with_network (GeglOperation       *operation,
+                      const HfsrModel     *model,
                       GeglBuffer          *input,
                       GeglBuffer          *output,
                       const GeglRectangle *extent,
@@ -594,8 +595,7 @@ upscale_with_network (const HfsrModel     *model,
   if (out == NULL)
     goto out;
 
-  gegl_buffer_get (input, &need_rect, 1.0, format, in, GEGL_AUTO_ROWSTRIDE,
-                   GEGL_ABYSS_NONE);
+  hfsr_op_get_pixels (operation, input, &need_rect, format, in);
   opaque = clamp_pixels (in, n_in, channels);
   if (! opaque)
     {
@@ -631,6 +631,9 @@ upscale_with_network (const HfsrModel     *model,
     }
   if (ok)
     {
+      hfsr_op_check_network_output (operation, out,
+                                    (gsize) piece.width * piece.height
+                                    * channels);
       finish_pixels (out, channels, &piece, opaque_around, ranges, &need,
                      hfsr_model_get_scale (model));
       gegl_buffer_set (output, piece_rect, 0, format, out,
@@ -648,7 +651,8 @@ out:
 /* Without a network: GEGL's cubic sampler at the centre of each output
  * pixel, so that no image data is lost. */
 static gboolean
-upscale_cubic (GeglSampler         *sampler,
+upscale_cubic (GeglOperation       *operation,
+               GeglSampler         *sampler,
                GeglBuffer          *output,
                const GeglRectangle *piece,
                int                  scale,
@@ -659,6 +663,7 @@ upscale_cubic (GeglSampler         *sampler,
   float *pixels = hfsr_op_pixels_new (piece->width, piece->height, channels,
                                       error);
   float *pixel  = pixels;
+  gsize  n;
 
   if (pixels == NULL)
     return FALSE;
@@ -668,6 +673,12 @@ upscale_cubic (GeglSampler         *sampler,
          x++, pixel += channels)
       gegl_sampler_get (sampler, (x + 0.5) / scale, (y + 0.5) / scale, NULL,
                         pixel, GEGL_ABYSS_CLAMP);
+  /* The sampler reads the input as it is: the non-finite rule, then the
+   * documented range (its cubic kernel overshoots at edges). */
+  n = (gsize) piece->width * piece->height * channels;
+  hfsr_op_make_input_finite (operation, pixels, n);
+  for (gsize i = 0; i < n; i++)
+    pixels[i] = clamp_unit (pixels[i]);
 
   gegl_buffer_set (output, piece, 0, format, pixels, GEGL_AUTO_ROWSTRIDE);
   g_free (pixels);
@@ -722,7 +733,8 @@ process (GeglOperation       *operation,
         GError       *error = NULL;
 
         if (shared != NULL &&
-            upscale_with_network (shared->model, input, output, extent,
+            upscale_with_network (operation, shared->model, input, output,
+                                  extent,
                                   &piece, format, &error))
           continue;
 
@@ -738,7 +750,7 @@ process (GeglOperation       *operation,
         if (sampler == NULL)
           sampler = gegl_buffer_sampler_new_at_level (input, format,
                                                       GEGL_SAMPLER_CUBIC, 0);
-        success = upscale_cubic (sampler, output, &piece, o->scale, format,
+        success = upscale_cubic (operation, sampler, output, &piece, o->scale, format,
                                  &error);
         hfsr_op_warn (operation, &error);
       }

@@ -76,10 +76,14 @@ hfsr_class_describe (const HfsrProcedure *procedure,
   buffer = gimp_drawable_get_buffer (drawable_id);
   pixels = g_new (gfloat, 2 * (gsize) width * height);
   grey   = g_new (gfloat, (gsize) width * height);
-  gegl_buffer_get (buffer, NULL, 1.0, babl_format ("Y'aA float"), pixels,
+  /* Premultiplied here, as hfsr:structure-sr does: babl 0.1.98's
+   * "Y'A u8" to "Y'aA float" writes past its buffer.  Non-finite values
+   * follow the ops' rule (the op rendering the preview warns of them). */
+  gegl_buffer_get (buffer, NULL, 1.0, babl_format ("Y'A float"), pixels,
                    GEGL_AUTO_ROWSTRIDE, GEGL_ABYSS_NONE);
+  hfsr_make_finite (pixels, 2 * (gsize) width * height);
   for (gsize i = 0; i < (gsize) width * height; i++)
-    grey[i] = pixels[2 * i];
+    grey[i] = pixels[2 * i] * pixels[2 * i + 1];
   n = hfsr_model_get_n_classes (model);
   p = g_new (gdouble, n);
   if (hfsr_model_classify (model, grey, width, height, p, error))

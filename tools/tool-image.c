@@ -281,6 +281,21 @@ tool_load_image (const char *path, GError **error)
                  "%s: not an image GEGL can read", path);
   else
     image = tool_render_planes (load, &extent, &failure);
+  /* The ops' rule for non-finite values (hfsr_make_finite), with one
+   * warning; an image without one finite value has nothing to read. */
+  if (image != NULL)
+    {
+      gsize n = hfsr_tensor_size (image);
+      gsize replaced = hfsr_make_finite (image->data, n);
+
+      if (replaced == n)
+        g_set_error (&failure, HFSR_ERROR, HFSR_ERROR_INVALID_ARGUMENT,
+                     "%s: no pixel value is a finite number", path);
+      else if (replaced > 0)
+        g_printerr ("%s: warning: %" G_GSIZE_FORMAT " values are not finite "
+                    "numbers: NaN and -infinity read as 0, +infinity as 1\n",
+                    path, replaced);
+    }
   if (failure != NULL && !g_str_has_prefix (failure->message, path))
     g_prefix_error (&failure, "%s: ", path);
   tool_capture_end (path, failure == NULL ? &failure : NULL);
