@@ -58,16 +58,25 @@ compare_names (gconstpointer a, gconstpointer b)
 
 /* The family's file names in @folder, sorted; none when the folder does not
  * exist (HFSR_MODEL_PATH may name one that is not there, and a build that
- * is not installed has no model folder). */
+ * is not installed has no model folder).  A folder that exists but cannot
+ * be read is added to @unreadable, with the reason, for the message that no
+ * model was found. */
 static GPtrArray *
-list_folder (const char *folder, const char *prefix)
+list_folder (const char *folder, const char *prefix, GString *unreadable)
 {
   GPtrArray *names = g_ptr_array_new_with_free_func (g_free);
-  GDir *dir = g_dir_open (folder, 0, NULL);
+  GError *error = NULL;
+  GDir *dir = g_dir_open (folder, 0, &error);
   const char *name;
 
   if (dir == NULL)
-    return names;
+    {
+      if (!g_error_matches (error, G_FILE_ERROR, G_FILE_ERROR_NOENT)
+          && !g_error_matches (error, G_FILE_ERROR, G_FILE_ERROR_NOTDIR))
+        g_string_append_printf (unreadable, "; %s", error->message);
+      g_error_free (error);
+      return names;
+    }
   while ((name = g_dir_read_name (dir)) != NULL)
     if (g_str_has_prefix (name, prefix) && g_str_has_suffix (name,
                                                              MODEL_SUFFIX))
@@ -126,7 +135,8 @@ compare_variants (gconstpointer a, gconstpointer b)
  * meaningful within one training (the members fine-tuned from one start),
  * and a folder of one's own replaces the installed family as a whole. */
 static GArray *
-load_family (const char *prefix, const char *key, GError **error)
+load_family (const char *prefix, const char *key, GString *unreadable,
+             GError **error)
 {
   GArray *family = g_array_new (FALSE, FALSE, sizeof (Variant));
   char **folders = hfsr_model_search_path ();
@@ -139,7 +149,7 @@ load_family (const char *prefix, const char *key, GError **error)
   for (folder = folders; *folder != NULL; folder++)
     {
       g_clear_pointer (&names, g_ptr_array_unref);
-      names = list_folder (*folder, prefix);
+      names = list_folder (*folder, prefix, unreadable);
       if (names->len > 0)
         break;
     }
@@ -188,6 +198,7 @@ hfsr_model_find_variants (const char *prefix, const char *key,
                           GError **error)
 {
   GArray *family;
+  GString *unreadable;
 
   g_return_val_if_fail (prefix != NULL && key != NULL, FALSE);
   g_return_val_if_fail (variants != NULL && n_variants != NULL, FALSE);
@@ -195,7 +206,16 @@ hfsr_model_find_variants (const char *prefix, const char *key,
 
   *variants = NULL;
   *n_variants = 0;
-  family = load_family (prefix, key, error);
+  unreadable = g_string_new (NULL);
+  family = load_family (prefix, key, unreadable, error);
+  if (family != NULL && family->len == 0 && unreadable->len > 0)
+    {
+      /* "none" would be wrong: the family may be in the folder not read */
+      g_set_error (error, HFSR_ERROR, HFSR_ERROR_IO, "%s",
+                   unreadable->str + 2);
+      g_clear_pointer (&family, g_array_unref);
+    }
+  g_string_free (unreadable, TRUE);
   if (family == NULL)
     return FALSE;
   *variants = g_new0 (HfsrModelVariant, MAX (family->len, 1));
@@ -233,6 +253,7 @@ hfsr_model_load_for_value (const char *prefix, const char *key,
                            double value, GError **error)
 {
   GArray *family;
+  GString *unreadable;
   HfsrModel *model = NULL;
   const Variant *below, *above;
   guint n, i;
@@ -247,9 +268,13 @@ hfsr_model_load_for_value (const char *prefix, const char *key,
                    MODEL_SUFFIX, key);
       return NULL;
     }
-  family = load_family (prefix, key, error);
+  unreadable = g_string_new (NULL);
+  family = load_family (prefix, key, unreadable, error);
   if (family == NULL)
-    return NULL;
+    {
+      g_string_free (unreadable, TRUE);
+      return NULL;
+    }
   n = family->len;
   if (n == 0)
     {
@@ -257,13 +282,15 @@ hfsr_model_load_for_value (const char *prefix, const char *key,
       char *searched = g_strjoinv (G_SEARCHPATH_SEPARATOR_S, folders);
 
       g_set_error (error, HFSR_ERROR, HFSR_ERROR_IO,
-                   "no model file %s*%s in %s", prefix, MODEL_SUFFIX,
-                   searched);
+                   "no model file %s*%s in %s%s", prefix, MODEL_SUFFIX,
+                   searched, unreadable->str);
+      g_string_free (unreadable, TRUE);
       g_free (searched);
       g_strfreev (folders);
       g_array_unref (family);
       return NULL;
     }
+  g_string_free (unreadable, TRUE);
 
   /* The last variant at or below @value (within SAME_VALUE), or the first
    * when @value lies below them all: that one, or the last, is then the

@@ -8,6 +8,8 @@
  */
 #include <math.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <glib/gstdio.h>
 
@@ -544,6 +546,40 @@ test_family_errors (Folders *f, gconstpointer data)
   g_bytes_unref (good);
 }
 
+/* A FIFO named like a member is refused by name, at once (opened the usual
+ * way it would wait for a writer forever); a model folder that cannot be
+ * read is named as such, not reported as holding no model.  A symbolic
+ * link to itself stands for an unreadable folder: it cannot be opened even
+ * by root, for whom permissions are no obstacle. */
+static void
+test_hostile_folders (Folders *f, gconstpointer data)
+{
+  char *fifo = g_build_filename (f->first, "zoo-fifo-a1.safetensors", NULL);
+  char *loop = g_build_filename (f->second, "loop", NULL);
+  HfsrModelVariant *variants = NULL;
+  GError *error = NULL;
+  int n = -1;
+
+  g_assert_cmpint (mkfifo (fifo, 0600), ==, 0);
+  alarm (20);   /* a hang fails the test instead of stalling the suite */
+  check_family_error ("zoo-fifo-a", HFSR_ERROR_IO,
+                      "zoo-fifo-a1.safetensors: is not a regular file");
+  alarm (0);
+  g_unlink (fifo);
+
+  g_assert_cmpint (symlink (loop, loop), ==, 0);
+  set_path (loop, f->first);
+  check_family_error ("zoo-none-", HFSR_ERROR_IO, "loop");
+  g_assert_false (hfsr_model_find_variants ("zoo-none-", KEY, &variants, &n,
+                                            &error));
+  g_assert_error (error, HFSR_ERROR, HFSR_ERROR_IO);
+  g_assert_nonnull (strstr (error->message, loop));
+  g_clear_error (&error);
+  g_unlink (loop);
+  g_free (loop);
+  g_free (fifo);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -564,5 +600,7 @@ main (int argc, char **argv)
               test_single_variant, folders_tear_down);
   g_test_add ("/model-zoo/family-errors", Folders, NULL, folders_set_up,
               test_family_errors, folders_tear_down);
+  g_test_add ("/model-zoo/hostile-folders", Folders, NULL, folders_set_up,
+              test_hostile_folders, folders_tear_down);
   return g_test_run ();
 }
