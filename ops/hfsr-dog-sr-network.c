@@ -305,9 +305,10 @@ level_of_piece (const GeglRectangle *piece,
       HfsrImageView view = { grey, 1, (gsize) need.width,
                              hfsr_op_rect_to_engine (&need) };
 
-      hfsr_op_get_pixels (operation, input, &need, format, grey);
-      done = hfsr_dog_sr_levels (model, o->scale, sigmas, &view, &image,
-                                 &target, levels, error);
+      done = hfsr_op_get_pixels (operation, input, &need, format, grey,
+                                 error)
+             && hfsr_dog_sr_levels (model, o->scale, sigmas, &view, &image,
+                                    &target, levels, error);
       if (done)
         hfsr_op_check_network_output (operation, levels,
                                       n * HFSR_DOG_SR_LEVELS);

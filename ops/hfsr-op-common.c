@@ -175,19 +175,46 @@ warn_once (GeglOperation *operation,
     }
 }
 
-void
+/* babl 0.1.98 writes past its buffers building some conversions into the
+ * grey and premultiplied float formats the ops work in ("Y'A u8" or "YA
+ * float" to "Y'aA float", "YA float" to "Y'A float" or "R'aG'aB'aA float",
+ * ...: tests/ops/babl-conversions.txt has the list, measured under
+ * valgrind).  Every format GEGL can hand over converts soundly to
+ * "R'G'B'A float", and that converts soundly to each format the ops read,
+ * so pixels come that way, in two steps, unless they are stored in the
+ * format wanted (then no conversion happens, and none can go wrong). */
+gboolean
 hfsr_op_get_pixels (GeglOperation       *operation,
                     GeglBuffer          *buffer,
                     const GeglRectangle *rect,
                     const Babl          *format,
-                    float               *pixels)
+                    float               *pixels,
+                    GError             **error)
 {
-  gsize n = (gsize) MAX (rect->width, 0) * MAX (rect->height, 0)
-            * babl_format_get_n_components (format);
+  const Babl *staged_format =
+    babl_format_with_space ("R'G'B'A float", babl_format_get_space (format));
+  gsize n_pixels = (gsize) MAX (rect->width, 0) * MAX (rect->height, 0);
+  float *staged = pixels;
 
-  gegl_buffer_get (buffer, rect, 1.0, format, pixels, GEGL_AUTO_ROWSTRIDE,
+  if (gegl_buffer_get_format (buffer) == format)
+    staged_format = format;
+  if (format != staged_format)
+    {
+      staged = hfsr_op_pixels_new (rect->width, rect->height, 4, error);
+      if (staged == NULL)
+        return FALSE;
+    }
+  gegl_buffer_get (buffer, rect, 1.0, staged_format, staged, GEGL_AUTO_ROWSTRIDE,
                    GEGL_ABYSS_NONE);
-  hfsr_op_make_input_finite (operation, pixels, n);
+  hfsr_op_make_input_finite (operation, staged,
+                             n_pixels * babl_format_get_n_components (staged_format));
+  if (staged != pixels)
+    {
+      babl_process (babl_fish (staged_format, format), staged, pixels,
+                    (long) n_pixels);
+      g_free (staged);
+    }
+  return TRUE;
 }
 
 void
@@ -247,7 +274,13 @@ hfsr_op_read_planes (GeglOperation       *operation,
                              MIN (rows, rect->height - top) };
       gsize         n_pixels = (gsize) part.height * rect->width;
 
-      hfsr_op_get_pixels (operation, buffer, &part, format, band);
+      if (! hfsr_op_get_pixels (operation, buffer, &part, format, band,
+                                error))
+        {
+          g_free (band);
+          hfsr_tensor_free (planes);
+          return NULL;
+        }
 
       for (int c = 0; c < n_components; c++)
         {

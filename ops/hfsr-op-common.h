@@ -66,14 +66,17 @@ void          hfsr_op_warn         (GeglOperation       *operation,
                                     GError             **error);
 
 /* gegl_buffer_get of @rect (inside the image: no abyss) in the float
- * @format into @pixels, with the non-finite rule applied
+ * @format into @pixels, through "R'G'B'A float" (babl builds some direct
+ * conversions wrongly), with the non-finite rule applied
  * (hfsr_make_finite); the first time an op meets such values it warns
- * once.  Every op reads its input through this. */
-void          hfsr_op_get_pixels   (GeglOperation       *operation,
+ * once.  Every op reads its input through this.  Fails only when memory
+ * runs out. */
+gboolean      hfsr_op_get_pixels   (GeglOperation       *operation,
                                     GeglBuffer          *buffer,
                                     const GeglRectangle *rect,
                                     const Babl          *format,
-                                    float               *pixels);
+                                    float               *pixels,
+                                    GError             **error);
 
 /* The rule and the warning for @n values read from the input otherwise
  * (GEGL's sampler). */

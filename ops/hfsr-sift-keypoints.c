@@ -196,9 +196,10 @@ find_keypoints (GeglOperation       *operation,
       grey = hfsr_op_pixels_new (box->width, box->height, 1, error);
       if (grey == NULL)
         return FALSE;
-      hfsr_op_get_pixels (operation, input, box, grey_format, grey);
-      done = hfsr_sift_detect_image (grey, box->width, box->height, &params,
-                                     keypoints, n, error);
+      done = hfsr_op_get_pixels (operation, input, box, grey_format, grey,
+                                 error)
+             && hfsr_sift_detect_image (grey, box->width, box->height,
+                                        &params, keypoints, n, error);
     }
   else
     {
@@ -241,10 +242,11 @@ find_keypoints (GeglOperation       *operation,
           HfsrImageView view = { grey, 1, (gsize) lr.width, image };
           const float  *planes[HFSR_DOG_SR_LEVELS];
 
-          hfsr_op_get_pixels (operation, aux, &lr, grey_format, grey);
           for (int k = 0; k < HFSR_DOG_SR_LEVELS; k++)
             planes[k] = levels + k * plane;
-          done = hfsr_dog_sr_levels (shared->model, o->scale, sigmas, &view,
+          done = hfsr_op_get_pixels (operation, aux, &lr, grey_format, grey,
+                                     error)
+                 && hfsr_dog_sr_levels (shared->model, o->scale, sigmas, &view,
                                      &image, &target, levels, error)
                  && hfsr_sift_detect_stack (planes, HFSR_DOG_SR_LEVELS,
                                             box->width, box->height,
@@ -284,8 +286,13 @@ process (GeglOperation       *operation,
     }
   if (o->overlay)
     memset (pixels, 0, sizeof (float) * 4 * box.width * box.height);
-  else
-    hfsr_op_get_pixels (operation, input, &box, format, pixels);
+  else if (! hfsr_op_get_pixels (operation, input, &box, format, pixels,
+                                 &error))
+    {
+      hfsr_op_warn (operation, &error);
+      g_free (pixels);
+      return FALSE;
+    }
 
   /* Without keypoints the image still comes through, with a warning. */
   found = find_keypoints (operation, input, aux, &box, &keypoints, &n,

@@ -613,11 +613,16 @@ upscale_with_network (GeglOperation       *operation,
   in = hfsr_op_pixels_new (need.width, need.height, channels, error);
   if (in != NULL)
     out = hfsr_op_pixels_new (piece.width, piece.height, channels, error);
-  if (out == NULL)
+  /* Zeroed: where all is opaque nothing computes the alpha channel before
+   * finish_pixels, and the check of what the networks computed reads it. */
+  if (out != NULL)
+    memset (out, 0, sizeof (float) * piece.width * piece.height * channels);
+  if (out == NULL
+      || ! hfsr_op_get_pixels (operation, input, &need_rect,
+                               gegl_operation_get_format (operation, "input"),
+                               in, error))
     goto out;
 
-  hfsr_op_get_pixels (operation, input, &need_rect,
-                      gegl_operation_get_format (operation, "input"), in);
   opaque = clamp_pixels (in, n_in, channels);
   if (! opaque)
     {
@@ -671,6 +676,17 @@ out:
   return ok;
 }
 
+/* The cubic sampler's: R'G'B'A float of the input's space (hfsr_op_get_pixels
+ * says why). */
+static const Babl *
+sampler_format (GeglOperation *operation)
+{
+  const Babl *input = gegl_operation_get_format (operation, "input");
+
+  return babl_format_with_space ("R'G'B'A float",
+                                 babl_format_get_space (input));
+}
+
 /* Without a network: GEGL's cubic sampler at the centre of each output
  * pixel, so that no image data is lost. */
 static gboolean
@@ -683,26 +699,34 @@ upscale_cubic (GeglOperation       *operation,
                GError             **error)
 {
   int    channels = babl_format_get_n_components (format);
-  float *pixels = hfsr_op_pixels_new (piece->width, piece->height, channels,
-                                      error);
-  float *pixel  = pixels;
-  gsize  n;
+  gsize  n_pixels = (gsize) piece->width * piece->height;
+  float *rgba = hfsr_op_pixels_new (piece->width, piece->height, 4, error);
+  float *pixels = rgba != NULL ? hfsr_op_pixels_new (piece->width,
+                                                     piece->height, channels,
+                                                     error)
+                               : NULL;
+  float *pixel  = rgba;
 
   if (pixels == NULL)
-    return FALSE;
+    {
+      g_free (rgba);
+      return FALSE;
+    }
 
   for (int y = piece->y; y < piece->y + piece->height; y++)
-    for (int x = piece->x; x < piece->x + piece->width;
-         x++, pixel += channels)
+    for (int x = piece->x; x < piece->x + piece->width; x++, pixel += 4)
       gegl_sampler_get (sampler, (x + 0.5) / scale, (y + 0.5) / scale, NULL,
                         pixel, GEGL_ABYSS_CLAMP);
-  /* The sampler reads the input as it is: the non-finite rule, then the
-   * documented range (its cubic kernel overshoots at edges). */
-  n = (gsize) piece->width * piece->height * channels;
-  hfsr_op_make_input_finite (operation, pixels, n);
-  for (gsize i = 0; i < n; i++)
+  /* It reads the input as it is: the non-finite rule, then the documented
+   * range (its cubic kernel overshoots at edges). */
+  hfsr_op_make_input_finite (operation, rgba, 4 * n_pixels);
+  babl_process (babl_fish (sampler_format (operation),
+                           gegl_operation_get_format (operation, "input")),
+                rgba, pixels, (long) n_pixels);
+  g_free (rgba);
+  for (gsize i = 0; i < n_pixels * channels; i++)
     pixels[i] = clamp_unit (pixels[i]);
-  premultiply (pixels, (gsize) piece->width * piece->height, channels);
+  premultiply (pixels, n_pixels, channels);
 
   gegl_buffer_set (output, piece, 0,
                    gegl_operation_get_format (operation, "output"), pixels,
@@ -775,8 +799,8 @@ process (GeglOperation       *operation,
           }
         if (sampler == NULL)
           sampler = gegl_buffer_sampler_new_at_level (
-                      input, gegl_operation_get_format (operation, "input"),
-                      GEGL_SAMPLER_CUBIC, 0);
+                      input, sampler_format (operation), GEGL_SAMPLER_CUBIC,
+                      0);
         success = upscale_cubic (operation, sampler, output, &piece,
                                  o->scale, format, &error);
         hfsr_op_warn (operation, &error);

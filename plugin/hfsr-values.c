@@ -221,6 +221,44 @@ set_out_of_range (GError       **error,
                arg->name, number, arg->name, allowed);
 }
 
+static const gchar *enum_nick (GParamSpec *pspec, gdouble number);
+
+/* The index of @procedure's property argument @name, or -1. */
+static gint
+find_property_arg (const HfsrProcedure *procedure,
+                   const gchar         *name)
+{
+  for (gint i = 0; i < procedure->n_args; i++)
+    if (procedure->args[i].role == HFSR_ARG_PROPERTY &&
+        strcmp (procedure->args[i].name, name) == 0)
+      return i;
+  return -1;
+}
+
+/* A level's range depends on the stack: the op's property runs 1-5, the
+ * Gaussian stack's, and the DoG made from it has one level fewer (the op
+ * would only warn, at render time, and give an empty layer). */
+static gboolean
+check_level (const HfsrProcedure *procedure,
+             const HfsrValues    *values,
+             GError             **error)
+{
+  gint         output = find_property_arg (procedure, "output");
+  gint         level  = find_property_arg (procedure, "level");
+  const gchar *nick;
+
+  if (output < 0 || level < 0)
+    return TRUE;
+  nick = enum_nick (gegl_operation_find_property (procedure->operation,
+                                                  "output"),
+                    values->arg[output]);
+  if (g_strcmp0 (nick, "dog") != 0 || values->arg[level] <= 4)
+    return TRUE;
+  set_out_of_range (error, &procedure->args[level], values->arg[level],
+                    _("1 to 4 with the Difference of Gaussians (output DOG)"));
+  return FALSE;
+}
+
 gboolean
 hfsr_values_check (const HfsrProcedure *procedure,
                    const HfsrValues    *values,
@@ -268,7 +306,7 @@ hfsr_values_check (const HfsrProcedure *procedure,
           break;
         }
     }
-  return TRUE;
+  return check_level (procedure, values, error);
 }
 
 void
@@ -322,6 +360,7 @@ hfsr_arg_is_relevant (const HfsrProcedure *procedure,
   const gchar *nick = NULL;
   gboolean     negate;
   gboolean     listed = FALSE;
+  gint         i;
 
   if (arg->role != HFSR_ARG_PROPERTY)
     return TRUE;
@@ -341,12 +380,11 @@ hfsr_arg_is_relevant (const HfsrProcedure *procedure,
       return TRUE;
     }
   g_strstrip (parts[0]);
-  for (gint i = 0; i < procedure->n_args; i++)
-    if (procedure->args[i].role == HFSR_ARG_PROPERTY &&
-        strcmp (procedure->args[i].name, parts[0]) == 0)
-      nick = enum_nick (gegl_operation_find_property (procedure->operation,
-                                                      parts[0]),
-                        values->arg[i]);
+  i = find_property_arg (procedure, parts[0]);
+  if (i >= 0)
+    nick = enum_nick (gegl_operation_find_property (procedure->operation,
+                                                    parts[0]),
+                      values->arg[i]);
   nicks = g_strsplit (parts[1], ",", -1);
   for (gchar **n = nicks; *n != NULL; n++)
     if (nick != NULL && strcmp (g_strstrip (*n), nick) == 0)
