@@ -384,6 +384,11 @@ class PluginInGimp(unittest.TestCase):
         self.assertEqual(self.result('bad-dog-level.status'), 'failed')
         self.assertIn('level = 6 is out of range', self.log)
         self.assertEqual(self.result('bad-dog-level.layers'), '1')
+        # 5 is in the op's range (the Gaussian stack's), not the DoG's
+        self.assertEqual(self.result('bad-dog-level5.status'), 'failed')
+        self.assertIn('level = 5 is out of range: level takes 1 to 4 with the '
+                      'Difference of Gaussians', self.log)
+        self.assertEqual(self.result('bad-dog-level5.layers'), '1')
 
     def test_structure_sr_names_the_class(self):
         self.require_sr()
