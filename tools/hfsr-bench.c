@@ -25,6 +25,7 @@
 #include <string.h>
 
 #include "hfsr.h"
+#include "tool-util.h"
 
 /* Larger sides make the size maths of an image view overflow long before
  * memory runs out; 2^20 is far beyond any benchmark. */
@@ -505,6 +506,7 @@ main (int argc, char **argv)
     { NULL }
   };
 
+  tool_check_stdout_at_exit ("hfsr-bench", 1);
   context = g_option_context_new ("- time the engine on images of each "
                                   "SIZE");
   g_option_context_add_main_entries (context, entries, NULL);

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "tool-image.h"
+#include "tool-util.h"
 
 /* One image: its class probabilities, printed as
  *   FILE: LABEL (P)
@@ -96,6 +97,7 @@ main (int argc, char **argv)
     { NULL }
   };
 
+  tool_check_stdout_at_exit ("hfsr-classify", 2);
   tool_image_setup ("hfsr-classify", 2);
   context = g_option_context_new ("- classify low-resolution character "
                                   "crops with an SR² network");

@@ -28,6 +28,7 @@
 
 #include "hfsr.h"
 #include "tool-image.h"
+#include "tool-util.h"
 
 #define HFSR_SR_OP "hfsr:super-resolution"
 
@@ -647,6 +648,7 @@ main (int argc, char **argv)
     { NULL }
   };
 
+  tool_check_stdout_at_exit ("hfsr-eval", 2);
   tool_image_setup ("hfsr-eval", 2);
 
   context = g_option_context_new ("- score upscaling methods as SR papers "

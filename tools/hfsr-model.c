@@ -6,20 +6,24 @@
  * after every check (metadata, input and outputs, scale, margin, nodes,
  * parameter and multiply-accumulate counts for model cards).  A file the
  * engine refuses prints the engine's message and makes the exit status 1.
+ * The tool has no options but --help: an argument starting with '-' is a
+ * usage error, and after `--` every argument is a file.
  */
 #include <stdio.h>
 #include <string.h>
 
 #include "hfsr-private.h"
+#include "tool-util.h"
 
 static void
 print_usage (FILE *to, const char *program)
 {
   fprintf (to,
-           "Usage: %s info FILE...\n"
+           "Usage: %s info [--] FILE...\n"
            "Prints what each hfsr model file holds: metadata, input and "
            "outputs,\nscale, receptive-field margin, nodes, parameters and "
-           "multiply-accumulates.\nExit status 1 if any file is refused.\n",
+           "multiply-accumulates.\nExit status 1 if any file is refused or the "
+           "output cannot be written.\n",
            program);
 }
 
@@ -135,24 +139,48 @@ print_model (const HfsrModel *model)
 int
 main (int argc, char **argv)
 {
-  int status = 0;
+  GPtrArray *files;
+  gboolean   options_end = FALSE;
+  int        status = 0;
 
+  tool_check_stdout_at_exit ("hfsr-model", 1);
   if (argc >= 2 && (strcmp (argv[1], "--help") == 0
                     || strcmp (argv[1], "-h") == 0))
     {
       print_usage (stdout, argv[0]);
       return 0;
     }
-  if (argc < 3 || strcmp (argv[1], "info") != 0)
+  if (argc < 2 || strcmp (argv[1], "info") != 0)
     {
       print_usage (stderr, argv[0]);
       return 2;
     }
-
+  /* Before `--`, a word like "-v" is an option this tool does not have,
+   * not a file ("-" alone is a file name). */
+  files = g_ptr_array_new ();
   for (int i = 2; i < argc; i++)
+    if (!options_end && strcmp (argv[i], "--") == 0)
+      options_end = TRUE;
+    else if (!options_end && argv[i][0] == '-' && argv[i][1] != '\0')
+      {
+        fprintf (stderr, "%s: unknown option '%s' (a file whose name starts "
+                 "with '-' goes after --)\n", argv[0], argv[i]);
+        status = 2;
+        break;
+      }
+    else
+      g_ptr_array_add (files, argv[i]);
+  if (status != 0 || files->len == 0)
     {
-      GError *error = NULL;
-      HfsrModel *model = hfsr_model_load (argv[i], &error);
+      print_usage (stderr, argv[0]);
+      g_ptr_array_free (files, TRUE);
+      return 2;
+    }
+
+  for (guint i = 0; i < files->len; i++)
+    {
+      GError    *error = NULL;
+      HfsrModel *model = hfsr_model_load (files->pdata[i], &error);
 
       if (model == NULL)
         {
@@ -161,10 +189,11 @@ main (int argc, char **argv)
           status = 1;
           continue;
         }
-      if (i > 2)
+      if (i > 0)
         printf ("\n");
       print_model (model);
       hfsr_model_free (model);
     }
+  g_ptr_array_free (files, TRUE);
   return status;
 }

@@ -29,6 +29,7 @@
 
 #include "hfsr.h"
 #include "tool-image.h"
+#include "tool-util.h"
 
 #define PROGRAM "hfsr-sift"
 #define KEYPOINT_MAGIC "hfsr-sift 1"
@@ -389,12 +390,20 @@ write_keypoints (FILE *to, const KeypointList *list)
     }
 }
 
+/* To @path, or to standard output (checked at exit, as all the tool's
+ * output is) when NULL. */
 static gboolean
 save_keypoints (const char *path, const KeypointList *list, GError **error)
 {
-  FILE *to = path != NULL ? g_fopen (path, "w") : stdout;
+  FILE *to;
   int   failed;
 
+  if (path == NULL)
+    {
+      write_keypoints (stdout, list);
+      return TRUE;
+    }
+  to = g_fopen (path, "w");
   if (to == NULL)
     {
       int saved_errno = errno;
@@ -405,14 +414,11 @@ save_keypoints (const char *path, const KeypointList *list, GError **error)
     }
   write_keypoints (to, list);
   failed = ferror (to);
-  if (path != NULL)
-    failed |= fclose (to) != 0;
-  else
-    failed |= fflush (to) != 0;
+  failed |= fclose (to) != 0;
   if (failed)
     {
       g_set_error (error, HFSR_ERROR, HFSR_ERROR_IO, "%s: write failed",
-                   path != NULL ? path : "standard output");
+                   path);
       return FALSE;
     }
   return TRUE;
@@ -775,6 +781,19 @@ parse_command (GOptionContext *context, const GOptionEntry *entries,
   g_option_context_add_main_entries (context, entries, NULL);
   if (!g_option_context_parse (context, argc, argv, error))
     return FALSE;
+  /* GOption keeps the `--` that ends the options when a later argument
+   * starts with '-' (so that a caller could tell that one from an
+   * option); here every argument after it is a file.  It is the first
+   * `--` left: before it, GOption has taken every word starting with
+   * '-'. */
+  for (int i = 1; i < *argc; i++)
+    if (strcmp ((*argv)[i], "--") == 0)
+      {
+        memmove (*argv + i, *argv + i + 1,
+                 sizeof (char *) * (*argc - i - 1));
+        (*argv)[--(*argc)] = NULL;
+        break;
+      }
   /* argv[0] is the command. */
   if ((n_args >= 0 && *argc - 1 != n_args) || (n_args < 0 && *argc < 2))
     {
@@ -1535,6 +1554,7 @@ main (int argc, char **argv)
 {
   int status;
 
+  tool_check_stdout_at_exit (PROGRAM, EXIT_ERROR);
   if (argc < 2)
     {
       print_usage (stderr);

@@ -17,6 +17,7 @@
 #include <gio/gio.h>
 
 #include "tool-image.h"
+#include "tool-util.h"
 
 #define SIDE 28          /* MNIST's HR digits */
 #define CELL 20          /* OpenCV's digits.png cells */
@@ -456,6 +457,7 @@ main (int argc, char **argv)
     { NULL }
   };
 
+  tool_check_stdout_at_exit ("hfsr-sr2-eval", 2);
   tool_image_setup ("hfsr-sr2-eval", 2);
   context = g_option_context_new ("- SSIM and accuracy of the SR² networks "
                                   "on noisy digits");

@@ -30,6 +30,11 @@ expect 2 "$model" 16x
 expect 2 --input "$work/in.raw" "$model" 8 9
 expect 0 --help && { grep -q '^Usage:' "$out" || fail "--help has no usage"; }
 
+# Output that cannot be written is an error (1), --help's too.
+expect_write_failure 1 --threads 1 --runs 1 --warmup 0 "$model" 8
+expect_write_failure 1 --json --threads 1 --runs 1 --warmup 0 "$model" 8
+expect_write_failure 1 --help
+
 # A file the engine refuses: 1, the engine's message naming it.
 expect 1 "$root/meson.build" 8 && { grep -q "$root/meson.build: " "$err" \
   || fail "message does not name the file: $(cat "$err")"; }

@@ -23,6 +23,24 @@ if expect 1 info "$root/meson.build"; then
 fi
 expect 1 info "$root/no-such-model.safetensors"
 
+# Output that cannot be written is an error, the help's too.
+expect_write_failure 1 info "$root/models/hfsr-x2-a0.safetensors"
+expect_write_failure 1 --help
+
+# `--` ends the options: a file named like an option is read after it and
+# refused as an unknown option before it.
+cp "$root/models/hfsr-x2-a0.safetensors" "$work/-model.safetensors"
+cd "$work" || exit 1
+if expect 0 info -- -model.safetensors; then
+  grep -q '^-model.safetensors$' "$out" || fail "-- -model: $(cat "$out")"
+  grep -q '^  scale: *2$' "$out" || fail "-- -model: no scale 2"
+fi
+expect 2 info -model.safetensors \
+  && { grep -q "unknown option '-model.safetensors'" "$err" \
+       || fail "no message for an unknown option: $(cat "$err")"; }
+expect 2 info --
+cd - >/dev/null || exit 1
+
 for model in "$root"/models/*.safetensors; do
   [ -e "$model" ] || continue
   if expect 0 info "$model"; then

@@ -73,6 +73,27 @@ then
   echo "ok: self-match, $correct correct of $matches matches, $n keypoints"
 fi
 
+# Output that cannot be written is an error (status 1), --help's too.
+expect_write_failure 1 detect "$image"
+expect_write_failure 1 match "$work/sample.kp" "$work/sample.kp" \
+  --homography "$work/identity"
+expect_write_failure 1 --help
+expect_write_failure 1 detect --help
+
+# `--` ends the options: after it, names starting with '-' are files.
+cp "$image" "$work/-sample.png"
+cp "$work/sample.kp" "$work/-sample.kp"
+cd "$work" || exit 1
+expect 0 detect -o dash.kp -- -sample.png && { cmp -s dash.kp sample.kp \
+  || fail "detect -o FILE -- -sample.png differs from sample.kp"; }
+expect 0 detect -- -sample.png && { cmp -s "$out" sample.kp \
+  || fail "detect -- -sample.png differs from sample.kp"; }
+expect 0 match --homography identity -- -sample.kp -sample.png \
+  && { [ "$(value correct)" = "$correct" ] \
+       || fail "match -- -sample.kp -sample.png: $(cat "$out")"; }
+expect 2 detect -sample.png
+cd - >/dev/null || exit 1
+
 # A generated pair: its own H confirms many matches, a wrong H (shifted by
 # 40 pixels) almost none.
 if expect 0 pairs "$image" "$work/pairs" --seed 7; then

@@ -33,8 +33,9 @@ import hfsr_data  # noqa: E402
 TOOL = sys.argv.pop(1) if len(sys.argv) > 1 else 'hfsr-eval'
 
 
-def run_tool(*args):
-    return subprocess.run([TOOL, *args], capture_output=True, text=True, timeout=240)
+def run_tool(*args, stdout=subprocess.PIPE):
+    return subprocess.run([TOOL, *args], stdout=stdout, stderr=subprocess.PIPE, text=True,
+                          timeout=240)
 
 
 def parse_tables(text):
@@ -177,6 +178,15 @@ class HfsrEvalTest(unittest.TestCase):
         tiny = os.path.join(self.tmp.name, 'tiny.png')
         Image.fromarray(np.zeros((14, 30, 3), dtype=np.uint8)).save(tiny)
         self.assert_fails('--scale', '2', tiny, says='too small')
+
+    @unittest.skipUnless(os.access('/dev/full', os.W_OK), 'no /dev/full')
+    def test_unwritable_output_is_an_error(self):
+        # /dev/full: every write fails (no space left), as on a full disk.
+        for args in (('--scale', '3', '--methods', 'bicubic', self.images), ('--help',)):
+            with open('/dev/full', 'w') as full:
+                result = run_tool(*args, stdout=full)
+            self.assertEqual(result.returncode, 2, (args, result.stderr))
+            self.assertIn('hfsr-eval: standard output: write failed', result.stderr)
 
     def test_sr_method_runs_or_says_why(self):
         # Until hfsr:super-resolution is built (or where its models are

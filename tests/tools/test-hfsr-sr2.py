@@ -35,8 +35,16 @@ CLASSIFY = sys.argv.pop(1) if len(sys.argv) > 1 else 'hfsr-classify'
 FAMILIES = (('fsrcnn', 1), ('wdsr', 1), ('wdsr', 4), ('sequential', 1))
 
 
-def run(tool, *args):
-    return subprocess.run([tool, *args], capture_output=True, text=True, timeout=280)
+def run(tool, *args, stdout=subprocess.PIPE):
+    return subprocess.run([tool, *args], stdout=stdout, stderr=subprocess.PIPE, text=True,
+                          timeout=280)
+
+
+def run_to_full(tool, *args):
+    """The tool with standard output on /dev/full, where every write fails
+    (no space left), as on a full disk."""
+    with open('/dev/full', 'w') as full:
+        return run(tool, *args, stdout=full)
 
 
 def table_rows(text):
@@ -111,6 +119,15 @@ class ClassifyTest(unittest.TestCase):
                 self.assertTrue(result.stderr.startswith('hfsr-classify: '), result.stderr)
 
 
+    @unittest.skipUnless(os.access('/dev/full', os.W_OK), 'no /dev/full')
+    def test_unwritable_output_is_an_error(self):
+        digit = sorted(glob.glob(os.path.join(FIXTURES, 'digit-x2-*.png')))[0]
+        for args in (('--scale', '2', digit), ('--help',)):
+            result = run_to_full(CLASSIFY, *args)
+            self.assertEqual(result.returncode, 2, (args, result.stderr))
+            self.assertIn('hfsr-classify: standard output: write failed', result.stderr)
+
+
 class EvalTest(unittest.TestCase):
     def test_table_on_an_idx_test_set(self):
         images, labels = hr_stand_ins()
@@ -141,6 +158,17 @@ class EvalTest(unittest.TestCase):
             _, other = table_rows(reseeded.stdout)
             self.assertEqual([r[1:3] for r in other], [r[1:3] for r in rows])
             self.assertNotEqual([r[3] for r in other], [r[3] for r in rows])
+
+    @unittest.skipUnless(os.access('/dev/full', os.W_OK), 'no /dev/full')
+    def test_unwritable_output_is_an_error(self):
+        images, labels = hr_stand_ins()
+        with tempfile.TemporaryDirectory() as root:
+            write_idx(os.path.join(root, 't10k-images-idx3-ubyte.gz'), images)
+            write_idx(os.path.join(root, 't10k-labels-idx1-ubyte.gz'), labels)
+            for args in (('--scale', '2', '--methods', 'bicubic', '--noise', '0', root), ('--help',)):
+                result = run_to_full(EVAL, *args)
+                self.assertEqual(result.returncode, 2, (args, result.stderr))
+                self.assertIn('hfsr-sr2-eval: standard output: write failed', result.stderr)
 
     def test_opencv_digits_png_and_refusals(self):
         with tempfile.TemporaryDirectory() as root:

@@ -1,0 +1,43 @@
+/* hfsr — task-aware super-resolution for GEGL and GIMP.
+ * Copyright (C) 2026 the hfsr authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "tool-util.h"
+
+static const char *stdout_program = "hfsr";
+static int         stdout_failure_status = 1;
+
+static void
+check_stdout (void)
+{
+  int failed_errno = 0;
+
+  errno = 0;
+  if (fflush (stdout) != 0)
+    failed_errno = errno != 0 ? errno : EIO;
+  else if (!ferror (stdout))
+    return;
+  /* An earlier write failed and its errno is gone: say what is known. */
+  if (failed_errno != 0)
+    fprintf (stderr, "%s: standard output: write failed: %s\n",
+             stdout_program, g_strerror (failed_errno));
+  else
+    fprintf (stderr, "%s: standard output: write failed\n", stdout_program);
+  /* Calling exit from an exit handler is undefined; _exit is not.  It
+   * skips the handlers registered before this one, which a failed run
+   * does not need. */
+  _exit (stdout_failure_status);
+}
+
+void
+tool_check_stdout_at_exit (const char *program, int failure_status)
+{
+  stdout_program = program;
+  stdout_failure_status = failure_status;
+  atexit (check_stdout);
+}

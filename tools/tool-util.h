@@ -1,0 +1,25 @@
+/* hfsr — task-aware super-resolution for GEGL and GIMP.
+ * Copyright (C) 2026 the hfsr authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * What every command-line tool shares, GEGL or not.
+ */
+#ifndef HFSR_TOOL_UTIL_H
+#define HFSR_TOOL_UTIL_H
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+/* Call first in main.  stdio reports a failed write (a full disk, a
+ * closed pipe, /dev/full) only through ferror, and most output is still
+ * buffered when main returns, so a tool would exit 0 having written
+ * nothing.  At exit, however the process ends (a return from main, or
+ * exit in GOption's --help), standard output is flushed and checked; a
+ * failure prints "@program: standard output: write failed: REASON" on
+ * stderr and the exit status becomes @failure_status. */
+void tool_check_stdout_at_exit (const char *program, int failure_status);
+
+G_END_DECLS
+
+#endif /* HFSR_TOOL_UTIL_H */
