@@ -17,7 +17,6 @@
  * usage error.
  */
 #include <errno.h>
-#include <float.h>
 #include <locale.h>
 #include <math.h>
 #include <stdio.h>
@@ -28,32 +27,16 @@
 #include <gegl.h>
 
 #include "hfsr.h"
+#include "sift-files.h"
 #include "tool-image.h"
 #include "tool-util.h"
 
 #define PROGRAM "hfsr-sift"
-#define KEYPOINT_MAGIC "hfsr-sift 1"
 #define HOMOGRAPHY_FILE "H1to2p"
-/* Far more keypoints than any image gives; bounds what a file may ask
- * for before its lines are counted. */
-#define MAX_KEYPOINTS 10000000
 #define DEFAULT_RATIO 0.8
 #define DEFAULT_MAX_ERROR 3.0
 
 enum { EXIT_ERROR = 1, EXIT_USAGE = 2 };
-
-typedef struct
-{
-  HfsrKeypoint *points;
-  int           n;
-} KeypointList;
-
-static void
-keypoint_list_clear (KeypointList *list)
-{
-  g_clear_pointer (&list->points, g_free);
-  list->n = 0;
-}
 
 /* ------------------------------------------------------------- methods */
 
@@ -372,231 +355,6 @@ modcrop_image (const HfsrTensor *image, int scale, const char *path,
 
 /* ------------------------------------------------------ keypoint files */
 
-static void
-write_keypoints (FILE *to, const KeypointList *list)
-{
-  fprintf (to, "%s %d %d\n", KEYPOINT_MAGIC, list->n,
-           HFSR_SIFT_DESCRIPTOR_LENGTH);
-  for (int i = 0; i < list->n; i++)
-    {
-      const HfsrKeypoint *k = &list->points[i];
-
-      /* %.9g gives a float back exactly. */
-      fprintf (to, "%.9g %.9g %.9g %.9g %.9g %d", k->x, k->y, k->sigma,
-               k->orientation, k->response, k->octave);
-      for (int d = 0; d < HFSR_SIFT_DESCRIPTOR_LENGTH; d++)
-        fprintf (to, " %.9g", k->descriptor[d]);
-      fputc ('\n', to);
-    }
-}
-
-/* To @path, or to standard output (checked at exit, as all the tool's
- * output is) when NULL. */
-static gboolean
-save_keypoints (const char *path, const KeypointList *list, GError **error)
-{
-  FILE *to;
-  int   failed;
-
-  if (path == NULL)
-    {
-      write_keypoints (stdout, list);
-      return TRUE;
-    }
-  to = g_fopen (path, "w");
-  if (to == NULL)
-    {
-      int saved_errno = errno;
-
-      g_set_error (error, HFSR_ERROR, HFSR_ERROR_IO, "%s: %s", path,
-                   g_strerror (saved_errno));
-      return FALSE;
-    }
-  write_keypoints (to, list);
-  failed = ferror (to);
-  failed |= fclose (to) != 0;
-  if (failed)
-    {
-      g_set_error (error, HFSR_ERROR, HFSR_ERROR_IO, "%s: write failed",
-                   path);
-      return FALSE;
-    }
-  return TRUE;
-}
-
-/* Reads the next whitespace-separated word of @line into a finite double;
- * advances @line. */
-static gboolean
-next_number (char **line, double *value)
-{
-  char *end;
-
-  while (g_ascii_isspace (**line))
-    (*line)++;
-  if (**line == '\0')
-    return FALSE;
-  errno = 0;
-  *value = g_ascii_strtod (*line, &end);
-  if (end == *line || errno == ERANGE || !isfinite (*value)
-      || (*end != '\0' && !g_ascii_isspace (*end)))
-    return FALSE;
-  *line = end;
-  return TRUE;
-}
-
-static gboolean
-at_line_end (const char *line)
-{
-  while (g_ascii_isspace (*line))
-    line++;
-  return *line == '\0';
-}
-
-static gboolean
-parse_keypoint (char *line, HfsrKeypoint *k)
-{
-  double v[6];
-
-  for (int i = 0; i < 6; i++)
-    if (!next_number (&line, &v[i]))
-      return FALSE;
-  /* Octaves are small integers; a float out of range stays one. */
-  if (v[2] <= 0.0 || v[5] != floor (v[5]) || fabs (v[5]) > 64.0
-      || fabs (v[0]) > FLT_MAX || fabs (v[1]) > FLT_MAX
-      || fabs (v[2]) > FLT_MAX || fabs (v[3]) > FLT_MAX
-      || fabs (v[4]) > FLT_MAX)
-    return FALSE;
-  k->x = v[0];
-  k->y = v[1];
-  k->sigma = v[2];
-  k->orientation = v[3];
-  k->response = v[4];
-  k->octave = (int) v[5];
-  for (int d = 0; d < HFSR_SIFT_DESCRIPTOR_LENGTH; d++)
-    {
-      double value;
-
-      if (!next_number (&line, &value) || fabs (value) > FLT_MAX)
-        return FALSE;
-      k->descriptor[d] = value;
-    }
-  return at_line_end (line);
-}
-
-/* A keypoint file (tools/README.md).  Every line is checked; an error names
- * the file and the line. */
-static gboolean
-load_keypoints (const char *path, KeypointList *list, GError **error)
-{
-  char  *contents = NULL, *line, *next;
-  gsize  length;
-  int    line_number = 1, count = 0, n = 0;
-  double header[2];
-
-  if (!g_file_get_contents (path, &contents, &length, error))
-    return FALSE;
-  if (memchr (contents, '\0', length) != NULL)
-    {
-      g_set_error (error, HFSR_ERROR, HFSR_ERROR_FORMAT,
-                   "%s: not a keypoint file (binary data)", path);
-      goto fail;
-    }
-
-  line = contents;
-  next = strchr (line, '\n');
-  if (next != NULL)
-    *next++ = '\0';
-  if (!g_str_has_prefix (line, KEYPOINT_MAGIC " "))
-    {
-      g_set_error (error, HFSR_ERROR, HFSR_ERROR_FORMAT,
-                   "%s: not a keypoint file (the first line must be '"
-                   KEYPOINT_MAGIC " N %d')", path,
-                   HFSR_SIFT_DESCRIPTOR_LENGTH);
-      goto fail;
-    }
-  line += strlen (KEYPOINT_MAGIC);
-  if (!next_number (&line, &header[0]) || !next_number (&line, &header[1])
-      || !at_line_end (line) || header[0] != floor (header[0])
-      || header[0] < 0 || header[0] > MAX_KEYPOINTS
-      || header[1] != HFSR_SIFT_DESCRIPTOR_LENGTH)
-    {
-      g_set_error (error, HFSR_ERROR, HFSR_ERROR_FORMAT,
-                   "%s: line 1: expected '" KEYPOINT_MAGIC " N %d' with N "
-                   "from 0 to %d", path, HFSR_SIFT_DESCRIPTOR_LENGTH,
-                   MAX_KEYPOINTS);
-      goto fail;
-    }
-  n = (int) header[0];
-  /* Each keypoint line has at least 2 characters per number: a file too
-   * short for its count is refused before anything is allocated. */
-  if ((gsize) n > length / (2 * (6 + HFSR_SIFT_DESCRIPTOR_LENGTH)))
-    {
-      g_set_error (error, HFSR_ERROR, HFSR_ERROR_FORMAT,
-                   "%s: the header announces %d keypoints, more than the "
-                   "file can hold", path, n);
-      goto fail;
-    }
-  list->points = g_new0 (HfsrKeypoint, MAX (n, 1));
-
-  while (next != NULL)
-    {
-      line = next;
-      line_number++;
-      next = strchr (line, '\n');
-      if (next != NULL)
-        *next++ = '\0';
-      if (at_line_end (line))
-        continue;
-      if (count == n)
-        {
-          g_set_error (error, HFSR_ERROR, HFSR_ERROR_FORMAT,
-                       "%s: line %d: more keypoints than the %d the header "
-                       "announces", path, line_number, n);
-          goto fail;
-        }
-      if (!parse_keypoint (line, &list->points[count]))
-        {
-          g_set_error (error, HFSR_ERROR, HFSR_ERROR_FORMAT,
-                       "%s: line %d: expected x y sigma orientation "
-                       "response octave and %d descriptor values (finite "
-                       "numbers, sigma > 0, octave an integer)", path,
-                       line_number, HFSR_SIFT_DESCRIPTOR_LENGTH);
-          goto fail;
-        }
-      count++;
-    }
-  if (count != n)
-    {
-      g_set_error (error, HFSR_ERROR, HFSR_ERROR_FORMAT,
-                   "%s: %d keypoints, but the header announces %d", path,
-                   count, n);
-      goto fail;
-    }
-  list->n = n;
-  g_free (contents);
-  return TRUE;
-
-fail:
-  keypoint_list_clear (list);
-  g_free (contents);
-  return FALSE;
-}
-
-static gboolean
-is_keypoint_file (const char *path)
-{
-  char  buffer[sizeof KEYPOINT_MAGIC] = { 0 };
-  FILE *from = g_fopen (path, "rb");
-  gsize got;
-
-  if (from == NULL)
-    return FALSE;
-  got = fread (buffer, 1, strlen (KEYPOINT_MAGIC), from);
-  fclose (from);
-  return got == strlen (KEYPOINT_MAGIC)
-         && memcmp (buffer, KEYPOINT_MAGIC, got) == 0;
-}
-
 /* A keypoint file as it is, or an image's own SIFT. */
 static gboolean
 keypoints_of_file (const char *path, KeypointList *list, GError **error)
@@ -605,8 +363,8 @@ keypoints_of_file (const char *path, KeypointList *list, GError **error)
   Session     session = { 1, NULL, { NULL, NULL } };
   gboolean    detected;
 
-  if (is_keypoint_file (path))
-    return load_keypoints (path, list, error);
+  if (keypoint_file_sniff (path))
+    return keypoint_file_load (path, list, error);
   image = tool_load_image (path, error);
   if (image == NULL)
     return FALSE;
@@ -619,50 +377,6 @@ keypoints_of_file (const char *path, KeypointList *list, GError **error)
 }
 
 /* -------------------------------------------------------- homographies */
-
-/* Oxford's H1to2p: three lines of three numbers, the 3 x 3 matrix (row
- * major) mapping pixel (x, y) of image 1 to image 2.  Any whitespace
- * between the nine numbers is accepted; anything else is an error. */
-static gboolean
-load_homography (const char *path, double h[9], GError **error)
-{
-  char *contents, *line;
-  gsize length;
-  int   n = 0;
-
-  if (!g_file_get_contents (path, &contents, &length, error))
-    return FALSE;
-  line = contents;
-  if (memchr (contents, '\0', length) == NULL)
-    for (; n < 9; n++)
-      if (!next_number (&line, &h[n]))
-        break;
-  if (n < 9 || !at_line_end (line))
-    {
-      g_set_error (error, HFSR_ERROR, HFSR_ERROR_FORMAT,
-                   "%s: not a homography (expected exactly 9 finite "
-                   "numbers, 3 lines of 3, as Oxford's H1to2p files)",
-                   path);
-      g_free (contents);
-      return FALSE;
-    }
-  g_free (contents);
-  return TRUE;
-}
-
-static gboolean
-save_homography (const char *path, const double h[9], GError **error)
-{
-  GString *text = g_string_new (NULL);
-  gboolean saved;
-
-  for (int r = 0; r < 3; r++)
-    g_string_append_printf (text, "%.17g %.17g %.17g\n", h[3 * r],
-                            h[3 * r + 1], h[3 * r + 2]);
-  saved = g_file_set_contents (path, text->str, text->len, error);
-  g_string_free (text, TRUE);
-  return saved;
-}
 
 /* Maps (x, y) by @h; FALSE when the point goes to infinity or behind. */
 static gboolean
@@ -850,7 +564,7 @@ command_detect (int argc, char **argv)
   if (image == NULL
       || !keypoints_by_method (&session, method, image, &list, &error))
     goto out;
-  save_keypoints (output, &list, &error);
+  keypoint_file_save (output, &list, &error);
 
 out:
   keypoint_list_clear (&list);
@@ -905,7 +619,7 @@ command_match (int argc, char **argv)
                    "--ratio must be in (0, 1] and --max-error > 0");
       goto out;
     }
-  if (!load_homography (homography_path, h, &error)
+  if (!homography_load (homography_path, h, &error)
       || !keypoints_of_file (argv[1], &a, &error)
       || !keypoints_of_file (argv[2], &b, &error)
       || !hfsr_sift_match (a.points, a.n, b.points, b.n, ratio, &matches,
@@ -1075,7 +789,7 @@ make_pair (const char *photo, const char *folder, GRand *rand,
   if (made)
     {
       path = g_build_filename (folder, HOMOGRAPHY_FILE, NULL);
-      made = save_homography (path, h, error);
+      made = homography_save (path, h, error);
       g_free (path);
     }
 
@@ -1205,7 +919,7 @@ bench_pair (Session *session, const char *pair, PairScore *scores,
   gboolean    done = FALSE;
 
   /* Mod-cropping at the bottom and right leaves H valid. */
-  if (!load_homography (h_path, h, error))
+  if (!homography_load (h_path, h, error))
     goto out;
   a = load_pair_image (pair, "A.png", session->scale, error);
   b = a != NULL ? load_pair_image (pair, "B.png", session->scale, error)

@@ -16,6 +16,7 @@
 
 #include <gio/gio.h>
 
+#include "idx.h"
 #include "tool-image.h"
 #include "tool-util.h"
 
@@ -53,98 +54,40 @@ typedef struct
 
 /* ------------------------------------------------------------ reading */
 
-static GBytes *
-read_maybe_gzip (const char *path, GError **error)
+/* MNIST's file @stem in @folder, or its .gz when only that is there
+ * (g_free). */
+static char *
+mnist_path (const char *folder, const char *stem)
 {
-  GFile        *file = g_file_new_for_path (path);
-  GInputStream *stream = G_INPUT_STREAM (g_file_read (file, NULL, error));
-  GBytes       *bytes = NULL;
+  char *plain = g_build_filename (folder, stem, NULL);
+  char *packed;
 
-  if (stream != NULL && g_str_has_suffix (path, ".gz"))
-    {
-      GZlibDecompressor *gunzip =
-        g_zlib_decompressor_new (G_ZLIB_COMPRESSOR_FORMAT_GZIP);
-      GInputStream      *plain = g_converter_input_stream_new (
-        stream, G_CONVERTER (gunzip));
-
-      g_object_unref (gunzip);
-      g_object_unref (stream);
-      stream = plain;
-    }
-  if (stream != NULL)
-    {
-      GOutputStream *sink = g_memory_output_stream_new_resizable ();
-
-      if (g_output_stream_splice (sink, stream,
-                                  G_OUTPUT_STREAM_SPLICE_CLOSE_SOURCE
-                                  | G_OUTPUT_STREAM_SPLICE_CLOSE_TARGET,
-                                  NULL, error) >= 0)
-        bytes = g_memory_output_stream_steal_as_bytes (
-          G_MEMORY_OUTPUT_STREAM (sink));
-      g_object_unref (sink);
-      g_object_unref (stream);
-    }
-  g_object_unref (file);
-  if (bytes == NULL)
-    g_prefix_error (error, "%s: ", path);
-  return bytes;
-}
-
-/* An idx file of unsigned bytes with @dims dimensions; the sizes in
- * @shape.  Returns the data (g_free). */
-static guint8 *
-read_idx (const char *folder, const char *stem, int dims, guint32 *shape,
-          GError **error)
-{
-  char   *plain = g_build_filename (folder, stem, NULL);
-  char   *packed = g_strconcat (plain, ".gz", NULL);
-  char   *path = g_file_test (plain, G_FILE_TEST_EXISTS) ? plain : packed;
-  GBytes *bytes = read_maybe_gzip (path, error);
-  guint8 *data = NULL;
-
-  if (bytes != NULL)
-    {
-      gsize         size;
-      const guint8 *raw = g_bytes_get_data (bytes, &size);
-      guint64       count = 1;
-
-      if (size >= 4 + 4 * (gsize) dims && raw[0] == 0 && raw[1] == 0
-          && raw[2] == 0x08 && raw[3] == dims)
-        {
-          for (int d = 0; d < dims; d++)
-            {
-              const guint8 *b = raw + 4 + 4 * d;
-
-              shape[d] = (guint32) b[0] << 24 | (guint32) b[1] << 16
-                         | (guint32) b[2] << 8 | b[3];
-              count *= shape[d];
-            }
-          if (count == size - 4 - 4 * (gsize) dims)
-            data = g_memdup2 (raw + 4 + 4 * dims, count);
-        }
-      if (data == NULL)
-        g_set_error (error, HFSR_ERROR, HFSR_ERROR_FORMAT,
-                     "%s: not an idx file of %d-dimensional unsigned bytes",
-                     path, dims);
-      g_bytes_unref (bytes);
-    }
+  if (g_file_test (plain, G_FILE_TEST_EXISTS))
+    return plain;
+  packed = g_strconcat (plain, ".gz", NULL);
   g_free (plain);
-  g_free (packed);
-  return data;
+  return packed;
 }
 
 static gboolean
 load_mnist_test (const char *folder, Digits *digits, GError **error)
 {
-  guint32 image_shape[3], label_shape[1];
+  guint32  image_shape[3], label_shape[1];
+  char    *images = mnist_path (folder, "t10k-images-idx3-ubyte");
+  char    *labels = mnist_path (folder, "t10k-labels-idx1-ubyte");
+  gboolean read;
 
-  digits->pixels = read_idx (folder, "t10k-images-idx3-ubyte", 3, image_shape,
-                             error);
-  if (digits->pixels == NULL)
-    return FALSE;
-  digits->labels = read_idx (folder, "t10k-labels-idx1-ubyte", 1, label_shape,
-                             error);
-  if (digits->labels == NULL)
+  digits->pixels = idx_load (images, 3, image_shape, error);
+  digits->labels = digits->pixels != NULL
+                   ? idx_load (labels, 1, label_shape, error) : NULL;
+  /* A label beyond 9 would be scored as a class no network has. */
+  read = digits->labels != NULL
+         && idx_check_labels (digits->labels, label_shape[0], 10, error);
+  if (digits->labels != NULL && !read)
+    g_prefix_error (error, "%s: ", labels);
+  g_free (images);
+  g_free (labels);
+  if (!read)
     return FALSE;
   if (image_shape[1] != SIDE || image_shape[2] != SIDE
       || label_shape[0] != image_shape[0])
@@ -155,6 +98,14 @@ load_mnist_test (const char *folder, Digits *digits, GError **error)
                    image_shape[1], image_shape[2], label_shape[0]);
       return FALSE;
     }
+  /* Scores are means over the digits. */
+  if (image_shape[0] == 0)
+    {
+      g_set_error (error, HFSR_ERROR, HFSR_ERROR_FORMAT,
+                   "%s: the test set holds no digits", folder);
+      return FALSE;
+    }
+  /* At most IDX_MAX_BYTES / (28 x 28) digits: an int. */
   digits->count = (int) image_shape[0];
   return TRUE;
 }
@@ -444,7 +395,7 @@ main (int argc, char **argv)
   const GOptionEntry entries[] = {
     { "scale", 's', 0, G_OPTION_ARG_INT, &scale, "2 or 4 (required)", "S" },
     { "count", 'n', 0, G_OPTION_ARG_INT, &count,
-      "Evaluate the first N digits (default all)", "N" },
+      "Evaluate N digits spread over the set (default 0: all)", "N" },
     { "noise", 0, 0, G_OPTION_ARG_STRING, &noise_text,
       "Noise variances added to the LR input (default 0,1e-4,1e-3,1e-2)",
       "V,..." },
@@ -473,6 +424,13 @@ main (int argc, char **argv)
     {
       g_set_error (&error, HFSR_ERROR, HFSR_ERROR_INVALID_ARGUMENT,
                    "--scale must be 2 or 4 (got %d)", scale);
+      goto out;
+    }
+  if (count < 0)
+    {
+      g_set_error (&error, HFSR_ERROR, HFSR_ERROR_INVALID_ARGUMENT,
+                   "--count must be 0 (every digit) or more (got %d)",
+                   count);
       goto out;
     }
   if (inputs == NULL || inputs[0] == NULL || inputs[1] != NULL)

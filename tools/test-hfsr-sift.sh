@@ -159,6 +159,14 @@ expect_error "$work/missing.kp" match "$work/missing.kp" "$work/sample.kp" \
   --homography "$work/identity"
 expect_error "$work/pairs" bench "$work/pairs/sample-1" --scale 2
 expect_error "$work/none" pairs "$work/none" "$work/pairs2"
+# Only regular files are read: opening a FIFO would wait for a writer.
+if mkfifo "$work/fifo"; then
+  expect_error "$work/fifo" match "$work/sample.kp" "$work/sample.kp" \
+    --homography "$work/fifo"
+  expect_error "$work/fifo" match "$work/fifo" "$work/sample.kp" \
+    --homography "$work/identity"
+  expect_error "$work/fifo" detect "$work/fifo"
+fi
 
 printf '1 0 0\n0 1 0\n0 0\n' >"$work/h-short"
 printf '1 0 0\n0 1 0\n0 0 1 1\n' >"$work/h-long"
@@ -184,10 +192,21 @@ sed '2s/^\(\([^ ]* \)\{5\}\)[^ ]*/\10.5/' "$work/sample.kp" >"$work/kp-octave"
 { cat "$work/sample.kp"; tail -n 1 "$work/sample.kp"; } >"$work/kp-extra"
 head -c 20000 "$work/sample.kp" >"$work/kp-truncated"
 printf 'hfsr-sift 1\n' >"$work/kp-header"
+sed '2s/^\([^ ]* [^ ]*\) [^ ]*/\1 1e-50/' "$work/sample.kp" \
+  >"$work/kp-sigma-float"
+sed '2s/ [^ ]*$/ 3.5e+38/' "$work/sample.kp" >"$work/kp-beyond-float"
 for kp in kp-length kp-count kp-missing kp-short-line kp-inf kp-sigma \
-          kp-octave kp-extra kp-truncated kp-header; do
+          kp-octave kp-extra kp-truncated kp-header kp-sigma-float \
+          kp-beyond-float; do
   expect_error "$work/$kp" match "$work/$kp" "$work/sample.kp" \
     --homography "$work/identity"
 done
+
+# What the writer writes reads back: the largest float is written as
+# 3.40282347e+38, a little beyond it as a double (found by fuzzing).
+sed '2s/^[^ ]*/3.40282347e+38/; 2s/ [^ ]*$/ -3.40282347e+38/' \
+  "$work/sample.kp" >"$work/kp-largest-float"
+expect 0 match "$work/kp-largest-float" "$work/sample.kp" \
+  --homography "$work/identity"
 
 [ "$failures" -eq 0 ]

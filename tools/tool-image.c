@@ -12,6 +12,7 @@
 #include <glib/gstdio.h>
 
 #include "tool-image.h"
+#include "tool-util.h"
 
 /* Sides beyond this are not images but a failed loader's report. */
 #define TOOL_MAX_SIDE (1 << 18)
@@ -255,7 +256,9 @@ tool_load_image (const char *path, GError **error)
   GError       *failure = NULL;
 
   /* gegl:load turns a missing or unreadable file into a placeholder
-   * image: refuse those first. */
+   * image (and waits forever on a FIFO): refuse those first. */
+  if (!tool_check_regular_file (path, error))
+    return NULL;
   if (g_access (path, R_OK) != 0)
     {
       int saved_errno = errno;

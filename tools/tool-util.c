@@ -7,6 +7,9 @@
 #include <stdlib.h>
 #include <unistd.h>
 
+#include <glib/gstdio.h>
+
+#include "hfsr.h"
 #include "tool-util.h"
 
 static const char *stdout_program = "hfsr";
@@ -40,4 +43,29 @@ tool_check_stdout_at_exit (const char *program, int failure_status)
   stdout_program = program;
   stdout_failure_status = failure_status;
   atexit (check_stdout);
+}
+
+gboolean
+tool_check_regular_file (const char *path, GError **error)
+{
+  GStatBuf status;
+
+  if (g_stat (path, &status) != 0)
+    {
+      int saved_errno = errno;
+
+      g_set_error (error, HFSR_ERROR, HFSR_ERROR_IO, "%s: %s", path,
+                   g_strerror (saved_errno));
+      return FALSE;
+    }
+  if (!S_ISREG (status.st_mode))
+    {
+      g_set_error (error, HFSR_ERROR, HFSR_ERROR_IO, "%s: not a regular "
+                   "file (%s)", path,
+                   S_ISDIR (status.st_mode) ? "a folder"
+                   : S_ISFIFO (status.st_mode) ? "a FIFO"
+                   : "a device or socket");
+      return FALSE;
+    }
+  return TRUE;
 }

@@ -18,7 +18,15 @@ G_BEGIN_DECLS
  * exit in GOption's --help), standard output is flushed and checked; a
  * failure prints "@program: standard output: write failed: REASON" on
  * stderr and the exit status becomes @failure_status. */
-void tool_check_stdout_at_exit (const char *program, int failure_status);
+void     tool_check_stdout_at_exit (const char *program,
+                                    int         failure_status);
+
+/* Whether @path (links followed) is a regular file; the error names it
+ * and says what it is instead.  Call before reading a data file: opening
+ * a FIFO waits for a writer, reading a device may never end, and a folder
+ * is no data. */
+gboolean tool_check_regular_file   (const char *path,
+                                    GError    **error);
 
 G_END_DECLS
 

@@ -55,11 +55,18 @@ def table_rows(text):
     return rows[0], rows[1:]
 
 
-def write_idx(path, array):
-    data = (bytes([0, 0, 8, array.ndim]) + struct.pack('>' + 'I' * array.ndim, *array.shape)
+def idx_bytes(array, shape=None):
+    """An idx file of unsigned bytes; @shape, when given, is written in
+    the header instead of the array's own."""
+    shape = array.shape if shape is None else shape
+    return (bytes([0, 0, 8, len(shape)]) + struct.pack('>' + 'I' * len(shape), *shape)
             + array.astype(np.uint8).tobytes())
-    with gzip.open(path, 'wb') as stream:
-        stream.write(data)
+
+
+def write_idx(path, array, shape=None):
+    opener = gzip.open if path.endswith('.gz') else open
+    with opener(path, 'wb') as stream:
+        stream.write(idx_bytes(array, shape))
 
 
 def hr_stand_ins():
@@ -118,7 +125,6 @@ class ClassifyTest(unittest.TestCase):
                 self.assertIn(message, result.stderr, args)
                 self.assertTrue(result.stderr.startswith('hfsr-classify: '), result.stderr)
 
-
     @unittest.skipUnless(os.access('/dev/full', os.W_OK), 'no /dev/full')
     def test_unwritable_output_is_an_error(self):
         digit = sorted(glob.glob(os.path.join(FIXTURES, 'digit-x2-*.png')))[0]
@@ -158,6 +164,59 @@ class EvalTest(unittest.TestCase):
             _, other = table_rows(reseeded.stdout)
             self.assertEqual([r[1:3] for r in other], [r[1:3] for r in rows])
             self.assertNotEqual([r[3] for r in other], [r[3] for r in rows])
+
+    def test_refuses_bad_idx_files(self):
+        images, labels = hr_stand_ins()
+        with tempfile.TemporaryDirectory() as root:
+            image_path = os.path.join(root, 't10k-images-idx3-ubyte')
+            label_path = os.path.join(root, 't10k-labels-idx1-ubyte')
+            write_idx(image_path, images)
+            cases = [
+                # labels are classes 0 to 9
+                (labels, None, label_path + ': label 3 is 10, not a class from 0 to 9', 3, 10),
+                (labels, None, label_path + ': label 9 is 255, not a class from 0 to 9', 9, 255),
+                # the header's count against the bytes that follow it
+                (labels, (11,), label_path + ': its shape, 11, does not match the 10 bytes', 0, None),
+                (labels[:0], (0,), 'images of 28 x 28 and 0 labels', 0, None),
+            ]
+            for array, shape, message, index, value in cases:
+                array = array.copy()
+                if value is not None:
+                    array[index] = value
+                write_idx(label_path, array, shape)
+                result = run(EVAL, '--scale', '2', '--methods', 'bicubic', root)
+                self.assertEqual(result.returncode, 2, (message, result.stdout))
+                self.assertIn(message, result.stderr)
+                self.assertTrue(result.stderr.startswith('hfsr-sr2-eval: '), result.stderr)
+            # An empty set, and a gzip file whose header is cut short.
+            write_idx(image_path, images[:0])
+            write_idx(label_path, labels[:0])
+            result = run(EVAL, '--scale', '2', root)
+            self.assertEqual(result.returncode, 2, result.stdout)
+            self.assertIn(root + ': the test set holds no digits', result.stderr)
+            os.remove(image_path)
+            with gzip.open(image_path + '.gz', 'wb') as stream:
+                stream.write(idx_bytes(images)[:10])
+            result = run(EVAL, '--scale', '2', root)
+            self.assertEqual(result.returncode, 2, result.stdout)
+            self.assertIn(image_path + '.gz: not an idx file of 3-dimensional unsigned bytes',
+                          result.stderr)
+
+    def test_refuses_a_negative_count(self):
+        images, labels = hr_stand_ins()
+        with tempfile.TemporaryDirectory() as root:
+            write_idx(os.path.join(root, 't10k-images-idx3-ubyte.gz'), images)
+            write_idx(os.path.join(root, 't10k-labels-idx1-ubyte.gz'), labels)
+            for count in ('-1', '-2147483648'):
+                result = run(EVAL, '--scale', '2', '--count', count, root)
+                self.assertEqual(result.returncode, 2, (count, result.stdout))
+                self.assertIn(f'hfsr-sr2-eval: --count must be 0 (every digit) or more (got {count})',
+                              result.stderr)
+            # 0 is the default: every digit.
+            result = run(EVAL, '--scale', '2', '--count', '0', '--methods', 'bicubic', '--noise', '0',
+                         root)
+            self.assertEqual(result.returncode, 0, result.stderr)
+            self.assertIn('digits: 10 (evenly spread over the 10)', result.stdout)
 
     @unittest.skipUnless(os.access('/dev/full', os.W_OK), 'no /dev/full')
     def test_unwritable_output_is_an_error(self):
