@@ -153,11 +153,15 @@ band_new (const GeglRectangle *rect,
  * would otherwise warn once for every chunk GEGL computes. */
 G_LOCK_DEFINE_STATIC (warned);
 
+/* A warning says the op could not do its job (the GIMP plug-in then
+ * leaves the image as it was); a notice (g_message) tells of input it
+ * handled by the documented rule, and the result stands. */
 static void
-warn_once (GeglOperation *operation,
-           const char    *key,
-           const char    *format,
-           gsize          count)
+warn_once (GeglOperation  *operation,
+           const char     *key,
+           GLogLevelFlags  level,
+           const char     *format,
+           gsize           count)
 {
   gboolean first;
 
@@ -170,7 +174,8 @@ warn_once (GeglOperation *operation,
     {
       char *message = g_strdup_printf (format, count);
 
-      g_warning ("%s: %s", gegl_operation_get_name (operation), message);
+      g_log (G_LOG_DOMAIN, level, "%s: %s",
+             gegl_operation_get_name (operation), message);
       g_free (message);
     }
 }
@@ -225,7 +230,7 @@ hfsr_op_make_input_finite (GeglOperation *operation,
   gsize replaced = hfsr_make_finite (values, n);
 
   if (replaced > 0)
-    warn_once (operation, "hfsr-non-finite-input",
+    warn_once (operation, "hfsr-non-finite-input", G_LOG_LEVEL_MESSAGE,
                "the input holds values that are not finite numbers (%"
                G_GSIZE_FORMAT " in the first part met): NaN and -infinity "
                "are read as 0, +infinity as 1", replaced);
@@ -239,7 +244,7 @@ hfsr_op_check_network_output (GeglOperation *operation,
   gsize replaced = hfsr_make_finite (values, n);
 
   if (replaced > 0)
-    warn_once (operation, "hfsr-non-finite-output",
+    warn_once (operation, "hfsr-non-finite-output", G_LOG_LEVEL_WARNING,
                "the network computed values that are not finite numbers (%"
                G_GSIZE_FORMAT " in the first part met), written as 0 or 1: "
                "is the model file sound?", replaced);

@@ -68,8 +68,9 @@ void          hfsr_op_warn         (GeglOperation       *operation,
 /* gegl_buffer_get of @rect (inside the image: no abyss) in the float
  * @format into @pixels, through "R'G'B'A float" (babl builds some direct
  * conversions wrongly), with the non-finite rule applied
- * (hfsr_make_finite); the first time an op meets such values it warns
- * once.  Every op reads its input through this.  Fails only when memory
+ * (hfsr_make_finite); the first time an op meets such values it says so
+ * once (a g_message: the result stands).  Every op reads its input through
+ * this.  Fails only when memory
  * runs out. */
 gboolean      hfsr_op_get_pixels   (GeglOperation       *operation,
                                     GeglBuffer          *buffer,
@@ -87,7 +88,8 @@ void          hfsr_op_make_input_finite
 
 /* The same rule for @n values a network computed: a sound model never
  * gives a non-finite value, so the first time it happens the op warns once
- * that the model file is suspect. */
+ * (g_warning: the result is not what the network should give) that the
+ * model file is suspect. */
 void          hfsr_op_check_network_output
                                    (GeglOperation       *operation,
                                     float               *values,

@@ -69,6 +69,7 @@ preview_draw (GimpPreview *preview,
   guchar         *pixels;
   HfsrOpWarnings *warnings;
   gchar          *failure;
+  gchar          *note;
 
   hfsr_values_apply (dialog->procedure, dialog->values, dialog->op);
   area   = preview_area (dialog);
@@ -77,7 +78,11 @@ preview_draw (GimpPreview *preview,
   warnings = hfsr_op_warnings_watch ();
   gegl_node_blit (dialog->op, 1.0, &area, babl_format ("R'G'B'A u8"), pixels,
                   GEGL_AUTO_ROWSTRIDE, GEGL_BLIT_DEFAULT);
-  failure = hfsr_op_warnings_end (warnings);
+  failure = hfsr_op_warnings_end (warnings, &note);
+  if (failure == NULL)
+    failure = note;
+  else
+    g_free (note);
 
   gimp_preview_area_draw (GIMP_PREVIEW_AREA (gimp_preview_get_area (preview)),
                           0, 0, area.width, area.height, GIMP_RGBA_IMAGE,

@@ -148,10 +148,13 @@ gboolean    hfsr_check_image    (const HfsrProcedure *procedure,
 
 /* Collects the warnings that the hfsr ops log (from any thread) between
  * watch and end: an op reports a failed region that way and leaves the
- * region empty.  end returns the first message (g_free) or NULL. */
+ * region empty.  end returns the first warning (g_free) or NULL, and in
+ * @note (when not NULL) the first notice (g_message: input handled by a
+ * documented rule, the result stands) or NULL. */
 typedef struct _HfsrOpWarnings HfsrOpWarnings;
 HfsrOpWarnings *hfsr_op_warnings_watch (void);
-gchar          *hfsr_op_warnings_end   (HfsrOpWarnings      *warnings);
+gchar          *hfsr_op_warnings_end   (HfsrOpWarnings      *warnings,
+                                        gchar              **note);
 
 /* Source(s) -> op.  The graph owns every node; *op is the op node. */
 GeglNode   *hfsr_graph_new      (const HfsrProcedure *procedure,

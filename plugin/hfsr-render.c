@@ -103,6 +103,7 @@ struct _HfsrOpWarnings
 {
   GMutex  lock;
   gchar  *first;
+  gchar  *note;
   guint   handler;
 };
 
@@ -116,7 +117,12 @@ collect_op_warning (const gchar    *domain,
   HfsrOpWarnings *warnings = data;
 
   g_mutex_lock (&warnings->lock);
-  if (warnings->first == NULL)
+  if (level & G_LOG_LEVEL_MESSAGE)
+    {
+      if (warnings->note == NULL)
+        warnings->note = g_strdup (message);
+    }
+  else if (warnings->first == NULL)
     warnings->first = g_strdup (message);
   g_mutex_unlock (&warnings->lock);
 }
@@ -129,15 +135,22 @@ hfsr_op_warnings_watch (void)
   g_mutex_init (&warnings->lock);
   warnings->handler = g_log_set_handler (HFSR_OPS_LOG_DOMAIN,
                                          G_LOG_LEVEL_WARNING |
-                                         G_LOG_LEVEL_CRITICAL,
+                                         G_LOG_LEVEL_CRITICAL |
+                                         G_LOG_LEVEL_MESSAGE,
                                          collect_op_warning, warnings);
   return warnings;
 }
 
 gchar *
-hfsr_op_warnings_end (HfsrOpWarnings *warnings)
+hfsr_op_warnings_end (HfsrOpWarnings  *warnings,
+                      gchar          **note)
 {
   gchar *first = warnings->first;
+
+  if (note != NULL)
+    *note = warnings->note;
+  else
+    g_free (warnings->note);
 
   g_log_remove_handler (HFSR_OPS_LOG_DOMAIN, warnings->handler);
   g_mutex_clear (&warnings->lock);
@@ -158,6 +171,7 @@ render (const HfsrProcedure *procedure,
   GeglBuffer     *result;
   HfsrOpWarnings *warnings;
   gchar          *failure;
+  gchar          *note = NULL;
   gdouble         done = 0.0;
 
   if (gegl_rectangle_is_empty (&extent) ||
@@ -183,8 +197,13 @@ render (const HfsrProcedure *procedure,
         done += (gdouble) square.width * square.height;
         gimp_progress_update (done / ((gdouble) extent.width * extent.height));
       }
-  failure = hfsr_op_warnings_end (warnings);
+  failure = hfsr_op_warnings_end (warnings, &note);
 
+  /* A note (non-finite pixels read by the documented rule) goes to GIMP's
+   * messages; the result stands. */
+  if (note != NULL && failure == NULL)
+    gimp_message (note);
+  g_free (note);
   if (failure != NULL)
     {
       g_set_error (error, HFSR_PLUGIN_ERROR, HFSR_PLUGIN_ERROR_EXECUTION,

@@ -11,6 +11,7 @@ tests/ops/gegl_cli_check.py, which handles 16-bit colour (PIL does not).
 """
 import os
 import shutil
+import signal
 import subprocess
 import sys
 
@@ -159,18 +160,41 @@ class GimpProfile:
         """gimp's options: this profile's gimprc, no data or fonts."""
         return ['-d', '-f', '-g', self.gimprc]
 
-    def console(self, command, **extra_env):
+    def console(self, command, timeout=GIMP_TIMEOUT_S, **extra_env):
         """Runs Script-Fu COMMAND in gimp-console and returns what GIMP
         printed.  The separate (gimp-quit 0) ends the batch; the exit code
         is 0 whatever happened, so callers check the files the script
-        wrote."""
-        process = subprocess.run(
+        wrote.  GIMP runs in a process group of its own: past TIMEOUT it is
+        killed with every plug-in it started (a plug-in stuck in a deadlock
+        would otherwise outlive it), and the test fails with the log."""
+        return run_killing_group(
             ['gimp-console-2.10', '-i'] + self.arguments() +
             ['-b', command, '-b', '(gimp-quit 0)'],
-            cwd=self.work, env=self.env(**extra_env),
-            stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-            stdin=subprocess.DEVNULL, timeout=GIMP_TIMEOUT_S)
-        return process.stdout.decode('utf-8', 'replace')
+            self.work, self.env(**extra_env), timeout)
+
+
+def run_killing_group(argv, cwd, env, timeout):
+    """What ARGV printed; past TIMEOUT seconds ARGV and all it started are
+    killed and AssertionError carries the log."""
+    process = subprocess.Popen(argv, cwd=cwd, env=env,
+                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                               stdin=subprocess.DEVNULL, start_new_session=True)
+    try:
+        output, _ = process.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        output, _ = process.communicate()
+        raise AssertionError(
+            f'{argv[0]} ran past {timeout} s and was killed with the '
+            f'plug-ins it started; its log:\n'
+            + output.decode('utf-8', 'replace'))
+    finally:
+        # a plug-in left behind after GIMP itself ended
+        try:
+            os.killpg(process.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+    return output.decode('utf-8', 'replace')
 
 
 def plugin_dirs_from_arguments(usage):
