@@ -277,6 +277,12 @@ def make(directory):
 
     big = rng.integers(0, 256, (200, 300, 3)).astype(np.uint8)
     save('big-rgb8.png', big)
+    # alpha rising left to right, one pixel in 20 transparent: colour at
+    # small alpha is where chunking showed (straight colour magnified the
+    # network's last bits)
+    alpha = np.clip(np.linspace(-0.3, 1.3, 300), 0, 1)[None, :].repeat(200, 0)
+    alpha[rng.uniform(size=(200, 300)) < 0.05] = 0
+    save('big-rgba8.png', np.dstack([big, np.rint(alpha * 255).astype(np.uint8)]))
 
     os.mkdir(os.path.join(directory, 'models'))
     for name, gain, alpha in SR_FAMILY:
@@ -467,9 +473,14 @@ SPLIT_TOLERANCE = 1e-5
 
 
 def same(first, second):
-    """`same A.npy B.npy`: the two float images (gegl:npy-save) agree
-    within SPLIT_TOLERANCE; prints the largest difference."""
-    a, b = np.load(first), np.load(second)
+    """`same A B`: the two float images (.npy of gegl:npy-save, or float
+    .tif of gegl:tiff-save, which keeps alpha) agree within
+    SPLIT_TOLERANCE; prints the largest difference."""
+    if first.endswith('.tif'):
+        import tifffile
+        a, b = tifffile.imread(first), tifffile.imread(second)
+    else:
+        a, b = np.load(first), np.load(second)
     if a.shape != b.shape or a.size == 0:
         print(f'{first} is {a.shape}, {second} {b.shape}')
         return 1

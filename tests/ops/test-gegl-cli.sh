@@ -86,17 +86,20 @@ run sr-missing rgb8.png -o sr-missing.png -- \
 # Threads, chunks and tiles change how GEGL splits the work, not the result.
 # With chunks of 40000 pixels (> 2 x 128 x 128) GEGL always hands an op's
 # chunk to two threads; the default chunk holds the whole image.
-# same_with_threads OP-AND-PROPERTIES...
+# same_with_threads OP-AND-PROPERTIES... on big-rgb8.png (.npy out), or on
+# $threads_input with output type $kind (tif keeps alpha).
 status=0
 same_with_threads () {
-  rm -f one.npy two.npy
+  in=${threads_input:-big-rgb8.png}
+  out=${kind:-npy}
+  rm -f one.$out two.$out
   difference=
-  env GEGL_THREADS=1 gegl big-rgb8.png -o one.npy -- "$@" >one.log 2>&1
+  env GEGL_THREADS=1 gegl $in -o one.$out -- "$@" >one.log 2>&1
   env GEGL_THREADS=2 GEGL_CHUNK_SIZE=40000 GEGL_TILE_SIZE=32x32 \
-    gegl big-rgb8.png -o two.npy -- "$@" >two.log 2>&1
-  if [ -s one.npy ] && [ -s two.npy ] \
-     && difference=$("$python" "$here/gegl_cli_check.py" same one.npy two.npy); then
-    echo "ok: $*: 1 thread = 2 threads ($difference)"
+    gegl $in -o two.$out -- "$@" >two.log 2>&1
+  if [ -s one.$out ] && [ -s two.$out ] \
+     && difference=$("$python" "$here/gegl_cli_check.py" same one.$out two.$out); then
+    echo "ok: $in $*: 1 thread = 2 threads ($difference)"
   else
     echo "FAIL: $*: 1 and 2 threads disagree: ${difference:-no output}"
     status=1
@@ -108,4 +111,19 @@ same_with_threads hfsr:hf-map mode=highpass
 same_with_threads hfsr:gms-map mode=soft \
   'aux=[' gegl:load path=big-rgb8.png gegl:gaussian-blur std-dev-x=1 ']'
 same_with_threads hfsr:super-resolution scale=2 alpha=0.2
+# The shipped networks (x3: the alpha network runs only near transparency).
+HFSR_MODEL_PATH="$HFSR_SOURCE_ROOT/models" threads_input=big-rgba8.png kind=tif \
+  same_with_threads hfsr:super-resolution scale=3 alpha=0.1
+
+# model= given: no word about the family of the scale, which is not used
+# (the command line connects the node before it sets model=).
+run sr-model-given rgb8.png -o sr-model-given.png -- \
+  hfsr:super-resolution scale=2 model="$work/models/hfsr-x2-a0.safetensors"
+if grep -q "no model file" sr-model-given.log; then
+  echo "FAIL: model= given, yet a missing family was reported:"
+  cat sr-model-given.log
+  status=1
+else
+  echo "ok: model= given: no word of the family"
+fi
 exit $status

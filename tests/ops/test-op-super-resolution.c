@@ -979,7 +979,12 @@ check_fallback (const char *fragment,
 
         g_assert_cmpfloat_with_epsilon (got[3], 1.0f, 1e-5);
         for (int c = 0; c < 3; c++)
-          difference += fabsf (got[c] - near[c]);
+          {
+            /* clamped, as the README says (the cubic kernel overshoots) */
+            g_assert_cmpfloat (got[c], >=, 0.0f);
+            g_assert_cmpfloat (got[c], <=, 1.0f);
+            difference += fabsf (got[c] - near[c]);
+          }
       }
   g_assert_cmpfloat (difference / n_floats (&out, 3), <, 0.2);
 
@@ -997,6 +1002,55 @@ write_temp (const char *name,
 
   g_assert_true (g_file_set_contents (path, data, (gssize) size, NULL));
   return path;
+}
+
+/* A file the loader cannot fault (every weight 1e4, within its bound) whose
+ * values overflow through twelve layers: the op warns that the network gave
+ * non-finite values, and writes finite ones. */
+static void
+test_overflowing_network (void)
+{
+  HfsrModelBuilder *b = hfsr_model_builder_new ("input", 3);
+  float             weights[9];
+  gint64            shape[4] = { 3, 3, 1, 1 };
+  const char       *from = "input";
+  TestImage        *image = test_image_new (GEGL_RECTANGLE (0, 0, 12, 9), 120,
+                                            FALSE);
+  GeglRectangle     out = scaled (&image->rect, 2);
+  GeglNode         *op;
+  char             *path;
+  float            *actual;
+
+  for (int i = 0; i < 9; i++)
+    weights[i] = 1e4f;
+  hfsr_model_builder_add_tensor (b, "big", weights, 4, shape);
+  for (int layer = 0; layer < 12; layer++)
+    {
+      char name[16];
+
+      g_snprintf (name, sizeof name, "amplify%d", layer);
+      hfsr_model_builder_add_node (b, name, "conv2d", from,
+                                   "{\"weight\": \"big\"}");
+      from = g_intern_string (name);
+    }
+  hfsr_model_builder_add_conv2d (b, "conv", from, 3, 12, 1, 501);
+  hfsr_model_builder_add_node (b, "output", "pixel_shuffle", "conv",
+                               "{\"factor\": 2}");
+  path = save_network (b, "overflowing.safetensors");
+
+  op = op_test_graph_new (image->buffer, NULL, OP, "scale", 2, "model", path,
+                          NULL);
+  op_test_expect_warnings ("the network computed values that are not finite");
+  actual = op_test_render (op, &out, rgba_float ());
+  g_assert_cmpint (op_test_warnings_seen (), ==, 1);
+  for (gsize i = 0; i < n_floats (&out, 4); i++)
+    g_assert_true (isfinite (actual[i]));
+
+  g_free (actual);
+  op_test_graph_free (op);
+  test_image_free (image);
+  g_unlink (path);
+  g_free (path);
 }
 
 static void
@@ -1154,6 +1208,8 @@ main (int argc, char **argv)
   g_test_add_func ("/super-resolution/regions", test_regions);
   g_test_add_func ("/super-resolution/model-property", test_model_property);
   g_test_add_func ("/super-resolution/bad-model-file", test_bad_model_file);
+  g_test_add_func ("/super-resolution/overflowing-network",
+                   test_overflowing_network);
   g_test_add_func ("/super-resolution/missing-or-damaged-family",
                    test_missing_or_damaged_family);
   g_test_add_func ("/super-resolution/trained-model", test_trained_model);
