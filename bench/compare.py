@@ -4,7 +4,7 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """The hfsr engine, ONNX Runtime and PyTorch on the same network, weights and input.
 
-One invocation (DESIGN.md, Evaluation protocol, Speed):
+One invocation (docs/design.md, section 9, Speed):
 
 1. builds WDSR-A with the training code's module (models/training/wdsr.py) and loads the
    weights of a shipped model file into it (weight norm removed: the file holds the

@@ -12,7 +12,7 @@
 // {"seconds": S}; at the end of input write the last output's raw float32
 // planes to OUT.raw and print {"done": true, "runs": n}.  Runs use
 // intraOpNumThreads N and interOpNumThreads 1: one level of parallelism,
-// as the engine (DESIGN.md, Threads).
+// as the engine (docs/design.md, section 5).
 
 import { readFile, writeFile } from 'node:fs/promises';
 import { createInterface } from 'node:readline';

@@ -244,7 +244,8 @@ gboolean hfsr_highpass (const float *plane, int width, int height,
 
 /* ------------------------------------------------- quality and resampling
  * The degradation that training and evaluation share, and the measures of
- * the evaluation protocol (DESIGN.md): engine/maps/resize.c and quality.c.
+ * the evaluation protocol (docs/design.md, section 9): engine/maps/resize.c
+ * and quality.c.
  * An R'G'B' image is three planes one after another (CHW). */
 
 /* MATLAB's imresize (image, [out_height out_width], 'bicubic') with its
@@ -450,7 +451,7 @@ gboolean   hfsr_model_classify          (const HfsrModel *model,
 /* --------------------------------------------------- scale space and SIFT
  * engine/maps/scale-space.c and engine/sift/: SIFT keypoints (Lowe 2004)
  * on a Gaussian/DoG stack, and the matching of the evaluation protocol
- * (DESIGN.md): Lowe's ratio test, correct matches under a homography. */
+ * (docs/design.md, section 9): Lowe's ratio test, correct matches under a homography. */
 
 #define HFSR_SIFT_DESCRIPTOR_LENGTH 128
 

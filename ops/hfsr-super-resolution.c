@@ -8,7 +8,7 @@
  * engine computes every piece of a chunk by its tiling rule: chunks meet
  * without seams and image borders come out as in training.
  *
- * Alpha (DESIGN.md §Alpha): where the image is not opaque the network sees
+ * Alpha (docs/design.md, section 4): where the image is not opaque the network sees
  * premultiplied colour, so colour hidden under transparent pixels cannot
  * bleed into visible ones; alpha runs through the same network as a grey
  * image, and colour is divided by it again.  A sharpening network

@@ -5,7 +5,7 @@
  * hfsr-bench [--threads N] [--runs R] [--warmup W] [--tile T] [--json]
  *            [--paced] [--input FILE --output FILE] MODEL SIZE...
  *
- * Times the engine the way DESIGN.md's evaluation protocol asks: for each
+ * Times the engine as the evaluation protocol asks (docs/design.md, 9): for each
  * SIZE (WxH or N for N x N input pixels) a random image with a fixed seed,
  * or the raw image of --input, run through hfsr_model_run_region over the
  * whole output with the engine's own threads, W warm-up runs then R timed

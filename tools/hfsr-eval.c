@@ -6,7 +6,7 @@
  *           HR_DIR_OR_FILES...
  *
  * Scores upscaling methods the way SR papers do, so that the numbers can be
- * set beside published tables (DESIGN.md, Evaluation protocol).  Each HR
+ * set beside published tables (docs/design.md, section 9).  Each HR
  * image is mod-cropped to the scale, shrunk with the MATLAB bicubic the
  * models were trained on, rounded to 8 bits as a saved PNG would be, and
  * upscaled again by every method; the 8-bit outputs are scored against the

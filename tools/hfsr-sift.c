@@ -8,7 +8,7 @@
  * hfsr-sift bench PAIRS_DIR --scale S
  * hfsr-sift levels IN --scale S
  *
- * The SIFT half of the evaluation protocol (DESIGN.md): keypoints of an
+ * The SIFT half of the evaluation protocol (docs/design.md, 9): keypoints of an
  * image, or of its downscaled copy upscaled again by a method; matches with
  * Lowe's ratio test between two images counted correct under a known
  * homography; synthetic pairs made by warping photos; and the table that

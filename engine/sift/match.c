@@ -4,7 +4,7 @@
  *
  * Descriptor matching with Lowe's ratio test, and counting the matches a
  * known homography confirms: the SIFT half of the evaluation protocol
- * (DESIGN.md).  Brute force, exact: benchmark pairs have a few thousand
+ * (docs/design.md, section 9).  Brute force, exact: benchmark pairs have a few thousand
  * keypoints, where an approximate tree would only add doubt to the counts.
  */
 #include <math.h>
