@@ -229,6 +229,20 @@ void     hfsr_graph_node_error (const HfsrModel *model,
                                 GError          *node_error,
                                 GError         **error);
 
+/* Sets "<file>: <message>" and returns FALSE, so checks read as one line. */
+gboolean hfsr_fail (GError **error, const char *file, HfsrError code,
+                    const char *format, ...) G_GNUC_PRINTF (4, 5);
+
+/* Everything of @source but its weights' values: the graph, with nodes
+ * pointing at the copy's own weights (allocated, for the caller to fill),
+ * the metadata, scale and margin (model.c, next to hfsr_model_free). */
+HfsrModel *hfsr_model_copy_structure (const HfsrModel *source,
+                                      const char      *name,
+                                      GError         **error);
+/* Each node's layer prepare(): what depends on the weights alone (e.g. the
+ * Winograd transform), made again whenever the weights change. */
+gboolean   hfsr_model_prepare_nodes  (HfsrModel *model, GError **error);
+
 G_END_DECLS
 
 #endif /* HFSR_PRIVATE_H */

@@ -449,9 +449,10 @@ gboolean   hfsr_model_classify          (const HfsrModel *model,
                                          GError         **error);
 
 /* --------------------------------------------------- scale space and SIFT
- * engine/maps/scale-space.c and engine/sift/: SIFT keypoints (Lowe 2004)
- * on a Gaussian/DoG stack, and the matching of the evaluation protocol
- * (docs/design.md, section 9): Lowe's ratio test, correct matches under a homography. */
+ * engine/dog-sr.c, engine/maps/gaussian.c and engine/sift/: SIFT keypoints
+ * (Lowe 2004) on a Gaussian/DoG stack, and the matching of the evaluation
+ * protocol (docs/design.md, section 9): Lowe's ratio test, correct matches
+ * under a homography. */
 
 #define HFSR_SIFT_DESCRIPTOR_LENGTH 128
 

@@ -74,25 +74,6 @@ typedef struct
   guint64     end;
 } Extent;
 
-static gboolean fail (GError **error, const char *file, HfsrError code,
-                      const char *format, ...) G_GNUC_PRINTF (4, 5);
-
-/* Sets "<file>: <message>" and returns FALSE, so checks read as one line. */
-static gboolean
-fail (GError **error, const char *file, HfsrError code, const char *format,
-      ...)
-{
-  va_list args;
-  char *message;
-
-  va_start (args, format);
-  message = g_strdup_vprintf (format, args);
-  va_end (args);
-  g_set_error (error, HFSR_ERROR, code, "%s: %s", file, message);
-  g_free (message);
-  return FALSE;
-}
-
 static gboolean node_fail (const HfsrModel *model, int index, GError **error,
                            const char *format, ...) G_GNUC_PRINTF (4, 5);
 
@@ -129,26 +110,26 @@ skip_json_string (const char *text, gsize length, gsize *i, const char *what,
       if (c == '"')
         return TRUE;
       if ((guchar) c < 0x20)
-        return fail (error, file, HFSR_ERROR_FORMAT,
+        return hfsr_fail (error, file, HFSR_ERROR_FORMAT,
                      "%s has a control character in a string", what);
       if (c != '\\')
         continue;
       if (++(*i) >= length || text[*i] == '\0'
           || strchr ("\"\\/bfnrtu", text[*i]) == NULL)
-        return fail (error, file, HFSR_ERROR_FORMAT,
+        return hfsr_fail (error, file, HFSR_ERROR_FORMAT,
                      "%s has an invalid escape in a string", what);
       if (text[*i] != 'u')
         continue;
       for (int h = 1; h <= 4; h++)
         if (*i + h >= length || !g_ascii_isxdigit (text[*i + h]))
-          return fail (error, file, HFSR_ERROR_FORMAT,
+          return hfsr_fail (error, file, HFSR_ERROR_FORMAT,
                        "%s has an invalid \\u escape in a string", what);
       if (memcmp (text + *i + 1, "0000", 4) == 0)
-        return fail (error, file, HFSR_ERROR_FORMAT,
+        return hfsr_fail (error, file, HFSR_ERROR_FORMAT,
                      "%s holds a NUL character (\\u0000)", what);
       *i += 4;
     }
-  return fail (error, file, HFSR_ERROR_FORMAT, "%s has an unterminated string",
+  return hfsr_fail (error, file, HFSR_ERROR_FORMAT, "%s has an unterminated string",
                what);
 }
 
@@ -165,7 +146,7 @@ check_json_text (const char *text, gsize length, const char *what,
   int depth = 0;
 
   if (length > G_MAXSSIZE || !g_utf8_validate (text, (gssize) length, NULL))
-    return fail (error, file, HFSR_ERROR_FORMAT,
+    return hfsr_fail (error, file, HFSR_ERROR_FORMAT,
                  "%s is not valid UTF-8 text", what);
 
   for (gsize i = 0; i < length; i++)
@@ -180,7 +161,7 @@ check_json_text (const char *text, gsize length, const char *what,
       else if (c == '[' || c == '{')
         {
           if (++depth > HFSR_MAX_JSON_DEPTH)
-            return fail (error, file, HFSR_ERROR_FORMAT,
+            return hfsr_fail (error, file, HFSR_ERROR_FORMAT,
                          "%s nests deeper than %d levels", what,
                          HFSR_MAX_JSON_DEPTH);
         }
@@ -204,13 +185,13 @@ check_json_text (const char *text, gsize length, const char *what,
                 break;
             }
           if (integer && digits > HFSR_MAX_INTEGER_DIGITS)
-            return fail (error, file, HFSR_ERROR_FORMAT,
+            return hfsr_fail (error, file, HFSR_ERROR_FORMAT,
                          "%s holds an integer too large for 64 bits",
                          what);
           i = j - 1;
         }
       else if (c == '\0' || strchr (":, \t\r\ntruefalsn", c) == NULL)
-        return fail (error, file, HFSR_ERROR_FORMAT,
+        return hfsr_fail (error, file, HFSR_ERROR_FORMAT,
                      "%s is not strict JSON (byte 0x%02x at offset %"
                      G_GSIZE_FORMAT ")", what, (guchar) c, i);
     }
@@ -232,7 +213,7 @@ parse_json_object (const char *text, gsize length, const char *what,
   parser = json_parser_new_immutable ();
   if (!json_parser_load_from_data (parser, text, (gssize) length, &local))
     {
-      fail (error, file, HFSR_ERROR_FORMAT, "%s is not valid JSON: %s",
+      hfsr_fail (error, file, HFSR_ERROR_FORMAT, "%s is not valid JSON: %s",
             what, local->message);
       g_error_free (local);
       g_object_unref (parser);
@@ -242,7 +223,7 @@ parse_json_object (const char *text, gsize length, const char *what,
   g_object_unref (parser);
   if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
     {
-      fail (error, file, HFSR_ERROR_FORMAT, "%s is not a JSON object", what);
+      hfsr_fail (error, file, HFSR_ERROR_FORMAT, "%s is not a JSON object", what);
       if (root != NULL)
         json_node_unref (root);
       return NULL;
@@ -305,7 +286,7 @@ parse_tensor_entry (Loader *loader, const char *name, JsonNode *node,
   weight->name = g_strdup (name);
   extent->weight = weight;
   if (!JSON_NODE_HOLDS_OBJECT (node))
-    return fail (error, file, HFSR_ERROR_FORMAT,
+    return hfsr_fail (error, file, HFSR_ERROR_FORMAT,
                  "tensor '%s': the entry is not an object", name);
   entry = json_node_get_object (node);
 
@@ -314,7 +295,7 @@ parse_tensor_entry (Loader *loader, const char *name, JsonNode *node,
     if (strcmp (l->data, "dtype") != 0 && strcmp (l->data, "shape") != 0
         && strcmp (l->data, "data_offsets") != 0)
       {
-        fail (error, file, HFSR_ERROR_FORMAT,
+        hfsr_fail (error, file, HFSR_ERROR_FORMAT,
               "tensor '%s': unknown field '%s'", name, (char *) l->data);
         g_list_free (members);
         return FALSE;
@@ -323,19 +304,19 @@ parse_tensor_entry (Loader *loader, const char *name, JsonNode *node,
 
   dtype = get_string (json_object_get_member (entry, "dtype"));
   if (dtype == NULL)
-    return fail (error, file, HFSR_ERROR_FORMAT,
+    return hfsr_fail (error, file, HFSR_ERROR_FORMAT,
                  "tensor '%s': missing or non-string dtype", name);
   if (strcmp (dtype, "F32") != 0)
-    return fail (error, file, HFSR_ERROR_FORMAT,
+    return hfsr_fail (error, file, HFSR_ERROR_FORMAT,
                  "tensor '%s': dtype %s is not supported (only F32)", name,
                  dtype);
 
   shape = get_array (entry, "shape");
   if (shape == NULL)
-    return fail (error, file, HFSR_ERROR_FORMAT,
+    return hfsr_fail (error, file, HFSR_ERROR_FORMAT,
                  "tensor '%s': missing or non-array shape", name);
   if (json_array_get_length (shape) > G_N_ELEMENTS (weight->shape))
-    return fail (error, file, HFSR_ERROR_FORMAT,
+    return hfsr_fail (error, file, HFSR_ERROR_FORMAT,
                  "tensor '%s': %u dimensions, at most %d are supported",
                  name, json_array_get_length (shape),
                  (int) G_N_ELEMENTS (weight->shape));
@@ -345,16 +326,16 @@ parse_tensor_entry (Loader *loader, const char *name, JsonNode *node,
       gint64 size;
 
       if (!get_integer (json_array_get_element (shape, d), &size) || size < 0)
-        return fail (error, file, HFSR_ERROR_FORMAT,
+        return hfsr_fail (error, file, HFSR_ERROR_FORMAT,
                      "tensor '%s': dimension %d is not a non-negative integer",
                      name, d);
       weight->shape[d] = size;
       if (!g_size_checked_mul (&n_elements, n_elements, (gsize) size))
-        return fail (error, file, HFSR_ERROR_FORMAT,
+        return hfsr_fail (error, file, HFSR_ERROR_FORMAT,
                      "tensor '%s': the element count overflows", name);
     }
   if (!g_size_checked_mul (&n_bytes, n_elements, sizeof (float)))
-    return fail (error, file, HFSR_ERROR_FORMAT,
+    return hfsr_fail (error, file, HFSR_ERROR_FORMAT,
                  "tensor '%s': the byte size overflows", name);
   weight->n_elements = n_elements;
 
@@ -362,20 +343,20 @@ parse_tensor_entry (Loader *loader, const char *name, JsonNode *node,
   if (offsets == NULL || json_array_get_length (offsets) != 2
       || !get_integer (json_array_get_element (offsets, 0), &begin)
       || !get_integer (json_array_get_element (offsets, 1), &end))
-    return fail (error, file, HFSR_ERROR_FORMAT,
+    return hfsr_fail (error, file, HFSR_ERROR_FORMAT,
                  "tensor '%s': data_offsets must be two integers", name);
   if (begin < 0 || end < begin)
-    return fail (error, file, HFSR_ERROR_FORMAT,
+    return hfsr_fail (error, file, HFSR_ERROR_FORMAT,
                  "tensor '%s': data_offsets [%" G_GINT64_FORMAT ", %"
                  G_GINT64_FORMAT "] are not an ordered pair of offsets",
                  name, begin, end);
   if ((guint64) end > loader->buffer_size)
-    return fail (error, file, HFSR_ERROR_FORMAT,
+    return hfsr_fail (error, file, HFSR_ERROR_FORMAT,
                  "tensor '%s': data_offsets end %" G_GINT64_FORMAT
                  " lies beyond the %" G_GSIZE_FORMAT "-byte data buffer",
                  name, end, loader->buffer_size);
   if ((guint64) (end - begin) != n_bytes)
-    return fail (error, file, HFSR_ERROR_FORMAT,
+    return hfsr_fail (error, file, HFSR_ERROR_FORMAT,
                  "tensor '%s': data_offsets hold %" G_GINT64_FORMAT
                  " bytes but the F32 shape needs %" G_GSIZE_FORMAT,
                  name, end - begin, n_bytes);
@@ -413,11 +394,11 @@ check_layout (Loader *loader, Extent *extents, int n_extents, GError **error)
       if (extent->begin == extent->end)
         continue;
       if (extent->begin < position)
-        return fail (error, loader->file, HFSR_ERROR_FORMAT,
+        return hfsr_fail (error, loader->file, HFSR_ERROR_FORMAT,
                      "tensors '%s' and '%s' overlap in the data buffer",
                      previous->weight->name, extent->weight->name);
       if (extent->begin > position)
-        return fail (error, loader->file, HFSR_ERROR_FORMAT,
+        return hfsr_fail (error, loader->file, HFSR_ERROR_FORMAT,
                      "data buffer bytes %" G_GUINT64_FORMAT " to %"
                      G_GUINT64_FORMAT " belong to no tensor",
                      position, extent->begin);
@@ -425,7 +406,7 @@ check_layout (Loader *loader, Extent *extents, int n_extents, GError **error)
       previous = extent;
     }
   if (position != loader->buffer_size)
-    return fail (error, loader->file, HFSR_ERROR_FORMAT,
+    return hfsr_fail (error, loader->file, HFSR_ERROR_FORMAT,
                  "%" G_GUINT64_FORMAT " trailing bytes after the last tensor",
                  (guint64) loader->buffer_size - position);
   return TRUE;
@@ -452,7 +433,7 @@ source_read (const Source *source, const char *file, guint64 offset,
       if (n < 0 && errno == EINTR)
         continue;
       if (n <= 0)
-        return fail (error, file, HFSR_ERROR_IO, "%s",
+        return hfsr_fail (error, file, HFSR_ERROR_IO, "%s",
                      n < 0 ? g_strerror (errno)
                            : "the file shrank while it was read");
       done += (gsize) n;
@@ -471,7 +452,7 @@ copy_tensor_data (Loader *loader, const Extent *extent, GError **error)
 
   weight->data = hfsr_alloc_floats (weight->n_elements);
   if (weight->data == NULL)
-    return fail (error, loader->file, HFSR_ERROR_NO_MEMORY,
+    return hfsr_fail (error, loader->file, HFSR_ERROR_NO_MEMORY,
                  "tensor '%s': out of memory for %" G_GSIZE_FORMAT
                  " floats", weight->name, weight->n_elements);
   if (!source_read (loader->source, loader->file,
@@ -487,11 +468,11 @@ copy_tensor_data (Loader *loader, const Extent *extent, GError **error)
       bits = GUINT32_FROM_LE (bits);
       memcpy (&value, &bits, sizeof value);
       if (!isfinite (value))
-        return fail (error, loader->file, HFSR_ERROR_FORMAT,
+        return hfsr_fail (error, loader->file, HFSR_ERROR_FORMAT,
                      "tensor '%s': element %" G_GSIZE_FORMAT
                      " is not a finite number", weight->name, i);
       if (fabsf (value) > HFSR_MAX_WEIGHT_MAGNITUDE)
-        return fail (error, loader->file, HFSR_ERROR_FORMAT,
+        return hfsr_fail (error, loader->file, HFSR_ERROR_FORMAT,
                      "tensor '%s': element %" G_GSIZE_FORMAT " is %g, "
                      "beyond the magnitude %g that no trained network "
                      "reaches",
@@ -511,7 +492,7 @@ parse_metadata (HfsrModel *model, const char *file, JsonNode *node,
   gboolean ok = TRUE;
 
   if (!JSON_NODE_HOLDS_OBJECT (node))
-    return fail (error, file, HFSR_ERROR_FORMAT,
+    return hfsr_fail (error, file, HFSR_ERROR_FORMAT,
                  "__metadata__ is not an object");
   object = json_node_get_object (node);
   members = json_object_get_members (object);
@@ -521,7 +502,7 @@ parse_metadata (HfsrModel *model, const char *file, JsonNode *node,
                                                               l->data));
 
       if (value == NULL)
-        ok = fail (error, file, HFSR_ERROR_FORMAT,
+        ok = hfsr_fail (error, file, HFSR_ERROR_FORMAT,
                    "metadata '%s' is not a string", (char *) l->data);
       else
         g_hash_table_insert (model->metadata, g_strdup (l->data),
@@ -660,10 +641,10 @@ collect_node_names (HfsrModel *model, JsonArray *nodes, GHashTable *slots,
         name = get_string (json_object_get_member (json_node_get_object (node),
                                                    "name"));
       if (name == NULL || name[0] == '\0')
-        return fail (error, model->name, HFSR_ERROR_FORMAT,
+        return hfsr_fail (error, model->name, HFSR_ERROR_FORMAT,
                      "graph node %d is not an object with a name", k);
       if (g_hash_table_contains (slots, name))
-        return fail (error, model->name, HFSR_ERROR_FORMAT,
+        return hfsr_fail (error, model->name, HFSR_ERROR_FORMAT,
                      "graph name '%s' is used twice", name);
       g_hash_table_insert (slots, (gpointer) name, GINT_TO_POINTER (k + 1));
       model->nodes[k].name = g_strdup (name);
@@ -684,11 +665,11 @@ load_nodes (HfsrModel *model, Loader *loader, JsonArray *nodes,
       GError *local = NULL;
 
       if (op == NULL)
-        return fail (error, model->name, HFSR_ERROR_FORMAT,
+        return hfsr_fail (error, model->name, HFSR_ERROR_FORMAT,
                      "node '%s': missing or non-string op", node->name);
       node->klass = hfsr_layer_lookup (op);
       if (node->klass == NULL)
-        return fail (error, model->name, HFSR_ERROR_FORMAT,
+        return hfsr_fail (error, model->name, HFSR_ERROR_FORMAT,
                      "node '%s': unknown op '%s'", node->name, op);
       if (!load_node_inputs (model, k, json, slots, error))
         return FALSE;
@@ -716,15 +697,15 @@ load_outputs (HfsrModel *model, JsonArray *outputs, GHashTable *slots,
       gpointer value;
 
       if (name == NULL)
-        return fail (error, model->name, HFSR_ERROR_FORMAT,
+        return hfsr_fail (error, model->name, HFSR_ERROR_FORMAT,
                      "graph output %d is not a name", i);
       if (!g_hash_table_lookup_extended (slots, name, NULL, &value)
           || GPOINTER_TO_INT (value) == 0)
-        return fail (error, model->name, HFSR_ERROR_FORMAT,
+        return hfsr_fail (error, model->name, HFSR_ERROR_FORMAT,
                      "graph output '%s' is not a node", name);
       for (int j = 0; j < i; j++)
         if (strcmp (model->output_names[j], name) == 0)
-          return fail (error, model->name, HFSR_ERROR_FORMAT,
+          return hfsr_fail (error, model->name, HFSR_ERROR_FORMAT,
                        "graph output '%s' is listed twice", name);
       model->output_slots[i] = GPOINTER_TO_INT (value);
       model->output_names[i] = g_strdup (name);
@@ -758,13 +739,13 @@ load_graph (HfsrModel *model, Loader *loader, const char *text,
   if (input_name == NULL || input_name[0] == '\0'
       || !get_integer (json_object_get_member (input, "channels"), &channels))
     {
-      fail (error, model->name, HFSR_ERROR_FORMAT,
+      hfsr_fail (error, model->name, HFSR_ERROR_FORMAT,
             "the graph needs 'input' with a 'name' and 'channels'");
       goto out;
     }
   if (channels < 1 || channels > HFSR_MAX_INPUT_CHANNELS)
     {
-      fail (error, model->name, HFSR_ERROR_FORMAT,
+      hfsr_fail (error, model->name, HFSR_ERROR_FORMAT,
             "the graph input has %" G_GINT64_FORMAT " channels, must be in "
             "[1, %d]", channels, HFSR_MAX_INPUT_CHANNELS);
       goto out;
@@ -772,13 +753,13 @@ load_graph (HfsrModel *model, Loader *loader, const char *text,
   if (nodes == NULL || json_array_get_length (nodes) == 0
       || json_array_get_length (nodes) >= G_MAXINT / 2)
     {
-      fail (error, model->name, HFSR_ERROR_FORMAT,
+      hfsr_fail (error, model->name, HFSR_ERROR_FORMAT,
             "the graph needs a non-empty 'nodes' array");
       goto out;
     }
   if (outputs == NULL || json_array_get_length (outputs) == 0)
     {
-      fail (error, model->name, HFSR_ERROR_FORMAT,
+      hfsr_fail (error, model->name, HFSR_ERROR_FORMAT,
             "the graph needs a non-empty 'outputs' array");
       goto out;
     }
@@ -869,7 +850,7 @@ check_shapes (HfsrModel *model, GError **error)
     {
       model->scale = model->slot_scale[model->output_slots[0]];
       if (model->scale == HFSR_SLOT_GLOBAL)
-        ok = fail (error, model->name, HFSR_ERROR_FORMAT,
+        ok = hfsr_fail (error, model->name, HFSR_ERROR_FORMAT,
                    "the first graph output '%s' must be an image, but it is "
                    "1x1 whatever the input size", model->output_names[0]);
     }
@@ -910,8 +891,8 @@ compute_margin (HfsrModel *model)
 }
 
 /* Every node's prepare(), on the weights as they are now. */
-static gboolean
-prepare_nodes (HfsrModel *model, GError **error)
+gboolean
+hfsr_model_prepare_nodes (HfsrModel *model, GError **error)
 {
   for (int k = 0; k < model->n_nodes; k++)
     {
@@ -943,7 +924,7 @@ load_model (HfsrModel *model, const Source *source, GError **error)
   gboolean ok;
 
   if (source->size < sizeof header_length)
-    return fail (error, model->name, HFSR_ERROR_FORMAT,
+    return hfsr_fail (error, model->name, HFSR_ERROR_FORMAT,
                  "%" G_GUINT64_FORMAT " bytes is too short for a "
                  "safetensors file (8-byte header length first)",
                  source->size);
@@ -952,26 +933,26 @@ load_model (HfsrModel *model, const Source *source, GError **error)
     return FALSE;
   header_length = GUINT64_FROM_LE (header_length);
   if (header_length > HFSR_MAX_HEADER_LENGTH)
-    return fail (error, model->name, HFSR_ERROR_FORMAT,
+    return hfsr_fail (error, model->name, HFSR_ERROR_FORMAT,
                  "the header length %" G_GUINT64_FORMAT " exceeds the "
                  "limit of %" G_GUINT64_FORMAT " bytes", header_length,
                  HFSR_MAX_HEADER_LENGTH);
   if (header_length > source->size - sizeof header_length)
-    return fail (error, model->name, HFSR_ERROR_FORMAT,
+    return hfsr_fail (error, model->name, HFSR_ERROR_FORMAT,
                  "the header length %" G_GUINT64_FORMAT " runs past the end "
                  "of the %" G_GUINT64_FORMAT "-byte file", header_length,
                  source->size);
   loader.buffer_offset = sizeof header_length + header_length;
   loader.buffer_size = source->size - loader.buffer_offset;
   if (loader.buffer_size > HFSR_MAX_TENSOR_BYTES)
-    return fail (error, model->name, HFSR_ERROR_FORMAT,
+    return hfsr_fail (error, model->name, HFSR_ERROR_FORMAT,
                  "%" G_GUINT64_FORMAT " bytes of tensors is beyond the "
                  "limit of %" G_GUINT64_FORMAT " (hfsr models hold a few MB)",
                  loader.buffer_size, HFSR_MAX_TENSOR_BYTES);
 
   header_text = g_try_malloc (MAX (header_length, 1));
   if (header_text == NULL)
-    return fail (error, model->name, HFSR_ERROR_NO_MEMORY,
+    return hfsr_fail (error, model->name, HFSR_ERROR_NO_MEMORY,
                  "out of memory for the %" G_GUINT64_FORMAT "-byte header",
                  header_length);
   root = NULL;
@@ -992,19 +973,19 @@ load_model (HfsrModel *model, const Source *source, GError **error)
       format = g_hash_table_lookup (model->metadata, "hfsr.format");
       graph = g_hash_table_lookup (model->metadata, "hfsr.graph");
       if (format == NULL)
-        ok = fail (error, model->name, HFSR_ERROR_FORMAT,
+        ok = hfsr_fail (error, model->name, HFSR_ERROR_FORMAT,
                    "missing metadata 'hfsr.format' (not an hfsr model?)");
       else if (strcmp (format, "1") != 0)
-        ok = fail (error, model->name, HFSR_ERROR_FORMAT,
+        ok = hfsr_fail (error, model->name, HFSR_ERROR_FORMAT,
                    "hfsr.format '%s' is not supported (this engine reads 1)",
                    format);
       else if (graph == NULL)
-        ok = fail (error, model->name, HFSR_ERROR_FORMAT,
+        ok = hfsr_fail (error, model->name, HFSR_ERROR_FORMAT,
                    "missing metadata 'hfsr.graph' (the network)");
       else
         ok = load_graph (model, &loader, graph, error)
              && check_shapes (model, error)
-             && prepare_nodes (model, error);
+             && hfsr_model_prepare_nodes (model, error);
     }
   g_hash_table_unref (loader.weight_index);
   if (ok)
@@ -1058,13 +1039,13 @@ hfsr_model_load (const char *path, GError **error)
   source.fd = g_open (path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY, 0);
   if (source.fd < 0)
     {
-      fail (error, path, HFSR_ERROR_IO, "%s", g_strerror (errno));
+      hfsr_fail (error, path, HFSR_ERROR_IO, "%s", g_strerror (errno));
       return NULL;
     }
   if (fstat (source.fd, &info) != 0)
-    fail (error, path, HFSR_ERROR_IO, "%s", g_strerror (errno));
+    hfsr_fail (error, path, HFSR_ERROR_IO, "%s", g_strerror (errno));
   else if (!S_ISREG (info.st_mode))
-    fail (error, path, HFSR_ERROR_IO, "%s",
+    hfsr_fail (error, path, HFSR_ERROR_IO, "%s",
           S_ISDIR (info.st_mode) ? "is a directory"
                                  : "is not a regular file");
   else
@@ -1195,8 +1176,9 @@ hfsr_model_get_conv_macs (const HfsrModel *model)
  * pointing at the copy's own weights (allocated, for the caller to fill),
  * the metadata, scale and margin.  Next to hfsr_model_free, which must
  * release what this makes. */
-static HfsrModel *
-copy_structure (const HfsrModel *source, const char *name, GError **error)
+HfsrModel *
+hfsr_model_copy_structure (const HfsrModel *source, const char *name,
+                           GError **error)
 {
   HfsrModel *copy = g_new0 (HfsrModel, 1);
   GHashTableIter iter;
@@ -1236,7 +1218,7 @@ copy_structure (const HfsrModel *source, const char *name, GError **error)
       to->data = hfsr_alloc_floats (from->n_elements);
       if (to->data == NULL)
         {
-          fail (error, name, HFSR_ERROR_NO_MEMORY,
+          hfsr_fail (error, name, HFSR_ERROR_NO_MEMORY,
                 "tensor '%s': out of memory for %" G_GSIZE_FORMAT " floats",
                 from->name, from->n_elements);
           hfsr_model_free (copy);
@@ -1258,106 +1240,4 @@ copy_structure (const HfsrModel *source, const char *name, GError **error)
         node->bias = copy->weights + (node->bias - source->weights);
     }
   return copy;
-}
-
-static const HfsrWeight *
-find_weight (const HfsrModel *model, const char *name)
-{
-  for (int i = 0; i < model->n_weights; i++)
-    if (strcmp (model->weights[i].name, name) == 0)
-      return &model->weights[i];
-  return NULL;
-}
-
-static char *
-format_shape (const HfsrWeight *weight)
-{
-  GString *text = g_string_new ("[");
-
-  for (int d = 0; d < weight->ndim; d++)
-    g_string_append_printf (text, "%s%" G_GINT64_FORMAT, d > 0 ? ", " : "",
-                            weight->shape[d]);
-  g_string_append_c (text, ']');
-  return g_string_free (text, FALSE);
-}
-
-/* Blending is only meaningful between two trainings of one network. */
-static gboolean
-check_same_network (const HfsrModel *a, const HfsrModel *b, GError **error)
-{
-  if (g_strcmp0 (g_hash_table_lookup (a->metadata, "hfsr.graph"),
-                 g_hash_table_lookup (b->metadata, "hfsr.graph")) != 0)
-    return fail (error, a->name, HFSR_ERROR_INVALID_ARGUMENT,
-                 "cannot be blended with %s: their graphs (hfsr.graph) "
-                 "differ", b->name);
-  if (a->n_weights != b->n_weights)
-    return fail (error, a->name, HFSR_ERROR_INVALID_ARGUMENT,
-                 "cannot be blended with %s: they hold %d and %d tensors",
-                 b->name, a->n_weights, b->n_weights);
-  for (int i = 0; i < a->n_weights; i++)
-    {
-      const HfsrWeight *x = &a->weights[i];
-      const HfsrWeight *y = find_weight (b, x->name);
-      gboolean same;
-
-      if (y == NULL)
-        return fail (error, a->name, HFSR_ERROR_INVALID_ARGUMENT,
-                     "cannot be blended with %s: tensor '%s' is only in the "
-                     "first", b->name, x->name);
-      same = x->ndim == y->ndim;
-      for (int d = 0; same && d < x->ndim; d++)
-        same = x->shape[d] == y->shape[d];
-      if (!same)
-        {
-          char *shape_x = format_shape (x), *shape_y = format_shape (y);
-
-          fail (error, a->name, HFSR_ERROR_INVALID_ARGUMENT,
-                "cannot be blended with %s: tensor '%s' is %s in one and %s "
-                "in the other", b->name, x->name, shape_x, shape_y);
-          g_free (shape_x);
-          g_free (shape_y);
-          return FALSE;
-        }
-    }
-  return TRUE;
-}
-
-HfsrModel *
-hfsr_model_blend (const HfsrModel *a, const HfsrModel *b, double t,
-                  GError **error)
-{
-  HfsrModel *blend;
-  char *name;
-
-  g_return_val_if_fail (a != NULL && b != NULL, NULL);
-  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
-
-  if (!(t >= 0.0 && t <= 1.0))
-    {
-      fail (error, a->name, HFSR_ERROR_INVALID_ARGUMENT,
-            "cannot be blended with %s: the blend factor %g lies outside "
-            "[0, 1]", b->name, t);
-      return NULL;
-    }
-  if (!check_same_network (a, b, error))
-    return NULL;
-
-  name = g_strdup_printf ("%s + %s at t = %g", a->name, b->name, t);
-  blend = copy_structure (a, name, error);
-  g_free (name);
-  if (blend == NULL)
-    return NULL;
-  for (int i = 0; i < blend->n_weights; i++)
-    {
-      HfsrWeight *weight = &blend->weights[i];
-      const float *x = a->weights[i].data;
-      const float *y = find_weight (b, weight->name)->data;
-
-      /* In double, so t = 0 and t = 1 reproduce a and b to the bit. */
-      for (gsize j = 0; j < weight->n_elements; j++)
-        weight->data[j] = (float) ((1.0 - t) * x[j] + t * y[j]);
-    }
-  if (!prepare_nodes (blend, error))
-    g_clear_pointer (&blend, hfsr_model_free);
-  return blend;
 }

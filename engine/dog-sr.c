@@ -173,6 +173,42 @@ check_settings (const HfsrModel *model, int scale,
   return TRUE;
 }
 
+/* The network's corrections (@residual, @n_out interleaved channels per
+ * target pixel) added to the bicubic upscale's @levels (planes of
+ * @n_target pixels). */
+static void
+add_corrections (HfsrDogSrMethod method, float *levels,
+                 const float *residual, gsize n_target, int n_out)
+{
+  if (method == HFSR_DOG_SR_GAUSSIAN_STACK)
+    {
+      for (int k = 0; k < HFSR_DOG_SR_LEVELS; k++)
+        for (gsize i = 0; i < n_target; i++)
+          levels[k * n_target + i] += residual[i * n_out + k];
+      return;
+    }
+
+  /* The network predicts D_1..D_4; the widest level, where bicubic
+   * already comes closest (Noor et al.'s Table 3), anchors the stack and
+   * each finer level is rebuilt as L_k = L_(k+1) + D_k, so the levels'
+   * differences are the predicted DoG. */
+  for (gsize i = 0; i < n_target; i++)
+    {
+      float rebuilt = levels[(HFSR_DOG_SR_LEVELS - 1) * n_target + i];
+      float below = rebuilt;
+
+      for (int k = HFSR_DOG_SR_LEVELS - 2; k >= 0; k--)
+        {
+          float *level = levels + (gsize) k * n_target + i;
+          float  predictor_dog = *level - below;
+
+          below = *level;
+          rebuilt += predictor_dog + residual[i * n_out + k];
+          *level = rebuilt;
+        }
+    }
+}
+
 gboolean
 hfsr_dog_sr_levels (const HfsrModel     *model,
                     int                  scale,
@@ -286,36 +322,8 @@ hfsr_dog_sr_levels (const HfsrModel     *model,
                 sizeof (float) * target->width);
     }
 
-  if (model == NULL)
-    ;
-  else if (method == HFSR_DOG_SR_GAUSSIAN_STACK)
-    {
-      for (int k = 0; k < HFSR_DOG_SR_LEVELS; k++)
-        for (gsize i = 0; i < n_target; i++)
-          levels[k * n_target + i] += residual[i * n_out + k];
-    }
-  else
-    {
-      /* The network predicts D_1..D_4; the widest level, where bicubic
-       * already comes closest (Noor et al.'s Table 3), anchors the stack
-       * and each finer level is rebuilt as L_k = L_(k+1) + D_k, so the
-       * levels' differences are the predicted DoG. */
-      for (gsize i = 0; i < n_target; i++)
-        {
-          float rebuilt = levels[(HFSR_DOG_SR_LEVELS - 1) * n_target + i];
-          float below = rebuilt;
-
-          for (int k = HFSR_DOG_SR_LEVELS - 2; k >= 0; k--)
-            {
-              float *level = levels + (gsize) k * n_target + i;
-              float  predictor_dog = *level - below;
-
-              below = *level;
-              rebuilt += predictor_dog + residual[i * n_out + k];
-              *level = rebuilt;
-            }
-        }
-    }
+  if (model != NULL)
+    add_corrections (method, levels, residual, n_target, n_out);
   done = TRUE;
 
 out:
