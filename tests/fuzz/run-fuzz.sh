@@ -3,26 +3,36 @@
 # Copyright (C) 2026 the hfsr authors
 # SPDX-License-Identifier: GPL-3.0-or-later
 #
-# A short fuzzing run of the model loader, for CI:
-#   run-fuzz.sh FUZZ-MODEL FUZZ-SEEDS [SECONDS] [CORPUS-DIR]
-# Writes the seed corpus, replays it, then fuzzes for SECONDS (default 60).
-# A crash leaves its input as crash-* in the current directory and fails.
+# A short fuzzing run, for CI:
+#   run-fuzz.sh FUZZER SECONDS SEEDS [SEED-ARG...]
+# Writes the seed corpus (`SEEDS [SEED-ARG...] DIR`) into a fresh folder, or
+# into $FUZZ_CORPUS (kept) when set, replays it, then fuzzes for SECONDS.
+# FUZZER fuzz-NAME uses the dictionary NAME.dict next to this script when
+# there is one.  A crash leaves its input as crash-* in the current
+# directory and fails.
 set -eu
 
 fuzzer=$1
-seeds=$2
-seconds=${3:-60}
-corpus=${4:-}
+seconds=$2
+seeds=$3
+shift 3
 here=$(cd "$(dirname "$0")" && pwd)
+name=$(basename "$fuzzer")
+dict=$here/${name#fuzz-}.dict
 
+corpus=${FUZZ_CORPUS:-}
 if [ -z "$corpus" ]; then
-  corpus=$(mktemp -d "${TMPDIR:-/tmp}/hfsr-fuzz-corpus.XXXXXX")
+  corpus=$(mktemp -d "${TMPDIR:-/tmp}/hfsr-$name-corpus.XXXXXX")
   trap 'rm -rf "$corpus"' EXIT
 fi
 mkdir -p "$corpus"
-"$seeds" "$corpus"
+"$seeds" "$@" "$corpus"
 
-# -timeout: a seed-sized model runs in milliseconds, so 10 s is a hang.
-# -rss_limit_mb: the loader caps what a small file can make it allocate.
-exec "$fuzzer" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 \
-  -max_len=65536 -dict="$here/model.dict" -print_final_stats=1 "$corpus"
+set -- -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 \
+  -max_len=65536 -print_final_stats=1
+if [ -f "$dict" ]; then
+  set -- "$@" -dict="$dict"
+fi
+# -timeout: a seed-sized input takes milliseconds, so 10 s is a hang.
+# -rss_limit_mb: the readers cap what a small file can make them allocate.
+exec "$fuzzer" "$@" "$corpus"
