@@ -112,7 +112,23 @@ class ClassifyTest(unittest.TestCase):
             text = os.path.join(root, 'not-an-image.png')
             with open(text, 'w') as stream:
                 stream.write('digits')
+            # float TIFFs: every value NaN is nothing to classify; some NaN
+            # are read as 0 (the ops' rule), with a warning
+            import numpy as np
+            import tifffile
+            all_nan = os.path.join(root, 'all-nan.tif')
+            tifffile.imwrite(all_nan, np.full((28, 28), np.nan, np.float32))
+            cases_nan = os.path.join(root, 'some-nan.tif')
+            seven = np.asarray(Image.open(digit).convert('L'), np.float32) / 255
+            seven[0, :5] = np.nan
+            tifffile.imwrite(cases_nan, seven)
+            result = run(CLASSIFY, '--scale', '4', cases_nan)
+            self.assertEqual(result.returncode, 0, result.stderr)
+            # five grey pixels, read as R'G'B'
+            self.assertIn(': warning: 15 values are not finite numbers', result.stderr)
+            self.assertEqual(result.stdout.split()[1], digit[-5], result.stdout)
             cases = [((), 'no images given'),
+                     ((all_nan,), 'no pixel value is a finite number'),
                      (('--scale', '3', digit), 'no Structure-aware SR network is trained for x3'),
                      (('--arch', 'wdsr', '--shared', '2', digit), 'wdsr with 2 shared layers'),
                      (('--lambda', '-1', digit), '--lambda must be'),
