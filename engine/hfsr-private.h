@@ -229,6 +229,35 @@ void     hfsr_graph_node_error (const HfsrModel *model,
                                 GError          *node_error,
                                 GError         **error);
 
+/* ---------------------------------------------------------- safetensors.c */
+
+/* Where a model's bytes come from: memory, or a file read piece by piece so
+ * that nothing is read before the part in front of it is checked. */
+typedef struct
+{
+  const guint8 *data;         /* NULL: read from fd */
+  int           fd;
+  guint64       size;
+} HfsrSource;
+
+/* The container into @model's weights (n_weights) and metadata: length,
+ * header, entries, layout, then the data, each checked before the next is
+ * read; errors name model->name. */
+gboolean    hfsr_safetensors_read   (HfsrModel        *model,
+                                     const HfsrSource *source,
+                                     GError          **error);
+
+/* @length bytes of strict JSON (RFC 8259, nesting and integer digits
+ * bounded) that must hold an object; @what names it in errors. */
+JsonNode   *hfsr_json_parse_object  (const char *text, gsize length,
+                                     const char *what, const char *file,
+                                     GError **error);
+/* A member of the expected JSON type, or FALSE / NULL. */
+gboolean    hfsr_json_get_integer   (JsonNode *node, gint64 *value);
+const char *hfsr_json_get_string    (JsonNode *node);
+JsonArray  *hfsr_json_get_array     (JsonObject *object, const char *key);
+JsonObject *hfsr_json_get_object    (JsonObject *object, const char *key);
+
 /* Sets "<file>: <message>" and returns FALSE, so checks read as one line. */
 gboolean hfsr_fail (GError **error, const char *file, HfsrError code,
                     const char *format, ...) G_GNUC_PRINTF (4, 5);
