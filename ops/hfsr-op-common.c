@@ -222,18 +222,31 @@ hfsr_op_get_pixels (GeglOperation       *operation,
   return TRUE;
 }
 
+/* The non-finite rule on @n @values, and the op's one word about it. */
+static void
+make_finite (GeglOperation  *operation,
+             float          *values,
+             gsize           n,
+             const char     *key,
+             GLogLevelFlags  level,
+             const char     *format)
+{
+  gsize replaced = hfsr_make_finite (values, n);
+
+  if (replaced > 0)
+    warn_once (operation, key, level, format, replaced);
+}
+
 void
 hfsr_op_make_input_finite (GeglOperation *operation,
                            float         *values,
                            gsize          n)
 {
-  gsize replaced = hfsr_make_finite (values, n);
-
-  if (replaced > 0)
-    warn_once (operation, "hfsr-non-finite-input", G_LOG_LEVEL_MESSAGE,
+  make_finite (operation, values, n, "hfsr-non-finite-input",
+               G_LOG_LEVEL_MESSAGE,
                "the input holds values that are not finite numbers (%"
                G_GSIZE_FORMAT " in the first part met): NaN and -infinity "
-               "are read as 0, +infinity as 1", replaced);
+               "are read as 0, +infinity as 1");
 }
 
 void
@@ -241,13 +254,11 @@ hfsr_op_check_network_output (GeglOperation *operation,
                               float         *values,
                               gsize          n)
 {
-  gsize replaced = hfsr_make_finite (values, n);
-
-  if (replaced > 0)
-    warn_once (operation, "hfsr-non-finite-output", G_LOG_LEVEL_WARNING,
+  make_finite (operation, values, n, "hfsr-non-finite-output",
+               G_LOG_LEVEL_WARNING,
                "the network computed values that are not finite numbers (%"
                G_GSIZE_FORMAT " in the first part met), written as 0 or 1: "
-               "is the model file sound?", replaced);
+               "is the model file sound?");
 }
 
 HfsrTensor *

@@ -197,6 +197,16 @@ def run_killing_group(argv, cwd, env, timeout):
     return output.decode('utf-8', 'replace')
 
 
+def read_results(work):
+    """The "key<TAB>value" lines a Script-Fu check wrote to WORK/results.txt,
+    as a dict (empty when GIMP wrote none)."""
+    results = os.path.join(work, 'results.txt')
+    if not os.path.exists(results):
+        return {}
+    with open(results, encoding='utf-8') as f:
+        return dict(line.rstrip('\n').split('\t', 1) for line in f if '\t' in line)
+
+
 def plugin_dirs_from_arguments(usage):
     """BUILD_PLUGIN_DIR SYSTEM_PLUGIN_DIR from the command line."""
     if len(sys.argv) < 3:

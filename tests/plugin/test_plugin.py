@@ -88,11 +88,7 @@ class PluginInGimp(unittest.TestCase):
         cls.pluginrc = os.path.join(profile.directory, 'pluginrc')
         print(f'GIMP ran plugin-checks.scm in '
               f'{time.monotonic() - started:.1f} s', file=sys.stderr)
-        results = os.path.join(cls.work, 'results.txt')
-        if os.path.exists(results):
-            with open(results, encoding='utf-8') as f:
-                cls.results = dict(line.rstrip('\n').split('\t', 1)
-                                   for line in f if '\t' in line)
+        cls.results = harness.read_results(cls.work)
 
     @classmethod
     def tearDownClass(cls):

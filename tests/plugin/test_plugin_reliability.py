@@ -60,12 +60,7 @@ class ReliabilityInGimp(unittest.TestCase):
         cls.log = profile.console(command, timeout=GIMP_TIMEOUT_S)
         print(f'GIMP ran {len(cls.files)} files x {len(EFFECTS)} procedures '
               f'in {time.monotonic() - started:.1f} s', file=sys.stderr)
-        cls.results = {}
-        results = os.path.join(cls.work, 'results.txt')
-        if os.path.exists(results):
-            with open(results, encoding='utf-8') as f:
-                cls.results = dict(line.rstrip('\n').split('\t', 1)
-                                   for line in f if '\t' in line)
+        cls.results = harness.read_results(cls.work)
 
     @classmethod
     def tearDownClass(cls):
