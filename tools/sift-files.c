@@ -178,7 +178,8 @@ parse_keypoints (char *text, gsize length, gpointer result, GError **error)
   KeypointList *list = result;
   char         *next;
   const char   *line;
-  int           line_number = 1, count = 0, n = 0;
+  gsize         line_number = 1; /* 2^31 blank lines overflow an int */
+  int           count = 0, n = 0;
   double        header[2];
 
   list->points = NULL;
@@ -237,16 +238,17 @@ parse_keypoints (char *text, gsize length, gpointer result, GError **error)
       if (count == n)
         {
           g_set_error (error, HFSR_ERROR, HFSR_ERROR_FORMAT,
-                       "line %d: more keypoints than the %d the header "
-                       "announces", line_number, n);
+                       "line %" G_GSIZE_FORMAT ": more keypoints than the "
+                       "%d the header announces", line_number, n);
           goto fail;
         }
       if (!parse_keypoint (line_start, &list->points[count]))
         {
           g_set_error (error, HFSR_ERROR, HFSR_ERROR_FORMAT,
-                       "line %d: expected x y sigma orientation response "
-                       "octave and %d descriptor values (finite numbers, "
-                       "sigma > 0, octave an integer)", line_number,
+                       "line %" G_GSIZE_FORMAT ": expected x y sigma "
+                       "orientation response octave and %d descriptor "
+                       "values (finite numbers, sigma > 0, octave an "
+                       "integer)", line_number,
                        HFSR_SIFT_DESCRIPTOR_LENGTH);
           goto fail;
         }
