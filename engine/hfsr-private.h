@@ -229,7 +229,7 @@ void     hfsr_graph_node_error (const HfsrModel *model,
                                 GError          *node_error,
                                 GError         **error);
 
-/* ---------------------------------------------------------- safetensors.c */
+/* safetensors.c: the container and strict JSON. */
 
 /* Where a model's bytes come from: memory, or a file read piece by piece so
  * that nothing is read before the part in front of it is checked. */
