@@ -90,8 +90,10 @@ gboolean    hfsr_model_run_region (const HfsrModel     *model,
                                    gpointer             progress_data,
                                    GError             **error);
 
-/* Threads used by the engine's own kernels (BLAS).  Inside a GEGL op this is
- * 1: GEGL already parallelises over chunks and nesting is slower. */
+/* Workers the engine's own kernels split their work over
+ * (kernels/parallel.c; OpenBLAS is kept at one thread inside them).  The
+ * GEGL module sets 1 once, when it loads: GEGL already runs chunks in
+ * threads of its own, and two levels of threads were measured slower. */
 void        hfsr_set_threads (int n_threads);
 int         hfsr_get_threads (void);
 

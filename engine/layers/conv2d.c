@@ -74,11 +74,9 @@ conv2d_margin (const HfsrNode *node, int input_margin)
 /* Which 3x3 convolutions take Winograd, and which of its two forms.
  *
  * The fused kernel (kernels/winograd-fused.c) takes every 3x3 convolution:
- * measured on 228x228 (a default tile's input), one thread, AVX-512, on a
- * loaded machine, it took 26 ms where the GEMM-based Winograd took 52 and
- * im2col + GEMM 66 for 32->128 channels, 30 / 62 / 109 for 128->32, 4.6 /
- * 14 / 21 for 32->12, 2.8 / 8.7 / 4.5 for the 3->32 head and 1.2 / 3.7 /
- * 6.2 for 8->8, and it runs on the engine's threads.
+ * it was faster than the GEMM-based Winograd and im2col + GEMM on every
+ * WDSR-A shape measured, from the 3->32 head to 128->32 (engine/README.md
+ * has the figures), and it runs on the engine's threads.
  *
  * HFSR_KERNEL=blas selects the older form instead, kept for comparison:
  * 36 OpenBLAS GEMMs per band with the transforms on one thread, so only
