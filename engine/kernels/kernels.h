@@ -126,7 +126,10 @@ void  hfsr_winograd_transform_weight (const float *g,
 /* Which implementation of the engine's own kernels runs.  HFSR_KERNEL
  * (avx512, avx2, generic or blas) in the environment forces one, so tests
  * and benchmarks can run every path this CPU has; otherwise the widest
- * supported SIMD path.  BLAS means the GEMM-based Winograd above. */
+ * supported SIMD path.  BLAS means the GEMM-based Winograd above.
+ * hfsr_kernel_path reads the environment once, the first time it is asked
+ * (a convolution asks on every call); hfsr_kernel_path_for names the
+ * choice for a given HFSR_KERNEL value (NULL: unset). */
 typedef enum
 {
   HFSR_KERNEL_GENERIC,
@@ -137,6 +140,7 @@ typedef enum
 
 gboolean       hfsr_kernel_path_supported (HfsrKernelPath path);
 HfsrKernelPath hfsr_kernel_path           (void);
+HfsrKernelPath hfsr_kernel_path_for       (const char *forced);
 
 /* The weights [out_channels, in_channels, 3, 3] of a 3x3 convolution as
  * hfsr_winograd_fused_conv3x3 reads them: U = G g Gᵀ, 36 * in * out

@@ -93,11 +93,22 @@ hfsr_kernel_path_supported (HfsrKernelPath path)
 HfsrKernelPath
 hfsr_kernel_path (void)
 {
+  static gsize chosen = 0;   /* the path + 1, once known */
+
+  if (g_once_init_enter (&chosen))
+    g_once_init_leave (&chosen,
+                       (gsize) hfsr_kernel_path_for (g_getenv ("HFSR_KERNEL"))
+                       + 1);
+  return (HfsrKernelPath) (chosen - 1);
+}
+
+HfsrKernelPath
+hfsr_kernel_path_for (const char *forced)
+{
   static const struct { const char *name; HfsrKernelPath path; } names[] = {
     { "avx512", HFSR_KERNEL_AVX512 }, { "avx2", HFSR_KERNEL_AVX2 },
     { "generic", HFSR_KERNEL_GENERIC }, { "blas", HFSR_KERNEL_BLAS },
   };
-  const char *forced = g_getenv ("HFSR_KERNEL");
 
   /* A forced path the CPU lacks falls back to the automatic choice rather
    * than crashing on an illegal instruction. */
