@@ -212,6 +212,30 @@ plan_free (GraphPlan *plan)
   g_free (plan);
 }
 
+void
+hfsr_graph_make_plans (HfsrModel *model)
+{
+  hfsr_graph_free_plans (model);
+  model->plans = g_new0 (gpointer, MAX (model->n_outputs, 1));
+  for (int n = 1; n <= model->n_outputs; n++)
+    model->plans[n - 1] = plan_new (model, n);
+}
+
+void
+hfsr_graph_free_plans (HfsrModel *model)
+{
+  for (int n = 0; model->plans != NULL && n < model->n_outputs; n++)
+    plan_free (model->plans[n]);
+  g_clear_pointer (&model->plans, g_free);
+}
+
+/* The plan made at load for the first @n_targets outputs. */
+static const GraphPlan *
+plan_for (const HfsrModel *model, int n_targets)
+{
+  return model->plans[n_targets - 1];
+}
+
 /* The slot of node @k's residual block input. */
 static int
 block_input_slot (const HfsrModel *model, const GraphPlan *plan, int k)
@@ -253,7 +277,7 @@ static gboolean
 run_graph (const HfsrModel *model, const HfsrTensor *input, int n_targets,
            HfsrTensor **targets, GError **error)
 {
-  GraphPlan *plan = plan_new (model, n_targets);
+  const GraphPlan *plan = plan_for (model, n_targets);
   int n_slots = plan->n_slots;
   HfsrShape *shapes = g_new0 (HfsrShape, n_slots);
   HfsrTensor **values = g_new0 (HfsrTensor *, n_slots);
@@ -332,7 +356,6 @@ run_graph (const HfsrModel *model, const HfsrTensor *input, int n_targets,
     hfsr_tensor_free (values[s]);
   g_free (values);
   g_free (shapes);
-  plan_free (plan);
   return ok;
 }
 
@@ -343,7 +366,7 @@ run_graph (const HfsrModel *model, const HfsrTensor *input, int n_targets,
 static void
 tile_floats (const HfsrModel *model, gsize *per_pixel, gsize *per_column)
 {
-  GraphPlan *plan = plan_new (model, 1);
+  const GraphPlan *plan = plan_for (model, 1);
   gsize *held = g_new0 (gsize, plan->n_slots);
   gsize now, peak;
 
@@ -385,7 +408,6 @@ tile_floats (const HfsrModel *model, gsize *per_pixel, gsize *per_column)
     }
   *per_pixel = peak;
   g_free (held);
-  plan_free (plan);
 }
 
 /* The input side of a default tile, margins not included. */

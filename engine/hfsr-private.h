@@ -209,7 +209,15 @@ struct _HfsrModel
   int        *output_channels;
   int         scale;           /* of output 0 */
   int         margin;          /* of output 0, input pixels; -1 = global */
+  gpointer   *plans;           /* graph.c's run plan for the first 1 ..
+                                * n_outputs outputs, made once with the
+                                * prepared weights, not for every tile */
 };
+
+/* graph.c: the run plans of @model (which nodes run, which are fused, when
+ * each value is freed), made again from its graph; and their release. */
+void     hfsr_graph_make_plans (HfsrModel *model);
+void     hfsr_graph_free_plans (HfsrModel *model);
 
 /* Infers the shape of node @index from @slot_shapes (the shapes of all
  * earlier slots).  On failure the error reads "<model>: node '<name>'

@@ -386,10 +386,13 @@ compute_margin (HfsrModel *model)
   g_free (band);
 }
 
-/* Every node's prepare(), on the weights as they are now. */
+/* Every node's prepare(), on the weights as they are now, and the graph's
+ * run plans (made here too so that a blend, which comes this way, has its
+ * own). */
 gboolean
 hfsr_model_prepare_nodes (HfsrModel *model, GError **error)
 {
+  hfsr_graph_make_plans (model);
   for (int k = 0; k < model->n_nodes; k++)
     {
       HfsrNode *node = &model->nodes[k];
@@ -530,6 +533,7 @@ hfsr_model_free (HfsrModel *model)
       g_free (model->nodes[k].name);
       hfsr_free_floats (model->nodes[k].prepared);
     }
+  hfsr_graph_free_plans (model);
   g_free (model->nodes);
   g_free (model->slot_scale);
   g_free (model->slot_channels);
