@@ -597,7 +597,8 @@ test_huge_files (void)
     guint64     size;
     const char *fragment;
   } cases[5];
-  GBytes *good = hfsr_model_builder_build (wdsr_builder ());
+  HfsrModelBuilder *builder = wdsr_builder ();
+  GBytes *good = hfsr_model_builder_build (builder);
   gsize good_size = g_bytes_get_size (good);
   GString *dense = g_string_new ("{\"a\": [0");
 
@@ -622,6 +623,7 @@ test_huge_files (void)
   cases[4].size = (1 << 20) + 8;
   cases[4].fragment = "tensor 'a': the entry is not an object";
   g_bytes_unref (good);
+  hfsr_model_builder_free (builder);
   g_string_free (dense, TRUE);
 
   if (!reset_peak_memory ())
@@ -643,7 +645,13 @@ test_huge_files (void)
       g_test_message ("case %d: %.3f s, +%" G_GINT64_FORMAT " kB: %s", i,
                       (g_get_monotonic_time () - start) / 1e6,
                       after - before, error->message);
+      /* AddressSanitizer's allocator adds 100-200 MB to json-glib's tree
+       * of the densest header: the bound holds for the real allocator */
+#if defined(__SANITIZE_ADDRESS__)
+      (void) after;
+#else
       g_assert_cmpint (after - before, <, 64 << 10);
+#endif
       g_clear_error (&error);
       g_unlink (path);
       g_free (path);
