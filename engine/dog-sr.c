@@ -209,23 +209,21 @@ add_corrections (HfsrDogSrMethod method, float *levels,
     }
 }
 
-gboolean
-hfsr_dog_sr_levels (const HfsrModel     *model,
-                    int                  scale,
-                    const double         sigmas[HFSR_DOG_SR_LEVELS],
-                    const HfsrImageView *grey,
-                    const HfsrRect      *image,
-                    const HfsrRect      *target,
-                    float               *levels,
-                    GError             **error)
+/* hfsr_dog_sr_levels's arguments: increasing sigmas, a model (when given)
+ * of this scale and these sigmas, whose @method and output channels
+ * (@n_out) it sets, and a @grey view covering what @target needs. */
+static gboolean
+check_levels_call (const HfsrModel     *model,
+                   int                  scale,
+                   const double         sigmas[HFSR_DOG_SR_LEVELS],
+                   const HfsrImageView *grey,
+                   const HfsrRect      *image,
+                   const HfsrRect      *target,
+                   HfsrDogSrMethod     *method,
+                   int                 *n_out,
+                   GError             **error)
 {
-  HfsrDogSrMethod method = HFSR_DOG_SR_GAUSSIAN_STACK;
-  int             s = scale, n_out = 0, radius;
-  HfsrRect        predictor, local_target, in_rect, needed;
-  HfsrTensor     *bicubic = NULL, *blurred = NULL;
-  float          *plane = NULL, *residual = NULL;
-  gsize           n_target;
-  gboolean        done = FALSE;
+  HfsrRect needed;
 
   for (int k = 0; k < HFSR_DOG_SR_LEVELS; k++)
     if (!(sigmas[k] > 0.0 && sigmas[k] < 100.0)
@@ -237,9 +235,9 @@ hfsr_dog_sr_levels (const HfsrModel     *model,
       }
   if (model != NULL)
     {
-      if (!check_settings (model, scale, sigmas, &method, error))
+      if (!check_settings (model, scale, sigmas, method, error))
         return FALSE;
-      n_out = hfsr_model_get_output_channels (model, 0);
+      *n_out = hfsr_model_get_output_channels (model, 0);
     }
   needed = hfsr_dog_sr_required_input (model, scale, sigmas, target, image);
   if (scale < 1 || grey->channels < 1 || target->width < 1 || target->height < 1
@@ -256,6 +254,69 @@ hfsr_dog_sr_levels (const HfsrModel     *model,
                    needed.y);
       return FALSE;
     }
+  return TRUE;
+}
+
+/* @predictor (0-based, upscaled @scale times) of the MATLAB-bicubic upscale
+ * of channel 0 of @grey, whose image is @image, into @out. */
+static gboolean
+bicubic_predictor (const HfsrImageView *grey,
+                   const HfsrRect      *image,
+                   int                  scale,
+                   const HfsrRect      *predictor,
+                   float               *out,
+                   GError             **error)
+{
+  HfsrRect in_rect = hfsr_imresize_required_input (image->width,
+                                                   image->height,
+                                                   image->width * scale,
+                                                   image->height * scale,
+                                                   predictor);
+  float   *plane = g_try_new (float, (gsize) in_rect.width * in_rect.height);
+  gboolean done;
+
+  if (plane == NULL)
+    {
+      g_set_error (error, HFSR_ERROR, HFSR_ERROR_NO_MEMORY,
+                   "DoG-SR: out of memory for a %d x %d region",
+                   in_rect.width, in_rect.height);
+      return FALSE;
+    }
+  for (int y = 0; y < in_rect.height; y++)
+    for (int x = 0; x < in_rect.width; x++)
+      plane[(gsize) y * in_rect.width + x] =
+        grey->data[(gsize) (in_rect.y + y + image->y - grey->rect.y)
+                     * grey->rowstride
+                   + (gsize) (in_rect.x + x + image->x - grey->rect.x)
+                     * grey->channels];
+  done = hfsr_imresize_region (plane, &in_rect, image->width, image->height,
+                               image->width * scale, image->height * scale,
+                               predictor, out, error);
+  g_free (plane);
+  return done;
+}
+
+gboolean
+hfsr_dog_sr_levels (const HfsrModel     *model,
+                    int                  scale,
+                    const double         sigmas[HFSR_DOG_SR_LEVELS],
+                    const HfsrImageView *grey,
+                    const HfsrRect      *image,
+                    const HfsrRect      *target,
+                    float               *levels,
+                    GError             **error)
+{
+  HfsrDogSrMethod method = HFSR_DOG_SR_GAUSSIAN_STACK;
+  int             s = scale, n_out = 0, radius;
+  HfsrRect        predictor, local_target;
+  HfsrTensor     *bicubic = NULL, *blurred = NULL;
+  float          *residual = NULL;
+  gsize           n_target;
+  gboolean        done = FALSE;
+
+  if (!check_levels_call (model, scale, sigmas, grey, image, target, &method,
+                          &n_out, error))
+    return FALSE;
   n_target = (gsize) target->width * target->height;
 
   /* The predictor in the image's own coordinates (0-based), its levels,
@@ -266,33 +327,20 @@ hfsr_dog_sr_levels (const HfsrModel     *model,
   local_target.y -= image->y * s;
   predictor = predictor_region (&local_target, radius, image->width * s,
                                 image->height * s);
-  in_rect = hfsr_imresize_required_input (image->width, image->height,
-                                          image->width * s,
-                                          image->height * s, &predictor);
-  plane = g_try_new (float, (gsize) in_rect.width * in_rect.height);
   residual = g_try_new (float, n_target * MAX (n_out, 1));
   bicubic = hfsr_tensor_new (1, predictor.height, predictor.width, error);
   if (bicubic != NULL)
     blurred = hfsr_tensor_new (1, predictor.height, predictor.width, error);
   if (blurred == NULL)
     goto out;
-  if (plane == NULL || residual == NULL)
+  if (residual == NULL)
     {
       g_set_error (error, HFSR_ERROR, HFSR_ERROR_NO_MEMORY,
                    "DoG-SR: out of memory for a %d x %d region",
                    target->width, target->height);
       goto out;
     }
-  for (int y = 0; y < in_rect.height; y++)
-    for (int x = 0; x < in_rect.width; x++)
-      plane[(gsize) y * in_rect.width + x] =
-        grey->data[(gsize) (in_rect.y + y + image->y - grey->rect.y)
-                     * grey->rowstride
-                   + (gsize) (in_rect.x + x + image->x - grey->rect.x)
-                     * grey->channels];
-  if (!hfsr_imresize_region (plane, &in_rect, image->width, image->height,
-                             image->width * s, image->height * s,
-                             &predictor, bicubic->data, error))
+  if (!bicubic_predictor (grey, image, s, &predictor, bicubic->data, error))
     goto out;
 
   if (model != NULL)
@@ -327,7 +375,6 @@ hfsr_dog_sr_levels (const HfsrModel     *model,
   done = TRUE;
 
 out:
-  g_free (plane);
   g_free (residual);
   hfsr_tensor_free (bicubic);
   hfsr_tensor_free (blurred);
