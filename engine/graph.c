@@ -722,24 +722,18 @@ hfsr_model_run_region (const HfsrModel *model, const HfsrImageView *input,
   return ok;
 }
 
+/* run_region's arguments: views of the model's channels, a non-empty
+ * image, a tile size of 0 or more, an output inside the image's output
+ * extent, and an input view covering what the output needs. */
 static gboolean
-run_region (const HfsrModel *model, const HfsrImageView *input,
-            const HfsrRect *image, const HfsrImageView *output,
-            int tile_size, HfsrProgressFunc progress,
-            gpointer progress_data, GError **error)
+check_region_call (const HfsrModel *model, const HfsrImageView *input,
+                   const HfsrRect *image, const HfsrImageView *output,
+                   int tile_size, GError **error)
 {
-  const HfsrRect *out;
+  const HfsrRect *out = &output->rect;
+  gint64 s = model->scale;
   HfsrRect need;
-  gint64 s, total, done = 0;
-  int tile_w, tile_h;
 
-  g_return_val_if_fail (model != NULL && input != NULL, FALSE);
-  g_return_val_if_fail (image != NULL && output != NULL, FALSE);
-
-  out = &output->rect;
-  s = model->scale;
-  if (out->width == 0 || out->height == 0)
-    return TRUE;
   if (!check_view (model, input, model->input_channels, "input", error)
       || !check_view (model, output, model->output_channels[0], "output",
                       error))
@@ -781,13 +775,22 @@ run_region (const HfsrModel *model, const HfsrImageView *input,
                    input->rect.y, need.width, need.height, need.x, need.y);
       return FALSE;
     }
+  return TRUE;
+}
+
+/* The size of the tiles @out is cut into (output pixels). */
+static void
+choose_tile (const HfsrModel *model, const HfsrRect *out, int tile_size,
+             int *tile_w, int *tile_h)
+{
+  gint64 s = model->scale;
 
   /* A global model needs the whole image for every tile: one tile then
    * costs the least, and memory follows the image anyway. */
   if (model->margin < 0)
     {
-      tile_w = out->width;
-      tile_h = out->height;
+      *tile_w = out->width;
+      *tile_h = out->height;
     }
   else
     {
@@ -797,15 +800,36 @@ run_region (const HfsrModel *model, const HfsrImageView *input,
         {
           gint64 side = default_tile_input (model) * s;
 
-          tile_w = even_tile (out->width, side, s);
-          tile_h = even_tile (out->height, side, s);
+          *tile_w = even_tile (out->width, side, s);
+          *tile_h = even_tile (out->height, side, s);
         }
       else
         {
-          tile_w = (int) MIN ((gint64) tile_size, (gint64) out->width);
-          tile_h = (int) MIN ((gint64) tile_size, (gint64) out->height);
+          *tile_w = (int) MIN ((gint64) tile_size, (gint64) out->width);
+          *tile_h = (int) MIN ((gint64) tile_size, (gint64) out->height);
         }
     }
+}
+
+static gboolean
+run_region (const HfsrModel *model, const HfsrImageView *input,
+            const HfsrRect *image, const HfsrImageView *output,
+            int tile_size, HfsrProgressFunc progress,
+            gpointer progress_data, GError **error)
+{
+  const HfsrRect *out;
+  gint64 total, done = 0;
+  int tile_w, tile_h;
+
+  g_return_val_if_fail (model != NULL && input != NULL, FALSE);
+  g_return_val_if_fail (image != NULL && output != NULL, FALSE);
+
+  out = &output->rect;
+  if (out->width == 0 || out->height == 0)
+    return TRUE;
+  if (!check_region_call (model, input, image, output, tile_size, error))
+    return FALSE;
+  choose_tile (model, out, tile_size, &tile_w, &tile_h);
 
   total = (gint64) out->width * out->height;
   for (gint64 y = out->y; y < (gint64) out->y + out->height; y += tile_h)
