@@ -608,7 +608,7 @@ out:
   return finish (error, context);
 }
 
-/* ---------------------------------------------------------------- pairs */
+/* The pair commands, pairs and bench, are in sift-pairs.c. */
 
 /* --------------------------------------------------------------- levels */
 
