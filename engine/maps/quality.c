@@ -82,6 +82,65 @@ hfsr_psnr (const float *a, const float *b, int width, int height, int shave,
  * (x, y, x^2, y^2, xy), one row of window positions at a time. */
 enum { SUM_X, SUM_Y, SUM_XX, SUM_YY, SUM_XY, N_SUMS };
 
+/* The horizontal pass of one image row of each image: the window's
+ * weighted sums (N_SUMS planes of @positions_x) into @sums. */
+static void
+horizontal_sums (const float *row_a, const float *row_b,
+                 const double window[SSIM_WINDOW], int positions_x,
+                 double *sums)
+{
+  for (int x = 0; x < positions_x; x++)
+    {
+      double s[N_SUMS] = { 0 };
+
+      for (int k = 0; k < SSIM_WINDOW; k++)
+        {
+          double va = row_a[x + k], vb = row_b[x + k], w = window[k];
+
+          s[SUM_X] += w * va;
+          s[SUM_Y] += w * vb;
+          s[SUM_XX] += w * va * va;
+          s[SUM_YY] += w * vb * vb;
+          s[SUM_XY] += w * va * vb;
+        }
+      for (int q = 0; q < N_SUMS; q++)
+        sums[(gsize) q * positions_x + x] = s[q];
+    }
+}
+
+/* The vertical pass over the ring @filtered (rows @row - 10 .. @row) and
+ * the SSIM of each window position whose top row is @row - 10, added to
+ * @total one by one (the order of a single sum over the image). */
+static void
+ssim_of_row (const double *filtered, int row, gsize row_size,
+             int positions_x, const double window[SSIM_WINDOW], double c1,
+             double c2, double *total)
+{
+  for (int x = 0; x < positions_x; x++)
+    {
+      double s[N_SUMS] = { 0 };
+      double mu_a, mu_b, var_a, var_b, covariance;
+
+      for (int k = 0; k < SSIM_WINDOW; k++)
+        {
+          const double *ring_row =
+            filtered
+            + (gsize) ((row - (SSIM_WINDOW - 1) + k) % SSIM_WINDOW)
+              * row_size;
+
+          for (int q = 0; q < N_SUMS; q++)
+            s[q] += window[k] * ring_row[(gsize) q * positions_x + x];
+        }
+      mu_a = s[SUM_X];
+      mu_b = s[SUM_Y];
+      var_a = s[SUM_XX] - mu_a * mu_a;
+      var_b = s[SUM_YY] - mu_b * mu_b;
+      covariance = s[SUM_XY] - mu_a * mu_b;
+      *total += ((2.0 * mu_a * mu_b + c1) * (2.0 * covariance + c2))
+                / ((mu_a * mu_a + mu_b * mu_b + c1) * (var_a + var_b + c2));
+    }
+}
+
 gboolean
 hfsr_ssim (const float *a, const float *b, int width, int height, int shave,
            double peak, double *ssim, GError **error)
@@ -129,52 +188,13 @@ hfsr_ssim (const float *a, const float *b, int width, int height, int shave,
       const float *row_b = b + (gsize) (row + shave) * width + shave;
       double      *sums = filtered + (gsize) (row % SSIM_WINDOW) * row_size;
 
-      /* Horizontal pass of this image row into the ring. */
-      for (int x = 0; x < positions_x; x++)
-        {
-          double s[N_SUMS] = { 0 };
-
-          for (int k = 0; k < SSIM_WINDOW; k++)
-            {
-              double va = row_a[x + k], vb = row_b[x + k], w = window[k];
-
-              s[SUM_X] += w * va;
-              s[SUM_Y] += w * vb;
-              s[SUM_XX] += w * va * va;
-              s[SUM_YY] += w * vb * vb;
-              s[SUM_XY] += w * va * vb;
-            }
-          for (int q = 0; q < N_SUMS; q++)
-            sums[(gsize) q * positions_x + x] = s[q];
-        }
-
+      horizontal_sums (row_a, row_b, window, positions_x, sums);
       if (row < SSIM_WINDOW - 1)
         continue;
       /* The ring now holds image rows row - 10 .. row: the vertical pass
        * gives the window positions whose top row is row - 10. */
-      for (int x = 0; x < positions_x; x++)
-        {
-          double s[N_SUMS] = { 0 };
-          double mu_a, mu_b, var_a, var_b, covariance;
-
-          for (int k = 0; k < SSIM_WINDOW; k++)
-            {
-              const double *ring_row =
-                filtered
-                + (gsize) ((row - (SSIM_WINDOW - 1) + k) % SSIM_WINDOW)
-                  * row_size;
-
-              for (int q = 0; q < N_SUMS; q++)
-                s[q] += window[k] * ring_row[(gsize) q * positions_x + x];
-            }
-          mu_a = s[SUM_X];
-          mu_b = s[SUM_Y];
-          var_a = s[SUM_XX] - mu_a * mu_a;
-          var_b = s[SUM_YY] - mu_b * mu_b;
-          covariance = s[SUM_XY] - mu_a * mu_b;
-          total += ((2.0 * mu_a * mu_b + c1) * (2.0 * covariance + c2))
-                   / ((mu_a * mu_a + mu_b * mu_b + c1) * (var_a + var_b + c2));
-        }
+      ssim_of_row (filtered, row, row_size, positions_x, window, c1, c2,
+                   &total);
     }
 
   g_free (filtered);
