@@ -38,6 +38,42 @@ squared_distance (const float *p, const float *q)
   return sum;
 }
 
+/* For each keypoint of @a, the squared distances of its @best and @second
+ * nearest descriptors in @b and the index of the @nearest, brute force in
+ * blocks of MATCH_BLOCK of @b (they stay in cache while all of @a passes). */
+static void
+two_nearest (const HfsrKeypoint *a, int n_a, const HfsrKeypoint *b, int n_b,
+             double *best, double *second, int *nearest)
+{
+  for (int i = 0; i < n_a; i++)
+    {
+      best[i] = second[i] = INFINITY;
+      nearest[i] = -1;
+    }
+
+  for (int start = 0; start < n_b; start += MATCH_BLOCK)
+    {
+      int end = MIN (start + MATCH_BLOCK, n_b);
+
+      for (int i = 0; i < n_a; i++)
+        for (int j = start; j < end; j++)
+          {
+            double d = squared_distance (a[i].descriptor, b[j].descriptor);
+
+            /* Strict: on a tie the lower index stays nearest and the
+             * other becomes second, at the same distance. */
+            if (d < best[i])
+              {
+                second[i] = best[i];
+                best[i] = d;
+                nearest[i] = j;
+              }
+            else if (d < second[i])
+              second[i] = d;
+          }
+    }
+}
+
 gboolean
 hfsr_sift_match (const HfsrKeypoint *a, int n_a, const HfsrKeypoint *b,
                  int n_b, double ratio, HfsrSiftMatch **matches,
@@ -81,33 +117,7 @@ hfsr_sift_match (const HfsrKeypoint *a, int n_a, const HfsrKeypoint *b,
       g_free (found);
       return FALSE;
     }
-  for (int i = 0; i < n_a; i++)
-    {
-      best[i] = second[i] = INFINITY;
-      nearest[i] = -1;
-    }
-
-  for (int start = 0; start < n_b; start += MATCH_BLOCK)
-    {
-      int end = MIN (start + MATCH_BLOCK, n_b);
-
-      for (int i = 0; i < n_a; i++)
-        for (int j = start; j < end; j++)
-          {
-            double d = squared_distance (a[i].descriptor, b[j].descriptor);
-
-            /* Strict: on a tie the lower index stays nearest and the
-             * other becomes second, at the same distance. */
-            if (d < best[i])
-              {
-                second[i] = best[i];
-                best[i] = d;
-                nearest[i] = j;
-              }
-            else if (d < second[i])
-              second[i] = d;
-          }
-    }
+  two_nearest (a, n_a, b, n_b, best, second, nearest);
 
   /* On the distances, as the test is stated (Lowe 2004; OpenCV's
    * d1 < 0.8 d2): comparing squares against ratio^2 rounds differently,
