@@ -523,6 +523,40 @@ detect_octave (const Octave *o, int octave, const HfsrSiftParams *p,
         }
 }
 
+/* The levels of @octave that were not given (@n_given onwards), blurred on
+ * from the last given one (Gaussians compose: sigma_k^2 = sigma_g^2 + the
+ * increment^2), into new planes also kept in @made for the caller to
+ * free. */
+static gboolean
+complete_stack (Octave *octave, int n_given, const HfsrSiftParams *params,
+                float *made[HFSR_SIFT_MAX_LEVELS], GError **error)
+{
+  int    width = octave->width, height = octave->height;
+  double given = params->sigmas[n_given - 1];
+
+  for (int k = n_given; k < params->n_levels; k++)
+    {
+      double inc = sqrt (params->sigmas[k] * params->sigmas[k]
+                         - given * given);
+
+      made[k] = g_try_new (float, (gsize) width * height);
+      if (made[k] == NULL)
+        g_set_error (error, HFSR_ERROR, HFSR_ERROR_NO_MEMORY,
+                     "SIFT: out of memory for a %d x %d level", width,
+                     height);
+      if (made[k] == NULL
+          || !hfsr_gaussian_blur (octave->levels[n_given - 1], width, height,
+                                  inc, made[k], error))
+        {
+          for (int j = n_given; j <= k; j++)
+            g_clear_pointer (&made[j], g_free);
+          return FALSE;
+        }
+      octave->levels[k] = made[k];
+    }
+  return TRUE;
+}
+
 gboolean
 hfsr_sift_detect_stack (const float *const *levels, int n_given, int width,
                         int height, const HfsrSiftParams *params,
@@ -566,29 +600,10 @@ hfsr_sift_detect_stack (const float *const *levels, int n_given, int width,
   current.height = height;
   current.levels = g_new (const float *, n);
   memcpy (current.levels, levels, sizeof (float *) * n_given);
-  /* Levels not given are blurred on from the last given one (Gaussians
-   * compose: sigma_k^2 = sigma_g^2 + the increment^2). */
-  for (int k = n_given; k < n; k++)
+  if (!complete_stack (&current, n_given, params, made, error))
     {
-      double inc = sqrt (params->sigmas[k] * params->sigmas[k]
-                         - params->sigmas[n_given - 1]
-                           * params->sigmas[n_given - 1]);
-
-      made[k] = g_try_new (float, (gsize) width * height);
-      if (made[k] == NULL)
-        g_set_error (error, HFSR_ERROR, HFSR_ERROR_NO_MEMORY,
-                     "SIFT: out of memory for a %d x %d level", width,
-                     height);
-      if (made[k] == NULL
-          || !hfsr_gaussian_blur (levels[n_given - 1], width, height, inc,
-                                  made[k], error))
-        {
-          for (int j = n_given; j <= k; j++)
-            g_free (made[j]);
-          g_free (current.levels);
-          return FALSE;
-        }
-      current.levels[k] = made[k];
+      g_free (current.levels);
+      return FALSE;
     }
 
   found = g_array_new (FALSE, FALSE, sizeof (HfsrKeypoint));
