@@ -14,35 +14,24 @@
 #include <string.h>
 #include <glib/gi18n-lib.h>
 
+#include "hfsr-op-enums.h"
+
 #ifdef GEGL_PROPERTIES
-
-enum_start (hfsr_dog_sr_network_method)
-  enum_value (HFSR_DOG_SR_NETWORK_RESIDUAL_DOG,   "residual-dog",
-              N_("Residual DoG (method 1)"))
-  enum_value (HFSR_DOG_SR_NETWORK_GAUSSIAN_STACK, "gaussian-stack",
-              N_("Gaussian stack (method 2)"))
-enum_end (HfsrDogSrNetworkMethod)
-
-enum_start (hfsr_dog_sr_network_output)
-  enum_value (HFSR_DOG_SR_NETWORK_DOG,      "dog",
-              N_("Difference of Gaussians"))
-  enum_value (HFSR_DOG_SR_NETWORK_GAUSSIAN, "gaussian", N_("Gaussian"))
-enum_end (HfsrDogSrNetworkOutput)
 
 property_int (scale, _("Scale"), 2)
   description (_("Upscaling factor (networks are trained for 2 and 4)."))
   value_range (2, 4)
 
-property_enum (method, _("Method"), HfsrDogSrNetworkMethod,
-               hfsr_dog_sr_network_method,
-               HFSR_DOG_SR_NETWORK_RESIDUAL_DOG)
+property_enum (method, _("Method"), HfsrOpDogSrMethod,
+               hfsr_op_dog_sr_trained_method,
+               HFSR_DOG_SR_METHOD_RESIDUAL_DOG)
   description (_("Residual DoG: the network predicts the four DoG levels "
                  "as corrections of the bicubic upscale's.  Gaussian "
                  "stack: it predicts the five Gaussian levels the same "
                  "way; the DoG is their difference."))
 
-property_enum (output, _("Output"), HfsrDogSrNetworkOutput,
-               hfsr_dog_sr_network_output, HFSR_DOG_SR_NETWORK_DOG)
+property_enum (output, _("Output"), HfsrOpDogSrOutput,
+               hfsr_op_stack_output, HFSR_DOG_SR_OUTPUT_DOG)
   description (_("Difference of Gaussians (levels 1-4, drawn as 0.5 + gain "
                  "* value) or Gaussian (levels 1-5)."))
 
@@ -80,8 +69,8 @@ property_file_path (model, _("Model file"), "")
 static const char *
 method_name (const GeglProperties *o)
 {
-  return o->method == HFSR_DOG_SR_NETWORK_GAUSSIAN_STACK ? "gaussian-stack"
-                                                         : "residual-dog";
+  return o->method == HFSR_DOG_SR_METHOD_GAUSSIAN_STACK ? "gaussian-stack"
+                                                        : "residual-dog";
 }
 
 static const char *
@@ -118,7 +107,7 @@ load_model (GeglOperation *operation,
   if (! hfsr_dog_sr_check_model (model, &method, sigmas, error))
     g_clear_pointer (&model, hfsr_model_free);
   else if ((method == HFSR_DOG_SR_GAUSSIAN_STACK)
-           != (o->method == HFSR_DOG_SR_NETWORK_GAUSSIAN_STACK)
+           != (o->method == HFSR_DOG_SR_METHOD_GAUSSIAN_STACK)
            || hfsr_model_get_scale (model) != o->scale)
     {
       g_set_error (error, HFSR_ERROR, HFSR_ERROR_FORMAT,
@@ -313,7 +302,7 @@ level_of_piece (const GeglRectangle *piece,
         hfsr_op_check_network_output (operation, levels,
                                       n * HFSR_DOG_SR_LEVELS);
     }
-  if (done && o->output == HFSR_DOG_SR_NETWORK_GAUSSIAN)
+  if (done && o->output == HFSR_DOG_SR_OUTPUT_GAUSSIAN)
     memcpy (out, levels + (gsize) (o->level - 1) * n, sizeof (float) * n);
   else if (done)
     {
@@ -346,7 +335,7 @@ process (GeglOperation       *operation,
   GError              *error = NULL;
   gboolean             success;
 
-  if (o->level > (o->output == HFSR_DOG_SR_NETWORK_DOG ? 4 : 5))
+  if (o->level > (o->output == HFSR_DOG_SR_OUTPUT_DOG ? 4 : 5))
     {
       g_set_error (&error, HFSR_ERROR, HFSR_ERROR_INVALID_ARGUMENT,
                    "level %d does not exist: the DoG stack has levels 1-4, "

@@ -14,38 +14,25 @@
 
 #include <glib/gi18n-lib.h>
 
+#include "hfsr-op-enums.h"
+
 #ifdef GEGL_PROPERTIES
-
-enum_start (hfsr_dog_sr_method)
-  enum_value (HFSR_DOG_SR_RESIDUAL_DOG,   "residual-dog",
-              N_("Residual DoG (method 1)"))
-  enum_value (HFSR_DOG_SR_GAUSSIAN_STACK, "gaussian-stack",
-              N_("Gaussian stack (method 2)"))
-  enum_value (HFSR_DOG_SR_PIXEL_SR,       "pixel-sr",
-              N_("Pixel SR, then the stack"))
-enum_end (HfsrDogSrMethod)
-
-enum_start (hfsr_dog_sr_output)
-  enum_value (HFSR_DOG_SR_DOG,       "dog",       N_("Difference of Gaussians"))
-  enum_value (HFSR_DOG_SR_GAUSSIAN,  "gaussian",  N_("Gaussian"))
-  enum_value (HFSR_DOG_SR_KEYPOINTS, "keypoints", N_("SIFT keypoints"))
-enum_end (HfsrDogSrOutput)
 
 property_int (scale, _("Scale"), 2)
   description (_("Upscaling factor; the sigmas are in pixels of the "
                  "upscaled image."))
   value_range (2, 4)
 
-property_enum (method, _("Method"), HfsrDogSrMethod, hfsr_dog_sr_method,
-               HFSR_DOG_SR_GAUSSIAN_STACK)
+property_enum (method, _("Method"), HfsrOpDogSrMethod, hfsr_op_dog_sr_method,
+               HFSR_DOG_SR_METHOD_GAUSSIAN_STACK)
   description (_("Residual DoG and Gaussian stack: networks trained for "
                  "the default sigmas at x2 and x4 predict the DoG (or "
                  "Gaussian) levels as corrections of the bicubic "
                  "upscale's.  Pixel SR: the stack of the HF Super-"
                  "Resolution upscale, at any sigmas and scale."))
 
-property_enum (output, _("Output"), HfsrDogSrOutput, hfsr_dog_sr_output,
-               HFSR_DOG_SR_DOG)
+property_enum (output, _("Output"), HfsrOpDogSrOutput, hfsr_op_dog_sr_output,
+               HFSR_DOG_SR_OUTPUT_DOG)
   description (_("Difference of Gaussians: level i is L_i - L_(i+1) of the "
                  "upscaled image, drawn as 0.5 + gain * value (levels 1-4).  "
                  "Gaussian: level k is the upscaled image blurred with sigma "
@@ -107,8 +94,9 @@ attach (GeglOperation *operation)
   update_graph (operation);
 }
 
-/* The children's enums are separate GTypes with the same values in the
- * same order, so choices are passed on by their value. */
+/* A choice means the same value in every op (hfsr-op-enums.h), so it is
+ * passed on as it is; the children that offer fewer values get it only
+ * where they have it. */
 static void
 update_graph (GeglOperation *operation)
 {
@@ -123,9 +111,8 @@ update_graph (GeglOperation *operation)
   input  = gegl_node_get_input_proxy (gegl, "input");
   output = gegl_node_get_output_proxy (gegl, "output");
   gegl_node_set (nodes->upscale, "scale", o->scale, NULL);
-  if (o->output == HFSR_DOG_SR_KEYPOINTS)
+  if (o->output == HFSR_DOG_SR_OUTPUT_KEYPOINTS)
     {
-      /* The enums list the methods in the same order. */
       gegl_node_set (nodes->keypoints,
                      "method", (int) o->method,
                      "scale",  o->scale,
@@ -137,7 +124,7 @@ update_graph (GeglOperation *operation)
                            NULL);
       gegl_node_connect_to (input, "output", nodes->keypoints, "aux");
     }
-  else if (o->method == HFSR_DOG_SR_PIXEL_SR)
+  else if (o->method == HFSR_DOG_SR_METHOD_PIXEL_SR)
     {
       gegl_node_set (nodes->level,
                      "output", (int) o->output,
@@ -151,8 +138,6 @@ update_graph (GeglOperation *operation)
     }
   else
     {
-      /* The network op's method enum lists the trained methods first, in
-       * this order. */
       gegl_node_set (nodes->network,
                      "scale",  o->scale,
                      "method", (int) o->method,

@@ -12,16 +12,13 @@
 #include <math.h>
 #include <glib/gi18n-lib.h>
 
+#include "hfsr-op-enums.h"
+
 #ifdef GEGL_PROPERTIES
 
-enum_start (hfsr_scale_space_output)
-  enum_value (HFSR_SCALE_SPACE_DOG,      "dog",      N_("Difference of Gaussians"))
-  enum_value (HFSR_SCALE_SPACE_GAUSSIAN, "gaussian", N_("Gaussian"))
-enum_end (HfsrScaleSpaceOutput)
-
 property_enum (output, _("Output"),
-               HfsrScaleSpaceOutput, hfsr_scale_space_output,
-               HFSR_SCALE_SPACE_DOG)
+               HfsrOpDogSrOutput, hfsr_op_stack_output,
+               HFSR_DOG_SR_OUTPUT_DOG)
   description (_("Difference of Gaussians: level i is L_i - L_(i+1), drawn "
                  "as 0.5 + gain * value so that 0 is mid-grey (levels 1-4).  "
                  "Gaussian: level k is the image blurred with sigma k "
@@ -63,7 +60,7 @@ level_sigmas (const GeglProperties *o,
   const double all[5] = { o->sigma1, o->sigma2, o->sigma3, o->sigma4,
                           o->sigma5 };
 
-  if (o->output == HFSR_SCALE_SPACE_GAUSSIAN)
+  if (o->output == HFSR_DOG_SR_OUTPUT_GAUSSIAN)
     {
       if (o->level < 1 || o->level > 5)
         return 0;

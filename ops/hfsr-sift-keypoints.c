@@ -16,19 +16,12 @@
 #include <string.h>
 #include <glib/gi18n-lib.h>
 
+#include "hfsr-op-enums.h"
+
 #ifdef GEGL_PROPERTIES
 
-enum_start (hfsr_sift_keypoints_method)
-  enum_value (HFSR_SIFT_KEYPOINTS_RESIDUAL_DOG,   "residual-dog",
-              N_("Residual DoG (method 1)"))
-  enum_value (HFSR_SIFT_KEYPOINTS_GAUSSIAN_STACK, "gaussian-stack",
-              N_("Gaussian stack (method 2)"))
-  enum_value (HFSR_SIFT_KEYPOINTS_PIXEL_SR,       "pixel-sr",
-              N_("Pixel SR, then the stack"))
-enum_end (HfsrSiftKeypointsMethod)
-
-property_enum (method, _("Method"), HfsrSiftKeypointsMethod,
-               hfsr_sift_keypoints_method, HFSR_SIFT_KEYPOINTS_PIXEL_SR)
+property_enum (method, _("Method"), HfsrOpDogSrMethod,
+               hfsr_op_dog_sr_method, HFSR_DOG_SR_METHOD_PIXEL_SR)
   description (_("Where SIFT's first octave comes from: a DoG-SR network "
                  "run on the small image (aux), or the input image "
                  "itself."))
@@ -60,8 +53,8 @@ static const float MARK[4] = { 0.15f, 1.0f, 0.25f, 1.0f };
 static const char *
 method_name (const GeglProperties *o)
 {
-  return o->method == HFSR_SIFT_KEYPOINTS_GAUSSIAN_STACK ? "gaussian-stack"
-                                                         : "residual-dog";
+  return o->method == HFSR_DOG_SR_METHOD_GAUSSIAN_STACK ? "gaussian-stack"
+                                                        : "residual-dog";
 }
 
 static HfsrModel *
@@ -191,7 +184,7 @@ find_keypoints (GeglOperation       *operation,
   hfsr_sift_params_init (&params);
   hfsr_sift_params_set_stack (&params, sigmas);
 
-  if (o->method == HFSR_SIFT_KEYPOINTS_PIXEL_SR)
+  if (o->method == HFSR_DOG_SR_METHOD_PIXEL_SR)
     {
       grey = hfsr_op_pixels_new (box->width, box->height, 1, error);
       if (grey == NULL)

@@ -13,6 +13,9 @@
 
 #include <libgimp/gimp.h>
 
+/* The values of the enums that hfsr:dog-sr and its children share. */
+#include "ops/hfsr-op-enums.h"
+
 G_BEGIN_DECLS
 
 #define HFSR_PLUGIN_BINARY "hfsr"
@@ -42,13 +45,6 @@ typedef enum
 /* Whether the op's output is larger than the drawable (the preview then
  * shows it at 100 %). */
 #define HFSR_RESULT_IS_UPSCALED(kind) ((kind) != HFSR_RESULT_MAP_LAYER)
-
-/* hfsr:dog-sr's "method" value that upscales pixels first (its enum:
- * residual-dog, gaussian-stack, pixel-sr). */
-#define HFSR_DOG_SR_METHOD_PIXEL_SR 2
-/* Its "output" value that draws SIFT keypoints (dog, gaussian,
- * keypoints). */
-#define HFSR_DOG_SR_OUTPUT_KEYPOINTS 2
 
 typedef enum
 {

@@ -474,8 +474,8 @@ upscale (const HfsrProcedure *procedure,
   return success;
 }
 
-/* The name of level @level of the stack @output (0 DoG, 1 Gaussian) shown
- * by @op, with its sigmas. */
+/* The name of level @level of the stack @output (HfsrOpDogSrOutput: the
+ * DoG or the Gaussians) shown by @op, with its sigmas. */
 static gchar *
 level_name (GeglNode *op,
             gint      output,
@@ -486,7 +486,7 @@ level_name (GeglNode *op,
 
   g_snprintf (property, sizeof property, "sigma%d", level);
   gegl_node_get (op, property, &sigma, NULL);
-  if (output != 0)
+  if (output != HFSR_DOG_SR_OUTPUT_DOG)
     return g_strdup_printf (_("Gaussian %d (σ %.3g)"), level, sigma);
   g_snprintf (property, sizeof property, "sigma%d", level + 1);
   gegl_node_get (op, property, &next, NULL);
@@ -572,7 +572,7 @@ stack_levels (const HfsrProcedure *procedure,
 
   gegl_node_get (op, "scale", &scale, "method", &method, "output", &output,
                  "level", &visible, NULL);
-  n_levels = output == 0 ? 4 : 5;
+  n_levels = output == HFSR_DOG_SR_OUTPUT_DOG ? 4 : 5;
   if (! check_result_size (op, error))
     return FALSE;
 
@@ -608,8 +608,9 @@ stack_levels (const HfsrProcedure *procedure,
     }
 
   group = gimp_layer_group_new (image);
-  name  = g_strdup_printf (output == 0 ? _("DoG levels (×%d)")
-                                       : _("Gaussian levels (×%d)"), scale);
+  name  = g_strdup_printf (output == HFSR_DOG_SR_OUTPUT_DOG
+                           ? _("DoG levels (×%d)")
+                           : _("Gaussian levels (×%d)"), scale);
   gimp_item_set_name (group, name);
   g_free (name);
   gimp_image_insert_layer (image, group, -1, 0);
