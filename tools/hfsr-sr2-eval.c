@@ -380,6 +380,49 @@ evaluate (const Digits *digits, int scale, int count, const double *noise,
   return ok;
 }
 
+/* The options that need no file: a scale with networks, a count of 0 or
+ * more, one input. */
+static gboolean
+check_options (int scale, int count, char **inputs, GError **error)
+{
+  if (scale != 2 && scale != 4)
+    {
+      g_set_error (error, HFSR_ERROR, HFSR_ERROR_INVALID_ARGUMENT,
+                   "--scale must be 2 or 4 (got %d)", scale);
+      return FALSE;
+    }
+  if (count < 0)
+    {
+      g_set_error (error, HFSR_ERROR, HFSR_ERROR_INVALID_ARGUMENT,
+                   "--count must be 0 (every digit) or more (got %d)",
+                   count);
+      return FALSE;
+    }
+  if (inputs == NULL || inputs[0] == NULL || inputs[1] != NULL)
+    {
+      g_set_error (error, HFSR_ERROR, HFSR_ERROR_INVALID_ARGUMENT,
+                   "give one MNIST folder or digits.png");
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* The table's title and what it measured. */
+static void
+print_heading (const char *input, int scale, int count, int n_digits,
+               int seed)
+{
+  if (g_file_test (input, G_FILE_TEST_IS_DIR))
+    printf ("## SR² on the MNIST test set, x%d\n\n", scale);
+  else
+    printf ("## SR² on %s, x%d\n\n", input, scale);
+  printf ("- digits: %d (evenly spread over the %d); LR: Gaussian blur sigma "
+          "%g and %dx%d block mean, plus Gaussian noise of variance σ² "
+          "(seed %d, not clipped); SSIM of the upscale clamped to [0, 1] "
+          "against the 28 x 28 digit, peak 1\n\n", count, n_digits,
+          scale / 2.0, scale, scale, seed);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -418,27 +461,9 @@ main (int argc, char **argv)
     "t10k-labels-idx1-ubyte, or .gz);\na PNG is read as OpenCV's digits.png "
     "(20 x 20 cells, 500 per class in order).\nPrints a Markdown table.  "
     "Exit status 2 on any error.\n");
-  if (!g_option_context_parse (context, &argc, &argv, &error))
+  if (!g_option_context_parse (context, &argc, &argv, &error)
+      || !check_options (scale, count, inputs, &error))
     goto out;
-  if (scale != 2 && scale != 4)
-    {
-      g_set_error (&error, HFSR_ERROR, HFSR_ERROR_INVALID_ARGUMENT,
-                   "--scale must be 2 or 4 (got %d)", scale);
-      goto out;
-    }
-  if (count < 0)
-    {
-      g_set_error (&error, HFSR_ERROR, HFSR_ERROR_INVALID_ARGUMENT,
-                   "--count must be 0 (every digit) or more (got %d)",
-                   count);
-      goto out;
-    }
-  if (inputs == NULL || inputs[0] == NULL || inputs[1] != NULL)
-    {
-      g_set_error (&error, HFSR_ERROR, HFSR_ERROR_INVALID_ARGUMENT,
-                   "give one MNIST folder or digits.png");
-      goto out;
-    }
   if (!parse_list (noise_text ? noise_text : "0,1e-4,1e-3,1e-2", &noise,
                    &n_noise, &error))
     goto out;
@@ -456,15 +481,7 @@ main (int argc, char **argv)
     {
       if (count <= 0 || count > digits.count)
         count = digits.count;
-      if (g_file_test (inputs[0], G_FILE_TEST_IS_DIR))
-        printf ("## SR² on the MNIST test set, x%d\n\n", scale);
-      else
-        printf ("## SR² on %s, x%d\n\n", inputs[0], scale);
-      printf ("- digits: %d (evenly spread over the %d); LR: Gaussian blur sigma %g and "
-              "%dx%d block mean, plus Gaussian noise of variance σ² (seed %d, "
-              "not clipped); SSIM of the upscale clamped to [0, 1] against "
-              "the 28 x 28 digit, peak 1\n\n", count, digits.count,
-              scale / 2.0, scale, scale, seed);
+      print_heading (inputs[0], scale, count, digits.count, seed);
       if (evaluate (&digits, scale, count, noise, n_noise, method_names,
                     (guint32) seed, &error))
         status = 0;
