@@ -66,19 +66,6 @@ property_file_path (model, _("Model file"), "")
  * network's scratch whatever chunk GEGL asks for. */
 #define PIECE_OUTPUT 256
 
-static const char *
-method_name (const GeglProperties *o)
-{
-  return o->method == HFSR_DOG_SR_METHOD_GAUSSIAN_STACK ? "gaussian-stack"
-                                                        : "residual-dog";
-}
-
-static const char *
-model_file (const GeglProperties *o)
-{
-  return o->model != NULL && o->model[0] != '\0' ? o->model : NULL;
-}
-
 /* The model file, or the shipped network of the scale and method; either
  * must be a DoG-SR network of that method and scale (its sigmas are
  * checked where the levels are made). */
@@ -88,20 +75,13 @@ load_model (GeglOperation *operation,
 {
   GeglProperties *o = GEGL_PROPERTIES (operation);
   HfsrModel      *model;
+  const char     *file = hfsr_op_model_file (o->model);
   HfsrDogSrMethod method;
   double          sigmas[HFSR_DOG_SR_LEVELS];
 
-  if (model_file (o) != NULL)
-    model = hfsr_model_load (model_file (o), error);
-  else
-    {
-      char *name = g_strdup_printf ("hfsr-dog-x%d-%s", o->scale,
-                                    method_name (o));
-
-      model = hfsr_model_load_for_value (name, "hfsr.scale", o->scale,
-                                         error);
-      g_free (name);
-    }
+  model = file != NULL ? hfsr_model_load (file, error)
+                       : hfsr_op_dog_sr_load_shipped (o->scale, o->method,
+                                                      error);
   if (model == NULL)
     return NULL;
   if (! hfsr_dog_sr_check_model (model, &method, sigmas, error))
@@ -114,43 +94,28 @@ load_model (GeglOperation *operation,
                    "%s is a x%d %s network; x%d %s was asked for",
                    hfsr_model_get_name (model), hfsr_model_get_scale (model),
                    hfsr_model_get_metadata (model, "hfsr.method"), o->scale,
-                   method_name (o));
+                   hfsr_op_dog_sr_method_name (o->method));
       g_clear_pointer (&model, hfsr_model_free);
     }
   return model;
 }
 
 static char *
-model_key (const GeglProperties *o)
+model_key (GeglOperation *operation)
 {
-  return g_strdup_printf ("x%d %s %s", o->scale, method_name (o),
-                          model_file (o) ? model_file (o) : "");
+  GeglProperties *o    = GEGL_PROPERTIES (operation);
+  const char     *file = hfsr_op_model_file (o->model);
+
+  return g_strdup_printf ("x%d %s %s", o->scale,
+                          hfsr_op_dog_sr_method_name (o->method),
+                          file ? file : "");
 }
 
-static HfsrOpModel *
-acquire_model (GeglOperation *operation)
+static const HfsrOpNetwork network =
 {
-  GeglProperties *o   = GEGL_PROPERTIES (operation);
-  char           *key = model_key (o);
-  HfsrOpModel    *shared;
-
-  shared = hfsr_op_model_acquire (operation,
-                                  (HfsrOpModelCache **) &o->user_data, key,
-                                  load_model,
-                                  "no network: the levels are the bicubic "
-                                  "upscale's alone: ");
-  g_free (key);
-  return shared;
-}
-
-static void
-finalize (GObject *object)
-{
-  GeglProperties *o = GEGL_PROPERTIES (object);
-
-  g_clear_pointer (&o->user_data, hfsr_op_model_cache_free);
-  G_OBJECT_CLASS (gegl_op_parent_class)->finalize (object);
-}
+  model_key, load_model,
+  "no network: the levels are the bicubic upscale's alone: "
+};
 
 static void
 get_sigmas (const GeglProperties *o,
@@ -189,7 +154,7 @@ required_input (GeglOperation       *operation,
 {
   GeglProperties *o = GEGL_PROPERTIES (operation);
   GeglRectangle   bounds = get_bounding_box (operation);
-  GeglRectangle   wanted, need;
+  GeglRectangle   wanted;
   HfsrRect        target, image = hfsr_op_rect_to_engine (extent), rect;
   double          sigmas[HFSR_DOG_SR_LEVELS];
 
@@ -199,11 +164,7 @@ required_input (GeglOperation       *operation,
   target = hfsr_op_rect_to_engine (&wanted);
   rect = hfsr_dog_sr_required_input (model, o->scale, sigmas, &target,
                                      &image);
-  need.x = rect.x;
-  need.y = rect.y;
-  need.width = rect.width;
-  need.height = rect.height;
-  return need;
+  return hfsr_op_rect_from_engine (&rect);
 }
 
 static GeglRectangle
@@ -211,18 +172,8 @@ get_required_for_output (GeglOperation       *operation,
                          const gchar         *input_pad,
                          const GeglRectangle *roi)
 {
-  const GeglRectangle *extent =
-    gegl_operation_source_get_bounding_box (operation, "input");
-  HfsrOpModel         *shared;
-  GeglRectangle        need;
-
-  if (extent == NULL)
-    return *roi;
-  shared = acquire_model (operation);
-  need = required_input (operation, shared ? shared->model : NULL, roi,
-                         extent);
-  hfsr_op_model_release (shared);
-  return need;
+  return hfsr_op_model_required_input (operation, &network, roi,
+                                       required_input);
 }
 
 /* A changed input pixel reaches the network's margin and the bicubic
@@ -234,56 +185,39 @@ get_invalidated_by_change (GeglOperation       *operation,
                            const gchar         *input_pad,
                            const GeglRectangle *input_region)
 {
-  GeglProperties      *o      = GEGL_PROPERTIES (operation);
-  const GeglRectangle *extent =
-    gegl_operation_source_get_bounding_box (operation, "input");
-  char                *key    = model_key (o);
-  HfsrOpModel         *shared = hfsr_op_model_peek (o->user_data, key);
-  int                  blur   = (int) ceil (3.0 * o->sigma5);
-  int                  margin = HFSR_OP_WHOLE_IMAGE;
-  GeglRectangle        reach;
+  GeglProperties *o      = GEGL_PROPERTIES (operation);
+  int             blur   = (int) ceil (3.0 * o->sigma5);
+  int             margin = hfsr_op_model_peek_margin (operation, &network);
 
-  if (shared != NULL && hfsr_model_get_margin (shared->model) >= 0)
-    margin = MAX ((blur + o->scale - 1) / o->scale + 2,
-                  hfsr_model_get_margin (shared->model));
-  hfsr_op_model_release (shared);
-  g_free (key);
-  reach = hfsr_op_grow_within (input_region, margin, extent);
-  return hfsr_op_scale_up (&reach, o->scale);
+  margin = margin >= 0 ? MAX ((blur + o->scale - 1) / o->scale + 2, margin)
+                       : HFSR_OP_WHOLE_IMAGE;
+  return hfsr_op_upscaled_invalidated (operation, input_region, margin,
+                                       o->scale);
 }
 
-typedef struct
-{
-  GeglOperation       *operation;
-  const HfsrModel     *model;     /* NULL: the bicubic upscale's levels */
-  GeglBuffer          *input;
-  const GeglRectangle *extent;
-  const Babl          *format;
-} Levels;
-
-/* The chosen level over @piece into @out (piece-sized). */
+/* The chosen level over @piece into @out (piece-sized); without a network
+ * (job->model NULL) the bicubic upscale's levels. */
 static gboolean
 level_of_piece (const GeglRectangle *piece,
                 float               *out,
                 gpointer             data,
                 GError             **error)
 {
-  const Levels        *job = data;
-  GeglOperation       *operation = job->operation;
-  const HfsrModel     *model = job->model;
-  GeglBuffer          *input = job->input;
-  const GeglRectangle *extent = job->extent;
-  const Babl          *format = job->format;
-  GeglProperties *o = GEGL_PROPERTIES (operation);
-  GeglRectangle   need = required_input (operation, model, piece, extent);
-  HfsrRect        image = hfsr_op_rect_to_engine (extent), target;
-  double          sigmas[HFSR_DOG_SR_LEVELS];
-  gsize           n = (gsize) piece->width * piece->height;
-  float          *grey, *levels;
-  gboolean        done = FALSE;
+  const HfsrOpNetworkJob *job = data;
+  GeglOperation          *operation = job->operation;
+  GeglProperties         *o = GEGL_PROPERTIES (operation);
+  const Babl             *format = gegl_operation_get_format (operation,
+                                                              "input");
+  GeglRectangle           need = required_input (operation, job->model,
+                                                 piece, job->extent);
+  HfsrRect                image = hfsr_op_rect_to_engine (job->extent);
+  HfsrRect                target = hfsr_op_rect_to_engine (piece);
+  double                  sigmas[HFSR_DOG_SR_LEVELS];
+  gsize                   n = (gsize) piece->width * piece->height;
+  float                  *grey, *levels;
+  gboolean                done = FALSE;
 
   get_sigmas (o, sigmas);
-  target = hfsr_op_rect_to_engine (piece);
   grey = hfsr_op_pixels_new (need.width, need.height, 1, error);
   levels = grey ? hfsr_op_pixels_new (piece->width,
                                       piece->height * HFSR_DOG_SR_LEVELS, 1,
@@ -294,10 +228,10 @@ level_of_piece (const GeglRectangle *piece,
       HfsrImageView view = { grey, 1, (gsize) need.width,
                              hfsr_op_rect_to_engine (&need) };
 
-      done = hfsr_op_get_pixels (operation, input, &need, format, grey,
+      done = hfsr_op_get_pixels (operation, job->input, &need, format, grey,
                                  error)
-             && hfsr_dog_sr_levels (model, o->scale, sigmas, &view, &image,
-                                    &target, levels, error);
+             && hfsr_dog_sr_levels (job->model, o->scale, sigmas, &view,
+                                    &image, &target, levels, error);
       if (done)
         hfsr_op_check_network_output (operation, levels,
                                       n * HFSR_DOG_SR_LEVELS);
@@ -324,16 +258,8 @@ process (GeglOperation       *operation,
          const GeglRectangle *result,
          gint                 level)
 {
-  GeglProperties      *o      = GEGL_PROPERTIES (operation);
-  const Babl          *format = gegl_operation_get_format (operation, "output");
-  const GeglRectangle *extent =
-    gegl_operation_source_get_bounding_box (operation, "input");
-  GeglRectangle        bounds = get_bounding_box (operation);
-  GeglRectangle        wanted;
-  HfsrOpModel         *shared;
-  Levels               job;
-  GError              *error = NULL;
-  gboolean             success;
+  GeglProperties *o     = GEGL_PROPERTIES (operation);
+  GError         *error = NULL;
 
   if (o->level > (o->output == HFSR_DOG_SR_OUTPUT_DOG ? 4 : 5))
     {
@@ -343,30 +269,17 @@ process (GeglOperation       *operation,
       hfsr_op_warn (operation, &error);
       return FALSE;
     }
-  if (extent == NULL || ! gegl_rectangle_intersect (&wanted, result, &bounds))
-    return TRUE;
-
-  shared = acquire_model (operation);
-  job.operation = operation;
-  job.model = shared ? shared->model : NULL;
-  job.input = input;
-  job.extent = extent;
-  job.format = format;
-  success = hfsr_op_render_pieces (output, &wanted, PIECE_OUTPUT, format,
-                                   level_of_piece, &job, &error);
-  hfsr_op_warn (operation, &error);
-  hfsr_op_model_release (shared);
-  return success;
+  return hfsr_op_process_network_pieces (operation, &network, input, output,
+                                         result, o->scale, PIECE_OUTPUT,
+                                         level_of_piece);
 }
 
 static void
 gegl_op_class_init (GeglOpClass *klass)
 {
-  GObjectClass             *object_class    = G_OBJECT_CLASS (klass);
   GeglOperationClass       *operation_class = GEGL_OPERATION_CLASS (klass);
   GeglOperationFilterClass *filter_class    = GEGL_OPERATION_FILTER_CLASS (klass);
 
-  object_class->finalize                     = finalize;
   filter_class->process                      = process;
   operation_class->prepare                   = prepare;
   operation_class->get_bounding_box          = get_bounding_box;

@@ -357,11 +357,15 @@ hfsr_op_write_planes (GeglBuffer          *buffer,
   return TRUE;
 }
 
-struct _HfsrOpModelCache
+/* The network of the settings an op instance was last asked for. */
+typedef struct
 {
   char        *key;    /* NULL: nothing tried yet */
   HfsrOpModel *shared; /* NULL: none could be had */
-};
+} ModelCache;
+
+/* Where an op instance keeps its ModelCache. */
+#define MODEL_CACHE_KEY "hfsr-model-cache"
 
 /* Guards every op instance's cache: loading takes milliseconds and happens
  * once per change of settings, so one lock costs nothing. */
@@ -380,70 +384,192 @@ hfsr_op_model_release (HfsrOpModel *shared)
     g_atomic_rc_box_release_full (shared, (GDestroyNotify) op_model_clear);
 }
 
-void
-hfsr_op_model_cache_free (HfsrOpModelCache *cache)
+static void
+model_cache_free (ModelCache *cache)
 {
-  if (cache == NULL)
-    return;
   hfsr_op_model_release (cache->shared);
   g_free (cache->key);
   g_free (cache);
 }
 
-HfsrOpModel *
-hfsr_op_model_peek (HfsrOpModelCache *cache, const char *key)
+const char *
+hfsr_op_model_file (const char *model)
 {
+  return model != NULL && model[0] != '\0' ? model : NULL;
+}
+
+/* Loads the network of the settings @key names into @cache, or warns
+ * why there is none. */
+static void
+model_cache_load (ModelCache          *cache,
+                  const char          *key,
+                  GeglOperation       *operation,
+                  const HfsrOpNetwork *network)
+{
+  GError    *error = NULL;
+  HfsrModel *model;
+
+  g_clear_pointer (&cache->shared, hfsr_op_model_release);
+  g_free (cache->key);
+  cache->key = g_strdup (key);
+
+  model = network->load (operation, &error);
+  if (model != NULL)
+    {
+      cache->shared = g_atomic_rc_box_new0 (HfsrOpModel);
+      cache->shared->model = model;
+    }
+  else
+    {
+      g_prefix_error (&error, "%s", network->failure);
+      hfsr_op_warn (operation, &error);
+    }
+}
+
+/* The network of @operation's current settings, with a reference, or
+ * NULL; with @load, loaded first where the settings changed. */
+static HfsrOpModel *
+model_get (GeglOperation       *operation,
+           const HfsrOpNetwork *network,
+           gboolean             load)
+{
+  char        *key    = network->key (operation);
   HfsrOpModel *shared = NULL;
+  ModelCache  *cache;
 
   G_LOCK (model_caches);
+  cache = g_object_get_data (G_OBJECT (operation), MODEL_CACHE_KEY);
+  if (load && cache == NULL)
+    {
+      cache = g_new0 (ModelCache, 1);
+      g_object_set_data_full (G_OBJECT (operation), MODEL_CACHE_KEY, cache,
+                              (GDestroyNotify) model_cache_free);
+    }
+  if (load && g_strcmp0 (cache->key, key) != 0)
+    model_cache_load (cache, key, operation, network);
   if (cache != NULL && cache->shared != NULL
       && g_strcmp0 (cache->key, key) == 0)
     shared = g_atomic_rc_box_acquire (cache->shared);
   G_UNLOCK (model_caches);
+  g_free (key);
   return shared;
 }
 
 HfsrOpModel *
-hfsr_op_model_acquire (GeglOperation     *operation,
-                       HfsrOpModelCache **cache,
-                       const char        *key,
-                       HfsrOpModelLoad    load,
-                       const char        *failure)
+hfsr_op_model_acquire (GeglOperation       *operation,
+                       const HfsrOpNetwork *network)
 {
-  HfsrOpModelCache *c;
-  HfsrOpModel      *shared = NULL;
+  return model_get (operation, network, TRUE);
+}
 
-  G_LOCK (model_caches);
-  if (*cache == NULL)
-    *cache = g_new0 (HfsrOpModelCache, 1);
-  c = *cache;
+HfsrOpModel *
+hfsr_op_model_peek (GeglOperation       *operation,
+                    const HfsrOpNetwork *network)
+{
+  return model_get (operation, network, FALSE);
+}
 
-  if (g_strcmp0 (c->key, key) != 0)
-    {
-      GError    *error = NULL;
-      HfsrModel *model;
+const char *
+hfsr_op_dog_sr_method_name (HfsrOpDogSrMethod method)
+{
+  return method == HFSR_DOG_SR_METHOD_GAUSSIAN_STACK ? "gaussian-stack"
+                                                     : "residual-dog";
+}
 
-      g_clear_pointer (&c->shared, hfsr_op_model_release);
-      g_free (c->key);
-      c->key = g_strdup (key);
+HfsrModel *
+hfsr_op_dog_sr_load_shipped (int                 scale,
+                             HfsrOpDogSrMethod   method,
+                             GError            **error)
+{
+  char      *name  = g_strdup_printf ("hfsr-dog-x%d-%s", scale,
+                                      hfsr_op_dog_sr_method_name (method));
+  HfsrModel *model = hfsr_model_load_for_value (name, "hfsr.scale", scale,
+                                                error);
 
-      model = load (operation, &error);
-      if (model != NULL)
-        {
-          c->shared = g_atomic_rc_box_new0 (HfsrOpModel);
-          c->shared->model = model;
-        }
-      else
-        {
-          g_prefix_error (&error, "%s", failure);
-          hfsr_op_warn (operation, &error);
-        }
-    }
+  g_free (name);
+  return model;
+}
 
-  if (c->shared != NULL)
-    shared = g_atomic_rc_box_acquire (c->shared);
-  G_UNLOCK (model_caches);
-  return shared;
+int
+hfsr_op_model_peek_margin (GeglOperation       *operation,
+                           const HfsrOpNetwork *network)
+{
+  HfsrOpModel *shared = hfsr_op_model_peek (operation, network);
+  int          margin = HFSR_OP_WHOLE_IMAGE;
+
+  if (shared != NULL)
+    margin = hfsr_model_get_margin (shared->model);
+  hfsr_op_model_release (shared);
+  return margin;
+}
+
+GeglRectangle
+hfsr_op_model_required_input (GeglOperation       *operation,
+                              const HfsrOpNetwork *network,
+                              const GeglRectangle *roi,
+                              HfsrOpRequiredFunc   required)
+{
+  const GeglRectangle *extent =
+    gegl_operation_source_get_bounding_box (operation, "input");
+  HfsrOpModel         *shared;
+  GeglRectangle        need;
+
+  if (extent == NULL)
+    return *roi;
+  shared = hfsr_op_model_acquire (operation, network);
+  need = required (operation, shared != NULL ? shared->model : NULL, roi,
+                   extent);
+  hfsr_op_model_release (shared);
+  return need;
+}
+
+GeglRectangle
+hfsr_op_upscaled_invalidated (GeglOperation       *operation,
+                              const GeglRectangle *input_region,
+                              int                  margin,
+                              int                  scale)
+{
+  GeglRectangle reach = hfsr_op_grow_within (
+    input_region, margin,
+    gegl_operation_source_get_bounding_box (operation, "input"));
+
+  return hfsr_op_scale_up (&reach, scale);
+}
+
+gboolean
+hfsr_op_process_network_pieces (GeglOperation       *operation,
+                                const HfsrOpNetwork *network,
+                                GeglBuffer          *input,
+                                GeglBuffer          *output,
+                                const GeglRectangle *result,
+                                int                  scale,
+                                int                  side,
+                                HfsrOpPieceFunc      func)
+{
+  GeglRectangle    bounds = hfsr_op_upscaled_bounding_box (operation, scale);
+  GeglRectangle    wanted;
+  HfsrOpModel     *shared;
+  HfsrOpNetworkJob job;
+  GError          *error = NULL;
+  gboolean         success;
+
+  job.extent = gegl_operation_source_get_bounding_box (operation, "input");
+  /* A blit may ask for more than the image; only the image has pixels. */
+  if (job.extent == NULL
+      || ! gegl_rectangle_intersect (&wanted, result, &bounds))
+    return TRUE;
+
+  shared = hfsr_op_model_acquire (operation, network);
+  job.operation = operation;
+  job.model = shared != NULL ? shared->model : NULL;
+  job.input = input;
+  success = hfsr_op_render_pieces (output, &wanted, side,
+                                   gegl_operation_get_format (operation,
+                                                              "output"),
+                                   func, &job, &error);
+  hfsr_op_warn (operation, &error);
+  hfsr_op_model_release (shared);
+  return success;
 }
 
 HfsrRect

@@ -2,9 +2,10 @@
  * Copyright (C) 2026 the hfsr authors
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
- * Region maths and pixel transfer shared by the hfsr GEGL ops.  The engine
- * works on planar float images; GEGL hands out interleaved pixels: these
- * helpers are the one place where the two meet.
+ * What the hfsr GEGL ops share: region maths and pixel transfer (the
+ * engine works on planar float images, GEGL hands out interleaved pixels:
+ * these helpers are the one place where the two meet) and the network an
+ * op runs, loaded once per change of its settings.
  */
 #ifndef HFSR_OP_COMMON_H
 #define HFSR_OP_COMMON_H
@@ -12,6 +13,7 @@
 #include <gegl.h>
 
 #include "hfsr.h"
+#include "hfsr-op-enums.h"
 
 G_BEGIN_DECLS
 
@@ -148,32 +150,104 @@ typedef struct
   HfsrModel *model;
 } HfsrOpModel;
 
-/* The network of the settings it was made for, one per op instance. */
-typedef struct _HfsrOpModelCache HfsrOpModelCache;
+/* How an op that runs a network gets it.  Each op instance keeps the
+ * network of the settings it was last asked for, on the operation object
+ * (so it goes with it: the op needs no finalize of its own). */
+typedef struct
+{
+  /* Any string that changes with the settings the network depends on
+   * (g_free). */
+  char       *(*key)  (GeglOperation *operation);
+  /* Loads the network of @operation's current settings, or fails saying
+   * why. */
+  HfsrModel  *(*load) (GeglOperation *operation,
+                       GError       **error);
+  /* What the op does without one: the start of the warning. */
+  const char   *failure;
+} HfsrOpNetwork;
 
-/* Loads the network of @operation's current settings, or fails saying
- * why. */
-typedef HfsrModel *(*HfsrOpModelLoad) (GeglOperation *operation,
-                                       GError       **error);
+/* The "model" property's file, or NULL where it is empty: the shipped
+ * networks. */
+const char   *hfsr_op_model_file       (const char          *model);
 
-/* The network for the settings that @key names (any string that changes
- * with them), with a reference for the caller (hfsr_op_model_release), or
- * NULL when there is none.  The first call after @key changes loads it
- * with @load into *@cache (created on first use) and, when that fails,
- * warns once, starting with @failure (what the op does instead), not once
- * a chunk.  Safe from any thread. */
-HfsrOpModel  *hfsr_op_model_acquire    (GeglOperation     *operation,
-                                        HfsrOpModelCache **cache,
-                                        const char        *key,
-                                        HfsrOpModelLoad    load,
-                                        const char        *failure);
-/* The network already loaded for @key, with a reference, or NULL when
- * none is (nothing is loaded and nothing warns): for questions asked while
- * settings are still changing, such as get_invalidated_by_change. */
-HfsrOpModel  *hfsr_op_model_peek       (HfsrOpModelCache  *cache,
-                                        const char        *key);
-void          hfsr_op_model_release    (HfsrOpModel       *shared);
-void          hfsr_op_model_cache_free (HfsrOpModelCache  *cache);
+/* The network of @operation's current settings, with a reference for the
+ * caller (hfsr_op_model_release), or NULL when there is none.  The first
+ * call after the settings change loads it and, when that fails, warns
+ * once, starting with the network's failure, not once a chunk.  Safe from
+ * any thread. */
+HfsrOpModel  *hfsr_op_model_acquire    (GeglOperation       *operation,
+                                        const HfsrOpNetwork *network);
+/* The network already loaded for the current settings, with a reference,
+ * or NULL when none is (nothing is loaded and nothing warns): for
+ * questions asked while settings are still changing, such as
+ * get_invalidated_by_change. */
+HfsrOpModel  *hfsr_op_model_peek       (GeglOperation       *operation,
+                                        const HfsrOpNetwork *network);
+void          hfsr_op_model_release    (HfsrOpModel         *shared);
+
+/* The margin of the network hfsr_op_model_peek finds
+ * (hfsr_model_get_margin), or HFSR_OP_WHOLE_IMAGE where none is: without
+ * the network at hand all of the output may have changed. */
+int           hfsr_op_model_peek_margin (GeglOperation       *operation,
+                                         const HfsrOpNetwork *network);
+
+/* A trained DoG-SR method's name, as the shipped networks' files and
+ * their hfsr.method say it. */
+const char   *hfsr_op_dog_sr_method_name (HfsrOpDogSrMethod method);
+
+/* The shipped DoG-SR network of @scale and the trained @method. */
+HfsrModel    *hfsr_op_dog_sr_load_shipped (int                 scale,
+                                           HfsrOpDogSrMethod   method,
+                                           GError            **error);
+
+/* What output @roi reads with @model (NULL: none could be had, the op's
+ * fallback) within the input's @extent. */
+typedef GeglRectangle (*HfsrOpRequiredFunc) (GeglOperation       *operation,
+                                             const HfsrModel     *model,
+                                             const GeglRectangle *roi,
+                                             const GeglRectangle *extent);
+
+/* get_required_for_output of an op that runs a network: @required with
+ * the network of the settings, or @roi as it is with no input
+ * connected. */
+GeglRectangle hfsr_op_model_required_input
+                                 (GeglOperation       *operation,
+                                  const HfsrOpNetwork *network,
+                                  const GeglRectangle *roi,
+                                  HfsrOpRequiredFunc   required);
+
+/* get_invalidated_by_change of an op whose output is @scale times its
+ * input: the output pixels whose footprint lies within @margin of
+ * @input_region, in the image. */
+GeglRectangle hfsr_op_upscaled_invalidated
+                                 (GeglOperation       *operation,
+                                  const GeglRectangle *input_region,
+                                  int                  margin,
+                                  int                  scale);
+
+/* What a piece of an op that runs a network is computed from. */
+typedef struct
+{
+  GeglOperation       *operation;
+  const HfsrModel     *model;   /* NULL: none could be had, the fallback */
+  GeglBuffer          *input;
+  const GeglRectangle *extent;  /* the input image */
+} HfsrOpNetworkJob;
+
+/* process of an op whose one-plane output is @scale times its input:
+ * the part of @result within the upscaled image, in pieces of @side
+ * (hfsr_op_render_pieces), each computed by @func, which gets an
+ * HfsrOpNetworkJob with the network of the settings.  A failure is warned
+ * of. */
+gboolean      hfsr_op_process_network_pieces
+                                 (GeglOperation       *operation,
+                                  const HfsrOpNetwork *network,
+                                  GeglBuffer          *input,
+                                  GeglBuffer          *output,
+                                  const GeglRectangle *result,
+                                  int                  scale,
+                                  int                  side,
+                                  HfsrOpPieceFunc      func);
 
 G_END_DECLS
 

@@ -50,35 +50,30 @@ property_boolean (overlay, _("Overlay only"), FALSE)
  * hold. */
 static const float MARK[4] = { 0.15f, 1.0f, 0.25f, 1.0f };
 
-static const char *
-method_name (const GeglProperties *o)
-{
-  return o->method == HFSR_DOG_SR_METHOD_GAUSSIAN_STACK ? "gaussian-stack"
-                                                        : "residual-dog";
-}
-
+/* The shipped network of the trained method: the stack must be the one
+ * hfsr-sift finds keypoints on. */
 static HfsrModel *
 load_model (GeglOperation *operation,
             GError       **error)
 {
-  GeglProperties *o    = GEGL_PROPERTIES (operation);
-  char           *name = g_strdup_printf ("hfsr-dog-x%d-%s", o->scale,
-                                          method_name (o));
-  HfsrModel      *model = hfsr_model_load_for_value (name, "hfsr.scale",
-                                                     o->scale, error);
+  GeglProperties *o = GEGL_PROPERTIES (operation);
 
-  g_free (name);
-  return model;
+  return hfsr_op_dog_sr_load_shipped (o->scale, o->method, error);
 }
 
-static void
-finalize (GObject *object)
+static char *
+model_key (GeglOperation *operation)
 {
-  GeglProperties *o = GEGL_PROPERTIES (object);
+  GeglProperties *o = GEGL_PROPERTIES (operation);
 
-  g_clear_pointer (&o->user_data, hfsr_op_model_cache_free);
-  G_OBJECT_CLASS (gegl_op_parent_class)->finalize (object);
+  return g_strdup_printf ("x%d %s", o->scale,
+                          hfsr_op_dog_sr_method_name (o->method));
 }
+
+static const HfsrOpNetwork network =
+{
+  model_key, load_model, "no keypoints: "
+};
 
 static void
 prepare (GeglOperation *operation)
@@ -209,17 +204,12 @@ find_keypoints (GeglOperation       *operation,
                        box->width, box->height, o->scale);
           return FALSE;
         }
-      char *key = g_strdup_printf ("x%d %s", o->scale, method_name (o));
-
-      shared = hfsr_op_model_acquire (operation,
-                                      (HfsrOpModelCache **) &o->user_data,
-                                      key, load_model, "no keypoints: ");
-      g_free (key);
+      shared = hfsr_op_model_acquire (operation, &network);
       if (shared == NULL)
         {
           g_set_error (error, HFSR_ERROR, HFSR_ERROR_IO,
                        "no DoG-SR network for x%d %s", o->scale,
-                       method_name (o));
+                       hfsr_op_dog_sr_method_name (o->method));
           return FALSE;
         }
       grey = hfsr_op_pixels_new (lr.width, lr.height, 1, error);
@@ -302,12 +292,10 @@ process (GeglOperation       *operation,
 static void
 gegl_op_class_init (GeglOpClass *klass)
 {
-  GObjectClass               *object_class    = G_OBJECT_CLASS (klass);
   GeglOperationClass         *operation_class = GEGL_OPERATION_CLASS (klass);
   GeglOperationComposerClass *composer_class  =
     GEGL_OPERATION_COMPOSER_CLASS (klass);
 
-  object_class->finalize                     = finalize;
   composer_class->process                    = process;
   operation_class->prepare                   = prepare;
   operation_class->get_required_for_output   = get_required_for_output;

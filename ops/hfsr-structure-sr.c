@@ -66,54 +66,31 @@ property_file_path (model, _("Model file"), "")
 
 static const char *arch_names[] = { "fsrcnn", "wdsr", "sequential" };
 
-static const char *
-model_file (const GeglProperties *o)
-{
-  return o->model != NULL && o->model[0] != '\0' ? o->model : NULL;
-}
-
 static HfsrModel *
 load_model (GeglOperation *operation,
             GError       **error)
 {
   GeglProperties *o = GEGL_PROPERTIES (operation);
 
-  return hfsr_model_load_structure_sr (model_file (o), o->scale,
-                                       arch_names[o->arch], o->shared_layers,
-                                       o->lambda, error);
+  return hfsr_model_load_structure_sr (hfsr_op_model_file (o->model),
+                                       o->scale, arch_names[o->arch],
+                                       o->shared_layers, o->lambda, error);
 }
 
 static char *
-model_key (const GeglProperties *o)
+model_key (GeglOperation *operation)
 {
+  GeglProperties *o    = GEGL_PROPERTIES (operation);
+  const char     *file = hfsr_op_model_file (o->model);
+
   return g_strdup_printf ("x%d %s %d %.17g %s", o->scale, arch_names[o->arch],
-                          o->shared_layers, o->lambda,
-                          model_file (o) ? model_file (o) : "");
+                          o->shared_layers, o->lambda, file ? file : "");
 }
 
-static HfsrOpModel *
-acquire_model (GeglOperation *operation)
+static const HfsrOpNetwork network =
 {
-  GeglProperties *o   = GEGL_PROPERTIES (operation);
-  char           *key = model_key (o);
-  HfsrOpModel    *shared;
-
-  shared = hfsr_op_model_acquire (operation,
-                                  (HfsrOpModelCache **) &o->user_data, key,
-                                  load_model,
-                                  "no network: bicubic upscale instead: ");
-  g_free (key);
-  return shared;
-}
-
-static void
-finalize (GObject *object)
-{
-  GeglProperties *o = GEGL_PROPERTIES (object);
-
-  g_clear_pointer (&o->user_data, hfsr_op_model_cache_free);
-  G_OBJECT_CLASS (gegl_op_parent_class)->finalize (object);
-}
+  model_key, load_model, "no network: bicubic upscale instead: "
+};
 
 /* Grey and alpha in, premultiplied here (upscale_piece): a transparent
  * pixel reads as black, the ground the digit networks learnt light
@@ -176,18 +153,8 @@ get_required_for_output (GeglOperation       *operation,
                          const gchar         *input_pad,
                          const GeglRectangle *roi)
 {
-  const GeglRectangle *extent =
-    gegl_operation_source_get_bounding_box (operation, "input");
-  HfsrOpModel         *shared;
-  GeglRectangle        need;
-
-  if (extent == NULL)
-    return *roi;
-  shared = acquire_model (operation);
-  need = required_input (operation, shared ? shared->model : NULL, roi,
-                         extent);
-  hfsr_op_model_release (shared);
-  return need;
+  return hfsr_op_model_required_input (operation, &network, roi,
+                                       required_input);
 }
 
 /* A changed input pixel reaches as far as the network looks, upscaled;
@@ -198,50 +165,34 @@ get_invalidated_by_change (GeglOperation       *operation,
                            const gchar         *input_pad,
                            const GeglRectangle *input_region)
 {
-  GeglProperties      *o      = GEGL_PROPERTIES (operation);
-  const GeglRectangle *extent =
-    gegl_operation_source_get_bounding_box (operation, "input");
-  char                *key    = model_key (o);
-  HfsrOpModel         *shared = hfsr_op_model_peek (o->user_data, key);
-  int                  margin = HFSR_OP_WHOLE_IMAGE;
-  GeglRectangle        reach;
-
-  if (shared != NULL)
-    margin = hfsr_model_get_margin (shared->model);
-  hfsr_op_model_release (shared);
-  g_free (key);
-  reach = hfsr_op_grow_within (input_region, margin, extent);
-  return hfsr_op_scale_up (&reach, o->scale);
+  return hfsr_op_upscaled_invalidated (
+    operation, input_region, hfsr_op_model_peek_margin (operation, &network),
+    GEGL_PROPERTIES (operation)->scale);
 }
 
-typedef struct
-{
-  GeglOperation       *operation;
-  const HfsrModel     *model;     /* NULL: the bicubic fallback */
-  GeglBuffer          *input;
-  const GeglRectangle *extent;
-} Upscale;
-
-/* @piece of the upscale into @out (piece-sized), clamped to [0, 1]. */
+/* @piece of the upscale into @out (piece-sized), clamped to [0, 1]; without
+ * a network (job->model NULL) the bicubic fallback's. */
 static gboolean
 upscale_piece (const GeglRectangle *piece,
                float               *out,
                gpointer             data,
                GError             **error)
 {
-  const Upscale       *job = data;
-  GeglOperation       *operation = job->operation;
-  const HfsrModel     *model = job->model;
-  GeglBuffer          *input = job->input;
-  const GeglRectangle *extent = job->extent;
-  GeglProperties      *o = GEGL_PROPERTIES (operation);
-  const Babl     *format = gegl_operation_get_format (operation, "input");
-  GeglRectangle   need = required_input (operation, model, piece, extent);
-  HfsrTensor     *planes = hfsr_op_read_planes (operation, input, &need,
-                                                format, error);
-  HfsrRect        in_rect = hfsr_op_rect_to_engine (&need), out_rect;
-  HfsrRect        image = { 0, 0, extent->width, extent->height };
-  gboolean        done;
+  const HfsrOpNetworkJob *job = data;
+  GeglOperation          *operation = job->operation;
+  const HfsrModel        *model = job->model;
+  const GeglRectangle    *extent = job->extent;
+  GeglProperties         *o = GEGL_PROPERTIES (operation);
+  const Babl             *format = gegl_operation_get_format (operation,
+                                                              "input");
+  GeglRectangle           need = required_input (operation, model, piece,
+                                                 extent);
+  HfsrTensor             *planes = hfsr_op_read_planes (operation,
+                                                        job->input, &need,
+                                                        format, error);
+  HfsrRect                in_rect = hfsr_op_rect_to_engine (&need), out_rect;
+  HfsrRect                image = { 0, 0, extent->width, extent->height };
+  gboolean                done;
 
   if (planes == NULL)
     return FALSE;
@@ -282,39 +233,18 @@ process (GeglOperation       *operation,
          const GeglRectangle *result,
          gint                 level)
 {
-  const Babl          *format = gegl_operation_get_format (operation, "output");
-  const GeglRectangle *extent =
-    gegl_operation_source_get_bounding_box (operation, "input");
-  GeglRectangle        bounds = get_bounding_box (operation);
-  GeglRectangle        wanted;
-  HfsrOpModel         *shared;
-  Upscale              job;
-  GError              *error = NULL;
-  gboolean             success;
-
-  if (extent == NULL || ! gegl_rectangle_intersect (&wanted, result, &bounds))
-    return TRUE;
-
-  shared = acquire_model (operation);
-  job.operation = operation;
-  job.model = shared ? shared->model : NULL;
-  job.input = input;
-  job.extent = extent;
-  success = hfsr_op_render_pieces (output, &wanted, PIECE_OUTPUT, format,
-                                   upscale_piece, &job, &error);
-  hfsr_op_warn (operation, &error);
-  hfsr_op_model_release (shared);
-  return success;
+  return hfsr_op_process_network_pieces (operation, &network, input, output,
+                                         result,
+                                         GEGL_PROPERTIES (operation)->scale,
+                                         PIECE_OUTPUT, upscale_piece);
 }
 
 static void
 gegl_op_class_init (GeglOpClass *klass)
 {
-  GObjectClass             *object_class    = G_OBJECT_CLASS (klass);
   GeglOperationClass       *operation_class = GEGL_OPERATION_CLASS (klass);
   GeglOperationFilterClass *filter_class    = GEGL_OPERATION_FILTER_CLASS (klass);
 
-  object_class->finalize                     = finalize;
   filter_class->process                      = process;
   operation_class->prepare                   = prepare;
   operation_class->get_bounding_box          = get_bounding_box;

@@ -104,12 +104,6 @@ prepare (GeglOperation *operation)
                                                      space));
 }
 
-static const char *
-model_file (const GeglProperties *o)
-{
-  return o->model != NULL && o->model[0] != '\0' ? o->model : NULL;
-}
-
 /* The model file, or the shipped family of the scale at alpha. */
 static HfsrModel *
 load_model (GeglOperation *operation,
@@ -117,43 +111,26 @@ load_model (GeglOperation *operation,
 {
   GeglProperties *o = GEGL_PROPERTIES (operation);
 
-  return hfsr_model_load_sr (model_file (o), o->scale, o->alpha, error);
+  return hfsr_model_load_sr (hfsr_op_model_file (o->model), o->scale,
+                             o->alpha, error);
 }
 
 static char *
-model_key (const GeglProperties *o)
+model_key (GeglOperation *operation)
 {
-  return model_file (o) != NULL
-         ? g_strdup_printf ("x%d %s", o->scale, model_file (o))
-         : g_strdup_printf ("x%d alpha %.17g", o->scale, o->alpha);
+  GeglProperties *o    = GEGL_PROPERTIES (operation);
+  const char     *file = hfsr_op_model_file (o->model);
+
+  return file != NULL ? g_strdup_printf ("x%d %s", o->scale, file)
+                      : g_strdup_printf ("x%d alpha %.17g", o->scale, o->alpha);
 }
 
-/* The network of @operation's current settings (hfsr_op_model_acquire),
- * or NULL: the caller then upscales with GEGL's cubic sampler. */
-static HfsrOpModel *
-acquire_model (GeglOperation *operation)
+/* Without a network the op upscales with GEGL's cubic sampler. */
+static const HfsrOpNetwork network =
 {
-  GeglProperties *o = GEGL_PROPERTIES (operation);
-  char           *key = model_key (o);
-  HfsrOpModel    *shared;
-
-  shared = hfsr_op_model_acquire (operation,
-                                  (HfsrOpModelCache **) &o->user_data, key,
-                                  load_model,
-                                  "no network, upscaling with GEGL's cubic "
-                                  "sampler instead: ");
-  g_free (key);
-  return shared;
-}
-
-static void
-finalize (GObject *object)
-{
-  GeglProperties *o = GEGL_PROPERTIES (object);
-
-  g_clear_pointer (&o->user_data, hfsr_op_model_cache_free);
-  G_OBJECT_CLASS (gegl_op_parent_class)->finalize (object);
-}
+  model_key, load_model,
+  "no network, upscaling with GEGL's cubic sampler instead: "
+};
 
 static GeglRectangle
 get_bounding_box (GeglOperation *operation)
@@ -184,17 +161,17 @@ network_input (const HfsrModel     *model,
 /* The input that output @roi depends on: see network_input, or without a
  * network the cubic sampler's reach. */
 static GeglRectangle
-required_input (const GeglProperties *o,
-                const HfsrModel      *model,
-                const GeglRectangle  *roi,
-                const GeglRectangle  *extent)
+required_input (GeglOperation       *operation,
+                const HfsrModel     *model,
+                const GeglRectangle *roi,
+                const GeglRectangle *extent)
 {
   GeglRectangle footprint;
 
   if (model != NULL)
     return network_input (model, roi, extent);
 
-  footprint = hfsr_op_scale_down (roi, o->scale);
+  footprint = hfsr_op_scale_down (roi, GEGL_PROPERTIES (operation)->scale);
   return hfsr_op_grow_within (&footprint, CUBIC_MARGIN, extent);
 }
 
@@ -203,19 +180,8 @@ get_required_for_output (GeglOperation       *operation,
                          const gchar         *input_pad,
                          const GeglRectangle *roi)
 {
-  const GeglRectangle *extent =
-    gegl_operation_source_get_bounding_box (operation, "input");
-  HfsrOpModel         *shared;
-  GeglRectangle        need;
-
-  if (extent == NULL)
-    return *roi;
-
-  shared = acquire_model (operation);
-  need = required_input (GEGL_PROPERTIES (operation),
-                         shared != NULL ? shared->model : NULL, roi, extent);
-  hfsr_op_model_release (shared);
-  return need;
+  return hfsr_op_model_required_input (operation, &network, roi,
+                                       required_input);
 }
 
 /* A changed input pixel reaches every output pixel whose footprint lies
@@ -228,24 +194,11 @@ get_invalidated_by_change (GeglOperation       *operation,
                            const gchar         *input_pad,
                            const GeglRectangle *input_region)
 {
-  GeglProperties      *o = GEGL_PROPERTIES (operation);
-  const GeglRectangle *extent =
-    gegl_operation_source_get_bounding_box (operation, "input");
-  char                *key = model_key (o);
-  HfsrOpModel         *shared = hfsr_op_model_peek (o->user_data, key);
-  int                  margin = HFSR_OP_WHOLE_IMAGE;
-  GeglRectangle        reach;
+  int margin = hfsr_op_model_peek_margin (operation, &network);
 
-  g_free (key);
-  if (shared != NULL)
-    {
-      margin = hfsr_model_get_margin (shared->model);
-      margin = margin < 0 ? HFSR_OP_WHOLE_IMAGE : MAX (margin, NEIGHBOURHOOD);
-    }
-  hfsr_op_model_release (shared);
-
-  reach = hfsr_op_grow_within (input_region, margin, extent);
-  return hfsr_op_scale_up (&reach, GEGL_PROPERTIES (operation)->scale);
+  margin = margin < 0 ? HFSR_OP_WHOLE_IMAGE : MAX (margin, NEIGHBOURHOOD);
+  return hfsr_op_upscaled_invalidated (operation, input_region, margin,
+                                       GEGL_PROPERTIES (operation)->scale);
 }
 
 /* NaN counts as 0. */
@@ -762,7 +715,7 @@ process (GeglOperation       *operation,
   if (extent == NULL || ! gegl_rectangle_intersect (&wanted, result, &bounds))
     return TRUE;
 
-  shared = acquire_model (operation);
+  shared = hfsr_op_model_acquire (operation, &network);
   /* A network that depends on the whole image would redo all of it for
    * every piece: it takes the chunk at once. */
   if (shared == NULL)
@@ -814,11 +767,9 @@ process (GeglOperation       *operation,
 static void
 gegl_op_class_init (GeglOpClass *klass)
 {
-  GObjectClass             *object_class    = G_OBJECT_CLASS (klass);
   GeglOperationClass       *operation_class = GEGL_OPERATION_CLASS (klass);
   GeglOperationFilterClass *filter_class    = GEGL_OPERATION_FILTER_CLASS (klass);
 
-  object_class->finalize                     = finalize;
   filter_class->process                      = process;
   operation_class->prepare                   = prepare;
   operation_class->get_bounding_box          = get_bounding_box;
