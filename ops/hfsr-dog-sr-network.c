@@ -131,11 +131,7 @@ get_sigmas (const GeglProperties *o,
 static void
 prepare (GeglOperation *operation)
 {
-  const Babl *space  = gegl_operation_get_source_space (operation, "input");
-  const Babl *format = babl_format_with_space ("Y' float", space);
-
-  gegl_operation_set_format (operation, "input", format);
-  gegl_operation_set_format (operation, "output", format);
+  hfsr_op_set_formats (operation, "Y' float", NULL, "Y' float");
 }
 
 static GeglRectangle
@@ -258,20 +254,12 @@ process (GeglOperation       *operation,
          const GeglRectangle *result,
          gint                 level)
 {
-  GeglProperties *o     = GEGL_PROPERTIES (operation);
-  GError         *error = NULL;
+  GeglProperties *o = GEGL_PROPERTIES (operation);
 
-  if (o->level > (o->output == HFSR_DOG_SR_OUTPUT_DOG ? 4 : 5))
-    {
-      g_set_error (&error, HFSR_ERROR, HFSR_ERROR_INVALID_ARGUMENT,
-                   "level %d does not exist: the DoG stack has levels 1-4, "
-                   "the Gaussian stack 1-5", o->level);
-      hfsr_op_warn (operation, &error);
-      return FALSE;
-    }
-  return hfsr_op_process_network_pieces (operation, &network, input, output,
-                                         result, o->scale, PIECE_OUTPUT,
-                                         level_of_piece);
+  return hfsr_op_level_exists (operation, o->output, o->level)
+         && hfsr_op_process_network_pieces (operation, &network, input,
+                                            output, result, o->scale,
+                                            PIECE_OUTPUT, level_of_piece);
 }
 
 static void

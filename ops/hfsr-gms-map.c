@@ -108,24 +108,15 @@ margin (const GeglProperties *o)
 static void
 prepare (GeglOperation *operation)
 {
-  const Babl *space  = gegl_operation_get_source_space (operation, "input");
-  const Babl *format = babl_format_with_space ("Y' float", space);
-
   /* Both images in the input's space, so their Y' are comparable. */
-  gegl_operation_set_format (operation, "input", format);
-  gegl_operation_set_format (operation, "aux", format);
-  gegl_operation_set_format (operation, "output", format);
+  hfsr_op_set_formats (operation, "Y' float", "Y' float", "Y' float");
 }
 
 /* The map is of the input image; the reference only has to match it. */
 static GeglRectangle
 get_bounding_box (GeglOperation *operation)
 {
-  const GeglRectangle *extent =
-    gegl_operation_source_get_bounding_box (operation, "input");
-  GeglRectangle        none = { 0, 0, 0, 0 };
-
-  return extent != NULL ? *extent : none;
+  return hfsr_op_source_extent (operation, "input");
 }
 
 static GeglRectangle
@@ -133,9 +124,8 @@ get_required_for_output (GeglOperation       *operation,
                          const gchar         *input_pad,
                          const GeglRectangle *roi)
 {
-  return hfsr_op_grow_within (roi, margin (GEGL_PROPERTIES (operation)),
-                              gegl_operation_source_get_bounding_box (operation,
-                                                                      "input"));
+  return hfsr_op_required_within (operation, roi,
+                                  margin (GEGL_PROPERTIES (operation)));
 }
 
 /* @map holds the GMS map; leaves the map of o->mode in @map or @scratch
@@ -167,9 +157,35 @@ shape_map (const GeglProperties *o,
   return scratch;
 }
 
-/* Computes @result from the pixels around it that exist (see
- * hfsr_op_grow_within): every engine border rule then applies at the true
- * image border only, and a chunk comes out as in a whole-image run. */
+/* The map of @chunk's input against its reference (aux)
+ * (hfsr_op_process_planes). */
+static gboolean
+compare (GeglOperation  *operation,
+         HfsrOpChunk    *chunk,
+         GError        **error)
+{
+  GeglProperties *o      = GEGL_PROPERTIES (operation);
+  int             width  = chunk->region.width;
+  int             height = chunk->region.height;
+  float          *image  = chunk->input->data;
+  HfsrTensor     *work;
+
+  work = chunk->scratch = hfsr_tensor_new (2, height, width, error);
+  if (work == NULL)
+    return FALSE;
+
+  hfsr_gradient_magnitude (image, width, height, hfsr_tensor_plane (work, 0));
+  hfsr_gradient_magnitude (chunk->aux->data, width, height,
+                           hfsr_tensor_plane (work, 1));
+  /* The image's own pixels are no longer needed: they take the map. */
+  hfsr_gms_map (hfsr_tensor_plane (work, 0), hfsr_tensor_plane (work, 1),
+                (gsize) width * height, GMS_C, image);
+
+  chunk->planes[0] = shape_map (o, image, hfsr_tensor_plane (work, 0), width,
+                                height, error);
+  return chunk->planes[0] != NULL;
+}
+
 static gboolean
 process (GeglOperation       *operation,
          GeglBuffer          *input,
@@ -178,56 +194,11 @@ process (GeglOperation       *operation,
          const GeglRectangle *result,
          gint                 level)
 {
-  GeglProperties      *o      = GEGL_PROPERTIES (operation);
-  const Babl          *format = gegl_operation_get_format (operation, "output");
-  const GeglRectangle *extent =
-    gegl_operation_source_get_bounding_box (operation, "input");
-  GeglRectangle        wanted = *result;
-  GeglRectangle        region;
-  HfsrTensor          *image     = NULL;
-  HfsrTensor          *reference = NULL;
-  HfsrTensor          *work      = NULL;
-  const float         *map;
-  gsize                n_pixels;
-  GError              *error   = NULL;
-  gboolean             success = FALSE;
-
   g_return_val_if_fail (aux != NULL, FALSE);
 
-  /* A blit may ask for more than the image; only the image has a map. */
-  if (extent != NULL && ! gegl_rectangle_intersect (&wanted, result, extent))
-    return TRUE;
-  region = hfsr_op_grow_within (&wanted, margin (o), extent);
-  n_pixels = (gsize) region.width * region.height;
-
-  image = hfsr_op_read_planes (operation, input, &region, format, &error);
-  if (image != NULL)
-    reference = hfsr_op_read_planes (operation, aux, &region, format, &error);
-  if (reference != NULL)
-    work = hfsr_tensor_new (2, region.height, region.width, &error);
-  if (work == NULL)
-    goto out;
-
-  hfsr_gradient_magnitude (image->data, region.width, region.height,
-                           hfsr_tensor_plane (work, 0));
-  hfsr_gradient_magnitude (reference->data, region.width, region.height,
-                           hfsr_tensor_plane (work, 1));
-  /* The image's own pixels are no longer needed: they take the map. */
-  hfsr_gms_map (hfsr_tensor_plane (work, 0), hfsr_tensor_plane (work, 1),
-                n_pixels, GMS_C, image->data);
-
-  map = shape_map (o, image->data, hfsr_tensor_plane (work, 0),
-                   region.width, region.height, &error);
-  if (map != NULL)
-    success = hfsr_op_write_planes (output, &wanted, &map, &region, format,
-                                    &error);
-
-out:
-  hfsr_op_warn (operation, &error);
-  hfsr_tensor_free (work);
-  hfsr_tensor_free (reference);
-  hfsr_tensor_free (image);
-  return success;
+  return hfsr_op_process_planes (operation, input, aux, output, result,
+                                 margin (GEGL_PROPERTIES (operation)),
+                                 compare);
 }
 
 /* Checks the reference once, before GEGL splits the work between threads:

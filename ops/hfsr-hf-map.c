@@ -87,11 +87,7 @@ mode_margin (HfsrHfMapMode mode)
 static void
 prepare (GeglOperation *operation)
 {
-  const Babl *space  = gegl_operation_get_source_space (operation, "input");
-  const Babl *format = babl_format_with_space ("R'G'B'A float", space);
-
-  gegl_operation_set_format (operation, "input", format);
-  gegl_operation_set_format (operation, "output", format);
+  hfsr_op_set_formats (operation, "R'G'B'A float", NULL, "R'G'B'A float");
 }
 
 static GeglRectangle
@@ -101,9 +97,7 @@ get_required_for_output (GeglOperation       *operation,
 {
   GeglProperties *o = GEGL_PROPERTIES (operation);
 
-  return hfsr_op_grow_within (roi, mode_margin (o->mode),
-                              gegl_operation_source_get_bounding_box (operation,
-                                                                      "input"));
+  return hfsr_op_required_within (operation, roi, mode_margin (o->mode));
 }
 
 static GeglRectangle
@@ -115,9 +109,7 @@ get_cached_region (GeglOperation       *operation,
   /* A whole-image map is computed once, for the whole image, and kept: the
    * chunks GEGL asks for next come from the cache, not from new runs. */
   if (mode_margin (o->mode) == HFSR_OP_WHOLE_IMAGE)
-    return hfsr_op_grow_within (roi, HFSR_OP_WHOLE_IMAGE,
-                                gegl_operation_source_get_bounding_box (operation,
-                                                                        "input"));
+    return hfsr_op_required_within (operation, roi, HFSR_OP_WHOLE_IMAGE);
   return *roi;
 }
 
@@ -164,10 +156,38 @@ map_plane (const GeglProperties *o,
   return FALSE;
 }
 
-/* Computes @result from the input it depends on.  The engine sees exactly
- * the pixels that exist around @result (hfsr_op_grow_within): its border
- * rule then applies at the true image border only, and a chunk's pixels come
- * out as they do when the whole image is computed at once. */
+/* The maps of @chunk's colour planes, alpha as it is
+ * (hfsr_op_process_planes). */
+static gboolean
+map_planes (GeglOperation  *operation,
+            HfsrOpChunk    *chunk,
+            GError        **error)
+{
+  GeglProperties *o      = GEGL_PROPERTIES (operation);
+  int             width  = chunk->region.width;
+  int             height = chunk->region.height;
+  HfsrTensor     *map;
+
+  map = chunk->scratch = hfsr_tensor_new (1, height, width, error);
+  if (map == NULL)
+    return FALSE;
+
+  /* Each colour plane makes way for its map as soon as that is done, so a
+   * whole-image map needs one extra plane, not four. */
+  for (int c = 0; c < N_COLOUR_CHANNELS; c++)
+    {
+      float *plane = hfsr_tensor_plane (chunk->input, c);
+
+      if (! map_plane (o, plane, width, height, map->data, error))
+        return FALSE;
+      memcpy (plane, map->data, hfsr_tensor_size (map) * sizeof (float));
+      chunk->planes[c] = plane;
+    }
+  chunk->planes[N_COLOUR_CHANNELS] = hfsr_tensor_plane (chunk->input,
+                                                        N_COLOUR_CHANNELS);
+  return TRUE;
+}
+
 static gboolean
 process (GeglOperation       *operation,
          GeglBuffer          *input,
@@ -175,51 +195,10 @@ process (GeglOperation       *operation,
          const GeglRectangle *result,
          gint                 level)
 {
-  GeglProperties      *o      = GEGL_PROPERTIES (operation);
-  const Babl          *format = gegl_operation_get_format (operation, "output");
-  const GeglRectangle *extent =
-    gegl_operation_source_get_bounding_box (operation, "input");
-  GeglRectangle        wanted = *result;
-  GeglRectangle        region;
-  HfsrTensor          *image  = NULL;
-  HfsrTensor          *map    = NULL;
-  const float         *planes[N_COLOUR_CHANNELS + 1];
-  GError              *error  = NULL;
-  gboolean             success = FALSE;
+  GeglProperties *o = GEGL_PROPERTIES (operation);
 
-  /* A blit may ask for more than the image; only the image has a map. */
-  if (extent != NULL && ! gegl_rectangle_intersect (&wanted, result, extent))
-    return TRUE;
-  region = hfsr_op_grow_within (&wanted, mode_margin (o->mode), extent);
-
-  image = hfsr_op_read_planes (operation, input, &region, format, &error);
-  if (image != NULL)
-    map = hfsr_tensor_new (1, region.height, region.width, &error);
-  if (map == NULL)
-    goto out;
-
-  /* Each colour plane makes way for its map as soon as that is done, so a
-   * whole-image map needs one extra plane, not four. */
-  for (int c = 0; c < N_COLOUR_CHANNELS; c++)
-    {
-      float *plane = hfsr_tensor_plane (image, c);
-
-      if (! map_plane (o, plane, region.width, region.height, map->data,
-                       &error))
-        goto out;
-      memcpy (plane, map->data, hfsr_tensor_size (map) * sizeof (float));
-      planes[c] = plane;
-    }
-  planes[N_COLOUR_CHANNELS] = hfsr_tensor_plane (image, N_COLOUR_CHANNELS);
-
-  success = hfsr_op_write_planes (output, &wanted, planes, &region, format,
-                                  &error);
-
-out:
-  hfsr_op_warn (operation, &error);
-  hfsr_tensor_free (map);
-  hfsr_tensor_free (image);
-  return success;
+  return hfsr_op_process_planes (operation, input, NULL, output, result,
+                                 mode_margin (o->mode), map_planes);
 }
 
 /* GEGL's filter splits @result between its threads; a whole-image map would

@@ -589,14 +589,129 @@ hfsr_op_rect_from_engine (const HfsrRect *rect)
 }
 
 GeglRectangle
+hfsr_op_source_extent (GeglOperation *operation,
+                       const gchar   *pad)
+{
+  const GeglRectangle *extent =
+    gegl_operation_source_get_bounding_box (operation, pad);
+  GeglRectangle        none = { 0, 0, 0, 0 };
+
+  return extent != NULL ? *extent : none;
+}
+
+GeglRectangle
 hfsr_op_upscaled_bounding_box (GeglOperation *operation,
                                int            scale)
 {
+  GeglRectangle extent = hfsr_op_source_extent (operation, "input");
+
+  /* An empty rectangle at the origin stays one. */
+  return hfsr_op_scale_up (&extent, scale);
+}
+
+void
+hfsr_op_set_formats (GeglOperation *operation,
+                     const char    *input,
+                     const char    *aux,
+                     const char    *output)
+{
+  const Babl *space = gegl_operation_get_source_space (operation, "input");
+
+  gegl_operation_set_format (operation, "input",
+                             babl_format_with_space (input, space));
+  if (aux != NULL)
+    gegl_operation_set_format (operation, "aux",
+                               babl_format_with_space (aux, space));
+  gegl_operation_set_format (operation, "output",
+                             babl_format_with_space (output, space));
+}
+
+GeglRectangle
+hfsr_op_required_within (GeglOperation       *operation,
+                         const GeglRectangle *roi,
+                         int                  margin)
+{
+  return hfsr_op_grow_within (
+    roi, margin, gegl_operation_source_get_bounding_box (operation, "input"));
+}
+
+gboolean
+hfsr_op_chunk_regions (GeglOperation       *operation,
+                       const GeglRectangle *result,
+                       int                  margin,
+                       GeglRectangle       *wanted,
+                       GeglRectangle       *region)
+{
   const GeglRectangle *extent =
     gegl_operation_source_get_bounding_box (operation, "input");
-  GeglRectangle        none = { 0, 0, 0, 0 };
 
-  return extent != NULL ? hfsr_op_scale_up (extent, scale) : none;
+  /* A blit may ask for more than the image; only the image has pixels. */
+  *wanted = *result;
+  if (extent != NULL && ! gegl_rectangle_intersect (wanted, result, extent))
+    return FALSE;
+  *region = hfsr_op_grow_within (wanted, margin, extent);
+  return TRUE;
+}
+
+gboolean
+hfsr_op_process_planes (GeglOperation       *operation,
+                        GeglBuffer          *input,
+                        GeglBuffer          *aux,
+                        GeglBuffer          *output,
+                        const GeglRectangle *result,
+                        int                  margin,
+                        HfsrOpPlanesFunc     func)
+{
+  HfsrOpChunk   chunk = { { 0, 0, 0, 0 }, NULL, NULL, { NULL }, NULL };
+  GeglRectangle wanted;
+  GError       *error   = NULL;
+  gboolean      success = FALSE;
+
+  if (! hfsr_op_chunk_regions (operation, result, margin, &wanted,
+                               &chunk.region))
+    return TRUE;
+
+  chunk.input = hfsr_op_read_planes (operation, input, &chunk.region,
+                                     gegl_operation_get_format (operation,
+                                                                "input"),
+                                     &error);
+  if (chunk.input != NULL && aux != NULL)
+    chunk.aux = hfsr_op_read_planes (operation, aux, &chunk.region,
+                                     gegl_operation_get_format (operation,
+                                                                "aux"),
+                                     &error);
+  if (chunk.input != NULL && (aux == NULL || chunk.aux != NULL)
+      && func (operation, &chunk, &error))
+    success = hfsr_op_write_planes (output, &wanted, chunk.planes,
+                                    &chunk.region,
+                                    gegl_operation_get_format (operation,
+                                                               "output"),
+                                    &error);
+
+  hfsr_op_warn (operation, &error);
+  hfsr_tensor_free (chunk.scratch);
+  hfsr_tensor_free (chunk.aux);
+  hfsr_tensor_free (chunk.input);
+  return success;
+}
+
+gboolean
+hfsr_op_level_exists (GeglOperation     *operation,
+                      HfsrOpDogSrOutput  output,
+                      int                level)
+{
+  GError *error = NULL;
+
+  if (level >= 1 && level <= (output == HFSR_DOG_SR_OUTPUT_DOG ? 4 : 5))
+    return TRUE;
+  if (operation != NULL)
+    {
+      g_set_error (&error, HFSR_ERROR, HFSR_ERROR_INVALID_ARGUMENT,
+                   "level %d does not exist: the DoG stack has levels 1-4, "
+                   "the Gaussian stack 1-5", level);
+      hfsr_op_warn (operation, &error);
+    }
+  return FALSE;
 }
 
 gboolean

@@ -4,8 +4,9 @@
  *
  * What the hfsr GEGL ops share: region maths and pixel transfer (the
  * engine works on planar float images, GEGL hands out interleaved pixels:
- * these helpers are the one place where the two meet) and the network an
- * op runs, loaded once per change of its settings.
+ * these helpers are the one place where the two meet), the parts of an
+ * op's class that several ops fill alike, and the network an op runs,
+ * loaded once per change of its settings.
  */
 #ifndef HFSR_OP_COMMON_H
 #define HFSR_OP_COMMON_H
@@ -119,10 +120,79 @@ gboolean      hfsr_op_write_planes (GeglBuffer          *buffer,
 HfsrRect      hfsr_op_rect_to_engine   (const GeglRectangle *rect);
 GeglRectangle hfsr_op_rect_from_engine (const HfsrRect      *rect);
 
+/* The bounding box of what is connected to @pad, or an empty rectangle
+ * where nothing is. */
+GeglRectangle hfsr_op_source_extent (GeglOperation *operation,
+                                     const gchar   *pad);
+
 /* get_bounding_box of an op whose output is its "input" pad's extent
  * made @scale times larger (empty with nothing connected). */
 GeglRectangle hfsr_op_upscaled_bounding_box (GeglOperation *operation,
                                              int            scale);
+
+/* prepare's formats, babl names of float formats: @input, @aux (NULL: the
+ * op has no aux pad) and @output, each in the input's colour space. */
+void          hfsr_op_set_formats   (GeglOperation *operation,
+                                     const char    *input,
+                                     const char    *aux,
+                                     const char    *output);
+
+/* get_required_for_output of an op whose output pixel depends on the
+ * input pixels within @margin of it (hfsr_op_grow_within in the "input"
+ * pad's extent). */
+GeglRectangle hfsr_op_required_within (GeglOperation       *operation,
+                                       const GeglRectangle *roi,
+                                       int                  margin);
+
+/* What process computes of @result with @margin: @wanted, the part within
+ * the input image, from @region, the input around it that exists
+ * (hfsr_op_grow_within), so that every engine border rule applies at the
+ * true image border only and a chunk comes out as in a whole-image run.
+ * FALSE where @result lies outside the image: nothing to compute. */
+gboolean      hfsr_op_chunk_regions (GeglOperation       *operation,
+                                     const GeglRectangle *result,
+                                     int                  margin,
+                                     GeglRectangle       *wanted,
+                                     GeglRectangle       *region);
+
+/* The most planes a pixel format of the ops has (R'G'B'A). */
+#define HFSR_OP_MAX_PLANES 4
+
+/* One chunk of an op computed by hfsr_op_process_planes. */
+typedef struct
+{
+  GeglRectangle region;  /* the input read */
+  HfsrTensor   *input;   /* its planes, in the input pad's format */
+  HfsrTensor   *aux;     /* the same of the aux pad, or NULL */
+  /* Set by the op: a plane per output component, covering region, in
+   * input or in a tensor of the op's own, left in scratch (freed after
+   * the planes are written). */
+  const float  *planes[HFSR_OP_MAX_PLANES];
+  HfsrTensor   *scratch;
+} HfsrOpChunk;
+
+/* Computes @chunk's output planes. */
+typedef gboolean (*HfsrOpPlanesFunc) (GeglOperation  *operation,
+                                      HfsrOpChunk    *chunk,
+                                      GError        **error);
+
+/* process of an op whose output pixel depends on the input pixels within
+ * @margin of it (hfsr_op_chunk_regions), computed by @func at once over
+ * the region of @result; a failure is warned of. */
+gboolean      hfsr_op_process_planes (GeglOperation       *operation,
+                                      GeglBuffer          *input,
+                                      GeglBuffer          *aux,
+                                      GeglBuffer          *output,
+                                      const GeglRectangle *result,
+                                      int                  margin,
+                                      HfsrOpPlanesFunc     func);
+
+/* Whether level @level exists in the stack that @output draws (1-4 for
+ * the DoG, 1-5 for the Gaussians); where it does not, @operation (when
+ * not NULL) warns so. */
+gboolean      hfsr_op_level_exists  (GeglOperation       *operation,
+                                     HfsrOpDogSrOutput    output,
+                                     int                  level);
 
 /* Computes one piece of a one-plane output into @out (piece-sized, rows
  * packed). */

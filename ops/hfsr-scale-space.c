@@ -60,16 +60,11 @@ level_sigmas (const GeglProperties *o,
   const double all[5] = { o->sigma1, o->sigma2, o->sigma3, o->sigma4,
                           o->sigma5 };
 
-  if (o->output == HFSR_DOG_SR_OUTPUT_GAUSSIAN)
-    {
-      if (o->level < 1 || o->level > 5)
-        return 0;
-      sigmas[0] = all[o->level - 1];
-      return 1;
-    }
-  if (o->level < 1 || o->level > 4)
+  if (! hfsr_op_level_exists (NULL, o->output, o->level))
     return 0;
   sigmas[0] = all[o->level - 1];
+  if (o->output == HFSR_DOG_SR_OUTPUT_GAUSSIAN)
+    return 1;
   sigmas[1] = all[o->level];
   return 2;
 }
@@ -91,11 +86,7 @@ margin (const GeglProperties *o)
 static void
 prepare (GeglOperation *operation)
 {
-  const Babl *space  = gegl_operation_get_source_space (operation, "input");
-  const Babl *format = babl_format_with_space ("Y' float", space);
-
-  gegl_operation_set_format (operation, "input", format);
-  gegl_operation_set_format (operation, "output", format);
+  hfsr_op_set_formats (operation, "Y' float", NULL, "Y' float");
 }
 
 static GeglRectangle
@@ -103,15 +94,45 @@ get_required_for_output (GeglOperation       *operation,
                          const gchar         *input_pad,
                          const GeglRectangle *roi)
 {
-  return hfsr_op_grow_within (roi, margin (GEGL_PROPERTIES (operation)),
-                              gegl_operation_source_get_bounding_box (operation,
-                                                                      "input"));
+  return hfsr_op_required_within (operation, roi,
+                                  margin (GEGL_PROPERTIES (operation)));
 }
 
-/* The blurs see exactly the pixels that exist around @result
- * (hfsr_op_grow_within), so their replicated border applies at the true
- * image border only and a chunk comes out as it does from a whole-image
- * run. */
+/* The level over @chunk (hfsr_op_process_planes), which exists (process
+ * checks it).  The blurs see exactly the pixels that exist around the
+ * chunk, so their replicated border applies at the true image border
+ * only. */
+static gboolean
+blur_level (GeglOperation  *operation,
+            HfsrOpChunk    *chunk,
+            GError        **error)
+{
+  GeglProperties *o = GEGL_PROPERTIES (operation);
+  int             width = chunk->region.width, height = chunk->region.height;
+  double          sigmas[2];
+  int             n_sigmas = level_sigmas (o, sigmas);
+  HfsrTensor     *blurs;
+
+  blurs = chunk->scratch = hfsr_tensor_new (n_sigmas, height, width, error);
+  if (blurs == NULL)
+    return FALSE;
+  for (int k = 0; k < n_sigmas; k++)
+    if (! hfsr_gaussian_blur (chunk->input->data, width, height, sigmas[k],
+                              hfsr_tensor_plane (blurs, k), error))
+      return FALSE;
+
+  if (n_sigmas == 2)
+    {
+      const float *upper = hfsr_tensor_plane (blurs, 1);
+      float       *dog   = hfsr_tensor_plane (blurs, 0);
+
+      for (gsize i = 0; i < (gsize) width * height; i++)
+        dog[i] = SIGNED_ZERO + (float) o->gain * (dog[i] - upper[i]);
+    }
+  chunk->planes[0] = hfsr_tensor_plane (blurs, 0);
+  return TRUE;
+}
+
 static gboolean
 process (GeglOperation       *operation,
          GeglBuffer          *input,
@@ -119,60 +140,11 @@ process (GeglOperation       *operation,
          const GeglRectangle *result,
          gint                 level)
 {
-  GeglProperties      *o      = GEGL_PROPERTIES (operation);
-  const Babl          *format = gegl_operation_get_format (operation, "output");
-  const GeglRectangle *extent =
-    gegl_operation_source_get_bounding_box (operation, "input");
-  GeglRectangle        wanted = *result;
-  GeglRectangle        region;
-  HfsrTensor          *image  = NULL;
-  HfsrTensor          *blurs  = NULL;
-  const float         *planes[1];
-  double               sigmas[2];
-  int                  n_sigmas;
-  GError              *error  = NULL;
-  gboolean             success = FALSE;
+  GeglProperties *o = GEGL_PROPERTIES (operation);
 
-  n_sigmas = level_sigmas (o, sigmas);
-  if (n_sigmas == 0)
-    {
-      g_set_error (&error, HFSR_ERROR, HFSR_ERROR_INVALID_ARGUMENT,
-                   "level %d does not exist: the DoG stack has levels 1-4, "
-                   "the Gaussian stack 1-5", o->level);
-      goto out;
-    }
-  if (extent != NULL && ! gegl_rectangle_intersect (&wanted, result, extent))
-    return TRUE;
-  region = hfsr_op_grow_within (&wanted, margin (o), extent);
-
-  image = hfsr_op_read_planes (operation, input, &region, format, &error);
-  if (image != NULL)
-    blurs = hfsr_tensor_new (n_sigmas, region.height, region.width, &error);
-  if (blurs == NULL)
-    goto out;
-  for (int k = 0; k < n_sigmas; k++)
-    if (! hfsr_gaussian_blur (image->data, region.width, region.height,
-                              sigmas[k], hfsr_tensor_plane (blurs, k), &error))
-      goto out;
-
-  if (n_sigmas == 2)
-    {
-      const float *upper = hfsr_tensor_plane (blurs, 1);
-      float       *dog   = hfsr_tensor_plane (blurs, 0);
-      gsize        n     = (gsize) region.width * region.height;
-
-      for (gsize i = 0; i < n; i++)
-        dog[i] = SIGNED_ZERO + (float) o->gain * (dog[i] - upper[i]);
-    }
-  planes[0] = hfsr_tensor_plane (blurs, 0);
-  success = hfsr_op_write_planes (output, &wanted, planes, &region, format,
-                                  &error);
-
-out:
-  hfsr_op_warn (operation, &error);
-  hfsr_tensor_free (blurs);
-  hfsr_tensor_free (image);
-  return success;
+  return hfsr_op_level_exists (operation, o->output, o->level)
+         && hfsr_op_process_planes (operation, input, NULL, output, result,
+                                    margin (o), blur_level);
 }
 
 static void

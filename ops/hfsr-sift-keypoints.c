@@ -78,25 +78,8 @@ static const HfsrOpNetwork network =
 static void
 prepare (GeglOperation *operation)
 {
-  const Babl *space = gegl_operation_get_source_space (operation, "input");
-
-  gegl_operation_set_format (operation, "input",
-                             babl_format_with_space ("R'G'B'A float", space));
-  gegl_operation_set_format (operation, "aux",
-                             babl_format_with_space ("Y' float", space));
-  gegl_operation_set_format (operation, "output",
-                             babl_format_with_space ("R'G'B'A float", space));
-}
-
-static GeglRectangle
-whole (GeglOperation *operation,
-       const gchar   *pad)
-{
-  const GeglRectangle *box = gegl_operation_source_get_bounding_box (operation,
-                                                                     pad);
-  GeglRectangle        none = { 0, 0, 0, 0 };
-
-  return box != NULL ? *box : none;
+  hfsr_op_set_formats (operation, "R'G'B'A float", "Y' float",
+                       "R'G'B'A float");
 }
 
 static GeglRectangle
@@ -104,14 +87,14 @@ get_required_for_output (GeglOperation       *operation,
                          const gchar         *input_pad,
                          const GeglRectangle *roi)
 {
-  return whole (operation, input_pad);
+  return hfsr_op_source_extent (operation, input_pad);
 }
 
 static GeglRectangle
 get_cached_region (GeglOperation       *operation,
                    const GeglRectangle *roi)
 {
-  return whole (operation, "input");
+  return hfsr_op_source_extent (operation, "input");
 }
 
 static GeglRectangle
@@ -119,7 +102,7 @@ get_invalidated_by_change (GeglOperation       *operation,
                            const gchar         *input_pad,
                            const GeglRectangle *input_region)
 {
-  return whole (operation, "input");
+  return hfsr_op_source_extent (operation, "input");
 }
 
 /* One pixel of a mark, clipped to the image. */
@@ -191,7 +174,7 @@ find_keypoints (GeglOperation       *operation,
     }
   else
     {
-      GeglRectangle lr = whole (operation, "aux");
+      GeglRectangle lr = hfsr_op_source_extent (operation, "aux");
       HfsrOpModel  *shared;
       gsize         plane = (gsize) box->width * box->height;
 
@@ -252,7 +235,7 @@ process (GeglOperation       *operation,
 {
   GeglProperties *o      = GEGL_PROPERTIES (operation);
   const Babl     *format = gegl_operation_get_format (operation, "output");
-  GeglRectangle   box    = whole (operation, "input");
+  GeglRectangle   box    = hfsr_op_source_extent (operation, "input");
   HfsrKeypoint   *keypoints = NULL;
   int             n = 0;
   float          *pixels;

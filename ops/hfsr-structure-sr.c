@@ -100,12 +100,7 @@ static const HfsrOpNetwork network =
 static void
 prepare (GeglOperation *operation)
 {
-  const Babl *space = gegl_operation_get_source_space (operation, "input");
-
-  gegl_operation_set_format (operation, "input",
-                             babl_format_with_space ("Y'A float", space));
-  gegl_operation_set_format (operation, "output",
-                             babl_format_with_space ("Y' float", space));
+  hfsr_op_set_formats (operation, "Y'A float", NULL, "Y' float");
 }
 
 static GeglRectangle

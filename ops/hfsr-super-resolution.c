@@ -83,7 +83,6 @@ static void
 prepare (GeglOperation *operation)
 {
   const Babl *source = gegl_operation_get_source_format (operation, "input");
-  const Babl *space  = gegl_operation_get_source_space (operation, "input");
   gboolean    grey   = source != NULL &&
                        (babl_get_model_flags (babl_format_get_model (source)) &
                         BABL_MODEL_FLAG_GRAY);
@@ -94,14 +93,8 @@ prepare (GeglOperation *operation)
    * chunks (1.7e-4 between 1 and 4 threads at alpha 0.004).  Premultiplied,
    * the output is the same within 1e-5 for any chunking, as GEGL's own
    * filters give theirs. */
-  gegl_operation_set_format (operation, "input",
-                             babl_format_with_space (grey ? "Y'A float"
-                                                          : "R'G'B'A float",
-                                                     space));
-  gegl_operation_set_format (operation, "output",
-                             babl_format_with_space (grey ? "Y'aA float"
-                                                          : "R'aG'aB'aA float",
-                                                     space));
+  hfsr_op_set_formats (operation, grey ? "Y'A float" : "R'G'B'A float", NULL,
+                       grey ? "Y'aA float" : "R'aG'aB'aA float");
 }
 
 /* The model file, or the shipped family of the scale at alpha. */
