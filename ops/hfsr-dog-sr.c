@@ -71,6 +71,38 @@ typedef struct
 
 static void update_graph (GeglOperation *operation);
 
+/* Has the property @name of each of the @n_children @children follow
+ * @operation's (GEGL's redirect: set now and whenever it changes). */
+static void
+redirect (GeglOperation *operation,
+          const char    *name,
+          GeglNode     **children,
+          guint          n_children)
+{
+  for (guint i = 0; i < n_children; i++)
+    gegl_operation_meta_redirect (operation, name, children[i], name);
+}
+
+/* The properties that mean the same in a child follow this op's. */
+static void
+redirect_properties (GeglOperation *operation,
+                     Children      *nodes)
+{
+  static const char *const sigmas[] = { "sigma1", "sigma2", "sigma3",
+                                        "sigma4", "sigma5" };
+  GeglNode *scaled[] = { nodes->upscale, nodes->network, nodes->keypoints };
+  GeglNode *stacks[] = { nodes->level, nodes->network, nodes->keypoints };
+  GeglNode *levels[] = { nodes->level, nodes->network };
+
+  redirect (operation, "scale", scaled, G_N_ELEMENTS (scaled));
+  for (guint k = 0; k < G_N_ELEMENTS (sigmas); k++)
+    redirect (operation, sigmas[k], stacks, G_N_ELEMENTS (stacks));
+  redirect (operation, "level", levels, G_N_ELEMENTS (levels));
+  redirect (operation, "gain", levels, G_N_ELEMENTS (levels));
+  /* Of the same enum type in both (hfsr-op-enums.h). */
+  redirect (operation, "method", &nodes->keypoints, 1);
+}
+
 static void
 attach (GeglOperation *operation)
 {
@@ -91,18 +123,20 @@ attach (GeglOperation *operation)
                                           "operation", "hfsr:sift-keypoints",
                                           NULL);
   o->user_data = nodes;
+  redirect_properties (operation, nodes);
   update_graph (operation);
 }
 
-/* A choice means the same value in every op (hfsr-op-enums.h), so it is
- * passed on as it is; the children that offer fewer values get it only
- * where they have it. */
+/* Links the children that the method and output need.  hfsr:scale-space
+ * draws the stacks alone, and hfsr:dog-sr-network knows the trained
+ * methods alone: those two choices are passed on to the child that draws
+ * them, where it has their value (the same in every op: hfsr-op-enums.h),
+ * not bound. */
 static void
 update_graph (GeglOperation *operation)
 {
   GeglProperties *o     = GEGL_PROPERTIES (operation);
   Children       *nodes = o->user_data;
-
   GeglNode       *gegl  = operation->node;
   GeglNode       *input, *output;
 
@@ -110,43 +144,22 @@ update_graph (GeglOperation *operation)
     return;
   input  = gegl_node_get_input_proxy (gegl, "input");
   output = gegl_node_get_output_proxy (gegl, "output");
-  gegl_node_set (nodes->upscale, "scale", o->scale, NULL);
   if (o->output == HFSR_DOG_SR_OUTPUT_KEYPOINTS)
     {
-      gegl_node_set (nodes->keypoints,
-                     "method", (int) o->method,
-                     "scale",  o->scale,
-                     "sigma1", o->sigma1, "sigma2", o->sigma2,
-                     "sigma3", o->sigma3, "sigma4", o->sigma4,
-                     "sigma5", o->sigma5,
-                     NULL);
       gegl_node_link_many (input, nodes->upscale, nodes->keypoints, output,
                            NULL);
       gegl_node_connect_to (input, "output", nodes->keypoints, "aux");
     }
   else if (o->method == HFSR_DOG_SR_METHOD_PIXEL_SR)
     {
-      gegl_node_set (nodes->level,
-                     "output", (int) o->output,
-                     "level",  o->level,
-                     "sigma1", o->sigma1, "sigma2", o->sigma2,
-                     "sigma3", o->sigma3, "sigma4", o->sigma4,
-                     "sigma5", o->sigma5,
-                     "gain",   o->gain,
-                     NULL);
+      gegl_node_set (nodes->level, "output", (int) o->output, NULL);
       gegl_node_link_many (input, nodes->upscale, nodes->level, output, NULL);
     }
   else
     {
       gegl_node_set (nodes->network,
-                     "scale",  o->scale,
                      "method", (int) o->method,
                      "output", (int) o->output,
-                     "level",  o->level,
-                     "sigma1", o->sigma1, "sigma2", o->sigma2,
-                     "sigma3", o->sigma3, "sigma4", o->sigma4,
-                     "sigma5", o->sigma5,
-                     "gain",   o->gain,
                      NULL);
       gegl_node_link_many (input, nodes->network, output, NULL);
     }
