@@ -229,6 +229,17 @@ hfsr_graph_free_plans (HfsrModel *model)
   g_clear_pointer (&model->plans, g_free);
 }
 
+int
+hfsr_graph_n_fused_blocks (const HfsrModel *model)
+{
+  const GraphPlan *plan = model->plans[0];
+  int n = 0;
+
+  for (int k = 0; k < model->n_nodes; k++)
+    n += plan->blocks[k].expand != NULL;
+  return n;
+}
+
 /* The plan made at load for the first @n_targets outputs. */
 static const GraphPlan *
 plan_for (const HfsrModel *model, int n_targets)

@@ -218,6 +218,10 @@ struct _HfsrModel
  * each value is freed), made again from its graph; and their release. */
 void     hfsr_graph_make_plans (HfsrModel *model);
 void     hfsr_graph_free_plans (HfsrModel *model);
+/* How many residual blocks a tiled run (output 0) fuses into one pass: a
+ * plan made before the weights were prepared fuses none, and runs at half
+ * the speed with the same results (tests/engine/test-tiling.c checks). */
+int      hfsr_graph_n_fused_blocks (const HfsrModel *model);
 
 /* Infers the shape of node @index from @slot_shapes (the shapes of all
  * earlier slots).  On failure the error reads "<model>: node '<name>'

@@ -386,13 +386,13 @@ compute_margin (HfsrModel *model)
   g_free (band);
 }
 
-/* Every node's prepare(), on the weights as they are now, and the graph's
- * run plans (made here too so that a blend, which comes this way, has its
- * own). */
+/* Every node's prepare(), on the weights as they are now, then the graph's
+ * run plans: after, because whether a residual block can run fused depends
+ * on its convolutions' prepared (Winograd) weights; here, so that a blend,
+ * which comes this way, has its own. */
 gboolean
 hfsr_model_prepare_nodes (HfsrModel *model, GError **error)
 {
-  hfsr_graph_make_plans (model);
   for (int k = 0; k < model->n_nodes; k++)
     {
       HfsrNode *node = &model->nodes[k];
@@ -407,6 +407,7 @@ hfsr_model_prepare_nodes (HfsrModel *model, GError **error)
           return FALSE;
         }
     }
+  hfsr_graph_make_plans (model);
   return TRUE;
 }
 

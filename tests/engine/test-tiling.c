@@ -118,6 +118,37 @@ load_fixture (const char *name)
   return model;
 }
 
+/* The shipped WDSR-A networks run their eight residual blocks fused (one
+ * pass each), whether loaded from a file or blended between two: a plan
+ * made before the Winograd weights gives the same pixels at half the
+ * speed, which no comparison of results can see. */
+static void
+test_shipped_blocks_fused (void)
+{
+  const char *files[] = { "models/hfsr-x2-a0.safetensors",
+                          "models/hfsr-x4-a1-5.safetensors" };
+  GError *error = NULL;
+  HfsrModel *blend;
+  char *folder = hfsr_test_source_path ("models");
+
+  for (gsize i = 0; i < G_N_ELEMENTS (files); i++)
+    {
+      char *path = hfsr_test_source_path (files[i]);
+      HfsrModel *model = hfsr_model_load (path, &error);
+
+      g_assert_no_error (error);
+      g_assert_cmpint (hfsr_graph_n_fused_blocks (model), ==, 8);
+      hfsr_model_free (model);
+      g_free (path);
+    }
+  g_setenv ("HFSR_MODEL_PATH", folder, TRUE);
+  blend = hfsr_model_load_sr (NULL, 2, 0.1, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (hfsr_graph_n_fused_blocks (blend), ==, 8);
+  hfsr_model_free (blend);
+  g_free (folder);
+}
+
 static HfsrModel *
 make_fixture_local (void)
 {
@@ -652,6 +683,7 @@ main (int argc, char **argv)
       g_free (path);
     }
   g_test_add_func ("/tiling/margin-matters", test_margin_matters);
+  g_test_add_func ("/tiling/shipped-blocks-fused", test_shipped_blocks_fused);
   g_test_add_func ("/tiling/required-input", test_required_input);
   g_test_add_func ("/tiling/invalid-views", test_invalid_views);
   g_test_add_func ("/tiling/progress-and-cancel", test_progress_and_cancel);
