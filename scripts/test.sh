@@ -2,8 +2,9 @@
 # The README's second command (and CI's): installs what is missing, builds,
 # and runs the whole test suite: the normal build, the same tests under
 # AddressSanitizer + UndefinedBehaviorSanitizer (with LeakSanitizer for the
-# engine, tool and op tests), and short fuzz runs of the model loader and the
-# tools' readers.
+# engine, tool and op tests), short fuzz runs of the model loader and the
+# tools' readers, and the GIMP 3 tests in a Debian 13 chroot
+# (HFSR_SKIP_GIMP3=1 skips those).
 # SPDX-License-Identifier: GPL-3.0-or-later
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -40,5 +41,28 @@ ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 \
 echo "== fuzz the model loader and the tools' readers (build-fuzz/, short runs; tests/fuzz/README.md has the long ones)"
 CC=clang scripts/build.sh build-fuzz -Dfuzz=true -Dtests=true
 meson test -C build-fuzz --print-errorlogs --suite fuzz
+
+echo "== GIMP 3 (Debian 13 chroot)"
+# GIMP 3 and Debian 13's GEGL and babl, on this Debian 12 host: a Debian 13
+# chroot (scripts/gimp3-chroot.sh; made once, ~2.5 min and 1.7 GB in
+# /var/cache/hfsr/trixie, then reused) builds this tree in build-gimp3/ and
+# runs the engine and op tests and the reliability suite's GIMP 3 leg (the
+# ops as GIMP 3's own filters; tests/plugin/test_gimp3_reliability.py).
+# gegl-cli (suite cli) is left out there: with GEGL 0.4.62 it failed once in
+# seven runs (gms-grey-gms, one value 1.1e-5 from its twin, tolerance
+# 9.6e-6), which would make this step flaky until that is understood.
+# HFSR_SKIP_GIMP3=1 skips this step, for local runs only; CI runs it.
+if [[ ${HFSR_SKIP_GIMP3:-} == 1 ]]; then
+  echo "skipped (HFSR_SKIP_GIMP3=1)"
+else
+  step=$SECONDS
+  scripts/gimp3-chroot.sh sh -c '
+    set -e
+    scripts/build.sh build-gimp3
+    meson test -C build-gimp3 --print-errorlogs --num-processes "$(nproc)" \
+      --suite engine --suite ops --no-suite cli
+    HFSR_GIMP3_REQUIRED=1 meson test -C build-gimp3 --print-errorlogs --suite gimp3'
+  echo "GIMP 3 step: $((SECONDS - step)) s"
+fi
 
 echo "hfsr: all tests passed in $((SECONDS - start)) s"
