@@ -348,7 +348,7 @@ hfsr_dog_sr_levels (const HfsrModel     *model,
       HfsrImageView output = { residual, n_out,
                                (gsize) target->width * n_out, *target };
 
-      if (!hfsr_model_run_region (model, grey, image, &output, 0, NULL, NULL,
+      if (!hfsr_model_run_region (model, grey, image, &output, 0, NULL, NULL, NULL,
                                   error))
         goto out;
     }

@@ -5,9 +5,7 @@
  * Runs a loaded model: the whole graph on a tensor, or output 0 over a
  * region of an interleaved image by the tiling rule (engine/README.md).
  */
-#include <cblas.h>
 #include <math.h>
-#include <stdatomic.h>
 #include <string.h>
 
 #include "hfsr-private.h"
@@ -461,13 +459,17 @@ static gboolean model_forward (const HfsrModel *model,
 
 gboolean
 hfsr_model_forward (const HfsrModel *model, const HfsrTensor *input,
-                    HfsrTensor **outputs, GError **error)
+                    HfsrTensor **outputs, const HfsrRunOptions *options,
+                    GError **error)
 {
+  HfsrRunScope saved;
   gboolean ok;
 
+  hfsr_run_scope_enter (options, &saved);
   hfsr_memory_run_begin ();
   ok = model_forward (model, input, outputs, error);
   hfsr_memory_run_end ();
+  hfsr_run_scope_leave (&saved);
   return ok;
 }
 
@@ -721,15 +723,19 @@ static gboolean run_region (const HfsrModel *model,
 gboolean
 hfsr_model_run_region (const HfsrModel *model, const HfsrImageView *input,
                        const HfsrRect *image, const HfsrImageView *output,
-                       int tile_size, HfsrProgressFunc progress,
-                       gpointer progress_data, GError **error)
+                       int tile_size, const HfsrRunOptions *options,
+                       HfsrProgressFunc progress, gpointer progress_data,
+                       GError **error)
 {
+  HfsrRunScope saved;
   gboolean ok;
 
+  hfsr_run_scope_enter (options, &saved);
   hfsr_memory_run_begin ();
   ok = run_region (model, input, image, output, tile_size, progress,
                    progress_data, error);
   hfsr_memory_run_end ();
+  hfsr_run_scope_leave (&saved);
   return ok;
 }
 
@@ -864,24 +870,4 @@ run_region (const HfsrModel *model, const HfsrImageView *input,
           }
       }
   return TRUE;
-}
-
-/* The engine's threads are its own (kernels/parallel.c): each kernel splits
- * its work into pieces fixed by the shapes alone and hands them out, so
- * results do not depend on the count.  OpenBLAS then runs on one thread
- * inside them, never nested; left with threads of its own, they would spin
- * after every call and compete with the engine's for the cores. */
-static atomic_int engine_threads = 1;
-
-void
-hfsr_set_threads (int n_threads)
-{
-  openblas_set_num_threads (1);
-  atomic_store (&engine_threads, MAX (n_threads, 1));
-}
-
-int
-hfsr_get_threads (void)
-{
-  return atomic_load (&engine_threads);
 }

@@ -56,13 +56,41 @@ const char *hfsr_model_get_metadata        (const HfsrModel *model,
  * whatever the kernels do: "FLOPs" in benchmarks are twice this. */
 double      hfsr_model_get_conv_macs       (const HfsrModel *model);
 
+/* How one run uses the machine, given to each call (NULL: the defaults,
+ * or inside a run, that run's options); all zero is the defaults.
+ * Nothing is process-wide, so runs in two threads may differ.
+ * @n_threads: the workers the engine's own kernels split each layer over
+ * (kernels/parallel.c); 0 or 1 runs on the calling thread alone, which is
+ * what the GEGL ops use, since GEGL already runs chunks in threads of its
+ * own and two levels of threads were measured slower.  Results do not
+ * depend on it.
+ * @kernel: HFSR_KERNEL_AUTO, or a path to force (benchmarks, tests); a
+ * path this CPU lacks falls back to AUTO: the path the HFSR_KERNEL
+ * environment variable names (avx512, avx2, generic, blas), else the widest
+ * this CPU has. */
+typedef enum
+{
+  HFSR_KERNEL_AUTO,
+  HFSR_KERNEL_GENERIC, /* portable C (GCC vector extensions) */
+  HFSR_KERNEL_AVX2,    /* AVX2 + FMA */
+  HFSR_KERNEL_AVX512,  /* AVX-512F */
+  HFSR_KERNEL_BLAS,    /* the GEMM-based Winograd, one thread only */
+} HfsrKernelPath;
+
+typedef struct
+{
+  int            n_threads;
+  HfsrKernelPath kernel;
+} HfsrRunOptions;
+
 /* Runs the whole graph on @input (channels must match) and returns one new
  * tensor per graph output in @outputs (array of hfsr_model_get_n_outputs
  * pointers, filled by the call; free each with hfsr_tensor_free). */
-gboolean    hfsr_model_forward (const HfsrModel  *model,
-                                const HfsrTensor *input,
-                                HfsrTensor      **outputs,
-                                GError          **error);
+gboolean    hfsr_model_forward (const HfsrModel      *model,
+                                const HfsrTensor     *input,
+                                HfsrTensor          **outputs,
+                                const HfsrRunOptions *options,
+                                GError              **error);
 
 /* The input rectangle needed to compute @output (in output-0 coordinates)
  * of an image whose extent is @image (input coordinates): the output's
@@ -86,16 +114,11 @@ gboolean    hfsr_model_run_region (const HfsrModel     *model,
                                    const HfsrRect      *image,
                                    const HfsrImageView *output,
                                    int                  tile_size,
+                                   const HfsrRunOptions *options,
                                    HfsrProgressFunc     progress,
                                    gpointer             progress_data,
                                    GError             **error);
 
-/* Workers the engine's own kernels split their work over
- * (kernels/parallel.c; OpenBLAS is kept at one thread inside them).  The
- * GEGL module sets 1 once, when it loads: GEGL already runs chunks in
- * threads of its own, and two levels of threads were measured slower. */
-void        hfsr_set_threads (int n_threads);
-int         hfsr_get_threads (void);
 
 G_END_DECLS
 

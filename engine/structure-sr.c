@@ -156,7 +156,7 @@ hfsr_model_classify (const HfsrModel *model, const float *grey, int width,
     return FALSE;
   memcpy (input->data, grey, sizeof (float) * (gsize) width * height);
   outputs = g_new0 (HfsrTensor *, model->n_outputs);
-  ok = hfsr_model_forward (model, input, outputs, error);
+  ok = hfsr_model_forward (model, input, outputs, NULL, error);
   n_classes = model->output_channels[index];
   for (int c = 0; ok && c < n_classes; c++)
     {

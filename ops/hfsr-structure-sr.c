@@ -204,7 +204,7 @@ upscale_piece (const GeglRectangle *piece,
                                 in_rect };
       HfsrImageView out_view = { out, 1, (gsize) out_rect.width, out_rect };
 
-      done = hfsr_model_run_region (model, &in_view, &image, &out_view, 0,
+      done = hfsr_model_run_region (model, &in_view, &image, &out_view, 0, NULL,
                                     NULL, NULL, error);
       if (done)
         hfsr_op_check_network_output (operation, out,

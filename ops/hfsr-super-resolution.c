@@ -247,7 +247,7 @@ run_network (const HfsrModel *model,
   HfsrImageView output = { out, out_channels,
                            (gsize) piece->width * out_channels, *piece };
 
-  return hfsr_model_run_region (model, &input, image, &output, 0, NULL, NULL,
+  return hfsr_model_run_region (model, &input, image, &output, 0, NULL, NULL, NULL,
                                 error);
 }
 

@@ -51,10 +51,6 @@ gegl_module_register (GTypeModule *module)
                                    ? locale_dir : HFSR_LOCALE_DIR);
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
 
-  /* GEGL runs an op's chunks in threads of its own: the engine's workers
-   * would only compete with them (engine/README.md, Threads). */
-  hfsr_set_threads (1);
-
   gegl_op_hfsr_hf_map_register_type (module);
   gegl_op_hfsr_gms_map_register_type (module);
   gegl_op_hfsr_super_resolution_register_type (module);

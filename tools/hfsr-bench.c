@@ -274,13 +274,14 @@ time_runs (const HfsrModel *model, const Settings *settings,
            const HfsrImageView *input, const HfsrImageView *output,
            Timing *timing, GError **error)
 {
+  HfsrRunOptions options = { settings->threads, HFSR_KERNEL_AUTO };
   double *sorted;
   gsize before;
   guint n;
 
   for (int i = 0; i < settings->warmup; i++)
     if (!hfsr_model_run_region (model, input, &input->rect, output,
-                                settings->tile, NULL, NULL, error))
+                                settings->tile, &options, NULL, NULL, error))
       return FALSE;
   if (settings->paced)
     {
@@ -297,7 +298,7 @@ time_runs (const HfsrModel *model, const Settings *settings,
       double seconds;
 
       if (!hfsr_model_run_region (model, input, &input->rect, output,
-                                  settings->tile, NULL, NULL, error))
+                                  settings->tile, &options, NULL, NULL, error))
         return FALSE;
       seconds = (g_get_monotonic_time () - start) / 1e6;
       g_array_append_val (timing->seconds, seconds);
@@ -540,7 +541,6 @@ main (int argc, char **argv)
   model = hfsr_model_load (arguments[0], &error);
   if (model == NULL)
     goto out;
-  hfsr_set_threads (settings.threads);
   if (!settings.json && !settings.paced)
     print_header (model, arguments[0], &settings);
   for (int i = 0; i < n_sizes; i++)

@@ -108,7 +108,7 @@ upscale_hfsr (Session *session, const HfsrTensor *low, GError **error)
     HfsrImageView input = { in, 3, (gsize) image.width * 3, image };
     HfsrImageView output = { out, 3, (gsize) target.width * 3, target };
 
-    ran = hfsr_model_run_region (session->model, &input, &image, &output, 0,
+    ran = hfsr_model_run_region (session->model, &input, &image, &output, 0, NULL,
                                  NULL, NULL, error);
   }
   if (ran)

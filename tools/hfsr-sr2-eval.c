@@ -227,7 +227,7 @@ score_digit (const HfsrModel *model, const float *lr, int scale,
       if (ok)
         {
           memcpy (input->data, lr, sizeof (float) * side * side);
-          ok = hfsr_model_forward (model, input, outputs, error);
+          ok = hfsr_model_forward (model, input, outputs, NULL, error);
         }
       for (int c = 1; ok && c < classes; c++)
         {

@@ -10,6 +10,8 @@
 
 #include <glib.h>
 
+#include "hfsr-model.h"
+
 G_BEGIN_DECLS
 
 /* kernels section: declarations added by engine/kernels/ */
@@ -123,21 +125,30 @@ void  hfsr_winograd_transform_weight (const float *g,
                                       float       *transformed,
                                       gsize        point_step);
 
-/* Which implementation of the engine's own kernels runs.  HFSR_KERNEL
- * (avx512, avx2, generic or blas) in the environment forces one, so tests
- * and benchmarks can run every path this CPU has; otherwise the widest
- * supported SIMD path.  BLAS means the GEMM-based Winograd above.
- * hfsr_kernel_path reads the environment once, the first time it is asked
- * (a convolution asks on every call); hfsr_kernel_path_for names the
- * choice for a given HFSR_KERNEL value (NULL: unset). */
-typedef enum
+/* The run options of the calling thread (kernels/run-options.c):
+ * hfsr_model_forward and hfsr_model_run_region enter a scope with their
+ * options and leave it, restoring @saved, when they return; a layer or
+ * kernel called outside any run (the tests) sees one thread and the
+ * default path unless the caller enters a scope itself. */
+typedef struct
 {
-  HFSR_KERNEL_GENERIC,
-  HFSR_KERNEL_AVX2,
-  HFSR_KERNEL_AVX512,
-  HFSR_KERNEL_BLAS,
-} HfsrKernelPath;
+  int            n_threads;
+  HfsrKernelPath kernel;
+} HfsrRunScope;
 
+void     hfsr_run_scope_enter            (const HfsrRunOptions *options,
+                                          HfsrRunScope         *saved);
+void     hfsr_run_scope_leave            (const HfsrRunScope   *saved);
+int      hfsr_run_threads                (void);
+
+/* Which implementation of the engine's own kernels runs (the HfsrKernelPath
+ * of the run options, kernels/run-options.c).  hfsr_kernel_path is the
+ * path of the run the calling thread is in: the one its options ask for if
+ * this CPU has it, else the default, the one HFSR_KERNEL (avx512, avx2,
+ * generic or blas) in the environment names if this CPU has it, else the
+ * widest supported SIMD path; the environment is read once.  BLAS means the
+ * GEMM-based Winograd above.  hfsr_kernel_path_for names the choice for a
+ * given HFSR_KERNEL value (NULL: unset).  Never HFSR_KERNEL_AUTO. */
 gboolean       hfsr_kernel_path_supported (HfsrKernelPath path);
 HfsrKernelPath hfsr_kernel_path           (void);
 HfsrKernelPath hfsr_kernel_path_for       (const char *forced);
@@ -204,8 +215,8 @@ gboolean hfsr_winograd_fused_residual (HfsrKernelPath path,
                                        GError       **error);
 
 /* One level of fork/join parallelism for the engine's own kernels
- * (kernels/parallel.c).  hfsr_parallel_workers is the engine's thread
- * count (hfsr_get_threads).  hfsr_parallel_run calls @func (@data, w,
+ * (kernels/parallel.c).  hfsr_parallel_workers is the thread count of the
+ * run the calling thread is in (HfsrRunOptions.n_threads).  hfsr_parallel_run calls @func (@data, w,
  * @n_workers) once for every w in [0, @n_workers), on the calling thread
  * and @n_workers - 1 new ones, and returns when all are done; a thread that
  * cannot be started has its share run by the caller. */

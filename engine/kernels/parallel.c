@@ -32,7 +32,7 @@ worker_main (gpointer data)
 int
 hfsr_parallel_workers (void)
 {
-  return CLAMP (hfsr_get_threads (), 1, MAX_WORKERS);
+  return CLAMP (hfsr_run_threads (), 1, MAX_WORKERS);
 }
 
 void

@@ -63,66 +63,6 @@ shuffle_pair (Vec a, Vec b, VecBits mask)
 #define SHUFFLE(a, b, mask) __builtin_shuffle ((a), (b), (mask))
 #endif
 
-/* ------------------------------------------------------- run-time choice */
-
-#if defined(__x86_64__) || defined(__i386__)
-#define HAVE_X86_PATHS 1
-#endif
-
-gboolean
-hfsr_kernel_path_supported (HfsrKernelPath path)
-{
-  switch (path)
-    {
-    case HFSR_KERNEL_GENERIC:
-    case HFSR_KERNEL_BLAS:
-      return TRUE;
-#ifdef HAVE_X86_PATHS
-    case HFSR_KERNEL_AVX2:
-      __builtin_cpu_init ();
-      return __builtin_cpu_supports ("avx2") && __builtin_cpu_supports ("fma");
-    case HFSR_KERNEL_AVX512:
-      __builtin_cpu_init ();
-      return __builtin_cpu_supports ("avx512f");
-#endif
-    default:
-      return FALSE;
-    }
-}
-
-HfsrKernelPath
-hfsr_kernel_path (void)
-{
-  static gsize chosen = 0;   /* the path + 1, once known */
-
-  if (g_once_init_enter (&chosen))
-    g_once_init_leave (&chosen,
-                       (gsize) hfsr_kernel_path_for (g_getenv ("HFSR_KERNEL"))
-                       + 1);
-  return (HfsrKernelPath) (chosen - 1);
-}
-
-HfsrKernelPath
-hfsr_kernel_path_for (const char *forced)
-{
-  static const struct { const char *name; HfsrKernelPath path; } names[] = {
-    { "avx512", HFSR_KERNEL_AVX512 }, { "avx2", HFSR_KERNEL_AVX2 },
-    { "generic", HFSR_KERNEL_GENERIC }, { "blas", HFSR_KERNEL_BLAS },
-  };
-
-  /* A forced path the CPU lacks falls back to the automatic choice rather
-   * than crashing on an illegal instruction. */
-  for (gsize i = 0; forced != NULL && i < G_N_ELEMENTS (names); i++)
-    if (g_str_equal (forced, names[i].name)
-        && hfsr_kernel_path_supported (names[i].path))
-      return names[i].path;
-  if (hfsr_kernel_path_supported (HFSR_KERNEL_AVX512))
-    return HFSR_KERNEL_AVX512;
-  if (hfsr_kernel_path_supported (HFSR_KERNEL_AVX2))
-    return HFSR_KERNEL_AVX2;
-  return HFSR_KERNEL_GENERIC;
-}
-
 /* ------------------------------------------------------------- the body */
 
 static int

@@ -92,7 +92,7 @@ use_winograd (const HfsrNode *node, HfsrKernelPath path)
     return TRUE;
   return (node->in_channels >= 6
           || node->out_channels <= 2 * node->in_channels)
-         && hfsr_get_threads () == 1;
+         && hfsr_run_threads () == 1;
 }
 
 static float *

@@ -98,7 +98,7 @@ run_scratch (const HfsrModel *model, int size, int tile)
   before = hfsr_memory_current_bytes ();
   hfsr_memory_reset_peak ();
   g_assert_cmpuint (hfsr_memory_peak_bytes (), ==, before);
-  g_assert_true (hfsr_model_run_region (model, &input, &image, &output, tile,
+  g_assert_true (hfsr_model_run_region (model, &input, &image, &output, tile, NULL,
                                         NULL, NULL, &error));
   g_assert_no_error (error);
   peak = hfsr_memory_peak_bytes ();
@@ -202,7 +202,7 @@ int
 main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
-  hfsr_set_threads (1);
+  hfsr_test_set_threads (1);
   g_test_add_func ("/cost/conv-macs/built", test_conv_macs_built);
   g_test_add_func ("/cost/conv-macs/shipped", test_conv_macs_shipped);
   g_test_add_func ("/cost/memory/peak-follows-tile", test_peak_follows_tile);

@@ -51,7 +51,7 @@ naive_levels (const HfsrModel *model, const float *grey, int w, int h,
       double          sigmas[HFSR_DOG_SR_LEVELS];
 
       memcpy (input->data, grey, sizeof (float) * w * h);
-      g_assert_true (hfsr_model_forward (model, input, &out, NULL));
+      g_assert_true (hfsr_model_forward (model, input, &out, NULL, NULL));
       g_assert_true (hfsr_dog_sr_check_model (model, &method, sigmas, NULL));
       if (method == HFSR_DOG_SR_GAUSSIAN_STACK)
         for (gsize i = 0; i < n * HFSR_DOG_SR_LEVELS; i++)

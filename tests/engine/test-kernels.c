@@ -436,7 +436,7 @@ test_winograd_threads (void)
 {
   static const int shapes[][4] = { { 32, 128, 41, 37 }, { 128, 32, 13, 64 },
                                    { 5, 3, 7, 5 }, { 33, 17, 1, 130 } };
-  int threads_before = hfsr_get_threads ();
+  int threads_before = hfsr_run_threads ();
   HfsrKernelPath path = hfsr_kernel_path ();
 
   for (gsize s = 0; s < G_N_ELEMENTS (shapes); s++)
@@ -457,7 +457,7 @@ test_winograd_threads (void)
       hfsr_test_fill_random (bias, out, 70 + s, -1.0f, 1.0f);
       float *packed;
 
-      hfsr_set_threads (1);
+      hfsr_test_set_threads (1);
       packed = hfsr_winograd_fused_pack (weight, in, out);
       g_assert_true (hfsr_winograd_fused_conv3x3 (path, packed, bias, TRUE,
                                                   in, out, input, height,
@@ -465,7 +465,7 @@ test_winograd_threads (void)
       hfsr_free_floats (packed);
       for (int threads = 2; threads <= 3; threads++)
         {
-          hfsr_set_threads (threads);
+          hfsr_test_set_threads (threads);
           g_assert_cmpint (hfsr_parallel_workers (), ==, threads);
           /* packing shares out the output blocks too */
           packed = hfsr_winograd_fused_pack (weight, in, out);
@@ -483,7 +483,7 @@ test_winograd_threads (void)
       g_free (one);
       g_free (many);
     }
-  hfsr_set_threads (threads_before);
+  hfsr_test_set_threads (threads_before);
 }
 
 /* A residual block through hfsr_winograd_fused_residual on @path and
@@ -524,7 +524,7 @@ check_residual (HfsrKernelPath path, int threads, int channels, int mid,
   g_assert_nonnull (p_expand);
   g_assert_nonnull (p_reduce);
 
-  hfsr_set_threads (1);
+  hfsr_test_set_threads (1);
   g_assert_true (hfsr_winograd_fused_conv3x3 (path, p_expand, b_expand, TRUE,
                                               channels, mid, input, height,
                                               width, middle, NULL));
@@ -534,7 +534,7 @@ check_residual (HfsrKernelPath path, int threads, int channels, int mid,
   for (gsize i = 0; i < n; i++)
     separate[i] = input[i] + separate[i];
 
-  hfsr_set_threads (threads);
+  hfsr_test_set_threads (threads);
   for (gsize i = 0; i < n; i++)
     fused[i] = NAN;
   for (int i = 0; i < 16; i++)
@@ -548,7 +548,7 @@ check_residual (HfsrKernelPath path, int threads, int channels, int mid,
                                                p_reduce, b_reduce, channels,
                                                in_place, height, width,
                                                in_place, NULL));
-  hfsr_set_threads (1);
+  hfsr_test_set_threads (1);
   if (memcmp (fused, separate, n * sizeof (float)) != 0
       || memcmp (in_place, separate, n * sizeof (float)) != 0)
     g_test_fail_printf ("residual path %d, %d threads, %d->%d->%d %dx%d: "
@@ -604,7 +604,7 @@ test_residual (void)
     { 5, 3, 9, 3 },     { 8, 16, 13, 64 },  { 17, 33, 23, 70 },
     { 32, 128, 37, 41 }, { 4, 8, 41, 150 },
   };
-  int threads_before = hfsr_get_threads ();
+  int threads_before = hfsr_run_threads ();
   guint32 seed = 5000;
 
   for (gsize p = 0; p < G_N_ELEMENTS (paths); p++)
@@ -619,7 +619,7 @@ test_residual (void)
           check_residual (paths[p], threads, shapes[s][0], shapes[s][1],
                           shapes[s][2], shapes[s][3], seed += 7);
     }
-  hfsr_set_threads (threads_before);
+  hfsr_test_set_threads (threads_before);
 }
 
 /* HFSR_KERNEL forces a path the CPU has; anything else leaves the

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "hfsr-private.h"
+#include "kernels/kernels.h"
 #include "reference.h"
 #include "test-util.h"
 
@@ -234,10 +235,10 @@ check_conv2d (int in_channels, int out_channels, int height, int width,
 static void
 test_conv2d (gconstpointer data)
 {
-  int threads_before = hfsr_get_threads ();
+  int threads_before = hfsr_run_threads ();
   GRand *rand = g_rand_new_with_seed (SEED);
 
-  hfsr_set_threads (GPOINTER_TO_INT (data));
+  hfsr_test_set_threads (GPOINTER_TO_INT (data));
 
   check_conv2d (1, 1, 1, 1, 1, 1, FALSE, 1);
   check_conv2d (3, 5, 1, 1, 9, 9, TRUE, 2);
@@ -268,7 +269,7 @@ test_conv2d (gconstpointer data)
                     g_rand_boolean (rand), 100 + iteration);
     }
   g_rand_free (rand);
-  hfsr_set_threads (threads_before);
+  hfsr_test_set_threads (threads_before);
 }
 
 /* ----------------------------------------------------- conv_transpose2d */
@@ -393,12 +394,12 @@ test_pixel_shuffle (void)
    * (HFSR_PARALLEL_GRAIN), on odd sizes. */
   for (int threads = 1; threads <= 3; threads++)
     {
-      int threads_before = hfsr_get_threads ();
+      int threads_before = hfsr_run_threads ();
 
-      hfsr_set_threads (threads);
+      hfsr_test_set_threads (threads);
       check_pixel_shuffle (3, 2, 257, 301, 50 + threads);
       check_pixel_shuffle (1, 3, 131, 263, 60 + threads);
-      hfsr_set_threads (threads_before);
+      hfsr_test_set_threads (threads_before);
     }
   for (int iteration = 0; iteration < 40; iteration++)
     check_pixel_shuffle (g_rand_int_range (rand, 1, 10),
@@ -492,7 +493,7 @@ test_add (void)
    * (HFSR_PARALLEL_GRAIN), at an odd length. */
   for (int iteration = 0; iteration < 30; iteration++)
     {
-      int threads_before = hfsr_get_threads ();
+      int threads_before = hfsr_run_threads ();
       gboolean large = iteration < 3;
       int c = large ? 13 : g_rand_int_range (rand, 1, 38);
       int h = large ? 211 : g_rand_int_range (rand, 1, 24);
@@ -505,11 +506,11 @@ test_add (void)
 
       hfsr_ref_add (inputs[0]->data, inputs[1]->data,
                     hfsr_tensor_size (inputs[0]), reference);
-      hfsr_set_threads (large ? iteration + 1 : threads_before);
+      hfsr_test_set_threads (large ? iteration + 1 : threads_before);
       expect_close (g_strdup_printf ("add [%d,%d,%d]", c, h, w),
                     run_node (&node, (const HfsrTensor *const *) inputs, 2),
                     c, h, w, reference);
-      hfsr_set_threads (threads_before);
+      hfsr_test_set_threads (threads_before);
       hfsr_tensor_free (inputs[0]);
       hfsr_tensor_free (inputs[1]);
     }

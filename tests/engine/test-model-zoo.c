@@ -74,7 +74,7 @@ run (const HfsrModel *model)
   g_assert_no_error (error);
   hfsr_test_fill_random (input->data, hfsr_tensor_size (input), 77, 0.0f,
                          1.0f);
-  g_assert_true (hfsr_model_forward (model, input, &output, &error));
+  g_assert_true (hfsr_model_forward (model, input, &output, NULL, &error));
   g_assert_no_error (error);
   hfsr_tensor_free (input);
   return output;

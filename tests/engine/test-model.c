@@ -308,7 +308,7 @@ test_two_outputs (void)
   input = hfsr_tensor_new (1, 5, 7, &error);
   g_assert_no_error (error);
   hfsr_test_fill_random (input->data, hfsr_tensor_size (input), 15, 0, 1);
-  g_assert_true (hfsr_model_forward (model, input, outputs, &error));
+  g_assert_true (hfsr_model_forward (model, input, outputs, NULL, &error));
   g_assert_no_error (error);
   g_assert_cmpint (outputs[0]->channels, ==, 1);
   g_assert_cmpint (outputs[0]->height, ==, 10);
@@ -326,7 +326,7 @@ test_two_outputs (void)
   hfsr_tensor_free (input);
   input = hfsr_tensor_new (3, 5, 7, &error);
   outputs[0] = outputs[1] = (HfsrTensor *) input;
-  g_assert_false (hfsr_model_forward (model, input, outputs, &error));
+  g_assert_false (hfsr_model_forward (model, input, outputs, NULL, &error));
   g_assert_error (error, HFSR_ERROR, HFSR_ERROR_INVALID_ARGUMENT);
   g_assert_null (outputs[0]);
   g_assert_null (outputs[1]);
@@ -860,7 +860,7 @@ test_random_flips (void)
           g_assert_no_error (error);
           n_loaded++;
           if (hfsr_model_get_input_channels (model) == 3
-              && hfsr_model_forward (model, input, outputs, NULL))
+              && hfsr_model_forward (model, input, outputs, NULL, NULL))
             for (int i = 0; i < hfsr_model_get_n_outputs (model); i++)
               hfsr_tensor_free (outputs[i]);
           g_free (outputs);

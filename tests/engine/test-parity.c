@@ -175,7 +175,7 @@ test_forward (gconstpointer data)
   HfsrTensor *outputs[2] = { NULL, NULL };
   GError *error = NULL;
 
-  g_assert_true (hfsr_model_forward (model, input, outputs, &error));
+  g_assert_true (hfsr_model_forward (model, input, outputs, NULL, &error));
   g_assert_no_error (error);
   for (int i = 0; i < pc->n_outputs; i++)
     {
@@ -258,7 +258,7 @@ check_region (const HfsrModel *model, const HfsrRect *image,
 
   ProgressLog log = { 0, 0.0 };
   g_assert_true (hfsr_model_run_region (model, &in_view, image, &out_view,
-                                        tile_size, log_progress, &log,
+                                        tile_size, NULL, log_progress, &log,
                                         &error));
   g_assert_no_error (error);
   if (tile_size > 0 && (out_rect->width > tile_size

@@ -103,7 +103,7 @@ test_probabilities_are_the_forward_pass_and_labels (void)
   labelled = hfsr_model_builder_load (b);
   plain = hfsr_model_builder_load (sr2_builder (NULL, NULL));
   memcpy (input->data, grey, sizeof (float) * w * h);
-  g_assert_true (hfsr_model_forward (plain, input, outputs, NULL));
+  g_assert_true (hfsr_model_forward (plain, input, outputs, NULL, NULL));
   g_assert_true (hfsr_model_classify (plain, grey, w, h, p, NULL));
   for (int c = 0; c < 3; c++)
     {

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "hfsr-private.h"
+#include "kernels/kernels.h"
 #include "model-builder.h"
 #include "test-util.h"
 
@@ -247,7 +248,7 @@ forward_whole (const HfsrModel *model, const HfsrImageView *image)
       for (int x = 0; x < input->width; x++)
         hfsr_tensor_plane (input, c)[y * input->width + x]
           = *view_at (image, image->rect.x + x, image->rect.y + y, c);
-  g_assert_true (hfsr_model_forward (model, input, outputs, &error));
+  g_assert_true (hfsr_model_forward (model, input, outputs, NULL, &error));
   g_assert_no_error (error);
   result = outputs[0];
   for (int i = 1; i < n_outputs; i++)
@@ -262,9 +263,10 @@ forward_whole (const HfsrModel *model, const HfsrImageView *image)
  * output view has one channel more than the model writes: it must keep
  * its sentinel. */
 static void
-check_region (const HfsrModel *model, const HfsrImageView *input,
-              const HfsrRect *image, const HfsrTensor *reference,
-              const HfsrRect *out_rect, int tile)
+check_region_with (const HfsrModel *model, const HfsrImageView *input,
+                   const HfsrRect *image, const HfsrTensor *reference,
+                   const HfsrRect *out_rect, int tile,
+                   const HfsrRunOptions *options)
 {
   int s = hfsr_model_get_scale (model);
   int channels = hfsr_model_get_output_channels (model, 0);
@@ -279,8 +281,8 @@ check_region (const HfsrModel *model, const HfsrImageView *input,
   for (gsize i = 0; i < n; i++)
     output.data[i] = SENTINEL;
 
-  if (!hfsr_model_run_region (model, input, image, &output, tile, NULL, NULL,
-                              &error))
+  if (!hfsr_model_run_region (model, input, image, &output, tile, options,
+                              NULL, NULL, &error))
     g_error ("run_region: %s", error->message);
 
   for (int y = out_rect->y; y < out_rect->y + out_rect->height; y++)
@@ -303,6 +305,14 @@ check_region (const HfsrModel *model, const HfsrImageView *input,
              hfsr_model_get_name (model), out_rect->width, out_rect->height,
              out_rect->x, out_rect->y, tile, worst);
   g_free (output.data);
+}
+
+static void
+check_region (const HfsrModel *model, const HfsrImageView *input,
+              const HfsrRect *image, const HfsrTensor *reference,
+              const HfsrRect *out_rect, int tile)
+{
+  check_region_with (model, input, image, reference, out_rect, tile, NULL);
 }
 
 static void
@@ -416,7 +426,7 @@ test_margin_matters (void)
     GError *error = NULL;
 
     model->margin--;
-    g_assert_true (hfsr_model_run_region (model, &input, &image, &output, 7,
+    g_assert_true (hfsr_model_run_region (model, &input, &image, &output, 7, NULL,
                                           NULL, NULL, &error));
     g_assert_no_error (error);
     model->margin++;
@@ -487,7 +497,7 @@ expect_invalid (const HfsrModel *model, const HfsrImageView *input,
 {
   GError *error = NULL;
 
-  g_assert_false (hfsr_model_run_region (model, input, image, output, tile,
+  g_assert_false (hfsr_model_run_region (model, input, image, output, tile, NULL,
                                          NULL, NULL, &error));
   g_assert_error (error, HFSR_ERROR, HFSR_ERROR_INVALID_ARGUMENT);
   g_test_message ("refused: %s", error->message);
@@ -567,14 +577,14 @@ test_progress_and_cancel (void)
   GError *error = NULL;
 
   /* Tiles of 8: 3 x 3 tiles, fractions rising to 1. */
-  g_assert_true (hfsr_model_run_region (model, &input, &image, &output, 8,
+  g_assert_true (hfsr_model_run_region (model, &input, &image, &output, 8, NULL,
                                         record_progress, &progress, &error));
   g_assert_no_error (error);
   g_assert_cmpint (progress.calls, ==, 9);
   g_assert_cmpfloat (progress.last, ==, 1.0);
 
   progress = (Progress) { 0, 2, 0.0 };
-  g_assert_false (hfsr_model_run_region (model, &input, &image, &output, 8,
+  g_assert_false (hfsr_model_run_region (model, &input, &image, &output, 8, NULL,
                                          record_progress, &progress, &error));
   g_assert_error (error, HFSR_ERROR, HFSR_ERROR_CANCELLED);
   g_assert_cmpint (progress.calls, ==, 2);
@@ -632,8 +642,8 @@ test_concurrent_regions (void)
 }
 
 /* The engine's own threads: whole regions (their gather and scatter cut
- * into rows, the layers split) and chunks of them at 1 to 3 threads give
- * the whole-image pixels. */
+ * into rows, the layers split) and chunks of them at 1 to 3 threads, given
+ * in each call's options, give the whole-image pixels. */
 static void
 test_region_threads (void)
 {
@@ -643,38 +653,103 @@ test_region_threads (void)
   HfsrTensor *reference = forward_whole (model, &input);
   HfsrRect whole = { 6, -4, 1226, 902 };
   HfsrRect chunk = { 11, 7, 1031, 717 };
-  int before = hfsr_get_threads ();
 
   for (int threads = 1; threads <= 3; threads++)
     {
-      hfsr_set_threads (threads);
-      check_region (model, &input, &image, reference, &whole, 0);
-      check_region (model, &input, &image, reference, &chunk, 0);
-      check_region (model, &input, &image, reference, &chunk, 200);
+      HfsrRunOptions options = { threads, HFSR_KERNEL_AUTO };
+
+      check_region_with (model, &input, &image, reference, &whole, 0,
+                         &options);
+      check_region_with (model, &input, &image, reference, &chunk, 0,
+                         &options);
+      check_region_with (model, &input, &image, reference, &chunk, 200,
+                         &options);
     }
-  hfsr_set_threads (before);
   hfsr_tensor_free (reference);
   g_free (input.data);
   hfsr_model_free (model);
 }
 
+/* What a run sees of its options, read between its tiles. */
+typedef struct
+{
+  const HfsrModel *model;
+  HfsrRunOptions   options;
+  int              seen_threads;
+  HfsrKernelPath   seen_kernel;
+  int              threads_after;
+} OptionsJob;
+
+static gboolean
+record_options (double fraction, gpointer data)
+{
+  OptionsJob *job = data;
+
+  job->seen_threads = hfsr_run_threads ();
+  job->seen_kernel = hfsr_kernel_path ();
+  return TRUE;
+}
+
+static gpointer
+run_with_options (gpointer data)
+{
+  OptionsJob *job = data;
+  HfsrRect image = { 0, 0, 24, 20 };
+  HfsrImageView input = view_new (&image, 3, 5);
+  HfsrRect out_rect = { 0, 0, 48, 40 };
+  HfsrImageView output = view_new (&out_rect, 3, 6);
+  GError *error = NULL;
+
+  /* Several runs in a row, so that two threads' runs overlap. */
+  for (int repeat = 0; repeat < 20; repeat++)
+    {
+      g_assert_true (hfsr_model_run_region (job->model, &input, &image,
+                                            &output, 16, &job->options,
+                                            record_options, job, &error));
+      g_assert_no_error (error);
+    }
+  job->threads_after = hfsr_run_threads ();
+  g_free (input.data);
+  g_free (output.data);
+  return NULL;
+}
+
+/* Options belong to the call: two threads running the same model at the
+ * same time each see their own, a count below 1 means 1, a path the CPU
+ * lacks falls back to the default, and nothing outlives the call. */
 static void
 test_threads (void)
 {
-  int before = hfsr_get_threads ();
+  HfsrModel *model = hfsr_model_builder_small_wdsr_x2 ();
+  HfsrKernelPath fallback = hfsr_kernel_path_for (g_getenv ("HFSR_KERNEL"));
+  HfsrKernelPath other = fallback == HFSR_KERNEL_GENERIC ? HFSR_KERNEL_BLAS
+                                                         : HFSR_KERNEL_GENERIC;
+  OptionsJob jobs[] = {
+    { model, { 3, other } },
+    { model, { 0, HFSR_KERNEL_AUTO } },
+    { model, { 2, (HfsrKernelPath) 99 } },
+  };
+  GThread *threads[G_N_ELEMENTS (jobs)];
 
-  hfsr_set_threads (1);
-  g_assert_cmpint (hfsr_get_threads (), ==, 1);
-  hfsr_set_threads (0);
-  g_assert_cmpint (hfsr_get_threads (), ==, 1);
-  hfsr_set_threads (before);
+  for (gsize t = 0; t < G_N_ELEMENTS (jobs); t++)
+    threads[t] = g_thread_new ("options", run_with_options, &jobs[t]);
+  for (gsize t = 0; t < G_N_ELEMENTS (jobs); t++)
+    g_thread_join (threads[t]);
+  g_assert_cmpint (jobs[0].seen_threads, ==, 3);
+  g_assert_cmpint (jobs[0].seen_kernel, ==, other);
+  g_assert_cmpint (jobs[1].seen_threads, ==, 1);
+  g_assert_cmpint (jobs[1].seen_kernel, ==, fallback);
+  g_assert_cmpint (jobs[2].seen_threads, ==, 2);
+  g_assert_cmpint (jobs[2].seen_kernel, ==, fallback);
+  for (gsize t = 0; t < G_N_ELEMENTS (jobs); t++)
+    g_assert_cmpint (jobs[t].threads_after, ==, 1);
+  hfsr_model_free (model);
 }
 
 int
 main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
-  hfsr_set_threads (1);
   for (gsize i = 0; i < G_N_ELEMENTS (model_cases); i++)
     {
       char *path = g_strdup_printf ("/tiling/exact/%s", model_cases[i].name);

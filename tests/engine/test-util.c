@@ -7,6 +7,7 @@
 #include <glib/gstdio.h>
 
 #include "test-util.h"
+#include "kernels/kernels.h"
 
 void
 hfsr_test_fill_random (float *data, gsize n, guint32 seed, float lo, float hi)
@@ -59,4 +60,15 @@ hfsr_test_remove_folder (const char *folder)
   if (dir != NULL)
     g_dir_close (dir);
   g_rmdir (folder);
+}
+
+void
+hfsr_test_set_threads (int n_threads)
+{
+  /* A scope never left: the thread keeps these options until the next
+   * call, as a test running one kernel after another wants. */
+  HfsrRunOptions options = { n_threads, HFSR_KERNEL_AUTO };
+  HfsrRunScope unused;
+
+  hfsr_run_scope_enter (&options, &unused);
 }

@@ -26,6 +26,11 @@ char  *hfsr_test_source_path (const char *relative);
 /* Removes @folder and the files in it (a test's temporary folder). */
 void   hfsr_test_remove_folder (const char *folder);
 
+/* Runs the layers and kernels this thread calls outside a model run on
+ * @n_threads engine workers (the run options' count; models are given it
+ * per call). */
+void   hfsr_test_set_threads (int n_threads);
+
 G_END_DECLS
 
 #endif

@@ -24,7 +24,6 @@ LLVMFuzzerInitialize (int *argc, char ***argv)
   /* A critical is an API misuse inside the engine: make it a crash the
    * fuzzer reports. */
   g_log_set_always_fatal (G_LOG_LEVEL_CRITICAL | G_LOG_LEVEL_WARNING);
-  hfsr_set_threads (1);
   return 0;
 }
 
@@ -52,7 +51,7 @@ run_tiled (const HfsrModel *model, const HfsrTensor *input)
       in_view.data[p * input->channels + c] = hfsr_tensor_plane (input, c)[p];
   out_view.rowstride = (gsize) out_view.rect.width * out_channels;
   out_view.data = g_new0 (float, n);
-  if (!hfsr_model_run_region (model, &in_view, &image, &out_view, 2, NULL,
+  if (!hfsr_model_run_region (model, &in_view, &image, &out_view, 2, NULL, NULL,
                               NULL, &error))
     {
       if (error == NULL)
@@ -88,7 +87,7 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
     input->data[i] = (float) (i % 7) / 7.0f;
 
   outputs = g_new0 (HfsrTensor *, n_outputs);
-  if (hfsr_model_forward (model, input, outputs, &error))
+  if (hfsr_model_forward (model, input, outputs, NULL, &error))
     for (int i = 0; i < n_outputs; i++)
       hfsr_tensor_free (outputs[i]);
   else

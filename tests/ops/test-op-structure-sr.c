@@ -67,7 +67,7 @@ engine_upscale (const HfsrModel *model, const float *grey, int w, int h)
   float       *out = g_new (float, (gsize) s * w * s * h);
 
   memcpy (input->data, grey, sizeof (float) * w * h);
-  g_assert_true (hfsr_model_forward (model, input, outputs, NULL));
+  g_assert_true (hfsr_model_forward (model, input, outputs, NULL, NULL));
   for (gsize i = 0; i < (gsize) s * w * s * h; i++)
     out[i] = CLAMP (outputs[0]->data[i], 0.0f, 1.0f);
   for (int i = 0; i < hfsr_model_get_n_outputs (model); i++)

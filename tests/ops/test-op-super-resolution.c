@@ -296,7 +296,7 @@ engine_run (const HfsrModel     *model,
   for (gsize i = 3; i < n_floats (out, 4); i += 4)
     result[i] = 1.0f;
   g_assert_true (hfsr_model_run_region (model, &input, &input.rect, &output,
-                                        0, NULL, NULL, &error));
+                                        0, NULL, NULL, NULL, &error));
   g_assert_no_error (error);
   return result;
 }
