@@ -14,6 +14,8 @@
 #include "tool-image.h"
 #include "tool-util.h"
 
+#define PROGRAM "hfsr-classify"
+
 /* One image: its class probabilities, printed as
  *   FILE: LABEL (P)
  *     LABEL P  LABEL P ...  (with --all) */
@@ -66,6 +68,43 @@ classify_file (const HfsrModel *model, const char *path, gboolean all,
   return ok;
 }
 
+/* The options that need no model: images to classify, and a lambda of
+ * 0 to 1000 (the family is blended between its trained lambdas). */
+static gboolean
+check_options (char **inputs, double lambda, GError **error)
+{
+  if (inputs == NULL || inputs[0] == NULL)
+    {
+      g_set_error (error, HFSR_ERROR, HFSR_ERROR_INVALID_ARGUMENT,
+                   "no images given");
+      return FALSE;
+    }
+  if (!(lambda >= 0.0 && lambda <= 1000.0))
+    {
+      g_set_error (error, HFSR_ERROR, HFSR_ERROR_INVALID_ARGUMENT,
+                   "--lambda must be 0 to 1000 (got %g)", lambda);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* Every image in turn, on past a failed one so that one bad file does
+ * not hide the others' classes: 0, or 2 when any failed. */
+static int
+classify_files (const HfsrModel *model, char **inputs, gboolean all)
+{
+  GError *error = NULL;
+  int     status = 0;
+
+  for (int i = 0; inputs[i] != NULL; i++)
+    if (!classify_file (model, inputs[i], all, &error))
+      {
+        tool_report_error (PROGRAM, &error);
+        status = 2;
+      }
+  return status;
+}
+
 int
 main (int argc, char **argv)
 {
@@ -97,31 +136,18 @@ main (int argc, char **argv)
     { NULL }
   };
 
-  tool_check_stdout_at_exit ("hfsr-classify", 2);
-  tool_image_setup ("hfsr-classify", 2);
-  context = g_option_context_new ("- classify low-resolution character "
-                                  "crops with an SR² network");
-  g_option_context_add_main_entries (context, entries, NULL);
-  g_option_context_set_description (context,
+  tool_check_stdout_at_exit (PROGRAM, 2);
+  tool_image_setup (PROGRAM, 2);
+  context = tool_option_context_new ("- classify low-resolution character "
+                                     "crops with an SR² network", entries,
     "Each IMAGE (anything GEGL loads; RGB is read as its luminance Y') is one "
     "low-resolution\ncrop holding one light character on a dark background, "
     "as in MNIST: 14 x 14\nfor the x2 networks, 7 x 7 for x4 (other sizes "
     "run, outside what they learnt).\nPrints \"IMAGE: LABEL (PROBABILITY)\" "
     "per image.  Exit status 2 on any error.\n");
-  if (!g_option_context_parse (context, &argc, &argv, &error))
+  if (!g_option_context_parse (context, &argc, &argv, &error)
+      || !check_options (inputs, lambda, &error))
     goto out;
-  if (inputs == NULL || inputs[0] == NULL)
-    {
-      g_set_error (&error, HFSR_ERROR, HFSR_ERROR_INVALID_ARGUMENT,
-                   "no images given");
-      goto out;
-    }
-  if (!(lambda >= 0.0 && lambda <= 1000.0))
-    {
-      g_set_error (&error, HFSR_ERROR, HFSR_ERROR_INVALID_ARGUMENT,
-                   "--lambda must be 0 to 1000 (got %g)", lambda);
-      goto out;
-    }
   model = hfsr_model_load_structure_sr (model_path, scale,
                                         arch ? arch : "fsrcnn", shared,
                                         lambda, &error);
@@ -130,22 +156,11 @@ main (int argc, char **argv)
 
   gegl_init (NULL, NULL);
   setlocale (LC_NUMERIC, "C");
-  status = 0;
-  for (int i = 0; inputs[i] != NULL; i++)
-    if (!classify_file (model, inputs[i], all, &error))
-      {
-        fprintf (stderr, "hfsr-classify: %s\n", error->message);
-        g_clear_error (&error);
-        status = 2;
-      }
+  status = classify_files (model, inputs, all);
   gegl_exit ();
 
 out:
-  if (error != NULL)
-    {
-      fprintf (stderr, "hfsr-classify: %s\n", error->message);
-      g_error_free (error);
-    }
+  tool_report_error (PROGRAM, &error);
   g_clear_pointer (&model, hfsr_model_free);
   g_option_context_free (context);
   g_free (arch);

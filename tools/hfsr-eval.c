@@ -15,7 +15,6 @@
  * share of spectral energy above a radial cut.  The result is a Markdown
  * table.  Exit status 2 on any error.
  */
-#include <errno.h>
 #include <locale.h>
 #include <math.h>
 #include <stdio.h>
@@ -30,6 +29,7 @@
 #include "tool-image.h"
 #include "tool-util.h"
 
+#define PROGRAM "hfsr-eval"
 #define HFSR_SR_OP "hfsr:super-resolution"
 
 typedef enum
@@ -294,16 +294,8 @@ upscale (const Evaluation *eval, const Method *method, const HfsrTensor *low,
     }
   gegl_node_link (source, op);
 
-  tool_capture_begin ();
-  high = tool_render_planes (op, &rect, &failure);
-  tool_capture_end (method->label, failure == NULL ? &failure : NULL);
+  high = tool_render_planes_checked (op, &rect, method->label, error);
   g_object_unref (graph);
-  if (failure != NULL)
-    {
-      hfsr_tensor_free (high);
-      g_propagate_error (error, failure);
-      return NULL;
-    }
   return high;
 }
 
@@ -343,15 +335,12 @@ static char *
 output_path (const Evaluation *eval, int index, const char *path,
              const Method *method)
 {
-  char *base = g_path_get_basename (path);
-  char *dot = strrchr (base, '.');
+  char *base = tool_file_stem (path);
   char *label = g_strcanon (g_strdup (method->label),
                             G_CSET_a_2_z G_CSET_A_2_Z G_CSET_DIGITS "-.=",
                             '_');
   char *name, *file;
 
-  if (dot != NULL)
-    *dot = '\0';
   name = g_strdup_printf ("%03d-%s-%s.png", index + 1, base, label);
   file = g_build_filename (eval->save_dir, name, NULL);
   g_free (name);
@@ -542,52 +531,64 @@ print_report (const Evaluation *eval, GPtrArray *images, const Score *scores,
 
 /* --------------------------------------------------------------- main */
 
+/* The comma-separated @methods_text into eval->methods, each checked as
+ * far as it can be before any image is read. */
+static gboolean
+parse_methods (Evaluation *eval, const char *methods_text, GError **error)
+{
+  char   **names = g_strsplit (methods_text, ",", -1);
+  gboolean parsed = TRUE;
+
+  eval->n_methods = g_strv_length (names);
+  eval->methods = g_new0 (Method, eval->n_methods);
+  for (int m = 0; parsed && m < eval->n_methods; m++)
+    {
+      parsed = parse_method (names[m], eval->scale, &eval->methods[m],
+                             error);
+      /* A property the op refuses is found now, not after the first
+       * image's other methods. */
+      if (parsed && eval->methods[m].kind == METHOD_HFSR)
+        {
+          GeglNode *graph = gegl_node_new ();
+          GeglNode *node = gegl_node_new_child (graph, "operation",
+                                                HFSR_SR_OP, NULL);
+
+          parsed = configure_sr_node (node, eval->scale, &eval->methods[m],
+                                      error);
+          g_object_unref (graph);
+        }
+    }
+  g_strfreev (names);
+  return parsed;
+}
+
+static void
+evaluation_clear (Evaluation *eval)
+{
+  for (int m = 0; m < eval->n_methods; m++)
+    method_clear (&eval->methods[m]);
+  g_free (eval->methods);
+}
+
 static gboolean
 run (Evaluation *eval, const char *methods_text, char **inputs,
      const char *save_dir, gboolean per_image, GError **error)
 {
-  char     **names = g_strsplit (methods_text, ",", -1);
   GPtrArray *images = g_ptr_array_new_with_free_func (g_free);
   Score     *scores = NULL;
   char      *temporary_dir = NULL;
   gboolean   done = FALSE;
 
-  eval->n_methods = g_strv_length (names);
-  eval->methods = g_new0 (Method, eval->n_methods);
-  for (int m = 0; m < eval->n_methods; m++)
-    {
-      if (!parse_method (names[m], eval->scale, &eval->methods[m], error))
-        goto out;
-      /* A property the op refuses is found now, not after the first
-       * image's other methods. */
-      if (eval->methods[m].kind == METHOD_HFSR)
-        {
-          GeglNode *graph = gegl_node_new ();
-          GeglNode *node = gegl_node_new_child (graph, "operation",
-                                                HFSR_SR_OP, NULL);
-          gboolean  configured = configure_sr_node (node, eval->scale,
-                                                    &eval->methods[m],
-                                                    error);
-
-          g_object_unref (graph);
-          if (!configured)
-            goto out;
-        }
-    }
+  if (!parse_methods (eval, methods_text, error))
+    goto out;
   for (int i = 0; inputs[i] != NULL; i++)
     if (!tool_collect_images (inputs[i], images, error))
       goto out;
 
   if (save_dir != NULL)
     {
-      if (g_mkdir_with_parents (save_dir, 0755) != 0)
-        {
-          int saved_errno = errno;
-
-          g_set_error (error, HFSR_ERROR, HFSR_ERROR_IO, "%s: %s", save_dir,
-                       g_strerror (saved_errno));
-          goto out;
-        }
+      if (!tool_make_folder (save_dir, error))
+        goto out;
       eval->save_dir = save_dir;
       eval->keep_files = TRUE;
     }
@@ -613,8 +614,33 @@ out:
   g_free (temporary_dir);
   g_free (scores);
   g_ptr_array_free (images, TRUE);
-  g_strfreev (names);
   return done;
+}
+
+/* The options that need no file: a scale the protocol covers, a cut
+ * within Nyquist, something to score. */
+static gboolean
+check_options (int scale, double cut, char **inputs, GError **error)
+{
+  if (scale < 2 || scale > 8)
+    {
+      g_set_error (error, HFSR_ERROR, HFSR_ERROR_INVALID_ARGUMENT,
+                   "--scale must be 2 to 8 (got %d)", scale);
+      return FALSE;
+    }
+  if (!(cut >= 0.0 && cut <= 1.0))
+    {
+      g_set_error (error, HFSR_ERROR, HFSR_ERROR_INVALID_ARGUMENT,
+                   "--cut must be in [0, 1] (got %g)", cut);
+      return FALSE;
+    }
+  if (inputs == NULL || inputs[0] == NULL)
+    {
+      g_set_error (error, HFSR_ERROR, HFSR_ERROR_INVALID_ARGUMENT,
+                   "no HR images or folders given");
+      return FALSE;
+    }
+  return TRUE;
 }
 
 int
@@ -648,37 +674,18 @@ main (int argc, char **argv)
     { NULL }
   };
 
-  tool_check_stdout_at_exit ("hfsr-eval", 2);
-  tool_image_setup ("hfsr-eval", 2);
+  tool_check_stdout_at_exit (PROGRAM, 2);
+  tool_image_setup (PROGRAM, 2);
 
-  context = g_option_context_new ("- score upscaling methods as SR papers "
-                                  "do");
-  g_option_context_add_main_entries (context, entries, NULL);
-  g_option_context_set_description (context,
+  context = tool_option_context_new ("- score upscaling methods as SR "
+                                     "papers do", entries,
     "Each HR image (PNG or JPEG; a folder means the images directly in it) "
     "is\nmod-cropped to S, shrunk by MATLAB bicubic, rounded to 8 bits and "
     "upscaled\nby every method.  Prints a Markdown table of Y-PSNR, SSIM "
     "and high-frequency\ncontent.  Exit status 2 on any error.\n");
-  if (!g_option_context_parse (context, &argc, &argv, &error))
+  if (!g_option_context_parse (context, &argc, &argv, &error)
+      || !check_options (scale, cut, inputs, &error))
     goto out;
-  if (scale < 2 || scale > 8)
-    {
-      g_set_error (&error, HFSR_ERROR, HFSR_ERROR_INVALID_ARGUMENT,
-                   "--scale must be 2 to 8 (got %d)", scale);
-      goto out;
-    }
-  if (!(cut >= 0.0 && cut <= 1.0))
-    {
-      g_set_error (&error, HFSR_ERROR, HFSR_ERROR_INVALID_ARGUMENT,
-                   "--cut must be in [0, 1] (got %g)", cut);
-      goto out;
-    }
-  if (inputs == NULL || inputs[0] == NULL)
-    {
-      g_set_error (&error, HFSR_ERROR, HFSR_ERROR_INVALID_ARGUMENT,
-                   "no HR images or folders given");
-      goto out;
-    }
 
   gegl_init (NULL, NULL);
   /* The table's numbers use a decimal point whatever the locale. */
@@ -688,17 +695,11 @@ main (int argc, char **argv)
   if (run (&eval, methods_text ? methods_text : "bicubic,nohalo", inputs,
            save_dir, per_image, &error))
     status = 0;
-  for (int m = 0; m < eval.n_methods; m++)
-    method_clear (&eval.methods[m]);
-  g_free (eval.methods);
+  evaluation_clear (&eval);
   gegl_exit ();
 
 out:
-  if (error != NULL)
-    {
-      fprintf (stderr, "hfsr-eval: %s\n", error->message);
-      g_error_free (error);
-    }
+  tool_report_error (PROGRAM, &error);
   g_option_context_free (context);
   g_free (methods_text);
   g_free (save_dir);

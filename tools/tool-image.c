@@ -168,6 +168,30 @@ tool_render_planes (GeglNode *node, const GeglRectangle *rect,
   return image;
 }
 
+/* @image when nothing failed; otherwise frees it and hands @failure on. */
+static HfsrTensor *
+image_unless_failed (HfsrTensor *image, GError *failure, GError **error)
+{
+  if (failure == NULL)
+    return image;
+  hfsr_tensor_free (image);
+  g_propagate_error (error, failure);
+  return NULL;
+}
+
+HfsrTensor *
+tool_render_planes_checked (GeglNode *node, const GeglRectangle *rect,
+                            const char *what, GError **error)
+{
+  GError     *failure = NULL;
+  HfsrTensor *image;
+
+  tool_capture_begin ();
+  image = tool_render_planes (node, rect, &failure);
+  tool_capture_end (what, failure == NULL ? &failure : NULL);
+  return image_unless_failed (image, failure, error);
+}
+
 GeglBuffer *
 tool_buffer_from_planes (const HfsrTensor *image, const char *format)
 {
@@ -304,13 +328,7 @@ tool_load_image (const char *path, GError **error)
   tool_capture_end (path, failure == NULL ? &failure : NULL);
   loading_path = NULL;
   g_object_unref (graph);
-  if (failure != NULL)
-    {
-      hfsr_tensor_free (image);
-      g_propagate_error (error, failure);
-      return NULL;
-    }
-  return image;
+  return image_unless_failed (image, failure, error);
 }
 
 gboolean

@@ -40,6 +40,14 @@ HfsrTensor *tool_render_planes    (GeglNode            *node,
                                    const GeglRectangle *rect,
                                    GError             **error);
 
+/* tool_render_planes between tool_capture_begin and tool_capture_end: a
+ * warning GEGL logs while the graph runs (how an op reports a failed
+ * region) fails the render as "@what: <warning>". */
+HfsrTensor *tool_render_planes_checked (GeglNode            *node,
+                                        const GeglRectangle *rect,
+                                        const char          *what,
+                                        GError             **error);
+
 /* A new buffer of @format holding the R'G'B' planes of @image. */
 GeglBuffer *tool_buffer_from_planes (const HfsrTensor *image,
                                      const char       *format);

@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #include <glib/gstdio.h>
@@ -68,4 +69,50 @@ tool_check_regular_file (const char *path, GError **error)
       return FALSE;
     }
   return TRUE;
+}
+
+GOptionContext *
+tool_option_context_new (const char *parameter_string,
+                         const GOptionEntry *entries, const char *description)
+{
+  GOptionContext *context = g_option_context_new (parameter_string);
+
+  g_option_context_add_main_entries (context, entries, NULL);
+  g_option_context_set_description (context, description);
+  return context;
+}
+
+gboolean
+tool_report_error (const char *program, GError **error)
+{
+  if (*error == NULL)
+    return FALSE;
+  fprintf (stderr, "%s: %s\n", program, (*error)->message);
+  g_clear_error (error);
+  return TRUE;
+}
+
+gboolean
+tool_make_folder (const char *path, GError **error)
+{
+  if (g_mkdir_with_parents (path, 0755) != 0)
+    {
+      int saved_errno = errno;
+
+      g_set_error (error, HFSR_ERROR, HFSR_ERROR_IO, "%s: %s", path,
+                   g_strerror (saved_errno));
+      return FALSE;
+    }
+  return TRUE;
+}
+
+char *
+tool_file_stem (const char *path)
+{
+  char *base = g_path_get_basename (path);
+  char *dot = strrchr (base, '.');
+
+  if (dot != NULL)
+    *dot = '\0';
+  return base;
 }

@@ -28,6 +28,29 @@ void     tool_check_stdout_at_exit (const char *program,
 gboolean tool_check_regular_file   (const char *path,
                                     GError    **error);
 
+/* A context for main's options: @parameter_string follows "[OPTION…]"
+ * in the usage line, @entries are the options and @description is
+ * printed after them.  One place, so that every tool's --help is made
+ * alike. */
+GOptionContext *tool_option_context_new (const char         *parameter_string,
+                                         const GOptionEntry *entries,
+                                         const char         *description);
+
+/* When *@error is set: prints "@program: MESSAGE" on stderr, clears it and
+ * returns TRUE.  How every tool reports what stopped it. */
+gboolean tool_report_error         (const char *program,
+                                    GError    **error);
+
+/* Makes the folder @path and its missing parents, like mkdir -p; the
+ * error names the path. */
+gboolean tool_make_folder          (const char *path,
+                                    GError    **error);
+
+/* The file name of @path without its folder and its last extension, as
+ * output files are named after their input ("a/b.c.png" gives "b.c");
+ * g_free. */
+char    *tool_file_stem            (const char *path);
+
 G_END_DECLS
 
 #endif /* HFSR_TOOL_UTIL_H */
