@@ -469,6 +469,67 @@ usage_error (GOptionContext *context, GError **error)
   g_clear_error (error);
 }
 
+/* The options, read into @settings and the strings main frees; GOption
+ * keeps its own copy of the entries, not of what they point to. */
+static GOptionContext *
+options_context (Settings *settings, char **input_path, char **output_path,
+                 char ***arguments)
+{
+  const GOptionEntry entries[] = {
+    { "threads", 't', 0, G_OPTION_ARG_INT, &settings->threads,
+      "Engine threads (default: every processor)", "N" },
+    { "runs", 'r', 0, G_OPTION_ARG_INT, &settings->runs,
+      "Timed runs per size (default 5)", "R" },
+    { "warmup", 'w', 0, G_OPTION_ARG_INT, &settings->warmup,
+      "Untimed runs before them (default 1)", "W" },
+    { "tile", 0, 0, G_OPTION_ARG_INT, &settings->tile,
+      "Output tile side in pixels (default 0: the engine's)", "T" },
+    { "json", 0, 0, G_OPTION_ARG_NONE, &settings->json,
+      "One JSON object per size, with every run's seconds, instead of the "
+      "table", NULL },
+    { "paced", 0, 0, G_OPTION_ARG_NONE, &settings->paced,
+      "Time one run per line read on standard input, answering each with "
+      "its seconds (JSON lines; for bench/compare.py); one SIZE only",
+      NULL },
+    { "input", 0, 0, G_OPTION_ARG_FILENAME, input_path,
+      "Read the input from raw float32 planes (C x H x W, little-endian) "
+      "instead of a random image; one SIZE only", "FILE" },
+    { "output", 0, 0, G_OPTION_ARG_FILENAME, output_path,
+      "Write the output of the last run there, in the same layout", "FILE" },
+    { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, arguments,
+      NULL, "MODEL SIZE..." },
+    { NULL }
+  };
+
+  return tool_option_context_new ("- time the engine on images of each "
+                                   "SIZE", entries,
+    "SIZE is WxH or N (N x N), in input pixels.  Prints a Markdown table "
+    "of\nmedian and minimum seconds, output megapixels per second, "
+    "direct-convolution\nGFLOP/s and the engine's peak scratch memory.  "
+    "Exit status 2 on bad\narguments, 1 when the model or a file fails.\n");
+}
+
+/* The SIZE arguments after the MODEL in @arguments, once @settings are
+ * found sound for their number (@n_sizes); NULL with @error otherwise. */
+static Size *
+parse_sizes (char **arguments, const Settings *settings, int *n_sizes,
+             GError **error)
+{
+  Size *sizes;
+
+  *n_sizes = arguments ? (int) g_strv_length (arguments) - 1 : 0;
+  if (!check_settings (settings, *n_sizes, error))
+    return NULL;
+  sizes = g_new (Size, *n_sizes);
+  for (int i = 0; i < *n_sizes; i++)
+    if (!parse_size (arguments[i + 1], &sizes[i], error))
+      {
+        g_free (sizes);
+        return NULL;
+      }
+  return sizes;
+}
+
 int
 main (int argc, char **argv)
 {
@@ -480,62 +541,22 @@ main (int argc, char **argv)
   GOptionContext *context;
   HfsrModel *model = NULL;
   Size *sizes = NULL;
-  int n_sizes, status = 2;
-  const GOptionEntry entries[] = {
-    { "threads", 't', 0, G_OPTION_ARG_INT, &settings.threads,
-      "Engine threads (default: every processor)", "N" },
-    { "runs", 'r', 0, G_OPTION_ARG_INT, &settings.runs,
-      "Timed runs per size (default 5)", "R" },
-    { "warmup", 'w', 0, G_OPTION_ARG_INT, &settings.warmup,
-      "Untimed runs before them (default 1)", "W" },
-    { "tile", 0, 0, G_OPTION_ARG_INT, &settings.tile,
-      "Output tile side in pixels (default 0: the engine's)", "T" },
-    { "json", 0, 0, G_OPTION_ARG_NONE, &settings.json,
-      "One JSON object per size, with every run's seconds, instead of the "
-      "table", NULL },
-    { "paced", 0, 0, G_OPTION_ARG_NONE, &settings.paced,
-      "Time one run per line read on standard input, answering each with "
-      "its seconds (JSON lines; for bench/compare.py); one SIZE only",
-      NULL },
-    { "input", 0, 0, G_OPTION_ARG_FILENAME, &input_path,
-      "Read the input from raw float32 planes (C x H x W, little-endian) "
-      "instead of a random image; one SIZE only", "FILE" },
-    { "output", 0, 0, G_OPTION_ARG_FILENAME, &output_path,
-      "Write the output of the last run there, in the same layout", "FILE" },
-    { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &arguments,
-      NULL, "MODEL SIZE..." },
-    { NULL }
-  };
+  int n_sizes = 0, status = 2;
 
   tool_check_stdout_at_exit ("hfsr-bench", 1);
-  context = g_option_context_new ("- time the engine on images of each "
-                                  "SIZE");
-  g_option_context_add_main_entries (context, entries, NULL);
-  g_option_context_set_description (context,
-    "SIZE is WxH or N (N x N), in input pixels.  Prints a Markdown table "
-    "of\nmedian and minimum seconds, output megapixels per second, "
-    "direct-convolution\nGFLOP/s and the engine's peak scratch memory.  "
-    "Exit status 2 on bad\narguments, 1 when the model or a file fails.\n");
-  if (!g_option_context_parse (context, &argc, &argv, &error))
+  context = options_context (&settings, &input_path, &output_path,
+                             &arguments);
+  if (g_option_context_parse (context, &argc, &argv, &error))
+    {
+      settings.input_path = input_path;
+      settings.output_path = output_path;
+      sizes = parse_sizes (arguments, &settings, &n_sizes, &error);
+    }
+  if (sizes == NULL)
     {
       usage_error (context, &error);
       goto out;
     }
-  settings.input_path = input_path;
-  settings.output_path = output_path;
-  n_sizes = arguments ? (int) g_strv_length (arguments) - 1 : 0;
-  if (!check_settings (&settings, n_sizes, &error))
-    {
-      usage_error (context, &error);
-      goto out;
-    }
-  sizes = g_new (Size, n_sizes);
-  for (int i = 0; i < n_sizes; i++)
-    if (!parse_size (arguments[i + 1], &sizes[i], &error))
-      {
-        usage_error (context, &error);
-        goto out;
-      }
 
   status = 1;
   model = hfsr_model_load (arguments[0], &error);
@@ -549,11 +570,7 @@ main (int argc, char **argv)
   status = 0;
 
 out:
-  if (error != NULL)
-    {
-      fprintf (stderr, "hfsr-bench: %s\n", error->message);
-      g_error_free (error);
-    }
+  tool_report_error ("hfsr-bench", &error);
   hfsr_model_free (model);
   g_free (sizes);
   g_strfreev (arguments);

@@ -20,6 +20,7 @@
 #include "tool-image.h"
 #include "tool-util.h"
 
+#define PROGRAM "hfsr-sr2-eval"
 #define SIDE 28          /* MNIST's HR digits */
 #define CELL 20          /* OpenCV's digits.png cells */
 #define CELLS_PER_CLASS 500
@@ -294,16 +295,13 @@ find_method (const char *name, GError **error)
   return NULL;
 }
 
+/* The method of each of @method_names, and its network (NULL for
+ * bicubic), all loaded before the first digit is scored. */
 static gboolean
-evaluate (const Digits *digits, int scale, int count, const double *noise,
-          int n_noise, char **method_names, guint32 seed, GError **error)
+load_methods (char **method_names, int n_methods, int scale,
+              const Method **methods, HfsrModel **models, GError **error)
 {
-  int        n_methods = (int) g_strv_length (method_names);
-  const Method **methods = g_new0 (const Method *, n_methods);
-  HfsrModel **models = g_new0 (HfsrModel *, n_methods);
-  Score      *scores = g_new0 (Score, (gsize) n_methods * n_noise);
-  gboolean    ok = TRUE;
-  int         side = SIDE / scale;
+  gboolean ok = TRUE;
 
   for (int m = 0; ok && m < n_methods; m++)
     {
@@ -319,6 +317,55 @@ evaluate (const Digits *digits, int scale, int count, const double *noise,
           ok = models[m] != NULL;
         }
     }
+  return ok;
+}
+
+/* The Markdown table of @scores (method by noise, summed over @count
+ * digits) and what each method is; bicubic has no class to score. */
+static void
+print_table (const Method **methods, HfsrModel **models, int n_methods,
+             const double *noise, int n_noise, const Score *scores,
+             int count)
+{
+  printf ("| method |");
+  for (int v = 0; v < n_noise; v++)
+    printf (" SSIM σ²=%g | acc. σ²=%g |", noise[v], noise[v]);
+  printf ("\n|---|");
+  for (int v = 0; v < n_noise; v++)
+    printf ("---:|---:|");
+  printf ("\n");
+  for (int m = 0; m < n_methods; m++)
+    {
+      printf ("| %s |", methods[m]->name);
+      for (int v = 0; v < n_noise; v++)
+        {
+          const Score *s = &scores[m * n_noise + v];
+
+          printf (" %.4f |", s->ssim_sum / count);
+          if (models[m] != NULL)
+            printf (" %.2f %% |", 100.0 * s->correct / count);
+          else
+            printf (" — |");
+        }
+      printf ("\n");
+    }
+  printf ("\n");
+  for (int m = 0; m < n_methods; m++)
+    printf ("- %s: %s\n", methods[m]->name, methods[m]->about);
+}
+
+static gboolean
+evaluate (const Digits *digits, int scale, int count, const double *noise,
+          int n_noise, char **method_names, guint32 seed, GError **error)
+{
+  int        n_methods = (int) g_strv_length (method_names);
+  const Method **methods = g_new0 (const Method *, n_methods);
+  HfsrModel **models = g_new0 (HfsrModel *, n_methods);
+  Score      *scores = g_new0 (Score, (gsize) n_methods * n_noise);
+  gboolean    ok;
+  int         side = SIDE / scale;
+
+  ok = load_methods (method_names, n_methods, scale, methods, models, error);
   for (int d = 0; ok && d < count; d++)
     {
       float hr[SIDE * SIDE], clean[SIDE * SIDE], lr[SIDE * SIDE];
@@ -342,36 +389,10 @@ evaluate (const Digits *digits, int scale, int count, const double *noise,
                               &scores[m * n_noise + v], error);
         }
       if (ok && (d + 1) % 500 == 0)
-        fprintf (stderr, "hfsr-sr2-eval: %d / %d digits\n", d + 1, count);
+        fprintf (stderr, PROGRAM ": %d / %d digits\n", d + 1, count);
     }
   if (ok)
-    {
-      printf ("| method |");
-      for (int v = 0; v < n_noise; v++)
-        printf (" SSIM σ²=%g | acc. σ²=%g |", noise[v], noise[v]);
-      printf ("\n|---|");
-      for (int v = 0; v < n_noise; v++)
-        printf ("---:|---:|");
-      printf ("\n");
-      for (int m = 0; m < n_methods; m++)
-        {
-          printf ("| %s |", methods[m]->name);
-          for (int v = 0; v < n_noise; v++)
-            {
-              const Score *s = &scores[m * n_noise + v];
-
-              printf (" %.4f |", s->ssim_sum / count);
-              if (models[m] != NULL)
-                printf (" %.2f %% |", 100.0 * s->correct / count);
-              else
-                printf (" — |");
-            }
-          printf ("\n");
-        }
-      printf ("\n");
-      for (int m = 0; m < n_methods; m++)
-        printf ("- %s: %s\n", methods[m]->name, methods[m]->about);
-    }
+    print_table (methods, models, n_methods, noise, n_noise, scores, count);
   for (int m = 0; m < n_methods; m++)
     g_clear_pointer (&models[m], hfsr_model_free);
   g_free (models);
@@ -451,12 +472,10 @@ main (int argc, char **argv)
     { NULL }
   };
 
-  tool_check_stdout_at_exit ("hfsr-sr2-eval", 2);
-  tool_image_setup ("hfsr-sr2-eval", 2);
-  context = g_option_context_new ("- SSIM and accuracy of the SR² networks "
-                                  "on noisy digits");
-  g_option_context_add_main_entries (context, entries, NULL);
-  g_option_context_set_description (context,
+  tool_check_stdout_at_exit (PROGRAM, 2);
+  tool_image_setup (PROGRAM, 2);
+  context = tool_option_context_new ("- SSIM and accuracy of the SR² "
+                                     "networks on noisy digits", entries,
     "MNIST_DIR holds the test set (t10k-images-idx3-ubyte and "
     "t10k-labels-idx1-ubyte, or .gz);\na PNG is read as OpenCV's digits.png "
     "(20 x 20 cells, 500 per class in order).\nPrints a Markdown table.  "
@@ -489,11 +508,7 @@ main (int argc, char **argv)
   gegl_exit ();
 
 out:
-  if (error != NULL)
-    {
-      fprintf (stderr, "hfsr-sr2-eval: %s\n", error->message);
-      g_error_free (error);
-    }
+  tool_report_error (PROGRAM, &error);
   g_free (digits.pixels);
   g_free (digits.labels);
   g_free (noise);
