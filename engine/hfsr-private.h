@@ -63,7 +63,7 @@ typedef struct
   int                   padding;
   int                   output_padding;
   int                   factor;
-  /* speed section: set by graph.c on its own copy of a conv2d node whose
+  /* Set by graph.c on its own copy of a conv2d node whose
    * only consumer is a relu node, which then passes the conv's output on
    * unchanged; the conv applies max (·, 0) itself. */
   gboolean              fused_relu;
@@ -181,7 +181,7 @@ HfsrTensor *hfsr_tensor_new_uninitialised (int      channels,
                                            int      width,
                                            GError **error);
 
-/* graph section: the loaded model (engine/model.c), run by engine/graph.c and
+/* The loaded model (engine/model.c), run by engine/graph.c and
  * described by tools/hfsr-model.c.  Value slots are numbered as in
  * HfsrNode.inputs: 0 is the graph input, k > 0 the output of node k - 1. */
 

@@ -14,7 +14,7 @@
 
 G_BEGIN_DECLS
 
-/* kernels section: declarations added by engine/kernels/ */
+/* What engine/kernels/ provides to the layers and maps. */
 
 /* How a kernel slides over a planar image.  A convolution reads the image and
  * writes one value per grid position; a transposed convolution is its
