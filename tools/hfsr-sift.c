@@ -311,7 +311,7 @@ out:
 
 /* @image cropped at the bottom and right to multiples of @scale; a new
  * tensor, or NULL with @error when nothing useful would be left. */
-HfsrTensor *
+static HfsrTensor *
 modcrop_image (const HfsrTensor *image, int scale, const char *path,
                GError **error)
 {
@@ -326,6 +326,17 @@ modcrop_image (const HfsrTensor *image, int scale, const char *path,
       return NULL;
     }
   return tool_crop_top_left (image, width, height, error);
+}
+
+HfsrTensor *
+load_modcropped (const char *path, int scale, GError **error)
+{
+  HfsrTensor *loaded = tool_load_image (path, error), *image = NULL;
+
+  if (loaded != NULL)
+    image = modcrop_image (loaded, scale, path, error);
+  hfsr_tensor_free (loaded);
+  return image;
 }
 
 /* ------------------------------------------------------ keypoint files */
@@ -431,11 +442,8 @@ finish (GError *error, GOptionContext *context)
   int status = 0;
 
   if (error != NULL)
-    {
-      fprintf (stderr, PROGRAM ": %s\n", error->message);
-      status = error->domain == G_OPTION_ERROR ? EXIT_USAGE : EXIT_ERROR;
-      g_error_free (error);
-    }
+    status = error->domain == G_OPTION_ERROR ? EXIT_USAGE : EXIT_ERROR;
+  tool_report_error (PROGRAM, &error);
   if (context != NULL)
     g_option_context_free (context);
   return status;
@@ -484,6 +492,20 @@ parse_command (GOptionContext *context, const GOptionEntry *entries,
   return TRUE;
 }
 
+gboolean
+parse_scale_command (GOptionContext *context, int *argc, char ***argv,
+                     const char *arg, int *scale, GError **error)
+{
+  const GOptionEntry entries[] = {
+    { "scale", 's', 0, G_OPTION_ARG_INT, scale,
+      "Upscaling factor, 2 to 8 (required)", "S" },
+    { NULL }
+  };
+
+  return parse_command (context, entries, argc, argv, 1, arg, error)
+         && check_scale (*scale, error);
+}
+
 static int
 command_detect (int argc, char **argv)
 {
@@ -503,7 +525,7 @@ command_detect (int argc, char **argv)
     { NULL }
   };
   const SiftMethod *method = &sift_methods[0];
-  HfsrTensor       *loaded = NULL, *image = NULL;
+  HfsrTensor       *image = NULL;
   KeypointList      list = { 0 };
   Session           session = { 1, NULL, { NULL, NULL } };
 
@@ -523,10 +545,7 @@ command_detect (int argc, char **argv)
         goto out;
       session.scale = scale;
     }
-  loaded = tool_load_image (argv[1], &error);
-  if (loaded == NULL)
-    goto out;
-  image = modcrop_image (loaded, session.scale, argv[1], &error);
+  image = load_modcropped (argv[1], session.scale, &error);
   if (image == NULL
       || !keypoints_by_method (&session, method, image, &list, &error))
     goto out;
@@ -535,7 +554,6 @@ command_detect (int argc, char **argv)
 out:
   keypoint_list_clear (&list);
   hfsr_tensor_free (image);
-  hfsr_tensor_free (loaded);
   session_clear (&session);
   g_free (output);
   g_free (method_name);
@@ -718,6 +736,66 @@ dog_psnr (const float *levels, const float *truth, int width, int height,
   return done;
 }
 
+/* Adds each method's DoG PSNR on the photo @path to @sums (method by
+ * level); any failure is prefixed with the photo's path. */
+static gboolean
+score_levels (Session *session, const char *path,
+              const HfsrSiftParams *params, int shave, double *sums,
+              GError **error)
+{
+  GError     *failure = NULL;
+  HfsrTensor *high = load_modcropped (path, session->scale, &failure);
+  float      *truth = high ? levels_of_image (high, params->sigmas,
+                                              &failure)
+                           : NULL;
+
+  for (int m = 1; truth != NULL && m < n_sift_methods && failure == NULL;
+       m++)
+    {
+      float *levels = levels_by_method (session, &sift_methods[m], high,
+                                        params->sigmas, &failure);
+      double psnr[HFSR_DOG_SR_LEVELS - 1];
+
+      if (levels != NULL
+          && dog_psnr (levels, truth, high->width, high->height, shave,
+                       psnr, &failure))
+        for (int k = 0; k < HFSR_DOG_SR_LEVELS - 1; k++)
+          sums[m * (HFSR_DOG_SR_LEVELS - 1) + k] += psnr[k];
+      g_free (levels);
+    }
+  g_free (truth);
+  hfsr_tensor_free (high);
+  if (failure != NULL)
+    {
+      g_prefix_error (&failure, "%s: ", path);
+      g_propagate_error (error, failure);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* The table of the mean DoG PSNR in @sums over @n_photos photos. */
+static void
+print_levels (int scale, guint n_photos, int shave,
+              const HfsrSiftParams *params, const double *sums)
+{
+  printf ("## hfsr-sift levels x%d\n\n", scale);
+  printf ("- photos: %u; DoG PSNR in dB (peak 1, grey Y' in [0, 1]), mean "
+          "over photos, %d px shaved; sigmas %g %g %g %g %g at HR\n\n",
+          n_photos, shave, params->sigmas[0], params->sigmas[1],
+          params->sigmas[2], params->sigmas[3], params->sigmas[4]);
+  printf ("| method | DoG 1 | DoG 2 | DoG 3 | DoG 4 |\n");
+  printf ("|---|---:|---:|---:|---:|\n");
+  for (int m = 1; m < n_sift_methods; m++)
+    {
+      printf ("| %s", sift_methods[m].name);
+      for (int k = 0; k < HFSR_DOG_SR_LEVELS - 1; k++)
+        printf (" | %.2f", sums[m * (HFSR_DOG_SR_LEVELS - 1) + k]
+                           / n_photos);
+      printf (" |\n");
+    }
+}
+
 static int
 command_levels (int argc, char **argv)
 {
@@ -725,77 +803,29 @@ command_levels (int argc, char **argv)
   GError         *error = NULL;
   GOptionContext *context = g_option_context_new ("IN - per-level DoG "
                                                   "PSNR per method");
-  const GOptionEntry entries[] = {
-    { "scale", 's', 0, G_OPTION_ARG_INT, &scale,
-      "Upscaling factor, 2 to 8 (required)", "S" },
-    { NULL }
-  };
-  GPtrArray     *photos = g_ptr_array_new_with_free_func (g_free);
-  Session        session = { 0, NULL, { NULL, NULL } };
-  HfsrSiftParams params;
-  double        *sums = NULL;
-  int            n_methods = G_N_ELEMENTS (sift_methods), shave;
+  GPtrArray      *photos = g_ptr_array_new_with_free_func (g_free);
+  Session         session = { 0, NULL, { NULL, NULL } };
+  HfsrSiftParams  params;
+  double         *sums = NULL;
+  int             shave;
 
   g_option_context_set_description (context,
     "IN is a photo or a folder of PNG/JPEG photos.  Each is mod-cropped,\n"
     "shrunk by MATLAB bicubic and rounded to 8 bits; every method's DoG\n"
     "levels at Noor et al.'s sigmas are scored against the photo's own\n"
     "(Noor et al., Table 3).  Prints a Markdown table.\n");
-  if (!parse_command (context, entries, &argc, &argv, 1, "IN", &error)
-      || !check_scale (scale, &error)
+  if (!parse_scale_command (context, &argc, &argv, "IN", &scale, &error)
       || !tool_collect_images (argv[1], photos, &error))
     goto out;
   session.scale = scale;
   hfsr_sift_params_init (&params);
   shave = (int) ceil (3.0 * params.sigmas[HFSR_DOG_SR_LEVELS - 1]);
-  sums = g_new0 (double, (gsize) n_methods * (HFSR_DOG_SR_LEVELS - 1));
-  for (guint p = 0; p < photos->len && error == NULL; p++)
-    {
-      HfsrTensor *loaded = tool_load_image (photos->pdata[p], &error);
-      HfsrTensor *high = loaded ? modcrop_image (loaded, scale,
-                                                 photos->pdata[p], &error)
-                                : NULL;
-      float      *truth = high ? levels_of_image (high, params.sigmas,
-                                                  &error)
-                               : NULL;
-
-      for (int m = 1; truth != NULL && m < n_methods && error == NULL; m++)
-        {
-          float *levels = levels_by_method (&session, &sift_methods[m], high,
-                                            params.sigmas, &error);
-          double psnr[HFSR_DOG_SR_LEVELS - 1];
-
-          if (levels != NULL
-              && dog_psnr (levels, truth, high->width, high->height, shave,
-                           psnr, &error))
-            for (int k = 0; k < HFSR_DOG_SR_LEVELS - 1; k++)
-              sums[m * (HFSR_DOG_SR_LEVELS - 1) + k] += psnr[k];
-          g_free (levels);
-        }
-      if (error != NULL)
-        g_prefix_error (&error, "%s: ", (char *) photos->pdata[p]);
-      g_free (truth);
-      hfsr_tensor_free (high);
-      hfsr_tensor_free (loaded);
-    }
-  if (error != NULL)
-    goto out;
-
-  printf ("## hfsr-sift levels x%d\n\n", scale);
-  printf ("- photos: %u; DoG PSNR in dB (peak 1, grey Y' in [0, 1]), mean "
-          "over photos, %d px shaved; sigmas %g %g %g %g %g at HR\n\n",
-          photos->len, shave, params.sigmas[0], params.sigmas[1],
-          params.sigmas[2], params.sigmas[3], params.sigmas[4]);
-  printf ("| method | DoG 1 | DoG 2 | DoG 3 | DoG 4 |\n");
-  printf ("|---|---:|---:|---:|---:|\n");
-  for (int m = 1; m < n_methods; m++)
-    {
-      printf ("| %s", sift_methods[m].name);
-      for (int k = 0; k < HFSR_DOG_SR_LEVELS - 1; k++)
-        printf (" | %.2f", sums[m * (HFSR_DOG_SR_LEVELS - 1) + k]
-                           / photos->len);
-      printf (" |\n");
-    }
+  sums = g_new0 (double, (gsize) n_sift_methods * (HFSR_DOG_SR_LEVELS - 1));
+  for (guint p = 0; p < photos->len; p++)
+    if (!score_levels (&session, photos->pdata[p], &params, shave, sums,
+                       &error))
+      goto out;
+  print_levels (scale, photos->len, shave, &params, sums);
 
 out:
   g_free (sums);

@@ -170,20 +170,29 @@ typedef gboolean (*TextParser) (char    *text,
                                 gpointer result,
                                 GError **error);
 
-/* A keypoint file into the KeypointList @result; each line end is
- * overwritten with a NUL while it is read. */
-static gboolean
-parse_keypoints (char *text, gsize length, gpointer result, GError **error)
+/* Text with a NUL after its @length bytes, split into lines in place:
+ * the line at *@next (its end overwritten with a NUL), *@next moved to the
+ * following one, or to NULL after the last. */
+static char *
+next_line (char **next)
 {
-  KeypointList *list = result;
-  char         *next;
-  const char   *line;
-  gsize         line_number = 1; /* 2^31 blank lines overflow an int */
-  int           count = 0, n = 0;
-  double        header[2];
+  char *line = *next;
 
-  list->points = NULL;
-  list->n = 0;
+  *next = strchr (line, '\n');
+  if (*next != NULL)
+    *(*next)++ = '\0';
+  return line;
+}
+
+/* The header line of a keypoint file: its keypoint count in @n, checked
+ * against what the file's size can hold before anything is allocated;
+ * *@next is left at the line after it (NULL when there is none). */
+static gboolean
+parse_header (char *text, gsize length, int *n, char **next, GError **error)
+{
+  const char *line;
+  double      header[2];
+
   if (memchr (text, '\0', length) != NULL)
     {
       g_set_error (error, HFSR_ERROR, HFSR_ERROR_FORMAT,
@@ -191,10 +200,8 @@ parse_keypoints (char *text, gsize length, gpointer result, GError **error)
       return FALSE;
     }
 
-  line = text;
-  next = strchr (text, '\n');
-  if (next != NULL)
-    *next++ = '\0';
+  *next = text;
+  line = next_line (next);
   if (!g_str_has_prefix (line, KEYPOINT_MAGIC " "))
     {
       g_set_error (error, HFSR_ERROR, HFSR_ERROR_FORMAT,
@@ -213,36 +220,44 @@ parse_keypoints (char *text, gsize length, gpointer result, GError **error)
                    "0 to %d", HFSR_SIFT_DESCRIPTOR_LENGTH, KEYPOINT_MAX);
       return FALSE;
     }
-  n = (int) header[0];
+  *n = (int) header[0];
   /* Each keypoint line has at least 2 characters per number: a file too
    * short for its count is refused before anything is allocated. */
-  if ((gsize) n > length / (2 * (6 + HFSR_SIFT_DESCRIPTOR_LENGTH)))
+  if ((gsize) *n > length / (2 * (6 + HFSR_SIFT_DESCRIPTOR_LENGTH)))
     {
       g_set_error (error, HFSR_ERROR, HFSR_ERROR_FORMAT,
                    "the header announces %d keypoints, more than the file "
-                   "can hold", n);
+                   "can hold", *n);
       return FALSE;
     }
-  list->points = g_new0 (HfsrKeypoint, MAX (n, 1));
+  return TRUE;
+}
+
+/* The keypoint lines from @next on (blank ones skipped) into @points,
+ * which has room for the @n the header announces; exactly @n must be
+ * there.  Errors name the line, counting the header as line 1. */
+static gboolean
+parse_keypoint_lines (char *next, int n, HfsrKeypoint *points,
+                      GError **error)
+{
+  gsize line_number = 1; /* 2^31 blank lines overflow an int */
+  int   count = 0;
 
   while (next != NULL)
     {
-      char *line_start = next;
+      char *line = next_line (&next);
 
       line_number++;
-      next = strchr (line_start, '\n');
-      if (next != NULL)
-        *next++ = '\0';
-      if (at_line_end (line_start))
+      if (at_line_end (line))
         continue;
       if (count == n)
         {
           g_set_error (error, HFSR_ERROR, HFSR_ERROR_FORMAT,
                        "line %" G_GSIZE_FORMAT ": more keypoints than the "
                        "%d the header announces", line_number, n);
-          goto fail;
+          return FALSE;
         }
-      if (!parse_keypoint (line_start, &list->points[count]))
+      if (!parse_keypoint (line, &points[count]))
         {
           g_set_error (error, HFSR_ERROR, HFSR_ERROR_FORMAT,
                        "line %" G_GSIZE_FORMAT ": expected x y sigma "
@@ -250,7 +265,7 @@ parse_keypoints (char *text, gsize length, gpointer result, GError **error)
                        "values (finite numbers, sigma > 0, octave an "
                        "integer)", line_number,
                        HFSR_SIFT_DESCRIPTOR_LENGTH);
-          goto fail;
+          return FALSE;
         }
       count++;
     }
@@ -258,14 +273,32 @@ parse_keypoints (char *text, gsize length, gpointer result, GError **error)
     {
       g_set_error (error, HFSR_ERROR, HFSR_ERROR_FORMAT,
                    "%d keypoints, but the header announces %d", count, n);
-      goto fail;
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* A keypoint file into the KeypointList @result; each line end is
+ * overwritten with a NUL while it is read. */
+static gboolean
+parse_keypoints (char *text, gsize length, gpointer result, GError **error)
+{
+  KeypointList *list = result;
+  char         *next;
+  int           n;
+
+  list->points = NULL;
+  list->n = 0;
+  if (!parse_header (text, length, &n, &next, error))
+    return FALSE;
+  list->points = g_new0 (HfsrKeypoint, MAX (n, 1));
+  if (!parse_keypoint_lines (next, n, list->points, error))
+    {
+      keypoint_list_clear (list);
+      return FALSE;
     }
   list->n = n;
   return TRUE;
-
-fail:
-  keypoint_list_clear (list);
-  return FALSE;
 }
 
 /* Nine numbers into the double[9] @result. */

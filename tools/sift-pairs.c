@@ -6,7 +6,6 @@
  * into pair folders, `bench` scores every method on them (the SIFT half of
  * the evaluation protocol, docs/design.md, 9).
  */
-#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -15,6 +14,7 @@
 
 #include "sift-tool.h"
 #include "tool-image.h"
+#include "tool-util.h"
 
 static void
 multiply_3x3 (const double a[9], const double b[9], double out[9])
@@ -141,14 +141,8 @@ make_pair (const char *photo, const char *folder, GRand *rand,
   if (b == NULL)
     goto out;
   tool_quantize_8bit (b->data, hfsr_tensor_size (b));
-  if (g_mkdir_with_parents (folder, 0755) != 0)
-    {
-      int saved_errno = errno;
-
-      g_set_error (error, HFSR_ERROR, HFSR_ERROR_IO, "%s: %s", folder,
-                   g_strerror (saved_errno));
-      goto out;
-    }
+  if (!tool_make_folder (folder, error))
+    goto out;
   path = g_build_filename (folder, "A.png", NULL);
   made = tool_save_png (a, path, NULL, error);
   g_free (path);
@@ -206,11 +200,8 @@ command_pairs (int argc, char **argv)
   rand = g_rand_new_with_seed ((guint32) seed);
   for (guint i = 0; i < photos->len; i++)
     {
-      char *base = g_path_get_basename (photos->pdata[i]);
-      char *dot = strrchr (base, '.');
+      char *base = tool_file_stem (photos->pdata[i]);
 
-      if (dot != NULL)
-        *dot = '\0';
       for (int k = 1; k <= count && error == NULL; k++)
         {
           char *name = g_strdup_printf ("%s-%d", base, k);
@@ -271,11 +262,8 @@ load_pair_image (const char *pair, const char *name, int scale,
                  GError **error)
 {
   char       *path = g_build_filename (pair, name, NULL);
-  HfsrTensor *loaded = tool_load_image (path, error), *image = NULL;
+  HfsrTensor *image = load_modcropped (path, scale, error);
 
-  if (loaded != NULL)
-    image = modcrop_image (loaded, scale, path, error);
-  hfsr_tensor_free (loaded);
   g_free (path);
   return image;
 }
@@ -288,11 +276,13 @@ bench_pair (Session *session, const char *pair, PairScore *scores,
   char       *h_path = g_build_filename (pair, HOMOGRAPHY_FILE, NULL);
   HfsrTensor *a = NULL, *b = NULL;
   double      h[9];
+  /* Mod-cropping at the bottom and right leaves H valid. */
+  gboolean    loaded = homography_load (h_path, h, error);
   gboolean    done = FALSE;
 
-  /* Mod-cropping at the bottom and right leaves H valid. */
-  if (!homography_load (h_path, h, error))
-    goto out;
+  g_free (h_path);
+  if (!loaded)
+    return FALSE;
   a = load_pair_image (pair, "A.png", session->scale, error);
   b = a != NULL ? load_pair_image (pair, "B.png", session->scale, error)
                 : NULL;
@@ -321,7 +311,6 @@ bench_pair (Session *session, const char *pair, PairScore *scores,
 out:
   hfsr_tensor_free (a);
   hfsr_tensor_free (b);
-  g_free (h_path);
   return done;
 }
 
@@ -377,11 +366,6 @@ command_bench (int argc, char **argv)
   GOptionContext *context = g_option_context_new ("PAIRS_DIR - correct "
                                                   "SIFT matches per "
                                                   "method");
-  const GOptionEntry entries[] = {
-    { "scale", 's', 0, G_OPTION_ARG_INT, &scale,
-      "Upscaling factor, 2 to 8 (required)", "S" },
-    { NULL }
-  };
   GPtrArray *pairs = g_ptr_array_new_with_free_func (g_free);
   PairScore *scores = NULL;
   Session    session = { 0, NULL, { NULL, NULL } };
@@ -389,9 +373,8 @@ command_bench (int argc, char **argv)
   g_option_context_set_description (context,
     "PAIRS_DIR holds pair folders as `hfsr-sift pairs` writes them.\n"
     "Prints a Markdown table.\n");
-  if (!parse_command (context, entries, &argc, &argv, 1, "one PAIRS_DIR",
-                      &error)
-      || !check_scale (scale, &error)
+  if (!parse_scale_command (context, &argc, &argv, "one PAIRS_DIR", &scale,
+                            &error)
       || !collect_pairs (argv[1], pairs, &error))
     goto out;
   session.scale = scale;

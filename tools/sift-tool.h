@@ -68,7 +68,12 @@ gboolean apply_homography (const double h[9], double x, double y, double *u, dou
 int finish (GError *error, GOptionContext *context);
 gboolean check_scale (int scale, GError **error);
 gboolean parse_command (GOptionContext *context, const GOptionEntry *entries, int *argc, char ***argv, int n_args, const char *args, GError **error);
-HfsrTensor * modcrop_image (const HfsrTensor *image, int scale, const char *path, GError **error);
+/* parse_command for the commands whose one option is the required --scale
+ * and whose one argument is @arg; the scale is checked too. */
+gboolean parse_scale_command (GOptionContext *context, int *argc, char ***argv, const char *arg, int *scale, GError **error);
+/* The image file @path cropped at the bottom and right to multiples of
+ * @scale; too small an image is an error naming it. */
+HfsrTensor *load_modcropped (const char *path, int scale, GError **error);
 
 /* The pair commands (sift-pairs.c). */
 int command_pairs (int argc, char **argv);
