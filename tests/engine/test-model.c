@@ -2,13 +2,13 @@
  * Copyright (C) 2026 the hfsr authors
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
- * The loader against good files and every kind of bad one: each bad file
- * must give a GError naming the file and the problem, never a crash.
+ * The loader against every kind of bad file: each must give a GError
+ * naming the file and the problem, never a crash.  Good files are
+ * test-model-good.c's.
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
-#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -16,56 +16,8 @@
 #include <glib/gstdio.h>
 
 #include "hfsr-private.h"
-#include "model-builder.h"
+#include "model-test-util.h"
 #include "test-util.h"
-
-#define CASE_NAME "case.safetensors"
-
-/* A WDSR-shaped x2 model: head 3x3, one residual block, tail 3x3 + pixel
- * shuffle, skip 5x5 + pixel shuffle, sum.  Bands (output pixels): the tail
- * branch 1 + 2 + 1 = 4 input pixels -> 8 output pixels; the skip 2 -> 4;
- * so the margin is ceil(8 / 2) = 4 input pixels. */
-static HfsrModelBuilder *
-wdsr_builder (void)
-{
-  HfsrModelBuilder *b = hfsr_model_builder_new ("input", 3);
-
-  hfsr_model_builder_add_conv2d (b, "head", "input", 3, 8, 3, 1);
-  hfsr_model_builder_add_conv2d (b, "expand", "head", 8, 16, 3, 3);
-  hfsr_model_builder_add_node (b, "act", "relu", "expand", NULL);
-  hfsr_model_builder_add_conv2d (b, "reduce", "act", 16, 8, 3, 5);
-  hfsr_model_builder_add_node (b, "block", "add", "reduce, head", NULL);
-  hfsr_model_builder_add_conv2d (b, "tail", "block", 8, 12, 3, 7);
-  hfsr_model_builder_add_node (b, "tail_up", "pixel_shuffle", "tail",
-                               "{\"factor\": 2}");
-  hfsr_model_builder_add_conv2d (b, "skip", "input", 3, 12, 5, 9);
-  hfsr_model_builder_add_node (b, "skip_up", "pixel_shuffle", "skip",
-                               "{\"factor\": 2}");
-  hfsr_model_builder_add_node (b, "output", "add", "tail_up, skip_up", NULL);
-  hfsr_model_builder_set_metadata (b, "hfsr.scale", "2");
-  hfsr_model_builder_set_metadata (b, "hfsr.alpha", "0.25");
-  hfsr_model_builder_set_metadata (b, "custom.key", "kept as is");
-  return b;
-}
-
-static GBytes *
-wdsr_bytes (void)
-{
-  HfsrModelBuilder *b = wdsr_builder ();
-  GBytes *bytes = hfsr_model_builder_build (b);
-
-  hfsr_model_builder_free (b);
-  return bytes;
-}
-
-static HfsrModel *
-load_bytes (GBytes *bytes, GError **error)
-{
-  gsize size;
-  const guint8 *data = g_bytes_get_data (bytes, &size);
-
-  return hfsr_model_load_from_data (data, size, CASE_NAME, error);
-}
 
 /* The file must be refused with @code, and the message must start with
  * the file's name and contain @fragment. */
@@ -73,13 +25,13 @@ static void
 expect_error (GBytes *bytes, HfsrError code, const char *fragment)
 {
   GError *error = NULL;
-  HfsrModel *model = load_bytes (bytes, &error);
+  HfsrModel *model = model_test_load_bytes (bytes, &error);
 
   g_assert_null (model);
   g_assert_error (error, HFSR_ERROR, (int) code);
-  if (!g_str_has_prefix (error->message, CASE_NAME ": ")
+  if (!g_str_has_prefix (error->message, MODEL_TEST_CASE_NAME ": ")
       || strstr (error->message, fragment) == NULL)
-    g_error ("message \"%s\" lacks \"" CASE_NAME ": \" or \"%s\"",
+    g_error ("message \"%s\" lacks \"" MODEL_TEST_CASE_NAME ": \" or \"%s\"",
              error->message, fragment);
   g_test_message ("refused: %s", error->message);
   g_error_free (error);
@@ -128,211 +80,12 @@ expect_builder_error (HfsrModelBuilder *builder, const char *fragment)
 static void
 expect_graph_error (const char *graph, const char *fragment)
 {
-  HfsrModelBuilder *b = wdsr_builder ();
+  HfsrModelBuilder *b = model_test_wdsr_builder ();
   char *json = double_quotes (graph);
 
   hfsr_model_builder_set_graph (b, json);
   expect_builder_error (b, fragment);
   g_free (json);
-}
-
-static void
-test_good_model (void)
-{
-  GBytes *bytes = wdsr_bytes ();
-  GError *error = NULL;
-  HfsrModel *model;
-  char *path;
-
-  path = hfsr_write_temp_file (bytes, &error);
-  g_assert_no_error (error);
-  model = hfsr_model_load (path, &error);
-  g_assert_no_error (error);
-  g_assert_nonnull (model);
-
-  g_assert_cmpstr (hfsr_model_get_name (model), ==, path);
-  g_assert_cmpint (hfsr_model_get_scale (model), ==, 2);
-  g_assert_cmpint (hfsr_model_get_margin (model), ==, 4);
-  g_assert_cmpint (hfsr_model_get_input_channels (model), ==, 3);
-  g_assert_cmpint (hfsr_model_get_n_outputs (model), ==, 1);
-  g_assert_cmpstr (hfsr_model_get_output_name (model, 0), ==, "output");
-  g_assert_cmpint (hfsr_model_get_output_channels (model, 0), ==, 3);
-  g_assert_cmpstr (hfsr_model_get_metadata (model, "hfsr.format"), ==, "1");
-  g_assert_cmpstr (hfsr_model_get_metadata (model, "hfsr.task"), ==, "test");
-  g_assert_cmpstr (hfsr_model_get_metadata (model, "hfsr.alpha"), ==, "0.25");
-  g_assert_cmpstr (hfsr_model_get_metadata (model, "custom.key"), ==,
-                   "kept as is");
-  g_assert_null (hfsr_model_get_metadata (model, "hfsr.lambda"));
-  g_assert_nonnull (hfsr_model_get_metadata (model, "hfsr.graph"));
-  hfsr_model_free (model);
-
-  /* The same bytes from memory. */
-  model = load_bytes (bytes, &error);
-  g_assert_no_error (error);
-  g_assert_cmpstr (hfsr_model_get_name (model), ==, CASE_NAME);
-  g_assert_cmpint (hfsr_model_get_margin (model), ==, 4);
-  hfsr_model_free (model);
-
-  g_unlink (path);
-  g_free (path);
-  g_bytes_unref (bytes);
-}
-
-/* The loaded weights are the file's floats, bit for bit. */
-static void
-test_weights_round_trip (void)
-{
-  HfsrModelBuilder *b = hfsr_model_builder_new ("x", 2);
-  float kernel[2 * 2 * 1 * 1] = { 1.5f, -2.25f, 1e-30f, -0.0f };
-  float bias[2] = { 3.0f, -9999.5f };
-  gint64 kernel_shape[4] = { 2, 2, 1, 1 };
-  gint64 bias_shape[1] = { 2 };
-  GError *error = NULL;
-  HfsrModel *model;
-  const HfsrNode *node;
-
-  hfsr_model_builder_add_tensor (b, "w", kernel, 4, kernel_shape);
-  hfsr_model_builder_add_tensor (b, "b", bias, 1, bias_shape);
-  hfsr_model_builder_add_node (b, "mix", "conv2d", "x",
-                               "{\"weight\": \"w\", \"bias\": \"b\"}");
-  model = load_bytes (hfsr_model_builder_build (b), &error);
-  g_assert_no_error (error);
-
-  node = &model->nodes[0];
-  g_assert_cmpint (model->n_weights, ==, 2);
-  g_assert_cmpint (node->weight->ndim, ==, 4);
-  g_assert_cmpmem (node->weight->data, sizeof kernel, kernel, sizeof kernel);
-  g_assert_cmpmem (node->bias->data, sizeof bias, bias, sizeof bias);
-  g_assert_cmpint ((guintptr) node->weight->data % 64, ==, 0);
-  g_assert_cmpint (hfsr_model_get_scale (model), ==, 1);
-  g_assert_cmpint (hfsr_model_get_margin (model), ==, 0);
-  hfsr_model_free (model);
-  hfsr_model_builder_free (b);
-}
-
-/* Margins follow the kernels: (k - 1) / 2 per convolution at the input's
- * resolution, multiplied by the factor through a pixel shuffle, converted
- * back to input pixels rounding up. */
-static void
-test_margins (void)
-{
-  struct
-  {
-    const char *layers; /* c<k>: conv k x k, s: pixel shuffle x2 */
-    int         scale;
-    int         margin;
-  } cases[] = {
-    { "c3", 1, 1 },         { "c3 c5", 1, 3 },    { "c1 c1", 1, 0 },
-    { "c3 c3 s", 2, 2 },    { "c3 c3 s c3", 2, 3 }, { "c3 s c3", 2, 2 },
-    { "s", 2, 0 },          { "c3 s s c3", 4, 2 }, { "c7 s c1 s c1", 4, 3 },
-  };
-
-  /* 16 input channels: enough for two x2 shuffles. */
-  for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
-    {
-      char **layers = g_strsplit (cases[i].layers, " ", -1);
-      HfsrModelBuilder *b = hfsr_model_builder_new ("in", 16);
-      char previous[16] = "in";
-      int channels = 16;
-      GError *error = NULL;
-      HfsrModel *model;
-
-      for (int l = 0; layers[l] != NULL; l++)
-        {
-          char name[16];
-
-          g_snprintf (name, sizeof name, "n%d", l);
-          if (layers[l][0] == 'c')
-            hfsr_model_builder_add_conv2d (b, name, previous, channels,
-                                           channels, atoi (layers[l] + 1),
-                                           (guint32) l);
-          else
-            {
-              hfsr_model_builder_add_node (b, name, "pixel_shuffle",
-                                           previous, "{\"factor\": 2}");
-              channels /= 4;
-            }
-          g_strlcpy (previous, name, sizeof previous);
-        }
-      model = load_bytes (hfsr_model_builder_build (b), &error);
-      g_assert_no_error (error);
-      g_assert_cmpint (hfsr_model_get_scale (model), ==, cases[i].scale);
-      g_assert_cmpint (hfsr_model_get_margin (model), ==, cases[i].margin);
-      hfsr_model_free (model);
-      hfsr_model_builder_free (b);
-      g_strfreev (layers);
-    }
-}
-
-/* SR²'s shape: output 0 the image, output 1 class probabilities from a
- * global pooling branch.  Output 0 does not depend on the branch, so its
- * margin stays finite; forward() returns both. */
-static void
-test_two_outputs (void)
-{
-  HfsrModelBuilder *b = hfsr_model_builder_new ("lr", 1);
-  gint64 fc_shape[2] = { 10, 6 };
-  gint64 fc_bias_shape[1] = { 10 };
-  GError *error = NULL;
-  HfsrTensor *input, *outputs[2];
-  HfsrModel *model;
-  double sum = 0.0;
-
-  hfsr_model_builder_add_conv2d (b, "shared", "lr", 1, 6, 3, 11);
-  hfsr_model_builder_add_conv2d (b, "sr", "shared", 6, 4, 3, 12);
-  hfsr_model_builder_add_node (b, "hr", "pixel_shuffle", "sr",
-                               "{\"factor\": 2}");
-  hfsr_model_builder_add_node (b, "pool", "global_avg_pool", "shared", NULL);
-  hfsr_model_builder_add_random_tensor (b, "fc.weight", 13, 0.5f, 2,
-                                        fc_shape);
-  hfsr_model_builder_add_random_tensor (b, "fc.bias", 14, 0.5f, 1,
-                                        fc_bias_shape);
-  hfsr_model_builder_add_node (b, "fc", "linear", "pool",
-                               "{\"weight\": \"fc.weight\", "
-                               "\"bias\": \"fc.bias\"}");
-  hfsr_model_builder_add_node (b, "probs", "softmax", "fc", NULL);
-  hfsr_model_builder_add_output (b, "hr");
-  hfsr_model_builder_add_output (b, "probs");
-  model = load_bytes (hfsr_model_builder_build (b), &error);
-  g_assert_no_error (error);
-  hfsr_model_builder_free (b);
-
-  g_assert_cmpint (hfsr_model_get_n_outputs (model), ==, 2);
-  g_assert_cmpstr (hfsr_model_get_output_name (model, 1), ==, "probs");
-  g_assert_cmpint (hfsr_model_get_output_channels (model, 0), ==, 1);
-  g_assert_cmpint (hfsr_model_get_output_channels (model, 1), ==, 10);
-  g_assert_cmpint (hfsr_model_get_scale (model), ==, 2);
-  /* Two 3x3 convolutions before the x2 shuffle: 2 input pixels. */
-  g_assert_cmpint (hfsr_model_get_margin (model), ==, 2);
-
-  input = hfsr_tensor_new (1, 5, 7, &error);
-  g_assert_no_error (error);
-  hfsr_test_fill_random (input->data, hfsr_tensor_size (input), 15, 0, 1);
-  g_assert_true (hfsr_model_forward (model, input, outputs, NULL, &error));
-  g_assert_no_error (error);
-  g_assert_cmpint (outputs[0]->channels, ==, 1);
-  g_assert_cmpint (outputs[0]->height, ==, 10);
-  g_assert_cmpint (outputs[0]->width, ==, 14);
-  g_assert_cmpint (outputs[1]->channels, ==, 10);
-  g_assert_cmpint (outputs[1]->height, ==, 1);
-  g_assert_cmpint (outputs[1]->width, ==, 1);
-  for (int c = 0; c < 10; c++)
-    sum += outputs[1]->data[c];
-  g_assert_cmpfloat_with_epsilon (sum, 1.0, 1e-5);
-  hfsr_tensor_free (outputs[0]);
-  hfsr_tensor_free (outputs[1]);
-
-  /* Wrong channel count: an argument error, no outputs. */
-  hfsr_tensor_free (input);
-  input = hfsr_tensor_new (3, 5, 7, &error);
-  outputs[0] = outputs[1] = (HfsrTensor *) input;
-  g_assert_false (hfsr_model_forward (model, input, outputs, NULL, &error));
-  g_assert_error (error, HFSR_ERROR, HFSR_ERROR_INVALID_ARGUMENT);
-  g_assert_null (outputs[0]);
-  g_assert_null (outputs[1]);
-  g_clear_error (&error);
-  hfsr_tensor_free (input);
-  hfsr_model_free (model);
 }
 
 static void
@@ -597,7 +350,7 @@ test_huge_files (void)
     guint64     size;
     const char *fragment;
   } cases[5];
-  HfsrModelBuilder *builder = wdsr_builder ();
+  HfsrModelBuilder *builder = model_test_wdsr_builder ();
   GBytes *good = hfsr_model_builder_build (builder);
   gsize good_size = g_bytes_get_size (good);
   GString *dense = g_string_new ("{\"a\": [0");
@@ -663,15 +416,15 @@ test_metadata_errors (void)
 {
   HfsrModelBuilder *b;
 
-  b = wdsr_builder ();
+  b = model_test_wdsr_builder ();
   hfsr_model_builder_set_metadata (b, "hfsr.graph", NULL);
   expect_builder_error (b, "missing metadata 'hfsr.graph'");
 
-  b = wdsr_builder ();
+  b = model_test_wdsr_builder ();
   hfsr_model_builder_set_metadata (b, "hfsr.format", NULL);
   expect_builder_error (b, "missing metadata 'hfsr.format'");
 
-  b = wdsr_builder ();
+  b = model_test_wdsr_builder ();
   hfsr_model_builder_set_metadata (b, "hfsr.format", "2");
   expect_builder_error (b, "hfsr.format '2' is not supported");
 }
@@ -800,7 +553,7 @@ test_graph_errors (void)
 static void
 test_every_truncation (void)
 {
-  GBytes *bytes = wdsr_bytes ();
+  GBytes *bytes = model_test_wdsr_bytes ();
   gsize size;
   const guint8 *data = g_bytes_get_data (bytes, &size);
 
@@ -809,13 +562,15 @@ test_every_truncation (void)
       guint8 *prefix = g_memdup2 (data, length);
       GError *error = NULL;
       HfsrModel *model = hfsr_model_load_from_data (prefix, length,
-                                                    CASE_NAME, &error);
+                                                    MODEL_TEST_CASE_NAME,
+                                                    &error);
 
       if (model != NULL)
         g_error ("a %" G_GSIZE_FORMAT "-byte prefix of %" G_GSIZE_FORMAT
                  " loaded", length, size);
       g_assert_error (error, HFSR_ERROR, HFSR_ERROR_FORMAT);
-      g_assert_true (g_str_has_prefix (error->message, CASE_NAME ": "));
+      g_assert_true (g_str_has_prefix (error->message,
+                                       MODEL_TEST_CASE_NAME ": "));
       g_error_free (error);
       g_free (prefix);
     }
@@ -827,7 +582,7 @@ test_every_truncation (void)
 static void
 test_random_flips (void)
 {
-  GBytes *bytes = wdsr_bytes ();
+  GBytes *bytes = model_test_wdsr_bytes ();
   gsize size;
   const guint8 *data = g_bytes_get_data (bytes, &size);
   GRand *rand = g_rand_new_with_seed (20260101);
@@ -851,7 +606,8 @@ test_random_flips (void)
 
           copy[at] ^= (guint8) g_rand_int_range (rand, 1, 256);
         }
-      model = hfsr_model_load_from_data (copy, size, CASE_NAME, &error);
+      model = hfsr_model_load_from_data (copy, size, MODEL_TEST_CASE_NAME,
+                                         &error);
       if (model != NULL)
         {
           HfsrTensor **outputs = g_new0 (HfsrTensor *,
@@ -869,7 +625,8 @@ test_random_flips (void)
       else
         {
           g_assert_nonnull (error);
-          g_assert_true (g_str_has_prefix (error->message, CASE_NAME ": "));
+          g_assert_true (g_str_has_prefix (error->message,
+                                           MODEL_TEST_CASE_NAME ": "));
           g_clear_error (&error);
           n_refused++;
         }
@@ -887,10 +644,6 @@ int
 main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
-  g_test_add_func ("/model/good", test_good_model);
-  g_test_add_func ("/model/weights-round-trip", test_weights_round_trip);
-  g_test_add_func ("/model/margins", test_margins);
-  g_test_add_func ("/model/two-outputs", test_two_outputs);
   g_test_add_func ("/model/errors/missing-file", test_missing_file);
   g_test_add_func ("/model/errors/container", test_container_errors);
   g_test_add_func ("/model/errors/tensors", test_tensor_errors);
