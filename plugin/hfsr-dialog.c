@@ -249,6 +249,65 @@ attach_row (Dialog      *dialog,
   dialog->widgets[i][1] = control;
 }
 
+/* What a scale entry needs of a number property. */
+typedef struct
+{
+  gdouble minimum;    /* the value range, reached by typing */
+  gdouble maximum;
+  gdouble ui_minimum; /* the range the slider spans */
+  gdouble ui_maximum;
+  gdouble step;
+  gdouble page;
+  gint    digits;
+} NumberRange;
+
+/* The range of a double or int property: the slider spans the whole value
+ * range unless the op gives GEGL's UI hints, which say what range, steps
+ * and decimals make sense. */
+static void
+number_range (GParamSpec  *pspec,
+              NumberRange *range)
+{
+  if (G_IS_PARAM_SPEC_DOUBLE (pspec))
+    {
+      range->minimum = G_PARAM_SPEC_DOUBLE (pspec)->minimum;
+      range->maximum = G_PARAM_SPEC_DOUBLE (pspec)->maximum;
+      range->step    = (range->maximum - range->minimum) / 100.0;
+      range->page    = (range->maximum - range->minimum) / 10.0;
+      range->digits  = 3;
+    }
+  else
+    {
+      range->minimum = G_PARAM_SPEC_INT (pspec)->minimum;
+      range->maximum = G_PARAM_SPEC_INT (pspec)->maximum;
+      range->step    = 1.0;
+      range->page    = 10.0;
+      range->digits  = 0;
+    }
+  range->ui_minimum = range->minimum;
+  range->ui_maximum = range->maximum;
+
+  if (GEGL_IS_PARAM_SPEC_DOUBLE (pspec))
+    {
+      GeglParamSpecDouble *gegl = GEGL_PARAM_SPEC_DOUBLE (pspec);
+
+      range->ui_minimum = gegl->ui_minimum;
+      range->ui_maximum = gegl->ui_maximum;
+      range->step       = gegl->ui_step_small;
+      range->page       = gegl->ui_step_big;
+      range->digits     = gegl->ui_digits;
+    }
+  else if (GEGL_IS_PARAM_SPEC_INT (pspec))
+    {
+      GeglParamSpecInt *gegl = GEGL_PARAM_SPEC_INT (pspec);
+
+      range->ui_minimum = gegl->ui_minimum;
+      range->ui_maximum = gegl->ui_maximum;
+      range->step       = gegl->ui_step_small;
+      range->page       = gegl->ui_step_big;
+    }
+}
+
 /* A scale entry over the op's UI range; typing reaches its value range. */
 static void
 add_number (Dialog     *dialog,
@@ -256,60 +315,22 @@ add_number (Dialog     *dialog,
             gint        i,
             GParamSpec *pspec)
 {
-  gdouble    minimum, maximum, ui_minimum, ui_maximum, step, page;
-  gint       digits = 0;
-  GtkObject *adjustment;
-  gchar     *label;
+  NumberRange range;
+  GtkObject  *adjustment;
+  gchar      *label;
 
-  if (G_IS_PARAM_SPEC_DOUBLE (pspec))
-    {
-      minimum = G_PARAM_SPEC_DOUBLE (pspec)->minimum;
-      maximum = G_PARAM_SPEC_DOUBLE (pspec)->maximum;
-      ui_minimum = minimum;
-      ui_maximum = maximum;
-      step = (maximum - minimum) / 100.0;
-      page = (maximum - minimum) / 10.0;
-      digits = 3;
-      if (GEGL_IS_PARAM_SPEC_DOUBLE (pspec))
-        {
-          GeglParamSpecDouble *gegl = GEGL_PARAM_SPEC_DOUBLE (pspec);
-
-          ui_minimum = gegl->ui_minimum;
-          ui_maximum = gegl->ui_maximum;
-          step = gegl->ui_step_small;
-          page = gegl->ui_step_big;
-          digits = gegl->ui_digits;
-        }
-    }
-  else
-    {
-      minimum = G_PARAM_SPEC_INT (pspec)->minimum;
-      maximum = G_PARAM_SPEC_INT (pspec)->maximum;
-      ui_minimum = minimum;
-      ui_maximum = maximum;
-      step = 1.0;
-      page = 10.0;
-      if (GEGL_IS_PARAM_SPEC_INT (pspec))
-        {
-          GeglParamSpecInt *gegl = GEGL_PARAM_SPEC_INT (pspec);
-
-          ui_minimum = gegl->ui_minimum;
-          ui_maximum = gegl->ui_maximum;
-          step = gegl->ui_step_small;
-          page = gegl->ui_step_big;
-        }
-    }
+  number_range (pspec, &range);
   /* A value from an earlier run may lie beyond the UI range. */
-  ui_minimum = MIN (ui_minimum, dialog->values->arg[i]);
-  ui_maximum = MAX (ui_maximum, dialog->values->arg[i]);
+  range.ui_minimum = MIN (range.ui_minimum, dialog->values->arg[i]);
+  range.ui_maximum = MAX (range.ui_maximum, dialog->values->arg[i]);
 
   label = g_strdup_printf (_("%s:"), g_param_spec_get_nick (pspec));
   adjustment = gimp_scale_entry_new (table, 0, i, label,
                                      SCALE_WIDTH, SPIN_BUTTON_WIDTH,
                                      dialog->values->arg[i],
-                                     ui_minimum, ui_maximum, step, page,
-                                     digits,
-                                     FALSE, minimum, maximum,
+                                     range.ui_minimum, range.ui_maximum,
+                                     range.step, range.page, range.digits,
+                                     FALSE, range.minimum, range.maximum,
                                      g_param_spec_get_blurb (pspec), NULL);
   g_free (label);
   g_object_set_data (G_OBJECT (adjustment), "hfsr-arg", GINT_TO_POINTER (i));

@@ -240,23 +240,55 @@ copy_into_drawable (GeglBuffer *pixels,
   g_object_unref (target);
 }
 
+/* @op rendered into @layer, a new layer not yet in an image, in the
+ * layer's own format; on failure the layer is deleted, so that nothing
+ * is left behind. */
+static gboolean
+render_into_layer (const HfsrProcedure *procedure,
+                   GeglNode            *op,
+                   gint32               layer,
+                   GError             **error)
+{
+  GeglBuffer *map = render (procedure, op, gimp_drawable_get_format (layer),
+                            error);
+
+  if (map == NULL)
+    {
+      gimp_item_delete (layer);
+      return FALSE;
+    }
+  copy_into_drawable (map, layer, FALSE);
+  g_object_unref (map);
+  return TRUE;
+}
+
+/* One run of a procedure: what its result is made from, and where the
+ * image and drawable holding the result are returned.  Each kind of
+ * result below takes it whole. */
+typedef struct
+{
+  const HfsrProcedure *procedure;
+  const HfsrValues    *values;
+  GeglNode            *graph;
+  GeglNode            *op;
+  gint32               image_id;
+  gint32               drawable_id;
+  gint32              *result_image_id;
+  gint32              *result_drawable_id;
+} Job;
+
 /* The map as a new layer right above the drawable, at its position. */
 static gboolean
-add_map_layer (const HfsrProcedure *procedure,
-               const HfsrValues    *values,
-               GeglNode            *graph,
-               GeglNode            *op,
-               gint32               image_id,
-               gint32               drawable_id,
-               gint32              *layer_id,
-               GError             **error)
+add_map_layer (const Job  *job,
+               GError    **error)
 {
-  gchar      *name = hfsr_values_describe (procedure, values);
-  gint32      layer;
-  gint32      parent   = -1;
-  gint        position = -1;
-  gint        x, y;
-  GeglBuffer *map;
+  gint32  image_id    = job->image_id;
+  gint32  drawable_id = job->drawable_id;
+  gchar  *name = hfsr_values_describe (job->procedure, job->values);
+  gint32  layer;
+  gint32  parent   = -1;
+  gint    position = -1;
+  gint    x, y;
 
   layer = gimp_layer_new (image_id, name,
                           gimp_drawable_width (drawable_id),
@@ -266,14 +298,8 @@ add_map_layer (const HfsrProcedure *procedure,
                           100.0,
                           gimp_image_get_default_new_layer_mode (image_id));
   g_free (name);
-  map = render (procedure, op, gimp_drawable_get_format (layer), error);
-  if (map == NULL)
-    {
-      gimp_item_delete (layer);
-      return FALSE;
-    }
-  copy_into_drawable (map, layer, FALSE);
-  g_object_unref (map);
+  if (! render_into_layer (job->procedure, job->op, layer, error))
+    return FALSE;
 
   if (gimp_item_is_layer (drawable_id))
     {
@@ -285,7 +311,7 @@ add_map_layer (const HfsrProcedure *procedure,
   gimp_layer_set_offsets (layer, x, y);
   gimp_image_insert_layer (image_id, layer, parent, position);
   gimp_image_undo_group_end (image_id);
-  *layer_id = layer;
+  *job->result_drawable_id = layer;
   return TRUE;
 }
 
@@ -399,74 +425,78 @@ check_result_size (GeglNode  *op,
   return TRUE;
 }
 
-static gboolean
-upscale (const HfsrProcedure *procedure,
-         const HfsrValues    *values,
-         GeglNode            *graph,
-         GeglNode            *op,
-         gint32               image_id,
-         gint32               drawable_id,
-         gint32              *result_image_id,
-         gint32              *result_drawable_id,
-         GError             **error)
+/* The class that the op's SR² network sees in the drawable as it is, or
+ * NULL with the reason in GIMP's messages: the upscale stands without
+ * it. */
+static gchar *
+drawable_class (const Job *job)
 {
-  gint          new_image = hfsr_procedure_find_role (procedure,
+  GError *failure = NULL;
+  gchar  *class_text = hfsr_class_describe (job->procedure, job->values,
+                                            job->drawable_id, &failure);
+
+  if (class_text == NULL)
+    {
+      g_message (_("No class: %s"), failure->message);
+      g_error_free (failure);
+    }
+  return class_text;
+}
+
+/* The drawable grown by the op: in place (the whole image scaled) or as
+ * a new image, as the procedure's new-image argument says. */
+static gboolean
+upscale (const Job  *job,
+         GError    **error)
+{
+  gint          new_image = hfsr_procedure_find_role (job->procedure,
                                                       HFSR_ARG_NEW_IMAGE);
+  gint32        drawable_id = job->drawable_id;
   GeglBuffer   *pixels;
   gint          factor;
   gboolean      success = TRUE;
   gchar        *class_text = NULL;
 
-  if (! check_result_size (op, error))
+  if (! check_result_size (job->op, error))
     return FALSE;
-  pixels = render (procedure, op, gimp_drawable_get_format (drawable_id),
-                   error);
+  pixels = render (job->procedure, job->op,
+                   gimp_drawable_get_format (drawable_id), error);
   if (pixels == NULL)
     return FALSE;
-  if (procedure->result == HFSR_RESULT_CLASSIFIED)
-    {
-      /* Of the drawable as it is, before an in-place upscale. */
-      GError *failure = NULL;
-
-      class_text = hfsr_class_describe (procedure, values, drawable_id,
-                                        &failure);
-      if (class_text == NULL)
-        {
-          g_message (_("No class: %s"), failure->message);
-          g_error_free (failure);
-        }
-    }
+  /* Of the drawable as it is, before an in-place upscale. */
+  if (job->procedure->result == HFSR_RESULT_CLASSIFIED)
+    class_text = drawable_class (job);
   factor = upscale_factor (pixels, drawable_id);
   if (factor < 1)
     {
       g_set_error (error, HFSR_PLUGIN_ERROR, HFSR_PLUGIN_ERROR_EXECUTION,
                    _("%s made %d × %d pixels out of %d × %d: not a whole "
-                     "multiple."), procedure->operation,
+                     "multiple."), job->procedure->operation,
                    gegl_buffer_get_width (pixels),
                    gegl_buffer_get_height (pixels),
                    gimp_drawable_width (drawable_id),
                    gimp_drawable_height (drawable_id));
       success = FALSE;
     }
-  else if (new_image >= 0 && values->arg[new_image] != 0.0)
+  else if (new_image >= 0 && job->values->arg[new_image] != 0.0)
     {
-      new_image_with (pixels, image_id, drawable_id,
-                      result_image_id, result_drawable_id);
+      new_image_with (pixels, job->image_id, drawable_id,
+                      job->result_image_id, job->result_drawable_id);
     }
   else
     {
-      success = scale_image_with (pixels, factor, image_id, drawable_id,
-                                  error);
-      *result_image_id    = image_id;
-      *result_drawable_id = drawable_id;
+      success = scale_image_with (pixels, factor, job->image_id,
+                                  drawable_id, error);
+      *job->result_image_id    = job->image_id;
+      *job->result_drawable_id = drawable_id;
     }
   if (success && class_text != NULL)
     {
-      gchar *name = g_strdup_printf ("%s: %s",
-                                     gimp_item_get_name (*result_drawable_id),
-                                     class_text);
+      gint32  result = *job->result_drawable_id;
+      gchar  *name   = g_strdup_printf ("%s: %s", gimp_item_get_name (result),
+                                        class_text);
 
-      gimp_item_set_name (*result_drawable_id, name);
+      gimp_item_set_name (result, name);
       g_free (name);
     }
   g_free (class_text);
@@ -494,27 +524,24 @@ level_name (GeglNode *op,
 }
 
 /* A transparent layer above the upscale in @image holding the SIFT
- * keypoints of @op's method (hfsr:sift-keypoints on the rendered upscale
- * @pixels, with the drawable @source as the small image), named with
- * their count. */
+ * keypoints of the job's op's method (hfsr:sift-keypoints on the rendered
+ * upscale @pixels, with the drawable @source as the small image), named
+ * with their count. */
 static gboolean
-keypoint_layer (const HfsrProcedure *procedure,
-                GeglNode            *graph,
-                GeglNode            *op,
-                GeglNode            *source,
-                GeglBuffer          *pixels,
-                gint32               image,
-                GError             **error)
+keypoint_layer (const Job   *job,
+                GeglNode    *source,
+                GeglBuffer  *pixels,
+                gint32       image,
+                GError     **error)
 {
-  GeglNode   *marks = gegl_node_new_child (graph,
-                                           "operation", "hfsr:sift-keypoints",
-                                           "overlay", TRUE, NULL);
-  GeglBuffer *map;
-  gint32      layer;
-  gint        method, scale;
-  gdouble     sigmas[5];
+  GeglNode *marks = gegl_node_new_child (job->graph,
+                                         "operation", "hfsr:sift-keypoints",
+                                         "overlay", TRUE, NULL);
+  gint32    layer;
+  gint      method, scale;
+  gdouble   sigmas[5];
 
-  gegl_node_get (op, "method", &method, "scale", &scale,
+  gegl_node_get (job->op, "method", &method, "scale", &scale,
                  "sigma1", &sigmas[0], "sigma2", &sigmas[1],
                  "sigma3", &sigmas[2], "sigma4", &sigmas[3],
                  "sigma5", &sigmas[4], NULL);
@@ -522,7 +549,7 @@ keypoint_layer (const HfsrProcedure *procedure,
                  "sigma1", sigmas[0], "sigma2", sigmas[1],
                  "sigma3", sigmas[2], "sigma4", sigmas[3],
                  "sigma5", sigmas[4], NULL);
-  gegl_node_link (gegl_node_new_child (graph,
+  gegl_node_link (gegl_node_new_child (job->graph,
                                        "operation", "gegl:buffer-source",
                                        "buffer", pixels, NULL),
                   marks);
@@ -532,133 +559,153 @@ keypoint_layer (const HfsrProcedure *procedure,
                           gimp_image_width (image), gimp_image_height (image),
                           layer_type (image, TRUE), 100.0,
                           GIMP_LAYER_MODE_NORMAL);
-  map = render (procedure, marks, gimp_drawable_get_format (layer), error);
-  if (map == NULL)
-    {
-      gimp_item_delete (layer);
-      return FALSE;
-    }
-  copy_into_drawable (map, layer, FALSE);
-  g_object_unref (map);
+  if (! render_into_layer (job->procedure, marks, layer, error))
+    return FALSE;
   gimp_image_insert_layer (image, layer, -1, 0);
   return TRUE;
 }
 
-/* A new image holding the drawable upscaled by HF Super-Resolution and,
- * above it, a layer group with every level of the stack @op (hfsr:dog-sr)
- * shows, the chosen level visible.  The upscale is rendered once; with
- * the pixel-sr method each level is computed from it by hfsr:scale-space,
- * which is what hfsr:dog-sr does, and the trained methods render @op
- * level by level.  On failure the new image is deleted: nothing is left
- * behind. */
-static gboolean
-stack_levels (const HfsrProcedure *procedure,
-              const HfsrValues    *values,
-              GeglNode            *graph,
-              GeglNode            *op,
-              gint32               image_id,
-              gint32               drawable_id,
-              gint32              *result_image_id,
-              gint32              *result_drawable_id,
-              GError             **error)
+/* The drawable (@source's pixels) upscaled @scale times by HF
+ * Super-Resolution at alpha 0, put into a new image like the drawable's
+ * that becomes the job's result; returns its pixels.  Rendered in float,
+ * so that the levels are those of the network's output, not of its
+ * rounding to the image's precision (which a DoG's gain would
+ * magnify). */
+static GeglBuffer *
+upscale_into_new_image (const Job  *job,
+                        GeglNode   *source,
+                        gint        scale,
+                        GError    **error)
 {
-  GeglNode   *source = gegl_node_get_producer (op, "input", NULL);
-  GeglNode   *upscaler;
-  GeglNode   *level_op;
+  GeglNode   *upscaler = gegl_node_new_child (job->graph,
+                                              "operation",
+                                              "hfsr:super-resolution",
+                                              "scale", scale, "alpha", 0.0,
+                                              NULL);
   GeglBuffer *pixels;
-  gint        scale, method, output, visible, n_levels;
-  gint32      image, group;
-  gchar      *name;
 
-  gegl_node_get (op, "scale", &scale, "method", &method, "output", &output,
-                 "level", &visible, NULL);
-  n_levels = output == HFSR_DOG_SR_OUTPUT_DOG ? 4 : 5;
-  if (! check_result_size (op, error))
-    return FALSE;
-
-  upscaler = gegl_node_new_child (graph,
-                                  "operation", "hfsr:super-resolution",
-                                  "scale", scale, "alpha", 0.0, NULL);
   gegl_node_link (source, upscaler);
-  /* In float, so that the levels are those of the network's output, not
-   * of its rounding to the image's precision (which a DoG's gain would
-   * magnify). */
-  pixels = render (procedure, upscaler, babl_format ("R'G'B'A float"), error);
-  if (pixels == NULL)
-    return FALSE;
-  new_image_with (pixels, image_id, drawable_id, result_image_id,
-                  result_drawable_id);
-  image = *result_image_id;
-  gimp_image_undo_disable (image);
+  pixels = render (job->procedure, upscaler, babl_format ("R'G'B'A float"),
+                   error);
+  if (pixels != NULL)
+    new_image_with (pixels, job->image_id, job->drawable_id,
+                    job->result_image_id, job->result_drawable_id);
+  return pixels;
+}
 
-  if (output == HFSR_DOG_SR_OUTPUT_KEYPOINTS)
-    {
-      gboolean drawn = keypoint_layer (procedure, graph, op, source, pixels,
-                                       image, error);
+/* The op that renders each level of the stack: the job's op for the
+ * trained methods; for pixel-sr, hfsr:scale-space on the rendered upscale
+ * @pixels, which is what hfsr:dog-sr does, so the upscale is not run
+ * again for every level. */
+static GeglNode *
+level_op_for (const Job  *job,
+              gint        method,
+              GeglBuffer *pixels)
+{
+  GeglNode *level_op;
 
-      g_object_unref (pixels);
-      gimp_image_undo_enable (image);
-      if (! drawn)
-        {
-          gimp_image_delete (image);
-          *result_image_id    = image_id;
-          *result_drawable_id = -1;
-        }
-      return drawn;
-    }
+  if (method != HFSR_DOG_SR_METHOD_PIXEL_SR)
+    return job->op;
+  level_op = gegl_node_new_child (job->graph,
+                                  "operation", "hfsr:scale-space", NULL);
+  hfsr_values_apply (job->procedure, job->values, level_op);
+  gegl_node_link (gegl_node_new_child (job->graph,
+                                       "operation", "gegl:buffer-source",
+                                       "buffer", pixels, NULL),
+                  level_op);
+  return level_op;
+}
 
-  group = gimp_layer_group_new (image);
-  name  = g_strdup_printf (output == HFSR_DOG_SR_OUTPUT_DOG
-                           ? _("DoG levels (×%d)")
-                           : _("Gaussian levels (×%d)"), scale);
+/* A layer group in @image with every level of the stack @output
+ * (HfsrOpDogSrOutput) as @level_op renders it, level @visible the one
+ * shown. */
+static gboolean
+add_level_group (const Job  *job,
+                 gint32      image,
+                 GeglNode   *level_op,
+                 gint        output,
+                 gint        scale,
+                 gint        visible,
+                 GError    **error)
+{
+  gint    n_levels = output == HFSR_DOG_SR_OUTPUT_DOG ? 4 : 5;
+  gint32  group    = gimp_layer_group_new (image);
+  gchar  *name     = g_strdup_printf (output == HFSR_DOG_SR_OUTPUT_DOG
+                                      ? _("DoG levels (×%d)")
+                                      : _("Gaussian levels (×%d)"), scale);
+
   gimp_item_set_name (group, name);
   g_free (name);
   gimp_image_insert_layer (image, group, -1, 0);
 
-  if (method == HFSR_DOG_SR_METHOD_PIXEL_SR)
-    {
-      level_op = gegl_node_new_child (graph,
-                                      "operation", "hfsr:scale-space", NULL);
-      hfsr_values_apply (procedure, values, level_op);
-      gegl_node_link (gegl_node_new_child (graph,
-                                           "operation", "gegl:buffer-source",
-                                           "buffer", pixels, NULL),
-                      level_op);
-    }
-  else
-    level_op = op;
-  g_object_unref (pixels);
-
   /* Inserted from the last level up, so level 1 ends on top. */
   for (gint level = n_levels; level >= 1; level--)
     {
-      GeglBuffer *map;
-      gint32      layer;
+      gint32 layer;
 
-      name  = level_name (op, output, level);
+      name  = level_name (job->op, output, level);
       layer = gimp_layer_new (image, name, gimp_image_width (image),
                               gimp_image_height (image),
                               layer_type (image, FALSE), 100.0,
                               GIMP_LAYER_MODE_NORMAL);
       g_free (name);
       gegl_node_set (level_op, "level", level, NULL);
-      map = render (procedure, level_op, gimp_drawable_get_format (layer),
-                    error);
-      if (map == NULL)
-        {
-          gimp_item_delete (layer);
-          gimp_image_delete (image);
-          *result_image_id    = image_id;
-          *result_drawable_id = -1;
-          return FALSE;
-        }
-      copy_into_drawable (map, layer, FALSE);
-      g_object_unref (map);
+      if (! render_into_layer (job->procedure, level_op, layer, error))
+        return FALSE;
       gimp_image_insert_layer (image, layer, group, 0);
       gimp_item_set_visible (layer, level == visible);
     }
-  gimp_image_undo_enable (image);
   return TRUE;
+}
+
+/* A new image holding the drawable upscaled by HF Super-Resolution and,
+ * above it, a layer group with every level of the stack the job's op
+ * (hfsr:dog-sr) shows, the chosen level visible, or a layer of its SIFT
+ * keypoints.  The upscale is rendered once.  On failure the new image is
+ * deleted: nothing is left behind. */
+static gboolean
+stack_levels (const Job  *job,
+              GError    **error)
+{
+  GeglNode   *source = gegl_node_get_producer (job->op, "input", NULL);
+  GeglNode   *level_op;
+  GeglBuffer *pixels;
+  gint        scale, method, output, visible;
+  gint32      image;
+  gboolean    stacked;
+
+  gegl_node_get (job->op, "scale", &scale, "method", &method,
+                 "output", &output, "level", &visible, NULL);
+  if (! check_result_size (job->op, error))
+    return FALSE;
+  pixels = upscale_into_new_image (job, source, scale, error);
+  if (pixels == NULL)
+    return FALSE;
+  image = *job->result_image_id;
+  gimp_image_undo_disable (image);
+
+  if (output == HFSR_DOG_SR_OUTPUT_KEYPOINTS)
+    {
+      stacked = keypoint_layer (job, source, pixels, image, error);
+      g_object_unref (pixels);
+      gimp_image_undo_enable (image);
+    }
+  else
+    {
+      level_op = level_op_for (job, method, pixels);
+      g_object_unref (pixels);
+      stacked = add_level_group (job, image, level_op, output, scale,
+                                 visible, error);
+      if (stacked)
+        gimp_image_undo_enable (image);
+    }
+  if (! stacked)
+    {
+      gimp_image_delete (image);
+      *job->result_image_id    = job->image_id;
+      *job->result_drawable_id = -1;
+    }
+  return stacked;
 }
 
 gboolean
@@ -670,29 +717,26 @@ hfsr_procedure_run (const HfsrProcedure *procedure,
                     gint32              *result_drawable_id,
                     GError             **error)
 {
-  GeglNode *op;
-  GeglNode *graph = hfsr_graph_new (procedure, values, drawable_id, &op);
-  gboolean  success;
+  Job      job = { procedure, values, NULL, NULL, image_id, drawable_id,
+                   result_image_id, result_drawable_id };
+  gboolean success;
 
+  job.graph = hfsr_graph_new (procedure, values, drawable_id, &job.op);
   *result_image_id    = image_id;
   *result_drawable_id = -1;
   switch (procedure->result)
     {
     case HFSR_RESULT_MAP_LAYER:
-      success = add_map_layer (procedure, values, graph, op, image_id,
-                               drawable_id, result_drawable_id, error);
+      success = add_map_layer (&job, error);
       break;
     case HFSR_RESULT_LEVELS:
-      success = stack_levels (procedure, values, graph, op, image_id,
-                              drawable_id, result_image_id,
-                              result_drawable_id, error);
+      success = stack_levels (&job, error);
       break;
     case HFSR_RESULT_UPSCALED:
     default:
-      success = upscale (procedure, values, graph, op, image_id, drawable_id,
-                         result_image_id, result_drawable_id, error);
+      success = upscale (&job, error);
       break;
     }
-  g_object_unref (graph);
+  g_object_unref (job.graph);
   return success;
 }
