@@ -12,7 +12,6 @@
 #include <string.h>
 
 #include "layer-test-util.h"
-#include "test-util.h"
 
 /* Fixed seeds: a failure reproduces on every run. */
 #define SEED 20260102u
