@@ -349,19 +349,37 @@ output_path (const Evaluation *eval, int index, const char *path,
   return file;
 }
 
-/* Scores every method on one HR image; @scores has one entry per
- * method. */
+/* An HR image as the protocol prepares it: mod-cropped to the scale, its
+ * Y, and its LR copy (MATLAB bicubic, rounded to 8 bits) with a GEGL
+ * buffer of the same pixels for the GEGL methods. */
+typedef struct
+{
+  HfsrTensor *high;
+  float      *high_y;
+  HfsrTensor *low;
+  GeglBuffer *low_buffer;
+} PreparedImage;
+
+static void
+prepared_image_clear (PreparedImage *image)
+{
+  if (image->low_buffer != NULL)
+    g_object_unref (image->low_buffer);
+  hfsr_tensor_free (image->low);
+  g_free (image->high_y);
+  hfsr_tensor_free (image->high);
+}
+
+/* Reads and prepares the HR image @path; on failure @image holds what
+ * was made before, for prepared_image_clear. */
 static gboolean
-evaluate_image (Evaluation *eval, int index, const char *path,
-                Score *scores, GError **error)
+prepare_image (const Evaluation *eval, const char *path,
+               PreparedImage *image, GError **error)
 {
   int         s = eval->scale, width, height;
-  HfsrTensor *loaded, *high = NULL, *low = NULL;
-  float      *high_y = NULL;
-  GeglBuffer *low_buffer = NULL;
-  gboolean    evaluated = FALSE;
+  HfsrTensor *loaded = tool_load_image (path, error);
+  gboolean    prepared = FALSE;
 
-  loaded = tool_load_image (path, error);
   if (loaded == NULL)
     return FALSE;
   width = hfsr_modcrop (loaded->width, s);
@@ -374,56 +392,72 @@ evaluate_image (Evaluation *eval, int index, const char *path,
                    loaded->width, loaded->height, s, s);
       goto out;
     }
-  high = tool_crop_top_left (loaded, width, height, error);
-  if (high == NULL)
+  image->high = tool_crop_top_left (loaded, width, height, error);
+  if (image->high == NULL)
     goto out;
-  high_y = g_try_new (float, (gsize) width * height);
-  low = hfsr_tensor_new (3, height / s, width / s, error);
-  if (high_y == NULL || low == NULL)
+  image->high_y = g_try_new (float, (gsize) width * height);
+  image->low = hfsr_tensor_new (3, height / s, width / s, error);
+  if (image->high_y == NULL || image->low == NULL)
     {
-      if (high_y == NULL)
+      if (image->high_y == NULL)
         g_set_error (error, HFSR_ERROR, HFSR_ERROR_NO_MEMORY,
                      "%s: out of memory", path);
       goto out;
     }
-  hfsr_rgb_to_y (high->data, (gsize) width * height, high_y);
-  if (!hfsr_imresize (high->data, 3, width, height, low->width, low->height,
-                      low->data, error))
+  hfsr_rgb_to_y (image->high->data, (gsize) width * height, image->high_y);
+  if (!hfsr_imresize (image->high->data, 3, width, height, image->low->width,
+                      image->low->height, image->low->data, error))
     goto out;
-  tool_quantize_8bit (low->data, hfsr_tensor_size (low));
-  low_buffer = tool_buffer_from_planes (low, "R'G'B' float");
-
-  for (int m = 0; m < eval->n_methods; m++)
-    {
-      Method     *method = &eval->methods[m];
-      gint64      start = g_get_monotonic_time ();
-      HfsrTensor *output = upscale (eval, method, low, low_buffer, error);
-      char       *file;
-      gboolean    scored;
-
-      method->seconds += (g_get_monotonic_time () - start) / 1e6;
-      if (output == NULL)
-        goto out;
-      tool_quantize_8bit (output->data, hfsr_tensor_size (output));
-      file = output_path (eval, index, path, method);
-      scored = score_output (eval, output, high_y, &scores[m], error)
-               && tool_save_png (output, file, &scores[m].png_bytes, error);
-      if (!eval->keep_files)
-        g_unlink (file);
-      g_free (file);
-      hfsr_tensor_free (output);
-      if (!scored)
-        goto out;
-    }
-  evaluated = TRUE;
+  tool_quantize_8bit (image->low->data, hfsr_tensor_size (image->low));
+  image->low_buffer = tool_buffer_from_planes (image->low, "R'G'B' float");
+  prepared = TRUE;
 
 out:
-  if (low_buffer != NULL)
-    g_object_unref (low_buffer);
-  hfsr_tensor_free (low);
-  g_free (high_y);
-  hfsr_tensor_free (high);
   hfsr_tensor_free (loaded);
+  return prepared;
+}
+
+/* One method on image number @index (@path): the upscale of its LR copy
+ * (the time added to the method's), rounded to 8 bits, scored into
+ * @score and measured as a PNG, kept only with --save. */
+static gboolean
+score_method (const Evaluation *eval, Method *method, int index,
+              const char *path, const PreparedImage *image, Score *score,
+              GError **error)
+{
+  gint64      start = g_get_monotonic_time ();
+  HfsrTensor *output = upscale (eval, method, image->low, image->low_buffer,
+                                error);
+  char       *file;
+  gboolean    scored;
+
+  method->seconds += (g_get_monotonic_time () - start) / 1e6;
+  if (output == NULL)
+    return FALSE;
+  tool_quantize_8bit (output->data, hfsr_tensor_size (output));
+  file = output_path (eval, index, path, method);
+  scored = score_output (eval, output, image->high_y, score, error)
+           && tool_save_png (output, file, &score->png_bytes, error);
+  if (!eval->keep_files)
+    g_unlink (file);
+  g_free (file);
+  hfsr_tensor_free (output);
+  return scored;
+}
+
+/* Scores every method on one HR image; @scores has one entry per
+ * method. */
+static gboolean
+evaluate_image (Evaluation *eval, int index, const char *path,
+                Score *scores, GError **error)
+{
+  PreparedImage image = { NULL, NULL, NULL, NULL };
+  gboolean      evaluated = prepare_image (eval, path, &image, error);
+
+  for (int m = 0; evaluated && m < eval->n_methods; m++)
+    evaluated = score_method (eval, &eval->methods[m], index, path, &image,
+                              &scores[m], error);
+  prepared_image_clear (&image);
   return evaluated;
 }
 
