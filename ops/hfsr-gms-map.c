@@ -87,11 +87,12 @@ property_int (iterations, _("Iterations"), 2)
  * (erosion and dilation, a radius each) and each Gaussian (kernel radius
  * ceil (3 sigma), as engine/maps/ truncates it). */
 static int
-margin (const GeglProperties *o)
+margin (GeglOperation *operation)
 {
-  int prewitt = 1;
-  int opening = 2 * o->radius;
-  int blur    = (int) ceil (3.0 * o->sigma);
+  GeglProperties *o       = GEGL_PROPERTIES (operation);
+  int             prewitt = 1;
+  int             opening = 2 * o->radius;
+  int             blur    = (int) ceil (3.0 * o->sigma);
 
   switch (o->mode)
     {
@@ -103,29 +104,6 @@ margin (const GeglProperties *o)
       return prewitt + opening + o->iterations * (blur + opening);
     }
   return HFSR_OP_WHOLE_IMAGE;
-}
-
-static void
-prepare (GeglOperation *operation)
-{
-  /* Both images in the input's space, so their Y' are comparable. */
-  hfsr_op_set_formats (operation, "Y' float", "Y' float", "Y' float");
-}
-
-/* The map is of the input image; the reference only has to match it. */
-static GeglRectangle
-get_bounding_box (GeglOperation *operation)
-{
-  return hfsr_op_source_extent (operation, "input");
-}
-
-static GeglRectangle
-get_required_for_output (GeglOperation       *operation,
-                         const gchar         *input_pad,
-                         const GeglRectangle *roi)
-{
-  return hfsr_op_required_within (operation, roi,
-                                  margin (GEGL_PROPERTIES (operation)));
 }
 
 /* @map holds the GMS map; leaves the map of o->mode in @map or @scratch
@@ -158,7 +136,7 @@ shape_map (const GeglProperties *o,
 }
 
 /* The map of @chunk's input against its reference (aux)
- * (hfsr_op_process_planes). */
+ * (HfsrOpInfo.planes). */
 static gboolean
 compare (GeglOperation  *operation,
          HfsrOpChunk    *chunk,
@@ -184,21 +162,6 @@ compare (GeglOperation  *operation,
   chunk->planes[0] = shape_map (o, image, hfsr_tensor_plane (work, 0), width,
                                 height, error);
   return chunk->planes[0] != NULL;
-}
-
-static gboolean
-process (GeglOperation       *operation,
-         GeglBuffer          *input,
-         GeglBuffer          *aux,
-         GeglBuffer          *output,
-         const GeglRectangle *result,
-         gint                 level)
-{
-  g_return_val_if_fail (aux != NULL, FALSE);
-
-  return hfsr_op_process_planes (operation, input, aux, output, result,
-                                 margin (GEGL_PROPERTIES (operation)),
-                                 compare);
 }
 
 /* Checks the reference once, before GEGL splits the work between threads:
@@ -245,22 +208,22 @@ operation_process (GeglOperation        *operation,
                                                                 level);
 }
 
+/* Both images in the input's space, so that their Y' are comparable; the
+ * map is of the input image, the reference only has to match it. */
+static const HfsrOpInfo info =
+{
+  .input_format = "Y' float", .aux_format = "Y' float",
+  .output_format = "Y' float",
+  .shape = HFSR_OP_LOCAL, .margin = margin, .planes = compare,
+};
+
 static void
 gegl_op_class_init (GeglOpClass *klass)
 {
-  GeglOperationClass         *operation_class = GEGL_OPERATION_CLASS (klass);
-  GeglOperationComposerClass *composer_class  =
-    GEGL_OPERATION_COMPOSER_CLASS (klass);
+  GeglOperationClass *operation_class = GEGL_OPERATION_CLASS (klass);
 
-  composer_class->process                    = process;
-  operation_class->process                   = operation_process;
-  operation_class->prepare                   = prepare;
-  operation_class->get_bounding_box          = get_bounding_box;
-  operation_class->get_required_for_output   = get_required_for_output;
-  operation_class->get_invalidated_by_change =
-    hfsr_op_get_invalidated_symmetric;
-
-  gegl_operation_class_set_keys (operation_class,
+  operation_class->process = operation_process;
+  hfsr_op_class_init (operation_class, &info,
     "name",            "hfsr:gms-map",
     "title",           _("Gradient magnitude similarity map"),
     "categories",      "edge-detect:hfsr",

@@ -70,9 +70,9 @@ property_double (cutoff, _("Cutoff"), 0.1)
 /* How far an output pixel looks: the four neighbours for the weights, the
  * whole image for the statistics of eq 7 and for the Fourier transform. */
 static int
-mode_margin (HfsrHfMapMode mode)
+margin (GeglOperation *operation)
 {
-  switch (mode)
+  switch (GEGL_PROPERTIES (operation)->mode)
     {
     case HFSR_HF_MAP_SIGNED:
     case HFSR_HF_MAP_MAGNITUDE:
@@ -84,31 +84,13 @@ mode_margin (HfsrHfMapMode mode)
   return HFSR_OP_WHOLE_IMAGE;
 }
 
-static void
-prepare (GeglOperation *operation)
-{
-  hfsr_op_set_formats (operation, "R'G'B'A float", NULL, "R'G'B'A float");
-}
-
-static GeglRectangle
-get_required_for_output (GeglOperation       *operation,
-                         const gchar         *input_pad,
-                         const GeglRectangle *roi)
-{
-  GeglProperties *o = GEGL_PROPERTIES (operation);
-
-  return hfsr_op_required_within (operation, roi, mode_margin (o->mode));
-}
-
 static GeglRectangle
 get_cached_region (GeglOperation       *operation,
                    const GeglRectangle *roi)
 {
-  GeglProperties *o = GEGL_PROPERTIES (operation);
-
   /* A whole-image map is computed once, for the whole image, and kept: the
    * chunks GEGL asks for next come from the cache, not from new runs. */
-  if (mode_margin (o->mode) == HFSR_OP_WHOLE_IMAGE)
+  if (margin (operation) == HFSR_OP_WHOLE_IMAGE)
     return hfsr_op_required_within (operation, roi, HFSR_OP_WHOLE_IMAGE);
   return *roi;
 }
@@ -157,7 +139,7 @@ map_plane (const GeglProperties *o,
 }
 
 /* The maps of @chunk's colour planes, alpha as it is
- * (hfsr_op_process_planes). */
+ * (HfsrOpInfo.planes). */
 static gboolean
 map_planes (GeglOperation  *operation,
             HfsrOpChunk    *chunk,
@@ -188,19 +170,6 @@ map_planes (GeglOperation  *operation,
   return TRUE;
 }
 
-static gboolean
-process (GeglOperation       *operation,
-         GeglBuffer          *input,
-         GeglBuffer          *output,
-         const GeglRectangle *result,
-         gint                 level)
-{
-  GeglProperties *o = GEGL_PROPERTIES (operation);
-
-  return hfsr_op_process_planes (operation, input, NULL, output, result,
-                                 mode_margin (o->mode), map_planes);
-}
-
 /* GEGL's filter splits @result between its threads; a whole-image map would
  * then be computed once per thread.  Those modes run in one piece. */
 static gboolean
@@ -210,11 +179,10 @@ operation_process (GeglOperation        *operation,
                    const GeglRectangle  *result,
                    gint                  level)
 {
-  GeglProperties *o = GEGL_PROPERTIES (operation);
-  GeglBuffer     *input;
-  gboolean        success;
+  GeglBuffer *input;
+  gboolean    success;
 
-  if (mode_margin (o->mode) != HFSR_OP_WHOLE_IMAGE)
+  if (margin (operation) != HFSR_OP_WHOLE_IMAGE)
     return GEGL_OPERATION_CLASS (gegl_op_parent_class)->process (operation,
                                                                   context,
                                                                   output_prop,
@@ -224,28 +192,27 @@ operation_process (GeglOperation        *operation,
   input = (GeglBuffer *) gegl_operation_context_dup_object (context, "input");
   if (input == NULL)
     return FALSE;
-  success = process (operation, input,
-                     gegl_operation_context_get_target (context, "output"),
-                     result, level);
+  success = GEGL_OPERATION_FILTER_GET_CLASS (operation)->process (
+    operation, input, gegl_operation_context_get_target (context, "output"),
+    result, level);
   g_object_unref (input);
   return success;
 }
 
+static const HfsrOpInfo info =
+{
+  .input_format = "R'G'B'A float", .output_format = "R'G'B'A float",
+  .shape = HFSR_OP_LOCAL, .margin = margin, .planes = map_planes,
+};
+
 static void
 gegl_op_class_init (GeglOpClass *klass)
 {
-  GeglOperationClass       *operation_class = GEGL_OPERATION_CLASS (klass);
-  GeglOperationFilterClass *filter_class    = GEGL_OPERATION_FILTER_CLASS (klass);
+  GeglOperationClass *operation_class = GEGL_OPERATION_CLASS (klass);
 
-  filter_class->process                      = process;
-  operation_class->process                   = operation_process;
-  operation_class->prepare                   = prepare;
-  operation_class->get_required_for_output   = get_required_for_output;
-  operation_class->get_invalidated_by_change =
-    hfsr_op_get_invalidated_symmetric;
-  operation_class->get_cached_region         = get_cached_region;
-
-  gegl_operation_class_set_keys (operation_class,
+  operation_class->process           = operation_process;
+  operation_class->get_cached_region = get_cached_region;
+  hfsr_op_class_init (operation_class, &info,
     "name",            "hfsr:hf-map",
     "title",           _("High-frequency map"),
     "categories",      "edge-detect:hfsr",

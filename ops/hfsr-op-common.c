@@ -45,15 +45,6 @@ hfsr_op_grow_within (const GeglRectangle *roi,
   return grown;
 }
 
-GeglRectangle
-hfsr_op_get_invalidated_symmetric (GeglOperation       *operation,
-                                   const gchar         *input_pad,
-                                   const GeglRectangle *input_region)
-{
-  return GEGL_OPERATION_GET_CLASS (operation)->get_required_for_output (
-    operation, input_pad, input_region);
-}
-
 gint64
 hfsr_op_floor_div (gint64 a,
                    gint64 b)
@@ -635,12 +626,17 @@ hfsr_op_required_within (GeglOperation       *operation,
     roi, margin, gegl_operation_source_get_bounding_box (operation, "input"));
 }
 
-gboolean
-hfsr_op_chunk_regions (GeglOperation       *operation,
-                       const GeglRectangle *result,
-                       int                  margin,
-                       GeglRectangle       *wanted,
-                       GeglRectangle       *region)
+/* What process computes of @result with @margin: @wanted, the part within
+ * the input image, from @region, the input around it that exists
+ * (hfsr_op_grow_within), so that every engine border rule applies at the
+ * true image border only and a chunk comes out as in a whole-image run.
+ * FALSE where @result lies outside the image: nothing to compute. */
+static gboolean
+chunk_regions (GeglOperation       *operation,
+               const GeglRectangle *result,
+               int                  margin,
+               GeglRectangle       *wanted,
+               GeglRectangle       *region)
 {
   const GeglRectangle *extent =
     gegl_operation_source_get_bounding_box (operation, "input");
@@ -653,22 +649,24 @@ hfsr_op_chunk_regions (GeglOperation       *operation,
   return TRUE;
 }
 
-gboolean
-hfsr_op_process_planes (GeglOperation       *operation,
-                        GeglBuffer          *input,
-                        GeglBuffer          *aux,
-                        GeglBuffer          *output,
-                        const GeglRectangle *result,
-                        int                  margin,
-                        HfsrOpPlanesFunc     func)
+/* process of an op whose output pixel depends on the input pixels within
+ * @margin of it (chunk_regions), computed by @func at once over the region
+ * of @result; a failure is warned of. */
+static gboolean
+process_planes (GeglOperation       *operation,
+                GeglBuffer          *input,
+                GeglBuffer          *aux,
+                GeglBuffer          *output,
+                const GeglRectangle *result,
+                int                  margin,
+                HfsrOpPlanesFunc     func)
 {
   HfsrOpChunk   chunk = { { 0, 0, 0, 0 }, NULL, NULL, { NULL }, NULL };
   GeglRectangle wanted;
   GError       *error   = NULL;
   gboolean      success = FALSE;
 
-  if (! hfsr_op_chunk_regions (operation, result, margin, &wanted,
-                               &chunk.region))
+  if (! chunk_regions (operation, result, margin, &wanted, &chunk.region))
     return TRUE;
 
   chunk.input = hfsr_op_read_planes (operation, input, &chunk.region,
@@ -744,4 +742,139 @@ hfsr_op_render_pieces (GeglBuffer          *output,
       }
   g_free (out);
   return success;
+}
+
+/* Where a class keeps its HfsrOpInfo: on its type, where an instance finds
+ * it (the ops are not subclassed). */
+static GQuark
+info_quark (void)
+{
+  return g_quark_from_static_string ("hfsr-op-info");
+}
+
+static const HfsrOpInfo *
+op_info (GeglOperation *operation)
+{
+  return g_type_get_qdata (G_TYPE_FROM_INSTANCE (operation), info_quark ());
+}
+
+static void
+prepare_formats (GeglOperation *operation)
+{
+  const HfsrOpInfo *info = op_info (operation);
+
+  hfsr_op_set_formats (operation, info->input_format, info->aux_format,
+                       info->output_format);
+}
+
+/* The input image's: a filter's own, and a composer's whose aux only has
+ * to match the input (GEGL's composer takes in aux's too). */
+static GeglRectangle
+input_bounding_box (GeglOperation *operation)
+{
+  return hfsr_op_source_extent (operation, "input");
+}
+
+static GeglRectangle
+local_required_for_output (GeglOperation       *operation,
+                           const gchar         *input_pad,
+                           const GeglRectangle *roi)
+{
+  return hfsr_op_required_within (operation, roi,
+                                  op_info (operation)->margin (operation));
+}
+
+/* The dependence of a local op is symmetric: a changed input pixel reaches
+ * as far as an output pixel looks, so this is its get_required_for_output. */
+static GeglRectangle
+local_invalidated_by_change (GeglOperation       *operation,
+                             const gchar         *input_pad,
+                             const GeglRectangle *input_region)
+{
+  return local_required_for_output (operation, input_pad, input_region);
+}
+
+/* process of an op that has none of its own: @aux is NULL for a filter. */
+static gboolean
+process_info (GeglOperation       *operation,
+              GeglBuffer          *input,
+              GeglBuffer          *aux,
+              GeglBuffer          *output,
+              const GeglRectangle *result)
+{
+  const HfsrOpInfo *info = op_info (operation);
+
+  if (info->ready != NULL && ! info->ready (operation))
+    return FALSE;
+  return process_planes (operation, input, aux, output, result,
+                         info->margin (operation), info->planes);
+}
+
+static gboolean
+filter_process (GeglOperation       *operation,
+                GeglBuffer          *input,
+                GeglBuffer          *output,
+                const GeglRectangle *result,
+                gint                 level)
+{
+  return process_info (operation, input, NULL, output, result);
+}
+
+/* A composer made from an HfsrOpInfo reads its aux as it reads its input
+ * (an op without a reference there draws what it does instead before
+ * GEGL's composer comes here). */
+static gboolean
+composer_process (GeglOperation       *operation,
+                  GeglBuffer          *input,
+                  GeglBuffer          *aux,
+                  GeglBuffer          *output,
+                  const GeglRectangle *result,
+                  gint                 level)
+{
+  g_return_val_if_fail (aux != NULL, FALSE);
+
+  return process_info (operation, input, aux, output, result);
+}
+
+void
+hfsr_op_class_init (GeglOperationClass *klass,
+                    const HfsrOpInfo   *info,
+                    const gchar        *first_key,
+                    ...)
+{
+  GType   type = G_TYPE_FROM_CLASS (klass);
+  va_list keys;
+
+  g_type_set_qdata (type, info_quark (), (gpointer) info);
+  if (info->input_format != NULL)
+    klass->prepare = prepare_formats;
+
+  switch (info->shape)
+    {
+    case HFSR_OP_LOCAL:
+      klass->get_bounding_box          = input_bounding_box;
+      klass->get_required_for_output   = local_required_for_output;
+      klass->get_invalidated_by_change = local_invalidated_by_change;
+      break;
+    }
+
+  if (info->planes != NULL && g_type_is_a (type, GEGL_TYPE_OPERATION_COMPOSER))
+    GEGL_OPERATION_COMPOSER_CLASS (klass)->process = composer_process;
+  else if (info->planes != NULL)
+    GEGL_OPERATION_FILTER_CLASS (klass)->process = filter_process;
+
+  va_start (keys, first_key);
+  for (const gchar *key = first_key; key != NULL;
+       key = va_arg (keys, const gchar *))
+    gegl_operation_class_set_key (klass, key, va_arg (keys, const gchar *));
+  va_end (keys);
+}
+
+gboolean
+hfsr_op_stack_level_ready (GeglOperation *operation)
+{
+  gint output, level;
+
+  g_object_get (operation, "output", &output, "level", &level, NULL);
+  return hfsr_op_level_exists (operation, output, level);
 }

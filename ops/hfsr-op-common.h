@@ -32,14 +32,6 @@ GeglRectangle hfsr_op_grow_within (const GeglRectangle *roi,
                                    int                  margin,
                                    const GeglRectangle *extent);
 
-/* get_invalidated_by_change of an op whose dependence is symmetric: a
- * changed input pixel reaches as far as an output pixel looks, so this is
- * the op's own get_required_for_output. */
-GeglRectangle hfsr_op_get_invalidated_symmetric
-                             (GeglOperation       *operation,
-                              const gchar         *input_pad,
-                              const GeglRectangle *input_region);
-
 /* a / b rounded towards minus infinity (b > 0): GEGL coordinates may be
  * negative. */
 gint64        hfsr_op_floor_div    (gint64               a,
@@ -144,21 +136,10 @@ GeglRectangle hfsr_op_required_within (GeglOperation       *operation,
                                        const GeglRectangle *roi,
                                        int                  margin);
 
-/* What process computes of @result with @margin: @wanted, the part within
- * the input image, from @region, the input around it that exists
- * (hfsr_op_grow_within), so that every engine border rule applies at the
- * true image border only and a chunk comes out as in a whole-image run.
- * FALSE where @result lies outside the image: nothing to compute. */
-gboolean      hfsr_op_chunk_regions (GeglOperation       *operation,
-                                     const GeglRectangle *result,
-                                     int                  margin,
-                                     GeglRectangle       *wanted,
-                                     GeglRectangle       *region);
-
 /* The most planes a pixel format of the ops has (R'G'B'A). */
 #define HFSR_OP_MAX_PLANES 4
 
-/* One chunk of an op computed by hfsr_op_process_planes. */
+/* One chunk of an HFSR_OP_LOCAL op (HfsrOpInfo), computed at once. */
 typedef struct
 {
   GeglRectangle region;  /* the input read */
@@ -175,17 +156,6 @@ typedef struct
 typedef gboolean (*HfsrOpPlanesFunc) (GeglOperation  *operation,
                                       HfsrOpChunk    *chunk,
                                       GError        **error);
-
-/* process of an op whose output pixel depends on the input pixels within
- * @margin of it (hfsr_op_chunk_regions), computed by @func at once over
- * the region of @result; a failure is warned of. */
-gboolean      hfsr_op_process_planes (GeglOperation       *operation,
-                                      GeglBuffer          *input,
-                                      GeglBuffer          *aux,
-                                      GeglBuffer          *output,
-                                      const GeglRectangle *result,
-                                      int                  margin,
-                                      HfsrOpPlanesFunc     func);
 
 /* Whether level @level exists in the stack that @output draws (1-4 for
  * the DoG, 1-5 for the Gaussians); where it does not, @operation (when
@@ -318,6 +288,56 @@ gboolean      hfsr_op_process_network_pieces
                                   int                  scale,
                                   int                  side,
                                   HfsrOpPieceFunc      func);
+
+/* How the output of an op depends on its input: what the region
+ * functions that hfsr_op_class_init gives its class answer. */
+typedef enum
+{
+  /* The output covers the input image (an aux image only has to match
+   * it), and an output pixel depends on the input pixels within the
+   * margin (HfsrOpInfo) of it. */
+  HFSR_OP_LOCAL
+} HfsrOpShape;
+
+/* How far an output pixel of @operation looks with its current settings,
+ * in input pixels, or HFSR_OP_WHOLE_IMAGE. */
+typedef int (*HfsrOpMarginFunc) (GeglOperation *operation);
+
+/* What an op's class has in common with the other ops', for
+ * hfsr_op_class_init: one static HfsrOpInfo an op. */
+typedef struct
+{
+  /* prepare's formats (hfsr_op_set_formats); a NULL input: the op has a
+   * prepare of its own. */
+  const char       *input_format;
+  const char       *aux_format;
+  const char       *output_format;
+  HfsrOpShape       shape;
+  HfsrOpMarginFunc  margin;
+  /* process, where the op has none of its own, asks this first whether
+   * there is anything to compute (NULL: there always is); where there is
+   * not, it has warned why and process fails. */
+  gboolean        (*ready)  (GeglOperation *operation);
+  /* Computes an HFSR_OP_LOCAL op's chunk: its process reads the input
+   * within the margin of the chunk (and the same of aux, for a composer)
+   * and writes the planes this sets. */
+  HfsrOpPlanesFunc  planes;
+} HfsrOpInfo;
+
+/* The parts of an op's class that follow from @info (static: the class
+ * keeps it): prepare, where @info has the formats; get_bounding_box,
+ * get_required_for_output and get_invalidated_by_change of its shape;
+ * process, where @info has the planes.  Then the keys, as
+ * gegl_operation_class_set_keys. */
+void          hfsr_op_class_init    (GeglOperationClass *klass,
+                                     const HfsrOpInfo   *info,
+                                     const gchar        *first_key,
+                                     ...) G_GNUC_NULL_TERMINATED;
+
+/* HfsrOpInfo.ready of an op that draws one level of a stack, chosen by its
+ * properties "output" and "level": whether the level exists
+ * (hfsr_op_level_exists). */
+gboolean      hfsr_op_stack_level_ready (GeglOperation *operation);
 
 G_END_DECLS
 

@@ -72,10 +72,10 @@ level_sigmas (const GeglProperties *o,
 /* How far an output pixel looks: the widest blur's radius, as
  * hfsr_gaussian_blur cuts its kernel. */
 static int
-margin (const GeglProperties *o)
+margin (GeglOperation *operation)
 {
   double sigmas[2];
-  int    n      = level_sigmas (o, sigmas);
+  int    n      = level_sigmas (GEGL_PROPERTIES (operation), sigmas);
   int    radius = 0;
 
   for (int k = 0; k < n; k++)
@@ -83,25 +83,9 @@ margin (const GeglProperties *o)
   return radius;
 }
 
-static void
-prepare (GeglOperation *operation)
-{
-  hfsr_op_set_formats (operation, "Y' float", NULL, "Y' float");
-}
-
-static GeglRectangle
-get_required_for_output (GeglOperation       *operation,
-                         const gchar         *input_pad,
-                         const GeglRectangle *roi)
-{
-  return hfsr_op_required_within (operation, roi,
-                                  margin (GEGL_PROPERTIES (operation)));
-}
-
-/* The level over @chunk (hfsr_op_process_planes), which exists (process
- * checks it).  The blurs see exactly the pixels that exist around the
- * chunk, so their replicated border applies at the true image border
- * only. */
+/* The level over @chunk (HfsrOpInfo.planes), which exists (process checks
+ * it).  The blurs see exactly the pixels that exist around the chunk, so
+ * their replicated border applies at the true image border only. */
 static gboolean
 blur_level (GeglOperation  *operation,
             HfsrOpChunk    *chunk,
@@ -133,33 +117,17 @@ blur_level (GeglOperation  *operation,
   return TRUE;
 }
 
-static gboolean
-process (GeglOperation       *operation,
-         GeglBuffer          *input,
-         GeglBuffer          *output,
-         const GeglRectangle *result,
-         gint                 level)
+static const HfsrOpInfo info =
 {
-  GeglProperties *o = GEGL_PROPERTIES (operation);
-
-  return hfsr_op_level_exists (operation, o->output, o->level)
-         && hfsr_op_process_planes (operation, input, NULL, output, result,
-                                    margin (o), blur_level);
-}
+  .input_format = "Y' float", .output_format = "Y' float",
+  .shape = HFSR_OP_LOCAL, .margin = margin,
+  .ready = hfsr_op_stack_level_ready, .planes = blur_level,
+};
 
 static void
 gegl_op_class_init (GeglOpClass *klass)
 {
-  GeglOperationClass       *operation_class = GEGL_OPERATION_CLASS (klass);
-  GeglOperationFilterClass *filter_class    = GEGL_OPERATION_FILTER_CLASS (klass);
-
-  filter_class->process                      = process;
-  operation_class->prepare                   = prepare;
-  operation_class->get_required_for_output   = get_required_for_output;
-  operation_class->get_invalidated_by_change =
-    hfsr_op_get_invalidated_symmetric;
-
-  gegl_operation_class_set_keys (operation_class,
+  hfsr_op_class_init (GEGL_OPERATION_CLASS (klass), &info,
     "name",        "hfsr:scale-space",
     "title",       _("Scale-space level"),
     "categories",  "edge-detect:hfsr",
