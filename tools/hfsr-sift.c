@@ -737,7 +737,8 @@ dog_psnr (const float *levels, const float *truth, int width, int height,
 }
 
 /* Adds each method's DoG PSNR on the photo @path to @sums (method by
- * level); any failure is prefixed with the photo's path. */
+ * level); a failure after loading is prefixed with the photo's path (the
+ * loader's own errors already name it). */
 static gboolean
 score_levels (Session *session, const char *path,
               const HfsrSiftParams *params, int shave, double *sums,
@@ -764,14 +765,14 @@ score_levels (Session *session, const char *path,
       g_free (levels);
     }
   g_free (truth);
-  hfsr_tensor_free (high);
   if (failure != NULL)
     {
-      g_prefix_error (&failure, "%s: ", path);
+      if (high != NULL)
+        g_prefix_error (&failure, "%s: ", path);
       g_propagate_error (error, failure);
-      return FALSE;
     }
-  return TRUE;
+  hfsr_tensor_free (high);
+  return failure == NULL;
 }
 
 /* The table of the mean DoG PSNR in @sums over @n_photos photos. */

@@ -159,6 +159,11 @@ expect_error "$work/missing.kp" match "$work/missing.kp" "$work/sample.kp" \
   --homography "$work/identity"
 expect_error "$work/pairs" bench "$work/pairs/sample-1" --scale 2
 expect_error "$work/none" pairs "$work/none" "$work/pairs2"
+# levels names a photo it cannot read once, as the loader words it.
+if expect 1 levels "$root/meson.build" --scale 2; then
+  [ "$(grep -o -F "$root/meson.build" "$err" | wc -l)" -eq 1 ] \
+    || fail "levels: the message should name the file once: $(cat "$err")"
+fi
 # Only regular files are read: opening a FIFO would wait for a writer.
 if mkfifo "$work/fifo"; then
   expect_error "$work/fifo" match "$work/sample.kp" "$work/sample.kp" \
