@@ -62,10 +62,6 @@ property_file_path (model, _("Model file"), "")
 /* Grey level at which a DoG value of 0 is drawn, as hfsr:scale-space. */
 #define SIGNED_ZERO 0.5f
 
-/* Output pixels a side computed at once: bounds the five levels and the
- * network's scratch whatever chunk GEGL asks for. */
-#define PIECE_OUTPUT 256
-
 /* The model file, or the shipped network of the scale and method; either
  * must be a DoG-SR network of that method and scale (its sigmas are
  * checked where the levels are made). */
@@ -128,19 +124,6 @@ get_sigmas (const GeglProperties *o,
   sigmas[4] = o->sigma5;
 }
 
-static void
-prepare (GeglOperation *operation)
-{
-  hfsr_op_set_formats (operation, "Y' float", NULL, "Y' float");
-}
-
-static GeglRectangle
-get_bounding_box (GeglOperation *operation)
-{
-  return hfsr_op_upscaled_bounding_box (operation,
-                                        GEGL_PROPERTIES (operation)->scale);
-}
-
 /* What hfsr_dog_sr_levels reads for @roi, within the image. */
 static GeglRectangle
 required_input (GeglOperation       *operation,
@@ -149,7 +132,8 @@ required_input (GeglOperation       *operation,
                 const GeglRectangle *extent)
 {
   GeglProperties *o = GEGL_PROPERTIES (operation);
-  GeglRectangle   bounds = get_bounding_box (operation);
+  GeglRectangle   bounds = hfsr_op_upscaled_bounding_box (operation,
+                                                          o->scale);
   GeglRectangle   wanted;
   HfsrRect        target, image = hfsr_op_rect_to_engine (extent), rect;
   double          sigmas[HFSR_DOG_SR_LEVELS];
@@ -163,32 +147,15 @@ required_input (GeglOperation       *operation,
   return hfsr_op_rect_from_engine (&rect);
 }
 
-static GeglRectangle
-get_required_for_output (GeglOperation       *operation,
-                         const gchar         *input_pad,
-                         const GeglRectangle *roi)
+/* Besides the network's margin, a changed input pixel reaches as far as
+ * the bicubic kernel plus the widest blur look. */
+static int
+margin (GeglOperation *operation)
 {
-  return hfsr_op_model_required_input (operation, &network, roi,
-                                       required_input);
-}
+  GeglProperties *o    = GEGL_PROPERTIES (operation);
+  int             blur = (int) ceil (3.0 * o->sigma5);
 
-/* A changed input pixel reaches the network's margin and the bicubic
- * kernel plus the widest blur: the larger of the two, upscaled.  Asked
- * while settings change, so it loads nothing: without the network at hand
- * all of the output may have changed. */
-static GeglRectangle
-get_invalidated_by_change (GeglOperation       *operation,
-                           const gchar         *input_pad,
-                           const GeglRectangle *input_region)
-{
-  GeglProperties *o      = GEGL_PROPERTIES (operation);
-  int             blur   = (int) ceil (3.0 * o->sigma5);
-  int             margin = hfsr_op_model_peek_margin (operation, &network);
-
-  margin = margin >= 0 ? MAX ((blur + o->scale - 1) / o->scale + 2, margin)
-                       : HFSR_OP_WHOLE_IMAGE;
-  return hfsr_op_upscaled_invalidated (operation, input_region, margin,
-                                       o->scale);
+  return (blur + o->scale - 1) / o->scale + 2;
 }
 
 /* The chosen level over @piece into @out (piece-sized); without a network
@@ -247,35 +214,18 @@ level_of_piece (const GeglRectangle *piece,
   return done;
 }
 
-static gboolean
-process (GeglOperation       *operation,
-         GeglBuffer          *input,
-         GeglBuffer          *output,
-         const GeglRectangle *result,
-         gint                 level)
+static const HfsrOpInfo info =
 {
-  GeglProperties *o = GEGL_PROPERTIES (operation);
-
-  return hfsr_op_level_exists (operation, o->output, o->level)
-         && hfsr_op_process_network_pieces (operation, &network, input,
-                                            output, result, o->scale,
-                                            PIECE_OUTPUT, level_of_piece);
-}
+  .input_format = "Y' float", .output_format = "Y' float",
+  .shape = HFSR_OP_UPSCALED, .margin = margin,
+  .network = &network, .required = required_input,
+  .ready = hfsr_op_stack_level_ready, .piece = level_of_piece,
+};
 
 static void
 gegl_op_class_init (GeglOpClass *klass)
 {
-  GeglOperationClass       *operation_class = GEGL_OPERATION_CLASS (klass);
-  GeglOperationFilterClass *filter_class    = GEGL_OPERATION_FILTER_CLASS (klass);
-
-  filter_class->process                      = process;
-  operation_class->prepare                   = prepare;
-  operation_class->get_bounding_box          = get_bounding_box;
-  operation_class->get_required_for_output   = get_required_for_output;
-  operation_class->get_invalidated_by_change = get_invalidated_by_change;
-  operation_class->cache_policy              = GEGL_CACHE_POLICY_ALWAYS;
-
-  gegl_operation_class_set_keys (operation_class,
+  hfsr_op_class_init (GEGL_OPERATION_CLASS (klass), &info,
     "name",        "hfsr:dog-sr-network",
     "title",       _("DoG Super-Resolution network"),
     "categories",  "hidden",

@@ -481,9 +481,12 @@ hfsr_op_dog_sr_load_shipped (int                 scale,
   return model;
 }
 
-int
-hfsr_op_model_peek_margin (GeglOperation       *operation,
-                           const HfsrOpNetwork *network)
+/* The margin of the network hfsr_op_model_peek finds
+ * (hfsr_model_get_margin), or HFSR_OP_WHOLE_IMAGE where none is: without
+ * the network at hand all of the output may have changed. */
+static int
+model_peek_margin (GeglOperation       *operation,
+                   const HfsrOpNetwork *network)
 {
   HfsrOpModel *shared = hfsr_op_model_peek (operation, network);
   int          margin = HFSR_OP_WHOLE_IMAGE;
@@ -492,75 +495,6 @@ hfsr_op_model_peek_margin (GeglOperation       *operation,
     margin = hfsr_model_get_margin (shared->model);
   hfsr_op_model_release (shared);
   return margin;
-}
-
-GeglRectangle
-hfsr_op_model_required_input (GeglOperation       *operation,
-                              const HfsrOpNetwork *network,
-                              const GeglRectangle *roi,
-                              HfsrOpRequiredFunc   required)
-{
-  const GeglRectangle *extent =
-    gegl_operation_source_get_bounding_box (operation, "input");
-  HfsrOpModel         *shared;
-  GeglRectangle        need;
-
-  if (extent == NULL)
-    return *roi;
-  shared = hfsr_op_model_acquire (operation, network);
-  need = required (operation, shared != NULL ? shared->model : NULL, roi,
-                   extent);
-  hfsr_op_model_release (shared);
-  return need;
-}
-
-GeglRectangle
-hfsr_op_upscaled_invalidated (GeglOperation       *operation,
-                              const GeglRectangle *input_region,
-                              int                  margin,
-                              int                  scale)
-{
-  GeglRectangle reach = hfsr_op_grow_within (
-    input_region, margin,
-    gegl_operation_source_get_bounding_box (operation, "input"));
-
-  return hfsr_op_scale_up (&reach, scale);
-}
-
-gboolean
-hfsr_op_process_network_pieces (GeglOperation       *operation,
-                                const HfsrOpNetwork *network,
-                                GeglBuffer          *input,
-                                GeglBuffer          *output,
-                                const GeglRectangle *result,
-                                int                  scale,
-                                int                  side,
-                                HfsrOpPieceFunc      func)
-{
-  GeglRectangle    bounds = hfsr_op_upscaled_bounding_box (operation, scale);
-  GeglRectangle    wanted;
-  HfsrOpModel     *shared;
-  HfsrOpNetworkJob job;
-  GError          *error = NULL;
-  gboolean         success;
-
-  job.extent = gegl_operation_source_get_bounding_box (operation, "input");
-  /* A blit may ask for more than the image; only the image has pixels. */
-  if (job.extent == NULL
-      || ! gegl_rectangle_intersect (&wanted, result, &bounds))
-    return TRUE;
-
-  shared = hfsr_op_model_acquire (operation, network);
-  job.operation = operation;
-  job.model = shared != NULL ? shared->model : NULL;
-  job.input = input;
-  success = hfsr_op_render_pieces (output, &wanted, side,
-                                   gegl_operation_get_format (operation,
-                                                              "output"),
-                                   func, &job, &error);
-  hfsr_op_warn (operation, &error);
-  hfsr_op_model_release (shared);
-  return success;
 }
 
 HfsrRect
@@ -712,14 +646,18 @@ hfsr_op_level_exists (GeglOperation     *operation,
   return FALSE;
 }
 
-gboolean
-hfsr_op_render_pieces (GeglBuffer          *output,
-                       const GeglRectangle *wanted,
-                       int                  side,
-                       const Babl          *format,
-                       HfsrOpPieceFunc      func,
-                       gpointer             data,
-                       GError             **error)
+/* Fills @wanted of @output (a one-component float @format) piece by piece,
+ * pieces of at most @side x @side pixels in raster order, so that scratch
+ * memory is bounded whatever chunk GEGL asks for.  Stops at the first
+ * failure. */
+static gboolean
+render_pieces (GeglBuffer          *output,
+               const GeglRectangle *wanted,
+               int                  side,
+               const Babl          *format,
+               HfsrOpPieceFunc      func,
+               gpointer             data,
+               GError             **error)
 {
   float   *out = hfsr_op_pixels_new (MIN (wanted->width, side),
                                      MIN (wanted->height, side), 1, error);
@@ -794,6 +732,106 @@ local_invalidated_by_change (GeglOperation       *operation,
   return local_required_for_output (operation, input_pad, input_region);
 }
 
+/* The "scale" property of an HFSR_OP_UPSCALED op. */
+static int
+op_scale (GeglOperation *operation)
+{
+  int scale;
+
+  g_object_get (operation, "scale", &scale, NULL);
+  return scale;
+}
+
+static GeglRectangle
+upscaled_bounding_box (GeglOperation *operation)
+{
+  return hfsr_op_upscaled_bounding_box (operation, op_scale (operation));
+}
+
+/* What HfsrOpInfo.required names with the network of the settings, or
+ * @roi as it is with no input connected. */
+static GeglRectangle
+upscaled_required_for_output (GeglOperation       *operation,
+                              const gchar         *input_pad,
+                              const GeglRectangle *roi)
+{
+  const HfsrOpInfo    *info = op_info (operation);
+  const GeglRectangle *extent =
+    gegl_operation_source_get_bounding_box (operation, "input");
+  HfsrOpModel         *shared;
+  GeglRectangle        need;
+
+  if (extent == NULL)
+    return *roi;
+  shared = hfsr_op_model_acquire (operation, info->network);
+  need = info->required (operation, shared != NULL ? shared->model : NULL,
+                         roi, extent);
+  hfsr_op_model_release (shared);
+  return need;
+}
+
+/* A changed input pixel reaches every output pixel whose footprint lies
+ * within the margin of it: the network's, and at least the op's own.
+ * GEGL asks this while properties are being set one by one (the `gegl`
+ * command line connects the node before its model= is set), so it loads
+ * nothing: without the network at hand all of the output may have
+ * changed. */
+static GeglRectangle
+upscaled_invalidated_by_change (GeglOperation       *operation,
+                                const gchar         *input_pad,
+                                const GeglRectangle *input_region)
+{
+  const HfsrOpInfo *info   = op_info (operation);
+  int               margin = model_peek_margin (operation, info->network);
+  GeglRectangle     reach;
+
+  if (margin != HFSR_OP_WHOLE_IMAGE && info->margin != NULL)
+    margin = MAX (margin, info->margin (operation));
+  reach = hfsr_op_grow_within (
+    input_region, margin,
+    gegl_operation_source_get_bounding_box (operation, "input"));
+  return hfsr_op_scale_up (&reach, op_scale (operation));
+}
+
+/* Output pixels a side that an upscaling op computes at once. */
+#define PIECE_SIDE 256
+
+/* process of an HFSR_OP_UPSCALED op: the part of @result within the
+ * upscaled image, in pieces (render_pieces), each computed by the op's
+ * piece function, which gets an HfsrOpNetworkJob with the network of the
+ * settings.  A failure is warned of. */
+static gboolean
+process_network_pieces (GeglOperation       *operation,
+                        GeglBuffer          *input,
+                        GeglBuffer          *output,
+                        const GeglRectangle *result)
+{
+  const HfsrOpInfo *info   = op_info (operation);
+  GeglRectangle     bounds = upscaled_bounding_box (operation);
+  GeglRectangle     wanted;
+  HfsrOpModel      *shared;
+  HfsrOpNetworkJob  job;
+  GError           *error = NULL;
+  gboolean          success;
+
+  job.extent = gegl_operation_source_get_bounding_box (operation, "input");
+  /* A blit may ask for more than the image; only the image has pixels. */
+  if (job.extent == NULL
+      || ! gegl_rectangle_intersect (&wanted, result, &bounds))
+    return TRUE;
+
+  shared = hfsr_op_model_acquire (operation, info->network);
+  job.operation = operation;
+  job.model = shared != NULL ? shared->model : NULL;
+  job.input = input;
+  success = render_pieces (output, &wanted, PIECE_SIDE,
+                           gegl_operation_get_format (operation, "output"),
+                           info->piece, &job, &error);
+  hfsr_op_warn (operation, &error);
+  hfsr_op_model_release (shared);
+  return success;
+}
+
 /* process of an op that has none of its own: @aux is NULL for a filter. */
 static gboolean
 process_info (GeglOperation       *operation,
@@ -806,6 +844,8 @@ process_info (GeglOperation       *operation,
 
   if (info->ready != NULL && ! info->ready (operation))
     return FALSE;
+  if (info->shape == HFSR_OP_UPSCALED)
+    return process_network_pieces (operation, input, output, result);
   return process_planes (operation, input, aux, output, result,
                          info->margin (operation), info->planes);
 }
@@ -842,8 +882,9 @@ hfsr_op_class_init (GeglOperationClass *klass,
                     const gchar        *first_key,
                     ...)
 {
-  GType   type = G_TYPE_FROM_CLASS (klass);
-  va_list keys;
+  GType    type     = G_TYPE_FROM_CLASS (klass);
+  gboolean computes = info->planes != NULL || info->piece != NULL;
+  va_list  keys;
 
   g_type_set_qdata (type, info_quark (), (gpointer) info);
   if (info->input_format != NULL)
@@ -856,11 +897,19 @@ hfsr_op_class_init (GeglOperationClass *klass,
       klass->get_required_for_output   = local_required_for_output;
       klass->get_invalidated_by_change = local_invalidated_by_change;
       break;
+
+    case HFSR_OP_UPSCALED:
+      klass->get_bounding_box          = upscaled_bounding_box;
+      klass->get_required_for_output   = upscaled_required_for_output;
+      klass->get_invalidated_by_change = upscaled_invalidated_by_change;
+      /* The network is costly: what was computed once is kept. */
+      klass->cache_policy              = GEGL_CACHE_POLICY_ALWAYS;
+      break;
     }
 
-  if (info->planes != NULL && g_type_is_a (type, GEGL_TYPE_OPERATION_COMPOSER))
+  if (computes && g_type_is_a (type, GEGL_TYPE_OPERATION_COMPOSER))
     GEGL_OPERATION_COMPOSER_CLASS (klass)->process = composer_process;
-  else if (info->planes != NULL)
+  else if (computes)
     GEGL_OPERATION_FILTER_CLASS (klass)->process = filter_process;
 
   va_start (keys, first_key);

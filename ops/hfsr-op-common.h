@@ -165,21 +165,9 @@ gboolean      hfsr_op_level_exists  (GeglOperation       *operation,
                                      int                  level);
 
 /* Computes one piece of a one-plane output into @out (piece-sized, rows
- * packed). */
+ * packed): @data is an HfsrOpNetworkJob. */
 typedef gboolean (*HfsrOpPieceFunc) (const GeglRectangle *piece,
                                      float               *out,
-                                     gpointer             data,
-                                     GError             **error);
-
-/* Fills @wanted of @output (a one-component float @format) piece by piece,
- * pieces of at most @side x @side pixels in raster order, so that scratch
- * memory is bounded whatever chunk GEGL asks for.  Stops at the first
- * failure. */
-gboolean      hfsr_op_render_pieces (GeglBuffer          *output,
-                                     const GeglRectangle *wanted,
-                                     int                  side,
-                                     const Babl          *format,
-                                     HfsrOpPieceFunc      func,
                                      gpointer             data,
                                      GError             **error);
 
@@ -225,12 +213,6 @@ HfsrOpModel  *hfsr_op_model_peek       (GeglOperation       *operation,
                                         const HfsrOpNetwork *network);
 void          hfsr_op_model_release    (HfsrOpModel         *shared);
 
-/* The margin of the network hfsr_op_model_peek finds
- * (hfsr_model_get_margin), or HFSR_OP_WHOLE_IMAGE where none is: without
- * the network at hand all of the output may have changed. */
-int           hfsr_op_model_peek_margin (GeglOperation       *operation,
-                                         const HfsrOpNetwork *network);
-
 /* A trained DoG-SR method's name, as the shipped networks' files and
  * their hfsr.method say it. */
 const char   *hfsr_op_dog_sr_method_name (HfsrOpDogSrMethod method);
@@ -247,24 +229,6 @@ typedef GeglRectangle (*HfsrOpRequiredFunc) (GeglOperation       *operation,
                                              const GeglRectangle *roi,
                                              const GeglRectangle *extent);
 
-/* get_required_for_output of an op that runs a network: @required with
- * the network of the settings, or @roi as it is with no input
- * connected. */
-GeglRectangle hfsr_op_model_required_input
-                                 (GeglOperation       *operation,
-                                  const HfsrOpNetwork *network,
-                                  const GeglRectangle *roi,
-                                  HfsrOpRequiredFunc   required);
-
-/* get_invalidated_by_change of an op whose output is @scale times its
- * input: the output pixels whose footprint lies within @margin of
- * @input_region, in the image. */
-GeglRectangle hfsr_op_upscaled_invalidated
-                                 (GeglOperation       *operation,
-                                  const GeglRectangle *input_region,
-                                  int                  margin,
-                                  int                  scale);
-
 /* What a piece of an op that runs a network is computed from. */
 typedef struct
 {
@@ -274,21 +238,6 @@ typedef struct
   const GeglRectangle *extent;  /* the input image */
 } HfsrOpNetworkJob;
 
-/* process of an op whose one-plane output is @scale times its input:
- * the part of @result within the upscaled image, in pieces of @side
- * (hfsr_op_render_pieces), each computed by @func, which gets an
- * HfsrOpNetworkJob with the network of the settings.  A failure is warned
- * of. */
-gboolean      hfsr_op_process_network_pieces
-                                 (GeglOperation       *operation,
-                                  const HfsrOpNetwork *network,
-                                  GeglBuffer          *input,
-                                  GeglBuffer          *output,
-                                  const GeglRectangle *result,
-                                  int                  scale,
-                                  int                  side,
-                                  HfsrOpPieceFunc      func);
-
 /* How the output of an op depends on its input: what the region
  * functions that hfsr_op_class_init gives its class answer. */
 typedef enum
@@ -296,7 +245,12 @@ typedef enum
   /* The output covers the input image (an aux image only has to match
    * it), and an output pixel depends on the input pixels within the
    * margin (HfsrOpInfo) of it. */
-  HFSR_OP_LOCAL
+  HFSR_OP_LOCAL,
+  /* The output is the input made "scale" (the op's property) times
+   * larger by a network, kept once computed.  An output pixel depends on
+   * the input that HfsrOpInfo.required names, and its footprint reaches
+   * at least the margin around it whatever the network's margin. */
+  HFSR_OP_UPSCALED
 } HfsrOpShape;
 
 /* How far an output pixel of @operation looks with its current settings,
@@ -309,26 +263,35 @@ typedef struct
 {
   /* prepare's formats (hfsr_op_set_formats); a NULL input: the op has a
    * prepare of its own. */
-  const char       *input_format;
-  const char       *aux_format;
-  const char       *output_format;
-  HfsrOpShape       shape;
-  HfsrOpMarginFunc  margin;
+  const char          *input_format;
+  const char          *aux_format;
+  const char          *output_format;
+  HfsrOpShape          shape;
+  /* The margin of the shape; an HFSR_OP_UPSCALED op may have none (0). */
+  HfsrOpMarginFunc     margin;
+  /* The network of an HFSR_OP_UPSCALED op and what its output reads. */
+  const HfsrOpNetwork *network;
+  HfsrOpRequiredFunc   required;
   /* process, where the op has none of its own, asks this first whether
    * there is anything to compute (NULL: there always is); where there is
    * not, it has warned why and process fails. */
-  gboolean        (*ready)  (GeglOperation *operation);
+  gboolean           (*ready) (GeglOperation *operation);
   /* Computes an HFSR_OP_LOCAL op's chunk: its process reads the input
    * within the margin of the chunk (and the same of aux, for a composer)
    * and writes the planes this sets. */
-  HfsrOpPlanesFunc  planes;
+  HfsrOpPlanesFunc     planes;
+  /* Computes a piece of an HFSR_OP_UPSCALED op's one-plane output: its
+   * process cuts the part of the chunk within the image into pieces of a
+   * bounded size, so that scratch memory is bounded whatever chunk GEGL
+   * asks for. */
+  HfsrOpPieceFunc      piece;
 } HfsrOpInfo;
 
 /* The parts of an op's class that follow from @info (static: the class
  * keeps it): prepare, where @info has the formats; get_bounding_box,
- * get_required_for_output and get_invalidated_by_change of its shape;
- * process, where @info has the planes.  Then the keys, as
- * gegl_operation_class_set_keys. */
+ * get_required_for_output, get_invalidated_by_change and the cache policy
+ * of its shape; process, where @info has the planes or the piece.  Then
+ * the keys, as gegl_operation_class_set_keys. */
 void          hfsr_op_class_init    (GeglOperationClass *klass,
                                      const HfsrOpInfo   *info,
                                      const gchar        *first_key,

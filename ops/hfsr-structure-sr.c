@@ -60,10 +60,6 @@ property_file_path (model, _("Model file"), "")
 #include "gegl-op.h"
 #include "hfsr-op-common.h"
 
-/* Output pixels a side computed at once: bounds the network's scratch
- * whatever chunk GEGL asks for. */
-#define PIECE_OUTPUT 256
-
 static const char *arch_names[] = { "fsrcnn", "wdsr", "sequential" };
 
 static HfsrModel *
@@ -92,24 +88,6 @@ static const HfsrOpNetwork network =
   model_key, load_model, "no network: bicubic upscale instead: "
 };
 
-/* Grey and alpha in, premultiplied here (upscale_piece): a transparent
- * pixel reads as black, the ground the digit networks learnt light
- * characters on.  Not babl's "Y'aA float": babl 0.1.98 writes past its
- * buffer converting "Y'A u8" or "Y'A float" to it (tests/ops/
- * test-reliability.py meets every format).  Grey out, opaque. */
-static void
-prepare (GeglOperation *operation)
-{
-  hfsr_op_set_formats (operation, "Y'A float", NULL, "Y' float");
-}
-
-static GeglRectangle
-get_bounding_box (GeglOperation *operation)
-{
-  return hfsr_op_upscaled_bounding_box (operation,
-                                        GEGL_PROPERTIES (operation)->scale);
-}
-
 /* What the network (or, without one, the bicubic fallback) reads for
  * @roi, within the image.  Both work in image coordinates from (0, 0):
  * GEGL's extent is moved there and back. */
@@ -120,7 +98,9 @@ required_input (GeglOperation       *operation,
                 const GeglRectangle *extent)
 {
   GeglProperties *o = GEGL_PROPERTIES (operation);
-  GeglRectangle   bounds = get_bounding_box (operation), wanted, need;
+  GeglRectangle   bounds = hfsr_op_upscaled_bounding_box (operation,
+                                                          o->scale);
+  GeglRectangle   wanted, need;
   HfsrRect        target, image = { 0, 0, extent->width, extent->height };
   HfsrRect        rect;
 
@@ -141,28 +121,6 @@ required_input (GeglOperation       *operation,
   /* the bicubic kernel's mirrored samples lie inside the image */
   gegl_rectangle_intersect (&need, &need, extent);
   return need;
-}
-
-static GeglRectangle
-get_required_for_output (GeglOperation       *operation,
-                         const gchar         *input_pad,
-                         const GeglRectangle *roi)
-{
-  return hfsr_op_model_required_input (operation, &network, roi,
-                                       required_input);
-}
-
-/* A changed input pixel reaches as far as the network looks, upscaled;
- * asked while settings change, so it loads nothing, and without the
- * network at hand all of the output may have changed. */
-static GeglRectangle
-get_invalidated_by_change (GeglOperation       *operation,
-                           const gchar         *input_pad,
-                           const GeglRectangle *input_region)
-{
-  return hfsr_op_upscaled_invalidated (
-    operation, input_region, hfsr_op_model_peek_margin (operation, &network),
-    GEGL_PROPERTIES (operation)->scale);
 }
 
 /* @piece of the upscale into @out (piece-sized), clamped to [0, 1]; without
@@ -221,33 +179,23 @@ upscale_piece (const GeglRectangle *piece,
   return done;
 }
 
-static gboolean
-process (GeglOperation       *operation,
-         GeglBuffer          *input,
-         GeglBuffer          *output,
-         const GeglRectangle *result,
-         gint                 level)
+/* Grey and alpha in, premultiplied here (upscale_piece): a transparent
+ * pixel reads as black, the ground the digit networks learnt light
+ * characters on.  Not babl's "Y'aA float": babl 0.1.98 writes past its
+ * buffer converting "Y'A u8" or "Y'A float" to it (tests/ops/
+ * test-reliability.py meets every format).  Grey out, opaque.  A changed
+ * input pixel reaches as far as the network looks. */
+static const HfsrOpInfo info =
 {
-  return hfsr_op_process_network_pieces (operation, &network, input, output,
-                                         result,
-                                         GEGL_PROPERTIES (operation)->scale,
-                                         PIECE_OUTPUT, upscale_piece);
-}
+  .input_format = "Y'A float", .output_format = "Y' float",
+  .shape = HFSR_OP_UPSCALED, .network = &network, .required = required_input,
+  .piece = upscale_piece,
+};
 
 static void
 gegl_op_class_init (GeglOpClass *klass)
 {
-  GeglOperationClass       *operation_class = GEGL_OPERATION_CLASS (klass);
-  GeglOperationFilterClass *filter_class    = GEGL_OPERATION_FILTER_CLASS (klass);
-
-  filter_class->process                      = process;
-  operation_class->prepare                   = prepare;
-  operation_class->get_bounding_box          = get_bounding_box;
-  operation_class->get_required_for_output   = get_required_for_output;
-  operation_class->get_invalidated_by_change = get_invalidated_by_change;
-  operation_class->cache_policy              = GEGL_CACHE_POLICY_ALWAYS;
-
-  gegl_operation_class_set_keys (operation_class,
+  hfsr_op_class_init (GEGL_OPERATION_CLASS (klass), &info,
     "name",        "hfsr:structure-sr",
     "title",       _("Structure-aware Super-Resolution"),
     "categories",  "enhance",

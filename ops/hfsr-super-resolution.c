@@ -125,13 +125,6 @@ static const HfsrOpNetwork network =
   "no network, upscaling with GEGL's cubic sampler instead: "
 };
 
-static GeglRectangle
-get_bounding_box (GeglOperation *operation)
-{
-  return hfsr_op_upscaled_bounding_box (operation,
-                                        GEGL_PROPERTIES (operation)->scale);
-}
-
 /* The input that output @roi depends on with @model: what the tiling rule
  * asks for, and at least the neighbourhood of every footprint pixel. */
 static GeglRectangle
@@ -168,30 +161,12 @@ required_input (GeglOperation       *operation,
   return hfsr_op_grow_within (&footprint, CUBIC_MARGIN, extent);
 }
 
-static GeglRectangle
-get_required_for_output (GeglOperation       *operation,
-                         const gchar         *input_pad,
-                         const GeglRectangle *roi)
+/* Besides the network's margin, an output pixel's colour depends on the
+ * NEIGHBOURHOOD of its footprint. */
+static int
+margin (GeglOperation *operation)
 {
-  return hfsr_op_model_required_input (operation, &network, roi,
-                                       required_input);
-}
-
-/* A changed input pixel reaches every output pixel whose footprint lies
- * within the margin of it.  GEGL asks this while properties are being set
- * one by one (the `gegl` command line connects the node before its model=
- * is set), so it loads nothing: without the network at hand all of the
- * output may have changed. */
-static GeglRectangle
-get_invalidated_by_change (GeglOperation       *operation,
-                           const gchar         *input_pad,
-                           const GeglRectangle *input_region)
-{
-  int margin = hfsr_op_model_peek_margin (operation, &network);
-
-  margin = margin < 0 ? HFSR_OP_WHOLE_IMAGE : MAX (margin, NEIGHBOURHOOD);
-  return hfsr_op_upscaled_invalidated (operation, input_region, margin,
-                                       GEGL_PROPERTIES (operation)->scale);
+  return NEIGHBOURHOOD;
 }
 
 /* NaN counts as 0. */
@@ -697,7 +672,8 @@ process (GeglOperation       *operation,
   const Babl          *format = gegl_operation_get_format (operation, "output");
   const GeglRectangle *extent =
     gegl_operation_source_get_bounding_box (operation, "input");
-  GeglRectangle        bounds = get_bounding_box (operation);
+  GeglRectangle        bounds = hfsr_op_upscaled_bounding_box (operation,
+                                                               o->scale);
   GeglRectangle        wanted;
   GeglSampler         *sampler = NULL;
   HfsrOpModel         *shared;
@@ -757,21 +733,20 @@ process (GeglOperation       *operation,
   return success;
 }
 
+static const HfsrOpInfo info =
+{
+  .shape = HFSR_OP_UPSCALED, .margin = margin,
+  .network = &network, .required = required_input,
+};
+
 static void
 gegl_op_class_init (GeglOpClass *klass)
 {
-  GeglOperationClass       *operation_class = GEGL_OPERATION_CLASS (klass);
-  GeglOperationFilterClass *filter_class    = GEGL_OPERATION_FILTER_CLASS (klass);
+  GeglOperationClass *operation_class = GEGL_OPERATION_CLASS (klass);
 
-  filter_class->process                      = process;
-  operation_class->prepare                   = prepare;
-  operation_class->get_bounding_box          = get_bounding_box;
-  operation_class->get_required_for_output   = get_required_for_output;
-  operation_class->get_invalidated_by_change = get_invalidated_by_change;
-  /* The network is costly: what was computed once is kept. */
-  operation_class->cache_policy              = GEGL_CACHE_POLICY_ALWAYS;
-
-  gegl_operation_class_set_keys (operation_class,
+  GEGL_OPERATION_FILTER_CLASS (klass)->process = process;
+  operation_class->prepare                     = prepare;
+  hfsr_op_class_init (operation_class, &info,
     "name",            "hfsr:super-resolution",
     "title",           _("HF Super-Resolution"),
     "categories",      "enhance:scale:hfsr",
