@@ -793,6 +793,29 @@ upscaled_invalidated_by_change (GeglOperation       *operation,
   return hfsr_op_scale_up (&reach, op_scale (operation));
 }
 
+static GeglRectangle
+whole_required_for_output (GeglOperation       *operation,
+                           const gchar         *input_pad,
+                           const GeglRectangle *roi)
+{
+  return hfsr_op_source_extent (operation, input_pad);
+}
+
+static GeglRectangle
+whole_invalidated_by_change (GeglOperation       *operation,
+                             const gchar         *input_pad,
+                             const GeglRectangle *input_region)
+{
+  return hfsr_op_source_extent (operation, "input");
+}
+
+static GeglRectangle
+whole_cached_region (GeglOperation       *operation,
+                     const GeglRectangle *roi)
+{
+  return hfsr_op_source_extent (operation, "input");
+}
+
 /* Output pixels a side that an upscaling op computes at once. */
 #define PIECE_SIDE 256
 
@@ -876,36 +899,59 @@ composer_process (GeglOperation       *operation,
   return process_info (operation, input, aux, output, result);
 }
 
+/* The region functions and cache policy of each HfsrOpShape.  No bounding
+ * box: GEGL's (a composer's takes in aux's extent); no cached region: the
+ * op's own, or none. */
+typedef struct
+{
+  GeglRectangle   (*bounding_box)          (GeglOperation       *operation);
+  GeglRectangle   (*required_for_output)   (GeglOperation       *operation,
+                                            const gchar         *input_pad,
+                                            const GeglRectangle *roi);
+  GeglRectangle   (*invalidated_by_change) (GeglOperation       *operation,
+                                            const gchar         *input_pad,
+                                            const GeglRectangle *region);
+  GeglRectangle   (*cached_region)         (GeglOperation       *operation,
+                                            const GeglRectangle *roi);
+  GeglCachePolicy   cache_policy;
+} Shape;
+
+static const Shape shapes[] =
+{
+  [HFSR_OP_LOCAL] = {
+    input_bounding_box, local_required_for_output,
+    local_invalidated_by_change, NULL, GEGL_CACHE_POLICY_AUTO },
+  /* The network is costly: what was computed once is kept. */
+  [HFSR_OP_UPSCALED] = {
+    upscaled_bounding_box, upscaled_required_for_output,
+    upscaled_invalidated_by_change, NULL, GEGL_CACHE_POLICY_ALWAYS },
+  [HFSR_OP_WHOLE] = {
+    NULL, whole_required_for_output, whole_invalidated_by_change,
+    whole_cached_region, GEGL_CACHE_POLICY_ALWAYS },
+};
+
 void
 hfsr_op_class_init (GeglOperationClass *klass,
                     const HfsrOpInfo   *info,
                     const gchar        *first_key,
                     ...)
 {
-  GType    type     = G_TYPE_FROM_CLASS (klass);
-  gboolean computes = info->planes != NULL || info->piece != NULL;
-  va_list  keys;
+  const Shape *shape    = &shapes[info->shape];
+  GType        type     = G_TYPE_FROM_CLASS (klass);
+  gboolean     computes = info->planes != NULL || info->piece != NULL;
+  va_list      keys;
 
   g_type_set_qdata (type, info_quark (), (gpointer) info);
   if (info->input_format != NULL)
     klass->prepare = prepare_formats;
 
-  switch (info->shape)
-    {
-    case HFSR_OP_LOCAL:
-      klass->get_bounding_box          = input_bounding_box;
-      klass->get_required_for_output   = local_required_for_output;
-      klass->get_invalidated_by_change = local_invalidated_by_change;
-      break;
-
-    case HFSR_OP_UPSCALED:
-      klass->get_bounding_box          = upscaled_bounding_box;
-      klass->get_required_for_output   = upscaled_required_for_output;
-      klass->get_invalidated_by_change = upscaled_invalidated_by_change;
-      /* The network is costly: what was computed once is kept. */
-      klass->cache_policy              = GEGL_CACHE_POLICY_ALWAYS;
-      break;
-    }
+  klass->get_required_for_output   = shape->required_for_output;
+  klass->get_invalidated_by_change = shape->invalidated_by_change;
+  klass->cache_policy              = shape->cache_policy;
+  if (shape->bounding_box != NULL)
+    klass->get_bounding_box = shape->bounding_box;
+  if (shape->cached_region != NULL)
+    klass->get_cached_region = shape->cached_region;
 
   if (computes && g_type_is_a (type, GEGL_TYPE_OPERATION_COMPOSER))
     GEGL_OPERATION_COMPOSER_CLASS (klass)->process = composer_process;

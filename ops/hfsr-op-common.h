@@ -250,7 +250,10 @@ typedef enum
    * larger by a network, kept once computed.  An output pixel depends on
    * the input that HfsrOpInfo.required names, and its footprint reaches
    * at least the margin around it whatever the network's margin. */
-  HFSR_OP_UPSCALED
+  HFSR_OP_UPSCALED,
+  /* Every output pixel depends on all of each input: the output is
+   * computed once, for the whole input image, and kept. */
+  HFSR_OP_WHOLE
 } HfsrOpShape;
 
 /* How far an output pixel of @operation looks with its current settings,
@@ -288,10 +291,11 @@ typedef struct
 } HfsrOpInfo;
 
 /* The parts of an op's class that follow from @info (static: the class
- * keeps it): prepare, where @info has the formats; get_bounding_box,
- * get_required_for_output, get_invalidated_by_change and the cache policy
- * of its shape; process, where @info has the planes or the piece.  Then
- * the keys, as gegl_operation_class_set_keys. */
+ * keeps it): prepare, where @info has the formats; the region functions
+ * (get_bounding_box, get_required_for_output, get_invalidated_by_change,
+ * get_cached_region) and the cache policy of its shape; process, where
+ * @info has the planes or the piece.  Then the keys, as
+ * gegl_operation_class_set_keys. */
 void          hfsr_op_class_init    (GeglOperationClass *klass,
                                      const HfsrOpInfo   *info,
                                      const gchar        *first_key,

@@ -75,36 +75,6 @@ static const HfsrOpNetwork network =
   model_key, load_model, "no keypoints: "
 };
 
-static void
-prepare (GeglOperation *operation)
-{
-  hfsr_op_set_formats (operation, "R'G'B'A float", "Y' float",
-                       "R'G'B'A float");
-}
-
-static GeglRectangle
-get_required_for_output (GeglOperation       *operation,
-                         const gchar         *input_pad,
-                         const GeglRectangle *roi)
-{
-  return hfsr_op_source_extent (operation, input_pad);
-}
-
-static GeglRectangle
-get_cached_region (GeglOperation       *operation,
-                   const GeglRectangle *roi)
-{
-  return hfsr_op_source_extent (operation, "input");
-}
-
-static GeglRectangle
-get_invalidated_by_change (GeglOperation       *operation,
-                           const gchar         *input_pad,
-                           const GeglRectangle *input_region)
-{
-  return hfsr_op_source_extent (operation, "input");
-}
-
 /* One pixel of a mark, clipped to the image. */
 static void
 plot (float *pixels, int width, int height, double x, double y)
@@ -272,21 +242,19 @@ process (GeglOperation       *operation,
   return found || ! o->overlay;
 }
 
+/* The keypoints are drawn in colour, found in grey (aux, for the trained
+ * methods); they depend on the whole image (HFSR_OP_WHOLE). */
+static const HfsrOpInfo info =
+{
+  .input_format = "R'G'B'A float", .aux_format = "Y' float",
+  .output_format = "R'G'B'A float", .shape = HFSR_OP_WHOLE,
+};
+
 static void
 gegl_op_class_init (GeglOpClass *klass)
 {
-  GeglOperationClass         *operation_class = GEGL_OPERATION_CLASS (klass);
-  GeglOperationComposerClass *composer_class  =
-    GEGL_OPERATION_COMPOSER_CLASS (klass);
-
-  composer_class->process                    = process;
-  operation_class->prepare                   = prepare;
-  operation_class->get_required_for_output   = get_required_for_output;
-  operation_class->get_cached_region         = get_cached_region;
-  operation_class->get_invalidated_by_change = get_invalidated_by_change;
-  operation_class->cache_policy              = GEGL_CACHE_POLICY_ALWAYS;
-
-  gegl_operation_class_set_keys (operation_class,
+  GEGL_OPERATION_COMPOSER_CLASS (klass)->process = process;
+  hfsr_op_class_init (GEGL_OPERATION_CLASS (klass), &info,
     "name",        "hfsr:sift-keypoints",
     "title",       _("SIFT keypoints"),
     "categories",  "hidden",
