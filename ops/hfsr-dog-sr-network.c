@@ -59,9 +59,6 @@ property_file_path (model, _("Model file"), "")
 #include "gegl-op.h"
 #include "hfsr-op-common.h"
 
-/* Grey level at which a DoG value of 0 is drawn, as hfsr:scale-space. */
-#define SIGNED_ZERO 0.5f
-
 /* The model file, or the shipped network of the scale and method; either
  * must be a DoG-SR network of that method and scale (its sigmas are
  * checked where the levels are made). */
@@ -202,13 +199,8 @@ level_of_piece (const GeglRectangle *piece,
   if (done && o->output == HFSR_DOG_SR_OUTPUT_GAUSSIAN)
     memcpy (out, levels + (gsize) (o->level - 1) * n, sizeof (float) * n);
   else if (done)
-    {
-      const float *lower = levels + (gsize) (o->level - 1) * n;
-      const float *upper = lower + n;
-
-      for (gsize i = 0; i < n; i++)
-        out[i] = SIGNED_ZERO + (float) o->gain * (lower[i] - upper[i]);
-    }
+    hfsr_op_draw_dog (out, levels + (gsize) (o->level - 1) * n,
+                      levels + (gsize) o->level * n, n, o->gain);
   g_free (grey);
   g_free (levels);
   return done;

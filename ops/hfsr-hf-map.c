@@ -62,9 +62,6 @@ property_double (cutoff, _("Cutoff"), 0.1)
 #include "gegl-op.h"
 #include "hfsr-op-common.h"
 
-/* Grey level at which a signed map (weight or high-pass) shows 0. */
-#define SIGNED_ZERO 0.5f
-
 #define N_COLOUR_CHANNELS 3
 
 /* How far an output pixel looks: the four neighbours for the weights, the
@@ -111,7 +108,7 @@ map_plane (const GeglProperties *o,
     case HFSR_HF_MAP_SIGNED:
       hfsr_hf_weight_map (plane, width, height, map);
       for (gsize i = 0; i < n_pixels; i++)
-        map[i] += SIGNED_ZERO;
+        map[i] += HFSR_OP_SIGNED_ZERO;
       return TRUE;
 
     case HFSR_HF_MAP_MAGNITUDE:
@@ -129,7 +126,7 @@ map_plane (const GeglProperties *o,
       if (! hfsr_highpass (plane, width, height, o->cutoff, map, error))
         return FALSE;
       for (gsize i = 0; i < n_pixels; i++)
-        map[i] += SIGNED_ZERO;
+        map[i] += HFSR_OP_SIGNED_ZERO;
       return TRUE;
     }
 

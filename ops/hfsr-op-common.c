@@ -646,6 +646,17 @@ hfsr_op_level_exists (GeglOperation     *operation,
   return FALSE;
 }
 
+void
+hfsr_op_draw_dog (float       *out,
+                  const float *lower,
+                  const float *upper,
+                  gsize        n,
+                  double       gain)
+{
+  for (gsize i = 0; i < n; i++)
+    out[i] = HFSR_OP_SIGNED_ZERO + (float) gain * (lower[i] - upper[i]);
+}
+
 /* Fills @wanted of @output (a one-component float @format) piece by piece,
  * pieces of at most @side x @side pixels in raster order, so that scratch
  * memory is bounded whatever chunk GEGL asks for.  Stops at the first

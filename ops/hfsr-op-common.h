@@ -164,6 +164,18 @@ gboolean      hfsr_op_level_exists  (GeglOperation       *operation,
                                      HfsrOpDogSrOutput    output,
                                      int                  level);
 
+/* Grey level at which a signed value of 0 (a DoG level's, a signed map's)
+ * is drawn. */
+#define HFSR_OP_SIGNED_ZERO 0.5f
+
+/* Draws the DoG level @lower - @upper of @n pixels into @out (which may be
+ * @lower) as HFSR_OP_SIGNED_ZERO + @gain * value: DoG values are small. */
+void          hfsr_op_draw_dog      (float               *out,
+                                     const float         *lower,
+                                     const float         *upper,
+                                     gsize                n,
+                                     double               gain);
+
 /* Computes one piece of a one-plane output into @out (piece-sized, rows
  * packed): @data is an HfsrOpNetworkJob. */
 typedef gboolean (*HfsrOpPieceFunc) (const GeglRectangle *piece,

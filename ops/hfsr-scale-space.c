@@ -47,9 +47,6 @@ property_double (gain, _("Gain"), 10.0)
 #include "gegl-op.h"
 #include "hfsr-op-common.h"
 
-/* Grey level at which a DoG value of 0 is drawn. */
-#define SIGNED_ZERO 0.5f
-
 /* The sigmas of the Gaussians a level needs: one for a Gaussian level,
  * two for a DoG level.  Returns how many, 0 when the level does not exist
  * in that stack. */
@@ -106,13 +103,10 @@ blur_level (GeglOperation  *operation,
       return FALSE;
 
   if (n_sigmas == 2)
-    {
-      const float *upper = hfsr_tensor_plane (blurs, 1);
-      float       *dog   = hfsr_tensor_plane (blurs, 0);
-
-      for (gsize i = 0; i < (gsize) width * height; i++)
-        dog[i] = SIGNED_ZERO + (float) o->gain * (dog[i] - upper[i]);
-    }
+    hfsr_op_draw_dog (hfsr_tensor_plane (blurs, 0),
+                      hfsr_tensor_plane (blurs, 0),
+                      hfsr_tensor_plane (blurs, 1), (gsize) width * height,
+                      o->gain);
   chunk->planes[0] = hfsr_tensor_plane (blurs, 0);
   return TRUE;
 }
