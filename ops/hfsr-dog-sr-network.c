@@ -129,13 +129,11 @@ required_input (GeglOperation       *operation,
                 const GeglRectangle *extent)
 {
   GeglProperties *o = GEGL_PROPERTIES (operation);
-  GeglRectangle   bounds = hfsr_op_upscaled_bounding_box (operation,
-                                                          o->scale);
   GeglRectangle   wanted;
   HfsrRect        target, image = hfsr_op_rect_to_engine (extent), rect;
   double          sigmas[HFSR_DOG_SR_LEVELS];
 
-  if (! gegl_rectangle_intersect (&wanted, roi, &bounds))
+  if (! hfsr_op_upscaled_part (operation, roi, o->scale, &wanted))
     return wanted;
   get_sigmas (o, sigmas);
   target = hfsr_op_rect_to_engine (&wanted);

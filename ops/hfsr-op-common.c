@@ -534,6 +534,17 @@ hfsr_op_upscaled_bounding_box (GeglOperation *operation,
   return hfsr_op_scale_up (&extent, scale);
 }
 
+gboolean
+hfsr_op_upscaled_part (GeglOperation       *operation,
+                       const GeglRectangle *roi,
+                       int                  scale,
+                       GeglRectangle       *part)
+{
+  GeglRectangle bounds = hfsr_op_upscaled_bounding_box (operation, scale);
+
+  return gegl_rectangle_intersect (part, roi, &bounds);
+}
+
 void
 hfsr_op_set_formats (GeglOperation *operation,
                      const char    *input,
@@ -840,8 +851,7 @@ process_network_pieces (GeglOperation       *operation,
                         GeglBuffer          *output,
                         const GeglRectangle *result)
 {
-  const HfsrOpInfo *info   = op_info (operation);
-  GeglRectangle     bounds = upscaled_bounding_box (operation);
+  const HfsrOpInfo *info = op_info (operation);
   GeglRectangle     wanted;
   HfsrOpModel      *shared;
   HfsrOpNetworkJob  job;
@@ -849,9 +859,9 @@ process_network_pieces (GeglOperation       *operation,
   gboolean          success;
 
   job.extent = gegl_operation_source_get_bounding_box (operation, "input");
-  /* A blit may ask for more than the image; only the image has pixels. */
   if (job.extent == NULL
-      || ! gegl_rectangle_intersect (&wanted, result, &bounds))
+      || ! hfsr_op_upscaled_part (operation, result, op_scale (operation),
+                                  &wanted))
     return TRUE;
 
   shared = hfsr_op_model_acquire (operation, info->network);

@@ -122,6 +122,15 @@ GeglRectangle hfsr_op_source_extent (GeglOperation *operation,
 GeglRectangle hfsr_op_upscaled_bounding_box (GeglOperation *operation,
                                              int            scale);
 
+/* The part of @roi within the output image of an op whose output is @scale
+ * times its input (hfsr_op_upscaled_bounding_box) in @part, or FALSE where
+ * there is none: a blit may ask for more than the image, and only the
+ * image has pixels. */
+gboolean      hfsr_op_upscaled_part (GeglOperation       *operation,
+                                     const GeglRectangle *roi,
+                                     int                  scale,
+                                     GeglRectangle       *part);
+
 /* prepare's formats, babl names of float formats: @input, @aux (NULL: the
  * op has no aux pad) and @output, each in the input's colour space. */
 void          hfsr_op_set_formats   (GeglOperation *operation,

@@ -98,13 +98,11 @@ required_input (GeglOperation       *operation,
                 const GeglRectangle *extent)
 {
   GeglProperties *o = GEGL_PROPERTIES (operation);
-  GeglRectangle   bounds = hfsr_op_upscaled_bounding_box (operation,
-                                                          o->scale);
   GeglRectangle   wanted, need;
   HfsrRect        target, image = { 0, 0, extent->width, extent->height };
   HfsrRect        rect;
 
-  if (! gegl_rectangle_intersect (&wanted, roi, &bounds))
+  if (! hfsr_op_upscaled_part (operation, roi, o->scale, &wanted))
     return wanted;
   target = hfsr_op_rect_to_engine (&wanted);
   target.x -= extent->x * o->scale;

@@ -672,16 +672,14 @@ process (GeglOperation       *operation,
   const Babl          *format = gegl_operation_get_format (operation, "output");
   const GeglRectangle *extent =
     gegl_operation_source_get_bounding_box (operation, "input");
-  GeglRectangle        bounds = hfsr_op_upscaled_bounding_box (operation,
-                                                               o->scale);
   GeglRectangle        wanted;
   GeglSampler         *sampler = NULL;
   HfsrOpModel         *shared;
   gint64               side;
   gboolean             success = TRUE;
 
-  /* A blit may ask for more than the image; only the image has pixels. */
-  if (extent == NULL || ! gegl_rectangle_intersect (&wanted, result, &bounds))
+  if (extent == NULL
+      || ! hfsr_op_upscaled_part (operation, result, o->scale, &wanted))
     return TRUE;
 
   shared = hfsr_op_model_acquire (operation, &network);
