@@ -7,25 +7,22 @@
  * stack.  Included inside an op's GEGL_PROPERTIES section, which gegl-op.h
  * expands several times: no include guard, on purpose.
  */
-property_double (sigma1, _("Sigma 1"), 1.249)
-  description (_("Gaussian sigma of level 1, in pixels of the image the "
-                 "stack is made at (the upscaled one where the op "
-                 "upscales)."))
-  value_range (0.1, 100.0)
-  ui_range    (0.1, 10.0)
-property_double (sigma2, _("Sigma 2"), 1.545)
-  description (_("Gaussian sigma of level 2."))
-  value_range (0.1, 100.0)
-  ui_range    (0.1, 10.0)
-property_double (sigma3, _("Sigma 3"), 1.96588)
-  description (_("Gaussian sigma of level 3."))
-  value_range (0.1, 100.0)
-  ui_range    (0.1, 10.0)
-property_double (sigma4, _("Sigma 4"), 2.452527)
-  description (_("Gaussian sigma of level 4."))
-  value_range (0.1, 100.0)
-  ui_range    (0.1, 10.0)
-property_double (sigma5, _("Sigma 5"), 3.090016)
-  description (_("Gaussian sigma of level 5."))
-  value_range (0.1, 100.0)
-  ui_range    (0.1, 10.0)
+
+/* Sigma @n (property sigma@n): the five share their ranges.  The label and
+ * description are written out at each use, where xgettext finds them. */
+#ifndef sigma_property
+#define sigma_property(n, value, label, blurb) \
+  property_double (sigma##n, label, value)     \
+    description (blurb)                        \
+    value_range (0.1, 100.0)                   \
+    ui_range    (0.1, 10.0)
+#endif
+
+sigma_property (1, 1.249, _("Sigma 1"),
+                _("Gaussian sigma of level 1, in pixels of the image the "
+                  "stack is made at (the upscaled one where the op "
+                  "upscales)."))
+sigma_property (2, 1.545, _("Sigma 2"), _("Gaussian sigma of level 2."))
+sigma_property (3, 1.96588, _("Sigma 3"), _("Gaussian sigma of level 3."))
+sigma_property (4, 2.452527, _("Sigma 4"), _("Gaussian sigma of level 4."))
+sigma_property (5, 3.090016, _("Sigma 5"), _("Gaussian sigma of level 5."))
