@@ -168,7 +168,8 @@ map_planes (GeglOperation  *operation,
 }
 
 /* GEGL's filter splits @result between its threads; a whole-image map would
- * then be computed once per thread.  Those modes run in one piece. */
+ * then be computed once per thread.  Those modes run the filter's process
+ * (hfsr_op_class_init's) in one piece. */
 static gboolean
 operation_process (GeglOperation        *operation,
                    GeglOperationContext *context,

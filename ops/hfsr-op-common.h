@@ -117,8 +117,9 @@ GeglRectangle hfsr_op_rect_from_engine (const HfsrRect      *rect);
 GeglRectangle hfsr_op_source_extent (GeglOperation *operation,
                                      const gchar   *pad);
 
-/* get_bounding_box of an op whose output is its "input" pad's extent
- * made @scale times larger (empty with nothing connected). */
+/* The output image of an op whose output is its "input" pad's extent
+ * made @scale times larger (empty with nothing connected): the bounding
+ * box of HFSR_OP_UPSCALED. */
 GeglRectangle hfsr_op_upscaled_bounding_box (GeglOperation *operation,
                                              int            scale);
 
