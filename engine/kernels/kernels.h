@@ -149,6 +149,12 @@ int      hfsr_run_threads                (void);
  * widest supported SIMD path; the environment is read once.  BLAS means the
  * GEMM-based Winograd above.  hfsr_kernel_path_for names the choice for a
  * given HFSR_KERNEL value (NULL: unset).  Never HFSR_KERNEL_AUTO. */
+#if defined(__x86_64__) || defined(__i386__)
+/* The AVX2 and AVX-512 kernels are built (one definition for every file
+ * that compiles or dispatches to them). */
+#define HFSR_X86_PATHS 1
+#endif
+
 gboolean       hfsr_kernel_path_supported (HfsrKernelPath path);
 HfsrKernelPath hfsr_kernel_path           (void);
 HfsrKernelPath hfsr_kernel_path_for       (const char *forced);
@@ -174,6 +180,12 @@ float   *hfsr_winograd_fused_pack (const float *weight,
  * result is bit-identical for any thread count.  Scratch is
  * 2 * 36 * 16 * (in + 8) floats per thread, whatever the image size.
  * FALSE only when memory runs out. */
+/* The instruction set of the code hfsr_winograd_fused_conv3x3 and
+ * hfsr_winograd_fused_residual run for @path ("avx512", "avx2" or
+ * "generic"): what a test checks, since every path gives results within
+ * tolerance of the naive twin and a wrong dispatch would only be slow. */
+const char *hfsr_winograd_fused_instructions (HfsrKernelPath path);
+
 gboolean hfsr_winograd_fused_conv3x3 (HfsrKernelPath path,
                                       const float   *packed,
                                       const float   *bias,

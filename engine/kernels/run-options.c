@@ -18,10 +18,6 @@
  * its own (the tests) gets. */
 static _Thread_local HfsrRunScope current = { 1, HFSR_KERNEL_AUTO };
 
-#if defined(__x86_64__) || defined(__i386__)
-#define HAVE_X86_PATHS 1
-#endif
-
 gboolean
 hfsr_kernel_path_supported (HfsrKernelPath path)
 {
@@ -30,7 +26,7 @@ hfsr_kernel_path_supported (HfsrKernelPath path)
     case HFSR_KERNEL_GENERIC:
     case HFSR_KERNEL_BLAS:
       return TRUE;
-#ifdef HAVE_X86_PATHS
+#ifdef HFSR_X86_PATHS
     case HFSR_KERNEL_AVX2:
       __builtin_cpu_init ();
       return __builtin_cpu_supports ("avx2") && __builtin_cpu_supports ("fma");

@@ -308,6 +308,18 @@ transform_block_input (const FusedConv *conv, const Segment *segment,
     }
 }
 
+/* Output block @block's weights at point @p in the packed layout
+ * [POINTS][out_blocks][in][OUT_BLOCK], where both micro-kernels read them. */
+ALWAYS_INLINE const float *
+packed_block (const FusedConv *conv, int p, int block)
+{
+  gsize block_stride = (gsize) conv->in_channels * OUT_BLOCK;
+
+  return conv->packed_weights
+         + ((gsize) p * out_blocks (conv->out_channels) + block)
+           * block_stride;
+}
+
 /* products[p][j] = Σ_c U[p][o0 + j][c] · V[p][c] for the OUT_BLOCK output
  * channels of block @block: the accumulators stay in registers over the
  * whole input-channel loop. */
@@ -316,13 +328,10 @@ multiply_block (const FusedConv *conv, int block, const Vec *transformed,
                 Vec *products)
 {
   int in_channels = conv->in_channels;
-  gsize block_stride = (gsize) in_channels * OUT_BLOCK;
-  gsize point_stride = block_stride * out_blocks (conv->out_channels);
 
   for (int p = 0; p < POINTS; p++)
     {
-      const float *u = conv->packed_weights + p * point_stride
-                       + block * block_stride;
+      const float *u = packed_block (conv, p, block);
       const Vec *v = transformed + (gsize) p * in_channels;
       Vec a0 = { 0 }, a1 = { 0 }, a2 = { 0 }, a3 = { 0 };
       Vec a4 = { 0 }, a5 = { 0 }, a6 = { 0 }, a7 = { 0 };
@@ -362,13 +371,10 @@ multiply_two_blocks (const FusedConv *conv, int block, const Vec *first,
                      Vec *second_products)
 {
   int in_channels = conv->in_channels;
-  gsize block_stride = (gsize) in_channels * OUT_BLOCK;
-  gsize point_stride = block_stride * out_blocks (conv->out_channels);
 
   for (int p = 0; p < POINTS; p++)
     {
-      const float *u = conv->packed_weights + p * point_stride
-                       + block * block_stride;
+      const float *u = packed_block (conv, p, block);
       const Vec *v = first + (gsize) p * in_channels;
       const Vec *w = second + (gsize) p * in_channels;
       Vec a0 = { 0 }, a1 = { 0 }, a2 = { 0 }, a3 = { 0 };
@@ -547,7 +553,7 @@ run_blocks_generic (const FusedConv *conv, gsize first_block,
   run_blocks (conv, first_block, end_block, transformed, products, FALSE);
 }
 
-#ifdef HAVE_X86_PATHS
+#ifdef HFSR_X86_PATHS
 __attribute__ ((target ("avx2,fma"))) static void
 run_blocks_avx2 (const FusedConv *conv, gsize first_block, gsize end_block,
                  Vec *transformed, Vec *products)
@@ -566,13 +572,22 @@ run_blocks_avx512 (const FusedConv *conv, gsize first_block,
 static RunBlocksFunc
 run_blocks_for (HfsrKernelPath path)
 {
-#ifdef HAVE_X86_PATHS
+#ifdef HFSR_X86_PATHS
   if (path == HFSR_KERNEL_AVX512)
     return run_blocks_avx512;
   if (path == HFSR_KERNEL_AVX2)
     return run_blocks_avx2;
 #endif
   return run_blocks_generic;
+}
+
+const char *
+hfsr_winograd_fused_instructions (HfsrKernelPath path)
+{
+  RunBlocksFunc run = run_blocks_for (path);
+
+  return run == run_blocks_generic ? "generic"
+         : run == run_blocks_for (HFSR_KERNEL_AVX512) ? "avx512" : "avx2";
 }
 
 /* ------------------------------------------------------------- the call */

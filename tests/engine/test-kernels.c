@@ -384,6 +384,11 @@ test_winograd_path (gconstpointer data)
       g_rand_free (rand);
       return;
     }
+  /* The path runs its own code, not a slower one that also passes. */
+  if (path != HFSR_KERNEL_BLAS)
+    g_assert_cmpstr (hfsr_winograd_fused_instructions (path), ==,
+                     path == HFSR_KERNEL_AVX512 ? "avx512"
+                     : path == HFSR_KERNEL_AVX2 ? "avx2" : "generic");
 
   /* Every height against every width, with the small channel counts,
    * ReLU on every other case. */
