@@ -1,0 +1,78 @@
+/* hfsr — task-aware super-resolution for GEGL and GIMP.
+ * Copyright (C) 2026 the hfsr authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * What the fused Winograd kernel's parts share, private to them: the call
+ * (winograd-fused.c) cuts the work into blocks of tiles and hands them to
+ * a body compiled for one vector width (winograd-fused-lanes.h, built as
+ * winograd-fused-x16.c and winograd-fused-x8.c).
+ */
+#ifndef HFSR_WINOGRAD_FUSED_H
+#define HFSR_WINOGRAD_FUSED_H
+
+#include "hfsr-private.h"
+#include "kernels.h"
+
+#define TILE      4
+#define ALPHA     6
+#define POINTS    (ALPHA * ALPHA)
+/* Output channels whose accumulators the micro-kernel keeps in registers
+ * at once; the packed weights are laid out in blocks of this many. */
+#define OUT_BLOCK 8
+
+static inline int
+out_blocks (int out_channels)
+{
+  return (out_channels + OUT_BLOCK - 1) / OUT_BLOCK;
+}
+
+typedef struct
+{
+  const float *packed_weights; /* [POINTS][out_blocks][in][OUT_BLOCK] */
+  const float *bias;           /* or NULL */
+  gboolean     relu;
+  int          in_channels;
+  int          out_channels;
+  int          height;
+  int          width;
+  gsize        across;         /* tiles per tile row */
+  const float *input;
+  float       *output;
+  /* Floats from one channel's plane to the next, and the rows a plane
+   * holds: 0 for a whole image plane, or a ring of that many rows in which
+   * image row y sits at y mod ring (a residual block's expansion, which
+   * only ever needs three tile rows of it at once). */
+  gsize        in_channel_stride;
+  int          in_ring;
+  gsize        out_channel_stride;
+  int          out_ring;
+  /* Added to the output after the bias and the ReLU, or NULL; whole image
+   * planes shaped like the output. */
+  const float *residual;
+} FusedConv;
+
+/* Runs blocks [@first_block, @end_block) of a body's width.  @transformed
+ * holds 2 x POINTS x in_channels vectors, @products 2 x POINTS x OUT_BLOCK,
+ * both aligned to the vector. */
+typedef void (*FusedRunFunc) (const FusedConv *conv, gsize first_block,
+                              gsize end_block, float *transformed,
+                              float *products);
+
+/* The bodies: 16 lanes in portable code and for AVX-512F (two blocks per
+ * weight load, with 32 registers), 8 lanes for AVX2 + FMA (the width of
+ * its registers: 16-lane vectors there are split into halves and shuffled
+ * element by element, which made the AVX2 path as slow as the portable
+ * one). */
+void hfsr_fused_run_x16_generic (const FusedConv *conv, gsize first_block,
+                                 gsize end_block, float *transformed,
+                                 float *products);
+#ifdef HFSR_X86_PATHS
+void hfsr_fused_run_x16_avx512  (const FusedConv *conv, gsize first_block,
+                                 gsize end_block, float *transformed,
+                                 float *products);
+void hfsr_fused_run_x8_avx2     (const FusedConv *conv, gsize first_block,
+                                 gsize end_block, float *transformed,
+                                 float *products);
+#endif
+
+#endif /* HFSR_WINOGRAD_FUSED_H */
