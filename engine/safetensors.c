@@ -227,29 +227,16 @@ hfsr_json_get_object (JsonObject *object, const char *key)
          ? json_node_get_object (node) : NULL;
 }
 
-/* One header entry: {"dtype": "F32", "shape": [...], "data_offsets": [b, e]}.
- * Fills @weight's name and shape and @extent; the data comes later, once
- * the layout of all tensors is known to be sound. */
+/* An entry holds exactly dtype, shape and data_offsets (anything else would
+ * be a field we silently ignore), and the dtype is F32, the only one the
+ * engine computes in. */
 static gboolean
-parse_tensor_entry (Loader *loader, const char *name, JsonNode *node,
-                    HfsrWeight *weight, Extent *extent, GError **error)
+check_entry_fields (const char *file, const char *name, JsonObject *entry,
+                    GError **error)
 {
-  const char *file = loader->file;
-  JsonObject *entry;
-  JsonArray *shape, *offsets;
+  GList *members = json_object_get_members (entry);
   const char *dtype;
-  gsize n_elements = 1, n_bytes;
-  gint64 begin, end;
-  GList *members;
 
-  weight->name = g_strdup (name);
-  extent->weight = weight;
-  if (!JSON_NODE_HOLDS_OBJECT (node))
-    return hfsr_fail (error, file, HFSR_ERROR_FORMAT,
-                 "tensor '%s': the entry is not an object", name);
-  entry = json_node_get_object (node);
-
-  members = json_object_get_members (entry);
   for (GList *l = members; l != NULL; l = l->next)
     if (strcmp (l->data, "dtype") != 0 && strcmp (l->data, "shape") != 0
         && strcmp (l->data, "data_offsets") != 0)
@@ -269,8 +256,19 @@ parse_tensor_entry (Loader *loader, const char *name, JsonNode *node,
     return hfsr_fail (error, file, HFSR_ERROR_FORMAT,
                  "tensor '%s': dtype %s is not supported (only F32)", name,
                  dtype);
+  return TRUE;
+}
 
-  shape = hfsr_json_get_array (entry, "shape");
+/* The entry's shape into @weight, and its size in bytes into @n_bytes:
+ * every count is overflow-checked, since the header is untrusted and the
+ * byte size is what the data offsets are held to. */
+static gboolean
+parse_shape (const char *file, const char *name, JsonObject *entry,
+             HfsrWeight *weight, gsize *n_bytes, GError **error)
+{
+  JsonArray *shape = hfsr_json_get_array (entry, "shape");
+  gsize n_elements = 1;
+
   if (shape == NULL)
     return hfsr_fail (error, file, HFSR_ERROR_FORMAT,
                  "tensor '%s': missing or non-array shape", name);
@@ -293,12 +291,24 @@ parse_tensor_entry (Loader *loader, const char *name, JsonNode *node,
         return hfsr_fail (error, file, HFSR_ERROR_FORMAT,
                      "tensor '%s': the element count overflows", name);
     }
-  if (!g_size_checked_mul (&n_bytes, n_elements, sizeof (float)))
+  if (!g_size_checked_mul (n_bytes, n_elements, sizeof (float)))
     return hfsr_fail (error, file, HFSR_ERROR_FORMAT,
                  "tensor '%s': the byte size overflows", name);
   weight->n_elements = n_elements;
+  return TRUE;
+}
 
-  offsets = hfsr_json_get_array (entry, "data_offsets");
+/* The entry's data_offsets into @extent: an ordered pair inside the data
+ * buffer spanning exactly @n_bytes, so that the data read later can
+ * neither run past the file nor disagree with the shape. */
+static gboolean
+parse_data_offsets (Loader *loader, const char *name, JsonObject *entry,
+                    gsize n_bytes, Extent *extent, GError **error)
+{
+  const char *file = loader->file;
+  JsonArray *offsets = hfsr_json_get_array (entry, "data_offsets");
+  gint64 begin, end;
+
   if (offsets == NULL || json_array_get_length (offsets) != 2
       || !hfsr_json_get_integer (json_array_get_element (offsets, 0), &begin)
       || !hfsr_json_get_integer (json_array_get_element (offsets, 1), &end))
@@ -322,6 +332,28 @@ parse_tensor_entry (Loader *loader, const char *name, JsonNode *node,
   extent->begin = (guint64) begin;
   extent->end = (guint64) end;
   return TRUE;
+}
+
+/* One header entry: {"dtype": "F32", "shape": [...], "data_offsets": [b, e]}.
+ * Fills @weight's name and shape and @extent; the data comes later, once
+ * the layout of all tensors is known to be sound.  The parts are checked
+ * in this order, each before the next is read. */
+static gboolean
+parse_tensor_entry (Loader *loader, const char *name, JsonNode *node,
+                    HfsrWeight *weight, Extent *extent, GError **error)
+{
+  JsonObject *entry;
+  gsize n_bytes = 0;
+
+  weight->name = g_strdup (name);
+  extent->weight = weight;
+  if (!JSON_NODE_HOLDS_OBJECT (node))
+    return hfsr_fail (error, loader->file, HFSR_ERROR_FORMAT,
+                 "tensor '%s': the entry is not an object", name);
+  entry = json_node_get_object (node);
+  return check_entry_fields (loader->file, name, entry, error)
+         && parse_shape (loader->file, name, entry, weight, &n_bytes, error)
+         && parse_data_offsets (loader, name, entry, n_bytes, extent, error);
 }
 
 static int
