@@ -278,6 +278,52 @@ plan_frees (const GraphPlan *plan, int s, int k)
   return s != 0 && plan->last_use[s] == k && !plan->is_target[s];
 }
 
+/* Runs node @k, whose plan step @step makes it compute (STEP_NEW or
+ * STEP_IN_PLACE), into values[k + 1] (@shape, inferred), as one pass when
+ * it is a fused residual block, then frees the inputs it was the last
+ * consumer of.  The node is copied to carry this plan's fused ReLU: the
+ * model is shared, read-only, by concurrent runs. */
+static gboolean
+run_node (const HfsrModel *model, const GraphPlan *plan, int k,
+          GraphStep step, const HfsrTensor *input, const HfsrShape *shape,
+          HfsrTensor **values, GError **error)
+{
+  HfsrNode node_copy = model->nodes[k];
+  const HfsrNode *node = &node_copy;
+  const HfsrTensor *inputs[HFSR_NODE_MAX_INPUTS];
+  const ResidualBlock *block = &plan->blocks[k];
+  GError *local = NULL;
+
+  node_copy.fused_relu = plan->fused[k + 1];
+  for (int i = 0; i < node->n_inputs; i++)
+    inputs[i] = node->inputs[i] == 0 ? input : values[node->inputs[i]];
+  if (step == STEP_IN_PLACE)
+    {
+      int x = block_input_slot (model, plan, k);
+
+      values[k + 1] = values[x];
+      values[x] = NULL;
+    }
+  else
+    values[k + 1] = hfsr_tensor_new_uninitialised (shape->channels,
+                                                   shape->height,
+                                                   shape->width, &local);
+  if (values[k + 1] == NULL
+      || (block->expand != NULL
+            ? !hfsr_conv2d_residual_forward (block->expand, block->reduce,
+                                             inputs[block->x_input],
+                                             values[k + 1], &local)
+            : !node->klass->forward (node, inputs, values[k + 1], &local)))
+    {
+      hfsr_graph_node_error (model, k, local->code, local, error);
+      return FALSE;
+    }
+  for (int i = 0; i < node->n_inputs; i++)
+    if (plan_frees (plan, node->inputs[i], k))
+      g_clear_pointer (&values[node->inputs[i]], hfsr_tensor_free);
+  return TRUE;
+}
+
 /* Runs the nodes that the first @n_targets graph outputs depend on and
  * moves those outputs into @targets.  Every other value is freed right
  * after its last consumer ran, so memory is that of the widest cut through
@@ -297,63 +343,27 @@ run_graph (const HfsrModel *model, const HfsrTensor *input, int n_targets,
   shapes[0].channels = input->channels;
   shapes[0].height = input->height;
   shapes[0].width = input->width;
-  for (int k = 0; k < model->n_nodes; k++)
+  for (int k = 0; ok && k < model->n_nodes; k++)
     {
-      HfsrNode node_copy = model->nodes[k];
-      const HfsrNode *node = &node_copy;
-      const HfsrTensor *inputs[HFSR_NODE_MAX_INPUTS];
-      const ResidualBlock *block = &plan->blocks[k];
-      GError *local = NULL;
-      HfsrShape *shape = &shapes[k + 1];
       GraphStep step;
 
       if (!plan->needed[k + 1])
         continue;
-      if (!hfsr_graph_infer_node (model, k, shapes,
-                                  HFSR_ERROR_INVALID_ARGUMENT, shape, error))
-        {
-          ok = FALSE;
-          break;
-        }
-      step = plan_step (model, plan, k);
-      if (step == STEP_SKIP)
-        continue;
+      ok = hfsr_graph_infer_node (model, k, shapes,
+                                  HFSR_ERROR_INVALID_ARGUMENT, &shapes[k + 1],
+                                  error);
+      step = ok ? plan_step (model, plan, k) : STEP_SKIP;
       if (step == STEP_PASS)
         {
-          values[k + 1] = values[node->inputs[0]];
-          values[node->inputs[0]] = NULL;
-          continue;
-        }
-      node_copy.fused_relu = plan->fused[k + 1];
-      for (int i = 0; i < node->n_inputs; i++)
-        inputs[i] = node->inputs[i] == 0 ? input : values[node->inputs[i]];
-      if (step == STEP_IN_PLACE)
-        {
-          int x = block_input_slot (model, plan, k);
+          /* The conv before this relu applied it: its tensor is passed on. */
+          int from = model->nodes[k].inputs[0];
 
-          values[k + 1] = values[x];
-          values[x] = NULL;
+          values[k + 1] = values[from];
+          values[from] = NULL;
         }
-      else
-        values[k + 1] = hfsr_tensor_new_uninitialised (shape->channels,
-                                                       shape->height,
-                                                       shape->width, &local);
-      if (values[k + 1] == NULL
-          || (block->expand != NULL
-                ? !hfsr_conv2d_residual_forward (block->expand,
-                                                 block->reduce,
-                                                 inputs[block->x_input],
-                                                 values[k + 1], &local)
-                : !node->klass->forward (node, inputs, values[k + 1],
-                                         &local)))
-        {
-          hfsr_graph_node_error (model, k, local->code, local, error);
-          ok = FALSE;
-          break;
-        }
-      for (int i = 0; i < node->n_inputs; i++)
-        if (plan_frees (plan, node->inputs[i], k))
-          g_clear_pointer (&values[node->inputs[i]], hfsr_tensor_free);
+      else if (step != STEP_SKIP)
+        ok = run_node (model, plan, k, step, input, &shapes[k + 1], values,
+                       error);
     }
 
   for (int i = 0; ok && i < n_targets; i++)
