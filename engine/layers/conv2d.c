@@ -162,12 +162,65 @@ im2col_worker (gpointer data, int worker, int n_workers)
     }
 }
 
+/* The fused Winograd path: the transformed weights come from the node's
+ * prepare; a node outside a model (a layer test) was never prepared, and
+ * its Winograd weights are made for this call alone.  The kernel adds the
+ * bias and applies a fused ReLU itself. */
 static gboolean
-conv2d_forward (const HfsrNode *node, const HfsrTensor *const *inputs,
+forward_fused_winograd (const HfsrNode *node, HfsrKernelPath path,
+                        const HfsrTensor *input, HfsrTensor *output,
+                        GError **error)
+{
+  float *own = NULL;
+  gboolean ok;
+
+  if (node->prepared == NULL)
+    {
+      HfsrNode prepared = *node;
+
+      if (!conv2d_prepare (&prepared, error))
+        return FALSE;
+      own = prepared.prepared;
+    }
+  ok = hfsr_winograd_fused_conv3x3 (path, own ? own : node->prepared,
+                                    node->bias ? node->bias->data : NULL,
+                                    node->fused_relu, node->in_channels,
+                                    node->out_channels, input->data,
+                                    input->height, input->width,
+                                    output->data, error);
+  hfsr_free_floats (own);
+  return ok;
+}
+
+/* HFSR_KERNEL=blas's Winograd (kernels/winograd.c), adding onto @output,
+ * which holds the bias. */
+static gboolean
+forward_blas_winograd (const HfsrNode *node, const HfsrTensor *input,
+                       HfsrTensor *output, GError **error)
+{
+  float *scratch;
+
+  scratch = alloc_scratch (hfsr_winograd_scratch_size (node->in_channels,
+                                                       node->out_channels,
+                                                       input->height,
+                                                       input->width),
+                           error);
+  if (scratch == NULL)
+    return FALSE;
+  hfsr_winograd_conv3x3 (node->weight->data, node->in_channels,
+                         node->out_channels, input->data, input->height,
+                         input->width, scratch, output->data);
+  hfsr_free_floats (scratch);
+  return TRUE;
+}
+
+/* Every other kernel size: im2col + GEMM in pieces of rows shared out over
+ * the engine's threads, each with its own column scratch (none for a 1x1
+ * kernel), adding onto @output, which holds the bias. */
+static gboolean
+forward_im2col (const HfsrNode *node, const HfsrTensor *input,
                 HfsrTensor *output, GError **error)
 {
-  const HfsrTensor *input = inputs[0];
-  int plane = input->height * input->width;
   HfsrConvGeometry geometry = {
     .channels = node->in_channels,
     .image_height = input->height,
@@ -181,75 +234,49 @@ conv2d_forward (const HfsrNode *node, const HfsrTensor *const *inputs,
     .grid_width = input->width,
   };
   int taps = node->in_channels * node->kernel_h * node->kernel_w;
+  Im2colJob job = {
+    .node = node, .geometry = &geometry, .input = input->data,
+    .output = output->data,
+    .band_rows = MIN (hfsr_conv_band_rows (&geometry), PIECE_ROWS),
+  };
+  int n_workers;
+
+  job.n_pieces = (input->height + job.band_rows - 1) / job.band_rows;
+  n_workers = MIN (hfsr_parallel_workers (), job.n_pieces);
+  job.worker_floats = node->kernel_h == 1 && node->kernel_w == 1
+                        ? 0
+                        : (gsize) taps * job.band_rows * input->width;
+  job.scratch = alloc_scratch (MAX (job.worker_floats * n_workers, 1),
+                               error);
+  if (job.scratch == NULL)
+    return FALSE;
+  hfsr_parallel_run (n_workers, im2col_worker, &job);
+  hfsr_free_floats (job.scratch);
+  return TRUE;
+}
+
+static gboolean
+conv2d_forward (const HfsrNode *node, const HfsrTensor *const *inputs,
+                HfsrTensor *output, GError **error)
+{
+  const HfsrTensor *input = inputs[0];
+  int plane = input->height * input->width;
   HfsrKernelPath path = hfsr_kernel_path ();
-  float *scratch;
+  gboolean ok;
 
   if (use_winograd (node, path) && path != HFSR_KERNEL_BLAS)
-    {
-      /* A node outside a model (a layer test) was never prepared: its
-       * Winograd weights are made for this call alone. */
-      float *own = NULL;
-      gboolean ok;
+    return forward_fused_winograd (node, path, input, output, error);
 
-      if (node->prepared == NULL)
-        {
-          HfsrNode prepared = *node;
-
-          if (!conv2d_prepare (&prepared, error))
-            return FALSE;
-          own = prepared.prepared;
-        }
-      ok = hfsr_winograd_fused_conv3x3 (path, own ? own : node->prepared,
-                                        node->bias ? node->bias->data : NULL,
-                                        node->fused_relu, node->in_channels,
-                                        node->out_channels, input->data,
-                                        input->height, input->width,
-                                        output->data, error);
-      hfsr_free_floats (own);
-      return ok;
-    }
-
+  /* The other paths accumulate onto the bias and rectify afterwards. */
   hfsr_fill_rows (output->data, node->out_channels, plane, plane,
                   node->bias ? node->bias->data : NULL);
   if (use_winograd (node, path))
-    {
-      scratch = alloc_scratch (hfsr_winograd_scratch_size (node->in_channels,
-                                                           node->out_channels,
-                                                           input->height,
-                                                           input->width),
-                               error);
-      if (scratch == NULL)
-        return FALSE;
-      hfsr_winograd_conv3x3 (node->weight->data, node->in_channels,
-                             node->out_channels, input->data, input->height,
-                             input->width, scratch, output->data);
-      hfsr_free_floats (scratch);
-    }
+    ok = forward_blas_winograd (node, input, output, error);
   else
-    {
-      Im2colJob job = {
-        .node = node, .geometry = &geometry, .input = input->data,
-        .output = output->data,
-        .band_rows = MIN (hfsr_conv_band_rows (&geometry), PIECE_ROWS),
-      };
-      int n_workers;
-
-      job.n_pieces = (input->height + job.band_rows - 1) / job.band_rows;
-      n_workers = MIN (hfsr_parallel_workers (), job.n_pieces);
-      job.worker_floats = node->kernel_h == 1 && node->kernel_w == 1
-                            ? 0
-                            : (gsize) taps * job.band_rows * input->width;
-      scratch = alloc_scratch (MAX (job.worker_floats * n_workers, 1),
-                               error);
-      if (scratch == NULL)
-        return FALSE;
-      job.scratch = scratch;
-      hfsr_parallel_run (n_workers, im2col_worker, &job);
-      hfsr_free_floats (scratch);
-    }
-  if (node->fused_relu)
+    ok = forward_im2col (node, input, output, error);
+  if (ok && node->fused_relu)
     hfsr_relu_floats (output->data, output->data, hfsr_tensor_size (output));
-  return TRUE;
+  return ok;
 }
 
 gboolean
