@@ -16,6 +16,19 @@ get_member (JsonObject *json, const char *key)
   return member != NULL && !JSON_NODE_HOLDS_NULL (member) ? member : NULL;
 }
 
+/* FALSE, with the error every getter gives, when a @required field is not
+ * given (@member NULL, from get_member). */
+static gboolean
+check_given (JsonNode *member, const char *key, gboolean required,
+             GError **error)
+{
+  if (member != NULL || !required)
+    return TRUE;
+  g_set_error (error, HFSR_ERROR, HFSR_ERROR_FORMAT, "missing field '%s'",
+               key);
+  return FALSE;
+}
+
 gboolean
 hfsr_layer_get_int (JsonObject *json, const char *key, int min, int max,
                     int default_value, gboolean required, int *value,
@@ -24,25 +37,19 @@ hfsr_layer_get_int (JsonObject *json, const char *key, int min, int max,
   JsonNode *member = get_member (json, key);
   gint64 number;
 
+  if (!check_given (member, key, required, error))
+    return FALSE;
   if (member == NULL)
     {
-      if (required)
-        {
-          g_set_error (error, HFSR_ERROR, HFSR_ERROR_FORMAT,
-                       "missing field '%s'", key);
-          return FALSE;
-        }
       *value = default_value;
       return TRUE;
     }
-  if (!JSON_NODE_HOLDS_VALUE (member)
-      || json_node_get_value_type (member) != G_TYPE_INT64)
+  if (!hfsr_json_get_integer (member, &number))
     {
       g_set_error (error, HFSR_ERROR, HFSR_ERROR_FORMAT,
                    "field '%s' must be an integer", key);
       return FALSE;
     }
-  number = json_node_get_int (member);
   if (number < min || number > max)
     {
       g_set_error (error, HFSR_ERROR, HFSR_ERROR_FORMAT,
@@ -63,21 +70,15 @@ hfsr_layer_get_weight (JsonObject *json, const char *key, gboolean required,
   const HfsrWeight *weight;
   const char *name;
 
-  if (member == NULL)
-    {
-      if (required)
-        g_set_error (error, HFSR_ERROR, HFSR_ERROR_FORMAT,
-                     "missing field '%s'", key);
-      return NULL;
-    }
-  if (!JSON_NODE_HOLDS_VALUE (member)
-      || json_node_get_value_type (member) != G_TYPE_STRING)
+  if (!check_given (member, key, required, error) || member == NULL)
+    return NULL;
+  name = hfsr_json_get_string (member);
+  if (name == NULL)
     {
       g_set_error (error, HFSR_ERROR, HFSR_ERROR_FORMAT,
                    "field '%s' must be a tensor name (a string)", key);
       return NULL;
     }
-  name = json_node_get_string (member);
   weight = lookup (name, lookup_data);
   if (weight == NULL)
     g_set_error (error, HFSR_ERROR, HFSR_ERROR_FORMAT,
