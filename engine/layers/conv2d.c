@@ -55,10 +55,7 @@ static gboolean
 conv2d_infer_shape (const HfsrNode *node, const HfsrShape *inputs,
                     HfsrShape *output, GError **error)
 {
-  if (!hfsr_layer_check_in_channels (node, &inputs[0], error))
-    return FALSE;
-  return hfsr_layer_set_shape (output, node->out_channels, inputs[0].height,
-                               inputs[0].width, error);
+  return hfsr_layer_infer_conv (node, &inputs[0], 1, output, error);
 }
 
 static int

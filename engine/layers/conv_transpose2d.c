@@ -68,11 +68,8 @@ static gboolean
 conv_transpose2d_infer_shape (const HfsrNode *node, const HfsrShape *inputs,
                               HfsrShape *output, GError **error)
 {
-  if (!hfsr_layer_check_in_channels (node, &inputs[0], error))
-    return FALSE;
-  return hfsr_layer_set_shape (output, node->out_channels,
-                               (gint64) inputs[0].height * node->stride,
-                               (gint64) inputs[0].width * node->stride, error);
+  return hfsr_layer_infer_conv (node, &inputs[0], node->stride, output,
+                                error);
 }
 
 /* An input pixel reaches at most ceil(k / s) input pixels' worth of output on

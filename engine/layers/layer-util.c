@@ -180,15 +180,19 @@ hfsr_layer_load_weight (HfsrNode *node, JsonObject *json, int weight_ndim,
 }
 
 gboolean
-hfsr_layer_check_in_channels (const HfsrNode *node, const HfsrShape *input,
-                              GError **error)
+hfsr_layer_infer_conv (const HfsrNode *node, const HfsrShape *input,
+                       int scale, HfsrShape *output, GError **error)
 {
-  if (input->channels == node->in_channels)
-    return TRUE;
-  g_set_error (error, HFSR_ERROR, HFSR_ERROR_FORMAT,
-               "input has %d channels, weight '%s' expects %d",
-               input->channels, node->weight->name, node->in_channels);
-  return FALSE;
+  if (input->channels != node->in_channels)
+    {
+      g_set_error (error, HFSR_ERROR, HFSR_ERROR_FORMAT,
+                   "input has %d channels, weight '%s' expects %d",
+                   input->channels, node->weight->name, node->in_channels);
+      return FALSE;
+    }
+  return hfsr_layer_set_shape (output, node->out_channels,
+                               (gint64) input->height * scale,
+                               (gint64) input->width * scale, error);
 }
 
 gboolean

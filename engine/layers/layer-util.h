@@ -39,10 +39,13 @@ gboolean hfsr_layer_set_shape    (HfsrShape *output, gint64 channels,
                                   gint64 height, gint64 width,
                                   GError **error);
 
-/* Fails unless @input has the node's in_channels (what its weight expects). */
-gboolean hfsr_layer_check_in_channels (const HfsrNode *node,
-                                       const HfsrShape *input,
-                                       GError **error);
+/* A convolution's output shape, conv2d's and conv_transpose2d's alike:
+ * fails unless @input has the node's in_channels (what its weight
+ * expects); out_channels at @scale times the input's size (1, or the
+ * transposed convolution's stride). */
+gboolean hfsr_layer_infer_conv   (const HfsrNode *node,
+                                  const HfsrShape *input, int scale,
+                                  HfsrShape *output, GError **error);
 
 /* A margin grown to @margin pixels, saturated at G_MAXINT (a band wider
  * than any image is the whole image anyway). */
