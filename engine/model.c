@@ -42,16 +42,13 @@ node_fail (const HfsrModel *model, int index, GError **error,
            const char *format, ...)
 {
   va_list args;
-  char *message;
+  GError *node_error;
 
   va_start (args, format);
-  message = g_strdup_vprintf (format, args);
+  node_error = g_error_new_valist (HFSR_ERROR, HFSR_ERROR_FORMAT, format,
+                                   args);
   va_end (args);
-  hfsr_graph_node_error (model, index, HFSR_ERROR_FORMAT,
-                         g_error_new_literal (HFSR_ERROR, HFSR_ERROR_FORMAT,
-                                              message),
-                         error);
-  g_free (message);
+  hfsr_graph_node_error (model, index, HFSR_ERROR_FORMAT, node_error, error);
   return FALSE;
 }
 
