@@ -209,22 +209,10 @@ add_corrections (HfsrDogSrMethod method, float *levels,
     }
 }
 
-/* hfsr_dog_sr_levels's arguments: increasing sigmas, a model (when given)
- * of this scale and these sigmas, whose @method and output channels
- * (@n_out) it sets, and a @grey view covering what @target needs. */
+/* The levels are a scale space: increasing sigmas, within (0, 100). */
 static gboolean
-check_levels_call (const HfsrModel     *model,
-                   int                  scale,
-                   const double         sigmas[HFSR_DOG_SR_LEVELS],
-                   const HfsrImageView *grey,
-                   const HfsrRect      *image,
-                   const HfsrRect      *target,
-                   HfsrDogSrMethod     *method,
-                   int                 *n_out,
-                   GError             **error)
+check_sigmas (const double sigmas[HFSR_DOG_SR_LEVELS], GError **error)
 {
-  HfsrRect needed;
-
   for (int k = 0; k < HFSR_DOG_SR_LEVELS; k++)
     if (!(sigmas[k] > 0.0 && sigmas[k] < 100.0)
         || (k > 0 && !(sigmas[k] > sigmas[k - 1])))
@@ -233,25 +221,27 @@ check_levels_call (const HfsrModel     *model,
                      "DoG-SR: the sigmas must increase within (0, 100)");
         return FALSE;
       }
-  if (model != NULL)
-    {
-      if (!check_settings (model, scale, sigmas, method, error))
-        return FALSE;
-      *n_out = hfsr_model_get_output_channels (model, 0);
-    }
-  needed = hfsr_dog_sr_required_input (model, scale, sigmas, target, image);
+  return TRUE;
+}
+
+/* Whether the @grey view covers @needed, the input that a non-empty
+ * @target at @scale reads (hfsr_dog_sr_required_input). */
+static gboolean
+check_cover (int scale, const HfsrImageView *grey, const HfsrRect *target,
+             const HfsrRect *needed, GError **error)
+{
   if (scale < 1 || grey->channels < 1 || target->width < 1 || target->height < 1
-      || needed.width < 1 || grey->rect.x > needed.x
-      || grey->rect.y > needed.y
-      || grey->rect.x + grey->rect.width < needed.x + needed.width
-      || grey->rect.y + grey->rect.height < needed.y + needed.height)
+      || needed->width < 1 || grey->rect.x > needed->x
+      || grey->rect.y > needed->y
+      || grey->rect.x + grey->rect.width < needed->x + needed->width
+      || grey->rect.y + grey->rect.height < needed->y + needed->height)
     {
       g_set_error (error, HFSR_ERROR, HFSR_ERROR_INVALID_ARGUMENT,
                    "DoG-SR: the input %d x %d at %d, %d does not cover the "
                    "%d x %d at %d, %d that the target needs",
                    grey->rect.width, grey->rect.height, grey->rect.x,
-                   grey->rect.y, needed.width, needed.height, needed.x,
-                   needed.y);
+                   grey->rect.y, needed->width, needed->height, needed->x,
+                   needed->y);
       return FALSE;
     }
   return TRUE;
@@ -296,6 +286,34 @@ bicubic_predictor (const HfsrImageView *grey,
   return done;
 }
 
+/* The five Gaussian levels of @bicubic, the predictor over @predictor
+ * (predictor_region), each blurred whole into @blurred and cut to @target
+ * (both in the upscaled image's 0-based coordinates) into @levels. */
+static gboolean
+blur_levels (const HfsrTensor *bicubic, const HfsrRect *predictor,
+             const HfsrRect *target, const double sigmas[HFSR_DOG_SR_LEVELS],
+             HfsrTensor *blurred, float *levels, GError **error)
+{
+  gsize n_target = (gsize) target->width * target->height;
+
+  for (int k = 0; k < HFSR_DOG_SR_LEVELS; k++)
+    {
+      float *level = levels + (gsize) k * n_target;
+
+      if (!hfsr_gaussian_blur (bicubic->data, predictor->width,
+                               predictor->height, sigmas[k], blurred->data,
+                               error))
+        return FALSE;
+      for (int y = 0; y < target->height; y++)
+        memcpy (level + (gsize) y * target->width,
+                blurred->data
+                  + (gsize) (target->y - predictor->y + y) * predictor->width
+                  + (target->x - predictor->x),
+                sizeof (float) * target->width);
+    }
+  return TRUE;
+}
+
 gboolean
 hfsr_dog_sr_levels (const HfsrModel     *model,
                     int                  scale,
@@ -308,14 +326,20 @@ hfsr_dog_sr_levels (const HfsrModel     *model,
 {
   HfsrDogSrMethod method = HFSR_DOG_SR_GAUSSIAN_STACK;
   int             s = scale, n_out = 0, radius;
-  HfsrRect        predictor, local_target;
+  HfsrRect        needed, predictor, local_target;
   HfsrTensor     *bicubic = NULL, *blurred = NULL;
   float          *residual = NULL;
   gsize           n_target;
   gboolean        done = FALSE;
 
-  if (!check_levels_call (model, scale, sigmas, grey, image, target, &method,
-                          &n_out, error))
+  if (!check_sigmas (sigmas, error)
+      || (model != NULL
+          && !check_settings (model, scale, sigmas, &method, error)))
+    return FALSE;
+  if (model != NULL)
+    n_out = hfsr_model_get_output_channels (model, 0);
+  needed = hfsr_dog_sr_required_input (model, scale, sigmas, target, image);
+  if (!check_cover (scale, grey, target, &needed, error))
     return FALSE;
   n_target = (gsize) target->width * target->height;
 
@@ -353,23 +377,9 @@ hfsr_dog_sr_levels (const HfsrModel     *model,
         goto out;
     }
 
-  for (int k = 0; k < HFSR_DOG_SR_LEVELS; k++)
-    {
-      float *level = levels + (gsize) k * n_target;
-
-      if (!hfsr_gaussian_blur (bicubic->data, predictor.width,
-                               predictor.height, sigmas[k], blurred->data,
-                               error))
-        goto out;
-      for (int y = 0; y < target->height; y++)
-        memcpy (level + (gsize) y * target->width,
-                blurred->data
-                  + (gsize) (local_target.y - predictor.y + y)
-                      * predictor.width
-                  + (local_target.x - predictor.x),
-                sizeof (float) * target->width);
-    }
-
+  if (!blur_levels (bicubic, &predictor, &local_target, sigmas, blurred,
+                    levels, error))
+    goto out;
   if (model != NULL)
     add_corrections (method, levels, residual, n_target, n_out);
   done = TRUE;
