@@ -36,14 +36,16 @@ static gboolean
 check_same_network (const HfsrModel *a, const HfsrModel *b, GError **error)
 {
   if (g_strcmp0 (g_hash_table_lookup (a->metadata, "hfsr.graph"),
-                 g_hash_table_lookup (b->metadata, "hfsr.graph")) != 0)
+                 g_hash_table_lookup (b->metadata, "hfsr.graph"))
+      != 0)
     return hfsr_fail (error, a->name, HFSR_ERROR_INVALID_ARGUMENT,
-                 "cannot be blended with %s: their graphs (hfsr.graph) "
-                 "differ", b->name);
+                      "cannot be blended with %s: their graphs (hfsr.graph) "
+                      "differ",
+                      b->name);
   if (a->n_weights != b->n_weights)
     return hfsr_fail (error, a->name, HFSR_ERROR_INVALID_ARGUMENT,
-                 "cannot be blended with %s: they hold %d and %d tensors",
-                 b->name, a->n_weights, b->n_weights);
+                      "cannot be blended with %s: they hold %d and %d tensors",
+                      b->name, a->n_weights, b->n_weights);
   for (int i = 0; i < a->n_weights; i++)
     {
       const HfsrWeight *x = &a->weights[i];
@@ -51,9 +53,11 @@ check_same_network (const HfsrModel *a, const HfsrModel *b, GError **error)
       gboolean same;
 
       if (y == NULL)
-        return hfsr_fail (error, a->name, HFSR_ERROR_INVALID_ARGUMENT,
-                     "cannot be blended with %s: tensor '%s' is only in the "
-                     "first", b->name, x->name);
+        return hfsr_fail (
+          error, a->name, HFSR_ERROR_INVALID_ARGUMENT,
+          "cannot be blended with %s: tensor '%s' is only in the "
+          "first",
+          b->name, x->name);
       same = x->ndim == y->ndim;
       for (int d = 0; same && d < x->ndim; d++)
         same = x->shape[d] == y->shape[d];
@@ -61,9 +65,11 @@ check_same_network (const HfsrModel *a, const HfsrModel *b, GError **error)
         {
           char *shape_x = format_shape (x), *shape_y = format_shape (y);
 
-          hfsr_fail (error, a->name, HFSR_ERROR_INVALID_ARGUMENT,
-                "cannot be blended with %s: tensor '%s' is %s in one and %s "
-                "in the other", b->name, x->name, shape_x, shape_y);
+          hfsr_fail (
+            error, a->name, HFSR_ERROR_INVALID_ARGUMENT,
+            "cannot be blended with %s: tensor '%s' is %s in one and %s "
+            "in the other",
+            b->name, x->name, shape_x, shape_y);
           g_free (shape_x);
           g_free (shape_y);
           return FALSE;
@@ -85,8 +91,9 @@ hfsr_model_blend (const HfsrModel *a, const HfsrModel *b, double t,
   if (!(t >= 0.0 && t <= 1.0))
     {
       hfsr_fail (error, a->name, HFSR_ERROR_INVALID_ARGUMENT,
-            "cannot be blended with %s: the blend factor %g lies outside "
-            "[0, 1]", b->name, t);
+                 "cannot be blended with %s: the blend factor %g lies outside "
+                 "[0, 1]",
+                 b->name, t);
       return NULL;
     }
   if (!check_same_network (a, b, error))

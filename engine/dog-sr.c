@@ -18,19 +18,20 @@ gboolean
 hfsr_dog_sr_check_model (const HfsrModel *model, HfsrDogSrMethod *method,
                          double sigmas[HFSR_DOG_SR_LEVELS], GError **error)
 {
-  const char     *name = hfsr_model_get_name (model);
-  const char     *task = hfsr_model_get_metadata (model, "hfsr.task");
-  const char     *kind = hfsr_model_get_metadata (model, "hfsr.method");
-  const char     *list = hfsr_model_get_metadata (model, "hfsr.sigmas");
+  const char *name = hfsr_model_get_name (model);
+  const char *task = hfsr_model_get_metadata (model, "hfsr.task");
+  const char *kind = hfsr_model_get_metadata (model, "hfsr.method");
+  const char *list = hfsr_model_get_metadata (model, "hfsr.sigmas");
   HfsrDogSrMethod found;
-  int             planes;
-  char           *end;
+  int planes;
+  char *end;
 
   if (task == NULL || strcmp (task, "dog-sr") != 0 || kind == NULL)
     {
       g_set_error (error, HFSR_ERROR, HFSR_ERROR_FORMAT,
                    "%s is not a DoG Super-Resolution network (its metadata "
-                   "has no hfsr.task \"dog-sr\" with an hfsr.method)", name);
+                   "has no hfsr.task \"dog-sr\" with an hfsr.method)",
+                   name);
       return FALSE;
     }
   if (strcmp (kind, "residual-dog") == 0)
@@ -49,8 +50,8 @@ hfsr_dog_sr_check_model (const HfsrModel *model, HfsrDogSrMethod *method,
     {
       g_set_error (error, HFSR_ERROR, HFSR_ERROR_FORMAT,
                    "%s: a %s network turns 1 grey plane into %d upscaled "
-                   "planes; this one turns %d into %d at x%d", name, kind,
-                   planes, hfsr_model_get_input_channels (model),
+                   "planes; this one turns %d into %d at x%d",
+                   name, kind, planes, hfsr_model_get_input_channels (model),
                    hfsr_model_get_output_channels (model, 0),
                    hfsr_model_get_scale (model));
       return FALSE;
@@ -69,7 +70,8 @@ hfsr_dog_sr_check_model (const HfsrModel *model, HfsrDogSrMethod *method,
     {
       g_set_error (error, HFSR_ERROR, HFSR_ERROR_FORMAT,
                    "%s: hfsr.sigmas must list %d increasing sigmas, not "
-                   "\"%s\"", name, HFSR_DOG_SR_LEVELS, list ? list : "");
+                   "\"%s\"",
+                   name, HFSR_DOG_SR_LEVELS, list ? list : "");
       return FALSE;
     }
   if (method != NULL)
@@ -93,10 +95,10 @@ static HfsrRect
 predictor_region (const HfsrRect *target, int radius, int out_width,
                   int out_height)
 {
-  int      x0 = MAX (target->x - radius, 0);
-  int      y0 = MAX (target->y - radius, 0);
-  int      x1 = MIN (target->x + target->width + radius, out_width);
-  int      y1 = MIN (target->y + target->height + radius, out_height);
+  int x0 = MAX (target->x - radius, 0);
+  int y0 = MAX (target->y - radius, 0);
+  int x1 = MIN (target->x + target->width + radius, out_width);
+  int y1 = MIN (target->y + target->height + radius, out_height);
   HfsrRect region = { x0, y0, x1 - x0, y1 - y0 };
 
   return region;
@@ -105,9 +107,9 @@ predictor_region (const HfsrRect *target, int radius, int out_width,
 static HfsrRect
 rect_union (const HfsrRect *a, const HfsrRect *b)
 {
-  int      x0 = MIN (a->x, b->x), y0 = MIN (a->y, b->y);
-  int      x1 = MAX (a->x + a->width, b->x + b->width);
-  int      y1 = MAX (a->y + a->height, b->y + b->height);
+  int x0 = MIN (a->x, b->x), y0 = MIN (a->y, b->y);
+  int x1 = MAX (a->x + a->width, b->x + b->width);
+  int y1 = MAX (a->y + a->height, b->y + b->height);
   HfsrRect u = { x0, y0, x1 - x0, y1 - y0 };
 
   return u;
@@ -115,8 +117,8 @@ rect_union (const HfsrRect *a, const HfsrRect *b)
 
 HfsrRect
 hfsr_dog_sr_required_input (const HfsrModel *model, int scale,
-                            const double     sigmas[HFSR_DOG_SR_LEVELS],
-                            const HfsrRect  *target, const HfsrRect *image)
+                            const double sigmas[HFSR_DOG_SR_LEVELS],
+                            const HfsrRect *target, const HfsrRect *image)
 {
   HfsrRect local = *target, predictor, bicubic, empty = { 0, 0, 0, 0 };
 
@@ -165,9 +167,10 @@ check_settings (const HfsrModel *model, int scale,
         g_set_error (error, HFSR_ERROR, HFSR_ERROR_INVALID_ARGUMENT,
                      "%s was trained for the sigmas %g %g %g %g %g; it "
                      "cannot give levels at %g %g %g %g %g (the pixel-sr "
-                     "method can)", hfsr_model_get_name (model), trained[0],
-                     trained[1], trained[2], trained[3], trained[4],
-                     sigmas[0], sigmas[1], sigmas[2], sigmas[3], sigmas[4]);
+                     "method can)",
+                     hfsr_model_get_name (model), trained[0], trained[1],
+                     trained[2], trained[3], trained[4], sigmas[0], sigmas[1],
+                     sigmas[2], sigmas[3], sigmas[4]);
         return FALSE;
       }
   return TRUE;
@@ -177,8 +180,8 @@ check_settings (const HfsrModel *model, int scale,
  * target pixel) added to the bicubic upscale's @levels (planes of
  * @n_target pixels). */
 static void
-add_corrections (HfsrDogSrMethod method, float *levels,
-                 const float *residual, gsize n_target, int n_out)
+add_corrections (HfsrDogSrMethod method, float *levels, const float *residual,
+                 gsize n_target, int n_out)
 {
   if (method == HFSR_DOG_SR_GAUSSIAN_STACK)
     {
@@ -200,7 +203,7 @@ add_corrections (HfsrDogSrMethod method, float *levels,
       for (int k = HFSR_DOG_SR_LEVELS - 2; k >= 0; k--)
         {
           float *level = levels + (gsize) k * n_target + i;
-          float  predictor_dog = *level - below;
+          float predictor_dog = *level - below;
 
           below = *level;
           rebuilt += predictor_dog + residual[i * n_out + k];
@@ -230,8 +233,8 @@ static gboolean
 check_cover (int scale, const HfsrImageView *grey, const HfsrRect *target,
              const HfsrRect *needed, GError **error)
 {
-  if (scale < 1 || grey->channels < 1 || target->width < 1 || target->height < 1
-      || needed->width < 1 || grey->rect.x > needed->x
+  if (scale < 1 || grey->channels < 1 || target->width < 1
+      || target->height < 1 || needed->width < 1 || grey->rect.x > needed->x
       || grey->rect.y > needed->y
       || grey->rect.x + grey->rect.width < needed->x + needed->width
       || grey->rect.y + grey->rect.height < needed->y + needed->height)
@@ -250,35 +253,29 @@ check_cover (int scale, const HfsrImageView *grey, const HfsrRect *target,
 /* @predictor (0-based, upscaled @scale times) of the MATLAB-bicubic upscale
  * of channel 0 of @grey, whose image is @image, into @out. */
 static gboolean
-bicubic_predictor (const HfsrImageView *grey,
-                   const HfsrRect      *image,
-                   int                  scale,
-                   const HfsrRect      *predictor,
-                   float               *out,
-                   GError             **error)
+bicubic_predictor (const HfsrImageView *grey, const HfsrRect *image, int scale,
+                   const HfsrRect *predictor, float *out, GError **error)
 {
-  HfsrRect in_rect = hfsr_imresize_required_input (image->width,
-                                                   image->height,
-                                                   image->width * scale,
-                                                   image->height * scale,
-                                                   predictor);
-  float   *plane = g_try_new (float, (gsize) in_rect.width * in_rect.height);
+  HfsrRect in_rect = hfsr_imresize_required_input (
+    image->width, image->height, image->width * scale, image->height * scale,
+    predictor);
+  float *plane = g_try_new (float, ((gsize) in_rect.width * in_rect.height));
   gboolean done;
 
   if (plane == NULL)
     {
       g_set_error (error, HFSR_ERROR, HFSR_ERROR_NO_MEMORY,
-                   "DoG-SR: out of memory for a %d x %d region",
-                   in_rect.width, in_rect.height);
+                   "DoG-SR: out of memory for a %d x %d region", in_rect.width,
+                   in_rect.height);
       return FALSE;
     }
   for (int y = 0; y < in_rect.height; y++)
     for (int x = 0; x < in_rect.width; x++)
-      plane[(gsize) y * in_rect.width + x] =
-        grey->data[(gsize) (in_rect.y + y + image->y - grey->rect.y)
-                     * grey->rowstride
-                   + (gsize) (in_rect.x + x + image->x - grey->rect.x)
-                     * grey->channels];
+      plane[(gsize) y * in_rect.width + x]
+        = grey->data[(gsize) (in_rect.y + y + image->y - grey->rect.y)
+                       * grey->rowstride
+                     + (gsize) (in_rect.x + x + image->x - grey->rect.x)
+                         * grey->channels];
   done = hfsr_imresize_region (plane, &in_rect, image->width, image->height,
                                image->width * scale, image->height * scale,
                                predictor, out, error);
@@ -315,22 +312,18 @@ blur_levels (const HfsrTensor *bicubic, const HfsrRect *predictor,
 }
 
 gboolean
-hfsr_dog_sr_levels (const HfsrModel     *model,
-                    int                  scale,
-                    const double         sigmas[HFSR_DOG_SR_LEVELS],
-                    const HfsrImageView *grey,
-                    const HfsrRect      *image,
-                    const HfsrRect      *target,
-                    float               *levels,
-                    GError             **error)
+hfsr_dog_sr_levels (const HfsrModel *model, int scale,
+                    const double sigmas[HFSR_DOG_SR_LEVELS],
+                    const HfsrImageView *grey, const HfsrRect *image,
+                    const HfsrRect *target, float *levels, GError **error)
 {
   HfsrDogSrMethod method = HFSR_DOG_SR_GAUSSIAN_STACK;
-  int             s = scale, n_out = 0, radius;
-  HfsrRect        needed, predictor, local_target;
-  HfsrTensor     *bicubic = NULL, *blurred = NULL;
-  float          *residual = NULL;
-  gsize           n_target;
-  gboolean        done = FALSE;
+  int s = scale, n_out = 0, radius;
+  HfsrRect needed, predictor, local_target;
+  HfsrTensor *bicubic = NULL, *blurred = NULL;
+  float *residual = NULL;
+  gsize n_target;
+  gboolean done = FALSE;
 
   if (!check_sigmas (sigmas, error)
       || (model != NULL
@@ -351,7 +344,7 @@ hfsr_dog_sr_levels (const HfsrModel     *model,
   local_target.y -= image->y * s;
   predictor = predictor_region (&local_target, radius, image->width * s,
                                 image->height * s);
-  residual = g_try_new (float, n_target * MAX (n_out, 1));
+  residual = g_try_new (float, (n_target * MAX (n_out, 1)));
   bicubic = hfsr_tensor_new (1, predictor.height, predictor.width, error);
   if (bicubic != NULL)
     blurred = hfsr_tensor_new (1, predictor.height, predictor.width, error);
@@ -360,8 +353,8 @@ hfsr_dog_sr_levels (const HfsrModel     *model,
   if (residual == NULL)
     {
       g_set_error (error, HFSR_ERROR, HFSR_ERROR_NO_MEMORY,
-                   "DoG-SR: out of memory for a %d x %d region",
-                   target->width, target->height);
+                   "DoG-SR: out of memory for a %d x %d region", target->width,
+                   target->height);
       goto out;
     }
   if (!bicubic_predictor (grey, image, s, &predictor, bicubic->data, error))
@@ -369,11 +362,11 @@ hfsr_dog_sr_levels (const HfsrModel     *model,
 
   if (model != NULL)
     {
-      HfsrImageView output = { residual, n_out,
-                               (gsize) target->width * n_out, *target };
+      HfsrImageView output
+        = { residual, n_out, (gsize) target->width * n_out, *target };
 
-      if (!hfsr_model_run_region (model, grey, image, &output, 0, NULL, NULL, NULL,
-                                  error))
+      if (!hfsr_model_run_region (model, grey, image, &output, 0, NULL, NULL,
+                                  NULL, error))
         goto out;
     }
 

@@ -4,7 +4,10 @@
  */
 #include "hfsr-private.h"
 
+/* The quark's name is not an expression: not formatted. */
+/* clang-format off */
 G_DEFINE_QUARK (hfsr-error-quark, hfsr_error)
+/* clang-format on */
 
 gboolean
 hfsr_fail (GError **error, const char *file, HfsrError code,

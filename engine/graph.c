@@ -65,9 +65,9 @@ find_fused_relus (const HfsrModel *model, const gboolean *needed,
     {
       int s = model->nodes[k].inputs[0];
 
-      if (needed[k + 1] && model->nodes[k].klass == &hfsr_layer_relu
-          && s > 0 && model->nodes[s - 1].klass == &hfsr_layer_conv2d
-          && n_uses[s] == 1 && !is_target[s])
+      if (needed[k + 1] && model->nodes[k].klass == &hfsr_layer_relu && s > 0
+          && model->nodes[s - 1].klass == &hfsr_layer_conv2d && n_uses[s] == 1
+          && !is_target[s])
         fused[s] = TRUE;
     }
 }
@@ -90,7 +90,7 @@ typedef struct
 {
   const HfsrNode *expand; /* NULL: a plain add */
   const HfsrNode *reduce;
-  int             x_input;
+  int x_input;
 } ResidualBlock;
 
 /* Finds the residual blocks add (x, conv (relu (conv (x)))) (either order
@@ -116,14 +116,14 @@ find_fused_residuals (const HfsrModel *model, const gboolean *needed,
 
           reduce = private_producer (model, node->inputs[side],
                                      &hfsr_layer_conv2d, n_uses, is_target);
-          relu = reduce ? private_producer (model, reduce->inputs[0],
-                                            &hfsr_layer_relu, n_uses,
-                                            is_target)
-                        : NULL;
-          expand = relu ? private_producer (model, relu->inputs[0],
-                                            &hfsr_layer_conv2d, n_uses,
-                                            is_target)
-                        : NULL;
+          relu = reduce
+                   ? private_producer (model, reduce->inputs[0],
+                                       &hfsr_layer_relu, n_uses, is_target)
+                   : NULL;
+          expand = relu
+                     ? private_producer (model, relu->inputs[0],
+                                         &hfsr_layer_conv2d, n_uses, is_target)
+                     : NULL;
           if (expand == NULL || expand->inputs[0] != node->inputs[1 - side]
               || !hfsr_conv2d_fuses_residual (expand, reduce))
             continue;
@@ -140,22 +140,22 @@ find_fused_residuals (const HfsrModel *model, const gboolean *needed,
  * value is freed.  run_graph follows it, and tile_floats costs it. */
 typedef struct
 {
-  int            n_slots;
-  gboolean      *needed;
-  gboolean      *is_target;
-  gboolean      *fused;     /* a conv output whose relu it applies itself */
-  gboolean      *inside;    /* run by the add of its residual block */
-  int           *n_uses;
-  int           *last_use;  /* node index, -1 if none */
-  ResidualBlock *blocks;    /* per node */
+  int n_slots;
+  gboolean *needed;
+  gboolean *is_target;
+  gboolean *fused;  /* a conv output whose relu it applies itself */
+  gboolean *inside; /* run by the add of its residual block */
+  int *n_uses;
+  int *last_use;         /* node index, -1 if none */
+  ResidualBlock *blocks; /* per node */
 } GraphPlan;
 
 typedef enum
 {
-  STEP_SKIP,      /* not needed, or run by its residual block's add */
-  STEP_PASS,      /* the relu of a conv that applied it: takes its tensor */
-  STEP_IN_PLACE,  /* a residual block written over its input */
-  STEP_NEW,       /* the node's forward (or a block) into a new tensor */
+  STEP_SKIP,     /* not needed, or run by its residual block's add */
+  STEP_PASS,     /* the relu of a conv that applied it: takes its tensor */
+  STEP_IN_PLACE, /* a residual block written over its input */
+  STEP_NEW,      /* the node's forward (or a block) into a new tensor */
 } GraphStep;
 
 static GraphPlan *
@@ -284,9 +284,9 @@ plan_frees (const GraphPlan *plan, int s, int k)
  * consumer of.  The node is copied to carry this plan's fused ReLU: the
  * model is shared, read-only, by concurrent runs. */
 static gboolean
-run_node (const HfsrModel *model, const GraphPlan *plan, int k,
-          GraphStep step, const HfsrTensor *input, const HfsrShape *shape,
-          HfsrTensor **values, GError **error)
+run_node (const HfsrModel *model, const GraphPlan *plan, int k, GraphStep step,
+          const HfsrTensor *input, const HfsrShape *shape, HfsrTensor **values,
+          GError **error)
 {
   HfsrNode node_copy = model->nodes[k];
   const HfsrNode *node = &node_copy;
@@ -305,9 +305,8 @@ run_node (const HfsrModel *model, const GraphPlan *plan, int k,
       values[x] = NULL;
     }
   else
-    values[k + 1] = hfsr_tensor_new_uninitialised (shape->channels,
-                                                   shape->height,
-                                                   shape->width, &local);
+    values[k + 1] = hfsr_tensor_new_uninitialised (
+      shape->channels, shape->height, shape->width, &local);
   if (values[k + 1] == NULL
       || (block->expand != NULL
             ? !hfsr_conv2d_residual_forward (block->expand, block->reduce,
@@ -349,9 +348,8 @@ run_graph (const HfsrModel *model, const HfsrTensor *input, int n_targets,
 
       if (!plan->needed[k + 1])
         continue;
-      ok = hfsr_graph_infer_node (model, k, shapes,
-                                  HFSR_ERROR_INVALID_ARGUMENT, &shapes[k + 1],
-                                  error);
+      ok = hfsr_graph_infer_node (
+        model, k, shapes, HFSR_ERROR_INVALID_ARGUMENT, &shapes[k + 1], error);
       step = ok ? plan_step (model, plan, k) : STEP_SKIP;
       if (step == STEP_PASS)
         {
@@ -415,9 +413,9 @@ tile_floats (const HfsrModel *model, gsize *per_pixel, gsize *per_column)
           peak = MAX (peak, now);
         }
       if (plan->blocks[k].expand != NULL)
-        *per_column = MAX (*per_column,
-                           hfsr_conv2d_residual_column_floats (
-                             plan->blocks[k].expand));
+        *per_column
+          = MAX (*per_column,
+                 hfsr_conv2d_residual_column_floats (plan->blocks[k].expand));
       for (int i = 0; i < node->n_inputs; i++)
         if (plan_frees (plan, node->inputs[i], k))
           {
@@ -440,9 +438,9 @@ default_tile_input (const HfsrModel *model)
   /* the largest side S with per_pixel S² + per_column S <= budget */
   side = (sqrt ((double) per_column * per_column
                 + 4.0 * per_pixel * HFSR_TILE_BUDGET_FLOATS)
-          - per_column) / (2.0 * per_pixel);
-  return MAX ((gint64) side - 2 * (gint64) model->margin,
-              HFSR_TILE_MIN_INPUT);
+          - per_column)
+         / (2.0 * per_pixel);
+  return MAX ((gint64) side - 2 * (gint64) model->margin, HFSR_TILE_MIN_INPUT);
 }
 
 int
@@ -463,8 +461,7 @@ even_tile (gint64 length, gint64 limit, gint64 scale)
   return (int) MIN ((side + scale - 1) / scale * scale, length);
 }
 
-static gboolean model_forward (const HfsrModel *model,
-                               const HfsrTensor *input,
+static gboolean model_forward (const HfsrModel *model, const HfsrTensor *input,
                                HfsrTensor **outputs, GError **error);
 
 gboolean
@@ -546,11 +543,11 @@ hfsr_model_required_input (const HfsrModel *model, const HfsrRect *output,
   s = model->scale;
   m = model->margin;
   clip_span (floor_div (output->x, s) - m,
-             ceil_div ((gint64) output->x + output->width, s) + m,
-             image->x, image->width, &need.x, &need.width);
+             ceil_div ((gint64) output->x + output->width, s) + m, image->x,
+             image->width, &need.x, &need.width);
   clip_span (floor_div (output->y, s) - m,
-             ceil_div ((gint64) output->y + output->height, s) + m,
-             image->y, image->height, &need.y, &need.height);
+             ceil_div ((gint64) output->y + output->height, s) + m, image->y,
+             image->height, &need.y, &need.height);
   return need;
 }
 
@@ -559,9 +556,9 @@ rect_contains (const HfsrRect *outer, const HfsrRect *inner)
 {
   return inner->x >= outer->x && inner->y >= outer->y
          && (gint64) inner->x + inner->width
-            <= (gint64) outer->x + outer->width
+              <= (gint64) outer->x + outer->width
          && (gint64) inner->y + inner->height
-            <= (gint64) outer->y + outer->height;
+              <= (gint64) outer->y + outer->height;
 }
 
 static gboolean
@@ -581,8 +578,8 @@ check_view (const HfsrModel *model, const HfsrImageView *view, int channels,
   else if (view->rowstride / (gsize) view->channels < (gsize) r->width)
     g_set_error (error, HFSR_ERROR, HFSR_ERROR_INVALID_ARGUMENT,
                  "%s: the %s view's rowstride %" G_GSIZE_FORMAT
-                 " is less than %d pixels of %d channels", model->name,
-                 what, view->rowstride, r->width, view->channels);
+                 " is less than %d pixels of %d channels",
+                 model->name, what, view->rowstride, r->width, view->channels);
   else
     return TRUE;
   return FALSE;
@@ -598,9 +595,9 @@ view_pixel (const HfsrImageView *view, int x, int y)
 typedef struct
 {
   const HfsrImageView *view;
-  const HfsrRect      *rect;
-  const HfsrTensor    *tensor;              /* its data is written by gather */
-  int                  origin_x, origin_y; /* scatter: @tensor's pixel 0 */
+  const HfsrRect *rect;
+  const HfsrTensor *tensor; /* its data is written by gather */
+  int origin_x, origin_y;   /* scatter: @tensor's pixel 0 */
 } CopyJob;
 
 /* Rows [@start, @end) of @rect's interleaved pixels into the planar tensor
@@ -615,8 +612,8 @@ gather_rows (gpointer data, gsize start, gsize end)
   for (gsize y = start; y < end; y++)
     for (int x = 0; x < job->rect->width; x++)
       {
-        const float *pixel = view_pixel (job->view, job->rect->x + x,
-                                         job->rect->y + (int) y);
+        const float *pixel
+          = view_pixel (job->view, job->rect->x + x, job->rect->y + (int) y);
         float *to = tensor->data + y * tensor->width + x;
 
         for (int c = 0; c < tensor->channels; c++)
@@ -650,8 +647,8 @@ scatter_rows (gpointer data, gsize start, gsize end)
 static void
 copy_rows (CopyJob *job, HfsrRangeFunc func)
 {
-  gsize row_floats = (gsize) MAX (job->rect->width, 1)
-                     * (gsize) job->tensor->channels;
+  gsize row_floats
+    = (gsize) MAX (job->rect->width, 1) * (gsize) job->tensor->channels;
 
   hfsr_parallel_range ((gsize) job->rect->height,
                        HFSR_PARALLEL_GRAIN / row_floats, func, job);
@@ -712,9 +709,9 @@ run_tile (const HfsrModel *model, const HfsrImageView *input,
     {
       g_set_error (error, HFSR_ERROR, HFSR_ERROR_FORMAT,
                    "%s: output '%s' is [%d,%d,%d] for a %dx%d input, not "
-                   "%d times its size", model->name, model->output_names[0],
-                   result->channels, result->height, result->width,
-                   need.width, need.height, s);
+                   "%d times its size",
+                   model->name, model->output_names[0], result->channels,
+                   result->height, result->width, need.width, need.height, s);
       hfsr_tensor_free (result);
       return FALSE;
     }
@@ -723,11 +720,9 @@ run_tile (const HfsrModel *model, const HfsrImageView *input,
   return TRUE;
 }
 
-static gboolean run_region (const HfsrModel *model,
-                            const HfsrImageView *input,
-                            const HfsrRect *image,
-                            const HfsrImageView *output, int tile_size,
-                            HfsrProgressFunc progress,
+static gboolean run_region (const HfsrModel *model, const HfsrImageView *input,
+                            const HfsrRect *image, const HfsrImageView *output,
+                            int tile_size, HfsrProgressFunc progress,
                             gpointer progress_data, GError **error);
 
 gboolean
@@ -781,7 +776,7 @@ check_region_call (const HfsrModel *model, const HfsrImageView *input,
   if (out->x < image->x * s || out->y < image->y * s
       || (gint64) out->x + out->width > ((gint64) image->x + image->width) * s
       || (gint64) out->y + out->height
-         > ((gint64) image->y + image->height) * s)
+           > ((gint64) image->y + image->height) * s)
     {
       g_set_error (error, HFSR_ERROR, HFSR_ERROR_INVALID_ARGUMENT,
                    "%s: the output %dx%d at (%d,%d) lies outside the image's "
@@ -797,9 +792,10 @@ check_region_call (const HfsrModel *model, const HfsrImageView *input,
     {
       g_set_error (error, HFSR_ERROR, HFSR_ERROR_INVALID_ARGUMENT,
                    "%s: the input view %dx%d at (%d,%d) does not cover the "
-                   "required input %dx%d at (%d,%d)", model->name,
-                   input->rect.width, input->rect.height, input->rect.x,
-                   input->rect.y, need.width, need.height, need.x, need.y);
+                   "required input %dx%d at (%d,%d)",
+                   model->name, input->rect.width, input->rect.height,
+                   input->rect.x, input->rect.y, need.width, need.height,
+                   need.x, need.y);
       return FALSE;
     }
   return TRUE;
@@ -840,9 +836,8 @@ choose_tile (const HfsrModel *model, const HfsrRect *out, int tile_size,
 
 static gboolean
 run_region (const HfsrModel *model, const HfsrImageView *input,
-            const HfsrRect *image, const HfsrImageView *output,
-            int tile_size, HfsrProgressFunc progress,
-            gpointer progress_data, GError **error)
+            const HfsrRect *image, const HfsrImageView *output, int tile_size,
+            HfsrProgressFunc progress, gpointer progress_data, GError **error)
 {
   const HfsrRect *out;
   gint64 total, done = 0;

@@ -27,17 +27,17 @@ typedef enum
 
 /* Whether @model is such a network: its method and sigmas, or
  * HFSR_ERROR_FORMAT saying what is wrong.  @method may be NULL. */
-gboolean hfsr_dog_sr_check_model   (const HfsrModel *model,
-                                    HfsrDogSrMethod *method,
-                                    double sigmas[HFSR_DOG_SR_LEVELS],
-                                    GError         **error);
+gboolean hfsr_dog_sr_check_model (const HfsrModel *model,
+                                  HfsrDogSrMethod *method,
+                                  double sigmas[HFSR_DOG_SR_LEVELS],
+                                  GError **error);
 
 /* The grey input @target (upscaled coordinates: @scale times @image's) of
  * hfsr_dog_sr_levels reads. */
 HfsrRect hfsr_dog_sr_required_input (const HfsrModel *model, int scale,
                                      const double sigmas[HFSR_DOG_SR_LEVELS],
-                                     const HfsrRect  *target,
-                                     const HfsrRect  *image);
+                                     const HfsrRect *target,
+                                     const HfsrRect *image);
 
 /* The five Gaussian levels L_1..L_5 at @sigmas over @target of the image
  * upscaled @scale times, as @model predicts them from the grey @image
@@ -51,14 +51,11 @@ HfsrRect hfsr_dog_sr_required_input (const HfsrModel *model, int scale,
  * equals the same pixels of a whole-image run.  A model trained for
  * another scale or other sigmas, or sigmas that do not increase within
  * (0, 100), is HFSR_ERROR_INVALID_ARGUMENT. */
-gboolean hfsr_dog_sr_levels        (const HfsrModel     *model,
-                                    int                  scale,
-                                    const double sigmas[HFSR_DOG_SR_LEVELS],
-                                    const HfsrImageView *grey,
-                                    const HfsrRect      *image,
-                                    const HfsrRect      *target,
-                                    float               *levels,
-                                    GError             **error);
+gboolean hfsr_dog_sr_levels (const HfsrModel *model, int scale,
+                             const double sigmas[HFSR_DOG_SR_LEVELS],
+                             const HfsrImageView *grey, const HfsrRect *image,
+                             const HfsrRect *target, float *levels,
+                             GError **error);
 
 G_END_DECLS
 

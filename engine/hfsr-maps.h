@@ -21,28 +21,28 @@ G_BEGIN_DECLS
  * the element of D with the largest magnitude, keeping its sign (on a tie,
  * the first in that order), and 0 for a 1 x 1 image.  @plane and @weight are
  * width * height floats and may not alias. */
-void     hfsr_hf_weight_map    (const float *plane, int width, int height,
-                                float *weight);
+void hfsr_hf_weight_map (const float *plane, int width, int height,
+                         float *weight);
 
 /* Zhou et al. eq 7, over the whole plane: the weights min-max normalised to
  * [0, 1], their mean mu and standard deviation sigma; the result is 0 where
  * the normalised weight lies in [mu - alpha sigma, mu + alpha sigma], else 1.
  * A constant plane selects nothing.  alpha >= 0.  May run in place. */
-void     hfsr_hf_selection_map (const float *weight, int width, int height,
-                                double alpha, float *selection);
+void hfsr_hf_selection_map (const float *weight, int width, int height,
+                            double alpha, float *selection);
 
 /* Gradient magnitude with Prewitt kernels (Roh & Kang eq 2), image borders
  * replicated.  The kernels are (1/3)(1 0 -1) over three rows/columns, the
  * normalisation of the GMSD paper that Roh & Kang take c = 170 from. */
-void     hfsr_gradient_magnitude (const float *plane, int width, int height,
-                                  float *magnitude);
+void hfsr_gradient_magnitude (const float *plane, int width, int height,
+                              float *magnitude);
 
 /* Gradient magnitude similarity (Roh & Kang eq 3): per element
  * 1 - (2 g1 g2 + c) / (g1^2 + g2^2 + c); 0 = alike, 1 = different.
  * @c is 170 for values in [0, 255]: scale it by (range / 255)^2.  c >= 0;
  * with c = 0 two zero magnitudes give 0. */
-void     hfsr_gms_map (const float *magnitude1, const float *magnitude2,
-                       gsize n, double c, float *gms);
+void hfsr_gms_map (const float *magnitude1, const float *magnitude2, gsize n,
+                   double c, float *gms);
 
 /* Separable Gaussian blur, kernel radius ceil(3 sigma), borders replicated.
  * May run in place.  Fails with HFSR_ERROR_INVALID_ARGUMENT on an empty

@@ -17,35 +17,31 @@ typedef struct _HfsrModel HfsrModel;
 /* Loads a safetensors file whose __metadata__ carries the graph (see
  * models/FORMAT.md).  Every byte is treated as untrusted; errors name the
  * file and the problem. */
-HfsrModel  *hfsr_model_load            (const char    *path,
-                                        GError       **error);
+HfsrModel *hfsr_model_load (const char *path, GError **error);
 /* The same from memory; @name is used in error messages. */
-HfsrModel  *hfsr_model_load_from_data  (const guint8  *data,
-                                        gsize          size,
-                                        const char    *name,
-                                        GError       **error);
-void        hfsr_model_free            (HfsrModel     *model);
+HfsrModel *hfsr_model_load_from_data (const guint8 *data, gsize size,
+                                      const char *name, GError **error);
+void hfsr_model_free (HfsrModel *model);
 
-const char *hfsr_model_get_name            (const HfsrModel *model);
+const char *hfsr_model_get_name (const HfsrModel *model);
 /* Output size / input size of output 0 (1 for maps, 2..4 for SR). */
-int         hfsr_model_get_scale           (const HfsrModel *model);
-int         hfsr_model_get_input_channels  (const HfsrModel *model);
-int         hfsr_model_get_n_outputs       (const HfsrModel *model);
-const char *hfsr_model_get_output_name     (const HfsrModel *model, int index);
-int         hfsr_model_get_output_channels (const HfsrModel *model, int index);
+int hfsr_model_get_scale (const HfsrModel *model);
+int hfsr_model_get_input_channels (const HfsrModel *model);
+int hfsr_model_get_n_outputs (const HfsrModel *model);
+const char *hfsr_model_get_output_name (const HfsrModel *model, int index);
+int hfsr_model_get_output_channels (const HfsrModel *model, int index);
 /* Receptive-field margin of output 0 in input pixels: an output pixel only
  * depends on input pixels within this distance of its footprint.  -1 when
  * output 0 depends on the whole image (global pooling). */
-int         hfsr_model_get_margin          (const HfsrModel *model);
+int hfsr_model_get_margin (const HfsrModel *model);
 /* The input side, margins not included, of the tiles that
  * hfsr_model_run_region cuts by default (tile_size 0): the largest whose
  * tensors stay within the engine's per-thread budget (engine/README.md).
  * Callers that cut work into pieces themselves (the GEGL ops) use it so that
  * each piece is one tile. */
-int         hfsr_model_get_tile_input      (const HfsrModel *model);
+int hfsr_model_get_tile_input (const HfsrModel *model);
 /* A string from the file's __metadata__, or NULL. */
-const char *hfsr_model_get_metadata        (const HfsrModel *model,
-                                            const char      *key);
+const char *hfsr_model_get_metadata (const HfsrModel *model, const char *key);
 /* Multiply-accumulates of the convolutions per input pixel: each conv2d
  * weight element counts once per pixel of the conv's output, each
  * conv_transpose2d weight element once per pixel of its input, both
@@ -54,7 +50,7 @@ const char *hfsr_model_get_metadata        (const HfsrModel *model,
  * and layers on 1 x 1 values (after global pooling), whose cost does not
  * grow with the image, are left out.  What a direct convolution computes,
  * whatever the kernels do: "FLOPs" in benchmarks are twice this. */
-double      hfsr_model_get_conv_macs       (const HfsrModel *model);
+double hfsr_model_get_conv_macs (const HfsrModel *model);
 
 /* How one run uses the machine, given to each call (NULL: the defaults,
  * or inside a run, that run's options); all zero is the defaults.
@@ -79,26 +75,24 @@ typedef enum
 
 typedef struct
 {
-  int            n_threads;
+  int n_threads;
   HfsrKernelPath kernel;
 } HfsrRunOptions;
 
 /* Runs the whole graph on @input (channels must match) and returns one new
  * tensor per graph output in @outputs (array of hfsr_model_get_n_outputs
  * pointers, filled by the call; free each with hfsr_tensor_free). */
-gboolean    hfsr_model_forward (const HfsrModel      *model,
-                                const HfsrTensor     *input,
-                                HfsrTensor          **outputs,
-                                const HfsrRunOptions *options,
-                                GError              **error);
+gboolean hfsr_model_forward (const HfsrModel *model, const HfsrTensor *input,
+                             HfsrTensor **outputs,
+                             const HfsrRunOptions *options, GError **error);
 
 /* The input rectangle needed to compute @output (in output-0 coordinates)
  * of an image whose extent is @image (input coordinates): the output's
  * footprint (floor/ceil division by the scale) grown by the margin and
  * clipped to @image.  The whole image when the margin is -1. */
-HfsrRect    hfsr_model_required_input (const HfsrModel *model,
-                                       const HfsrRect  *output,
-                                       const HfsrRect  *image);
+HfsrRect hfsr_model_required_input (const HfsrModel *model,
+                                    const HfsrRect *output,
+                                    const HfsrRect *image);
 
 /* Computes output 0 over output->rect by the tiling rule: output tiles of at
  * most @tile_size x @tile_size pixels (0 = default), each from its required
@@ -109,16 +103,10 @@ HfsrRect    hfsr_model_required_input (const HfsrModel *model,
  * input-channels channels and writes the first output-channels channels of
  * @output, leaving the others alone.  Scratch memory is bounded by the tile
  * size.  @progress may be NULL. */
-gboolean    hfsr_model_run_region (const HfsrModel     *model,
-                                   const HfsrImageView *input,
-                                   const HfsrRect      *image,
-                                   const HfsrImageView *output,
-                                   int                  tile_size,
-                                   const HfsrRunOptions *options,
-                                   HfsrProgressFunc     progress,
-                                   gpointer             progress_data,
-                                   GError             **error);
-
+gboolean hfsr_model_run_region (
+  const HfsrModel *model, const HfsrImageView *input, const HfsrRect *image,
+  const HfsrImageView *output, int tile_size, const HfsrRunOptions *options,
+  HfsrProgressFunc progress, gpointer progress_data, GError **error);
 
 G_END_DECLS
 

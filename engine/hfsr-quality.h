@@ -29,10 +29,9 @@ G_BEGIN_DECLS
  * training code's imresize (models/training/hfsr_data.py).  @out may not
  * alias @planes.  Fails with HFSR_ERROR_INVALID_ARGUMENT on a size or plane
  * count < 1 and HFSR_ERROR_NO_MEMORY on overflow or allocation failure. */
-gboolean hfsr_imresize (const float *planes, int n_planes,
-                        int width, int height,
-                        int out_width, int out_height,
-                        float *out, GError **error);
+gboolean hfsr_imresize (const float *planes, int n_planes, int width,
+                        int height, int out_width, int out_height, float *out,
+                        GError **error);
 
 /* hfsr_imresize of one plane, restricted to @out_rect of the @out_width x
  * @out_height result, and equal to those pixels of it bit for bit.
@@ -41,24 +40,21 @@ gboolean hfsr_imresize (const float *planes, int n_planes,
  * holds out_rect->width x out_rect->height.  Errors as hfsr_imresize, and
  * HFSR_ERROR_INVALID_ARGUMENT for a region outside the result or an input
  * that misses samples. */
-gboolean hfsr_imresize_region (const float    *plane,
-                               const HfsrRect *in_rect,
-                               int width, int height,
-                               int out_width, int out_height,
-                               const HfsrRect *out_rect,
-                               float          *out,
-                               GError        **error);
+gboolean hfsr_imresize_region (const float *plane, const HfsrRect *in_rect,
+                               int width, int height, int out_width,
+                               int out_height, const HfsrRect *out_rect,
+                               float *out, GError **error);
 
 /* The input samples @out_rect of a width x height -> out_width x out_height
  * hfsr_imresize reads (mirrored samples included); an empty rect for
  * invalid sizes. */
-HfsrRect hfsr_imresize_required_input (int width, int height,
-                                       int out_width, int out_height,
+HfsrRect hfsr_imresize_required_input (int width, int height, int out_width,
+                                       int out_height,
                                        const HfsrRect *out_rect);
 
 /* @length cropped down to a multiple of @scale (>= 1): the mod-crop that
  * makes an HR image exactly @scale times its downscaled copy. */
-int      hfsr_modcrop (int length, int scale);
+int hfsr_modcrop (int length, int scale);
 
 /* ITU-R BT.601 luma as MATLAB's rgb2ycbcr computes it, on the 0..255 scale:
  * y = 16 + 65.481 r + 128.553 g + 24.966 b for R'G'B' planes @rgb (three
@@ -66,7 +62,7 @@ int      hfsr_modcrop (int length, int scale);
  * data in [0, 1], and rgb2ycbcr of uint8 data before MATLAB rounds Y to an
  * integer (it stays unrounded here: at most 0.5 apart).  @y holds
  * @n_pixels. */
-void     hfsr_rgb_to_y (const float *rgb, gsize n_pixels, float *y);
+void hfsr_rgb_to_y (const float *rgb, gsize n_pixels, float *y);
 
 /* PSNR in dB of @a against @b (width x height each) over the pixels at
  * least @shave from every border: 10 log10 (peak^2 / MSE), +inf when they
@@ -94,9 +90,9 @@ gboolean hfsr_ssim (const float *a, const float *b, int width, int height,
  * a checkerboard 1.  A cutoff outside [0, 1] or an empty image fails with
  * HFSR_ERROR_INVALID_ARGUMENT, allocation failure with
  * HFSR_ERROR_NO_MEMORY. */
-gboolean hfsr_spectral_energy_share (const float *plane, int width,
-                                     int height, double cutoff,
-                                     double *share, GError **error);
+gboolean hfsr_spectral_energy_share (const float *plane, int width, int height,
+                                     double cutoff, double *share,
+                                     GError **error);
 
 G_END_DECLS
 

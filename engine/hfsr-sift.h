@@ -25,7 +25,7 @@ typedef struct
   float sigma;       /* the keypoint's scale, in image pixels */
   float orientation; /* radians */
   float response;    /* |DoG| at the refined extremum */
-  int   octave;
+  int octave;
   float descriptor[HFSR_SIFT_DESCRIPTOR_LENGTH];
 } HfsrKeypoint;
 
@@ -41,13 +41,13 @@ typedef struct
 
 typedef struct
 {
-  int    n_levels;            /* Gaussian levels per octave, 4 .. 8 */
+  int n_levels;                        /* Gaussian levels per octave, 4 .. 8 */
   double sigmas[HFSR_SIFT_MAX_LEVELS]; /* increasing, > 0 */
-  int    max_octaves;         /* 0: until the next octave's smaller side
+  int max_octaves;           /* 0: until the next octave's smaller side
                                * would be < 16 pixels */
-  double contrast_threshold;  /* |D| at the refined extremum must reach
+  double contrast_threshold; /* |D| at the refined extremum must reach
                                * this (grey values in [0, 1]) */
-  double edge_threshold;      /* r: principal-curvature ratio (Lowe's 10) */
+  double edge_threshold;     /* r: principal-curvature ratio (Lowe's 10) */
 } HfsrSiftParams;
 
 /* Six levels: Noor et al.'s five sigmas (1.249, 1.545, 1.96588, 2.452527,
@@ -55,12 +55,12 @@ typedef struct
  * 3.893189 one step above, so that extrema are sought at three scales an
  * octave and the octaves leave none out; all octaves; contrast 0.04 / 3
  * (OpenCV's 0.04 over its 3 intervals); edge ratio 10. */
-void     hfsr_sift_params_init (HfsrSiftParams *params);
+void hfsr_sift_params_init (HfsrSiftParams *params);
 
 /* @params' levels set to a DoG-SR stack's five @sigmas and a sixth one step
  * (sigma_5^2 / sigma_4) above, as hfsr_sift_params_init does for Noor's. */
-void     hfsr_sift_params_set_stack (HfsrSiftParams *params,
-                                     const double sigmas[HFSR_DOG_SR_LEVELS]);
+void hfsr_sift_params_set_stack (HfsrSiftParams *params,
+                                 const double sigmas[HFSR_DOG_SR_LEVELS]);
 
 /* SIFT keypoints (Lowe 2004) with orientations and 128-d descriptors.
  * @levels: the first @n_given (1 .. n_levels) levels of octave 0, planes of
@@ -80,30 +80,24 @@ void     hfsr_sift_params_set_stack (HfsrSiftParams *params,
  * fractional level.  *@keypoints (g_free; NULL when there are none) in
  * order of octave, level, row, column.  Bad parameters or sizes are
  * HFSR_ERROR_INVALID_ARGUMENT, allocation failure HFSR_ERROR_NO_MEMORY. */
-gboolean hfsr_sift_detect_stack (const float *const   *levels,
-                                 int                   n_given,
-                                 int                   width,
-                                 int                   height,
+gboolean hfsr_sift_detect_stack (const float *const *levels, int n_given,
+                                 int width, int height,
                                  const HfsrSiftParams *params,
-                                 HfsrKeypoint        **keypoints,
-                                 int                  *n_keypoints,
-                                 GError              **error);
+                                 HfsrKeypoint **keypoints, int *n_keypoints,
+                                 GError **error);
 
 /* The same on a grey image (values in [0, 1]): blurs it by each sigma and
  * calls hfsr_sift_detect_stack. */
-gboolean hfsr_sift_detect_image (const float          *grey,
-                                 int                   width,
-                                 int                   height,
+gboolean hfsr_sift_detect_image (const float *grey, int width, int height,
                                  const HfsrSiftParams *params,
-                                 HfsrKeypoint        **keypoints,
-                                 int                  *n_keypoints,
-                                 GError              **error);
+                                 HfsrKeypoint **keypoints, int *n_keypoints,
+                                 GError **error);
 
 /* Keypoint @a of the first list matched to keypoint @b of the second, at
  * descriptor distance @distance (Euclidean). */
 typedef struct
 {
-  int   a, b;
+  int a, b;
   float distance;
 } HfsrSiftMatch;
 
@@ -126,12 +120,9 @@ gboolean hfsr_sift_match (const HfsrKeypoint *a, int n_a,
  * first image to the second); correct when the distance from (u / w,
  * v / w) to (x_b, y_b) is below @max_error pixels.  A point that H sends
  * to infinity (w = 0), or any NaN, is wrong. */
-int      hfsr_sift_count_correct (const HfsrKeypoint  *a,
-                                  const HfsrKeypoint  *b,
-                                  const HfsrSiftMatch *matches,
-                                  int                  n_matches,
-                                  const double         homography[9],
-                                  double               max_error);
+int hfsr_sift_count_correct (const HfsrKeypoint *a, const HfsrKeypoint *b,
+                             const HfsrSiftMatch *matches, int n_matches,
+                             const double homography[9], double max_error);
 
 G_END_DECLS
 

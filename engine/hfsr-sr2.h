@@ -19,7 +19,7 @@ G_BEGIN_DECLS
 /* The family prefix of the shipped networks: "hfsr-sr2-x<scale>-<arch>-l"
  * (arch "fsrcnn" or "sequential") or "hfsr-sr2-x<scale>-wdsr<shared>-l";
  * members carry their lambda in "hfsr.lambda".  Free with g_free. */
-char      *hfsr_structure_sr_family (int scale, const char *arch, int shared);
+char *hfsr_structure_sr_family (int scale, const char *arch, int shared);
 
 /* The model file @path, or (@path NULL) the shipped family at @lambda
  * (weights blended between the two nearest trained lambdas, as
@@ -28,18 +28,15 @@ char      *hfsr_structure_sr_family (int scale, const char *arch, int shared);
  * HFSR_ERROR_INVALID_ARGUMENT.  The network must take one grey channel,
  * give one at @scale and have a "class" output of at least two classes,
  * else HFSR_ERROR_FORMAT says what it has. */
-HfsrModel *hfsr_model_load_structure_sr (const char *path,
-                                         int         scale,
-                                         const char *arch,
-                                         int         shared,
-                                         double      lambda,
-                                         GError    **error);
+HfsrModel *hfsr_model_load_structure_sr (const char *path, int scale,
+                                         const char *arch, int shared,
+                                         double lambda, GError **error);
 
 /* Classes of the global "class" output; 0 when the model has none. */
-int        hfsr_model_get_n_classes     (const HfsrModel *model);
+int hfsr_model_get_n_classes (const HfsrModel *model);
 /* The label of class @index: the @index-th word of the "hfsr.classes"
  * metadata, else the number.  Free with g_free. */
-char      *hfsr_model_get_class_label   (const HfsrModel *model, int index);
+char *hfsr_model_get_class_label (const HfsrModel *model, int index);
 
 /* The largest input hfsr_model_classify takes: the class is meant for a
  * crop holding one character, and the classifier keeps its full-size
@@ -50,12 +47,9 @@ char      *hfsr_model_get_class_label   (const HfsrModel *model, int index);
  * @probabilities) of the grey crop @grey (Y' in [0, 1], row-major).  Fails
  * with HFSR_ERROR_INVALID_ARGUMENT for a model without a class output or a
  * crop that is empty or larger than HFSR_CLASSIFY_MAX_PIXELS. */
-gboolean   hfsr_model_classify          (const HfsrModel *model,
-                                         const float     *grey,
-                                         int              width,
-                                         int              height,
-                                         double          *probabilities,
-                                         GError         **error);
+gboolean hfsr_model_classify (const HfsrModel *model, const float *grey,
+                              int width, int height, double *probabilities,
+                              GError **error);
 
 G_END_DECLS
 

@@ -30,9 +30,9 @@ typedef enum
  * are converted once, at the boundary (hfsr_model_run_region). */
 typedef struct
 {
-  int    channels;
-  int    height;
-  int    width;
+  int channels;
+  int height;
+  int width;
   float *data; /* channels * height * width floats, 64-byte aligned */
 } HfsrTensor;
 
@@ -42,10 +42,10 @@ typedef struct
 
 /* Zero-filled.  Fails (HFSR_ERROR_INVALID_ARGUMENT / HFSR_ERROR_NO_MEMORY) on
  * non-positive dimensions, overflow or allocation failure. */
-HfsrTensor *hfsr_tensor_new  (int channels, int height, int width,
-                              GError **error);
-void        hfsr_tensor_free (HfsrTensor *tensor);
-gsize       hfsr_tensor_size (const HfsrTensor *tensor); /* element count */
+HfsrTensor *hfsr_tensor_new (int channels, int height, int width,
+                             GError **error);
+void hfsr_tensor_free (HfsrTensor *tensor);
+gsize hfsr_tensor_size (const HfsrTensor *tensor); /* element count */
 
 static inline float *
 hfsr_tensor_plane (const HfsrTensor *t, int c)
@@ -59,7 +59,7 @@ hfsr_tensor_plane (const HfsrTensor *t, int c)
  * +infinity becomes 1, the ends of the range the networks and maps are made
  * for; finite values are left as they are.  Returns how many were replaced,
  * for the caller's one warning. */
-gsize       hfsr_make_finite (float *values, gsize n);
+gsize hfsr_make_finite (float *values, gsize n);
 
 typedef struct
 {
@@ -71,9 +71,9 @@ typedef struct
  * data[(y - rect.y) * rowstride + (x - rect.x) * channels + c]. */
 typedef struct
 {
-  float   *data;
-  int      channels;  /* floats per pixel */
-  gsize    rowstride; /* floats per row, >= rect.width * channels */
+  float *data;
+  int channels;    /* floats per pixel */
+  gsize rowstride; /* floats per row, >= rect.width * channels */
   HfsrRect rect;
 } HfsrImageView;
 
@@ -87,11 +87,11 @@ typedef gboolean (*HfsrProgressFunc) (double fraction, gpointer user_data);
  * bytes held before it started, is the run's scratch memory. */
 
 /* Bytes held now. */
-gsize       hfsr_memory_current_bytes (void);
+gsize hfsr_memory_current_bytes (void);
 /* The most bytes held at once since the last reset (or the start). */
-gsize       hfsr_memory_peak_bytes    (void);
+gsize hfsr_memory_peak_bytes (void);
 /* Starts a new peak from the bytes held now. */
-void        hfsr_memory_reset_peak    (void);
+void hfsr_memory_reset_peak (void);
 
 G_END_DECLS
 

@@ -26,20 +26,20 @@ G_BEGIN_DECLS
  * caller records what it blended for) and is named "<a> + <b> at t = <t>".
  * A t outside [0, 1] is HFSR_ERROR_INVALID_ARGUMENT; allocation failure
  * HFSR_ERROR_NO_MEMORY. */
-HfsrModel *hfsr_model_blend (const HfsrModel *a, const HfsrModel *b,
-                             double t, GError **error);
+HfsrModel *hfsr_model_blend (const HfsrModel *a, const HfsrModel *b, double t,
+                             GError **error);
 
 /* The folders searched for model files, in order: each non-empty folder of
  * the environment variable HFSR_MODEL_PATH (colon-separated; `meson devenv`
  * and the tests point it at the source tree's models/), then the installed
  * model folder (HFSR_MODEL_DIR).  Read anew at every call.  NULL-terminated;
  * free with g_strfreev. */
-char     **hfsr_model_search_path (void);
+char **hfsr_model_search_path (void);
 
 /* One trained model of a family. */
 typedef struct
 {
-  char  *path;
+  char *path;
   double value; /* the number in its metadata key */
 } HfsrModelVariant;
 
@@ -54,13 +54,10 @@ typedef struct
  * to load or lacks a number in @key fails the call with an error naming
  * it: a damaged model is reported, never skipped.  No matching file is no
  * error (*n_variants 0).  Free *variants with hfsr_model_variants_free. */
-gboolean   hfsr_model_find_variants (const char        *prefix,
-                                     const char        *key,
-                                     HfsrModelVariant **variants,
-                                     int               *n_variants,
-                                     GError           **error);
-void       hfsr_model_variants_free (HfsrModelVariant  *variants,
-                                     int                n_variants);
+gboolean hfsr_model_find_variants (const char *prefix, const char *key,
+                                   HfsrModelVariant **variants,
+                                   int *n_variants, GError **error);
+void hfsr_model_variants_free (HfsrModelVariant *variants, int n_variants);
 
 /* The family's model for @value: the variant trained for @value (within
  * 1e-9); between two trained values, hfsr_model_blend of the two nearest
@@ -70,19 +67,15 @@ void       hfsr_model_variants_free (HfsrModelVariant  *variants,
  * family has no file in the search path, HFSR_ERROR_INVALID_ARGUMENT on a
  * NaN @value, and with the errors of hfsr_model_find_variants and
  * hfsr_model_blend. */
-HfsrModel *hfsr_model_load_for_value (const char *prefix,
-                                      const char *key,
-                                      double      value,
-                                      GError    **error);
+HfsrModel *hfsr_model_load_for_value (const char *prefix, const char *key,
+                                      double value, GError **error);
 
 /* An HF Super-Resolution network: the model file @path, or (@path NULL)
  * the shipped family "hfsr-x<scale>-a" at @alpha (hfsr_model_load_for_value
  * on the key "hfsr.alpha").  Either must turn R'G'B' into R'G'B' at
  * @scale, else HFSR_ERROR_FORMAT says what it does instead. */
-HfsrModel *hfsr_model_load_sr (const char *path,
-                               int         scale,
-                               double      alpha,
-                               GError    **error);
+HfsrModel *hfsr_model_load_sr (const char *path, int scale, double alpha,
+                               GError **error);
 
 G_END_DECLS
 

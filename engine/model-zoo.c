@@ -26,8 +26,8 @@
 typedef struct
 {
   HfsrModel *model;
-  double     value;
-  int        order;
+  double value;
+  int order;
 } Variant;
 
 char **
@@ -78,8 +78,8 @@ list_folder (const char *folder, const char *prefix, GString *unreadable)
       return names;
     }
   while ((name = g_dir_read_name (dir)) != NULL)
-    if (g_str_has_prefix (name, prefix) && g_str_has_suffix (name,
-                                                             MODEL_SUFFIX))
+    if (g_str_has_prefix (name, prefix)
+        && g_str_has_suffix (name, MODEL_SUFFIX))
       g_ptr_array_add (names, g_strdup (name));
   g_dir_close (dir);
   g_ptr_array_sort (names, compare_names);
@@ -97,7 +97,8 @@ read_value (const HfsrModel *model, const char *key, double *value,
     {
       g_set_error (error, HFSR_ERROR, HFSR_ERROR_FORMAT,
                    "%s: metadata '%s' is missing (every model of its family "
-                   "needs it)", hfsr_model_get_name (model), key);
+                   "needs it)",
+                   hfsr_model_get_name (model), key);
       return FALSE;
     }
   *value = g_ascii_strtod (text, &end);
@@ -178,9 +179,9 @@ load_family (const char *prefix, const char *key, GString *unreadable,
     {
       Variant *variant = &g_array_index (family, Variant, i);
 
-      if (kept > 0 && variant->value - g_array_index (family, Variant,
-                                                      kept - 1).value
-                      <= SAME_VALUE)
+      if (kept > 0
+          && variant->value - g_array_index (family, Variant, kept - 1).value
+               <= SAME_VALUE)
         clear_variant (variant);
       else
         g_array_index (family, Variant, kept++) = *variant;
@@ -249,8 +250,8 @@ take_model (GArray *family, guint index)
 }
 
 HfsrModel *
-hfsr_model_load_for_value (const char *prefix, const char *key,
-                           double value, GError **error)
+hfsr_model_load_for_value (const char *prefix, const char *key, double value,
+                           GError **error)
 {
   GArray *family;
   GString *unreadable;
@@ -304,16 +305,16 @@ hfsr_model_load_for_value (const char *prefix, const char *key,
   else
     {
       above = &g_array_index (family, Variant, i + 1);
-      model = hfsr_model_blend (below->model, above->model,
-                                (value - below->value)
-                                / (above->value - below->value), error);
+      model = hfsr_model_blend (
+        below->model, above->model,
+        (value - below->value) / (above->value - below->value), error);
       if (model != NULL)
         {
           char text[G_ASCII_DTOSTR_BUF_SIZE];
 
-          g_hash_table_replace (model->metadata, g_strdup (key),
-                                g_strdup (g_ascii_dtostr (text, sizeof text,
-                                                          value)));
+          g_hash_table_replace (
+            model->metadata, g_strdup (key),
+            g_strdup (g_ascii_dtostr (text, sizeof text, value)));
         }
     }
   g_array_unref (family);
@@ -321,8 +322,7 @@ hfsr_model_load_for_value (const char *prefix, const char *key,
 }
 
 HfsrModel *
-hfsr_model_load_sr (const char *path, int scale, double alpha,
-                    GError **error)
+hfsr_model_load_sr (const char *path, int scale, double alpha, GError **error)
 {
   HfsrModel *model;
 

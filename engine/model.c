@@ -45,8 +45,8 @@ node_fail (const HfsrModel *model, int index, GError **error,
   GError *node_error;
 
   va_start (args, format);
-  node_error = g_error_new_valist (HFSR_ERROR, HFSR_ERROR_FORMAT, format,
-                                   args);
+  node_error
+    = g_error_new_valist (HFSR_ERROR, HFSR_ERROR_FORMAT, format, args);
   va_end (args);
   hfsr_graph_node_error (model, index, HFSR_ERROR_FORMAT, node_error, error);
   return FALSE;
@@ -92,15 +92,15 @@ load_node_inputs (HfsrModel *model, int index, JsonObject *json,
     {
       char *expected = describe_input_count (node->klass);
 
-      node_fail (model, index, error, "takes %s, got %u", expected,
-                 n_inputs);
+      node_fail (model, index, error, "takes %s, got %u", expected, n_inputs);
       g_free (expected);
       return FALSE;
     }
   node->n_inputs = (int) n_inputs;
   for (guint i = 0; i < n_inputs; i++)
     {
-      const char *name = hfsr_json_get_string (json_array_get_element (inputs, i));
+      const char *name
+        = hfsr_json_get_string (json_array_get_element (inputs, i));
       gpointer value;
       int slot;
 
@@ -131,14 +131,14 @@ collect_node_names (HfsrModel *model, JsonArray *nodes, GHashTable *slots,
       const char *name = NULL;
 
       if (JSON_NODE_HOLDS_OBJECT (node))
-        name = hfsr_json_get_string (json_object_get_member (json_node_get_object (node),
-                                                   "name"));
+        name = hfsr_json_get_string (
+          json_object_get_member (json_node_get_object (node), "name"));
       if (name == NULL || name[0] == '\0')
         return hfsr_fail (error, model->name, HFSR_ERROR_FORMAT,
-                     "graph node %d is not an object with a name", k);
+                          "graph node %d is not an object with a name", k);
       if (g_hash_table_contains (slots, name))
         return hfsr_fail (error, model->name, HFSR_ERROR_FORMAT,
-                     "graph name '%s' is used twice", name);
+                          "graph name '%s' is used twice", name);
       g_hash_table_insert (slots, (gpointer) name, GINT_TO_POINTER (k + 1));
       model->nodes[k].name = g_strdup (name);
     }
@@ -152,18 +152,19 @@ load_nodes (HfsrModel *model, GraphLoader *loader, JsonArray *nodes,
   for (int k = 0; k < model->n_nodes; k++)
     {
       HfsrNode *node = &model->nodes[k];
-      JsonObject *json = json_node_get_object (json_array_get_element (
-                                                 nodes, (guint) k));
-      const char *op = hfsr_json_get_string (json_object_get_member (json, "op"));
+      JsonObject *json
+        = json_node_get_object (json_array_get_element (nodes, (guint) k));
+      const char *op
+        = hfsr_json_get_string (json_object_get_member (json, "op"));
       GError *local = NULL;
 
       if (op == NULL)
         return hfsr_fail (error, model->name, HFSR_ERROR_FORMAT,
-                     "node '%s': missing or non-string op", node->name);
+                          "node '%s': missing or non-string op", node->name);
       node->klass = hfsr_layer_lookup (op);
       if (node->klass == NULL)
         return hfsr_fail (error, model->name, HFSR_ERROR_FORMAT,
-                     "node '%s': unknown op '%s'", node->name, op);
+                          "node '%s': unknown op '%s'", node->name, op);
       if (!load_node_inputs (model, k, json, slots, error))
         return FALSE;
       if (!node->klass->load (node, json, lookup_weight, loader, &local))
@@ -185,21 +186,21 @@ load_outputs (HfsrModel *model, JsonArray *outputs, GHashTable *slots,
   model->output_channels = g_new0 (int, model->n_outputs);
   for (int i = 0; i < model->n_outputs; i++)
     {
-      const char *name = hfsr_json_get_string (json_array_get_element (outputs,
-                                                             (guint) i));
+      const char *name
+        = hfsr_json_get_string (json_array_get_element (outputs, (guint) i));
       gpointer value;
 
       if (name == NULL)
         return hfsr_fail (error, model->name, HFSR_ERROR_FORMAT,
-                     "graph output %d is not a name", i);
+                          "graph output %d is not a name", i);
       if (!g_hash_table_lookup_extended (slots, name, NULL, &value)
           || GPOINTER_TO_INT (value) == 0)
         return hfsr_fail (error, model->name, HFSR_ERROR_FORMAT,
-                     "graph output '%s' is not a node", name);
+                          "graph output '%s' is not a node", name);
       for (int j = 0; j < i; j++)
         if (strcmp (model->output_names[j], name) == 0)
           return hfsr_fail (error, model->name, HFSR_ERROR_FORMAT,
-                       "graph output '%s' is listed twice", name);
+                            "graph output '%s' is listed twice", name);
       model->output_slots[i] = GPOINTER_TO_INT (value);
       model->output_names[i] = g_strdup (name);
     }
@@ -219,7 +220,7 @@ load_graph (HfsrModel *model, GraphLoader *loader, const char *text,
   gboolean ok = FALSE;
 
   root = hfsr_json_parse_object (text, strlen (text), "the graph (hfsr.graph)",
-                            model->name, error);
+                                 model->name, error);
   if (root == NULL)
     return FALSE;
   graph = json_node_get_object (root);
@@ -227,33 +228,37 @@ load_graph (HfsrModel *model, GraphLoader *loader, const char *text,
   input = hfsr_json_get_object (graph, "input");
   nodes = hfsr_json_get_array (graph, "nodes");
   outputs = hfsr_json_get_array (graph, "outputs");
-  input_name = input ? hfsr_json_get_string (json_object_get_member (input, "name"))
-                     : NULL;
+  input_name
+    = input ? hfsr_json_get_string (json_object_get_member (input, "name"))
+            : NULL;
   if (input_name == NULL || input_name[0] == '\0'
-      || !hfsr_json_get_integer (json_object_get_member (input, "channels"), &channels))
+      || !hfsr_json_get_integer (json_object_get_member (input, "channels"),
+                                 &channels))
     {
       hfsr_fail (error, model->name, HFSR_ERROR_FORMAT,
-            "the graph needs 'input' with a 'name' and 'channels'");
+                 "the graph needs 'input' with a 'name' and 'channels'");
       goto out;
     }
   if (channels < 1 || channels > HFSR_MAX_INPUT_CHANNELS)
     {
       hfsr_fail (error, model->name, HFSR_ERROR_FORMAT,
-            "the graph input has %" G_GINT64_FORMAT " channels, must be in "
-            "[1, %d]", channels, HFSR_MAX_INPUT_CHANNELS);
+                 "the graph input has %" G_GINT64_FORMAT
+                 " channels, must be in "
+                 "[1, %d]",
+                 channels, HFSR_MAX_INPUT_CHANNELS);
       goto out;
     }
   if (nodes == NULL || json_array_get_length (nodes) == 0
       || json_array_get_length (nodes) >= G_MAXINT / 2)
     {
       hfsr_fail (error, model->name, HFSR_ERROR_FORMAT,
-            "the graph needs a non-empty 'nodes' array");
+                 "the graph needs a non-empty 'nodes' array");
       goto out;
     }
   if (outputs == NULL || json_array_get_length (outputs) == 0)
     {
       hfsr_fail (error, model->name, HFSR_ERROR_FORMAT,
-            "the graph needs a non-empty 'outputs' array");
+                 "the graph needs a non-empty 'outputs' array");
       goto out;
     }
 
@@ -321,8 +326,7 @@ check_shapes (HfsrModel *model, GError **error)
       else if (a->height == 1 && a->width == 1 && b->height == 1
                && b->width == 1)
         model->slot_scale[k + 1] = HFSR_SLOT_GLOBAL;
-      else if (factor < 1
-               || a->height != factor * reference_sizes[0][0]
+      else if (factor < 1 || a->height != factor * reference_sizes[0][0]
                || a->width != factor * reference_sizes[0][1]
                || b->height != factor * reference_sizes[1][0]
                || b->width != factor * reference_sizes[1][1])
@@ -332,7 +336,8 @@ check_shapes (HfsrModel *model, GError **error)
       else if (factor > HFSR_MAX_SCALE)
         ok = node_fail (model, k, error,
                         "its output is %d times the input size, at most %d "
-                        "is supported", factor, HFSR_MAX_SCALE);
+                        "is supported",
+                        factor, HFSR_MAX_SCALE);
       else
         model->slot_scale[k + 1] = factor;
     }
@@ -343,9 +348,11 @@ check_shapes (HfsrModel *model, GError **error)
     {
       model->scale = model->slot_scale[model->output_slots[0]];
       if (model->scale == HFSR_SLOT_GLOBAL)
-        ok = hfsr_fail (error, model->name, HFSR_ERROR_FORMAT,
-                   "the first graph output '%s' must be an image, but it is "
-                   "1x1 whatever the input size", model->output_names[0]);
+        ok = hfsr_fail (
+          error, model->name, HFSR_ERROR_FORMAT,
+          "the first graph output '%s' must be an image, but it is "
+          "1x1 whatever the input size",
+          model->output_names[0]);
     }
   g_free (shapes[0]);
   g_free (shapes[1]);
@@ -376,10 +383,10 @@ compute_margin (HfsrModel *model)
       band[k + 1] = MAX (node->klass->margin (node, input_band), -1);
     }
   output_band = band[model->output_slots[0]];
-  model->margin = output_band < 0
-                  ? -1
-                  : (int) (((gint64) output_band + model->scale - 1)
-                           / model->scale);
+  model->margin
+    = output_band < 0
+        ? -1
+        : (int) (((gint64) output_band + model->scale - 1) / model->scale);
   g_free (band);
 }
 
@@ -396,11 +403,9 @@ hfsr_model_prepare_nodes (HfsrModel *model, GError **error)
       GError *local = NULL;
 
       g_clear_pointer (&node->prepared, hfsr_free_floats);
-      if (node->klass->prepare != NULL
-          && !node->klass->prepare (node, &local))
+      if (node->klass->prepare != NULL && !node->klass->prepare (node, &local))
         {
-          hfsr_graph_node_error (model, k, HFSR_ERROR_NO_MEMORY, local,
-                                 error);
+          hfsr_graph_node_error (model, k, HFSR_ERROR_NO_MEMORY, local, error);
           return FALSE;
         }
     }
@@ -432,14 +437,14 @@ load_model (HfsrModel *model, const HfsrSource *source, GError **error)
       graph = g_hash_table_lookup (model->metadata, "hfsr.graph");
       if (format == NULL)
         ok = hfsr_fail (error, model->name, HFSR_ERROR_FORMAT,
-                   "missing metadata 'hfsr.format' (not an hfsr model?)");
+                        "missing metadata 'hfsr.format' (not an hfsr model?)");
       else if (strcmp (format, "1") != 0)
-        ok = hfsr_fail (error, model->name, HFSR_ERROR_FORMAT,
-                   "hfsr.format '%s' is not supported (this engine reads 1)",
-                   format);
+        ok = hfsr_fail (
+          error, model->name, HFSR_ERROR_FORMAT,
+          "hfsr.format '%s' is not supported (this engine reads 1)", format);
       else if (graph == NULL)
         ok = hfsr_fail (error, model->name, HFSR_ERROR_FORMAT,
-                   "missing metadata 'hfsr.graph' (the network)");
+                        "missing metadata 'hfsr.graph' (the network)");
       else
         ok = load_graph (model, &loader, graph, error)
              && check_shapes (model, error)
@@ -458,8 +463,8 @@ model_new_from_source (const HfsrSource *source, const char *name,
   HfsrModel *model = g_new0 (HfsrModel, 1);
 
   model->name = g_strdup (name != NULL ? name : "model");
-  model->metadata = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
-                                           g_free);
+  model->metadata
+    = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   model->margin = -1;
   if (!load_model (model, source, error))
     {
@@ -504,8 +509,8 @@ hfsr_model_load (const char *path, GError **error)
     hfsr_fail (error, path, HFSR_ERROR_IO, "%s", g_strerror (errno));
   else if (!S_ISREG (info.st_mode))
     hfsr_fail (error, path, HFSR_ERROR_IO, "%s",
-          S_ISDIR (info.st_mode) ? "is a directory"
-                                 : "is not a regular file");
+               S_ISDIR (info.st_mode) ? "is a directory"
+                                      : "is not a regular file");
   else
     {
       source.size = (guint64) info.st_size;
@@ -644,23 +649,23 @@ hfsr_model_copy_structure (const HfsrModel *source, const char *name,
   gpointer key, value;
 
   copy->name = g_strdup (name);
-  copy->metadata = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
-                                          g_free);
+  copy->metadata
+    = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   g_hash_table_iter_init (&iter, source->metadata);
   while (g_hash_table_iter_next (&iter, &key, &value))
     g_hash_table_insert (copy->metadata, g_strdup (key), g_strdup (value));
   copy->input_name = g_strdup (source->input_name);
   copy->input_channels = source->input_channels;
   copy->n_outputs = source->n_outputs;
-  copy->output_slots = g_memdup2 (source->output_slots,
-                                  sizeof (int) * source->n_outputs);
+  copy->output_slots
+    = g_memdup2 (source->output_slots, sizeof (int) * source->n_outputs);
   copy->output_names = g_strdupv (source->output_names);
-  copy->output_channels = g_memdup2 (source->output_channels,
-                                     sizeof (int) * source->n_outputs);
-  copy->slot_scale = g_memdup2 (source->slot_scale,
-                                sizeof (int) * (source->n_nodes + 1));
-  copy->slot_channels = g_memdup2 (source->slot_channels,
-                                   sizeof (int) * (source->n_nodes + 1));
+  copy->output_channels
+    = g_memdup2 (source->output_channels, sizeof (int) * source->n_outputs);
+  copy->slot_scale
+    = g_memdup2 (source->slot_scale, sizeof (int) * (source->n_nodes + 1));
+  copy->slot_channels
+    = g_memdup2 (source->slot_channels, sizeof (int) * (source->n_nodes + 1));
   copy->scale = source->scale;
   copy->margin = source->margin;
 
@@ -678,8 +683,9 @@ hfsr_model_copy_structure (const HfsrModel *source, const char *name,
       if (to->data == NULL)
         {
           hfsr_fail (error, name, HFSR_ERROR_NO_MEMORY,
-                "tensor '%s': out of memory for %" G_GSIZE_FORMAT " floats",
-                from->name, from->n_elements);
+                     "tensor '%s': out of memory for %" G_GSIZE_FORMAT
+                     " floats",
+                     from->name, from->n_elements);
           hfsr_model_free (copy);
           return NULL;
         }

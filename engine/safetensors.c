@@ -40,18 +40,18 @@
 
 typedef struct
 {
-  const char   *file;
+  const char *file;
   const HfsrSource *source;
-  guint64       buffer_offset; /* where the data buffer after the header starts */
-  guint64       buffer_size;
+  guint64 buffer_offset; /* where the data buffer after the header starts */
+  guint64 buffer_size;
 } Loader;
 
 /* Where one tensor's bytes lie in the data buffer. */
 typedef struct
 {
   HfsrWeight *weight;
-  guint64     begin;
-  guint64     end;
+  guint64 begin;
+  guint64 end;
 } Extent;
 
 /* Skips the string starting at text[*i] (its opening quote) and leaves *i
@@ -70,26 +70,26 @@ skip_json_string (const char *text, gsize length, gsize *i, const char *what,
         return TRUE;
       if ((guchar) c < 0x20)
         return hfsr_fail (error, file, HFSR_ERROR_FORMAT,
-                     "%s has a control character in a string", what);
+                          "%s has a control character in a string", what);
       if (c != '\\')
         continue;
       if (++(*i) >= length || text[*i] == '\0'
           || strchr ("\"\\/bfnrtu", text[*i]) == NULL)
         return hfsr_fail (error, file, HFSR_ERROR_FORMAT,
-                     "%s has an invalid escape in a string", what);
+                          "%s has an invalid escape in a string", what);
       if (text[*i] != 'u')
         continue;
       for (int h = 1; h <= 4; h++)
         if (*i + h >= length || !g_ascii_isxdigit (text[*i + h]))
           return hfsr_fail (error, file, HFSR_ERROR_FORMAT,
-                       "%s has an invalid \\u escape in a string", what);
+                            "%s has an invalid \\u escape in a string", what);
       if (memcmp (text + *i + 1, "0000", 4) == 0)
         return hfsr_fail (error, file, HFSR_ERROR_FORMAT,
-                     "%s holds a NUL character (\\u0000)", what);
+                          "%s holds a NUL character (\\u0000)", what);
       *i += 4;
     }
-  return hfsr_fail (error, file, HFSR_ERROR_FORMAT, "%s has an unterminated string",
-               what);
+  return hfsr_fail (error, file, HFSR_ERROR_FORMAT,
+                    "%s has an unterminated string", what);
 }
 
 /* What json-glib does not check.  Its parser recurses once per nesting
@@ -106,7 +106,7 @@ check_json_text (const char *text, gsize length, const char *what,
 
   if (length > G_MAXSSIZE || !g_utf8_validate (text, (gssize) length, NULL))
     return hfsr_fail (error, file, HFSR_ERROR_FORMAT,
-                 "%s is not valid UTF-8 text", what);
+                      "%s is not valid UTF-8 text", what);
 
   for (gsize i = 0; i < length; i++)
     {
@@ -121,8 +121,8 @@ check_json_text (const char *text, gsize length, const char *what,
         {
           if (++depth > HFSR_MAX_JSON_DEPTH)
             return hfsr_fail (error, file, HFSR_ERROR_FORMAT,
-                         "%s nests deeper than %d levels", what,
-                         HFSR_MAX_JSON_DEPTH);
+                              "%s nests deeper than %d levels", what,
+                              HFSR_MAX_JSON_DEPTH);
         }
       else if (c == ']' || c == '}')
         depth--;
@@ -145,14 +145,15 @@ check_json_text (const char *text, gsize length, const char *what,
             }
           if (integer && digits > HFSR_MAX_INTEGER_DIGITS)
             return hfsr_fail (error, file, HFSR_ERROR_FORMAT,
-                         "%s holds an integer too large for 64 bits",
-                         what);
+                              "%s holds an integer too large for 64 bits",
+                              what);
           i = j - 1;
         }
       else if (c == '\0' || strchr (":, \t\r\ntruefalsn", c) == NULL)
-        return hfsr_fail (error, file, HFSR_ERROR_FORMAT,
-                     "%s is not strict JSON (byte 0x%02x at offset %"
-                     G_GSIZE_FORMAT ")", what, (guchar) c, i);
+        return hfsr_fail (
+          error, file, HFSR_ERROR_FORMAT,
+          "%s is not strict JSON (byte 0x%02x at offset %" G_GSIZE_FORMAT ")",
+          what, (guchar) c, i);
     }
   return TRUE;
 }
@@ -160,7 +161,7 @@ check_json_text (const char *text, gsize length, const char *what,
 /* Parses @length bytes of JSON text that must hold an object. */
 JsonNode *
 hfsr_json_parse_object (const char *text, gsize length, const char *what,
-                   const char *file, GError **error)
+                        const char *file, GError **error)
 {
   JsonParser *parser;
   GError *local = NULL;
@@ -173,7 +174,7 @@ hfsr_json_parse_object (const char *text, gsize length, const char *what,
   if (!json_parser_load_from_data (parser, text, (gssize) length, &local))
     {
       hfsr_fail (error, file, HFSR_ERROR_FORMAT, "%s is not valid JSON: %s",
-            what, local->message);
+                 what, local->message);
       g_error_free (local);
       g_object_unref (parser);
       return NULL;
@@ -182,7 +183,8 @@ hfsr_json_parse_object (const char *text, gsize length, const char *what,
   g_object_unref (parser);
   if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
     {
-      hfsr_fail (error, file, HFSR_ERROR_FORMAT, "%s is not a JSON object", what);
+      hfsr_fail (error, file, HFSR_ERROR_FORMAT, "%s is not a JSON object",
+                 what);
       if (root != NULL)
         json_node_unref (root);
       return NULL;
@@ -215,7 +217,8 @@ hfsr_json_get_array (JsonObject *object, const char *key)
   JsonNode *node = json_object_get_member (object, key);
 
   return node != NULL && JSON_NODE_HOLDS_ARRAY (node)
-         ? json_node_get_array (node) : NULL;
+           ? json_node_get_array (node)
+           : NULL;
 }
 
 JsonObject *
@@ -224,7 +227,8 @@ hfsr_json_get_object (JsonObject *object, const char *key)
   JsonNode *node = json_object_get_member (object, key);
 
   return node != NULL && JSON_NODE_HOLDS_OBJECT (node)
-         ? json_node_get_object (node) : NULL;
+           ? json_node_get_object (node)
+           : NULL;
 }
 
 /* An entry holds exactly dtype, shape and data_offsets (anything else would
@@ -242,7 +246,7 @@ check_entry_fields (const char *file, const char *name, JsonObject *entry,
         && strcmp (l->data, "data_offsets") != 0)
       {
         hfsr_fail (error, file, HFSR_ERROR_FORMAT,
-              "tensor '%s': unknown field '%s'", name, (char *) l->data);
+                   "tensor '%s': unknown field '%s'", name, (char *) l->data);
         g_list_free (members);
         return FALSE;
       }
@@ -251,11 +255,11 @@ check_entry_fields (const char *file, const char *name, JsonObject *entry,
   dtype = hfsr_json_get_string (json_object_get_member (entry, "dtype"));
   if (dtype == NULL)
     return hfsr_fail (error, file, HFSR_ERROR_FORMAT,
-                 "tensor '%s': missing or non-string dtype", name);
+                      "tensor '%s': missing or non-string dtype", name);
   if (strcmp (dtype, "F32") != 0)
     return hfsr_fail (error, file, HFSR_ERROR_FORMAT,
-                 "tensor '%s': dtype %s is not supported (only F32)", name,
-                 dtype);
+                      "tensor '%s': dtype %s is not supported (only F32)",
+                      name, dtype);
   return TRUE;
 }
 
@@ -271,29 +275,30 @@ parse_shape (const char *file, const char *name, JsonObject *entry,
 
   if (shape == NULL)
     return hfsr_fail (error, file, HFSR_ERROR_FORMAT,
-                 "tensor '%s': missing or non-array shape", name);
+                      "tensor '%s': missing or non-array shape", name);
   if (json_array_get_length (shape) > G_N_ELEMENTS (weight->shape))
     return hfsr_fail (error, file, HFSR_ERROR_FORMAT,
-                 "tensor '%s': %u dimensions, at most %d are supported",
-                 name, json_array_get_length (shape),
-                 (int) G_N_ELEMENTS (weight->shape));
+                      "tensor '%s': %u dimensions, at most %d are supported",
+                      name, json_array_get_length (shape),
+                      (int) G_N_ELEMENTS (weight->shape));
   weight->ndim = (int) json_array_get_length (shape);
   for (int d = 0; d < weight->ndim; d++)
     {
       gint64 size;
 
-      if (!hfsr_json_get_integer (json_array_get_element (shape, d), &size) || size < 0)
-        return hfsr_fail (error, file, HFSR_ERROR_FORMAT,
-                     "tensor '%s': dimension %d is not a non-negative integer",
-                     name, d);
+      if (!hfsr_json_get_integer (json_array_get_element (shape, d), &size)
+          || size < 0)
+        return hfsr_fail (
+          error, file, HFSR_ERROR_FORMAT,
+          "tensor '%s': dimension %d is not a non-negative integer", name, d);
       weight->shape[d] = size;
       if (!g_size_checked_mul (&n_elements, n_elements, (gsize) size))
         return hfsr_fail (error, file, HFSR_ERROR_FORMAT,
-                     "tensor '%s': the element count overflows", name);
+                          "tensor '%s': the element count overflows", name);
     }
   if (!g_size_checked_mul (n_bytes, n_elements, sizeof (float)))
     return hfsr_fail (error, file, HFSR_ERROR_FORMAT,
-                 "tensor '%s': the byte size overflows", name);
+                      "tensor '%s': the byte size overflows", name);
   weight->n_elements = n_elements;
   return TRUE;
 }
@@ -313,22 +318,23 @@ parse_data_offsets (Loader *loader, const char *name, JsonObject *entry,
       || !hfsr_json_get_integer (json_array_get_element (offsets, 0), &begin)
       || !hfsr_json_get_integer (json_array_get_element (offsets, 1), &end))
     return hfsr_fail (error, file, HFSR_ERROR_FORMAT,
-                 "tensor '%s': data_offsets must be two integers", name);
+                      "tensor '%s': data_offsets must be two integers", name);
   if (begin < 0 || end < begin)
     return hfsr_fail (error, file, HFSR_ERROR_FORMAT,
-                 "tensor '%s': data_offsets [%" G_GINT64_FORMAT ", %"
-                 G_GINT64_FORMAT "] are not an ordered pair of offsets",
-                 name, begin, end);
+                      "tensor '%s': data_offsets [%" G_GINT64_FORMAT
+                      ", %" G_GINT64_FORMAT
+                      "] are not an ordered pair of offsets",
+                      name, begin, end);
   if ((guint64) end > loader->buffer_size)
     return hfsr_fail (error, file, HFSR_ERROR_FORMAT,
-                 "tensor '%s': data_offsets end %" G_GINT64_FORMAT
-                 " lies beyond the %" G_GSIZE_FORMAT "-byte data buffer",
-                 name, end, loader->buffer_size);
+                      "tensor '%s': data_offsets end %" G_GINT64_FORMAT
+                      " lies beyond the %" G_GSIZE_FORMAT "-byte data buffer",
+                      name, end, loader->buffer_size);
   if ((guint64) (end - begin) != n_bytes)
     return hfsr_fail (error, file, HFSR_ERROR_FORMAT,
-                 "tensor '%s': data_offsets hold %" G_GINT64_FORMAT
-                 " bytes but the F32 shape needs %" G_GSIZE_FORMAT,
-                 name, end - begin, n_bytes);
+                      "tensor '%s': data_offsets hold %" G_GINT64_FORMAT
+                      " bytes but the F32 shape needs %" G_GSIZE_FORMAT,
+                      name, end - begin, n_bytes);
   extent->begin = (guint64) begin;
   extent->end = (guint64) end;
   return TRUE;
@@ -349,7 +355,7 @@ parse_tensor_entry (Loader *loader, const char *name, JsonNode *node,
   extent->weight = weight;
   if (!JSON_NODE_HOLDS_OBJECT (node))
     return hfsr_fail (error, loader->file, HFSR_ERROR_FORMAT,
-                 "tensor '%s': the entry is not an object", name);
+                      "tensor '%s': the entry is not an object", name);
   entry = json_node_get_object (node);
   return check_entry_fields (loader->file, name, entry, error)
          && parse_shape (loader->file, name, entry, weight, &n_bytes, error)
@@ -386,20 +392,21 @@ check_layout (Loader *loader, Extent *extents, int n_extents, GError **error)
         continue;
       if (extent->begin < position)
         return hfsr_fail (error, loader->file, HFSR_ERROR_FORMAT,
-                     "tensors '%s' and '%s' overlap in the data buffer",
-                     previous->weight->name, extent->weight->name);
+                          "tensors '%s' and '%s' overlap in the data buffer",
+                          previous->weight->name, extent->weight->name);
       if (extent->begin > position)
         return hfsr_fail (error, loader->file, HFSR_ERROR_FORMAT,
-                     "data buffer bytes %" G_GUINT64_FORMAT " to %"
-                     G_GUINT64_FORMAT " belong to no tensor",
-                     position, extent->begin);
+                          "data buffer bytes %" G_GUINT64_FORMAT
+                          " to %" G_GUINT64_FORMAT " belong to no tensor",
+                          position, extent->begin);
       position = extent->end;
       previous = extent;
     }
   if (position != loader->buffer_size)
     return hfsr_fail (error, loader->file, HFSR_ERROR_FORMAT,
-                 "%" G_GUINT64_FORMAT " trailing bytes after the last tensor",
-                 (guint64) loader->buffer_size - position);
+                      "%" G_GUINT64_FORMAT
+                      " trailing bytes after the last tensor",
+                      (guint64) loader->buffer_size - position);
   return TRUE;
 }
 
@@ -425,8 +432,8 @@ source_read (const HfsrSource *source, const char *file, guint64 offset,
         continue;
       if (n <= 0)
         return hfsr_fail (error, file, HFSR_ERROR_IO, "%s",
-                     n < 0 ? g_strerror (errno)
-                           : "the file shrank while it was read");
+                          n < 0 ? g_strerror (errno)
+                                : "the file shrank while it was read");
       done += (gsize) n;
     }
   return TRUE;
@@ -444,8 +451,9 @@ copy_tensor_data (Loader *loader, const Extent *extent, GError **error)
   weight->data = hfsr_alloc_floats (weight->n_elements);
   if (weight->data == NULL)
     return hfsr_fail (error, loader->file, HFSR_ERROR_NO_MEMORY,
-                 "tensor '%s': out of memory for %" G_GSIZE_FORMAT
-                 " floats", weight->name, weight->n_elements);
+                      "tensor '%s': out of memory for %" G_GSIZE_FORMAT
+                      " floats",
+                      weight->name, weight->n_elements);
   if (!source_read (loader->source, loader->file,
                     loader->buffer_offset + extent->begin, weight->data,
                     weight->n_elements * sizeof (float), error))
@@ -460,15 +468,16 @@ copy_tensor_data (Loader *loader, const Extent *extent, GError **error)
       memcpy (&value, &bits, sizeof value);
       if (!isfinite (value))
         return hfsr_fail (error, loader->file, HFSR_ERROR_FORMAT,
-                     "tensor '%s': element %" G_GSIZE_FORMAT
-                     " is not a finite number", weight->name, i);
+                          "tensor '%s': element %" G_GSIZE_FORMAT
+                          " is not a finite number",
+                          weight->name, i);
       if (fabsf (value) > HFSR_MAX_WEIGHT_MAGNITUDE)
         return hfsr_fail (error, loader->file, HFSR_ERROR_FORMAT,
-                     "tensor '%s': element %" G_GSIZE_FORMAT " is %g, "
-                     "beyond the magnitude %g that no trained network "
-                     "reaches",
-                     weight->name, i, value,
-                     (double) HFSR_MAX_WEIGHT_MAGNITUDE);
+                          "tensor '%s': element %" G_GSIZE_FORMAT " is %g, "
+                          "beyond the magnitude %g that no trained network "
+                          "reaches",
+                          weight->name, i, value,
+                          (double) HFSR_MAX_WEIGHT_MAGNITUDE);
       weight->data[i] = value;
     }
   return TRUE;
@@ -484,17 +493,17 @@ parse_metadata (HfsrModel *model, const char *file, JsonNode *node,
 
   if (!JSON_NODE_HOLDS_OBJECT (node))
     return hfsr_fail (error, file, HFSR_ERROR_FORMAT,
-                 "__metadata__ is not an object");
+                      "__metadata__ is not an object");
   object = json_node_get_object (node);
   members = json_object_get_members (object);
   for (GList *l = members; l != NULL && ok; l = l->next)
     {
-      const char *value = hfsr_json_get_string (json_object_get_member (object,
-                                                              l->data));
+      const char *value
+        = hfsr_json_get_string (json_object_get_member (object, l->data));
 
       if (value == NULL)
         ok = hfsr_fail (error, file, HFSR_ERROR_FORMAT,
-                   "metadata '%s' is not a string", (char *) l->data);
+                        "metadata '%s' is not a string", (char *) l->data);
       else
         g_hash_table_insert (model->metadata, g_strdup (l->data),
                              g_strdup (value));
@@ -529,8 +538,8 @@ load_header (HfsrModel *model, Loader *loader, JsonObject *header,
       else
         {
           model->n_weights = i + 1;
-          ok = parse_tensor_entry (loader, l->data, node,
-                                   &model->weights[i], &extents[i], error);
+          ok = parse_tensor_entry (loader, l->data, node, &model->weights[i],
+                                   &extents[i], error);
           i++;
         }
     }
@@ -556,41 +565,44 @@ hfsr_safetensors_read (HfsrModel *model, const HfsrSource *source,
 
   if (source->size < sizeof header_length)
     return hfsr_fail (error, model->name, HFSR_ERROR_FORMAT,
-                 "%" G_GUINT64_FORMAT " bytes is too short for a "
-                 "safetensors file (8-byte header length first)",
-                 source->size);
+                      "%" G_GUINT64_FORMAT " bytes is too short for a "
+                      "safetensors file (8-byte header length first)",
+                      source->size);
   if (!source_read (source, model->name, 0, &header_length,
                     sizeof header_length, error))
     return FALSE;
   header_length = GUINT64_FROM_LE (header_length);
   if (header_length > HFSR_MAX_HEADER_LENGTH)
     return hfsr_fail (error, model->name, HFSR_ERROR_FORMAT,
-                 "the header length %" G_GUINT64_FORMAT " exceeds the "
-                 "limit of %" G_GUINT64_FORMAT " bytes", header_length,
-                 HFSR_MAX_HEADER_LENGTH);
+                      "the header length %" G_GUINT64_FORMAT " exceeds the "
+                      "limit of %" G_GUINT64_FORMAT " bytes",
+                      header_length, HFSR_MAX_HEADER_LENGTH);
   if (header_length > source->size - sizeof header_length)
     return hfsr_fail (error, model->name, HFSR_ERROR_FORMAT,
-                 "the header length %" G_GUINT64_FORMAT " runs past the end "
-                 "of the %" G_GUINT64_FORMAT "-byte file", header_length,
-                 source->size);
+                      "the header length %" G_GUINT64_FORMAT
+                      " runs past the end "
+                      "of the %" G_GUINT64_FORMAT "-byte file",
+                      header_length, source->size);
   loader.buffer_offset = sizeof header_length + header_length;
   loader.buffer_size = source->size - loader.buffer_offset;
   if (loader.buffer_size > HFSR_MAX_TENSOR_BYTES)
     return hfsr_fail (error, model->name, HFSR_ERROR_FORMAT,
-                 "%" G_GUINT64_FORMAT " bytes of tensors is beyond the "
-                 "limit of %" G_GUINT64_FORMAT " (hfsr models hold a few MB)",
-                 loader.buffer_size, HFSR_MAX_TENSOR_BYTES);
+                      "%" G_GUINT64_FORMAT " bytes of tensors is beyond the "
+                      "limit of %" G_GUINT64_FORMAT
+                      " (hfsr models hold a few MB)",
+                      loader.buffer_size, HFSR_MAX_TENSOR_BYTES);
 
   header_text = g_try_malloc (MAX (header_length, 1));
   if (header_text == NULL)
     return hfsr_fail (error, model->name, HFSR_ERROR_NO_MEMORY,
-                 "out of memory for the %" G_GUINT64_FORMAT "-byte header",
-                 header_length);
+                      "out of memory for the %" G_GUINT64_FORMAT
+                      "-byte header",
+                      header_length);
   root = NULL;
   if (source_read (source, model->name, sizeof header_length, header_text,
                    (gsize) header_length, error))
     root = hfsr_json_parse_object (header_text, (gsize) header_length,
-                              "the header", model->name, error);
+                                   "the header", model->name, error);
   g_free (header_text);
   if (root == NULL)
     return FALSE;

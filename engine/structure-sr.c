@@ -56,9 +56,9 @@ char *
 hfsr_model_get_class_label (const HfsrModel *model, int index)
 {
   const char *labels;
-  char      **words;
-  char       *label = NULL;
-  int         n = 0;
+  char **words;
+  char *label = NULL;
+  int n = 0;
 
   g_return_val_if_fail (model != NULL, NULL);
   g_return_val_if_fail (index >= 0 && index < hfsr_model_get_n_classes (model),
@@ -106,8 +106,8 @@ hfsr_model_load_structure_sr (const char *path, int scale, const char *arch,
       g_free (prefix);
     }
   if (model != NULL
-      && (hfsr_model_get_scale (model) != scale
-          || model->input_channels != 1 || model->output_channels[0] != 1
+      && (hfsr_model_get_scale (model) != scale || model->input_channels != 1
+          || model->output_channels[0] != 1
           || hfsr_model_get_n_classes (model) < 2))
     {
       g_set_error (error, HFSR_ERROR, HFSR_ERROR_FORMAT,
@@ -128,9 +128,9 @@ hfsr_model_classify (const HfsrModel *model, const float *grey, int width,
                      int height, double *probabilities, GError **error)
 {
   HfsrTensor **outputs;
-  HfsrTensor  *input;
-  int          index, n_classes;
-  gboolean     ok;
+  HfsrTensor *input;
+  int index, n_classes;
+  gboolean ok;
 
   g_return_val_if_fail (model != NULL, FALSE);
   g_return_val_if_fail (grey != NULL && probabilities != NULL, FALSE);
@@ -147,8 +147,8 @@ hfsr_model_classify (const HfsrModel *model, const float *grey, int width,
     {
       g_set_error (error, HFSR_ERROR, HFSR_ERROR_INVALID_ARGUMENT,
                    "%s: classifying needs one grey crop of 1 to %d pixels "
-                   "(one character), got %d x %d", model->name,
-                   HFSR_CLASSIFY_MAX_PIXELS, width, height);
+                   "(one character), got %d x %d",
+                   model->name, HFSR_CLASSIFY_MAX_PIXELS, width, height);
       return FALSE;
     }
   input = hfsr_tensor_new (1, height, width, error);
@@ -164,8 +164,8 @@ hfsr_model_classify (const HfsrModel *model, const float *grey, int width,
       if (!isfinite (probabilities[c]))
         {
           g_set_error (error, HFSR_ERROR, HFSR_ERROR_FORMAT,
-                       "%s: class %d has a probability of %g", model->name,
-                       c, probabilities[c]);
+                       "%s: class %d has a probability of %g", model->name, c,
+                       probabilities[c]);
           ok = FALSE;
         }
     }

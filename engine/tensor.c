@@ -31,8 +31,7 @@ count_allocation (gsize bytes)
 
   /* On failure the exchange reloads @peak; stop once another thread has
    * raised it past @now. */
-  while (now > peak
-         && !atomic_compare_exchange_weak (&peak_bytes, &peak, now))
+  while (now > peak && !atomic_compare_exchange_weak (&peak_bytes, &peak, now))
     ;
 }
 
@@ -85,18 +84,18 @@ advise_huge_pages (guint8 *block, gsize total)
  * (hfsr_memory_run_end), so an idle engine holds nothing.  Pooled bytes
  * count as held. */
 #define POOL_MIN_BYTES ((gsize) 1 << 22)
-#define POOL_SLOTS     8
+#define POOL_SLOTS 8
 
 typedef struct
 {
   guint8 *block;
-  gsize   bytes;
+  gsize bytes;
 } PoolEntry;
 
-static GMutex     pool_lock;
-static PoolEntry  pool[POOL_SLOTS];
-static gsize      pool_bytes;       /* under pool_lock */
-static gsize      live_high_water;  /* under pool_lock: most live bytes */
+static GMutex pool_lock;
+static PoolEntry pool[POOL_SLOTS];
+static gsize pool_bytes;      /* under pool_lock */
+static gsize live_high_water; /* under pool_lock: most live bytes */
 static atomic_int running;
 
 /* Takes a pooled buffer of @bytes to @bytes + 1/4, the closest fit; NULL
@@ -136,8 +135,8 @@ pool_evict (gsize needed)
   gsize live = atomic_load (&current_bytes) - pool_bytes;
 
   live_high_water = MAX (live_high_water, live + needed);
-  for (int i = 0; i < POOL_SLOTS && live + pool_bytes + needed
-                                    > live_high_water; i++)
+  for (int i = 0;
+       i < POOL_SLOTS && live + pool_bytes + needed > live_high_water; i++)
     pool_drop (i);
 }
 
@@ -247,19 +246,19 @@ tensor_new (int channels, int height, int width, gboolean clear,
     {
       g_set_error (error, HFSR_ERROR, HFSR_ERROR_NO_MEMORY,
                    "tensor shape [%d,%d,%d] exceeds %" G_GSIZE_FORMAT
-                   " elements", channels, height, width,
-                   HFSR_TENSOR_MAX_ELEMENTS);
+                   " elements",
+                   channels, height, width, HFSR_TENSOR_MAX_ELEMENTS);
       return NULL;
     }
 
   tensor = g_new0 (HfsrTensor, 1);
-  tensor->data = clear ? hfsr_alloc_floats (n)
-                       : hfsr_alloc_floats_uninitialised (n);
+  tensor->data
+    = clear ? hfsr_alloc_floats (n) : hfsr_alloc_floats_uninitialised (n);
   if (tensor->data == NULL)
     {
       g_set_error (error, HFSR_ERROR, HFSR_ERROR_NO_MEMORY,
-                   "out of memory for a tensor of shape [%d,%d,%d]",
-                   channels, height, width);
+                   "out of memory for a tensor of shape [%d,%d,%d]", channels,
+                   height, width);
       g_free (tensor);
       return NULL;
     }

@@ -16,6 +16,8 @@
 
 #include "hfsr-op-enums.h"
 
+/* GEGL's property chant and op defines are not C: not formatted. */
+/* clang-format off */
 #ifdef GEGL_PROPERTIES
 
 property_int (scale, _("Scale"), 2)
@@ -57,30 +59,30 @@ property_file_path (model, _("Model file"), "")
 #define GEGL_OP_C_SOURCE hfsr-dog-sr-network.c
 
 #include "gegl-op.h"
+/* clang-format on */
 #include "hfsr-op-common.h"
 
 /* The model file, or the shipped network of the scale and method; either
  * must be a DoG-SR network of that method and scale (its sigmas are
  * checked where the levels are made). */
 static HfsrModel *
-load_model (GeglOperation *operation,
-            GError       **error)
+load_model (GeglOperation *operation, GError **error)
 {
   GeglProperties *o = GEGL_PROPERTIES (operation);
-  HfsrModel      *model;
-  const char     *file = hfsr_op_model_file (o->model);
+  HfsrModel *model;
+  const char *file = hfsr_op_model_file (o->model);
   HfsrDogSrMethod method;
-  double          sigmas[HFSR_DOG_SR_LEVELS];
+  double sigmas[HFSR_DOG_SR_LEVELS];
 
-  model = file != NULL ? hfsr_model_load (file, error)
-                       : hfsr_op_dog_sr_load_shipped (o->scale, o->method,
-                                                      error);
+  model = file != NULL
+            ? hfsr_model_load (file, error)
+            : hfsr_op_dog_sr_load_shipped (o->scale, o->method, error);
   if (model == NULL)
     return NULL;
-  if (! hfsr_dog_sr_check_model (model, &method, sigmas, error))
+  if (!hfsr_dog_sr_check_model (model, &method, sigmas, error))
     g_clear_pointer (&model, hfsr_model_free);
   else if ((method == HFSR_DOG_SR_GAUSSIAN_STACK)
-           != (o->method == HFSR_DOG_SR_METHOD_GAUSSIAN_STACK)
+             != (o->method == HFSR_DOG_SR_METHOD_GAUSSIAN_STACK)
            || hfsr_model_get_scale (model) != o->scale)
     {
       g_set_error (error, HFSR_ERROR, HFSR_ERROR_FORMAT,
@@ -96,23 +98,20 @@ load_model (GeglOperation *operation,
 static char *
 model_key (GeglOperation *operation)
 {
-  GeglProperties *o    = GEGL_PROPERTIES (operation);
-  const char     *file = hfsr_op_model_file (o->model);
+  GeglProperties *o = GEGL_PROPERTIES (operation);
+  const char *file = hfsr_op_model_file (o->model);
 
   return g_strdup_printf ("x%d %s %s", o->scale,
                           hfsr_op_dog_sr_method_name (o->method),
                           file ? file : "");
 }
 
-static const HfsrOpNetwork network =
-{
-  model_key, load_model,
-  "no network: the levels are the bicubic upscale's alone: "
-};
+static const HfsrOpNetwork network
+  = { model_key, load_model,
+      "no network: the levels are the bicubic upscale's alone: " };
 
 static void
-get_sigmas (const GeglProperties *o,
-            double                sigmas[HFSR_DOG_SR_LEVELS])
+get_sigmas (const GeglProperties *o, double sigmas[HFSR_DOG_SR_LEVELS])
 {
   sigmas[0] = o->sigma1;
   sigmas[1] = o->sigma2;
@@ -123,22 +122,19 @@ get_sigmas (const GeglProperties *o,
 
 /* What hfsr_dog_sr_levels reads for @roi, within the image. */
 static GeglRectangle
-required_input (GeglOperation       *operation,
-                const HfsrModel     *model,
-                const GeglRectangle *roi,
-                const GeglRectangle *extent)
+required_input (GeglOperation *operation, const HfsrModel *model,
+                const GeglRectangle *roi, const GeglRectangle *extent)
 {
   GeglProperties *o = GEGL_PROPERTIES (operation);
-  GeglRectangle   wanted;
-  HfsrRect        target, image = hfsr_op_rect_to_engine (extent), rect;
-  double          sigmas[HFSR_DOG_SR_LEVELS];
+  GeglRectangle wanted;
+  HfsrRect target, image = hfsr_op_rect_to_engine (extent), rect;
+  double sigmas[HFSR_DOG_SR_LEVELS];
 
-  if (! hfsr_op_upscaled_part (operation, roi, o->scale, &wanted))
+  if (!hfsr_op_upscaled_part (operation, roi, o->scale, &wanted))
     return wanted;
   get_sigmas (o, sigmas);
   target = hfsr_op_rect_to_engine (&wanted);
-  rect = hfsr_dog_sr_required_input (model, o->scale, sigmas, &target,
-                                     &image);
+  rect = hfsr_dog_sr_required_input (model, o->scale, sigmas, &target, &image);
   return hfsr_op_rect_from_engine (&rect);
 }
 
@@ -147,8 +143,8 @@ required_input (GeglOperation       *operation,
 static int
 margin (GeglOperation *operation)
 {
-  GeglProperties *o    = GEGL_PROPERTIES (operation);
-  int             blur = (int) ceil (3.0 * o->sigma5);
+  GeglProperties *o = GEGL_PROPERTIES (operation);
+  int blur = (int) ceil (3.0 * o->sigma5);
 
   return (blur + o->scale - 1) / o->scale + 2;
 }
@@ -156,35 +152,31 @@ margin (GeglOperation *operation)
 /* The chosen level over @piece into @out (piece-sized); without a network
  * (job->model NULL) the bicubic upscale's levels. */
 static gboolean
-level_of_piece (const GeglRectangle *piece,
-                float               *out,
-                gpointer             data,
-                GError             **error)
+level_of_piece (const GeglRectangle *piece, float *out, gpointer data,
+                GError **error)
 {
   const HfsrOpNetworkJob *job = data;
-  GeglOperation          *operation = job->operation;
-  GeglProperties         *o = GEGL_PROPERTIES (operation);
-  const Babl             *format = gegl_operation_get_format (operation,
-                                                              "input");
-  GeglRectangle           need = required_input (operation, job->model,
-                                                 piece, job->extent);
-  HfsrRect                image = hfsr_op_rect_to_engine (job->extent);
-  HfsrRect                target = hfsr_op_rect_to_engine (piece);
-  double                  sigmas[HFSR_DOG_SR_LEVELS];
-  gsize                   n = (gsize) piece->width * piece->height;
-  float                  *grey, *levels;
-  gboolean                done = FALSE;
+  GeglOperation *operation = job->operation;
+  GeglProperties *o = GEGL_PROPERTIES (operation);
+  const Babl *format = gegl_operation_get_format (operation, "input");
+  GeglRectangle need
+    = required_input (operation, job->model, piece, job->extent);
+  HfsrRect image = hfsr_op_rect_to_engine (job->extent);
+  HfsrRect target = hfsr_op_rect_to_engine (piece);
+  double sigmas[HFSR_DOG_SR_LEVELS];
+  gsize n = (gsize) piece->width * piece->height;
+  float *grey, *levels;
+  gboolean done = FALSE;
 
   get_sigmas (o, sigmas);
   grey = hfsr_op_pixels_new (need.width, need.height, 1, error);
-  levels = grey ? hfsr_op_pixels_new (piece->width,
-                                      piece->height * HFSR_DOG_SR_LEVELS, 1,
-                                      error)
+  levels = grey ? hfsr_op_pixels_new (
+             piece->width, piece->height * HFSR_DOG_SR_LEVELS, 1, error)
                 : NULL;
   if (levels != NULL)
     {
-      HfsrImageView view = { grey, 1, (gsize) need.width,
-                             hfsr_op_rect_to_engine (&need) };
+      HfsrImageView view
+        = { grey, 1, (gsize) need.width, hfsr_op_rect_to_engine (&need) };
 
       done = hfsr_op_get_pixels (operation, job->input, &need, format, grey,
                                  error)
@@ -204,25 +196,27 @@ level_of_piece (const GeglRectangle *piece,
   return done;
 }
 
-static const HfsrOpInfo info =
-{
-  .input_format = "Y' float", .output_format = "Y' float",
-  .shape = HFSR_OP_UPSCALED, .margin = margin,
-  .network = &network, .required = required_input,
-  .ready = hfsr_op_stack_level_ready, .piece = level_of_piece,
+static const HfsrOpInfo info = {
+  .input_format = "Y' float",
+  .output_format = "Y' float",
+  .shape = HFSR_OP_UPSCALED,
+  .margin = margin,
+  .network = &network,
+  .required = required_input,
+  .ready = hfsr_op_stack_level_ready,
+  .piece = level_of_piece,
 };
 
 static void
 gegl_op_class_init (GeglOpClass *klass)
 {
-  hfsr_op_class_init (GEGL_OPERATION_CLASS (klass), &info,
-    "name",        "hfsr:dog-sr-network",
-    "title",       _("DoG Super-Resolution network"),
-    "categories",  "hidden",
+  hfsr_op_class_init (
+    GEGL_OPERATION_CLASS (klass), &info, "name", "hfsr:dog-sr-network",
+    "title", _ ("DoG Super-Resolution network"), "categories", "hidden",
     "description",
-      _("One level of the Difference-of-Gaussian or Gaussian stack of the "
-        "upscaled image, as a DoG Super-Resolution network trained for its "
-        "sigmas predicts it from the grey image.  Used by hfsr:dog-sr."),
+    _ ("One level of the Difference-of-Gaussian or Gaussian stack of the "
+       "upscaled image, as a DoG Super-Resolution network trained for its "
+       "sigmas predicts it from the grey image.  Used by hfsr:dog-sr."),
     NULL);
 }
 

@@ -16,6 +16,8 @@
 
 #include "hfsr-op-enums.h"
 
+/* GEGL's property chant and op defines are not C: not formatted. */
+/* clang-format off */
 #ifdef GEGL_PROPERTIES
 
 property_int (scale, _("Scale"), 2)
@@ -60,6 +62,7 @@ property_double (gain, _("Gain"), 10.0)
 #define GEGL_OP_C_SOURCE hfsr-dog-sr.c
 
 #include "gegl-op.h"
+/* clang-format on */
 
 typedef struct
 {
@@ -74,10 +77,8 @@ static void update_graph (GeglOperation *operation);
 /* Has the property @name of each of the @n_children @children follow
  * @operation's (GEGL's redirect: set now and whenever it changes). */
 static void
-redirect (GeglOperation *operation,
-          const char    *name,
-          GeglNode     **children,
-          guint          n_children)
+redirect (GeglOperation *operation, const char *name, GeglNode **children,
+          guint n_children)
 {
   for (guint i = 0; i < n_children; i++)
     gegl_operation_meta_redirect (operation, name, children[i], name);
@@ -85,11 +86,10 @@ redirect (GeglOperation *operation,
 
 /* The properties that mean the same in a child follow this op's. */
 static void
-redirect_properties (GeglOperation *operation,
-                     Children      *nodes)
+redirect_properties (GeglOperation *operation, Children *nodes)
 {
-  static const char *const sigmas[] = { "sigma1", "sigma2", "sigma3",
-                                        "sigma4", "sigma5" };
+  static const char *const sigmas[]
+    = { "sigma1", "sigma2", "sigma3", "sigma4", "sigma5" };
   GeglNode *scaled[] = { nodes->upscale, nodes->network, nodes->keypoints };
   GeglNode *stacks[] = { nodes->level, nodes->network, nodes->keypoints };
   GeglNode *levels[] = { nodes->level, nodes->network };
@@ -106,22 +106,18 @@ redirect_properties (GeglOperation *operation,
 static void
 attach (GeglOperation *operation)
 {
-  GeglProperties *o     = GEGL_PROPERTIES (operation);
-  GeglNode       *gegl  = operation->node;
-  Children       *nodes = g_new0 (Children, 1);
+  GeglProperties *o = GEGL_PROPERTIES (operation);
+  GeglNode *gegl = operation->node;
+  Children *nodes = g_new0 (Children, 1);
 
-  nodes->upscale = gegl_node_new_child (gegl,
-                                        "operation", "hfsr:super-resolution",
-                                        "alpha", 0.0, NULL);
-  nodes->level   = gegl_node_new_child (gegl,
-                                        "operation", "hfsr:scale-space",
-                                        NULL);
-  nodes->network = gegl_node_new_child (gegl,
-                                        "operation", "hfsr:dog-sr-network",
-                                        NULL);
-  nodes->keypoints = gegl_node_new_child (gegl,
-                                          "operation", "hfsr:sift-keypoints",
-                                          NULL);
+  nodes->upscale = gegl_node_new_child (
+    gegl, "operation", "hfsr:super-resolution", "alpha", 0.0, NULL);
+  nodes->level
+    = gegl_node_new_child (gegl, "operation", "hfsr:scale-space", NULL);
+  nodes->network
+    = gegl_node_new_child (gegl, "operation", "hfsr:dog-sr-network", NULL);
+  nodes->keypoints
+    = gegl_node_new_child (gegl, "operation", "hfsr:sift-keypoints", NULL);
   o->user_data = nodes;
   redirect_properties (operation, nodes);
   update_graph (operation);
@@ -135,14 +131,14 @@ attach (GeglOperation *operation)
 static void
 update_graph (GeglOperation *operation)
 {
-  GeglProperties *o     = GEGL_PROPERTIES (operation);
-  Children       *nodes = o->user_data;
-  GeglNode       *gegl  = operation->node;
-  GeglNode       *input, *output;
+  GeglProperties *o = GEGL_PROPERTIES (operation);
+  Children *nodes = o->user_data;
+  GeglNode *gegl = operation->node;
+  GeglNode *input, *output;
 
   if (nodes == NULL)
     return;
-  input  = gegl_node_get_input_proxy (gegl, "input");
+  input = gegl_node_get_input_proxy (gegl, "input");
   output = gegl_node_get_output_proxy (gegl, "output");
   if (o->output == HFSR_DOG_SR_OUTPUT_KEYPOINTS)
     {
@@ -157,10 +153,8 @@ update_graph (GeglOperation *operation)
     }
   else
     {
-      gegl_node_set (nodes->network,
-                     "method", (int) o->method,
-                     "output", (int) o->output,
-                     NULL);
+      gegl_node_set (nodes->network, "method", (int) o->method, "output",
+                     (int) o->output, NULL);
       gegl_node_link_many (input, nodes->network, output, NULL);
     }
 }
@@ -177,26 +171,24 @@ dispose (GObject *object)
 static void
 gegl_op_class_init (GeglOpClass *klass)
 {
-  GObjectClass           *object_class    = G_OBJECT_CLASS (klass);
-  GeglOperationClass     *operation_class = GEGL_OPERATION_CLASS (klass);
-  GeglOperationMetaClass *meta_class      = GEGL_OPERATION_META_CLASS (klass);
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GeglOperationClass *operation_class = GEGL_OPERATION_CLASS (klass);
+  GeglOperationMetaClass *meta_class = GEGL_OPERATION_META_CLASS (klass);
 
-  object_class->dispose   = dispose;
+  object_class->dispose = dispose;
   operation_class->attach = attach;
-  meta_class->update      = update_graph;
+  meta_class->update = update_graph;
 
-  gegl_operation_class_set_keys (operation_class,
-    "name",        "hfsr:dog-sr",
-    "title",       _("DoG Super-Resolution"),
-    "categories",  "enhance:hfsr",
-    "description",
-      _("One level of the Difference-of-Gaussian or Gaussian stack of the "
-        "upscaled image, the scale space that SIFT finds keypoints on, as "
-        "Noor et al. super-resolve it: networks trained for Noor's sigmas "
-        "at x2 and x4 predict the levels directly (residual DoG or "
-        "Gaussian stack), or the image is upscaled with HF "
-        "Super-Resolution first (pixel SR, any sigmas).  DoG values are "
-        "drawn around mid-grey."),
+  gegl_operation_class_set_keys (
+    operation_class, "name", "hfsr:dog-sr", "title",
+    _ ("DoG Super-Resolution"), "categories", "enhance:hfsr", "description",
+    _ ("One level of the Difference-of-Gaussian or Gaussian stack of the "
+       "upscaled image, the scale space that SIFT finds keypoints on, as "
+       "Noor et al. super-resolve it: networks trained for Noor's sigmas "
+       "at x2 and x4 predict the levels directly (residual DoG or "
+       "Gaussian stack), or the image is upscaled with HF "
+       "Super-Resolution first (pixel SR, any sigmas).  DoG values are "
+       "drawn around mid-grey."),
     NULL);
 }
 

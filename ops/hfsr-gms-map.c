@@ -17,6 +17,8 @@
 #include <math.h>
 #include <glib/gi18n-lib.h>
 
+/* GEGL's property chant and op defines are not C: not formatted. */
+/* clang-format off */
 #ifdef GEGL_PROPERTIES
 
 enum_start (hfsr_gms_map_mode)
@@ -73,11 +75,12 @@ property_int (iterations, _("Iterations"), 2)
 #define GEGL_OP_C_SOURCE hfsr-gms-map.c
 
 #include "gegl-op.h"
+/* clang-format on */
 #include "hfsr-op-common.h"
 
 /* Roh & Kang's c for 8-bit values; the maps work on [0, 1]. */
 #define GMS_C_8BIT 170.0
-#define GMS_C      (GMS_C_8BIT / (255.0 * 255.0))
+#define GMS_C (GMS_C_8BIT / (255.0 * 255.0))
 
 /* What the map holds where it cannot be computed: "different", so that a
  * missing or mismatched reference never passes for a perfect match. */
@@ -89,10 +92,10 @@ property_int (iterations, _("Iterations"), 2)
 static int
 margin (GeglOperation *operation)
 {
-  GeglProperties *o       = GEGL_PROPERTIES (operation);
-  int             prewitt = 1;
-  int             opening = 2 * o->radius;
-  int             blur    = (int) ceil (3.0 * o->sigma);
+  GeglProperties *o = GEGL_PROPERTIES (operation);
+  int prewitt = 1;
+  int opening = 2 * o->radius;
+  int blur = (int) ceil (3.0 * o->sigma);
 
   switch (o->mode)
     {
@@ -109,12 +112,8 @@ margin (GeglOperation *operation)
 /* @map holds the GMS map; leaves the map of o->mode in @map or @scratch
  * and returns that plane; NULL with @error set on failure. */
 static float *
-shape_map (const GeglProperties *o,
-           float                *map,
-           float                *scratch,
-           int                   width,
-           int                   height,
-           GError              **error)
+shape_map (const GeglProperties *o, float *map, float *scratch, int width,
+           int height, GError **error)
 {
   gsize n_pixels = (gsize) width * height;
 
@@ -123,14 +122,14 @@ shape_map (const GeglProperties *o,
 
   for (gsize i = 0; i < n_pixels; i++)
     map[i] = map[i] > o->threshold ? 1.0f : 0.0f;
-  if (! hfsr_morph_open (map, width, height, o->radius, scratch, error))
+  if (!hfsr_morph_open (map, width, height, o->radius, scratch, error))
     return NULL;
   if (o->mode == HFSR_GMS_MAP_HARD)
     return scratch;
 
   for (int i = 0; i < o->iterations; i++)
-    if (! hfsr_gaussian_blur (scratch, width, height, o->sigma, map, error) ||
-        ! hfsr_morph_open (map, width, height, o->radius, scratch, error))
+    if (!hfsr_gaussian_blur (scratch, width, height, o->sigma, map, error)
+        || !hfsr_morph_open (map, width, height, o->radius, scratch, error))
       return NULL;
   return scratch;
 }
@@ -138,15 +137,13 @@ shape_map (const GeglProperties *o,
 /* The map of @chunk's input against its reference (aux)
  * (HfsrOpInfo.planes). */
 static gboolean
-compare (GeglOperation  *operation,
-         HfsrOpChunk    *chunk,
-         GError        **error)
+compare (GeglOperation *operation, HfsrOpChunk *chunk, GError **error)
 {
-  GeglProperties *o      = GEGL_PROPERTIES (operation);
-  int             width  = chunk->region.width;
-  int             height = chunk->region.height;
-  float          *image  = chunk->input->data;
-  HfsrTensor     *work;
+  GeglProperties *o = GEGL_PROPERTIES (operation);
+  int width = chunk->region.width;
+  int height = chunk->region.height;
+  float *image = chunk->input->data;
+  HfsrTensor *work;
 
   work = chunk->scratch = hfsr_tensor_new (2, height, width, error);
   if (work == NULL)
@@ -159,8 +156,8 @@ compare (GeglOperation  *operation,
   hfsr_gms_map (hfsr_tensor_plane (work, 0), hfsr_tensor_plane (work, 1),
                 (gsize) width * height, GMS_C, image);
 
-  chunk->planes[0] = shape_map (o, image, hfsr_tensor_plane (work, 0), width,
-                                height, error);
+  chunk->planes[0]
+    = shape_map (o, image, hfsr_tensor_plane (work, 0), width, height, error);
   return chunk->planes[0] != NULL;
 }
 
@@ -168,32 +165,30 @@ compare (GeglOperation  *operation,
  * without a reference of the input's own extent there is nothing to
  * compare, which is reported once and drawn as GMS_UNKNOWN everywhere. */
 static gboolean
-operation_process (GeglOperation        *operation,
-                   GeglOperationContext *context,
-                   const gchar          *output_prop,
-                   const GeglRectangle  *result,
-                   gint                  level)
+operation_process (GeglOperation *operation, GeglOperationContext *context,
+                   const gchar *output_prop, const GeglRectangle *result,
+                   gint level)
 {
-  const GeglRectangle *extent =
-    gegl_operation_source_get_bounding_box (operation, "input");
-  const GeglRectangle *reference =
-    gegl_operation_source_get_bounding_box (operation, "aux");
-  const float          unknown = GMS_UNKNOWN;
+  const GeglRectangle *extent
+    = gegl_operation_source_get_bounding_box (operation, "input");
+  const GeglRectangle *reference
+    = gegl_operation_source_get_bounding_box (operation, "aux");
+  const float unknown = GMS_UNKNOWN;
 
-  if (extent != NULL &&
-      (reference == NULL || ! gegl_rectangle_equal (extent, reference)))
+  if (extent != NULL
+      && (reference == NULL || !gegl_rectangle_equal (extent, reference)))
     {
       if (reference == NULL)
         g_warning ("hfsr:gms-map: no reference image on the aux pad; "
-                   "the map is %g (different) everywhere", unknown);
+                   "the map is %g (different) everywhere",
+                   unknown);
       else
         g_warning ("hfsr:gms-map: the reference (aux, %d,%d %dx%d) must "
                    "cover the same rectangle as the input (%d,%d %dx%d); "
                    "the map is %g (different) everywhere",
-                   reference->x, reference->y,
-                   reference->width, reference->height,
-                   extent->x, extent->y, extent->width, extent->height,
-                   unknown);
+                   reference->x, reference->y, reference->width,
+                   reference->height, extent->x, extent->y, extent->width,
+                   extent->height, unknown);
 
       gegl_buffer_set_color_from_pixel (
         gegl_operation_context_get_target (context, "output"), result,
@@ -201,20 +196,19 @@ operation_process (GeglOperation        *operation,
       return TRUE;
     }
 
-  return GEGL_OPERATION_CLASS (gegl_op_parent_class)->process (operation,
-                                                                context,
-                                                                output_prop,
-                                                                result,
-                                                                level);
+  return GEGL_OPERATION_CLASS (gegl_op_parent_class)
+    ->process (operation, context, output_prop, result, level);
 }
 
 /* Both images in the input's space, so that their Y' are comparable; the
  * map is of the input image, the reference only has to match it. */
-static const HfsrOpInfo info =
-{
-  .input_format = "Y' float", .aux_format = "Y' float",
+static const HfsrOpInfo info = {
+  .input_format = "Y' float",
+  .aux_format = "Y' float",
   .output_format = "Y' float",
-  .shape = HFSR_OP_LOCAL, .margin = margin, .planes = compare,
+  .shape = HFSR_OP_LOCAL,
+  .margin = margin,
+  .planes = compare,
 };
 
 static void
@@ -223,19 +217,17 @@ gegl_op_class_init (GeglOpClass *klass)
   GeglOperationClass *operation_class = GEGL_OPERATION_CLASS (klass);
 
   operation_class->process = operation_process;
-  hfsr_op_class_init (operation_class, &info,
-    "name",            "hfsr:gms-map",
-    "title",           _("Gradient magnitude similarity map"),
-    "categories",      "edge-detect:hfsr",
-    "gimp:menu-path",  "<Image>/Filters/Edge-Detect",
-    "gimp:menu-label", _("GMS Map..."),
-    "description",
-      _("Compares the structure of an image with a reference (aux) of the "
-        "same size, as Roh & Kang do to find the badly restored regions of "
-        "a super-resolved image: the gradient magnitude similarity of their "
-        "luminance, or its hard and soft masks.  0 (black) is alike, "
-        "1 (white) is different.  Without a reference of the input's size "
-        "the map is 1 everywhere and a warning says why."),
+  hfsr_op_class_init (
+    operation_class, &info, "name", "hfsr:gms-map", "title",
+    _ ("Gradient magnitude similarity map"), "categories", "edge-detect:hfsr",
+    "gimp:menu-path", "<Image>/Filters/Edge-Detect", "gimp:menu-label",
+    _ ("GMS Map..."), "description",
+    _ ("Compares the structure of an image with a reference (aux) of the "
+       "same size, as Roh & Kang do to find the badly restored regions of "
+       "a super-resolved image: the gradient magnitude similarity of their "
+       "luminance, or its hard and soft masks.  0 (black) is alike, "
+       "1 (white) is different.  Without a reference of the input's size "
+       "the map is 1 everywhere and a warning says why."),
     NULL);
 }
 

@@ -12,6 +12,8 @@
 #include <string.h>
 #include <glib/gi18n-lib.h>
 
+/* GEGL's property chant and op defines are not C: not formatted. */
+/* clang-format off */
 #ifdef GEGL_PROPERTIES
 
 enum_start (hfsr_hf_map_mode)
@@ -60,6 +62,7 @@ property_double (cutoff, _("Cutoff"), 0.1)
 #define GEGL_OP_C_SOURCE hfsr-hf-map.c
 
 #include "gegl-op.h"
+/* clang-format on */
 #include "hfsr-op-common.h"
 
 #define N_COLOUR_CHANNELS 3
@@ -82,8 +85,7 @@ margin (GeglOperation *operation)
 }
 
 static GeglRectangle
-get_cached_region (GeglOperation       *operation,
-                   const GeglRectangle *roi)
+get_cached_region (GeglOperation *operation, const GeglRectangle *roi)
 {
   /* A whole-image map is computed once, for the whole image, and kept: the
    * chunks GEGL asks for next come from the cache, not from new runs. */
@@ -94,12 +96,8 @@ get_cached_region (GeglOperation       *operation,
 
 /* The map of one colour plane of @width x @height pixels. */
 static gboolean
-map_plane (const GeglProperties *o,
-           const float          *plane,
-           int                   width,
-           int                   height,
-           float                *map,
-           GError              **error)
+map_plane (const GeglProperties *o, const float *plane, int width, int height,
+           float *map, GError **error)
 {
   gsize n_pixels = (gsize) width * height;
 
@@ -123,7 +121,7 @@ map_plane (const GeglProperties *o,
       return TRUE;
 
     case HFSR_HF_MAP_HIGHPASS:
-      if (! hfsr_highpass (plane, width, height, o->cutoff, map, error))
+      if (!hfsr_highpass (plane, width, height, o->cutoff, map, error))
         return FALSE;
       for (gsize i = 0; i < n_pixels; i++)
         map[i] += HFSR_OP_SIGNED_ZERO;
@@ -138,14 +136,12 @@ map_plane (const GeglProperties *o,
 /* The maps of @chunk's colour planes, alpha as it is
  * (HfsrOpInfo.planes). */
 static gboolean
-map_planes (GeglOperation  *operation,
-            HfsrOpChunk    *chunk,
-            GError        **error)
+map_planes (GeglOperation *operation, HfsrOpChunk *chunk, GError **error)
 {
-  GeglProperties *o      = GEGL_PROPERTIES (operation);
-  int             width  = chunk->region.width;
-  int             height = chunk->region.height;
-  HfsrTensor     *map;
+  GeglProperties *o = GEGL_PROPERTIES (operation);
+  int width = chunk->region.width;
+  int height = chunk->region.height;
+  HfsrTensor *map;
 
   map = chunk->scratch = hfsr_tensor_new (1, height, width, error);
   if (map == NULL)
@@ -157,13 +153,13 @@ map_planes (GeglOperation  *operation,
     {
       float *plane = hfsr_tensor_plane (chunk->input, c);
 
-      if (! map_plane (o, plane, width, height, map->data, error))
+      if (!map_plane (o, plane, width, height, map->data, error))
         return FALSE;
       memcpy (plane, map->data, hfsr_tensor_size (map) * sizeof (float));
       chunk->planes[c] = plane;
     }
-  chunk->planes[N_COLOUR_CHANNELS] = hfsr_tensor_plane (chunk->input,
-                                                        N_COLOUR_CHANNELS);
+  chunk->planes[N_COLOUR_CHANNELS]
+    = hfsr_tensor_plane (chunk->input, N_COLOUR_CHANNELS);
   return TRUE;
 }
 
@@ -171,21 +167,16 @@ map_planes (GeglOperation  *operation,
  * then be computed once per thread.  Those modes run the filter's process
  * (hfsr_op_class_init's) in one piece. */
 static gboolean
-operation_process (GeglOperation        *operation,
-                   GeglOperationContext *context,
-                   const gchar          *output_prop,
-                   const GeglRectangle  *result,
-                   gint                  level)
+operation_process (GeglOperation *operation, GeglOperationContext *context,
+                   const gchar *output_prop, const GeglRectangle *result,
+                   gint level)
 {
   GeglBuffer *input;
-  gboolean    success;
+  gboolean success;
 
   if (margin (operation) != HFSR_OP_WHOLE_IMAGE)
-    return GEGL_OPERATION_CLASS (gegl_op_parent_class)->process (operation,
-                                                                  context,
-                                                                  output_prop,
-                                                                  result,
-                                                                  level);
+    return GEGL_OPERATION_CLASS (gegl_op_parent_class)
+      ->process (operation, context, output_prop, result, level);
 
   input = (GeglBuffer *) gegl_operation_context_dup_object (context, "input");
   if (input == NULL)
@@ -197,10 +188,12 @@ operation_process (GeglOperation        *operation,
   return success;
 }
 
-static const HfsrOpInfo info =
-{
-  .input_format = "R'G'B'A float", .output_format = "R'G'B'A float",
-  .shape = HFSR_OP_LOCAL, .margin = margin, .planes = map_planes,
+static const HfsrOpInfo info = {
+  .input_format = "R'G'B'A float",
+  .output_format = "R'G'B'A float",
+  .shape = HFSR_OP_LOCAL,
+  .margin = margin,
+  .planes = map_planes,
 };
 
 static void
@@ -208,19 +201,17 @@ gegl_op_class_init (GeglOpClass *klass)
 {
   GeglOperationClass *operation_class = GEGL_OPERATION_CLASS (klass);
 
-  operation_class->process           = operation_process;
+  operation_class->process = operation_process;
   operation_class->get_cached_region = get_cached_region;
-  hfsr_op_class_init (operation_class, &info,
-    "name",            "hfsr:hf-map",
-    "title",           _("High-frequency map"),
-    "categories",      "edge-detect:hfsr",
-    "gimp:menu-path",  "<Image>/Filters/Edge-Detect",
-    "gimp:menu-label", _("High-Frequency Map..."),
-    "description",
-      _("Shows where an image holds high-frequency detail, channel by "
-        "channel: the weight map and the alpha-selection map that Zhou et "
-        "al. use to weigh a super-resolution loss, or an FFT high-pass.  "
-        "Signed maps draw 0 as mid-grey."),
+  hfsr_op_class_init (
+    operation_class, &info, "name", "hfsr:hf-map", "title",
+    _ ("High-frequency map"), "categories", "edge-detect:hfsr",
+    "gimp:menu-path", "<Image>/Filters/Edge-Detect", "gimp:menu-label",
+    _ ("High-Frequency Map..."), "description",
+    _ ("Shows where an image holds high-frequency detail, channel by "
+       "channel: the weight map and the alpha-selection map that Zhou et "
+       "al. use to weigh a super-resolution loss, or an FFT high-pass.  "
+       "Signed maps draw 0 as mid-grey."),
     NULL);
 }
 

@@ -11,12 +11,11 @@
 #define BAND_FLOATS ((gsize) 1 << 20)
 
 GeglRectangle
-hfsr_op_grow_within (const GeglRectangle *roi,
-                     int                  margin,
+hfsr_op_grow_within (const GeglRectangle *roi, int margin,
                      const GeglRectangle *extent)
 {
   GeglRectangle grown;
-  gint64        x0, y0, x1, y1;
+  gint64 x0, y0, x1, y1;
 
   if (extent == NULL)
     return *roi;
@@ -40,24 +39,20 @@ hfsr_op_grow_within (const GeglRectangle *roi,
     }
 
   /* Inside @extent, so every value fits an int again. */
-  gegl_rectangle_set (&grown, (gint) x0, (gint) y0,
-                      (guint) (x1 - x0), (guint) (y1 - y0));
+  gegl_rectangle_set (&grown, (gint) x0, (gint) y0, (guint) (x1 - x0),
+                      (guint) (y1 - y0));
   return grown;
 }
 
 gint64
-hfsr_op_floor_div (gint64 a,
-                   gint64 b)
+hfsr_op_floor_div (gint64 a, gint64 b)
 {
   return a >= 0 ? a / b : -((-a + b - 1) / b);
 }
 
 /* A rectangle from 64-bit corners, clipped to what an int holds. */
 static GeglRectangle
-rectangle_from_corners (gint64 x0,
-                        gint64 y0,
-                        gint64 x1,
-                        gint64 y1)
+rectangle_from_corners (gint64 x0, gint64 y0, gint64 x1, gint64 y1)
 {
   GeglRectangle rect;
 
@@ -71,19 +66,16 @@ rectangle_from_corners (gint64 x0,
 }
 
 GeglRectangle
-hfsr_op_scale_down (const GeglRectangle *roi,
-                    int                  scale)
+hfsr_op_scale_down (const GeglRectangle *roi, int scale)
 {
   return rectangle_from_corners (
-    hfsr_op_floor_div (roi->x, scale),
-    hfsr_op_floor_div (roi->y, scale),
+    hfsr_op_floor_div (roi->x, scale), hfsr_op_floor_div (roi->y, scale),
     -hfsr_op_floor_div (-((gint64) roi->x + roi->width), scale),
     -hfsr_op_floor_div (-((gint64) roi->y + roi->height), scale));
 }
 
 GeglRectangle
-hfsr_op_scale_up (const GeglRectangle *rect,
-                  int                  scale)
+hfsr_op_scale_up (const GeglRectangle *rect, int scale)
 {
   if (gegl_rectangle_is_infinite_plane (rect))
     return *rect;
@@ -94,49 +86,42 @@ hfsr_op_scale_up (const GeglRectangle *rect,
 }
 
 float *
-hfsr_op_pixels_new (int      width,
-                    int      height,
-                    int      n_components,
-                    GError **error)
+hfsr_op_pixels_new (int width, int height, int n_components, GError **error)
 {
-  gsize  n_floats;
+  gsize n_floats;
   float *pixels = NULL;
 
   if (g_size_checked_mul (&n_floats, (gsize) MAX (width, 1),
-                          (gsize) MAX (height, 1)) &&
-      g_size_checked_mul (&n_floats, n_floats, (gsize) n_components))
+                          (gsize) MAX (height, 1))
+      && g_size_checked_mul (&n_floats, n_floats, (gsize) n_components))
     pixels = g_try_malloc_n (n_floats, sizeof (float));
 
   if (pixels == NULL)
     g_set_error (error, HFSR_ERROR, HFSR_ERROR_NO_MEMORY,
-                 "no memory for %dx%d pixels of %d channels",
-                 width, height, n_components);
+                 "no memory for %dx%d pixels of %d channels", width, height,
+                 n_components);
   return pixels;
 }
 
 void
-hfsr_op_warn (GeglOperation  *operation,
-              GError        **error)
+hfsr_op_warn (GeglOperation *operation, GError **error)
 {
   if (*error == NULL)
     return;
-  g_warning ("%s: %s", gegl_operation_get_name (operation),
-             (*error)->message);
+  g_warning ("%s: %s", gegl_operation_get_name (operation), (*error)->message);
   g_clear_error (error);
 }
 
 /* A transfer band of @rect's width and as many rows as fit BAND_FLOATS
  * (at least one): @rows. */
 static float *
-band_new (const GeglRectangle *rect,
-          int                  n_components,
-          int                 *rows,
-          GError             **error)
+band_new (const GeglRectangle *rect, int n_components, int *rows,
+          GError **error)
 {
   gsize row_floats = (gsize) MAX (rect->width, 1) * n_components;
 
-  *rows = (int) CLAMP (BAND_FLOATS / row_floats, 1,
-                       (gsize) MAX (rect->height, 1));
+  *rows
+    = (int) CLAMP (BAND_FLOATS / row_floats, 1, (gsize) MAX (rect->height, 1));
   return hfsr_op_pixels_new (rect->width, *rows, n_components, error);
 }
 
@@ -148,11 +133,8 @@ G_LOCK_DEFINE_STATIC (warned);
  * leaves the image as it was); a notice (g_message) tells of input it
  * handled by the documented rule, and the result stands. */
 static void
-warn_once (GeglOperation  *operation,
-           const char     *key,
-           GLogLevelFlags  level,
-           const char     *format,
-           gsize           count)
+warn_once (GeglOperation *operation, const char *key, GLogLevelFlags level,
+           const char *format, gsize count)
 {
   gboolean first;
 
@@ -180,15 +162,12 @@ warn_once (GeglOperation  *operation,
  * so pixels come that way, in two steps, unless they are stored in the
  * format wanted (then no conversion happens, and none can go wrong). */
 gboolean
-hfsr_op_get_pixels (GeglOperation       *operation,
-                    GeglBuffer          *buffer,
-                    const GeglRectangle *rect,
-                    const Babl          *format,
-                    float               *pixels,
-                    GError             **error)
+hfsr_op_get_pixels (GeglOperation *operation, GeglBuffer *buffer,
+                    const GeglRectangle *rect, const Babl *format,
+                    float *pixels, GError **error)
 {
-  const Babl *staged_format =
-    babl_format_with_space ("R'G'B'A float", babl_format_get_space (format));
+  const Babl *staged_format
+    = babl_format_with_space ("R'G'B'A float", babl_format_get_space (format));
   gsize n_pixels = (gsize) MAX (rect->width, 0) * MAX (rect->height, 0);
   float *staged = pixels;
 
@@ -200,10 +179,11 @@ hfsr_op_get_pixels (GeglOperation       *operation,
       if (staged == NULL)
         return FALSE;
     }
-  gegl_buffer_get (buffer, rect, 1.0, staged_format, staged, GEGL_AUTO_ROWSTRIDE,
-                   GEGL_ABYSS_NONE);
+  gegl_buffer_get (buffer, rect, 1.0, staged_format, staged,
+                   GEGL_AUTO_ROWSTRIDE, GEGL_ABYSS_NONE);
   hfsr_op_make_input_finite (operation, staged,
-                             n_pixels * babl_format_get_n_components (staged_format));
+                             n_pixels
+                               * babl_format_get_n_components (staged_format));
   if (staged != pixels)
     {
       babl_process (babl_fish (staged_format, format), staged, pixels,
@@ -215,12 +195,8 @@ hfsr_op_get_pixels (GeglOperation       *operation,
 
 /* The non-finite rule on @n @values, and the op's one word about it. */
 static void
-make_finite (GeglOperation  *operation,
-             float          *values,
-             gsize           n,
-             const char     *key,
-             GLogLevelFlags  level,
-             const char     *format)
+make_finite (GeglOperation *operation, float *values, gsize n, const char *key,
+             GLogLevelFlags level, const char *format)
 {
   gsize replaced = hfsr_make_finite (values, n);
 
@@ -229,40 +205,34 @@ make_finite (GeglOperation  *operation,
 }
 
 void
-hfsr_op_make_input_finite (GeglOperation *operation,
-                           float         *values,
-                           gsize          n)
+hfsr_op_make_input_finite (GeglOperation *operation, float *values, gsize n)
 {
-  make_finite (operation, values, n, "hfsr-non-finite-input",
-               G_LOG_LEVEL_MESSAGE,
-               "the input holds values that are not finite numbers (%"
-               G_GSIZE_FORMAT " in the first part met): NaN and -infinity "
-               "are read as 0, +infinity as 1");
+  make_finite (
+    operation, values, n, "hfsr-non-finite-input", G_LOG_LEVEL_MESSAGE,
+    "the input holds values that are not finite numbers (%" G_GSIZE_FORMAT
+    " in the first part met): NaN and -infinity "
+    "are read as 0, +infinity as 1");
 }
 
 void
-hfsr_op_check_network_output (GeglOperation *operation,
-                              float         *values,
-                              gsize          n)
+hfsr_op_check_network_output (GeglOperation *operation, float *values, gsize n)
 {
-  make_finite (operation, values, n, "hfsr-non-finite-output",
-               G_LOG_LEVEL_WARNING,
-               "the network computed values that are not finite numbers (%"
-               G_GSIZE_FORMAT " in the first part met), written as 0 or 1: "
-               "is the model file sound?");
+  make_finite (
+    operation, values, n, "hfsr-non-finite-output", G_LOG_LEVEL_WARNING,
+    "the network computed values that are not finite numbers (%" G_GSIZE_FORMAT
+    " in the first part met), written as 0 or 1: "
+    "is the model file sound?");
 }
 
 HfsrTensor *
-hfsr_op_read_planes (GeglOperation       *operation,
-                     GeglBuffer          *buffer,
-                     const GeglRectangle *rect,
-                     const Babl          *format,
-                     GError             **error)
+hfsr_op_read_planes (GeglOperation *operation, GeglBuffer *buffer,
+                     const GeglRectangle *rect, const Babl *format,
+                     GError **error)
 {
-  int         n_components = babl_format_get_n_components (format);
+  int n_components = babl_format_get_n_components (format);
   HfsrTensor *planes;
-  float      *band;
-  int         rows;
+  float *band;
+  int rows;
 
   planes = hfsr_tensor_new (n_components, rect->height, rect->width, error);
   if (planes == NULL)
@@ -279,10 +249,9 @@ hfsr_op_read_planes (GeglOperation       *operation,
     {
       GeglRectangle part = { rect->x, rect->y + top, rect->width,
                              MIN (rows, rect->height - top) };
-      gsize         n_pixels = (gsize) part.height * rect->width;
+      gsize n_pixels = (gsize) part.height * rect->width;
 
-      if (! hfsr_op_get_pixels (operation, buffer, &part, format, band,
-                                error))
+      if (!hfsr_op_get_pixels (operation, buffer, &part, format, band, error))
         {
           g_free (band);
           hfsr_tensor_free (planes);
@@ -291,8 +260,8 @@ hfsr_op_read_planes (GeglOperation       *operation,
 
       for (int c = 0; c < n_components; c++)
         {
-          float *plane = hfsr_tensor_plane (planes, c)
-                         + (gsize) top * rect->width;
+          float *plane
+            = hfsr_tensor_plane (planes, c) + (gsize) top * rect->width;
 
           for (gsize i = 0; i < n_pixels; i++)
             plane[i] = band[i * n_components + c];
@@ -304,18 +273,16 @@ hfsr_op_read_planes (GeglOperation       *operation,
 }
 
 gboolean
-hfsr_op_write_planes (GeglBuffer          *buffer,
-                      const GeglRectangle *rect,
-                      const float * const *planes,
-                      const GeglRectangle *planes_rect,
-                      const Babl          *format,
-                      GError             **error)
+hfsr_op_write_planes (GeglBuffer *buffer, const GeglRectangle *rect,
+                      const float *const *planes,
+                      const GeglRectangle *planes_rect, const Babl *format,
+                      GError **error)
 {
-  int    n_components = babl_format_get_n_components (format);
-  int    dx = rect->x - planes_rect->x;
-  int    dy = rect->y - planes_rect->y;
+  int n_components = babl_format_get_n_components (format);
+  int dx = rect->x - planes_rect->x;
+  int dy = rect->y - planes_rect->y;
   float *band;
-  int    rows;
+  int rows;
 
   g_return_val_if_fail (gegl_rectangle_contains (planes_rect, rect), FALSE);
 
@@ -330,7 +297,7 @@ hfsr_op_write_planes (GeglBuffer          *buffer,
     {
       GeglRectangle part = { rect->x, rect->y + top, rect->width,
                              MIN (rows, rect->height - top) };
-      float        *pixel = band;
+      float *pixel = band;
 
       for (int y = top; y < top + part.height; y++)
         {
@@ -351,7 +318,7 @@ hfsr_op_write_planes (GeglBuffer          *buffer,
 /* The network of the settings an op instance was last asked for. */
 typedef struct
 {
-  char        *key;    /* NULL: nothing tried yet */
+  char *key;           /* NULL: nothing tried yet */
   HfsrOpModel *shared; /* NULL: none could be had */
 } ModelCache;
 
@@ -392,12 +359,10 @@ hfsr_op_model_file (const char *model)
 /* Loads the network of the settings @key names into @cache, or warns
  * why there is none. */
 static void
-model_cache_load (ModelCache          *cache,
-                  const char          *key,
-                  GeglOperation       *operation,
+model_cache_load (ModelCache *cache, const char *key, GeglOperation *operation,
                   const HfsrOpNetwork *network)
 {
-  GError    *error = NULL;
+  GError *error = NULL;
   HfsrModel *model;
 
   g_clear_pointer (&cache->shared, hfsr_op_model_release);
@@ -420,13 +385,12 @@ model_cache_load (ModelCache          *cache,
 /* The network of @operation's current settings, with a reference, or
  * NULL; with @load, loaded first where the settings changed. */
 static HfsrOpModel *
-model_get (GeglOperation       *operation,
-           const HfsrOpNetwork *network,
-           gboolean             load)
+model_get (GeglOperation *operation, const HfsrOpNetwork *network,
+           gboolean load)
 {
-  char        *key    = network->key (operation);
+  char *key = network->key (operation);
   HfsrOpModel *shared = NULL;
-  ModelCache  *cache;
+  ModelCache *cache;
 
   G_LOCK (model_caches);
   cache = g_object_get_data (G_OBJECT (operation), MODEL_CACHE_KEY);
@@ -447,15 +411,13 @@ model_get (GeglOperation       *operation,
 }
 
 HfsrOpModel *
-hfsr_op_model_acquire (GeglOperation       *operation,
-                       const HfsrOpNetwork *network)
+hfsr_op_model_acquire (GeglOperation *operation, const HfsrOpNetwork *network)
 {
   return model_get (operation, network, TRUE);
 }
 
 HfsrOpModel *
-hfsr_op_model_peek (GeglOperation       *operation,
-                    const HfsrOpNetwork *network)
+hfsr_op_model_peek (GeglOperation *operation, const HfsrOpNetwork *network)
 {
   return model_get (operation, network, FALSE);
 }
@@ -468,14 +430,13 @@ hfsr_op_dog_sr_method_name (HfsrOpDogSrMethod method)
 }
 
 HfsrModel *
-hfsr_op_dog_sr_load_shipped (int                 scale,
-                             HfsrOpDogSrMethod   method,
-                             GError            **error)
+hfsr_op_dog_sr_load_shipped (int scale, HfsrOpDogSrMethod method,
+                             GError **error)
 {
-  char      *name  = g_strdup_printf ("hfsr-dog-x%d-%s", scale,
-                                      hfsr_op_dog_sr_method_name (method));
-  HfsrModel *model = hfsr_model_load_for_value (name, "hfsr.scale", scale,
-                                                error);
+  char *name = g_strdup_printf ("hfsr-dog-x%d-%s", scale,
+                                hfsr_op_dog_sr_method_name (method));
+  HfsrModel *model
+    = hfsr_model_load_for_value (name, "hfsr.scale", scale, error);
 
   g_free (name);
   return model;
@@ -485,11 +446,10 @@ hfsr_op_dog_sr_load_shipped (int                 scale,
  * (hfsr_model_get_margin), or HFSR_OP_WHOLE_IMAGE where none is: without
  * the network at hand all of the output may have changed. */
 static int
-model_peek_margin (GeglOperation       *operation,
-                   const HfsrOpNetwork *network)
+model_peek_margin (GeglOperation *operation, const HfsrOpNetwork *network)
 {
   HfsrOpModel *shared = hfsr_op_model_peek (operation, network);
-  int          margin = HFSR_OP_WHOLE_IMAGE;
+  int margin = HFSR_OP_WHOLE_IMAGE;
 
   if (shared != NULL)
     margin = hfsr_model_get_margin (shared->model);
@@ -514,19 +474,17 @@ hfsr_op_rect_from_engine (const HfsrRect *rect)
 }
 
 GeglRectangle
-hfsr_op_source_extent (GeglOperation *operation,
-                       const gchar   *pad)
+hfsr_op_source_extent (GeglOperation *operation, const gchar *pad)
 {
-  const GeglRectangle *extent =
-    gegl_operation_source_get_bounding_box (operation, pad);
-  GeglRectangle        none = { 0, 0, 0, 0 };
+  const GeglRectangle *extent
+    = gegl_operation_source_get_bounding_box (operation, pad);
+  GeglRectangle none = { 0, 0, 0, 0 };
 
   return extent != NULL ? *extent : none;
 }
 
 GeglRectangle
-hfsr_op_upscaled_bounding_box (GeglOperation *operation,
-                               int            scale)
+hfsr_op_upscaled_bounding_box (GeglOperation *operation, int scale)
 {
   GeglRectangle extent = hfsr_op_source_extent (operation, "input");
 
@@ -535,10 +493,8 @@ hfsr_op_upscaled_bounding_box (GeglOperation *operation,
 }
 
 gboolean
-hfsr_op_upscaled_part (GeglOperation       *operation,
-                       const GeglRectangle *roi,
-                       int                  scale,
-                       GeglRectangle       *part)
+hfsr_op_upscaled_part (GeglOperation *operation, const GeglRectangle *roi,
+                       int scale, GeglRectangle *part)
 {
   GeglRectangle bounds = hfsr_op_upscaled_bounding_box (operation, scale);
 
@@ -546,10 +502,8 @@ hfsr_op_upscaled_part (GeglOperation       *operation,
 }
 
 void
-hfsr_op_set_formats (GeglOperation *operation,
-                     const char    *input,
-                     const char    *aux,
-                     const char    *output)
+hfsr_op_set_formats (GeglOperation *operation, const char *input,
+                     const char *aux, const char *output)
 {
   const Babl *space = gegl_operation_get_source_space (operation, "input");
 
@@ -563,9 +517,8 @@ hfsr_op_set_formats (GeglOperation *operation,
 }
 
 GeglRectangle
-hfsr_op_required_within (GeglOperation       *operation,
-                         const GeglRectangle *roi,
-                         int                  margin)
+hfsr_op_required_within (GeglOperation *operation, const GeglRectangle *roi,
+                         int margin)
 {
   return hfsr_op_grow_within (
     roi, margin, gegl_operation_source_get_bounding_box (operation, "input"));
@@ -577,18 +530,15 @@ hfsr_op_required_within (GeglOperation       *operation,
  * true image border only and a chunk comes out as in a whole-image run.
  * FALSE where @result lies outside the image: nothing to compute. */
 static gboolean
-chunk_regions (GeglOperation       *operation,
-               const GeglRectangle *result,
-               int                  margin,
-               GeglRectangle       *wanted,
-               GeglRectangle       *region)
+chunk_regions (GeglOperation *operation, const GeglRectangle *result,
+               int margin, GeglRectangle *wanted, GeglRectangle *region)
 {
-  const GeglRectangle *extent =
-    gegl_operation_source_get_bounding_box (operation, "input");
+  const GeglRectangle *extent
+    = gegl_operation_source_get_bounding_box (operation, "input");
 
   /* A blit may ask for more than the image; only the image has pixels. */
   *wanted = *result;
-  if (extent != NULL && ! gegl_rectangle_intersect (wanted, result, extent))
+  if (extent != NULL && !gegl_rectangle_intersect (wanted, result, extent))
     return FALSE;
   *region = hfsr_op_grow_within (wanted, margin, extent);
   return TRUE;
@@ -598,38 +548,30 @@ chunk_regions (GeglOperation       *operation,
  * @margin of it (chunk_regions), computed by @func at once over the region
  * of @result; a failure is warned of. */
 static gboolean
-process_planes (GeglOperation       *operation,
-                GeglBuffer          *input,
-                GeglBuffer          *aux,
-                GeglBuffer          *output,
-                const GeglRectangle *result,
-                int                  margin,
-                HfsrOpPlanesFunc     func)
+process_planes (GeglOperation *operation, GeglBuffer *input, GeglBuffer *aux,
+                GeglBuffer *output, const GeglRectangle *result, int margin,
+                HfsrOpPlanesFunc func)
 {
-  HfsrOpChunk   chunk = { { 0, 0, 0, 0 }, NULL, NULL, { NULL }, NULL };
+  HfsrOpChunk chunk = { { 0, 0, 0, 0 }, NULL, NULL, { NULL }, NULL };
   GeglRectangle wanted;
-  GError       *error   = NULL;
-  gboolean      success = FALSE;
+  GError *error = NULL;
+  gboolean success = FALSE;
 
-  if (! chunk_regions (operation, result, margin, &wanted, &chunk.region))
+  if (!chunk_regions (operation, result, margin, &wanted, &chunk.region))
     return TRUE;
 
-  chunk.input = hfsr_op_read_planes (operation, input, &chunk.region,
-                                     gegl_operation_get_format (operation,
-                                                                "input"),
-                                     &error);
+  chunk.input = hfsr_op_read_planes (
+    operation, input, &chunk.region,
+    gegl_operation_get_format (operation, "input"), &error);
   if (chunk.input != NULL && aux != NULL)
-    chunk.aux = hfsr_op_read_planes (operation, aux, &chunk.region,
-                                     gegl_operation_get_format (operation,
-                                                                "aux"),
-                                     &error);
+    chunk.aux = hfsr_op_read_planes (
+      operation, aux, &chunk.region,
+      gegl_operation_get_format (operation, "aux"), &error);
   if (chunk.input != NULL && (aux == NULL || chunk.aux != NULL)
       && func (operation, &chunk, &error))
-    success = hfsr_op_write_planes (output, &wanted, chunk.planes,
-                                    &chunk.region,
-                                    gegl_operation_get_format (operation,
-                                                               "output"),
-                                    &error);
+    success = hfsr_op_write_planes (
+      output, &wanted, chunk.planes, &chunk.region,
+      gegl_operation_get_format (operation, "output"), &error);
 
   hfsr_op_warn (operation, &error);
   hfsr_tensor_free (chunk.scratch);
@@ -639,9 +581,8 @@ process_planes (GeglOperation       *operation,
 }
 
 gboolean
-hfsr_op_level_exists (GeglOperation     *operation,
-                      HfsrOpDogSrOutput  output,
-                      int                level)
+hfsr_op_level_exists (GeglOperation *operation, HfsrOpDogSrOutput output,
+                      int level)
 {
   GError *error = NULL;
 
@@ -651,18 +592,16 @@ hfsr_op_level_exists (GeglOperation     *operation,
     {
       g_set_error (&error, HFSR_ERROR, HFSR_ERROR_INVALID_ARGUMENT,
                    "level %d does not exist: the DoG stack has levels 1-4, "
-                   "the Gaussian stack 1-5", level);
+                   "the Gaussian stack 1-5",
+                   level);
       hfsr_op_warn (operation, &error);
     }
   return FALSE;
 }
 
 void
-hfsr_op_draw_dog (float       *out,
-                  const float *lower,
-                  const float *upper,
-                  gsize        n,
-                  double       gain)
+hfsr_op_draw_dog (float *out, const float *lower, const float *upper, gsize n,
+                  double gain)
 {
   for (gsize i = 0; i < n; i++)
     out[i] = HFSR_OP_SIGNED_ZERO + (float) gain * (lower[i] - upper[i]);
@@ -673,16 +612,12 @@ hfsr_op_draw_dog (float       *out,
  * memory is bounded whatever chunk GEGL asks for.  Stops at the first
  * failure. */
 static gboolean
-render_pieces (GeglBuffer          *output,
-               const GeglRectangle *wanted,
-               int                  side,
-               const Babl          *format,
-               HfsrOpPieceFunc      func,
-               gpointer             data,
-               GError             **error)
+render_pieces (GeglBuffer *output, const GeglRectangle *wanted, int side,
+               const Babl *format, HfsrOpPieceFunc func, gpointer data,
+               GError **error)
 {
-  float   *out = hfsr_op_pixels_new (MIN (wanted->width, side),
-                                     MIN (wanted->height, side), 1, error);
+  float *out = hfsr_op_pixels_new (MIN (wanted->width, side),
+                                   MIN (wanted->height, side), 1, error);
   gboolean success = out != NULL;
 
   for (gint64 y = wanted->y; success && y < wanted->y + wanted->height;
@@ -690,11 +625,11 @@ render_pieces (GeglBuffer          *output,
     for (gint64 x = wanted->x; success && x < wanted->x + wanted->width;
          x += side)
       {
-        GeglRectangle piece = {
-          (gint) x, (gint) y,
-          (gint) MIN (side, wanted->x + wanted->width - x),
-          (gint) MIN (side, wanted->y + wanted->height - y) };
-        const float  *planes[1] = { out };
+        GeglRectangle piece
+          = { (gint) x, (gint) y,
+              (gint) MIN (side, wanted->x + wanted->width - x),
+              (gint) MIN (side, wanted->y + wanted->height - y) };
+        const float *planes[1] = { out };
 
         success = func (&piece, out, data, error)
                   && hfsr_op_write_planes (output, &piece, planes, &piece,
@@ -736,8 +671,7 @@ input_bounding_box (GeglOperation *operation)
 }
 
 static GeglRectangle
-local_required_for_output (GeglOperation       *operation,
-                           const gchar         *input_pad,
+local_required_for_output (GeglOperation *operation, const gchar *input_pad,
                            const GeglRectangle *roi)
 {
   return hfsr_op_required_within (operation, roi,
@@ -747,8 +681,7 @@ local_required_for_output (GeglOperation       *operation,
 /* The dependence of a local op is symmetric: a changed input pixel reaches
  * as far as an output pixel looks, so this is its get_required_for_output. */
 static GeglRectangle
-local_invalidated_by_change (GeglOperation       *operation,
-                             const gchar         *input_pad,
+local_invalidated_by_change (GeglOperation *operation, const gchar *input_pad,
                              const GeglRectangle *input_region)
 {
   return local_required_for_output (operation, input_pad, input_region);
@@ -773,21 +706,20 @@ upscaled_bounding_box (GeglOperation *operation)
 /* What HfsrOpInfo.required names with the network of the settings, or
  * @roi as it is with no input connected. */
 static GeglRectangle
-upscaled_required_for_output (GeglOperation       *operation,
-                              const gchar         *input_pad,
+upscaled_required_for_output (GeglOperation *operation, const gchar *input_pad,
                               const GeglRectangle *roi)
 {
-  const HfsrOpInfo    *info = op_info (operation);
-  const GeglRectangle *extent =
-    gegl_operation_source_get_bounding_box (operation, "input");
-  HfsrOpModel         *shared;
-  GeglRectangle        need;
+  const HfsrOpInfo *info = op_info (operation);
+  const GeglRectangle *extent
+    = gegl_operation_source_get_bounding_box (operation, "input");
+  HfsrOpModel *shared;
+  GeglRectangle need;
 
   if (extent == NULL)
     return *roi;
   shared = hfsr_op_model_acquire (operation, info->network);
-  need = info->required (operation, shared != NULL ? shared->model : NULL,
-                         roi, extent);
+  need = info->required (operation, shared != NULL ? shared->model : NULL, roi,
+                         extent);
   hfsr_op_model_release (shared);
   return need;
 }
@@ -799,13 +731,13 @@ upscaled_required_for_output (GeglOperation       *operation,
  * nothing: without the network at hand all of the output may have
  * changed. */
 static GeglRectangle
-upscaled_invalidated_by_change (GeglOperation       *operation,
-                                const gchar         *input_pad,
+upscaled_invalidated_by_change (GeglOperation *operation,
+                                const gchar *input_pad,
                                 const GeglRectangle *input_region)
 {
-  const HfsrOpInfo *info   = op_info (operation);
-  int               margin = model_peek_margin (operation, info->network);
-  GeglRectangle     reach;
+  const HfsrOpInfo *info = op_info (operation);
+  int margin = model_peek_margin (operation, info->network);
+  GeglRectangle reach;
 
   if (margin != HFSR_OP_WHOLE_IMAGE && info->margin != NULL)
     margin = MAX (margin, info->margin (operation));
@@ -816,24 +748,21 @@ upscaled_invalidated_by_change (GeglOperation       *operation,
 }
 
 static GeglRectangle
-whole_required_for_output (GeglOperation       *operation,
-                           const gchar         *input_pad,
+whole_required_for_output (GeglOperation *operation, const gchar *input_pad,
                            const GeglRectangle *roi)
 {
   return hfsr_op_source_extent (operation, input_pad);
 }
 
 static GeglRectangle
-whole_invalidated_by_change (GeglOperation       *operation,
-                             const gchar         *input_pad,
+whole_invalidated_by_change (GeglOperation *operation, const gchar *input_pad,
                              const GeglRectangle *input_region)
 {
   return hfsr_op_source_extent (operation, "input");
 }
 
 static GeglRectangle
-whole_cached_region (GeglOperation       *operation,
-                     const GeglRectangle *roi)
+whole_cached_region (GeglOperation *operation, const GeglRectangle *roi)
 {
   return hfsr_op_source_extent (operation, "input");
 }
@@ -846,22 +775,20 @@ whole_cached_region (GeglOperation       *operation,
  * piece function, which gets an HfsrOpNetworkJob with the network of the
  * settings.  A failure is warned of. */
 static gboolean
-process_network_pieces (GeglOperation       *operation,
-                        GeglBuffer          *input,
-                        GeglBuffer          *output,
-                        const GeglRectangle *result)
+process_network_pieces (GeglOperation *operation, GeglBuffer *input,
+                        GeglBuffer *output, const GeglRectangle *result)
 {
   const HfsrOpInfo *info = op_info (operation);
-  GeglRectangle     wanted;
-  HfsrOpModel      *shared;
-  HfsrOpNetworkJob  job;
-  GError           *error = NULL;
-  gboolean          success;
+  GeglRectangle wanted;
+  HfsrOpModel *shared;
+  HfsrOpNetworkJob job;
+  GError *error = NULL;
+  gboolean success;
 
   job.extent = gegl_operation_source_get_bounding_box (operation, "input");
   if (job.extent == NULL
-      || ! hfsr_op_upscaled_part (operation, result, op_scale (operation),
-                                  &wanted))
+      || !hfsr_op_upscaled_part (operation, result, op_scale (operation),
+                                 &wanted))
     return TRUE;
 
   shared = hfsr_op_model_acquire (operation, info->network);
@@ -878,15 +805,12 @@ process_network_pieces (GeglOperation       *operation,
 
 /* process of an op that has none of its own: @aux is NULL for a filter. */
 static gboolean
-process_info (GeglOperation       *operation,
-              GeglBuffer          *input,
-              GeglBuffer          *aux,
-              GeglBuffer          *output,
-              const GeglRectangle *result)
+process_info (GeglOperation *operation, GeglBuffer *input, GeglBuffer *aux,
+              GeglBuffer *output, const GeglRectangle *result)
 {
   const HfsrOpInfo *info = op_info (operation);
 
-  if (info->ready != NULL && ! info->ready (operation))
+  if (info->ready != NULL && !info->ready (operation))
     return FALSE;
   if (info->shape == HFSR_OP_UPSCALED)
     return process_network_pieces (operation, input, output, result);
@@ -895,11 +819,8 @@ process_info (GeglOperation       *operation,
 }
 
 static gboolean
-filter_process (GeglOperation       *operation,
-                GeglBuffer          *input,
-                GeglBuffer          *output,
-                const GeglRectangle *result,
-                gint                 level)
+filter_process (GeglOperation *operation, GeglBuffer *input,
+                GeglBuffer *output, const GeglRectangle *result, gint level)
 {
   return process_info (operation, input, NULL, output, result);
 }
@@ -908,12 +829,8 @@ filter_process (GeglOperation       *operation,
  * (an op without a reference there draws what it does instead before
  * GEGL's composer comes here). */
 static gboolean
-composer_process (GeglOperation       *operation,
-                  GeglBuffer          *input,
-                  GeglBuffer          *aux,
-                  GeglBuffer          *output,
-                  const GeglRectangle *result,
-                  gint                 level)
+composer_process (GeglOperation *operation, GeglBuffer *input, GeglBuffer *aux,
+                  GeglBuffer *output, const GeglRectangle *result, gint level)
 {
   g_return_val_if_fail (aux != NULL, FALSE);
 
@@ -925,50 +842,47 @@ composer_process (GeglOperation       *operation,
  * op's own, or none. */
 typedef struct
 {
-  GeglRectangle   (*bounding_box)          (GeglOperation       *operation);
-  GeglRectangle   (*required_for_output)   (GeglOperation       *operation,
-                                            const gchar         *input_pad,
-                                            const GeglRectangle *roi);
-  GeglRectangle   (*invalidated_by_change) (GeglOperation       *operation,
-                                            const gchar         *input_pad,
-                                            const GeglRectangle *region);
-  GeglRectangle   (*cached_region)         (GeglOperation       *operation,
-                                            const GeglRectangle *roi);
-  GeglCachePolicy   cache_policy;
+  GeglRectangle (*bounding_box) (GeglOperation *operation);
+  GeglRectangle (*required_for_output) (GeglOperation *operation,
+                                        const gchar *input_pad,
+                                        const GeglRectangle *roi);
+  GeglRectangle (*invalidated_by_change) (GeglOperation *operation,
+                                          const gchar *input_pad,
+                                          const GeglRectangle *region);
+  GeglRectangle (*cached_region) (GeglOperation *operation,
+                                  const GeglRectangle *roi);
+  GeglCachePolicy cache_policy;
 } Shape;
 
-static const Shape shapes[] =
-{
-  [HFSR_OP_LOCAL] = {
-    input_bounding_box, local_required_for_output,
-    local_invalidated_by_change, NULL, GEGL_CACHE_POLICY_AUTO },
+static const Shape shapes[] = {
+  [HFSR_OP_LOCAL]
+  = { input_bounding_box, local_required_for_output,
+      local_invalidated_by_change, NULL, GEGL_CACHE_POLICY_AUTO },
   /* The network is costly: what was computed once is kept. */
-  [HFSR_OP_UPSCALED] = {
-    upscaled_bounding_box, upscaled_required_for_output,
-    upscaled_invalidated_by_change, NULL, GEGL_CACHE_POLICY_ALWAYS },
-  [HFSR_OP_WHOLE] = {
-    NULL, whole_required_for_output, whole_invalidated_by_change,
-    whole_cached_region, GEGL_CACHE_POLICY_ALWAYS },
+  [HFSR_OP_UPSCALED]
+  = { upscaled_bounding_box, upscaled_required_for_output,
+      upscaled_invalidated_by_change, NULL, GEGL_CACHE_POLICY_ALWAYS },
+  [HFSR_OP_WHOLE]
+  = { NULL, whole_required_for_output, whole_invalidated_by_change,
+      whole_cached_region, GEGL_CACHE_POLICY_ALWAYS },
 };
 
 void
-hfsr_op_class_init (GeglOperationClass *klass,
-                    const HfsrOpInfo   *info,
-                    const gchar        *first_key,
-                    ...)
+hfsr_op_class_init (GeglOperationClass *klass, const HfsrOpInfo *info,
+                    const gchar *first_key, ...)
 {
-  const Shape *shape    = &shapes[info->shape];
-  GType        type     = G_TYPE_FROM_CLASS (klass);
-  gboolean     computes = info->planes != NULL || info->piece != NULL;
-  va_list      keys;
+  const Shape *shape = &shapes[info->shape];
+  GType type = G_TYPE_FROM_CLASS (klass);
+  gboolean computes = info->planes != NULL || info->piece != NULL;
+  va_list keys;
 
   g_type_set_qdata (type, info_quark (), (gpointer) info);
   if (info->input_format != NULL)
     klass->prepare = prepare_formats;
 
-  klass->get_required_for_output   = shape->required_for_output;
+  klass->get_required_for_output = shape->required_for_output;
   klass->get_invalidated_by_change = shape->invalidated_by_change;
-  klass->cache_policy              = shape->cache_policy;
+  klass->cache_policy = shape->cache_policy;
   if (shape->bounding_box != NULL)
     klass->get_bounding_box = shape->bounding_box;
   if (shape->cached_region != NULL)

@@ -35,13 +35,13 @@ typedef enum
 } HfsrOpDogSrOutput;
 
 /* Every method (hfsr:dog-sr, hfsr:sift-keypoints). */
-GType hfsr_op_dog_sr_method_get_type         (void) G_GNUC_CONST;
+GType hfsr_op_dog_sr_method_get_type (void) G_GNUC_CONST;
 /* The trained ones, the first two (hfsr:dog-sr-network). */
 GType hfsr_op_dog_sr_trained_method_get_type (void) G_GNUC_CONST;
 /* Every output (hfsr:dog-sr). */
-GType hfsr_op_dog_sr_output_get_type         (void) G_GNUC_CONST;
+GType hfsr_op_dog_sr_output_get_type (void) G_GNUC_CONST;
 /* The stacks, the first two (hfsr:scale-space, hfsr:dog-sr-network). */
-GType hfsr_op_stack_output_get_type          (void) G_GNUC_CONST;
+GType hfsr_op_stack_output_get_type (void) G_GNUC_CONST;
 
 G_END_DECLS
 

@@ -14,6 +14,8 @@
 
 #include "hfsr-op-enums.h"
 
+/* GEGL's property chant and op defines are not C: not formatted. */
+/* clang-format off */
 #ifdef GEGL_PROPERTIES
 
 property_enum (output, _("Output"),
@@ -45,19 +47,19 @@ property_double (gain, _("Gain"), 10.0)
 #define GEGL_OP_C_SOURCE hfsr-scale-space.c
 
 #include "gegl-op.h"
+/* clang-format on */
 #include "hfsr-op-common.h"
 
 /* The sigmas of the Gaussians a level needs: one for a Gaussian level,
  * two for a DoG level.  Returns how many, 0 when the level does not exist
  * in that stack. */
 static int
-level_sigmas (const GeglProperties *o,
-              double                sigmas[2])
+level_sigmas (const GeglProperties *o, double sigmas[2])
 {
-  const double all[5] = { o->sigma1, o->sigma2, o->sigma3, o->sigma4,
-                          o->sigma5 };
+  const double all[5]
+    = { o->sigma1, o->sigma2, o->sigma3, o->sigma4, o->sigma5 };
 
-  if (! hfsr_op_level_exists (NULL, o->output, o->level))
+  if (!hfsr_op_level_exists (NULL, o->output, o->level))
     return 0;
   sigmas[0] = all[o->level - 1];
   if (o->output == HFSR_DOG_SR_OUTPUT_GAUSSIAN)
@@ -72,8 +74,8 @@ static int
 margin (GeglOperation *operation)
 {
   double sigmas[2];
-  int    n      = level_sigmas (GEGL_PROPERTIES (operation), sigmas);
-  int    radius = 0;
+  int n = level_sigmas (GEGL_PROPERTIES (operation), sigmas);
+  int radius = 0;
 
   for (int k = 0; k < n; k++)
     radius = MAX (radius, (int) ceil (3.0 * sigmas[k]));
@@ -84,52 +86,49 @@ margin (GeglOperation *operation)
  * it).  The blurs see exactly the pixels that exist around the chunk, so
  * their replicated border applies at the true image border only. */
 static gboolean
-blur_level (GeglOperation  *operation,
-            HfsrOpChunk    *chunk,
-            GError        **error)
+blur_level (GeglOperation *operation, HfsrOpChunk *chunk, GError **error)
 {
   GeglProperties *o = GEGL_PROPERTIES (operation);
-  int             width = chunk->region.width, height = chunk->region.height;
-  double          sigmas[2];
-  int             n_sigmas = level_sigmas (o, sigmas);
-  HfsrTensor     *blurs;
+  int width = chunk->region.width, height = chunk->region.height;
+  double sigmas[2];
+  int n_sigmas = level_sigmas (o, sigmas);
+  HfsrTensor *blurs;
 
   blurs = chunk->scratch = hfsr_tensor_new (n_sigmas, height, width, error);
   if (blurs == NULL)
     return FALSE;
   for (int k = 0; k < n_sigmas; k++)
-    if (! hfsr_gaussian_blur (chunk->input->data, width, height, sigmas[k],
-                              hfsr_tensor_plane (blurs, k), error))
+    if (!hfsr_gaussian_blur (chunk->input->data, width, height, sigmas[k],
+                             hfsr_tensor_plane (blurs, k), error))
       return FALSE;
 
   if (n_sigmas == 2)
-    hfsr_op_draw_dog (hfsr_tensor_plane (blurs, 0),
-                      hfsr_tensor_plane (blurs, 0),
-                      hfsr_tensor_plane (blurs, 1), (gsize) width * height,
-                      o->gain);
+    hfsr_op_draw_dog (
+      hfsr_tensor_plane (blurs, 0), hfsr_tensor_plane (blurs, 0),
+      hfsr_tensor_plane (blurs, 1), (gsize) width * height, o->gain);
   chunk->planes[0] = hfsr_tensor_plane (blurs, 0);
   return TRUE;
 }
 
-static const HfsrOpInfo info =
-{
-  .input_format = "Y' float", .output_format = "Y' float",
-  .shape = HFSR_OP_LOCAL, .margin = margin,
-  .ready = hfsr_op_stack_level_ready, .planes = blur_level,
+static const HfsrOpInfo info = {
+  .input_format = "Y' float",
+  .output_format = "Y' float",
+  .shape = HFSR_OP_LOCAL,
+  .margin = margin,
+  .ready = hfsr_op_stack_level_ready,
+  .planes = blur_level,
 };
 
 static void
 gegl_op_class_init (GeglOpClass *klass)
 {
-  hfsr_op_class_init (GEGL_OPERATION_CLASS (klass), &info,
-    "name",        "hfsr:scale-space",
-    "title",       _("Scale-space level"),
-    "categories",  "edge-detect:hfsr",
-    "description",
-      _("One level of the Gaussian or Difference-of-Gaussian stack that "
-        "SIFT finds keypoints on, computed on the image's grey Y' at five "
-        "sigmas (Noor et al.'s by default).  DoG values are drawn around "
-        "mid-grey."),
+  hfsr_op_class_init (
+    GEGL_OPERATION_CLASS (klass), &info, "name", "hfsr:scale-space", "title",
+    _ ("Scale-space level"), "categories", "edge-detect:hfsr", "description",
+    _ ("One level of the Gaussian or Difference-of-Gaussian stack that "
+       "SIFT finds keypoints on, computed on the image's grey Y' at five "
+       "sigmas (Noor et al.'s by default).  DoG values are drawn around "
+       "mid-grey."),
     NULL);
 }
 

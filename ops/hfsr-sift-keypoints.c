@@ -18,6 +18,8 @@
 
 #include "hfsr-op-enums.h"
 
+/* GEGL's property chant and op defines are not C: not formatted. */
+/* clang-format off */
 #ifdef GEGL_PROPERTIES
 
 property_enum (method, _("Method"), HfsrOpDogSrMethod,
@@ -44,6 +46,7 @@ property_boolean (overlay, _("Overlay only"), FALSE)
 #define GEGL_OP_C_SOURCE hfsr-sift-keypoints.c
 
 #include "gegl-op.h"
+/* clang-format on */
 #include "hfsr-op-common.h"
 
 /* What the keypoints are drawn in: bright green, which photos rarely
@@ -53,8 +56,7 @@ static const float MARK[4] = { 0.15f, 1.0f, 0.25f, 1.0f };
 /* The shipped network of the trained method: the stack must be the one
  * hfsr-sift finds keypoints on. */
 static HfsrModel *
-load_model (GeglOperation *operation,
-            GError       **error)
+load_model (GeglOperation *operation, GError **error)
 {
   GeglProperties *o = GEGL_PROPERTIES (operation);
 
@@ -70,10 +72,8 @@ model_key (GeglOperation *operation)
                           hfsr_op_dog_sr_method_name (o->method));
 }
 
-static const HfsrOpNetwork network =
-{
-  model_key, load_model, "no keypoints: "
-};
+static const HfsrOpNetwork network
+  = { model_key, load_model, "no keypoints: " };
 
 /* One pixel of a mark, clipped to the image. */
 static void
@@ -92,7 +92,7 @@ static void
 draw_keypoint (float *pixels, int width, int height, const HfsrKeypoint *k)
 {
   double r = MAX (2.0, 2.0 * k->sigma);
-  int    steps = (int) ceil (2.0 * G_PI * r) * 2;
+  int steps = (int) ceil (2.0 * G_PI * r) * 2;
 
   for (int i = 0; i < steps; i++)
     {
@@ -111,23 +111,17 @@ draw_keypoint (float *pixels, int width, int height, const HfsrKeypoint *k)
 
 /* The keypoints of the whole image, as the method finds them. */
 static gboolean
-find_keypoints (GeglOperation       *operation,
-                GeglBuffer          *input,
-                GeglBuffer          *aux,
-                const GeglRectangle *box,
-                HfsrKeypoint       **keypoints,
-                int                 *n,
-                GError             **error)
+find_keypoints (GeglOperation *operation, GeglBuffer *input, GeglBuffer *aux,
+                const GeglRectangle *box, HfsrKeypoint **keypoints, int *n,
+                GError **error)
 {
   GeglProperties *o = GEGL_PROPERTIES (operation);
-  const Babl     *grey_format =
-    gegl_operation_get_format (operation, "aux");
-  const double    sigmas[HFSR_DOG_SR_LEVELS] = { o->sigma1, o->sigma2,
-                                                 o->sigma3, o->sigma4,
-                                                 o->sigma5 };
-  HfsrSiftParams  params;
-  float          *grey = NULL, *levels = NULL;
-  gboolean        done = FALSE;
+  const Babl *grey_format = gegl_operation_get_format (operation, "aux");
+  const double sigmas[HFSR_DOG_SR_LEVELS]
+    = { o->sigma1, o->sigma2, o->sigma3, o->sigma4, o->sigma5 };
+  HfsrSiftParams params;
+  float *grey = NULL, *levels = NULL;
+  gboolean done = FALSE;
 
   hfsr_sift_params_init (&params);
   hfsr_sift_params_set_stack (&params, sigmas);
@@ -137,24 +131,24 @@ find_keypoints (GeglOperation       *operation,
       grey = hfsr_op_pixels_new (box->width, box->height, 1, error);
       if (grey == NULL)
         return FALSE;
-      done = hfsr_op_get_pixels (operation, input, box, grey_format, grey,
-                                 error)
-             && hfsr_sift_detect_image (grey, box->width, box->height,
-                                        &params, keypoints, n, error);
+      done
+        = hfsr_op_get_pixels (operation, input, box, grey_format, grey, error)
+          && hfsr_sift_detect_image (grey, box->width, box->height, &params,
+                                     keypoints, n, error);
     }
   else
     {
       GeglRectangle lr = hfsr_op_source_extent (operation, "aux");
-      HfsrOpModel  *shared;
-      gsize         plane = (gsize) box->width * box->height;
+      HfsrOpModel *shared;
+      gsize plane = (gsize) box->width * box->height;
 
       if (aux == NULL || lr.width * o->scale != box->width
           || lr.height * o->scale != box->height)
         {
           g_set_error (error, HFSR_ERROR, HFSR_ERROR_INVALID_ARGUMENT,
                        "the small image (aux, %d x %d) must be the input "
-                       "(%d x %d) shrunk %d times", lr.width, lr.height,
-                       box->width, box->height, o->scale);
+                       "(%d x %d) shrunk %d times",
+                       lr.width, lr.height, box->width, box->height, o->scale);
           return FALSE;
         }
       shared = hfsr_op_model_acquire (operation, &network);
@@ -166,27 +160,26 @@ find_keypoints (GeglOperation       *operation,
           return FALSE;
         }
       grey = hfsr_op_pixels_new (lr.width, lr.height, 1, error);
-      levels = grey ? hfsr_op_pixels_new (box->width,
-                                          box->height * HFSR_DOG_SR_LEVELS,
-                                          1, error)
+      levels = grey ? hfsr_op_pixels_new (
+                 box->width, box->height * HFSR_DOG_SR_LEVELS, 1, error)
                     : NULL;
       if (levels != NULL)
         {
-          HfsrRect      image = { lr.x, lr.y, lr.width, lr.height };
-          HfsrRect      target = { lr.x * o->scale, lr.y * o->scale,
-                                   box->width, box->height };
+          HfsrRect image = { lr.x, lr.y, lr.width, lr.height };
+          HfsrRect target
+            = { lr.x * o->scale, lr.y * o->scale, box->width, box->height };
           HfsrImageView view = { grey, 1, (gsize) lr.width, image };
-          const float  *planes[HFSR_DOG_SR_LEVELS];
+          const float *planes[HFSR_DOG_SR_LEVELS];
 
           for (int k = 0; k < HFSR_DOG_SR_LEVELS; k++)
             planes[k] = levels + k * plane;
           done = hfsr_op_get_pixels (operation, aux, &lr, grey_format, grey,
                                      error)
                  && hfsr_dog_sr_levels (shared->model, o->scale, sigmas, &view,
-                                     &image, &target, levels, error)
+                                        &image, &target, levels, error)
                  && hfsr_sift_detect_stack (planes, HFSR_DOG_SR_LEVELS,
-                                            box->width, box->height,
-                                            &params, keypoints, n, error);
+                                            box->width, box->height, &params,
+                                            keypoints, n, error);
         }
       hfsr_op_model_release (shared);
     }
@@ -196,21 +189,17 @@ find_keypoints (GeglOperation       *operation,
 }
 
 static gboolean
-process (GeglOperation       *operation,
-         GeglBuffer          *input,
-         GeglBuffer          *aux,
-         GeglBuffer          *output,
-         const GeglRectangle *result,
-         gint                 level)
+process (GeglOperation *operation, GeglBuffer *input, GeglBuffer *aux,
+         GeglBuffer *output, const GeglRectangle *result, gint level)
 {
-  GeglProperties *o      = GEGL_PROPERTIES (operation);
-  const Babl     *format = gegl_operation_get_format (operation, "output");
-  GeglRectangle   box    = hfsr_op_source_extent (operation, "input");
-  HfsrKeypoint   *keypoints = NULL;
-  int             n = 0;
-  float          *pixels;
-  GError         *error = NULL;
-  gboolean        found;
+  GeglProperties *o = GEGL_PROPERTIES (operation);
+  const Babl *format = gegl_operation_get_format (operation, "output");
+  GeglRectangle box = hfsr_op_source_extent (operation, "input");
+  HfsrKeypoint *keypoints = NULL;
+  int n = 0;
+  float *pixels;
+  GError *error = NULL;
+  gboolean found;
 
   if (box.width < 1 || box.height < 1)
     return TRUE;
@@ -222,8 +211,8 @@ process (GeglOperation       *operation,
     }
   if (o->overlay)
     memset (pixels, 0, sizeof (float) * 4 * box.width * box.height);
-  else if (! hfsr_op_get_pixels (operation, input, &box, format, pixels,
-                                 &error))
+  else if (!hfsr_op_get_pixels (operation, input, &box, format, pixels,
+                                &error))
     {
       hfsr_op_warn (operation, &error);
       g_free (pixels);
@@ -231,37 +220,35 @@ process (GeglOperation       *operation,
     }
 
   /* Without keypoints the image still comes through, with a warning. */
-  found = find_keypoints (operation, input, aux, &box, &keypoints, &n,
-                          &error);
+  found = find_keypoints (operation, input, aux, &box, &keypoints, &n, &error);
   hfsr_op_warn (operation, &error);
   for (int i = 0; i < n; i++)
     draw_keypoint (pixels, box.width, box.height, &keypoints[i]);
   gegl_buffer_set (output, &box, 0, format, pixels, GEGL_AUTO_ROWSTRIDE);
   g_free (keypoints);
   g_free (pixels);
-  return found || ! o->overlay;
+  return found || !o->overlay;
 }
 
 /* The keypoints are drawn in colour, found in grey (aux, for the trained
  * methods); they depend on the whole image (HFSR_OP_WHOLE). */
-static const HfsrOpInfo info =
-{
-  .input_format = "R'G'B'A float", .aux_format = "Y' float",
-  .output_format = "R'G'B'A float", .shape = HFSR_OP_WHOLE,
+static const HfsrOpInfo info = {
+  .input_format = "R'G'B'A float",
+  .aux_format = "Y' float",
+  .output_format = "R'G'B'A float",
+  .shape = HFSR_OP_WHOLE,
 };
 
 static void
 gegl_op_class_init (GeglOpClass *klass)
 {
   GEGL_OPERATION_COMPOSER_CLASS (klass)->process = process;
-  hfsr_op_class_init (GEGL_OPERATION_CLASS (klass), &info,
-    "name",        "hfsr:sift-keypoints",
-    "title",       _("SIFT keypoints"),
-    "categories",  "hidden",
-    "description",
-      _("Draws the SIFT keypoints of an upscaled image over it: found on "
-        "the image itself, or on the scale space a DoG Super-Resolution "
-        "network predicts from the small image on aux."),
+  hfsr_op_class_init (
+    GEGL_OPERATION_CLASS (klass), &info, "name", "hfsr:sift-keypoints",
+    "title", _ ("SIFT keypoints"), "categories", "hidden", "description",
+    _ ("Draws the SIFT keypoints of an upscaled image over it: found on "
+       "the image itself, or on the scale space a DoG Super-Resolution "
+       "network predicts from the small image on aux."),
     NULL);
 }
 

@@ -7,6 +7,8 @@
  * stack.  Included inside an op's GEGL_PROPERTIES section, which gegl-op.h
  * expands several times: no include guard, on purpose.
  */
+/* GEGL's property chant is not C: not formatted. */
+/* clang-format off */
 
 /* Sigma @n (property sigma@n): the five share their ranges.  The label and
  * description are written out at each use, where xgettext finds them. */
@@ -26,3 +28,4 @@ sigma_property (2, 1.545, _("Sigma 2"), _("Gaussian sigma of level 2."))
 sigma_property (3, 1.96588, _("Sigma 3"), _("Gaussian sigma of level 3."))
 sigma_property (4, 2.452527, _("Sigma 4"), _("Gaussian sigma of level 4."))
 sigma_property (5, 3.090016, _("Sigma 5"), _("Gaussian sigma of level 5."))
+  /* clang-format on */

@@ -15,6 +15,8 @@
 #include <string.h>
 #include <glib/gi18n-lib.h>
 
+/* GEGL's property chant and op defines are not C: not formatted. */
+/* clang-format off */
 #ifdef GEGL_PROPERTIES
 
 enum_start (hfsr_structure_sr_arch)
@@ -58,51 +60,47 @@ property_file_path (model, _("Model file"), "")
 #define GEGL_OP_C_SOURCE hfsr-structure-sr.c
 
 #include "gegl-op.h"
+/* clang-format on */
 #include "hfsr-op-common.h"
 
 static const char *arch_names[] = { "fsrcnn", "wdsr", "sequential" };
 
 static HfsrModel *
-load_model (GeglOperation *operation,
-            GError       **error)
+load_model (GeglOperation *operation, GError **error)
 {
   GeglProperties *o = GEGL_PROPERTIES (operation);
 
-  return hfsr_model_load_structure_sr (hfsr_op_model_file (o->model),
-                                       o->scale, arch_names[o->arch],
-                                       o->shared_layers, o->lambda, error);
+  return hfsr_model_load_structure_sr (hfsr_op_model_file (o->model), o->scale,
+                                       arch_names[o->arch], o->shared_layers,
+                                       o->lambda, error);
 }
 
 static char *
 model_key (GeglOperation *operation)
 {
-  GeglProperties *o    = GEGL_PROPERTIES (operation);
-  const char     *file = hfsr_op_model_file (o->model);
+  GeglProperties *o = GEGL_PROPERTIES (operation);
+  const char *file = hfsr_op_model_file (o->model);
 
   return g_strdup_printf ("x%d %s %d %.17g %s", o->scale, arch_names[o->arch],
                           o->shared_layers, o->lambda, file ? file : "");
 }
 
-static const HfsrOpNetwork network =
-{
-  model_key, load_model, "no network: bicubic upscale instead: "
-};
+static const HfsrOpNetwork network
+  = { model_key, load_model, "no network: bicubic upscale instead: " };
 
 /* What the network (or, without one, the bicubic fallback) reads for
  * @roi, within the image.  Both work in image coordinates from (0, 0):
  * GEGL's extent is moved there and back. */
 static GeglRectangle
-required_input (GeglOperation       *operation,
-                const HfsrModel     *model,
-                const GeglRectangle *roi,
-                const GeglRectangle *extent)
+required_input (GeglOperation *operation, const HfsrModel *model,
+                const GeglRectangle *roi, const GeglRectangle *extent)
 {
   GeglProperties *o = GEGL_PROPERTIES (operation);
-  GeglRectangle   wanted, need;
-  HfsrRect        target, image = { 0, 0, extent->width, extent->height };
-  HfsrRect        rect;
+  GeglRectangle wanted, need;
+  HfsrRect target, image = { 0, 0, extent->width, extent->height };
+  HfsrRect rect;
 
-  if (! hfsr_op_upscaled_part (operation, roi, o->scale, &wanted))
+  if (!hfsr_op_upscaled_part (operation, roi, o->scale, &wanted))
     return wanted;
   target = hfsr_op_rect_to_engine (&wanted);
   target.x -= extent->x * o->scale;
@@ -124,31 +122,26 @@ required_input (GeglOperation       *operation,
 /* @piece of the upscale into @out (piece-sized), clamped to [0, 1]; without
  * a network (job->model NULL) the bicubic fallback's. */
 static gboolean
-upscale_piece (const GeglRectangle *piece,
-               float               *out,
-               gpointer             data,
-               GError             **error)
+upscale_piece (const GeglRectangle *piece, float *out, gpointer data,
+               GError **error)
 {
   const HfsrOpNetworkJob *job = data;
-  GeglOperation          *operation = job->operation;
-  const HfsrModel        *model = job->model;
-  const GeglRectangle    *extent = job->extent;
-  GeglProperties         *o = GEGL_PROPERTIES (operation);
-  const Babl             *format = gegl_operation_get_format (operation,
-                                                              "input");
-  GeglRectangle           need = required_input (operation, model, piece,
-                                                 extent);
-  HfsrTensor             *planes = hfsr_op_read_planes (operation,
-                                                        job->input, &need,
-                                                        format, error);
-  HfsrRect                in_rect = hfsr_op_rect_to_engine (&need), out_rect;
-  HfsrRect                image = { 0, 0, extent->width, extent->height };
-  gboolean                done;
+  GeglOperation *operation = job->operation;
+  const HfsrModel *model = job->model;
+  const GeglRectangle *extent = job->extent;
+  GeglProperties *o = GEGL_PROPERTIES (operation);
+  const Babl *format = gegl_operation_get_format (operation, "input");
+  GeglRectangle need = required_input (operation, model, piece, extent);
+  HfsrTensor *planes
+    = hfsr_op_read_planes (operation, job->input, &need, format, error);
+  HfsrRect in_rect = hfsr_op_rect_to_engine (&need), out_rect;
+  HfsrRect image = { 0, 0, extent->width, extent->height };
+  gboolean done;
 
   if (planes == NULL)
     return FALSE;
   for (gsize i = 0; i < (gsize) need.width * need.height; i++)
-    planes->data[i] *= hfsr_tensor_plane (planes, 1)[i];   /* see prepare */
+    planes->data[i] *= hfsr_tensor_plane (planes, 1)[i]; /* see prepare */
   in_rect.x -= extent->x;
   in_rect.y -= extent->y;
   out_rect = hfsr_op_rect_to_engine (piece);
@@ -156,12 +149,12 @@ upscale_piece (const GeglRectangle *piece,
   out_rect.y -= extent->y * o->scale;
   if (model != NULL)
     {
-      HfsrImageView in_view = { planes->data, 1, (gsize) in_rect.width,
-                                in_rect };
+      HfsrImageView in_view
+        = { planes->data, 1, (gsize) in_rect.width, in_rect };
       HfsrImageView out_view = { out, 1, (gsize) out_rect.width, out_rect };
 
-      done = hfsr_model_run_region (model, &in_view, &image, &out_view, 0, NULL,
-                                    NULL, NULL, error);
+      done = hfsr_model_run_region (model, &in_view, &image, &out_view, 0,
+                                    NULL, NULL, NULL, error);
       if (done)
         hfsr_op_check_network_output (operation, out,
                                       (gsize) piece->width * piece->height);
@@ -183,29 +176,30 @@ upscale_piece (const GeglRectangle *piece,
  * buffer converting "Y'A u8" or "Y'A float" to it (tests/ops/
  * test-reliability.py meets every format).  Grey out, opaque.  A changed
  * input pixel reaches as far as the network looks. */
-static const HfsrOpInfo info =
-{
-  .input_format = "Y'A float", .output_format = "Y' float",
-  .shape = HFSR_OP_UPSCALED, .network = &network, .required = required_input,
+static const HfsrOpInfo info = {
+  .input_format = "Y'A float",
+  .output_format = "Y' float",
+  .shape = HFSR_OP_UPSCALED,
+  .network = &network,
+  .required = required_input,
   .piece = upscale_piece,
 };
 
 static void
 gegl_op_class_init (GeglOpClass *klass)
 {
-  hfsr_op_class_init (GEGL_OPERATION_CLASS (klass), &info,
-    "name",        "hfsr:structure-sr",
-    "title",       _("Structure-aware Super-Resolution"),
-    "categories",  "enhance",
+  hfsr_op_class_init (
+    GEGL_OPERATION_CLASS (klass), &info, "name", "hfsr:structure-sr", "title",
+    _ ("Structure-aware Super-Resolution"), "categories", "enhance",
     "description",
-      _("Upscales a grey crop x2 or x4 with an SR² network (Schirrmacher "
-        "et al.), trained together with a digit classifier so that it "
-        "keeps the shape of what it recognises, also under noise.  Works "
-        "on any image size; the networks learnt light handwritten digits "
-        "on a dark ground (MNIST), and the class they see is meaningful "
-        "for a crop holding one character (hfsr-classify, or the GIMP "
-        "filter).  Colour is read as its luminance, transparency as "
-        "black."),
+    _ ("Upscales a grey crop x2 or x4 with an SR² network (Schirrmacher "
+       "et al.), trained together with a digit classifier so that it "
+       "keeps the shape of what it recognises, also under noise.  Works "
+       "on any image size; the networks learnt light handwritten digits "
+       "on a dark ground (MNIST), and the class they see is meaningful "
+       "for a crop holding one character (hfsr-classify, or the GIMP "
+       "filter).  Colour is read as its luminance, transparency as "
+       "black."),
     NULL);
 }
 

@@ -29,6 +29,8 @@
 #include <string.h>
 #include <glib/gi18n-lib.h>
 
+/* GEGL's property chant and op defines are not C: not formatted. */
+/* clang-format off */
 #ifdef GEGL_PROPERTIES
 
 property_int (scale, _("Scale"), 2)
@@ -61,6 +63,7 @@ property_file_path (model, _("Model file"), "")
 #define GEGL_OP_C_SOURCE hfsr-super-resolution.c
 
 #include "gegl-op.h"
+/* clang-format on */
 #include "hfsr-op-common.h"
 
 #define RGB_CHANNELS 3
@@ -83,9 +86,9 @@ static void
 prepare (GeglOperation *operation)
 {
   const Babl *source = gegl_operation_get_source_format (operation, "input");
-  gboolean    grey   = source != NULL &&
-                       (babl_get_model_flags (babl_format_get_model (source)) &
-                        BABL_MODEL_FLAG_GRAY);
+  gboolean grey = source != NULL
+                  && (babl_get_model_flags (babl_format_get_model (source))
+                      & BABL_MODEL_FLAG_GRAY);
 
   /* Out premultiplied: where alpha is small, straight colour is the
    * network's premultiplied colour divided by its alpha, and that division
@@ -99,47 +102,44 @@ prepare (GeglOperation *operation)
 
 /* The model file, or the shipped family of the scale at alpha. */
 static HfsrModel *
-load_model (GeglOperation *operation,
-            GError       **error)
+load_model (GeglOperation *operation, GError **error)
 {
   GeglProperties *o = GEGL_PROPERTIES (operation);
 
-  return hfsr_model_load_sr (hfsr_op_model_file (o->model), o->scale,
-                             o->alpha, error);
+  return hfsr_model_load_sr (hfsr_op_model_file (o->model), o->scale, o->alpha,
+                             error);
 }
 
 static char *
 model_key (GeglOperation *operation)
 {
-  GeglProperties *o    = GEGL_PROPERTIES (operation);
-  const char     *file = hfsr_op_model_file (o->model);
+  GeglProperties *o = GEGL_PROPERTIES (operation);
+  const char *file = hfsr_op_model_file (o->model);
 
-  return file != NULL ? g_strdup_printf ("x%d %s", o->scale, file)
-                      : g_strdup_printf ("x%d alpha %.17g", o->scale, o->alpha);
+  return file != NULL
+           ? g_strdup_printf ("x%d %s", o->scale, file)
+           : g_strdup_printf ("x%d alpha %.17g", o->scale, o->alpha);
 }
 
 /* Without a network the op upscales with GEGL's cubic sampler. */
-static const HfsrOpNetwork network =
-{
-  model_key, load_model,
-  "no network, upscaling with GEGL's cubic sampler instead: "
-};
+static const HfsrOpNetwork network
+  = { model_key, load_model,
+      "no network, upscaling with GEGL's cubic sampler instead: " };
 
 /* The input that output @roi depends on with @model: what the tiling rule
  * asks for, and at least the neighbourhood of every footprint pixel. */
 static GeglRectangle
-network_input (const HfsrModel     *model,
-               const GeglRectangle *roi,
+network_input (const HfsrModel *model, const GeglRectangle *roi,
                const GeglRectangle *extent)
 {
-  HfsrRect      output = hfsr_op_rect_to_engine (roi);
-  HfsrRect      image  = hfsr_op_rect_to_engine (extent);
-  HfsrRect      need   = hfsr_model_required_input (model, &output, &image);
-  int           margin = hfsr_model_get_margin (model);
-  GeglRectangle rect   = { need.x, need.y, need.width, need.height };
+  HfsrRect output = hfsr_op_rect_to_engine (roi);
+  HfsrRect image = hfsr_op_rect_to_engine (extent);
+  HfsrRect need = hfsr_model_required_input (model, &output, &image);
+  int margin = hfsr_model_get_margin (model);
+  GeglRectangle rect = { need.x, need.y, need.width, need.height };
 
-  if (margin >= 0 && margin < NEIGHBOURHOOD &&
-      ! gegl_rectangle_is_empty (&rect))
+  if (margin >= 0 && margin < NEIGHBOURHOOD
+      && !gegl_rectangle_is_empty (&rect))
     rect = hfsr_op_grow_within (&rect, NEIGHBOURHOOD - margin, extent);
   return rect;
 }
@@ -147,10 +147,8 @@ network_input (const HfsrModel     *model,
 /* The input that output @roi depends on: see network_input, or without a
  * network the cubic sampler's reach. */
 static GeglRectangle
-required_input (GeglOperation       *operation,
-                const HfsrModel     *model,
-                const GeglRectangle *roi,
-                const GeglRectangle *extent)
+required_input (GeglOperation *operation, const HfsrModel *model,
+                const GeglRectangle *roi, const GeglRectangle *extent)
 {
   GeglRectangle footprint;
 
@@ -179,9 +177,7 @@ clamp_unit (float value)
 /* Clamps @pixels (alpha last) to [0, 1], the range the networks were
  * trained on.  Returns whether all are opaque. */
 static gboolean
-clamp_pixels (float *pixels,
-              gsize  n_pixels,
-              int    channels)
+clamp_pixels (float *pixels, gsize n_pixels, int channels)
 {
   gboolean opaque = TRUE;
 
@@ -193,9 +189,7 @@ clamp_pixels (float *pixels,
 }
 
 static void
-premultiply (float *pixels,
-             gsize  n_pixels,
-             int    channels)
+premultiply (float *pixels, gsize n_pixels, int channels)
 {
   int alpha = channels - 1;
 
@@ -207,23 +201,17 @@ premultiply (float *pixels,
 /* hfsr_model_run_region between interleaved pixels covering @need (input)
  * and @piece (output). */
 static gboolean
-run_network (const HfsrModel *model,
-             float           *in,
-             int              in_channels,
-             const HfsrRect  *need,
-             const HfsrRect  *image,
-             float           *out,
-             int              out_channels,
-             const HfsrRect  *piece,
-             GError         **error)
+run_network (const HfsrModel *model, float *in, int in_channels,
+             const HfsrRect *need, const HfsrRect *image, float *out,
+             int out_channels, const HfsrRect *piece, GError **error)
 {
-  HfsrImageView input  = { in, in_channels,
-                           (gsize) need->width * in_channels, *need };
-  HfsrImageView output = { out, out_channels,
-                           (gsize) piece->width * out_channels, *piece };
+  HfsrImageView input
+    = { in, in_channels, (gsize) need->width * in_channels, *need };
+  HfsrImageView output
+    = { out, out_channels, (gsize) piece->width * out_channels, *piece };
 
-  return hfsr_model_run_region (model, &input, image, &output, 0, NULL, NULL, NULL,
-                                error);
+  return hfsr_model_run_region (model, &input, image, &output, 0, NULL, NULL,
+                                NULL, error);
 }
 
 /* Runs the network on one channel of @in (Y', or alpha) as a grey image:
@@ -231,45 +219,41 @@ run_network (const HfsrModel *model,
  * channel of @out (laid out as @piece) over @part of @piece.  The mean
  * keeps grey grey whatever the network does to colour. */
 static gboolean
-run_on_channel (const HfsrModel *model,
-                const float     *in,
-                int              channels,
-                int              channel,
-                const HfsrRect  *need,
-                const HfsrRect  *image,
-                float           *out,
-                const HfsrRect  *piece,
-                const HfsrRect  *part,
-                GError         **error)
+run_on_channel (const HfsrModel *model, const float *in, int channels,
+                int channel, const HfsrRect *need, const HfsrRect *image,
+                float *out, const HfsrRect *piece, const HfsrRect *part,
+                GError **error)
 {
-  gsize     n_in  = (gsize) need->width * need->height;
-  float    *grey_in;
-  float    *grey_out = NULL;
-  gboolean  ok = FALSE;
+  gsize n_in = (gsize) need->width * need->height;
+  float *grey_in;
+  float *grey_out = NULL;
+  gboolean ok = FALSE;
 
-  grey_in = hfsr_op_pixels_new (need->width, need->height, RGB_CHANNELS,
-                                error);
+  grey_in
+    = hfsr_op_pixels_new (need->width, need->height, RGB_CHANNELS, error);
   if (grey_in != NULL)
-    grey_out = hfsr_op_pixels_new (part->width, part->height,
-                                   RGB_CHANNELS, error);
+    grey_out
+      = hfsr_op_pixels_new (part->width, part->height, RGB_CHANNELS, error);
   if (grey_out != NULL)
     {
       for (gsize i = 0; i < n_in; i++)
         for (int c = 0; c < RGB_CHANNELS; c++)
           grey_in[i * RGB_CHANNELS + c] = in[i * channels + channel];
 
-      ok = run_network (model, grey_in, RGB_CHANNELS, need, image,
-                        grey_out, RGB_CHANNELS, part, error);
+      ok = run_network (model, grey_in, RGB_CHANNELS, need, image, grey_out,
+                        RGB_CHANNELS, part, error);
 
       for (int y = 0; ok && y < part->height; y++)
         for (int x = 0; x < part->width; x++)
           {
-            const float *grey = grey_out + ((gsize) y * part->width + x)
-                                           * RGB_CHANNELS;
+            const float *grey
+              = grey_out + ((gsize) y * part->width + x) * RGB_CHANNELS;
 
             out[(((gsize) (part->y - piece->y) + y) * piece->width
-                 + (part->x - piece->x) + x) * channels + channel] =
-              (grey[0] + grey[1] + grey[2]) / 3.0f;
+                 + (part->x - piece->x) + x)
+                  * channels
+                + channel]
+              = (grey[0] + grey[1] + grey[2]) / 3.0f;
           }
     }
   g_free (grey_out);
@@ -280,10 +264,7 @@ run_on_channel (const HfsrModel *model,
 /* Number of non-opaque pixels among the first @n of @alpha (@stride floats
  * apart), as prefix sums: @sums[i] counts those before i. */
 static void
-count_transparent (const float *alpha,
-                   gsize        stride,
-                   int          n,
-                   int         *sums)
+count_transparent (const float *alpha, gsize stride, int n, int *sums)
 {
   sums[0] = 0;
   for (int i = 0; i < n; i++)
@@ -296,24 +277,20 @@ count_transparent (const float *alpha,
  * such a pixel depend on opaque pixels only.  A negative radius is the
  * whole of @need. */
 static guint8 *
-opaque_neighbourhoods (const float    *pixels,
-                       int             channels,
-                       const HfsrRect *need,
-                       int             radius,
-                       GError        **error)
+opaque_neighbourhoods (const float *pixels, int channels, const HfsrRect *need,
+                       int radius, GError **error)
 {
-  int     width  = need->width;
-  int     height = need->height;
-  gsize   n      = (gsize) width * height;
-  guint8 *mask   = g_try_malloc (n);
-  float  *rows   = g_try_new (float, n);
-  int    *sums   = g_try_new (int, MAX (width, height) + 1);
+  int width = need->width;
+  int height = need->height;
+  gsize n = (gsize) width * height;
+  guint8 *mask = g_try_malloc (n);
+  float *rows = g_try_new (float, n);
+  int *sums = g_try_new (int, MAX (width, height) + 1);
 
   if (mask == NULL || rows == NULL || sums == NULL)
     {
       g_set_error (error, HFSR_ERROR, HFSR_ERROR_NO_MEMORY,
-                   "no memory for the opacity of %dx%d pixels", width,
-                   height);
+                   "no memory for the opacity of %dx%d pixels", width, height);
       g_clear_pointer (&mask, g_free);
       goto out;
     }
@@ -326,15 +303,15 @@ opaque_neighbourhoods (const float    *pixels,
       count_transparent (pixels + (gsize) y * width * channels + channels - 1,
                          channels, width, sums);
       for (int x = 0; x < width; x++)
-        rows[(gsize) y * width + x] =
-          sums[MIN (x + radius + 1, width)] == sums[MAX (x - radius, 0)];
+        rows[(gsize) y * width + x]
+          = sums[MIN (x + radius + 1, width)] == sums[MAX (x - radius, 0)];
     }
   for (int x = 0; x < width; x++)
     {
       count_transparent (rows + x, width, height, sums);
       for (int y = 0; y < height; y++)
-        mask[(gsize) y * width + x] =
-          sums[MIN (y + radius + 1, height)] == sums[MAX (y - radius, 0)];
+        mask[(gsize) y * width + x]
+          = sums[MIN (y + radius + 1, height)] == sums[MAX (y - radius, 0)];
     }
 
 out:
@@ -346,13 +323,11 @@ out:
 /* Widens the colour ranges @range ([lo, hi] a colour channel) to take in
  * @other. */
 static void
-merge_ranges (float       *range,
-              const float *other,
-              int          colours)
+merge_ranges (float *range, const float *other, int colours)
 {
   for (int c = 0; c < colours; c++)
     {
-      range[2 * c]     = MIN (range[2 * c], other[2 * c]);
+      range[2 * c] = MIN (range[2 * c], other[2 * c]);
       range[2 * c + 1] = MAX (range[2 * c + 1], other[2 * c + 1]);
     }
 }
@@ -363,14 +338,12 @@ merge_ranges (float       *range,
  * pixels there); lo > hi where none is visible.  Rows first, then columns
  * of the row ranges. */
 static float *
-visible_colour_ranges (const float    *pixels,
-                       int             channels,
-                       const HfsrRect *need,
-                       GError        **error)
+visible_colour_ranges (const float *pixels, int channels, const HfsrRect *need,
+                       GError **error)
 {
-  int    colours = channels - 1;
-  int    width   = need->width;
-  int    height  = need->height;
+  int colours = channels - 1;
+  int width = need->width;
+  int height = need->height;
   float *rows;
   float *ranges = NULL;
 
@@ -385,20 +358,20 @@ visible_colour_ranges (const float    *pixels,
 
   for (gsize i = 0; i < (gsize) width * height; i++)
     {
-      const float *pixel   = pixels + i * channels;
-      float       *range   = ranges + i * 2 * colours;
-      gboolean     visible = pixel[colours] > 0.0f;
+      const float *pixel = pixels + i * channels;
+      float *range = ranges + i * 2 * colours;
+      gboolean visible = pixel[colours] > 0.0f;
 
       for (int c = 0; c < colours; c++)
         {
-          range[2 * c]     = visible ? pixel[c] : G_MAXFLOAT;
+          range[2 * c] = visible ? pixel[c] : G_MAXFLOAT;
           range[2 * c + 1] = visible ? pixel[c] : -G_MAXFLOAT;
         }
     }
   for (int pass = 0; pass < 2; pass++)
     {
       const float *from = pass == 0 ? ranges : rows;
-      float       *to   = pass == 0 ? rows : ranges;
+      float *to = pass == 0 ? rows : ranges;
 
       for (int y = 0; y < height; y++)
         for (int x = 0; x < width; x++)
@@ -430,29 +403,24 @@ visible_colour_ranges (const float    *pixels,
  * colours around (@ranges over @need); with none around, the pixel is
  * transparent.  Colour ends in [0, 1], then is premultiplied (prepare). */
 static void
-finish_pixels (float          *pixels,
-               int             channels,
-               const HfsrRect *piece,
-               const guint8   *opaque_around,
-               const float    *ranges,
-               const HfsrRect *need,
-               int             scale)
+finish_pixels (float *pixels, int channels, const HfsrRect *piece,
+               const guint8 *opaque_around, const float *ranges,
+               const HfsrRect *need, int scale)
 {
-  int    alpha = channels - 1;
+  int alpha = channels - 1;
   float *pixel = pixels;
 
   for (int y = piece->y; y < piece->y + piece->height; y++)
     {
-      gsize row = (gsize) (hfsr_op_floor_div (y, scale) - need->y)
-                  * need->width;
+      gsize row
+        = (gsize) (hfsr_op_floor_div (y, scale) - need->y) * need->width;
 
       for (int x = piece->x; x < piece->x + piece->width;
            x++, pixel += channels)
         {
-          gsize        at = row + (gsize) (hfsr_op_floor_div (x, scale)
-                                           - need->x);
+          gsize at = row + (gsize) (hfsr_op_floor_div (x, scale) - need->x);
           const float *range;
-          float        a;
+          float a;
 
           if (opaque_around == NULL || opaque_around[at])
             {
@@ -466,10 +434,10 @@ finish_pixels (float          *pixels,
           a = range[0] <= range[1] ? clamp_unit (pixel[alpha]) : 0.0f;
           pixel[alpha] = a;
           for (int c = 0; c < alpha; c++)
-            pixel[c] = a > 0.0f
-                       ? a * CLAMP (pixel[c] / a, range[2 * c],
-                                    range[2 * c + 1])
-                       : 0.0f;
+            pixel[c]
+              = a > 0.0f
+                  ? a * CLAMP (pixel[c] / a, range[2 * c], range[2 * c + 1])
+                  : 0.0f;
         }
     }
 }
@@ -478,17 +446,15 @@ finish_pixels (float          *pixels,
  * input pixel (in @need, at @scale) has transparency within the margin:
  * where @opaque_around is 0. */
 static HfsrRect
-translucent_part (const guint8   *opaque_around,
-                  const HfsrRect *need,
-                  const HfsrRect *piece,
-                  int             scale)
+translucent_part (const guint8 *opaque_around, const HfsrRect *need,
+                  const HfsrRect *piece, int scale)
 {
-  int      x0 = G_MAXINT, y0 = G_MAXINT, x1 = G_MININT, y1 = G_MININT;
+  int x0 = G_MAXINT, y0 = G_MAXINT, x1 = G_MININT, y1 = G_MININT;
   HfsrRect part = { 0, 0, 0, 0 };
 
   for (int y = 0; y < need->height; y++)
     for (int x = 0; x < need->width; x++)
-      if (! opaque_around[(gsize) y * need->width + x])
+      if (!opaque_around[(gsize) y * need->width + x])
         {
           x0 = MIN (x0, x);
           x1 = MAX (x1, x);
@@ -509,27 +475,24 @@ translucent_part (const guint8   *opaque_around,
 /* Computes @piece of the output with the network, from the input
  * network_input names. */
 static gboolean
-upscale_with_network (GeglOperation       *operation,
-                      const HfsrModel     *model,
-                      GeglBuffer          *input,
-                      GeglBuffer          *output,
+upscale_with_network (GeglOperation *operation, const HfsrModel *model,
+                      GeglBuffer *input, GeglBuffer *output,
                       const GeglRectangle *extent,
-                      const GeglRectangle *piece_rect,
-                      const Babl          *format,
-                      GError             **error)
+                      const GeglRectangle *piece_rect, const Babl *format,
+                      GError **error)
 {
-  int            channels  = babl_format_get_n_components (format);
-  HfsrRect       image     = hfsr_op_rect_to_engine (extent);
-  HfsrRect       piece     = hfsr_op_rect_to_engine (piece_rect);
-  GeglRectangle  need_rect = network_input (model, piece_rect, extent);
-  HfsrRect       need      = hfsr_op_rect_to_engine (&need_rect);
-  gsize          n_in      = (gsize) need.width * need.height;
-  float         *in;
-  float         *out = NULL;
-  float         *ranges = NULL;
-  guint8        *opaque_around = NULL;
-  gboolean       opaque;
-  gboolean       ok = FALSE;
+  int channels = babl_format_get_n_components (format);
+  HfsrRect image = hfsr_op_rect_to_engine (extent);
+  HfsrRect piece = hfsr_op_rect_to_engine (piece_rect);
+  GeglRectangle need_rect = network_input (model, piece_rect, extent);
+  HfsrRect need = hfsr_op_rect_to_engine (&need_rect);
+  gsize n_in = (gsize) need.width * need.height;
+  float *in;
+  float *out = NULL;
+  float *ranges = NULL;
+  guint8 *opaque_around = NULL;
+  gboolean opaque;
+  gboolean ok = FALSE;
 
   in = hfsr_op_pixels_new (need.width, need.height, channels, error);
   if (in != NULL)
@@ -539,17 +502,16 @@ upscale_with_network (GeglOperation       *operation,
   if (out != NULL)
     memset (out, 0, sizeof (float) * piece.width * piece.height * channels);
   if (out == NULL
-      || ! hfsr_op_get_pixels (operation, input, &need_rect,
-                               gegl_operation_get_format (operation, "input"),
-                               in, error))
+      || !hfsr_op_get_pixels (operation, input, &need_rect,
+                              gegl_operation_get_format (operation, "input"),
+                              in, error))
     goto out;
 
   opaque = clamp_pixels (in, n_in, channels);
-  if (! opaque)
+  if (!opaque)
     {
-      opaque_around = opaque_neighbourhoods (in, channels, &need,
-                                             hfsr_model_get_margin (model),
-                                             error);
+      opaque_around = opaque_neighbourhoods (
+        in, channels, &need, hfsr_model_get_margin (model), error);
       if (opaque_around != NULL)
         ranges = visible_colour_ranges (in, channels, &need, error);
       if (ranges == NULL)
@@ -559,29 +521,28 @@ upscale_with_network (GeglOperation       *operation,
 
   /* R'G'B'A: the network reads the first three channels as they are. */
   ok = channels == RGB_CHANNELS + 1
-       ? run_network (model, in, channels, &need, &image, out, channels,
-                      &piece, error)
-       : run_on_channel (model, in, channels, 0, &need, &image, out, &piece,
-                         &piece, error);
+         ? run_network (model, in, channels, &need, &image, out, channels,
+                        &piece, error)
+         : run_on_channel (model, in, channels, 0, &need, &image, out, &piece,
+                           &piece, error);
   /* The network's alpha is only kept where transparency is near
    * (finish_pixels makes the rest opaque), so it is only computed there:
    * a photo with a transparent border pays for the border, not twice for
    * the whole image.  The engine's tiling rule makes the part's pixels
    * those of a run over the whole piece. */
-  if (ok && ! opaque)
+  if (ok && !opaque)
     {
       HfsrRect part = translucent_part (opaque_around, &need, &piece,
                                         hfsr_model_get_scale (model));
 
       if (part.width > 0 && part.height > 0)
-        ok = run_on_channel (model, in, channels, channels - 1, &need,
-                             &image, out, &piece, &part, error);
+        ok = run_on_channel (model, in, channels, channels - 1, &need, &image,
+                             out, &piece, &part, error);
     }
   if (ok)
     {
-      hfsr_op_check_network_output (operation, out,
-                                    (gsize) piece.width * piece.height
-                                    * channels);
+      hfsr_op_check_network_output (
+        operation, out, (gsize) piece.width * piece.height * channels);
       finish_pixels (out, channels, &piece, opaque_around, ranges, &need,
                      hfsr_model_get_scale (model));
       gegl_buffer_set (output, piece_rect, 0,
@@ -611,22 +572,18 @@ sampler_format (GeglOperation *operation)
 /* Without a network: GEGL's cubic sampler at the centre of each output
  * pixel, so that no image data is lost. */
 static gboolean
-upscale_cubic (GeglOperation       *operation,
-               GeglSampler         *sampler,
-               GeglBuffer          *output,
-               const GeglRectangle *piece,
-               int                  scale,
-               const Babl          *format,
-               GError             **error)
+upscale_cubic (GeglOperation *operation, GeglSampler *sampler,
+               GeglBuffer *output, const GeglRectangle *piece, int scale,
+               const Babl *format, GError **error)
 {
-  int    channels = babl_format_get_n_components (format);
-  gsize  n_pixels = (gsize) piece->width * piece->height;
+  int channels = babl_format_get_n_components (format);
+  gsize n_pixels = (gsize) piece->width * piece->height;
   float *rgba = hfsr_op_pixels_new (piece->width, piece->height, 4, error);
-  float *pixels = rgba != NULL ? hfsr_op_pixels_new (piece->width,
-                                                     piece->height, channels,
-                                                     error)
-                               : NULL;
-  float *pixel  = rgba;
+  float *pixels
+    = rgba != NULL
+        ? hfsr_op_pixels_new (piece->width, piece->height, channels, error)
+        : NULL;
+  float *pixel = rgba;
 
   if (pixels == NULL)
     {
@@ -662,24 +619,21 @@ upscale_cubic (GeglOperation       *operation,
  * a GUI off its main thread, and GEGL's processor reports progress chunk by
  * chunk. */
 static gboolean
-process (GeglOperation       *operation,
-         GeglBuffer          *input,
-         GeglBuffer          *output,
-         const GeglRectangle *result,
-         gint                 level)
+process (GeglOperation *operation, GeglBuffer *input, GeglBuffer *output,
+         const GeglRectangle *result, gint level)
 {
-  GeglProperties      *o      = GEGL_PROPERTIES (operation);
-  const Babl          *format = gegl_operation_get_format (operation, "output");
-  const GeglRectangle *extent =
-    gegl_operation_source_get_bounding_box (operation, "input");
-  GeglRectangle        wanted;
-  GeglSampler         *sampler = NULL;
-  HfsrOpModel         *shared;
-  gint64               side;
-  gboolean             success = TRUE;
+  GeglProperties *o = GEGL_PROPERTIES (operation);
+  const Babl *format = gegl_operation_get_format (operation, "output");
+  const GeglRectangle *extent
+    = gegl_operation_source_get_bounding_box (operation, "input");
+  GeglRectangle wanted;
+  GeglSampler *sampler = NULL;
+  HfsrOpModel *shared;
+  gint64 side;
+  gboolean success = TRUE;
 
   if (extent == NULL
-      || ! hfsr_op_upscaled_part (operation, result, o->scale, &wanted))
+      || !hfsr_op_upscaled_part (operation, result, o->scale, &wanted))
     return TRUE;
 
   shared = hfsr_op_model_acquire (operation, &network);
@@ -696,16 +650,15 @@ process (GeglOperation       *operation,
     for (gint64 x = wanted.x; success && x < wanted.x + wanted.width;
          x += side)
       {
-        GeglRectangle piece = {
-          (gint) x, (gint) y,
-          (gint) MIN (side, wanted.x + wanted.width - x),
-          (gint) MIN (side, wanted.y + wanted.height - y) };
-        GError       *error = NULL;
+        GeglRectangle piece
+          = { (gint) x, (gint) y,
+              (gint) MIN (side, wanted.x + wanted.width - x),
+              (gint) MIN (side, wanted.y + wanted.height - y) };
+        GError *error = NULL;
 
-        if (shared != NULL &&
-            upscale_with_network (operation, shared->model, input, output,
-                                  extent,
-                                  &piece, format, &error))
+        if (shared != NULL
+            && upscale_with_network (operation, shared->model, input, output,
+                                     extent, &piece, format, &error))
           continue;
 
         /* Out of memory, most likely: the rest of the chunk still gets
@@ -719,10 +672,9 @@ process (GeglOperation       *operation,
           }
         if (sampler == NULL)
           sampler = gegl_buffer_sampler_new_at_level (
-                      input, sampler_format (operation), GEGL_SAMPLER_CUBIC,
-                      0);
-        success = upscale_cubic (operation, sampler, output, &piece,
-                                 o->scale, format, &error);
+            input, sampler_format (operation), GEGL_SAMPLER_CUBIC, 0);
+        success = upscale_cubic (operation, sampler, output, &piece, o->scale,
+                                 format, &error);
         hfsr_op_warn (operation, &error);
       }
 
@@ -731,10 +683,11 @@ process (GeglOperation       *operation,
   return success;
 }
 
-static const HfsrOpInfo info =
-{
-  .shape = HFSR_OP_UPSCALED, .margin = margin,
-  .network = &network, .required = required_input,
+static const HfsrOpInfo info = {
+  .shape = HFSR_OP_UPSCALED,
+  .margin = margin,
+  .network = &network,
+  .required = required_input,
 };
 
 static void
@@ -743,21 +696,19 @@ gegl_op_class_init (GeglOpClass *klass)
   GeglOperationClass *operation_class = GEGL_OPERATION_CLASS (klass);
 
   GEGL_OPERATION_FILTER_CLASS (klass)->process = process;
-  operation_class->prepare                     = prepare;
-  hfsr_op_class_init (operation_class, &info,
-    "name",            "hfsr:super-resolution",
-    "title",           _("HF Super-Resolution"),
-    "categories",      "enhance:scale:hfsr",
-    "gimp:menu-path",  "<Image>/Filters/Enhance",
-    "gimp:menu-label", _("HF Super-Resolution..."),
-    "description",
-      _("Upscales 2, 3 or 4 times with a WDSR-A network trained as Zhou et "
-        "al. propose, with a loss that only counts the pixels holding "
-        "high-frequency detail, so that edges and texture come back where "
-        "an interpolation blurs them.  Transparent areas get no dark or "
-        "coloured fringes and grey images stay grey.  Without a usable "
-        "network the image is upscaled with the cubic sampler and a "
-        "warning says why."),
+  operation_class->prepare = prepare;
+  hfsr_op_class_init (
+    operation_class, &info, "name", "hfsr:super-resolution", "title",
+    _ ("HF Super-Resolution"), "categories", "enhance:scale:hfsr",
+    "gimp:menu-path", "<Image>/Filters/Enhance", "gimp:menu-label",
+    _ ("HF Super-Resolution..."), "description",
+    _ ("Upscales 2, 3 or 4 times with a WDSR-A network trained as Zhou et "
+       "al. propose, with a loss that only counts the pixels holding "
+       "high-frequency detail, so that edges and texture come back where "
+       "an interpolation blurs them.  Transparent areas get no dark or "
+       "coloured fringes and grey images stay grey.  Without a usable "
+       "network the image is upscaled with the cubic sampler and a "
+       "warning says why."),
     NULL);
 }
 

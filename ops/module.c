@@ -14,23 +14,20 @@
 #include "hfsr.h"
 
 /* Defined by gegl-op.h in each op file, named after its GEGL_OP_NAME. */
-void gegl_op_hfsr_hf_map_register_type           (GTypeModule *module);
-void gegl_op_hfsr_gms_map_register_type          (GTypeModule *module);
+void gegl_op_hfsr_hf_map_register_type (GTypeModule *module);
+void gegl_op_hfsr_gms_map_register_type (GTypeModule *module);
 void gegl_op_hfsr_super_resolution_register_type (GTypeModule *module);
-void gegl_op_hfsr_scale_space_register_type      (GTypeModule *module);
-void gegl_op_hfsr_dog_sr_register_type           (GTypeModule *module);
-void gegl_op_hfsr_dog_sr_network_register_type   (GTypeModule *module);
-void gegl_op_hfsr_sift_keypoints_register_type   (GTypeModule *module);
-void gegl_op_hfsr_structure_sr_register_type     (GTypeModule *module);
+void gegl_op_hfsr_scale_space_register_type (GTypeModule *module);
+void gegl_op_hfsr_dog_sr_register_type (GTypeModule *module);
+void gegl_op_hfsr_dog_sr_network_register_type (GTypeModule *module);
+void gegl_op_hfsr_sift_keypoints_register_type (GTypeModule *module);
+void gegl_op_hfsr_structure_sr_register_type (GTypeModule *module);
 
 /* GEGL looks these two up by name when it loads the module. */
-G_MODULE_EXPORT const GeglModuleInfo *gegl_module_query    (GTypeModule *module);
-G_MODULE_EXPORT gboolean              gegl_module_register (GTypeModule *module);
+G_MODULE_EXPORT const GeglModuleInfo *gegl_module_query (GTypeModule *module);
+G_MODULE_EXPORT gboolean gegl_module_register (GTypeModule *module);
 
-static const GeglModuleInfo hfsr_module_info =
-{
-  GEGL_MODULE_ABI_VERSION
-};
+static const GeglModuleInfo hfsr_module_info = { GEGL_MODULE_ABI_VERSION };
 
 G_MODULE_EXPORT const GeglModuleInfo *
 gegl_module_query (GTypeModule *module)
@@ -48,7 +45,8 @@ gegl_module_register (GTypeModule *module)
   const char *locale_dir = g_getenv ("HFSR_LOCALE_DIR");
 
   bindtextdomain (GETTEXT_PACKAGE, locale_dir != NULL && *locale_dir != '\0'
-                                   ? locale_dir : HFSR_LOCALE_DIR);
+                                     ? locale_dir
+                                     : HFSR_LOCALE_DIR);
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
 
   gegl_op_hfsr_hf_map_register_type (module);

@@ -17,9 +17,8 @@
 
 /* The value of the procedure's argument @name, or NULL when it has none. */
 static const gdouble *
-arg_value (const HfsrProcedure *procedure,
-           const HfsrValues    *values,
-           const gchar         *name)
+arg_value (const HfsrProcedure *procedure, const HfsrValues *values,
+           const gchar *name)
 {
   for (gint i = 0; i < procedure->n_args; i++)
     if (strcmp (procedure->args[i].name, name) == 0)
@@ -28,43 +27,41 @@ arg_value (const HfsrProcedure *procedure,
 }
 
 gchar *
-hfsr_class_describe (const HfsrProcedure *procedure,
-                     const HfsrValues    *values,
-                     gint32               drawable_id,
-                     GError             **error)
+hfsr_class_describe (const HfsrProcedure *procedure, const HfsrValues *values,
+                     gint32 drawable_id, GError **error)
 {
-  const gdouble *scale  = arg_value (procedure, values, "scale");
-  const gdouble *arch   = arg_value (procedure, values, "arch");
+  const gdouble *scale = arg_value (procedure, values, "scale");
+  const gdouble *arch = arg_value (procedure, values, "arch");
   const gdouble *shared = arg_value (procedure, values, "shared-layers");
   const gdouble *lambda = arg_value (procedure, values, "lambda");
-  GParamSpec    *pspec;
-  GEnumValue    *nick;
-  HfsrModel     *model;
-  GeglBuffer    *buffer;
-  gint           width, height, n, best = 0;
-  gfloat        *pixels, *grey;
-  gdouble       *p;
-  gchar         *text = NULL;
+  GParamSpec *pspec;
+  GEnumValue *nick;
+  HfsrModel *model;
+  GeglBuffer *buffer;
+  gint width, height, n, best = 0;
+  gfloat *pixels, *grey;
+  gdouble *p;
+  gchar *text = NULL;
 
   g_return_val_if_fail (scale && arch && shared && lambda, NULL);
   pspec = gegl_operation_find_property (procedure->operation, "arch");
-  nick = pspec != NULL && G_IS_PARAM_SPEC_ENUM (pspec)
-         ? g_enum_get_value (G_PARAM_SPEC_ENUM (pspec)->enum_class, (gint) *arch)
-         : NULL;
+  nick = pspec != NULL && G_IS_PARAM_SPEC_ENUM (pspec) ? g_enum_get_value (
+           G_PARAM_SPEC_ENUM (pspec)->enum_class, (gint) *arch)
+                                                       : NULL;
   if (nick == NULL)
     {
       g_set_error (error, HFSR_PLUGIN_ERROR, HFSR_PLUGIN_ERROR_CALLING,
-                   _("%s has no architecture %d."), procedure->operation,
+                   _ ("%s has no architecture %d."), procedure->operation,
                    (gint) *arch);
       return NULL;
     }
-  width  = gimp_drawable_width (drawable_id);
+  width = gimp_drawable_width (drawable_id);
   height = gimp_drawable_height (drawable_id);
   if ((gint64) width * height > HFSR_CLASSIFY_MAX_PIXELS)
     {
       g_set_error (error, HFSR_PLUGIN_ERROR, HFSR_PLUGIN_ERROR_CALLING,
-                   _("the class is shown for crops of one character, up to "
-                     "%d pixels; this one is %d × %d"),
+                   _ ("the class is shown for crops of one character, up to "
+                      "%d pixels; this one is %d × %d"),
                    HFSR_CLASSIFY_MAX_PIXELS, width, height);
       return NULL;
     }
@@ -74,8 +71,8 @@ hfsr_class_describe (const HfsrProcedure *procedure,
     return NULL;
 
   buffer = gimp_drawable_get_buffer (drawable_id);
-  pixels = g_new (gfloat, 2 * (gsize) width * height);
-  grey   = g_new (gfloat, (gsize) width * height);
+  pixels = g_new (gfloat, (2 * (gsize) width * height));
+  grey = g_new (gfloat, ((gsize) width * height));
   /* Premultiplied here, as hfsr:structure-sr does: babl 0.1.98's
    * "Y'A u8" to "Y'aA float" writes past its buffer.  Non-finite values
    * follow the ops' rule (the op rendering the preview warns of them). */
@@ -95,7 +92,7 @@ hfsr_class_describe (const HfsrProcedure *procedure,
           best = c;
       label = hfsr_model_get_class_label (model, best);
       /* TRANSLATORS: a class and its probability, e.g. "7 (98.2 %)" */
-      text = g_strdup_printf (_("%s (%.1f %%)"), label, 100.0 * p[best]);
+      text = g_strdup_printf (_ ("%s (%.1f %%)"), label, 100.0 * p[best]);
       g_free (label);
     }
   g_free (p);

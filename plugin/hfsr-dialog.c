@@ -18,8 +18,8 @@
 
 #include "hfsr-plugin.h"
 
-#define SCALE_WIDTH      200
-#define SPIN_BUTTON_WIDTH  6
+#define SCALE_WIDTH 200
+#define SPIN_BUTTON_WIDTH 6
 
 /* Label and controls of one argument, made (in)sensitive together. */
 #define WIDGETS_PER_ARG 3
@@ -27,14 +27,14 @@
 typedef struct
 {
   const HfsrProcedure *procedure;
-  HfsrValues          *values;
-  gint32               drawable_id;
-  GtkWidget           *preview;
-  GtkWidget           *preview_message;
-  GtkWidget           *class_label;     /* HFSR_RESULT_CLASSIFIED only */
-  GeglNode            *graph;
-  GeglNode            *op;
-  GtkWidget           *widgets[HFSR_MAX_ARGS][WIDGETS_PER_ARG];
+  HfsrValues *values;
+  gint32 drawable_id;
+  GtkWidget *preview;
+  GtkWidget *preview_message;
+  GtkWidget *class_label; /* HFSR_RESULT_CLASSIFIED only */
+  GeglNode *graph;
+  GeglNode *op;
+  GtkWidget *widgets[HFSR_MAX_ARGS][WIDGETS_PER_ARG];
 } Dialog;
 
 /* The rectangle of the op's output shown for the preview's view of the
@@ -43,14 +43,14 @@ typedef struct
 static GeglRectangle
 preview_area (Dialog *dialog)
 {
-  GimpPreview  *preview = GIMP_PREVIEW (dialog->preview);
-  GeglRectangle output  = gegl_node_get_bounding_box (dialog->op);
+  GimpPreview *preview = GIMP_PREVIEW (dialog->preview);
+  GeglRectangle output = gegl_node_get_bounding_box (dialog->op);
   GeglRectangle area;
-  gint          factor;
+  gint factor;
 
   gimp_preview_get_position (preview, &area.x, &area.y);
   gimp_preview_get_size (preview, &area.width, &area.height);
-  if (! HFSR_RESULT_IS_UPSCALED (dialog->procedure->result))
+  if (!HFSR_RESULT_IS_UPSCALED (dialog->procedure->result))
     return area;
 
   factor = output.width / gimp_drawable_width (dialog->drawable_id);
@@ -62,18 +62,17 @@ preview_area (Dialog *dialog)
 }
 
 static void
-preview_draw (GimpPreview *preview,
-              Dialog      *dialog)
+preview_draw (GimpPreview *preview, Dialog *dialog)
 {
-  GeglRectangle   area;
-  guchar         *pixels;
+  GeglRectangle area;
+  guchar *pixels;
   HfsrOpWarnings *warnings;
-  gchar          *failure;
-  gchar          *note;
+  gchar *failure;
+  gchar *note;
 
   hfsr_values_apply (dialog->procedure, dialog->values, dialog->op);
-  area   = preview_area (dialog);
-  pixels = g_new0 (guchar, (gsize) area.width * area.height * 4);
+  area = preview_area (dialog);
+  pixels = g_new0 (guchar, ((gsize) area.width * area.height * 4));
 
   warnings = hfsr_op_warnings_watch ();
   gegl_node_blit (dialog->op, 1.0, &area, babl_format ("R'G'B'A u8"), pixels,
@@ -99,11 +98,11 @@ preview_draw (GimpPreview *preview,
   if (dialog->class_label != NULL)
     {
       GError *error = NULL;
-      gchar  *text  = hfsr_class_describe (dialog->procedure, dialog->values,
-                                           dialog->drawable_id, &error);
-      gchar  *line  = text != NULL ? g_strdup_printf (_("Class: %s"), text)
-                                   : g_strdup_printf (_("No class: %s"),
-                                                      error->message);
+      gchar *text = hfsr_class_describe (dialog->procedure, dialog->values,
+                                         dialog->drawable_id, &error);
+      gchar *line = text != NULL
+                      ? g_strdup_printf (_ ("Class: %s"), text)
+                      : g_strdup_printf (_ ("No class: %s"), error->message);
 
       gtk_label_set_text (GTK_LABEL (dialog->class_label), line);
       g_free (line);
@@ -117,9 +116,8 @@ update_sensitivity (Dialog *dialog)
 {
   for (gint i = 0; i < dialog->procedure->n_args; i++)
     {
-      gboolean relevant = hfsr_arg_is_relevant (dialog->procedure,
-                                                dialog->values,
-                                                &dialog->procedure->args[i]);
+      gboolean relevant = hfsr_arg_is_relevant (
+        dialog->procedure, dialog->values, &dialog->procedure->args[i]);
 
       for (gint w = 0; w < WIDGETS_PER_ARG; w++)
         if (dialog->widgets[i][w] != NULL)
@@ -143,8 +141,7 @@ values_changed (Dialog *dialog)
 }
 
 static void
-adjustment_changed (GtkAdjustment *adjustment,
-                    Dialog        *dialog)
+adjustment_changed (GtkAdjustment *adjustment, Dialog *dialog)
 {
   gdouble value = gtk_adjustment_get_value (adjustment);
 
@@ -155,21 +152,19 @@ adjustment_changed (GtkAdjustment *adjustment,
 }
 
 static void
-toggle_changed (GtkToggleButton *toggle,
-                Dialog          *dialog)
+toggle_changed (GtkToggleButton *toggle, Dialog *dialog)
 {
-  dialog->values->arg[arg_index (toggle)] =
-    gtk_toggle_button_get_active (toggle);
+  dialog->values->arg[arg_index (toggle)]
+    = gtk_toggle_button_get_active (toggle);
   values_changed (dialog);
 }
 
 static void
-combo_changed (GimpIntComboBox *combo,
-               Dialog          *dialog)
+combo_changed (GimpIntComboBox *combo, Dialog *dialog)
 {
   gint value;
 
-  if (! gimp_int_combo_box_get_active (combo, &value))
+  if (!gimp_int_combo_box_get_active (combo, &value))
     return;
   dialog->values->arg[arg_index (combo)] = value;
   values_changed (dialog);
@@ -179,8 +174,7 @@ combo_changed (GimpIntComboBox *combo,
  * preview that combo_changed invalidates is redrawn later, from the idle
  * loop, so it sees the new graph. */
 static void
-reference_changed (GimpIntComboBox *combo,
-                   Dialog          *dialog)
+reference_changed (GimpIntComboBox *combo, Dialog *dialog)
 {
   combo_changed (combo, dialog);
   g_clear_object (&dialog->graph);
@@ -189,15 +183,14 @@ reference_changed (GimpIntComboBox *combo,
 }
 
 static gboolean
-same_size_drawable (gint32   image_id,
-                    gint32   item_id,
-                    gpointer data)
+same_size_drawable (gint32 image_id, gint32 item_id, gpointer data)
 {
   gint32 drawable_id = GPOINTER_TO_INT (data);
 
-  return ! gimp_item_is_group (item_id) &&
-         gimp_drawable_width (item_id) == gimp_drawable_width (drawable_id) &&
-         gimp_drawable_height (item_id) == gimp_drawable_height (drawable_id);
+  return !gimp_item_is_group (item_id)
+         && gimp_drawable_width (item_id) == gimp_drawable_width (drawable_id)
+         && gimp_drawable_height (item_id)
+              == gimp_drawable_height (drawable_id);
 }
 
 /* A reference that is not the drawable itself, when the image has one:
@@ -205,14 +198,14 @@ same_size_drawable (gint32   image_id,
 static gint32
 suggested_reference (gint32 drawable_id)
 {
-  gint    n_layers;
-  gint32 *layers = gimp_image_get_layers (gimp_item_get_image (drawable_id),
-                                          &n_layers);
-  gint32  reference = drawable_id;
+  gint n_layers;
+  gint32 *layers
+    = gimp_image_get_layers (gimp_item_get_image (drawable_id), &n_layers);
+  gint32 reference = drawable_id;
 
   for (gint i = n_layers - 1; i >= 0; i--)
-    if (layers[i] != drawable_id &&
-        same_size_drawable (-1, layers[i], GINT_TO_POINTER (drawable_id)))
+    if (layers[i] != drawable_id
+        && same_size_drawable (-1, layers[i], GINT_TO_POINTER (drawable_id)))
       reference = layers[i];
   g_free (layers);
   return reference;
@@ -221,8 +214,8 @@ suggested_reference (gint32 drawable_id)
 static GtkWidget *
 label_new (const gchar *text)
 {
-  gchar     *with_colon = g_strdup_printf (_("%s:"), text);
-  GtkWidget *label      = gtk_label_new_with_mnemonic (with_colon);
+  gchar *with_colon = g_strdup_printf (_ ("%s:"), text);
+  GtkWidget *label = gtk_label_new_with_mnemonic (with_colon);
 
   gtk_misc_set_alignment (GTK_MISC (label), 0.0, 0.5);
   g_free (with_colon);
@@ -230,19 +223,15 @@ label_new (const gchar *text)
 }
 
 static void
-attach_row (Dialog      *dialog,
-            GtkTable    *table,
-            gint         i,
-            const gchar *label_text,
-            GtkWidget   *control,
-            const gchar *tooltip)
+attach_row (Dialog *dialog, GtkTable *table, gint i, const gchar *label_text,
+            GtkWidget *control, const gchar *tooltip)
 {
   GtkWidget *label = label_new (label_text);
 
   gtk_label_set_mnemonic_widget (GTK_LABEL (label), control);
   gtk_table_attach (table, label, 0, 1, i, i + 1, GTK_FILL, GTK_FILL, 0, 0);
-  gtk_table_attach (table, control, 1, 3, i, i + 1,
-                    GTK_EXPAND | GTK_FILL, GTK_FILL, 0, 0);
+  gtk_table_attach (table, control, 1, 3, i, i + 1, GTK_EXPAND | GTK_FILL,
+                    GTK_FILL, 0, 0);
   gimp_help_set_help_data (control, tooltip, NULL);
   g_object_set_data (G_OBJECT (control), "hfsr-arg", GINT_TO_POINTER (i));
   dialog->widgets[i][0] = label;
@@ -252,37 +241,36 @@ attach_row (Dialog      *dialog,
 /* What a scale entry needs of a number property. */
 typedef struct
 {
-  gdouble minimum;    /* the value range, reached by typing */
+  gdouble minimum; /* the value range, reached by typing */
   gdouble maximum;
   gdouble ui_minimum; /* the range the slider spans */
   gdouble ui_maximum;
   gdouble step;
   gdouble page;
-  gint    digits;
+  gint digits;
 } NumberRange;
 
 /* The range of a double or int property: the slider spans the whole value
  * range unless the op gives GEGL's UI hints, which say what range, steps
  * and decimals make sense. */
 static void
-number_range (GParamSpec  *pspec,
-              NumberRange *range)
+number_range (GParamSpec *pspec, NumberRange *range)
 {
   if (G_IS_PARAM_SPEC_DOUBLE (pspec))
     {
       range->minimum = G_PARAM_SPEC_DOUBLE (pspec)->minimum;
       range->maximum = G_PARAM_SPEC_DOUBLE (pspec)->maximum;
-      range->step    = (range->maximum - range->minimum) / 100.0;
-      range->page    = (range->maximum - range->minimum) / 10.0;
-      range->digits  = 3;
+      range->step = (range->maximum - range->minimum) / 100.0;
+      range->page = (range->maximum - range->minimum) / 10.0;
+      range->digits = 3;
     }
   else
     {
       range->minimum = G_PARAM_SPEC_INT (pspec)->minimum;
       range->maximum = G_PARAM_SPEC_INT (pspec)->maximum;
-      range->step    = 1.0;
-      range->page    = 10.0;
-      range->digits  = 0;
+      range->step = 1.0;
+      range->page = 10.0;
+      range->digits = 0;
     }
   range->ui_minimum = range->minimum;
   range->ui_maximum = range->maximum;
@@ -293,9 +281,9 @@ number_range (GParamSpec  *pspec,
 
       range->ui_minimum = gegl->ui_minimum;
       range->ui_maximum = gegl->ui_maximum;
-      range->step       = gegl->ui_step_small;
-      range->page       = gegl->ui_step_big;
-      range->digits     = gegl->ui_digits;
+      range->step = gegl->ui_step_small;
+      range->page = gegl->ui_step_big;
+      range->digits = gegl->ui_digits;
     }
   else if (GEGL_IS_PARAM_SPEC_INT (pspec))
     {
@@ -303,35 +291,29 @@ number_range (GParamSpec  *pspec,
 
       range->ui_minimum = gegl->ui_minimum;
       range->ui_maximum = gegl->ui_maximum;
-      range->step       = gegl->ui_step_small;
-      range->page       = gegl->ui_step_big;
+      range->step = gegl->ui_step_small;
+      range->page = gegl->ui_step_big;
     }
 }
 
 /* A scale entry over the op's UI range; typing reaches its value range. */
 static void
-add_number (Dialog     *dialog,
-            GtkTable   *table,
-            gint        i,
-            GParamSpec *pspec)
+add_number (Dialog *dialog, GtkTable *table, gint i, GParamSpec *pspec)
 {
   NumberRange range;
-  GtkObject  *adjustment;
-  gchar      *label;
+  GtkObject *adjustment;
+  gchar *label;
 
   number_range (pspec, &range);
   /* A value from an earlier run may lie beyond the UI range. */
   range.ui_minimum = MIN (range.ui_minimum, dialog->values->arg[i]);
   range.ui_maximum = MAX (range.ui_maximum, dialog->values->arg[i]);
 
-  label = g_strdup_printf (_("%s:"), g_param_spec_get_nick (pspec));
-  adjustment = gimp_scale_entry_new (table, 0, i, label,
-                                     SCALE_WIDTH, SPIN_BUTTON_WIDTH,
-                                     dialog->values->arg[i],
-                                     range.ui_minimum, range.ui_maximum,
-                                     range.step, range.page, range.digits,
-                                     FALSE, range.minimum, range.maximum,
-                                     g_param_spec_get_blurb (pspec), NULL);
+  label = g_strdup_printf (_ ("%s:"), g_param_spec_get_nick (pspec));
+  adjustment = gimp_scale_entry_new (
+    table, 0, i, label, SCALE_WIDTH, SPIN_BUTTON_WIDTH, dialog->values->arg[i],
+    range.ui_minimum, range.ui_maximum, range.step, range.page, range.digits,
+    FALSE, range.minimum, range.maximum, g_param_spec_get_blurb (pspec), NULL);
   g_free (label);
   g_object_set_data (G_OBJECT (adjustment), "hfsr-arg", GINT_TO_POINTER (i));
   g_object_set_data (G_OBJECT (adjustment), "hfsr-integer",
@@ -344,21 +326,16 @@ add_number (Dialog     *dialog,
 }
 
 static void
-add_enum (Dialog     *dialog,
-          GtkTable   *table,
-          gint        i,
-          GParamSpec *pspec)
+add_enum (Dialog *dialog, GtkTable *table, gint i, GParamSpec *pspec)
 {
   GEnumClass *enum_class = G_PARAM_SPEC_ENUM (pspec)->enum_class;
-  GtkWidget  *combo      = g_object_new (GIMP_TYPE_INT_COMBO_BOX, NULL);
+  GtkWidget *combo = g_object_new (GIMP_TYPE_INT_COMBO_BOX, NULL);
 
   for (guint v = 0; v < enum_class->n_values; v++)
-    gimp_int_combo_box_append (GIMP_INT_COMBO_BOX (combo),
-                               GIMP_INT_STORE_VALUE,
-                               enum_class->values[v].value,
-                               GIMP_INT_STORE_LABEL,
-                               enum_class->values[v].value_name,
-                               -1);
+    gimp_int_combo_box_append (
+      GIMP_INT_COMBO_BOX (combo), GIMP_INT_STORE_VALUE,
+      enum_class->values[v].value, GIMP_INT_STORE_LABEL,
+      enum_class->values[v].value_name, -1);
   attach_row (dialog, table, i, g_param_spec_get_nick (pspec), combo,
               g_param_spec_get_blurb (pspec));
   gimp_int_combo_box_connect (GIMP_INT_COMBO_BOX (combo),
@@ -367,18 +344,15 @@ add_enum (Dialog     *dialog,
 }
 
 static void
-add_toggle (Dialog      *dialog,
-            GtkTable    *table,
-            gint         i,
-            const gchar *label,
+add_toggle (Dialog *dialog, GtkTable *table, gint i, const gchar *label,
             const gchar *tooltip)
 {
   GtkWidget *toggle = gtk_check_button_new_with_mnemonic (label);
 
   gtk_toggle_button_set_active (GTK_TOGGLE_BUTTON (toggle),
                                 dialog->values->arg[i] != 0.0);
-  gtk_table_attach (table, toggle, 0, 3, i, i + 1,
-                    GTK_EXPAND | GTK_FILL, GTK_FILL, 0, 0);
+  gtk_table_attach (table, toggle, 0, 3, i, i + 1, GTK_EXPAND | GTK_FILL,
+                    GTK_FILL, 0, 0);
   gimp_help_set_help_data (toggle, tooltip, NULL);
   g_object_set_data (G_OBJECT (toggle), "hfsr-arg", GINT_TO_POINTER (i));
   g_signal_connect (toggle, "toggled", G_CALLBACK (toggle_changed), dialog);
@@ -386,20 +360,17 @@ add_toggle (Dialog      *dialog,
 }
 
 static void
-add_reference (Dialog   *dialog,
-               GtkTable *table,
-               gint      i)
+add_reference (Dialog *dialog, GtkTable *table, gint i)
 {
-  GtkWidget *combo =
-    gimp_drawable_combo_box_new (same_size_drawable,
-                                 GINT_TO_POINTER (dialog->drawable_id));
+  GtkWidget *combo = gimp_drawable_combo_box_new (
+    same_size_drawable, GINT_TO_POINTER (dialog->drawable_id));
 
   if ((gint32) dialog->values->arg[i] == dialog->drawable_id)
     dialog->values->arg[i] = suggested_reference (dialog->drawable_id);
-  attach_row (dialog, table, i, _("_Reference"), combo,
-              _("The drawable to compare with: any drawable of the same "
-                "size, such as the original that this layer was made "
-                "from."));
+  attach_row (dialog, table, i, _ ("_Reference"), combo,
+              _ ("The drawable to compare with: any drawable of the same "
+                 "size, such as the original that this layer was made "
+                 "from."));
   gimp_int_combo_box_connect (GIMP_INT_COMBO_BOX (combo),
                               (gint) dialog->values->arg[i],
                               G_CALLBACK (reference_changed), dialog);
@@ -409,14 +380,14 @@ static GtkWidget *
 controls_new (Dialog *dialog)
 {
   const HfsrProcedure *procedure = dialog->procedure;
-  GtkWidget           *table     = gtk_table_new (procedure->n_args, 3, FALSE);
+  GtkWidget *table = gtk_table_new (procedure->n_args, 3, FALSE);
 
   gtk_table_set_col_spacings (GTK_TABLE (table), 6);
   gtk_table_set_row_spacings (GTK_TABLE (table), 6);
   for (gint i = 0; i < procedure->n_args; i++)
     {
       const HfsrArg *arg = &procedure->args[i];
-      GParamSpec    *pspec;
+      GParamSpec *pspec;
 
       switch (arg->role)
         {
@@ -425,15 +396,15 @@ controls_new (Dialog *dialog)
           break;
         case HFSR_ARG_NEW_IMAGE:
           add_toggle (dialog, GTK_TABLE (table), i,
-                      _("Open the result as a _new image"),
-                      _("Leave this image as it is and open the upscaled "
-                        "drawable as a new image.  Otherwise the image is "
-                        "scaled: this drawable by the network, the other "
-                        "layers by GIMP's interpolation."));
+                      _ ("Open the result as a _new image"),
+                      _ ("Leave this image as it is and open the upscaled "
+                         "drawable as a new image.  Otherwise the image is "
+                         "scaled: this drawable by the network, the other "
+                         "layers by GIMP's interpolation."));
           break;
         case HFSR_ARG_PROPERTY:
-          pspec = gegl_operation_find_property (procedure->operation,
-                                                arg->name);
+          pspec
+            = gegl_operation_find_property (procedure->operation, arg->name);
           if (G_IS_PARAM_SPEC_ENUM (pspec))
             add_enum (dialog, GTK_TABLE (table), i, pspec);
           else if (G_IS_PARAM_SPEC_BOOLEAN (pspec))
@@ -449,29 +420,25 @@ controls_new (Dialog *dialog)
 }
 
 gboolean
-hfsr_dialog_run (const HfsrProcedure *procedure,
-                 gint32               drawable_id,
-                 HfsrValues          *values)
+hfsr_dialog_run (const HfsrProcedure *procedure, gint32 drawable_id,
+                 HfsrValues *values)
 {
-  Dialog     dialog = { procedure, values, drawable_id };
+  Dialog dialog = { procedure, values, drawable_id };
   HfsrValues edited = *values;
   GtkWidget *window;
   GtkWidget *content;
   GtkWidget *box;
-  gboolean   accepted;
+  gboolean accepted;
 
   gimp_ui_init (HFSR_PLUGIN_BINARY, TRUE);
   dialog.values = &edited;
 
-  window = gimp_dialog_new (hfsr_procedure_title (procedure),
-                            procedure->name, NULL, 0,
-                            gimp_standard_help_func, procedure->name,
-                            _("_Cancel"), GTK_RESPONSE_CANCEL,
-                            _("_OK"),     GTK_RESPONSE_OK,
-                            NULL);
-  gtk_dialog_set_alternative_button_order (GTK_DIALOG (window),
-                                           GTK_RESPONSE_OK,
-                                           GTK_RESPONSE_CANCEL, -1);
+  window = gimp_dialog_new (hfsr_procedure_title (procedure), procedure->name,
+                            NULL, 0, gimp_standard_help_func, procedure->name,
+                            _ ("_Cancel"), GTK_RESPONSE_CANCEL, _ ("_OK"),
+                            GTK_RESPONSE_OK, NULL);
+  gtk_dialog_set_alternative_button_order (
+    GTK_DIALOG (window), GTK_RESPONSE_OK, GTK_RESPONSE_CANCEL, -1);
   gimp_window_set_transient (GTK_WINDOW (window));
 
   box = gtk_vbox_new (FALSE, 12);
@@ -479,17 +446,17 @@ hfsr_dialog_run (const HfsrProcedure *procedure,
   content = gtk_dialog_get_content_area (GTK_DIALOG (window));
   gtk_box_pack_start (GTK_BOX (content), box, TRUE, TRUE, 0);
 
-  dialog.graph   = hfsr_graph_new (procedure, &edited, drawable_id, &dialog.op);
+  dialog.graph = hfsr_graph_new (procedure, &edited, drawable_id, &dialog.op);
   dialog.preview = gimp_drawable_preview_new_from_drawable_id (drawable_id);
   gtk_box_pack_start (GTK_BOX (box), dialog.preview, TRUE, TRUE, 0);
   if (HFSR_RESULT_IS_UPSCALED (procedure->result))
     {
-      GtkWidget *note = gtk_label_new (_("The preview shows the result at "
-                                         "100 %, around the middle of the "
-                                         "view."));
+      GtkWidget *note = gtk_label_new (_ ("The preview shows the result at "
+                                          "100 %, around the middle of the "
+                                          "view."));
 
-      gimp_label_set_attributes (GTK_LABEL (note),
-                                 PANGO_ATTR_STYLE, PANGO_STYLE_ITALIC, -1);
+      gimp_label_set_attributes (GTK_LABEL (note), PANGO_ATTR_STYLE,
+                                 PANGO_STYLE_ITALIC, -1);
       gtk_box_pack_start (GTK_BOX (box), note, FALSE, FALSE, 0);
     }
   if (procedure->result == HFSR_RESULT_CLASSIFIED)
@@ -509,8 +476,8 @@ hfsr_dialog_run (const HfsrProcedure *procedure,
 
   gtk_box_pack_start (GTK_BOX (box), controls_new (&dialog), FALSE, FALSE, 0);
   update_sensitivity (&dialog);
-  g_signal_connect (dialog.preview, "invalidated",
-                    G_CALLBACK (preview_draw), &dialog);
+  g_signal_connect (dialog.preview, "invalidated", G_CALLBACK (preview_draw),
+                    &dialog);
 
   gtk_widget_show_all (window);
   accepted = gimp_dialog_run (GIMP_DIALOG (window)) == GTK_RESPONSE_OK;

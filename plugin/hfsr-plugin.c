@@ -15,8 +15,7 @@
 
 #include "hfsr-plugin.h"
 
-static const HfsrArg super_resolution_args[] =
-{
+static const HfsrArg super_resolution_args[] = {
   { HFSR_ARG_PROPERTY, GIMP_PDB_INT32, "scale",
     "Upscaling factor: 2, 3 or 4" },
   { HFSR_ARG_PROPERTY, GIMP_PDB_FLOAT, "alpha",
@@ -28,8 +27,7 @@ static const HfsrArg super_resolution_args[] =
     "place (other layers by GIMP's interpolation, positions scaled)" },
 };
 
-static const HfsrArg hf_map_args[] =
-{
+static const HfsrArg hf_map_args[] = {
   { HFSR_ARG_PROPERTY, GIMP_PDB_INT32, "mode",
     "The map: { SIGNED (0), MAGNITUDE (1), SELECTION (2), "
     "HIGHPASS (3) }" },
@@ -41,8 +39,7 @@ static const HfsrArg hf_map_args[] =
     "(0 to 1)" },
 };
 
-static const HfsrArg gms_map_args[] =
-{
+static const HfsrArg gms_map_args[] = {
   { HFSR_ARG_REFERENCE, GIMP_PDB_DRAWABLE, "reference",
     "The drawable to compare with, of the same size" },
   { HFSR_ARG_PROPERTY, GIMP_PDB_INT32, "mode",
@@ -57,8 +54,7 @@ static const HfsrArg gms_map_args[] =
     "SOFT: how often the map is blurred and opened (1 to 20)" },
 };
 
-static const HfsrArg dog_sr_args[] =
-{
+static const HfsrArg dog_sr_args[] = {
   { HFSR_ARG_PROPERTY, GIMP_PDB_INT32, "scale",
     "Upscaling factor: 2 or 4 (the trained methods), or 3 (PIXEL_SR)" },
   { HFSR_ARG_PROPERTY, GIMP_PDB_INT32, "method",
@@ -83,10 +79,8 @@ static const HfsrArg dog_sr_args[] =
     "DOG: values are drawn as 0.5 + gain * value (0.1 to 1000)" },
 };
 
-static const HfsrArg structure_sr_args[] =
-{
-  { HFSR_ARG_PROPERTY, GIMP_PDB_INT32, "scale",
-    "Upscaling factor: 2 or 4" },
+static const HfsrArg structure_sr_args[] = {
+  { HFSR_ARG_PROPERTY, GIMP_PDB_INT32, "scale", "Upscaling factor: 2 or 4" },
   { HFSR_ARG_PROPERTY, GIMP_PDB_INT32, "arch",
     "The network: { FSRCNN (0): SR²-FSRCNN; WDSR (1): SR²-WDSR; "
     "SEQUENTIAL (2): FSRCNN, then the classifier on its upscale }" },
@@ -100,67 +94,53 @@ static const HfsrArg structure_sr_args[] =
     "place (other layers by GIMP's interpolation, positions scaled)" },
 };
 
-static const HfsrProcedure procedures[] =
-{
-  {
-    "plug-in-hfsr-super-resolution", "hfsr:super-resolution",
-    N_("Upscale with a super-resolution network that restores "
-       "high-frequency detail"),
-    N_("Upscales the drawable 2, 3 or 4 times with the WDSR-A network of "
-    "Zhou et al., trained with a loss that only counts high-frequency "
-    "pixels (alpha).  The image is scaled in place in one undo step, "
-    "or the result opens as a new image.  With a selection, only the "
-       "selected part gets the network's pixels."),
-    N_("HF _Super-Resolution..."), "<Image>/Filters/Enhance",
-    HFSR_RESULT_UPSCALED,
-    super_resolution_args, G_N_ELEMENTS (super_resolution_args)
-  },
-  {
-    "plug-in-hfsr-hf-map", "hfsr:hf-map",
-    N_("Show where the drawable holds high-frequency detail"),
-    N_("Adds a layer above the drawable holding the weight map or the "
-    "alpha-selection map of Zhou et al., or an FFT high-pass, channel "
-       "by channel.  Signed maps draw 0 as mid-grey."),
-    N_("_High-Frequency Map..."), "<Image>/Filters/Edge-Detect",
-    HFSR_RESULT_MAP_LAYER,
-    hf_map_args, G_N_ELEMENTS (hf_map_args)
-  },
-  {
-    "plug-in-hfsr-gms-map", "hfsr:gms-map",
-    N_("Show where the drawable differs in structure from a reference"),
-    N_("Adds a layer above the drawable holding the gradient magnitude "
-    "similarity map of the drawable against a reference of the same "
-    "size (Roh & Kang), or its hard or soft mask: 0 (black) is alike, "
-       "1 (white) is different."),
-    N_("G_MS Map..."), "<Image>/Filters/Edge-Detect",
-    HFSR_RESULT_MAP_LAYER,
-    gms_map_args, G_N_ELEMENTS (gms_map_args)
-  },
-  {
-    "plug-in-hfsr-dog-sr", "hfsr:dog-sr",
-    N_("Upscale and show the scale space that SIFT finds keypoints on"),
-    N_("Opens a new image holding the drawable upscaled by HF "
-    "Super-Resolution and, above it, a layer group with every level of "
-    "the super-resolved Difference-of-Gaussian or Gaussian stack at five "
-    "sigmas (Noor et al.), predicted by a network trained for it or "
-       "taken from the upscale: the detail that keypoint detection sees."),
-    N_("_DoG Super-Resolution..."), "<Image>/Filters/Enhance",
-    HFSR_RESULT_LEVELS,
-    dog_sr_args, G_N_ELEMENTS (dog_sr_args)
-  },
-  {
-    "plug-in-hfsr-structure-sr", "hfsr:structure-sr",
-    N_("Upscale a character crop and say which digit it shows"),
-    N_("Upscales the drawable 2 or 4 times with an SR² network "
-    "(Schirrmacher et al.) trained together with a digit classifier, "
-    "which keeps the shape of what it recognises, also under noise.  The "
-    "class it sees (for a crop holding one light digit on a dark ground, "
-    "up to 256 × 256 pixels) is shown under the preview and added to "
-       "the result layer's name."),
-    N_("_Structure-aware Super-Resolution..."), "<Image>/Filters/Enhance",
-    HFSR_RESULT_CLASSIFIED,
-    structure_sr_args, G_N_ELEMENTS (structure_sr_args)
-  },
+static const HfsrProcedure procedures[] = {
+  { "plug-in-hfsr-super-resolution", "hfsr:super-resolution",
+    N_ ("Upscale with a super-resolution network that restores "
+        "high-frequency detail"),
+    N_ ("Upscales the drawable 2, 3 or 4 times with the WDSR-A network of "
+        "Zhou et al., trained with a loss that only counts high-frequency "
+        "pixels (alpha).  The image is scaled in place in one undo step, "
+        "or the result opens as a new image.  With a selection, only the "
+        "selected part gets the network's pixels."),
+    N_ ("HF _Super-Resolution..."), "<Image>/Filters/Enhance",
+    HFSR_RESULT_UPSCALED, super_resolution_args,
+    G_N_ELEMENTS (super_resolution_args) },
+  { "plug-in-hfsr-hf-map", "hfsr:hf-map",
+    N_ ("Show where the drawable holds high-frequency detail"),
+    N_ ("Adds a layer above the drawable holding the weight map or the "
+        "alpha-selection map of Zhou et al., or an FFT high-pass, channel "
+        "by channel.  Signed maps draw 0 as mid-grey."),
+    N_ ("_High-Frequency Map..."), "<Image>/Filters/Edge-Detect",
+    HFSR_RESULT_MAP_LAYER, hf_map_args, G_N_ELEMENTS (hf_map_args) },
+  { "plug-in-hfsr-gms-map", "hfsr:gms-map",
+    N_ ("Show where the drawable differs in structure from a reference"),
+    N_ ("Adds a layer above the drawable holding the gradient magnitude "
+        "similarity map of the drawable against a reference of the same "
+        "size (Roh & Kang), or its hard or soft mask: 0 (black) is alike, "
+        "1 (white) is different."),
+    N_ ("G_MS Map..."), "<Image>/Filters/Edge-Detect", HFSR_RESULT_MAP_LAYER,
+    gms_map_args, G_N_ELEMENTS (gms_map_args) },
+  { "plug-in-hfsr-dog-sr", "hfsr:dog-sr",
+    N_ ("Upscale and show the scale space that SIFT finds keypoints on"),
+    N_ ("Opens a new image holding the drawable upscaled by HF "
+        "Super-Resolution and, above it, a layer group with every level of "
+        "the super-resolved Difference-of-Gaussian or Gaussian stack at five "
+        "sigmas (Noor et al.), predicted by a network trained for it or "
+        "taken from the upscale: the detail that keypoint detection sees."),
+    N_ ("_DoG Super-Resolution..."), "<Image>/Filters/Enhance",
+    HFSR_RESULT_LEVELS, dog_sr_args, G_N_ELEMENTS (dog_sr_args) },
+  { "plug-in-hfsr-structure-sr", "hfsr:structure-sr",
+    N_ ("Upscale a character crop and say which digit it shows"),
+    N_ ("Upscales the drawable 2 or 4 times with an SR² network "
+        "(Schirrmacher et al.) trained together with a digit classifier, "
+        "which keeps the shape of what it recognises, also under noise.  The "
+        "class it sees (for a crop holding one light digit on a dark ground, "
+        "up to 256 × 256 pixels) is shown under the preview and added to "
+        "the result layer's name."),
+    N_ ("_Structure-aware Super-Resolution..."), "<Image>/Filters/Enhance",
+    HFSR_RESULT_CLASSIFIED, structure_sr_args,
+    G_N_ELEMENTS (structure_sr_args) },
 };
 
 /* Where the catalogues are: HFSR_LOCALE_DIR in the environment (the tests
@@ -176,21 +156,20 @@ locale_dir (void)
 static void
 query (void)
 {
-  static const GimpParamDef leading_args[HFSR_N_LEADING_ARGS] =
-  {
-    { GIMP_PDB_INT32,    "run-mode", "The run mode { RUN-INTERACTIVE (0), "
-                                     "RUN-NONINTERACTIVE (1) }" },
-    { GIMP_PDB_IMAGE,    "image",    "Input image" },
+  static const GimpParamDef leading_args[HFSR_N_LEADING_ARGS] = {
+    { GIMP_PDB_INT32, "run-mode",
+      "The run mode { RUN-INTERACTIVE (0), "
+      "RUN-NONINTERACTIVE (1) }" },
+    { GIMP_PDB_IMAGE, "image", "Input image" },
     { GIMP_PDB_DRAWABLE, "drawable", "Input drawable" },
   };
-  static const GimpParamDef map_results[] =
-  {
+  static const GimpParamDef map_results[] = {
     { GIMP_PDB_LAYER, "map-layer", "The new layer holding the map" },
   };
-  static const GimpParamDef upscaled_results[] =
-  {
-    { GIMP_PDB_IMAGE,    "result-image",    "The image holding the result: "
-                                            "the input image or a new one" },
+  static const GimpParamDef upscaled_results[] = {
+    { GIMP_PDB_IMAGE, "result-image",
+      "The image holding the result: "
+      "the input image or a new one" },
     { GIMP_PDB_DRAWABLE, "result-drawable", "The upscaled drawable" },
   };
 
@@ -199,48 +178,40 @@ query (void)
   for (gsize p = 0; p < G_N_ELEMENTS (procedures); p++)
     {
       const HfsrProcedure *procedure = &procedures[p];
-      GimpParamDef         args[HFSR_N_LEADING_ARGS + HFSR_MAX_ARGS];
-      gboolean             map = procedure->result == HFSR_RESULT_MAP_LAYER;
+      GimpParamDef args[HFSR_N_LEADING_ARGS + HFSR_MAX_ARGS];
+      gboolean map = procedure->result == HFSR_RESULT_MAP_LAYER;
 
       g_assert (procedure->n_args <= HFSR_MAX_ARGS);
       memcpy (args, leading_args, sizeof leading_args);
       for (gint i = 0; i < procedure->n_args; i++)
         {
-          args[HFSR_N_LEADING_ARGS + i].type        = procedure->args[i].type;
-          args[HFSR_N_LEADING_ARGS + i].name        =
-            (gchar *) procedure->args[i].name;
-          args[HFSR_N_LEADING_ARGS + i].description =
-            (gchar *) procedure->args[i].description;
+          args[HFSR_N_LEADING_ARGS + i].type = procedure->args[i].type;
+          args[HFSR_N_LEADING_ARGS + i].name
+            = (gchar *) procedure->args[i].name;
+          args[HFSR_N_LEADING_ARGS + i].description
+            = (gchar *) procedure->args[i].description;
         }
 
-      gimp_install_procedure (procedure->name, procedure->blurb,
-                              procedure->help,
-                              "the hfsr authors", "the hfsr authors", "2026",
-                              procedure->menu_label, "RGB*, GRAY*",
-                              GIMP_PLUGIN,
-                              HFSR_N_LEADING_ARGS + procedure->n_args,
-                              map ? G_N_ELEMENTS (map_results)
-                                  : G_N_ELEMENTS (upscaled_results),
-                              args, map ? map_results : upscaled_results);
+      gimp_install_procedure (
+        procedure->name, procedure->blurb, procedure->help, "the hfsr authors",
+        "the hfsr authors", "2026", procedure->menu_label, "RGB*, GRAY*",
+        GIMP_PLUGIN, HFSR_N_LEADING_ARGS + procedure->n_args,
+        map ? G_N_ELEMENTS (map_results) : G_N_ELEMENTS (upscaled_results),
+        args, map ? map_results : upscaled_results);
       gimp_plugin_menu_register (procedure->name, procedure->menu_path);
     }
 }
 
 /* The values of this run: Script-Fu's, the last run's or the dialog's. */
 static GimpPDBStatusType
-read_values (const HfsrProcedure *procedure,
-             GimpRunMode          run_mode,
-             gint                 n_params,
-             const GimpParam     *params,
-             gint32               drawable_id,
-             HfsrValues          *values,
-             GError             **error)
+read_values (const HfsrProcedure *procedure, GimpRunMode run_mode,
+             gint n_params, const GimpParam *params, gint32 drawable_id,
+             HfsrValues *values, GError **error)
 {
   HfsrValues last;
-  gint       reference = hfsr_procedure_find_role (procedure,
-                                                   HFSR_ARG_REFERENCE);
+  gint reference = hfsr_procedure_find_role (procedure, HFSR_ARG_REFERENCE);
 
-  if (! hfsr_values_init (procedure, drawable_id, values, error))
+  if (!hfsr_values_init (procedure, drawable_id, values, error))
     return GIMP_PDB_EXECUTION_ERROR;
 
   switch (run_mode)
@@ -249,7 +220,7 @@ read_values (const HfsrProcedure *procedure,
       if (n_params != HFSR_N_LEADING_ARGS + procedure->n_args)
         {
           g_set_error (error, HFSR_PLUGIN_ERROR, HFSR_PLUGIN_ERROR_CALLING,
-                       _("%s takes %d arguments, not %d."), procedure->name,
+                       _ ("%s takes %d arguments, not %d."), procedure->name,
                        HFSR_N_LEADING_ARGS + procedure->n_args, n_params);
           return GIMP_PDB_CALLING_ERROR;
         }
@@ -277,52 +248,50 @@ read_values (const HfsrProcedure *procedure,
     case GIMP_RUN_WITH_LAST_VALS:
       /* The last run's values stand where they are still valid: a
        * reference drawable may be gone by now, an op may have changed. */
-      if (gimp_get_data_size (procedure->name) == sizeof last &&
-          gimp_get_data (procedure->name, &last))
+      if (gimp_get_data_size (procedure->name) == sizeof last
+          && gimp_get_data (procedure->name, &last))
         {
-          if (reference >= 0 &&
-              ! gimp_item_is_valid ((gint32) last.arg[reference]))
+          if (reference >= 0
+              && !gimp_item_is_valid ((gint32) last.arg[reference]))
             last.arg[reference] = drawable_id;
           if (hfsr_values_check (procedure, &last, drawable_id, NULL))
             *values = last;
         }
-      if (run_mode == GIMP_RUN_INTERACTIVE &&
-          ! hfsr_dialog_run (procedure, drawable_id, values))
+      if (run_mode == GIMP_RUN_INTERACTIVE
+          && !hfsr_dialog_run (procedure, drawable_id, values))
         return GIMP_PDB_CANCEL;
       return GIMP_PDB_SUCCESS;
     }
   g_set_error (error, HFSR_PLUGIN_ERROR, HFSR_PLUGIN_ERROR_CALLING,
-               _("Unknown run mode %d."), run_mode);
+               _ ("Unknown run mode %d."), run_mode);
   return GIMP_PDB_CALLING_ERROR;
 }
 
 static GimpPDBStatusType
-run_procedure (const HfsrProcedure *procedure,
-               gint                 n_params,
-               const GimpParam     *params,
-               gint32              *result_image_id,
-               gint32              *result_drawable_id,
-               GError             **error)
+run_procedure (const HfsrProcedure *procedure, gint n_params,
+               const GimpParam *params, gint32 *result_image_id,
+               gint32 *result_drawable_id, GError **error)
 {
-  GimpRunMode       run_mode    = params[0].data.d_int32;
-  gint32            image_id    = params[1].data.d_image;
-  gint32            drawable_id = params[2].data.d_drawable;
-  HfsrValues        values;
+  GimpRunMode run_mode = params[0].data.d_int32;
+  gint32 image_id = params[1].data.d_image;
+  gint32 drawable_id = params[2].data.d_drawable;
+  HfsrValues values;
   GimpPDBStatusType status;
 
-  if (! hfsr_check_image (procedure, image_id, drawable_id, error))
+  if (!hfsr_check_image (procedure, image_id, drawable_id, error))
     return GIMP_PDB_CALLING_ERROR;
   status = read_values (procedure, run_mode, n_params, params, drawable_id,
                         &values, error);
   if (status != GIMP_PDB_SUCCESS)
     return status;
-  if (! hfsr_values_check (procedure, &values, drawable_id, error))
+  if (!hfsr_values_check (procedure, &values, drawable_id, error))
     return GIMP_PDB_CALLING_ERROR;
 
-  if (! hfsr_procedure_run (procedure, &values, image_id, drawable_id,
-                            result_image_id, result_drawable_id, error))
+  if (!hfsr_procedure_run (procedure, &values, image_id, drawable_id,
+                           result_image_id, result_drawable_id, error))
     return (*error)->code == HFSR_PLUGIN_ERROR_CALLING
-           ? GIMP_PDB_CALLING_ERROR : GIMP_PDB_EXECUTION_ERROR;
+             ? GIMP_PDB_CALLING_ERROR
+             : GIMP_PDB_EXECUTION_ERROR;
 
   if (run_mode != GIMP_RUN_NONINTERACTIVE)
     gimp_set_data (procedure->name, &values, sizeof values);
@@ -336,19 +305,16 @@ run_procedure (const HfsrProcedure *procedure,
 }
 
 static void
-run (const gchar      *name,
-     gint              n_params,
-     const GimpParam  *params,
-     gint             *n_return_vals,
-     GimpParam       **return_vals)
+run (const gchar *name, gint n_params, const GimpParam *params,
+     gint *n_return_vals, GimpParam **return_vals)
 {
   /* GIMP reads the results after run() returns, the message included. */
-  static GimpParam     results[3];
-  static GError       *error = NULL;
+  static GimpParam results[3];
+  static GError *error = NULL;
   const HfsrProcedure *procedure = NULL;
-  GimpPDBStatusType    status;
-  gint32               result_image_id    = -1;
-  gint32               result_drawable_id = -1;
+  GimpPDBStatusType status;
+  gint32 result_image_id = -1;
+  gint32 result_drawable_id = -1;
 
   /* Before anything translates: GLib decides at its first g_dgettext()
    * whether to translate at all, by whether the default domain has a
@@ -368,37 +334,37 @@ run (const gchar      *name,
   if (procedure == NULL || n_params < HFSR_N_LEADING_ARGS)
     {
       g_set_error (&error, HFSR_PLUGIN_ERROR, HFSR_PLUGIN_ERROR_CALLING,
-                   _("%s: unknown procedure or too few arguments."), name);
+                   _ ("%s: unknown procedure or too few arguments."), name);
       status = GIMP_PDB_CALLING_ERROR;
     }
   else
     {
-      status = run_procedure (procedure, n_params, params,
-                              &result_image_id, &result_drawable_id, &error);
+      status = run_procedure (procedure, n_params, params, &result_image_id,
+                              &result_drawable_id, &error);
     }
 
   *return_vals = results;
-  results[0].type          = GIMP_PDB_STATUS;
+  results[0].type = GIMP_PDB_STATUS;
   results[0].data.d_status = status;
   if (status == GIMP_PDB_SUCCESS && procedure->result == HFSR_RESULT_MAP_LAYER)
     {
       *n_return_vals = 2;
-      results[1].type         = GIMP_PDB_LAYER;
+      results[1].type = GIMP_PDB_LAYER;
       results[1].data.d_layer = result_drawable_id;
     }
   else if (status == GIMP_PDB_SUCCESS)
     {
       *n_return_vals = 3;
-      results[1].type            = GIMP_PDB_IMAGE;
-      results[1].data.d_image    = result_image_id;
-      results[2].type            = GIMP_PDB_DRAWABLE;
+      results[1].type = GIMP_PDB_IMAGE;
+      results[1].data.d_image = result_image_id;
+      results[2].type = GIMP_PDB_DRAWABLE;
       results[2].data.d_drawable = result_drawable_id;
     }
   else if (error != NULL)
     {
       *n_return_vals = 2;
-      results[1].type           = GIMP_PDB_STRING;
-      results[1].data.d_string  = error->message;
+      results[1].type = GIMP_PDB_STRING;
+      results[1].data.d_string = error->message;
     }
   else
     {
@@ -406,8 +372,7 @@ run (const gchar      *name,
     }
 }
 
-const GimpPlugInInfo PLUG_IN_INFO =
-{
+const GimpPlugInInfo PLUG_IN_INFO = {
   NULL,
   NULL,
   query,

@@ -25,8 +25,8 @@ GQuark hfsr_plugin_error_quark (void);
 
 typedef enum
 {
-  HFSR_PLUGIN_ERROR_CALLING,   /* a bad argument or image: nothing was done */
-  HFSR_PLUGIN_ERROR_EXECUTION  /* the work failed: nothing was changed */
+  HFSR_PLUGIN_ERROR_CALLING,  /* a bad argument or image: nothing was done */
+  HFSR_PLUGIN_ERROR_EXECUTION /* the work failed: nothing was changed */
 } HfsrPluginError;
 
 /* What becomes of the op's output. */
@@ -55,10 +55,10 @@ typedef enum
 
 typedef struct
 {
-  HfsrArgRole     role;
-  GimpPDBArgType  type;        /* GIMP_PDB_INT32, _FLOAT or _DRAWABLE */
-  const gchar    *name;        /* PDB name = op property name */
-  const gchar    *description; /* PDB help (GIMP shows it untranslated) */
+  HfsrArgRole role;
+  GimpPDBArgType type;      /* GIMP_PDB_INT32, _FLOAT or _DRAWABLE */
+  const gchar *name;        /* PDB name = op property name */
+  const gchar *description; /* PDB help (GIMP shows it untranslated) */
 } HfsrArg;
 
 #define HFSR_MAX_ARGS 12
@@ -68,15 +68,15 @@ typedef struct
 
 typedef struct
 {
-  const gchar    *name;       /* PDB name */
-  const gchar    *operation;  /* GEGL op */
-  const gchar    *blurb;      /* N_() */
-  const gchar    *help;       /* N_() */
-  const gchar    *menu_label; /* N_() */
-  const gchar    *menu_path;
-  HfsrResultKind  result;
-  const HfsrArg  *args;
-  gint            n_args;
+  const gchar *name;       /* PDB name */
+  const gchar *operation;  /* GEGL op */
+  const gchar *blurb;      /* N_() */
+  const gchar *help;       /* N_() */
+  const gchar *menu_label; /* N_() */
+  const gchar *menu_path;
+  HfsrResultKind result;
+  const HfsrArg *args;
+  gint n_args;
 } HfsrProcedure;
 
 /* The procedure's arguments, every one a number: ints, enums and flags as
@@ -90,57 +90,49 @@ typedef struct
 
 /* The op property behind @arg, or NULL (with @error naming op and
  * property) when the installed op lacks it. */
-GParamSpec *hfsr_arg_pspec      (const HfsrProcedure *procedure,
-                                 const HfsrArg       *arg,
-                                 GError             **error);
+GParamSpec *hfsr_arg_pspec (const HfsrProcedure *procedure, const HfsrArg *arg,
+                            GError **error);
 
 /* The op's defaults; a reference defaults to @drawable_id itself. */
-gboolean    hfsr_values_init    (const HfsrProcedure *procedure,
-                                 gint32               drawable_id,
-                                 HfsrValues          *values,
-                                 GError             **error);
+gboolean hfsr_values_init (const HfsrProcedure *procedure, gint32 drawable_id,
+                           HfsrValues *values, GError **error);
 
 /* Checks every value against the op's own ranges and enums, and the
  * reference against the drawable: errors say which argument is wrong and
  * what it may be. */
-gboolean    hfsr_values_check   (const HfsrProcedure *procedure,
-                                 const HfsrValues    *values,
-                                 gint32               drawable_id,
-                                 GError             **error);
+gboolean hfsr_values_check (const HfsrProcedure *procedure,
+                            const HfsrValues *values, gint32 drawable_id,
+                            GError **error);
 
 /* Sets the properties of @op (a node of procedure->operation, or of an op
  * that makes part of its result) that its op has. */
-void        hfsr_values_apply   (const HfsrProcedure *procedure,
-                                 const HfsrValues    *values,
-                                 GeglNode            *op);
+void hfsr_values_apply (const HfsrProcedure *procedure,
+                        const HfsrValues *values, GeglNode *op);
 
 /* Whether @arg matters with @values: an op property's "visible" key,
  * e.g. "mode {hard, soft}", names the values of another property for
  * which it does. */
-gboolean    hfsr_arg_is_relevant (const HfsrProcedure *procedure,
-                                  const HfsrValues    *values,
-                                  const HfsrArg       *arg);
+gboolean hfsr_arg_is_relevant (const HfsrProcedure *procedure,
+                               const HfsrValues *values, const HfsrArg *arg);
 
 /* "<op title> (<mode>, <label> <value>, ...)", the args that matter. */
-gchar      *hfsr_values_describe (const HfsrProcedure *procedure,
-                                  const HfsrValues    *values);
+gchar *hfsr_values_describe (const HfsrProcedure *procedure,
+                             const HfsrValues *values);
 
 /* The op's title (translated by the op), or the procedure's name where
  * the op is missing. */
 const gchar *hfsr_procedure_title (const HfsrProcedure *procedure);
 
 /* The arg of @role, or -1. */
-gint        hfsr_procedure_find_role (const HfsrProcedure *procedure,
-                                      HfsrArgRole          role);
+gint hfsr_procedure_find_role (const HfsrProcedure *procedure,
+                               HfsrArgRole role);
 
 /* ------------------------------------------------------- hfsr-render.c */
 
 /* Checks that the procedure may work on @drawable_id of @image_id: an RGB
  * or grey image, a drawable of it that holds pixels. */
-gboolean    hfsr_check_image    (const HfsrProcedure *procedure,
-                                 gint32               image_id,
-                                 gint32               drawable_id,
-                                 GError             **error);
+gboolean hfsr_check_image (const HfsrProcedure *procedure, gint32 image_id,
+                           gint32 drawable_id, GError **error);
 
 /* Collects the warnings that the hfsr ops log (from any thread) between
  * watch and end: an op reports a failed region that way and leaves the
@@ -149,25 +141,20 @@ gboolean    hfsr_check_image    (const HfsrProcedure *procedure,
  * documented rule, the result stands) or NULL. */
 typedef struct _HfsrOpWarnings HfsrOpWarnings;
 HfsrOpWarnings *hfsr_op_warnings_watch (void);
-gchar          *hfsr_op_warnings_end   (HfsrOpWarnings      *warnings,
-                                        gchar              **note);
+gchar *hfsr_op_warnings_end (HfsrOpWarnings *warnings, gchar **note);
 
 /* Source(s) -> op.  The graph owns every node; *op is the op node. */
-GeglNode   *hfsr_graph_new      (const HfsrProcedure *procedure,
-                                 const HfsrValues    *values,
-                                 gint32               drawable_id,
-                                 GeglNode           **op);
+GeglNode *hfsr_graph_new (const HfsrProcedure *procedure,
+                          const HfsrValues *values, gint32 drawable_id,
+                          GeglNode **op);
 
 /* Runs the procedure and puts its result into the image (or a new one);
  * returns the image and drawable holding the result.  The image is not
  * changed unless everything before the change succeeded. */
-gboolean    hfsr_procedure_run  (const HfsrProcedure *procedure,
-                                 const HfsrValues    *values,
-                                 gint32               image_id,
-                                 gint32               drawable_id,
-                                 gint32              *result_image_id,
-                                 gint32              *result_drawable_id,
-                                 GError             **error);
+gboolean hfsr_procedure_run (const HfsrProcedure *procedure,
+                             const HfsrValues *values, gint32 image_id,
+                             gint32 drawable_id, gint32 *result_image_id,
+                             gint32 *result_drawable_id, GError **error);
 
 /* -------------------------------------------------------- hfsr-class.c */
 
@@ -176,18 +163,16 @@ gboolean    hfsr_procedure_run  (const HfsrProcedure *procedure,
  * (grey, transparency as black), as "LABEL (P %)" (g_free); NULL with
  * @error saying why not (no network, a drawable larger than one
  * character's crop). */
-gchar      *hfsr_class_describe (const HfsrProcedure *procedure,
-                                 const HfsrValues    *values,
-                                 gint32               drawable_id,
-                                 GError             **error);
+gchar *hfsr_class_describe (const HfsrProcedure *procedure,
+                            const HfsrValues *values, gint32 drawable_id,
+                            GError **error);
 
 /* ------------------------------------------------------- hfsr-dialog.c */
 
 /* Shows the procedure's dialog with a live preview; TRUE and @values
  * updated when the user chose OK. */
-gboolean    hfsr_dialog_run     (const HfsrProcedure *procedure,
-                                 gint32               drawable_id,
-                                 HfsrValues          *values);
+gboolean hfsr_dialog_run (const HfsrProcedure *procedure, gint32 drawable_id,
+                          HfsrValues *values);
 
 G_END_DECLS
 

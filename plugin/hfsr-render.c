@@ -30,34 +30,32 @@
 #define PROGRESS_SQUARE 512
 
 gboolean
-hfsr_check_image (const HfsrProcedure *procedure,
-                  gint32               image_id,
-                  gint32               drawable_id,
-                  GError             **error)
+hfsr_check_image (const HfsrProcedure *procedure, gint32 image_id,
+                  gint32 drawable_id, GError **error)
 {
-  if (! gimp_image_is_valid (image_id) || ! gimp_item_is_valid (drawable_id) ||
-      ! gimp_item_is_drawable (drawable_id) ||
-      gimp_item_get_image (drawable_id) != image_id)
+  if (!gimp_image_is_valid (image_id) || !gimp_item_is_valid (drawable_id)
+      || !gimp_item_is_drawable (drawable_id)
+      || gimp_item_get_image (drawable_id) != image_id)
     {
       g_set_error (error, HFSR_PLUGIN_ERROR, HFSR_PLUGIN_ERROR_CALLING,
-                   _("Drawable %d is not a drawable of image %d."),
+                   _ ("Drawable %d is not a drawable of image %d."),
                    drawable_id, image_id);
       return FALSE;
     }
   if (gimp_image_base_type (image_id) == GIMP_INDEXED)
     {
       g_set_error (error, HFSR_PLUGIN_ERROR, HFSR_PLUGIN_ERROR_CALLING,
-                   _("%s works on RGB and grayscale images, and this image "
-                     "is indexed: convert it with Image ▸ Mode ▸ RGB "
-                     "first."),
+                   _ ("%s works on RGB and grayscale images, and this image "
+                      "is indexed: convert it with Image ▸ Mode ▸ RGB "
+                      "first."),
                    hfsr_procedure_title (procedure));
       return FALSE;
     }
   if (gimp_item_is_group (drawable_id))
     {
       g_set_error (error, HFSR_PLUGIN_ERROR, HFSR_PLUGIN_ERROR_CALLING,
-                   _("“%s” is a layer group, which has no pixels of its "
-                     "own: choose one of its layers."),
+                   _ ("“%s” is a layer group, which has no pixels of its "
+                      "own: choose one of its layers."),
                    gimp_item_get_name (drawable_id));
       return FALSE;
     }
@@ -66,53 +64,45 @@ hfsr_check_image (const HfsrProcedure *procedure,
 
 /* A buffer-source node in @graph reading @drawable_id's pixels. */
 static GeglNode *
-drawable_source (GeglNode *graph,
-                 gint32    drawable_id)
+drawable_source (GeglNode *graph, gint32 drawable_id)
 {
   GeglBuffer *buffer = gimp_drawable_get_buffer (drawable_id);
-  GeglNode   *source = gegl_node_new_child (graph,
-                                            "operation", "gegl:buffer-source",
-                                            "buffer",    buffer,
-                                            NULL);
+  GeglNode *source = gegl_node_new_child (
+    graph, "operation", "gegl:buffer-source", "buffer", buffer, NULL);
 
   g_object_unref (buffer);
   return source;
 }
 
 GeglNode *
-hfsr_graph_new (const HfsrProcedure *procedure,
-                const HfsrValues    *values,
-                gint32               drawable_id,
-                GeglNode           **op)
+hfsr_graph_new (const HfsrProcedure *procedure, const HfsrValues *values,
+                gint32 drawable_id, GeglNode **op)
 {
-  GeglNode *graph     = gegl_node_new ();
-  gint      reference = hfsr_procedure_find_role (procedure,
-                                                  HFSR_ARG_REFERENCE);
+  GeglNode *graph = gegl_node_new ();
+  gint reference = hfsr_procedure_find_role (procedure, HFSR_ARG_REFERENCE);
 
   *op = gegl_node_new_child (graph, "operation", procedure->operation, NULL);
   hfsr_values_apply (procedure, values, *op);
   gegl_node_link (drawable_source (graph, drawable_id), *op);
   if (reference >= 0)
-    gegl_node_connect_to (drawable_source (graph,
-                                           (gint32) values->arg[reference]),
-                          "output", *op, "aux");
+    gegl_node_connect_to (
+      drawable_source (graph, (gint32) values->arg[reference]), "output", *op,
+      "aux");
   return graph;
 }
 
 struct _HfsrOpWarnings
 {
-  GMutex  lock;
-  gchar  *first;
-  gchar  *note;
-  guint   handler;
+  GMutex lock;
+  gchar *first;
+  gchar *note;
+  guint handler;
 };
 
 /* GEGL calls ops from several threads. */
 static void
-collect_op_warning (const gchar    *domain,
-                    GLogLevelFlags  level,
-                    const gchar    *message,
-                    gpointer        data)
+collect_op_warning (const gchar *domain, GLogLevelFlags level,
+                    const gchar *message, gpointer data)
 {
   HfsrOpWarnings *warnings = data;
 
@@ -133,17 +123,15 @@ hfsr_op_warnings_watch (void)
   HfsrOpWarnings *warnings = g_new0 (HfsrOpWarnings, 1);
 
   g_mutex_init (&warnings->lock);
-  warnings->handler = g_log_set_handler (HFSR_OPS_LOG_DOMAIN,
-                                         G_LOG_LEVEL_WARNING |
-                                         G_LOG_LEVEL_CRITICAL |
-                                         G_LOG_LEVEL_MESSAGE,
-                                         collect_op_warning, warnings);
+  warnings->handler = g_log_set_handler (
+    HFSR_OPS_LOG_DOMAIN,
+    G_LOG_LEVEL_WARNING | G_LOG_LEVEL_CRITICAL | G_LOG_LEVEL_MESSAGE,
+    collect_op_warning, warnings);
   return warnings;
 }
 
 gchar *
-hfsr_op_warnings_end (HfsrOpWarnings  *warnings,
-                      gchar          **note)
+hfsr_op_warnings_end (HfsrOpWarnings *warnings, gchar **note)
 {
   gchar *first = warnings->first;
 
@@ -162,23 +150,21 @@ hfsr_op_warnings_end (HfsrOpWarnings  *warnings,
  * square with the progress bar moving; NULL with @error when the op
  * failed. */
 static GeglBuffer *
-render (const HfsrProcedure *procedure,
-        GeglNode            *op,
-        const Babl          *format,
-        GError             **error)
+render (const HfsrProcedure *procedure, GeglNode *op, const Babl *format,
+        GError **error)
 {
-  GeglRectangle   extent = gegl_node_get_bounding_box (op);
-  GeglBuffer     *result;
+  GeglRectangle extent = gegl_node_get_bounding_box (op);
+  GeglBuffer *result;
   HfsrOpWarnings *warnings;
-  gchar          *failure;
-  gchar          *note = NULL;
-  gdouble         done = 0.0;
+  gchar *failure;
+  gchar *note = NULL;
+  gdouble done = 0.0;
 
-  if (gegl_rectangle_is_empty (&extent) ||
-      gegl_rectangle_is_infinite_plane (&extent))
+  if (gegl_rectangle_is_empty (&extent)
+      || gegl_rectangle_is_infinite_plane (&extent))
     {
       g_set_error (error, HFSR_PLUGIN_ERROR, HFSR_PLUGIN_ERROR_EXECUTION,
-                   _("%s gave no image (extent %d × %d)."),
+                   _ ("%s gave no image (extent %d × %d)."),
                    procedure->operation, extent.width, extent.height);
       return NULL;
     }
@@ -207,7 +193,7 @@ render (const HfsrProcedure *procedure,
   if (failure != NULL)
     {
       g_set_error (error, HFSR_PLUGIN_ERROR, HFSR_PLUGIN_ERROR_EXECUTION,
-                   _("%s failed, the image is unchanged: %s"),
+                   _ ("%s failed, the image is unchanged: %s"),
                    procedure->operation, failure);
       g_free (failure);
       g_object_unref (result);
@@ -219,8 +205,7 @@ render (const HfsrProcedure *procedure,
 /* The layer type for a drawable of @image_id: a layer's base type must be
  * the image's, whatever the drawable (a channel is grey in an RGB image). */
 static GimpImageType
-layer_type (gint32   image_id,
-            gboolean alpha)
+layer_type (gint32 image_id, gboolean alpha)
 {
   if (gimp_image_base_type (image_id) == GIMP_GRAY)
     return alpha ? GIMP_GRAYA_IMAGE : GIMP_GRAY_IMAGE;
@@ -228,9 +213,7 @@ layer_type (gint32   image_id,
 }
 
 static void
-copy_into_drawable (GeglBuffer *pixels,
-                    gint32      drawable_id,
-                    gboolean    shadow)
+copy_into_drawable (GeglBuffer *pixels, gint32 drawable_id, gboolean shadow)
 {
   GeglBuffer *target = shadow ? gimp_drawable_get_shadow_buffer (drawable_id)
                               : gimp_drawable_get_buffer (drawable_id);
@@ -244,13 +227,11 @@ copy_into_drawable (GeglBuffer *pixels,
  * layer's own format; on failure the layer is deleted, so that nothing
  * is left behind. */
 static gboolean
-render_into_layer (const HfsrProcedure *procedure,
-                   GeglNode            *op,
-                   gint32               layer,
-                   GError             **error)
+render_into_layer (const HfsrProcedure *procedure, GeglNode *op, gint32 layer,
+                   GError **error)
 {
-  GeglBuffer *map = render (procedure, op, gimp_drawable_get_format (layer),
-                            error);
+  GeglBuffer *map
+    = render (procedure, op, gimp_drawable_get_format (layer), error);
 
   if (map == NULL)
     {
@@ -268,42 +249,39 @@ render_into_layer (const HfsrProcedure *procedure,
 typedef struct
 {
   const HfsrProcedure *procedure;
-  const HfsrValues    *values;
-  GeglNode            *graph;
-  GeglNode            *op;
-  gint32               image_id;
-  gint32               drawable_id;
-  gint32              *result_image_id;
-  gint32              *result_drawable_id;
+  const HfsrValues *values;
+  GeglNode *graph;
+  GeglNode *op;
+  gint32 image_id;
+  gint32 drawable_id;
+  gint32 *result_image_id;
+  gint32 *result_drawable_id;
 } Job;
 
 /* The map as a new layer right above the drawable, at its position. */
 static gboolean
-add_map_layer (const Job  *job,
-               GError    **error)
+add_map_layer (const Job *job, GError **error)
 {
-  gint32  image_id    = job->image_id;
-  gint32  drawable_id = job->drawable_id;
-  gchar  *name = hfsr_values_describe (job->procedure, job->values);
-  gint32  layer;
-  gint32  parent   = -1;
-  gint    position = -1;
-  gint    x, y;
+  gint32 image_id = job->image_id;
+  gint32 drawable_id = job->drawable_id;
+  gchar *name = hfsr_values_describe (job->procedure, job->values);
+  gint32 layer;
+  gint32 parent = -1;
+  gint position = -1;
+  gint x, y;
 
-  layer = gimp_layer_new (image_id, name,
-                          gimp_drawable_width (drawable_id),
-                          gimp_drawable_height (drawable_id),
-                          layer_type (image_id,
-                                      gimp_drawable_has_alpha (drawable_id)),
-                          100.0,
-                          gimp_image_get_default_new_layer_mode (image_id));
+  layer = gimp_layer_new (
+    image_id, name, gimp_drawable_width (drawable_id),
+    gimp_drawable_height (drawable_id),
+    layer_type (image_id, gimp_drawable_has_alpha (drawable_id)), 100.0,
+    gimp_image_get_default_new_layer_mode (image_id));
   g_free (name);
-  if (! render_into_layer (job->procedure, job->op, layer, error))
+  if (!render_into_layer (job->procedure, job->op, layer, error))
     return FALSE;
 
   if (gimp_item_is_layer (drawable_id))
     {
-      parent   = gimp_item_get_parent (drawable_id);
+      parent = gimp_item_get_parent (drawable_id);
       position = gimp_image_get_item_position (image_id, drawable_id);
     }
   gimp_drawable_offsets (drawable_id, &x, &y);
@@ -317,16 +295,15 @@ add_map_layer (const Job  *job,
 
 /* The factor by which the op grew @drawable_id into @result. */
 static gint
-upscale_factor (GeglBuffer *result,
-                gint32      drawable_id)
+upscale_factor (GeglBuffer *result, gint32 drawable_id)
 {
   const GeglRectangle *extent = gegl_buffer_get_extent (result);
-  gint                 width  = gimp_drawable_width (drawable_id);
-  gint                 height = gimp_drawable_height (drawable_id);
+  gint width = gimp_drawable_width (drawable_id);
+  gint height = gimp_drawable_height (drawable_id);
 
-  if (extent->width % width != 0 ||
-      extent->width / width != extent->height / height ||
-      extent->height % height != 0)
+  if (extent->width % width != 0
+      || extent->width / width != extent->height / height
+      || extent->height % height != 0)
     return 0;
   return extent->width / width;
 }
@@ -334,17 +311,14 @@ upscale_factor (GeglBuffer *result,
 /* The result as the one layer of a new image like @image_id: base type,
  * precision, colour profile and resolution. */
 static void
-new_image_with (GeglBuffer *pixels,
-                gint32      image_id,
-                gint32      drawable_id,
-                gint32     *result_image_id,
-                gint32     *result_layer_id)
+new_image_with (GeglBuffer *pixels, gint32 image_id, gint32 drawable_id,
+                gint32 *result_image_id, gint32 *result_layer_id)
 {
   const GeglRectangle *extent = gegl_buffer_get_extent (pixels);
-  GimpColorProfile    *profile;
-  gdouble              x_resolution, y_resolution;
-  gint32               image;
-  gint32               layer;
+  GimpColorProfile *profile;
+  gdouble x_resolution, y_resolution;
+  gint32 image;
+  gint32 layer;
 
   image = gimp_image_new_with_precision (extent->width, extent->height,
                                          gimp_image_base_type (image_id),
@@ -359,11 +333,10 @@ new_image_with (GeglBuffer *pixels,
   gimp_image_get_resolution (image_id, &x_resolution, &y_resolution);
   gimp_image_set_resolution (image, x_resolution, y_resolution);
 
-  layer = gimp_layer_new (image, gimp_item_get_name (drawable_id),
-                          extent->width, extent->height,
-                          layer_type (image,
-                                      gimp_drawable_has_alpha (drawable_id)),
-                          100.0, gimp_image_get_default_new_layer_mode (image));
+  layer = gimp_layer_new (
+    image, gimp_item_get_name (drawable_id), extent->width, extent->height,
+    layer_type (image, gimp_drawable_has_alpha (drawable_id)), 100.0,
+    gimp_image_get_default_new_layer_mode (image));
   copy_into_drawable (pixels, layer, FALSE);
   gimp_image_insert_layer (image, layer, -1, 0);
   gimp_image_undo_enable (image);
@@ -375,22 +348,19 @@ new_image_with (GeglBuffer *pixels,
  * GIMP's interpolation, positions included), then the drawable's pixels
  * replaced by the op's: one undo step. */
 static gboolean
-scale_image_with (GeglBuffer *pixels,
-                  gint        factor,
-                  gint32      image_id,
-                  gint32      drawable_id,
-                  GError    **error)
+scale_image_with (GeglBuffer *pixels, gint factor, gint32 image_id,
+                  gint32 drawable_id, GError **error)
 {
   const GeglRectangle *extent = gegl_buffer_get_extent (pixels);
-  gint64               width  = (gint64) gimp_image_width (image_id) * factor;
-  gint64               height = (gint64) gimp_image_height (image_id) * factor;
+  gint64 width = (gint64) gimp_image_width (image_id) * factor;
+  gint64 height = (gint64) gimp_image_height (image_id) * factor;
 
   if (width > GIMP_MAX_IMAGE_SIZE || height > GIMP_MAX_IMAGE_SIZE)
     {
       /* At most 4 x GIMP_MAX_IMAGE_SIZE: an int holds it. */
       g_set_error (error, HFSR_PLUGIN_ERROR, HFSR_PLUGIN_ERROR_CALLING,
-                   _("The image would grow to %d × %d pixels, more than "
-                     "GIMP's limit of %d: open the result as a new image."),
+                   _ ("The image would grow to %d × %d pixels, more than "
+                      "GIMP's limit of %d: open the result as a new image."),
                    (gint) width, (gint) height, GIMP_MAX_IMAGE_SIZE);
       return FALSE;
     }
@@ -398,8 +368,8 @@ scale_image_with (GeglBuffer *pixels,
   gimp_image_undo_group_start (image_id);
   gimp_image_scale (image_id, (gint) width, (gint) height);
   /* An integer factor scales every size and offset exactly. */
-  g_warn_if_fail (gimp_drawable_width (drawable_id) == extent->width &&
-                  gimp_drawable_height (drawable_id) == extent->height);
+  g_warn_if_fail (gimp_drawable_width (drawable_id) == extent->width
+                  && gimp_drawable_height (drawable_id) == extent->height);
   copy_into_drawable (pixels, drawable_id, TRUE);
   gimp_drawable_merge_shadow (drawable_id, TRUE);
   gimp_drawable_update (drawable_id, 0, 0, extent->width, extent->height);
@@ -409,16 +379,16 @@ scale_image_with (GeglBuffer *pixels,
 
 /* Whether @op's output fits in a GIMP image. */
 static gboolean
-check_result_size (GeglNode  *op,
-                   GError   **error)
+check_result_size (GeglNode *op, GError **error)
 {
   GeglRectangle extent = gegl_node_get_bounding_box (op);
 
-  if (extent.width > GIMP_MAX_IMAGE_SIZE || extent.height > GIMP_MAX_IMAGE_SIZE)
+  if (extent.width > GIMP_MAX_IMAGE_SIZE
+      || extent.height > GIMP_MAX_IMAGE_SIZE)
     {
       g_set_error (error, HFSR_PLUGIN_ERROR, HFSR_PLUGIN_ERROR_CALLING,
-                   _("The result would be %d × %d pixels, more than GIMP's "
-                     "limit of %d."),
+                   _ ("The result would be %d × %d pixels, more than GIMP's "
+                      "limit of %d."),
                    extent.width, extent.height, GIMP_MAX_IMAGE_SIZE);
       return FALSE;
     }
@@ -432,12 +402,12 @@ static gchar *
 drawable_class (const Job *job)
 {
   GError *failure = NULL;
-  gchar  *class_text = hfsr_class_describe (job->procedure, job->values,
-                                            job->drawable_id, &failure);
+  gchar *class_text = hfsr_class_describe (job->procedure, job->values,
+                                           job->drawable_id, &failure);
 
   if (class_text == NULL)
     {
-      g_message (_("No class: %s"), failure->message);
+      g_message (_ ("No class: %s"), failure->message);
       g_error_free (failure);
     }
   return class_text;
@@ -446,18 +416,17 @@ drawable_class (const Job *job)
 /* The drawable grown by the op: in place (the whole image scaled) or as
  * a new image, as the procedure's new-image argument says. */
 static gboolean
-upscale (const Job  *job,
-         GError    **error)
+upscale (const Job *job, GError **error)
 {
-  gint          new_image = hfsr_procedure_find_role (job->procedure,
-                                                      HFSR_ARG_NEW_IMAGE);
-  gint32        drawable_id = job->drawable_id;
-  GeglBuffer   *pixels;
-  gint          factor;
-  gboolean      success = TRUE;
-  gchar        *class_text = NULL;
+  gint new_image
+    = hfsr_procedure_find_role (job->procedure, HFSR_ARG_NEW_IMAGE);
+  gint32 drawable_id = job->drawable_id;
+  GeglBuffer *pixels;
+  gint factor;
+  gboolean success = TRUE;
+  gchar *class_text = NULL;
 
-  if (! check_result_size (job->op, error))
+  if (!check_result_size (job->op, error))
     return FALSE;
   pixels = render (job->procedure, job->op,
                    gimp_drawable_get_format (drawable_id), error);
@@ -470,9 +439,9 @@ upscale (const Job  *job,
   if (factor < 1)
     {
       g_set_error (error, HFSR_PLUGIN_ERROR, HFSR_PLUGIN_ERROR_EXECUTION,
-                   _("%s made %d × %d pixels out of %d × %d: not a whole "
-                     "multiple."), job->procedure->operation,
-                   gegl_buffer_get_width (pixels),
+                   _ ("%s made %d × %d pixels out of %d × %d: not a whole "
+                      "multiple."),
+                   job->procedure->operation, gegl_buffer_get_width (pixels),
                    gegl_buffer_get_height (pixels),
                    gimp_drawable_width (drawable_id),
                    gimp_drawable_height (drawable_id));
@@ -480,21 +449,21 @@ upscale (const Job  *job,
     }
   else if (new_image >= 0 && job->values->arg[new_image] != 0.0)
     {
-      new_image_with (pixels, job->image_id, drawable_id,
-                      job->result_image_id, job->result_drawable_id);
+      new_image_with (pixels, job->image_id, drawable_id, job->result_image_id,
+                      job->result_drawable_id);
     }
   else
     {
-      success = scale_image_with (pixels, factor, job->image_id,
-                                  drawable_id, error);
-      *job->result_image_id    = job->image_id;
+      success
+        = scale_image_with (pixels, factor, job->image_id, drawable_id, error);
+      *job->result_image_id = job->image_id;
       *job->result_drawable_id = drawable_id;
     }
   if (success && class_text != NULL)
     {
-      gint32  result = *job->result_drawable_id;
-      gchar  *name   = g_strdup_printf ("%s: %s", gimp_item_get_name (result),
-                                        class_text);
+      gint32 result = *job->result_drawable_id;
+      gchar *name
+        = g_strdup_printf ("%s: %s", gimp_item_get_name (result), class_text);
 
       gimp_item_set_name (result, name);
       g_free (name);
@@ -507,20 +476,18 @@ upscale (const Job  *job,
 /* The name of level @level of the stack @output (HfsrOpDogSrOutput: the
  * DoG or the Gaussians) shown by @op, with its sigmas. */
 static gchar *
-level_name (GeglNode *op,
-            gint      output,
-            gint      level)
+level_name (GeglNode *op, gint output, gint level)
 {
-  gchar   property[8];
+  gchar property[8];
   gdouble sigma, next;
 
   g_snprintf (property, sizeof property, "sigma%d", level);
   gegl_node_get (op, property, &sigma, NULL);
   if (output != HFSR_DOG_SR_OUTPUT_DOG)
-    return g_strdup_printf (_("Gaussian %d (σ %.3g)"), level, sigma);
+    return g_strdup_printf (_ ("Gaussian %d (σ %.3g)"), level, sigma);
   g_snprintf (property, sizeof property, "sigma%d", level + 1);
   gegl_node_get (op, property, &next, NULL);
-  return g_strdup_printf (_("DoG %d (σ %.3g − %.3g)"), level, sigma, next);
+  return g_strdup_printf (_ ("DoG %d (σ %.3g − %.3g)"), level, sigma, next);
 }
 
 /* A transparent layer above the upscale in @image holding the SIFT
@@ -528,38 +495,32 @@ level_name (GeglNode *op,
  * upscale @pixels, with the drawable @source as the small image), named
  * with their count. */
 static gboolean
-keypoint_layer (const Job   *job,
-                GeglNode    *source,
-                GeglBuffer  *pixels,
-                gint32       image,
-                GError     **error)
+keypoint_layer (const Job *job, GeglNode *source, GeglBuffer *pixels,
+                gint32 image, GError **error)
 {
-  GeglNode *marks = gegl_node_new_child (job->graph,
-                                         "operation", "hfsr:sift-keypoints",
-                                         "overlay", TRUE, NULL);
-  gint32    layer;
-  gint      method, scale;
-  gdouble   sigmas[5];
+  GeglNode *marks = gegl_node_new_child (
+    job->graph, "operation", "hfsr:sift-keypoints", "overlay", TRUE, NULL);
+  gint32 layer;
+  gint method, scale;
+  gdouble sigmas[5];
 
-  gegl_node_get (job->op, "method", &method, "scale", &scale,
-                 "sigma1", &sigmas[0], "sigma2", &sigmas[1],
-                 "sigma3", &sigmas[2], "sigma4", &sigmas[3],
-                 "sigma5", &sigmas[4], NULL);
-  gegl_node_set (marks, "method", method, "scale", scale,
-                 "sigma1", sigmas[0], "sigma2", sigmas[1],
-                 "sigma3", sigmas[2], "sigma4", sigmas[3],
+  gegl_node_get (job->op, "method", &method, "scale", &scale, "sigma1",
+                 &sigmas[0], "sigma2", &sigmas[1], "sigma3", &sigmas[2],
+                 "sigma4", &sigmas[3], "sigma5", &sigmas[4], NULL);
+  gegl_node_set (marks, "method", method, "scale", scale, "sigma1", sigmas[0],
+                 "sigma2", sigmas[1], "sigma3", sigmas[2], "sigma4", sigmas[3],
                  "sigma5", sigmas[4], NULL);
-  gegl_node_link (gegl_node_new_child (job->graph,
-                                       "operation", "gegl:buffer-source",
-                                       "buffer", pixels, NULL),
+  gegl_node_link (gegl_node_new_child (job->graph, "operation",
+                                       "gegl:buffer-source", "buffer", pixels,
+                                       NULL),
                   marks);
   gegl_node_connect_to (source, "output", marks, "aux");
 
-  layer = gimp_layer_new (image, _("SIFT keypoints"),
-                          gimp_image_width (image), gimp_image_height (image),
-                          layer_type (image, TRUE), 100.0,
-                          GIMP_LAYER_MODE_NORMAL);
-  if (! render_into_layer (job->procedure, marks, layer, error))
+  layer
+    = gimp_layer_new (image, _ ("SIFT keypoints"), gimp_image_width (image),
+                      gimp_image_height (image), layer_type (image, TRUE),
+                      100.0, GIMP_LAYER_MODE_NORMAL);
+  if (!render_into_layer (job->procedure, marks, layer, error))
     return FALSE;
   gimp_image_insert_layer (image, layer, -1, 0);
   return TRUE;
@@ -572,21 +533,17 @@ keypoint_layer (const Job   *job,
  * rounding to the image's precision (which a DoG's gain would
  * magnify). */
 static GeglBuffer *
-upscale_into_new_image (const Job  *job,
-                        GeglNode   *source,
-                        gint        scale,
-                        GError    **error)
+upscale_into_new_image (const Job *job, GeglNode *source, gint scale,
+                        GError **error)
 {
-  GeglNode   *upscaler = gegl_node_new_child (job->graph,
-                                              "operation",
-                                              "hfsr:super-resolution",
-                                              "scale", scale, "alpha", 0.0,
-                                              NULL);
+  GeglNode *upscaler
+    = gegl_node_new_child (job->graph, "operation", "hfsr:super-resolution",
+                           "scale", scale, "alpha", 0.0, NULL);
   GeglBuffer *pixels;
 
   gegl_node_link (source, upscaler);
-  pixels = render (job->procedure, upscaler, babl_format ("R'G'B'A float"),
-                   error);
+  pixels
+    = render (job->procedure, upscaler, babl_format ("R'G'B'A float"), error);
   if (pixels != NULL)
     new_image_with (pixels, job->image_id, job->drawable_id,
                     job->result_image_id, job->result_drawable_id);
@@ -598,20 +555,18 @@ upscale_into_new_image (const Job  *job,
  * @pixels, which is what hfsr:dog-sr does, so the upscale is not run
  * again for every level. */
 static GeglNode *
-level_op_for (const Job  *job,
-              gint        method,
-              GeglBuffer *pixels)
+level_op_for (const Job *job, gint method, GeglBuffer *pixels)
 {
   GeglNode *level_op;
 
   if (method != HFSR_DOG_SR_METHOD_PIXEL_SR)
     return job->op;
-  level_op = gegl_node_new_child (job->graph,
-                                  "operation", "hfsr:scale-space", NULL);
+  level_op
+    = gegl_node_new_child (job->graph, "operation", "hfsr:scale-space", NULL);
   hfsr_values_apply (job->procedure, job->values, level_op);
-  gegl_node_link (gegl_node_new_child (job->graph,
-                                       "operation", "gegl:buffer-source",
-                                       "buffer", pixels, NULL),
+  gegl_node_link (gegl_node_new_child (job->graph, "operation",
+                                       "gegl:buffer-source", "buffer", pixels,
+                                       NULL),
                   level_op);
   return level_op;
 }
@@ -620,19 +575,15 @@ level_op_for (const Job  *job,
  * (HfsrOpDogSrOutput) as @level_op renders it, level @visible the one
  * shown. */
 static gboolean
-add_level_group (const Job  *job,
-                 gint32      image,
-                 GeglNode   *level_op,
-                 gint        output,
-                 gint        scale,
-                 gint        visible,
-                 GError    **error)
+add_level_group (const Job *job, gint32 image, GeglNode *level_op, gint output,
+                 gint scale, gint visible, GError **error)
 {
-  gint    n_levels = output == HFSR_DOG_SR_OUTPUT_DOG ? 4 : 5;
-  gint32  group    = gimp_layer_group_new (image);
-  gchar  *name     = g_strdup_printf (output == HFSR_DOG_SR_OUTPUT_DOG
-                                      ? _("DoG levels (×%d)")
-                                      : _("Gaussian levels (×%d)"), scale);
+  gint n_levels = output == HFSR_DOG_SR_OUTPUT_DOG ? 4 : 5;
+  gint32 group = gimp_layer_group_new (image);
+  gchar *name = g_strdup_printf (output == HFSR_DOG_SR_OUTPUT_DOG
+                                   ? _ ("DoG levels (×%d)")
+                                   : _ ("Gaussian levels (×%d)"),
+                                 scale);
 
   gimp_item_set_name (group, name);
   g_free (name);
@@ -643,14 +594,13 @@ add_level_group (const Job  *job,
     {
       gint32 layer;
 
-      name  = level_name (job->op, output, level);
-      layer = gimp_layer_new (image, name, gimp_image_width (image),
-                              gimp_image_height (image),
-                              layer_type (image, FALSE), 100.0,
-                              GIMP_LAYER_MODE_NORMAL);
+      name = level_name (job->op, output, level);
+      layer = gimp_layer_new (
+        image, name, gimp_image_width (image), gimp_image_height (image),
+        layer_type (image, FALSE), 100.0, GIMP_LAYER_MODE_NORMAL);
       g_free (name);
       gegl_node_set (level_op, "level", level, NULL);
-      if (! render_into_layer (job->procedure, level_op, layer, error))
+      if (!render_into_layer (job->procedure, level_op, layer, error))
         return FALSE;
       gimp_image_insert_layer (image, layer, group, 0);
       gimp_item_set_visible (layer, level == visible);
@@ -664,19 +614,18 @@ add_level_group (const Job  *job,
  * keypoints.  The upscale is rendered once.  On failure the new image is
  * deleted: nothing is left behind. */
 static gboolean
-stack_levels (const Job  *job,
-              GError    **error)
+stack_levels (const Job *job, GError **error)
 {
-  GeglNode   *source = gegl_node_get_producer (job->op, "input", NULL);
-  GeglNode   *level_op;
+  GeglNode *source = gegl_node_get_producer (job->op, "input", NULL);
+  GeglNode *level_op;
   GeglBuffer *pixels;
-  gint        scale, method, output, visible;
-  gint32      image;
-  gboolean    stacked;
+  gint scale, method, output, visible;
+  gint32 image;
+  gboolean stacked;
 
-  gegl_node_get (job->op, "scale", &scale, "method", &method,
-                 "output", &output, "level", &visible, NULL);
-  if (! check_result_size (job->op, error))
+  gegl_node_get (job->op, "scale", &scale, "method", &method, "output",
+                 &output, "level", &visible, NULL);
+  if (!check_result_size (job->op, error))
     return FALSE;
   pixels = upscale_into_new_image (job, source, scale, error);
   if (pixels == NULL)
@@ -694,35 +643,38 @@ stack_levels (const Job  *job,
     {
       level_op = level_op_for (job, method, pixels);
       g_object_unref (pixels);
-      stacked = add_level_group (job, image, level_op, output, scale,
-                                 visible, error);
+      stacked = add_level_group (job, image, level_op, output, scale, visible,
+                                 error);
       if (stacked)
         gimp_image_undo_enable (image);
     }
-  if (! stacked)
+  if (!stacked)
     {
       gimp_image_delete (image);
-      *job->result_image_id    = job->image_id;
+      *job->result_image_id = job->image_id;
       *job->result_drawable_id = -1;
     }
   return stacked;
 }
 
 gboolean
-hfsr_procedure_run (const HfsrProcedure *procedure,
-                    const HfsrValues    *values,
-                    gint32               image_id,
-                    gint32               drawable_id,
-                    gint32              *result_image_id,
-                    gint32              *result_drawable_id,
-                    GError             **error)
+hfsr_procedure_run (const HfsrProcedure *procedure, const HfsrValues *values,
+                    gint32 image_id, gint32 drawable_id,
+                    gint32 *result_image_id, gint32 *result_drawable_id,
+                    GError **error)
 {
-  Job      job = { procedure, values, NULL, NULL, image_id, drawable_id,
-                   result_image_id, result_drawable_id };
+  Job job = { procedure,
+              values,
+              NULL,
+              NULL,
+              image_id,
+              drawable_id,
+              result_image_id,
+              result_drawable_id };
   gboolean success;
 
   job.graph = hfsr_graph_new (procedure, values, drawable_id, &job.op);
-  *result_image_id    = image_id;
+  *result_image_id = image_id;
   *result_drawable_id = -1;
   switch (procedure->result)
     {

@@ -15,28 +15,30 @@
 
 #include "hfsr-plugin.h"
 
+/* The quark's name is not an expression: not formatted. */
+/* clang-format off */
 G_DEFINE_QUARK (hfsr-plugin-error-quark, hfsr_plugin_error)
+/* clang-format on */
 
 GParamSpec *
-hfsr_arg_pspec (const HfsrProcedure *procedure,
-                const HfsrArg       *arg,
-                GError             **error)
+hfsr_arg_pspec (const HfsrProcedure *procedure, const HfsrArg *arg,
+                GError **error)
 {
   GParamSpec *pspec;
 
-  if (! gegl_has_operation (procedure->operation))
+  if (!gegl_has_operation (procedure->operation))
     {
       g_set_error (error, HFSR_PLUGIN_ERROR, HFSR_PLUGIN_ERROR_EXECUTION,
-                   _("The GEGL operation %s is not installed: GEGL found no "
-                     "hfsr.so on GEGL_PATH or in its plug-in folders."),
+                   _ ("The GEGL operation %s is not installed: GEGL found no "
+                      "hfsr.so on GEGL_PATH or in its plug-in folders."),
                    procedure->operation);
       return NULL;
     }
   pspec = gegl_operation_find_property (procedure->operation, arg->name);
   if (pspec == NULL)
     g_set_error (error, HFSR_PLUGIN_ERROR, HFSR_PLUGIN_ERROR_EXECUTION,
-                 _("The GEGL operation %s has no property “%s”: the "
-                   "installed hfsr.so does not match this plug-in."),
+                 _ ("The GEGL operation %s has no property “%s”: the "
+                    "installed hfsr.so does not match this plug-in."),
                  procedure->operation, arg->name);
   return pspec;
 }
@@ -50,8 +52,7 @@ hfsr_procedure_title (const HfsrProcedure *procedure)
 }
 
 gint
-hfsr_procedure_find_role (const HfsrProcedure *procedure,
-                          HfsrArgRole          role)
+hfsr_procedure_find_role (const HfsrProcedure *procedure, HfsrArgRole role)
 {
   for (gint i = 0; i < procedure->n_args; i++)
     if (procedure->args[i].role == role)
@@ -62,12 +63,10 @@ hfsr_procedure_find_role (const HfsrProcedure *procedure,
 /* @number as a value of @pspec's type; FALSE when that type cannot hold it
  * (a fraction for an int, 2 for a boolean, NaN). */
 static gboolean
-number_to_value (GParamSpec *pspec,
-                 gdouble     number,
-                 GValue     *value)
+number_to_value (GParamSpec *pspec, gdouble number, GValue *value)
 {
-  gboolean integral = isfinite (number) && number == floor (number) &&
-                      fabs (number) <= G_MAXINT;
+  gboolean integral = isfinite (number) && number == floor (number)
+                      && fabs (number) <= G_MAXINT;
 
   g_value_init (value, G_PARAM_SPEC_VALUE_TYPE (pspec));
   switch (G_TYPE_FUNDAMENTAL (G_PARAM_SPEC_VALUE_TYPE (pspec)))
@@ -112,21 +111,21 @@ static gchar *
 describe_allowed (GParamSpec *pspec)
 {
   GEnumClass *enum_class;
-  GString    *names;
-  gchar      *allowed;
+  GString *names;
+  gchar *allowed;
 
   switch (G_TYPE_FUNDAMENTAL (G_PARAM_SPEC_VALUE_TYPE (pspec)))
     {
     case G_TYPE_DOUBLE:
-      return g_strdup_printf (_("a number from %g to %g"),
+      return g_strdup_printf (_ ("a number from %g to %g"),
                               G_PARAM_SPEC_DOUBLE (pspec)->minimum,
                               G_PARAM_SPEC_DOUBLE (pspec)->maximum);
     case G_TYPE_INT:
-      return g_strdup_printf (_("an integer from %d to %d"),
+      return g_strdup_printf (_ ("an integer from %d to %d"),
                               G_PARAM_SPEC_INT (pspec)->minimum,
                               G_PARAM_SPEC_INT (pspec)->maximum);
     case G_TYPE_BOOLEAN:
-      return g_strdup (_("0 (FALSE) or 1 (TRUE)"));
+      return g_strdup (_ ("0 (FALSE) or 1 (TRUE)"));
     case G_TYPE_ENUM:
       enum_class = G_PARAM_SPEC_ENUM (pspec)->enum_class;
       names = g_string_new (NULL);
@@ -134,26 +133,24 @@ describe_allowed (GParamSpec *pspec)
         g_string_append_printf (names, "%s%d (%s)", i > 0 ? ", " : "",
                                 enum_class->values[i].value,
                                 enum_class->values[i].value_nick);
-      allowed = g_strdup_printf (_("one of %s"), names->str);
+      allowed = g_strdup_printf (_ ("one of %s"), names->str);
       g_string_free (names, TRUE);
       return allowed;
     default:
-      return g_strdup (_("a type this plug-in does not know"));
+      return g_strdup (_ ("a type this plug-in does not know"));
     }
 }
 
 gboolean
-hfsr_values_init (const HfsrProcedure *procedure,
-                  gint32               drawable_id,
-                  HfsrValues          *values,
-                  GError             **error)
+hfsr_values_init (const HfsrProcedure *procedure, gint32 drawable_id,
+                  HfsrValues *values, GError **error)
 {
   memset (values, 0, sizeof *values);
   for (gint i = 0; i < procedure->n_args; i++)
     {
       const HfsrArg *arg = &procedure->args[i];
-      GParamSpec    *pspec;
-      GValue         value = G_VALUE_INIT;
+      GParamSpec *pspec;
+      GValue value = G_VALUE_INIT;
 
       switch (arg->role)
         {
@@ -178,59 +175,54 @@ hfsr_values_init (const HfsrProcedure *procedure,
 }
 
 static gboolean
-check_reference (const HfsrArg *arg,
-                 gdouble        number,
-                 gint32         drawable_id,
-                 GError       **error)
+check_reference (const HfsrArg *arg, gdouble number, gint32 drawable_id,
+                 GError **error)
 {
   gint32 reference = (gint32) number;
 
-  if (number != reference || ! gimp_item_is_valid (reference) ||
-      ! gimp_item_is_drawable (reference) || gimp_item_is_group (reference))
+  if (number != reference || !gimp_item_is_valid (reference)
+      || !gimp_item_is_drawable (reference) || gimp_item_is_group (reference))
     {
       g_set_error (error, HFSR_PLUGIN_ERROR, HFSR_PLUGIN_ERROR_CALLING,
-                   _("%s: %g is not a drawable with pixels of its own."),
+                   _ ("%s: %g is not a drawable with pixels of its own."),
                    arg->name, number);
       return FALSE;
     }
-  if (gimp_drawable_width (reference) != gimp_drawable_width (drawable_id) ||
-      gimp_drawable_height (reference) != gimp_drawable_height (drawable_id))
+  if (gimp_drawable_width (reference) != gimp_drawable_width (drawable_id)
+      || gimp_drawable_height (reference)
+           != gimp_drawable_height (drawable_id))
     {
-      g_set_error (error, HFSR_PLUGIN_ERROR, HFSR_PLUGIN_ERROR_CALLING,
-                   _("%s: “%s” is %d × %d pixels, “%s” %d × %d: the "
-                     "two must have the same size."), arg->name,
-                   gimp_item_get_name (reference),
-                   gimp_drawable_width (reference),
-                   gimp_drawable_height (reference),
-                   gimp_item_get_name (drawable_id),
-                   gimp_drawable_width (drawable_id),
-                   gimp_drawable_height (drawable_id));
+      g_set_error (
+        error, HFSR_PLUGIN_ERROR, HFSR_PLUGIN_ERROR_CALLING,
+        _ ("%s: “%s” is %d × %d pixels, “%s” %d × %d: the "
+           "two must have the same size."),
+        arg->name, gimp_item_get_name (reference),
+        gimp_drawable_width (reference), gimp_drawable_height (reference),
+        gimp_item_get_name (drawable_id), gimp_drawable_width (drawable_id),
+        gimp_drawable_height (drawable_id));
       return FALSE;
     }
   return TRUE;
 }
 
 static void
-set_out_of_range (GError       **error,
-                  const HfsrArg *arg,
-                  gdouble        number,
-                  const gchar   *allowed)
+set_out_of_range (GError **error, const HfsrArg *arg, gdouble number,
+                  const gchar *allowed)
 {
   g_set_error (error, HFSR_PLUGIN_ERROR, HFSR_PLUGIN_ERROR_CALLING,
-               _("%s = %g is out of range: %s takes %s."),
-               arg->name, number, arg->name, allowed);
+               _ ("%s = %g is out of range: %s takes %s."), arg->name, number,
+               arg->name, allowed);
 }
 
 static const gchar *enum_nick (GParamSpec *pspec, gdouble number);
 
 /* The index of @procedure's property argument @name, or -1. */
 static gint
-find_property_arg (const HfsrProcedure *procedure,
-                   const gchar         *name)
+find_property_arg (const HfsrProcedure *procedure, const gchar *name)
 {
   for (gint i = 0; i < procedure->n_args; i++)
-    if (procedure->args[i].role == HFSR_ARG_PROPERTY &&
-        strcmp (procedure->args[i].name, name) == 0)
+    if (procedure->args[i].role == HFSR_ARG_PROPERTY
+        && strcmp (procedure->args[i].name, name) == 0)
       return i;
   return -1;
 }
@@ -239,40 +231,38 @@ find_property_arg (const HfsrProcedure *procedure,
  * Gaussian stack's, and the DoG made from it has one level fewer (the op
  * would only warn, at render time, and give an empty layer). */
 static gboolean
-check_level (const HfsrProcedure *procedure,
-             const HfsrValues    *values,
-             GError             **error)
+check_level (const HfsrProcedure *procedure, const HfsrValues *values,
+             GError **error)
 {
-  gint         output = find_property_arg (procedure, "output");
-  gint         level  = find_property_arg (procedure, "level");
+  gint output = find_property_arg (procedure, "output");
+  gint level = find_property_arg (procedure, "level");
   const gchar *nick;
 
   if (output < 0 || level < 0)
     return TRUE;
-  nick = enum_nick (gegl_operation_find_property (procedure->operation,
-                                                  "output"),
-                    values->arg[output]);
+  nick
+    = enum_nick (gegl_operation_find_property (procedure->operation, "output"),
+                 values->arg[output]);
   if (g_strcmp0 (nick, "dog") != 0 || values->arg[level] <= 4)
     return TRUE;
-  set_out_of_range (error, &procedure->args[level], values->arg[level],
-                    _("1 to 4 with the Difference of Gaussians (output DOG)"));
+  set_out_of_range (
+    error, &procedure->args[level], values->arg[level],
+    _ ("1 to 4 with the Difference of Gaussians (output DOG)"));
   return FALSE;
 }
 
 gboolean
-hfsr_values_check (const HfsrProcedure *procedure,
-                   const HfsrValues    *values,
-                   gint32               drawable_id,
-                   GError             **error)
+hfsr_values_check (const HfsrProcedure *procedure, const HfsrValues *values,
+                   gint32 drawable_id, GError **error)
 {
   for (gint i = 0; i < procedure->n_args; i++)
     {
-      const HfsrArg *arg    = &procedure->args[i];
-      gdouble        number = values->arg[i];
-      GParamSpec    *pspec;
-      GValue         value  = G_VALUE_INIT;
-      gboolean       valid;
-      gchar         *allowed;
+      const HfsrArg *arg = &procedure->args[i];
+      gdouble number = values->arg[i];
+      GParamSpec *pspec;
+      GValue value = G_VALUE_INIT;
+      gboolean valid;
+      gchar *allowed;
 
       switch (arg->role)
         {
@@ -281,10 +271,10 @@ hfsr_values_check (const HfsrProcedure *procedure,
           if (pspec == NULL)
             return FALSE;
           /* validate() returns TRUE when it had to change the value. */
-          valid = number_to_value (pspec, number, &value) &&
-                  ! g_param_value_validate (pspec, &value);
+          valid = number_to_value (pspec, number, &value)
+                  && !g_param_value_validate (pspec, &value);
           g_value_unset (&value);
-          if (! valid)
+          if (!valid)
             {
               allowed = describe_allowed (pspec);
               set_out_of_range (error, arg, number, allowed);
@@ -293,14 +283,14 @@ hfsr_values_check (const HfsrProcedure *procedure,
             }
           break;
         case HFSR_ARG_REFERENCE:
-          if (! check_reference (arg, number, drawable_id, error))
+          if (!check_reference (arg, number, drawable_id, error))
             return FALSE;
           break;
         case HFSR_ARG_NEW_IMAGE:
           if (number != 0.0 && number != 1.0)
             {
               set_out_of_range (error, arg, number,
-                                _("0 (FALSE) or 1 (TRUE)"));
+                                _ ("0 (FALSE) or 1 (TRUE)"));
               return FALSE;
             }
           break;
@@ -310,15 +300,14 @@ hfsr_values_check (const HfsrProcedure *procedure,
 }
 
 void
-hfsr_values_apply (const HfsrProcedure *procedure,
-                   const HfsrValues    *values,
-                   GeglNode            *op)
+hfsr_values_apply (const HfsrProcedure *procedure, const HfsrValues *values,
+                   GeglNode *op)
 {
   for (gint i = 0; i < procedure->n_args; i++)
     {
       const HfsrArg *arg = &procedure->args[i];
-      GParamSpec    *pspec;
-      GValue         value = G_VALUE_INIT;
+      GParamSpec *pspec;
+      GValue value = G_VALUE_INIT;
 
       if (arg->role != HFSR_ARG_PROPERTY)
         continue;
@@ -337,35 +326,33 @@ hfsr_values_apply (const HfsrProcedure *procedure,
 
 /* The nick of enum @pspec's value @number, or NULL. */
 static const gchar *
-enum_nick (GParamSpec *pspec,
-           gdouble     number)
+enum_nick (GParamSpec *pspec, gdouble number)
 {
   GEnumValue *value;
 
-  if (! G_IS_PARAM_SPEC_ENUM (pspec))
+  if (!G_IS_PARAM_SPEC_ENUM (pspec))
     return NULL;
-  value = g_enum_get_value (G_PARAM_SPEC_ENUM (pspec)->enum_class,
-                            (gint) number);
+  value
+    = g_enum_get_value (G_PARAM_SPEC_ENUM (pspec)->enum_class, (gint) number);
   return value != NULL ? value->value_nick : NULL;
 }
 
 gboolean
-hfsr_arg_is_relevant (const HfsrProcedure *procedure,
-                      const HfsrValues    *values,
-                      const HfsrArg       *arg)
+hfsr_arg_is_relevant (const HfsrProcedure *procedure, const HfsrValues *values,
+                      const HfsrArg *arg)
 {
   const gchar *condition;
-  gchar      **parts;
-  gchar      **nicks;
+  gchar **parts;
+  gchar **nicks;
   const gchar *nick = NULL;
-  gboolean     negate;
-  gboolean     listed = FALSE;
-  gint         i;
+  gboolean negate;
+  gboolean listed = FALSE;
+  gint i;
 
   if (arg->role != HFSR_ARG_PROPERTY)
     return TRUE;
-  condition = gegl_operation_get_property_key (procedure->operation,
-                                               arg->name, "visible");
+  condition = gegl_operation_get_property_key (procedure->operation, arg->name,
+                                               "visible");
   if (condition == NULL)
     return TRUE;
 
@@ -382,9 +369,9 @@ hfsr_arg_is_relevant (const HfsrProcedure *procedure,
   g_strstrip (parts[0]);
   i = find_property_arg (procedure, parts[0]);
   if (i >= 0)
-    nick = enum_nick (gegl_operation_find_property (procedure->operation,
-                                                    parts[0]),
-                      values->arg[i]);
+    nick = enum_nick (
+      gegl_operation_find_property (procedure->operation, parts[0]),
+      values->arg[i]);
   nicks = g_strsplit (parts[1], ",", -1);
   for (gchar **n = nicks; *n != NULL; n++)
     if (nick != NULL && strcmp (g_strstrip (*n), nick) == 0)
@@ -397,28 +384,28 @@ hfsr_arg_is_relevant (const HfsrProcedure *procedure,
 }
 
 gchar *
-hfsr_values_describe (const HfsrProcedure *procedure,
-                      const HfsrValues    *values)
+hfsr_values_describe (const HfsrProcedure *procedure, const HfsrValues *values)
 {
   GString *text = g_string_new (hfsr_procedure_title (procedure));
-  gint     n_shown = 0;
+  gint n_shown = 0;
 
   for (gint i = 0; i < procedure->n_args; i++)
     {
       const HfsrArg *arg = &procedure->args[i];
-      GParamSpec    *pspec;
-      GEnumValue    *enum_value;
+      GParamSpec *pspec;
+      GEnumValue *enum_value;
 
-      if (arg->role != HFSR_ARG_PROPERTY ||
-          ! hfsr_arg_is_relevant (procedure, values, arg))
+      if (arg->role != HFSR_ARG_PROPERTY
+          || !hfsr_arg_is_relevant (procedure, values, arg))
         continue;
       pspec = gegl_operation_find_property (procedure->operation, arg->name);
       if (pspec == NULL)
         continue;
       g_string_append (text, n_shown++ == 0 ? " (" : ", ");
-      if (G_IS_PARAM_SPEC_ENUM (pspec) &&
-          (enum_value = g_enum_get_value (G_PARAM_SPEC_ENUM (pspec)->enum_class,
-                                          (gint) values->arg[i])) != NULL)
+      if (G_IS_PARAM_SPEC_ENUM (pspec)
+          && (enum_value = g_enum_get_value (
+                G_PARAM_SPEC_ENUM (pspec)->enum_class, (gint) values->arg[i]))
+               != NULL)
         g_string_append (text, enum_value->value_name);
       else
         g_string_append_printf (text, "%s %g", g_param_spec_get_nick (pspec),

@@ -12,8 +12,9 @@ if [[ "${1:-}" == "--test" ]]; then
   # torch: exporter/training tests; clang + libclang-rt: the fuzz target and
   # sanitizers; skimage: image checks in the CLI tests; xvfb, appstream: GIMP;
   # xdotool, imagemagick (import): the plug-in's dialog test and screenshots;
-  # opencv: hfsr-sift's detector against cv2.SIFT_create.
-  packages+=(python3-torch python3-skimage python3-numpy clang libclang-rt-14-dev
+  # opencv: hfsr-sift's detector against cv2.SIFT_create; clang-format 14:
+  # the format test (scripts/format.sh).
+  packages+=(python3-torch python3-skimage python3-numpy clang libclang-rt-14-dev clang-format-14
              xvfb xauth appstream xdotool imagemagick python3-opencv)
 fi
 

@@ -40,22 +40,22 @@ typedef struct
 
 typedef struct
 {
-  int         threads;
-  int         runs;
-  int         warmup;
-  int         tile;
-  gboolean    json;
-  gboolean    paced;       /* one timed run per line of stdin */
+  int threads;
+  int runs;
+  int warmup;
+  int tile;
+  gboolean json;
+  gboolean paced;          /* one timed run per line of stdin */
   const char *input_path;  /* raw float32 planes (CHW), or NULL */
   const char *output_path; /* where the last run's output goes, or NULL */
 } Settings;
 
 typedef struct
 {
-  double  median;
-  double  min;
+  double median;
+  double min;
   GArray *seconds; /* of double, one per timed run */
-  gsize   scratch; /* peak bytes above what was held before the runs */
+  gsize scratch;   /* peak bytes above what was held before the runs */
 } Timing;
 
 /* ------------------------------------------------------------ arguments */
@@ -125,7 +125,8 @@ check_settings (const Settings *settings, int n_sizes, GError **error)
            && n_sizes != 1)
     g_set_error (error, HFSR_ERROR, HFSR_ERROR_INVALID_ARGUMENT,
                  "--input, --output and --paced take exactly one SIZE "
-                 "(got %d)", n_sizes);
+                 "(got %d)",
+                 n_sizes);
   else
     return TRUE;
   return FALSE;
@@ -207,7 +208,8 @@ read_planes (const char *path, HfsrImageView *view, GError **error)
     {
       g_set_error (error, HFSR_ERROR, HFSR_ERROR_IO,
                    "%s: raw float32 files are read on little-endian "
-                   "machines only", path);
+                   "machines only",
+                   path);
       return FALSE;
     }
   if (!g_file_get_contents (path, &contents, &length, error))
@@ -216,9 +218,9 @@ read_planes (const char *path, HfsrImageView *view, GError **error)
     {
       g_set_error (error, HFSR_ERROR, HFSR_ERROR_INVALID_ARGUMENT,
                    "%s: %" G_GSIZE_FORMAT " bytes, but %d planes of %dx%d "
-                   "float32 are %" G_GSIZE_FORMAT, path, length,
-                   view->channels, view->rect.width, view->rect.height,
-                   expected);
+                   "float32 are %" G_GSIZE_FORMAT,
+                   path, length, view->channels, view->rect.width,
+                   view->rect.height, expected);
       g_free (contents);
       return FALSE;
     }
@@ -320,8 +322,8 @@ time_runs (const HfsrModel *model, const Settings *settings,
   sorted = g_memdup2 (timing->seconds->data, n * sizeof (double));
   qsort (sorted, n, sizeof (double), compare_doubles);
   timing->min = sorted[0];
-  timing->median = n % 2 ? sorted[n / 2]
-                         : (sorted[n / 2 - 1] + sorted[n / 2]) / 2.0;
+  timing->median
+    = n % 2 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2.0;
   g_free (sorted);
   return TRUE;
 }
@@ -389,13 +391,14 @@ print_result (const HfsrModel *model, const Settings *settings,
 
   if (settings->json || settings->paced)
     {
-      printf ("{\"input\": [%d, %d], \"output\": [%d, %d], \"threads\": %d, "
-              "\"median_s\": %.9g, \"min_s\": %.9g, \"output_mp_per_s\": "
-              "%.9g, \"gflop_per_s\": %.9g, \"peak_scratch_bytes\": %"
-              G_GSIZE_FORMAT ", \"seconds\": [", input->rect.width,
-              input->rect.height, output->rect.width, output->rect.height,
-              settings->threads, timing->median, timing->min, mp_per_s,
-              gflops, timing->scratch);
+      printf (
+        "{\"input\": [%d, %d], \"output\": [%d, %d], \"threads\": %d, "
+        "\"median_s\": %.9g, \"min_s\": %.9g, \"output_mp_per_s\": "
+        "%.9g, \"gflop_per_s\": %.9g, \"peak_scratch_bytes\": %" G_GSIZE_FORMAT
+        ", \"seconds\": [",
+        input->rect.width, input->rect.height, output->rect.width,
+        output->rect.height, settings->threads, timing->median, timing->min,
+        mp_per_s, gflops, timing->scratch);
       for (guint i = 0; i < timing->seconds->len; i++)
         printf ("%s%.9g", i ? ", " : "",
                 g_array_index (timing->seconds, double, i));
@@ -404,16 +407,16 @@ print_result (const HfsrModel *model, const Settings *settings,
   else
     printf ("| %dx%d | %dx%d | %.4f | %.4f | %.3f | %.2f | %.1f |\n",
             input->rect.width, input->rect.height, output->rect.width,
-            output->rect.height, timing->median, timing->min, mp_per_s,
-            gflops, timing->scratch / 1e6);
+            output->rect.height, timing->median, timing->min, mp_per_s, gflops,
+            timing->scratch / 1e6);
   fflush (stdout);
 }
 
 /* ----------------------------------------------------------------- main */
 
 static gboolean
-bench_size (const HfsrModel *model, const Settings *settings,
-            const Size *size, GError **error)
+bench_size (const HfsrModel *model, const Settings *settings, const Size *size,
+            GError **error)
 {
   int s = hfsr_model_get_scale (model);
   HfsrImageView input = { 0 }, output = { 0 };
@@ -428,8 +431,8 @@ bench_size (const HfsrModel *model, const Settings *settings,
                    s);
       return FALSE;
     }
-  if (!view_init (&input, hfsr_model_get_input_channels (model),
-                  size->width, size->height, "input", error)
+  if (!view_init (&input, hfsr_model_get_input_channels (model), size->width,
+                  size->height, "input", error)
       || !view_init (&output, hfsr_model_get_output_channels (model, 0),
                      size->width * s, size->height * s, "output", error))
     goto out;
@@ -475,34 +478,38 @@ static GOptionContext *
 options_context (Settings *settings, char **input_path, char **output_path,
                  char ***arguments)
 {
-  const GOptionEntry entries[] = {
-    { "threads", 't', 0, G_OPTION_ARG_INT, &settings->threads,
-      "Engine threads (default: every processor)", "N" },
-    { "runs", 'r', 0, G_OPTION_ARG_INT, &settings->runs,
-      "Timed runs per size (default 5)", "R" },
-    { "warmup", 'w', 0, G_OPTION_ARG_INT, &settings->warmup,
-      "Untimed runs before them (default 1)", "W" },
-    { "tile", 0, 0, G_OPTION_ARG_INT, &settings->tile,
-      "Output tile side in pixels (default 0: the engine's)", "T" },
-    { "json", 0, 0, G_OPTION_ARG_NONE, &settings->json,
-      "One JSON object per size, with every run's seconds, instead of the "
-      "table", NULL },
-    { "paced", 0, 0, G_OPTION_ARG_NONE, &settings->paced,
-      "Time one run per line read on standard input, answering each with "
-      "its seconds (JSON lines; for bench/compare.py); one SIZE only",
-      NULL },
-    { "input", 0, 0, G_OPTION_ARG_FILENAME, input_path,
-      "Read the input from raw float32 planes (C x H x W, little-endian) "
-      "instead of a random image; one SIZE only", "FILE" },
-    { "output", 0, 0, G_OPTION_ARG_FILENAME, output_path,
-      "Write the output of the last run there, in the same layout", "FILE" },
-    { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, arguments,
-      NULL, "MODEL SIZE..." },
-    { NULL }
-  };
+  const GOptionEntry entries[]
+    = { { "threads", 't', 0, G_OPTION_ARG_INT, &settings->threads,
+          "Engine threads (default: every processor)", "N" },
+        { "runs", 'r', 0, G_OPTION_ARG_INT, &settings->runs,
+          "Timed runs per size (default 5)", "R" },
+        { "warmup", 'w', 0, G_OPTION_ARG_INT, &settings->warmup,
+          "Untimed runs before them (default 1)", "W" },
+        { "tile", 0, 0, G_OPTION_ARG_INT, &settings->tile,
+          "Output tile side in pixels (default 0: the engine's)", "T" },
+        { "json", 0, 0, G_OPTION_ARG_NONE, &settings->json,
+          "One JSON object per size, with every run's seconds, instead of the "
+          "table",
+          NULL },
+        { "paced", 0, 0, G_OPTION_ARG_NONE, &settings->paced,
+          "Time one run per line read on standard input, answering each with "
+          "its seconds (JSON lines; for bench/compare.py); one SIZE only",
+          NULL },
+        { "input", 0, 0, G_OPTION_ARG_FILENAME, input_path,
+          "Read the input from raw float32 planes (C x H x W, little-endian) "
+          "instead of a random image; one SIZE only",
+          "FILE" },
+        { "output", 0, 0, G_OPTION_ARG_FILENAME, output_path,
+          "Write the output of the last run there, in the same layout",
+          "FILE" },
+        { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, arguments,
+          NULL, "MODEL SIZE..." },
+        { NULL } };
 
-  return tool_option_context_new ("- time the engine on images of each "
-                                   "SIZE", entries,
+  return tool_option_context_new (
+    "- time the engine on images of each "
+    "SIZE",
+    entries,
     "SIZE is WxH or N (N x N), in input pixels.  Prints a Markdown table "
     "of\nmedian and minimum seconds, output megapixels per second, "
     "direct-convolution\nGFLOP/s and the engine's peak scratch memory.  "
@@ -520,7 +527,7 @@ parse_sizes (char **arguments, const Settings *settings, int *n_sizes,
   *n_sizes = arguments ? (int) g_strv_length (arguments) - 1 : 0;
   if (!check_settings (settings, *n_sizes, error))
     return NULL;
-  sizes = g_new (Size, *n_sizes);
+  sizes = g_new (Size, (*n_sizes));
   for (int i = 0; i < *n_sizes; i++)
     if (!parse_size (arguments[i + 1], &sizes[i], error))
       {
@@ -533,8 +540,8 @@ parse_sizes (char **arguments, const Settings *settings, int *n_sizes,
 int
 main (int argc, char **argv)
 {
-  Settings settings = { g_get_num_processors (), 5, 1, 0, FALSE, FALSE,
-                        NULL, NULL };
+  Settings settings
+    = { g_get_num_processors (), 5, 1, 0, FALSE, FALSE, NULL, NULL };
   char *input_path = NULL, *output_path = NULL;
   char **arguments = NULL;
   GError *error = NULL;
@@ -544,8 +551,7 @@ main (int argc, char **argv)
   int n_sizes = 0, status = 2;
 
   tool_check_stdout_at_exit ("hfsr-bench", 1);
-  context = options_context (&settings, &input_path, &output_path,
-                             &arguments);
+  context = options_context (&settings, &input_path, &output_path, &arguments);
   if (g_option_context_parse (context, &argc, &argv, &error))
     {
       settings.input_path = input_path;

@@ -24,10 +24,10 @@ classify_file (const HfsrModel *model, const char *path, gboolean all,
                GError **error)
 {
   HfsrTensor *rgb;
-  float      *grey = NULL;
-  int         n = hfsr_model_get_n_classes (model), best = 0;
-  double     *p = g_new (double, n);
-  gboolean    ok = FALSE;
+  float *grey = NULL;
+  int n = hfsr_model_get_n_classes (model), best = 0;
+  double *p = g_new (double, n);
+  gboolean ok = FALSE;
 
   /* The loader's errors name the file already. */
   rgb = tool_load_image (path, error);
@@ -94,7 +94,7 @@ static int
 classify_files (const HfsrModel *model, char **inputs, gboolean all)
 {
   GError *error = NULL;
-  int     status = 0;
+  int status = 0;
 
   for (int i = 0; inputs[i] != NULL; i++)
     if (!classify_file (model, inputs[i], all, &error))
@@ -108,38 +108,40 @@ classify_files (const HfsrModel *model, char **inputs, gboolean all)
 int
 main (int argc, char **argv)
 {
-  int             scale = 4, shared = 1;
-  double          lambda = 9.0;
-  char           *arch = NULL, *model_path = NULL;
-  char          **inputs = NULL;
-  gboolean        all = FALSE;
-  GError         *error = NULL;
+  int scale = 4, shared = 1;
+  double lambda = 9.0;
+  char *arch = NULL, *model_path = NULL;
+  char **inputs = NULL;
+  gboolean all = FALSE;
+  GError *error = NULL;
   GOptionContext *context;
-  HfsrModel      *model = NULL;
-  int             status = 2;
-  const GOptionEntry entries[] = {
-    { "scale", 's', 0, G_OPTION_ARG_INT, &scale,
-      "The network's upscaling, 2 or 4 (default 4)", "S" },
-    { "arch", 'a', 0, G_OPTION_ARG_STRING, &arch,
-      "fsrcnn (default), wdsr or sequential", "ARCH" },
-    { "shared", 0, 0, G_OPTION_ARG_INT, &shared,
-      "Shared layers: 1 (default), or 4 for wdsr", "N" },
-    { "lambda", 'l', 0, G_OPTION_ARG_DOUBLE, &lambda,
-      "Weight of the classification loss, blended between the trained "
-      "values (default 9; 0 = plain SR)", "L" },
-    { "model", 'm', 0, G_OPTION_ARG_FILENAME, &model_path,
-      "A model file instead of the shipped family", "FILE" },
-    { "all", 0, 0, G_OPTION_ARG_NONE, &all,
-      "Also print every class's probability", NULL },
-    { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &inputs,
-      NULL, "IMAGE..." },
-    { NULL }
-  };
+  HfsrModel *model = NULL;
+  int status = 2;
+  const GOptionEntry entries[]
+    = { { "scale", 's', 0, G_OPTION_ARG_INT, &scale,
+          "The network's upscaling, 2 or 4 (default 4)", "S" },
+        { "arch", 'a', 0, G_OPTION_ARG_STRING, &arch,
+          "fsrcnn (default), wdsr or sequential", "ARCH" },
+        { "shared", 0, 0, G_OPTION_ARG_INT, &shared,
+          "Shared layers: 1 (default), or 4 for wdsr", "N" },
+        { "lambda", 'l', 0, G_OPTION_ARG_DOUBLE, &lambda,
+          "Weight of the classification loss, blended between the trained "
+          "values (default 9; 0 = plain SR)",
+          "L" },
+        { "model", 'm', 0, G_OPTION_ARG_FILENAME, &model_path,
+          "A model file instead of the shipped family", "FILE" },
+        { "all", 0, 0, G_OPTION_ARG_NONE, &all,
+          "Also print every class's probability", NULL },
+        { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &inputs, NULL,
+          "IMAGE..." },
+        { NULL } };
 
   tool_check_stdout_at_exit (PROGRAM, 2);
   tool_image_setup (PROGRAM, 2);
-  context = tool_option_context_new ("- classify low-resolution character "
-                                     "crops with an SR² network", entries,
+  context = tool_option_context_new (
+    "- classify low-resolution character "
+    "crops with an SR² network",
+    entries,
     "Each IMAGE (anything GEGL loads; RGB is read as its luminance Y') is one "
     "low-resolution\ncrop holding one light character on a dark background, "
     "as in MNIST: 14 x 14\nfor the x2 networks, 7 x 7 for x4 (other sizes "
@@ -148,9 +150,8 @@ main (int argc, char **argv)
   if (!g_option_context_parse (context, &argc, &argv, &error)
       || !check_options (inputs, lambda, &error))
     goto out;
-  model = hfsr_model_load_structure_sr (model_path, scale,
-                                        arch ? arch : "fsrcnn", shared,
-                                        lambda, &error);
+  model = hfsr_model_load_structure_sr (
+    model_path, scale, arch ? arch : "fsrcnn", shared, lambda, &error);
   if (model == NULL)
     goto out;
 

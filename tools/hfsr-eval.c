@@ -41,12 +41,12 @@ typedef enum
 
 typedef struct
 {
-  char       *label;      /* as the user wrote it */
-  MethodKind  kind;
-  int         sampler;    /* GeglSamplerType, for METHOD_SAMPLER */
-  double      alpha;      /* for METHOD_HFSR without a model */
-  char       *model_path; /* for METHOD_HFSR: model:PATH, else NULL */
-  double      seconds;    /* upscaling wall time over all images */
+  char *label; /* as the user wrote it */
+  MethodKind kind;
+  int sampler;      /* GeglSamplerType, for METHOD_SAMPLER */
+  double alpha;     /* for METHOD_HFSR without a model */
+  char *model_path; /* for METHOD_HFSR: model:PATH, else NULL */
+  double seconds;   /* upscaling wall time over all images */
 } Method;
 
 /* One method's scores on one image. */
@@ -60,12 +60,12 @@ typedef struct
 
 typedef struct
 {
-  int          scale;
-  double       cut;
-  const char  *save_dir;   /* --save, or a temporary folder */
-  gboolean     keep_files; /* --save given */
-  Method      *methods;
-  int          n_methods;
+  int scale;
+  double cut;
+  const char *save_dir; /* --save, or a temporary folder */
+  gboolean keep_files;  /* --save given */
+  Method *methods;
+  int n_methods;
 } Evaluation;
 
 /* ------------------------------------------------------------- methods */
@@ -86,8 +86,7 @@ is_alpha_zero_method (const Method *method)
 
 /* Reads "hfsr:alpha=A" or "model:PATH". */
 static gboolean
-parse_sr_method (const char *text, int scale, Method *method,
-                 GError **error)
+parse_sr_method (const char *text, int scale, Method *method, GError **error)
 {
   HfsrModel *model;
 
@@ -97,14 +96,15 @@ parse_sr_method (const char *text, int scale, Method *method,
       g_set_error (error, HFSR_ERROR, HFSR_ERROR_INVALID_ARGUMENT,
                    "method '%s': the GEGL op %s is not available (run "
                    "under `meson devenv -C BUILD`, or put the folder with "
-                   "hfsr's GEGL module on GEGL_PATH)", text, HFSR_SR_OP);
+                   "hfsr's GEGL module on GEGL_PATH)",
+                   text, HFSR_SR_OP);
       return FALSE;
     }
 
   if (g_str_has_prefix (text, "hfsr:alpha="))
     {
       const char *number = text + strlen ("hfsr:alpha=");
-      char       *end = NULL;
+      char *end = NULL;
 
       method->alpha = g_ascii_strtod (number, &end);
       if (end == number || *end != '\0' || !isfinite (method->alpha))
@@ -128,8 +128,8 @@ parse_sr_method (const char *text, int scale, Method *method,
   if (hfsr_model_get_scale (model) != scale)
     {
       g_set_error (error, HFSR_ERROR, HFSR_ERROR_INVALID_ARGUMENT,
-                   "method '%s': the model upscales x%d, not x%d",
-                   text, hfsr_model_get_scale (model), scale);
+                   "method '%s': the model upscales x%d, not x%d", text,
+                   hfsr_model_get_scale (model), scale);
       hfsr_model_free (model);
       return FALSE;
     }
@@ -170,7 +170,8 @@ parse_method (const char *text, int scale, Method *method, GError **error)
       g_set_error (error, HFSR_ERROR, HFSR_ERROR_INVALID_ARGUMENT,
                    "unknown method '%s' (known: bicubic, the GEGL samplers "
                    "nearest, linear, cubic, nohalo, lohalo, hfsr:alpha=A, "
-                   "model:PATH)", text);
+                   "model:PATH)",
+                   text);
       return FALSE;
     }
   method->kind = METHOD_SAMPLER;
@@ -186,8 +187,8 @@ set_op_property (GeglNode *node, const char *op, const char *name,
                  const GValue *value, GError **error)
 {
   GParamSpec *spec = gegl_operation_find_property (op, name);
-  GValue      converted = G_VALUE_INIT;
-  gboolean    valid;
+  GValue converted = G_VALUE_INIT;
+  gboolean valid;
 
   if (spec == NULL)
     {
@@ -221,7 +222,7 @@ static gboolean
 configure_sr_node (GeglNode *node, int scale, const Method *method,
                    GError **error)
 {
-  GValue   value = G_VALUE_INIT;
+  GValue value = G_VALUE_INIT;
   gboolean configured;
 
   g_value_init (&value, G_TYPE_INT);
@@ -232,16 +233,14 @@ configure_sr_node (GeglNode *node, int scale, const Method *method,
     {
       g_value_init (&value, G_TYPE_STRING);
       g_value_set_string (&value, method->model_path);
-      configured = set_op_property (node, HFSR_SR_OP, "model", &value,
-                                    error);
+      configured = set_op_property (node, HFSR_SR_OP, "model", &value, error);
       g_value_unset (&value);
     }
   else if (configured)
     {
       g_value_init (&value, G_TYPE_DOUBLE);
       g_value_set_double (&value, method->alpha);
-      configured = set_op_property (node, HFSR_SR_OP, "alpha", &value,
-                                    error);
+      configured = set_op_property (node, HFSR_SR_OP, "alpha", &value, error);
       g_value_unset (&value);
     }
   if (!configured)
@@ -255,18 +254,18 @@ static HfsrTensor *
 upscale (const Evaluation *eval, const Method *method, const HfsrTensor *low,
          GeglBuffer *low_buffer, GError **error)
 {
-  GeglRectangle rect = { 0, 0, low->width * eval->scale,
-                         low->height * eval->scale };
-  GeglNode     *graph, *source, *op;
-  HfsrTensor   *high = NULL;
-  GError       *failure = NULL;
+  GeglRectangle rect
+    = { 0, 0, low->width * eval->scale, low->height * eval->scale };
+  GeglNode *graph, *source, *op;
+  HfsrTensor *high = NULL;
+  GError *failure = NULL;
 
   if (method->kind == METHOD_BICUBIC)
     {
       high = hfsr_tensor_new (3, rect.height, rect.width, error);
       if (high != NULL
-          && !hfsr_imresize (low->data, 3, low->width, low->height,
-                             rect.width, rect.height, high->data, error))
+          && !hfsr_imresize (low->data, 3, low->width, low->height, rect.width,
+                             rect.height, high->data, error))
         g_clear_pointer (&high, hfsr_tensor_free);
       return high;
     }
@@ -278,11 +277,10 @@ upscale (const Evaluation *eval, const Method *method, const HfsrTensor *low,
     /* Clamping the edges, as the bicubic's mirroring does in effect:
      * without it the samplers blend the image's border with
      * transparency. */
-    op = gegl_node_new_child (graph, "operation", "gegl:scale-ratio",
-                              "x", (double) eval->scale,
-                              "y", (double) eval->scale,
-                              "sampler", method->sampler,
-                              "abyss-policy", GEGL_ABYSS_CLAMP, NULL);
+    op = gegl_node_new_child (graph, "operation", "gegl:scale-ratio", "x",
+                              (double) eval->scale, "y", (double) eval->scale,
+                              "sampler", method->sampler, "abyss-policy",
+                              GEGL_ABYSS_CLAMP, NULL);
   else
     op = gegl_node_new_child (graph, "operation", HFSR_SR_OP, NULL);
   if (method->kind == METHOD_HFSR
@@ -307,9 +305,9 @@ static gboolean
 score_output (const Evaluation *eval, const HfsrTensor *output,
               const float *high_y, Score *score, GError **error)
 {
-  gsize  n_pixels = hfsr_tensor_size (output) / 3;
+  gsize n_pixels = hfsr_tensor_size (output) / 3;
   float *y = g_try_new (float, n_pixels);
-  int    width = output->width, height = output->height;
+  int width = output->width, height = output->height;
   gboolean scored;
 
   if (y == NULL)
@@ -336,9 +334,9 @@ output_path (const Evaluation *eval, int index, const char *path,
              const Method *method)
 {
   char *base = tool_file_stem (path);
-  char *label = g_strcanon (g_strdup (method->label),
-                            G_CSET_a_2_z G_CSET_A_2_Z G_CSET_DIGITS "-.=",
-                            '_');
+  char *label
+    = g_strcanon (g_strdup (method->label),
+                  G_CSET_a_2_z G_CSET_A_2_Z G_CSET_DIGITS "-.=", '_');
   char *name, *file;
 
   name = g_strdup_printf ("%03d-%s-%s.png", index + 1, base, label);
@@ -355,7 +353,7 @@ output_path (const Evaluation *eval, int index, const char *path,
 typedef struct
 {
   HfsrTensor *high;
-  float      *high_y;
+  float *high_y;
   HfsrTensor *low;
   GeglBuffer *low_buffer;
 } PreparedImage;
@@ -373,12 +371,12 @@ prepared_image_clear (PreparedImage *image)
 /* Reads and prepares the HR image @path; on failure @image holds what
  * was made before, for prepared_image_clear. */
 static gboolean
-prepare_image (const Evaluation *eval, const char *path,
-               PreparedImage *image, GError **error)
+prepare_image (const Evaluation *eval, const char *path, PreparedImage *image,
+               GError **error)
 {
-  int         s = eval->scale, width, height;
+  int s = eval->scale, width, height;
   HfsrTensor *loaded = tool_load_image (path, error);
-  gboolean    prepared = FALSE;
+  gboolean prepared = FALSE;
 
   if (loaded == NULL)
     return FALSE;
@@ -388,14 +386,14 @@ prepare_image (const Evaluation *eval, const char *path,
     {
       g_set_error (error, HFSR_ERROR, HFSR_ERROR_INVALID_ARGUMENT,
                    "%s: %d x %d is too small for x%d (SSIM needs 11 x 11 "
-                   "pixels after %d are shaved at each border)", path,
-                   loaded->width, loaded->height, s, s);
+                   "pixels after %d are shaved at each border)",
+                   path, loaded->width, loaded->height, s, s);
       goto out;
     }
   image->high = tool_crop_top_left (loaded, width, height, error);
   if (image->high == NULL)
     goto out;
-  image->high_y = g_try_new (float, (gsize) width * height);
+  image->high_y = g_try_new (float, ((gsize) width * height));
   image->low = hfsr_tensor_new (3, height / s, width / s, error);
   if (image->high_y == NULL || image->low == NULL)
     {
@@ -425,11 +423,11 @@ score_method (const Evaluation *eval, Method *method, int index,
               const char *path, const PreparedImage *image, Score *score,
               GError **error)
 {
-  gint64      start = g_get_monotonic_time ();
-  HfsrTensor *output = upscale (eval, method, image->low, image->low_buffer,
-                                error);
-  char       *file;
-  gboolean    scored;
+  gint64 start = g_get_monotonic_time ();
+  HfsrTensor *output
+    = upscale (eval, method, image->low, image->low_buffer, error);
+  char *file;
+  gboolean scored;
 
   method->seconds += (g_get_monotonic_time () - start) / 1e6;
   if (output == NULL)
@@ -448,11 +446,11 @@ score_method (const Evaluation *eval, Method *method, int index,
 /* Scores every method on one HR image; @scores has one entry per
  * method. */
 static gboolean
-evaluate_image (Evaluation *eval, int index, const char *path,
-                Score *scores, GError **error)
+evaluate_image (Evaluation *eval, int index, const char *path, Score *scores,
+                GError **error)
 {
   PreparedImage image = { NULL, NULL, NULL, NULL };
-  gboolean      evaluated = prepare_image (eval, path, &image, error);
+  gboolean evaluated = prepare_image (eval, path, &image, error);
 
   for (int m = 0; evaluated && m < eval->n_methods; m++)
     evaluated = score_method (eval, &eval->methods[m], index, path, &image,
@@ -495,9 +493,9 @@ static void
 print_report (const Evaluation *eval, GPtrArray *images, const Score *scores,
               gboolean per_image)
 {
-  int      n_images = images->len, n_methods = eval->n_methods;
-  int      bicubic = -1, alpha_zero = -1;
-  Score   *summaries = g_new (Score, n_methods);
+  int n_images = images->len, n_methods = eval->n_methods;
+  int bicubic = -1, alpha_zero = -1;
+  Score *summaries = g_new (Score, n_methods);
 
   for (int m = 0; m < n_methods; m++)
     {
@@ -517,7 +515,8 @@ print_report (const Evaluation *eval, GPtrArray *images, const Score *scores,
   printf ("- Y-PSNR and SSIM on BT.601 Y, %d pixels shaved, means over "
           "images; PNG: total bytes of the 8-bit outputs (compression 9); "
           "HF share: mean share of Y's spectral energy above the cut; "
-          "time: upscaling wall time over all images\n\n", eval->scale);
+          "time: upscaling wall time over all images\n\n",
+          eval->scale);
 
   printf ("| method | Y-PSNR (dB) | SSIM | PNG bytes | PNG / bicubic "
           "| PNG / alpha=0 | HF share (%%) | HF / bicubic | HF / alpha=0 "
@@ -551,12 +550,12 @@ print_report (const Evaluation *eval, GPtrArray *images, const Score *scores,
         for (int m = 0; m < n_methods; m++)
           {
             const Score *score = &scores[(gsize) i * n_methods + m];
-            char        *name = g_path_get_basename (images->pdata[i]);
+            char *name = g_path_get_basename (images->pdata[i]);
 
             printf ("| %s | %s | %.2f | %.4f | %" G_GINT64_FORMAT
-                    " | %.3f |\n", name, eval->methods[m].label,
-                    score->psnr, score->ssim, score->png_bytes,
-                    100.0 * score->hf_share);
+                    " | %.3f |\n",
+                    name, eval->methods[m].label, score->psnr, score->ssim,
+                    score->png_bytes, 100.0 * score->hf_share);
             g_free (name);
           }
     }
@@ -570,25 +569,24 @@ print_report (const Evaluation *eval, GPtrArray *images, const Score *scores,
 static gboolean
 parse_methods (Evaluation *eval, const char *methods_text, GError **error)
 {
-  char   **names = g_strsplit (methods_text, ",", -1);
+  char **names = g_strsplit (methods_text, ",", -1);
   gboolean parsed = TRUE;
 
   eval->n_methods = g_strv_length (names);
   eval->methods = g_new0 (Method, eval->n_methods);
   for (int m = 0; parsed && m < eval->n_methods; m++)
     {
-      parsed = parse_method (names[m], eval->scale, &eval->methods[m],
-                             error);
+      parsed = parse_method (names[m], eval->scale, &eval->methods[m], error);
       /* A property the op refuses is found now, not after the first
        * image's other methods. */
       if (parsed && eval->methods[m].kind == METHOD_HFSR)
         {
           GeglNode *graph = gegl_node_new ();
-          GeglNode *node = gegl_node_new_child (graph, "operation",
-                                                HFSR_SR_OP, NULL);
+          GeglNode *node
+            = gegl_node_new_child (graph, "operation", HFSR_SR_OP, NULL);
 
-          parsed = configure_sr_node (node, eval->scale, &eval->methods[m],
-                                      error);
+          parsed
+            = configure_sr_node (node, eval->scale, &eval->methods[m], error);
           g_object_unref (graph);
         }
     }
@@ -609,9 +607,9 @@ run (Evaluation *eval, const char *methods_text, char **inputs,
      const char *save_dir, gboolean per_image, GError **error)
 {
   GPtrArray *images = g_ptr_array_new_with_free_func (g_free);
-  Score     *scores = NULL;
-  char      *temporary_dir = NULL;
-  gboolean   done = FALSE;
+  Score *scores = NULL;
+  char *temporary_dir = NULL;
+  gboolean done = FALSE;
 
   if (!parse_methods (eval, methods_text, error))
     goto out;
@@ -634,7 +632,7 @@ run (Evaluation *eval, const char *methods_text, char **inputs,
       eval->save_dir = temporary_dir;
     }
 
-  scores = g_new0 (Score, (gsize) images->len * eval->n_methods);
+  scores = g_new0 (Score, ((gsize) images->len * eval->n_methods));
   for (guint i = 0; i < images->len; i++)
     if (!evaluate_image (eval, i, images->pdata[i],
                          scores + (gsize) i * eval->n_methods, error))
@@ -680,39 +678,42 @@ check_options (int scale, double cut, char **inputs, GError **error)
 int
 main (int argc, char **argv)
 {
-  int             scale = 0;
-  double          cut = 0.5;
-  char           *methods_text = NULL, *save_dir = NULL;
-  char          **inputs = NULL;
-  gboolean        per_image = FALSE;
-  GError         *error = NULL;
+  int scale = 0;
+  double cut = 0.5;
+  char *methods_text = NULL, *save_dir = NULL;
+  char **inputs = NULL;
+  gboolean per_image = FALSE;
+  GError *error = NULL;
   GOptionContext *context;
-  Evaluation      eval = { 0 };
-  int             status = 2;
-  const GOptionEntry entries[] = {
-    { "scale", 's', 0, G_OPTION_ARG_INT, &scale,
-      "Upscaling factor, 2 to 8 (required)", "S" },
-    { "methods", 'm', 0, G_OPTION_ARG_STRING, &methods_text,
-      "Comma-separated methods: bicubic, a GEGL sampler (nearest, linear, "
-      "cubic, nohalo, lohalo), hfsr:alpha=A, model:PATH "
-      "(default: bicubic,nohalo)", "M,..." },
-    { "cut", 0, 0, G_OPTION_ARG_DOUBLE, &cut,
-      "Radial frequency cut for the HF share, as a fraction of Nyquist "
-      "(default 0.5)", "F" },
-    { "save", 0, 0, G_OPTION_ARG_FILENAME, &save_dir,
-      "Keep the outputs as 8-bit PNGs in DIR", "DIR" },
-    { "per-image", 0, 0, G_OPTION_ARG_NONE, &per_image,
-      "Also print one row per image and method", NULL },
-    { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &inputs,
-      NULL, "HR_DIR_OR_FILES..." },
-    { NULL }
-  };
+  Evaluation eval = { 0 };
+  int status = 2;
+  const GOptionEntry entries[]
+    = { { "scale", 's', 0, G_OPTION_ARG_INT, &scale,
+          "Upscaling factor, 2 to 8 (required)", "S" },
+        { "methods", 'm', 0, G_OPTION_ARG_STRING, &methods_text,
+          "Comma-separated methods: bicubic, a GEGL sampler (nearest, linear, "
+          "cubic, nohalo, lohalo), hfsr:alpha=A, model:PATH "
+          "(default: bicubic,nohalo)",
+          "M,..." },
+        { "cut", 0, 0, G_OPTION_ARG_DOUBLE, &cut,
+          "Radial frequency cut for the HF share, as a fraction of Nyquist "
+          "(default 0.5)",
+          "F" },
+        { "save", 0, 0, G_OPTION_ARG_FILENAME, &save_dir,
+          "Keep the outputs as 8-bit PNGs in DIR", "DIR" },
+        { "per-image", 0, 0, G_OPTION_ARG_NONE, &per_image,
+          "Also print one row per image and method", NULL },
+        { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &inputs, NULL,
+          "HR_DIR_OR_FILES..." },
+        { NULL } };
 
   tool_check_stdout_at_exit (PROGRAM, 2);
   tool_image_setup (PROGRAM, 2);
 
-  context = tool_option_context_new ("- score upscaling methods as SR "
-                                     "papers do", entries,
+  context = tool_option_context_new (
+    "- score upscaling methods as SR "
+    "papers do",
+    entries,
     "Each HR image (PNG or JPEG; a folder means the images directly in it) "
     "is\nmod-cropped to S, shrunk by MATLAB bicubic, rounded to 8 bits and "
     "upscaled\nby every method.  Prints a Markdown table of Y-PSNR, SSIM "

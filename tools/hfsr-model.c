@@ -18,13 +18,14 @@
 static void
 print_usage (FILE *to, const char *program)
 {
-  fprintf (to,
-           "Usage: %s info [--] FILE...\n"
-           "Prints what each hfsr model file holds: metadata, input and "
-           "outputs,\nscale, receptive-field margin, nodes, parameters and "
-           "multiply-accumulates.\nExit status 1 if any file is refused or the "
-           "output cannot be written.\n",
-           program);
+  fprintf (
+    to,
+    "Usage: %s info [--] FILE...\n"
+    "Prints what each hfsr model file holds: metadata, input and "
+    "outputs,\nscale, receptive-field margin, nodes, parameters and "
+    "multiply-accumulates.\nExit status 1 if any file is refused or the "
+    "output cannot be written.\n",
+    program);
 }
 
 static char *
@@ -83,8 +84,8 @@ print_nodes (const HfsrModel *model)
       const HfsrNode *node = &model->nodes[k];
       GString *inputs = g_string_new (NULL);
       char *size = describe_slot_scale (model->slot_scale[k + 1]);
-      char *weight = node->weight ? describe_shape (node->weight)
-                                  : g_strdup ("");
+      char *weight
+        = node->weight ? describe_shape (node->weight) : g_strdup ("");
 
       for (int i = 0; i < node->n_inputs; i++)
         g_string_append_printf (inputs, "%s%s", i ? ", " : "",
@@ -115,8 +116,8 @@ print_model (const HfsrModel *model)
           model->input_channels);
   for (int i = 0; i < model->n_outputs; i++)
     {
-      char *size = describe_slot_scale (model->slot_scale[
-                                          model->output_slots[i]]);
+      char *size
+        = describe_slot_scale (model->slot_scale[model->output_slots[i]]);
 
       printf ("  output %d:         '%s', %d channels, %s%s\n", i,
               model->output_names[i], model->output_channels[i], size,
@@ -140,12 +141,12 @@ int
 main (int argc, char **argv)
 {
   GPtrArray *files;
-  gboolean   options_end = FALSE;
-  int        status = 0;
+  gboolean options_end = FALSE;
+  int status = 0;
 
   tool_check_stdout_at_exit ("hfsr-model", 1);
-  if (argc >= 2 && (strcmp (argv[1], "--help") == 0
-                    || strcmp (argv[1], "-h") == 0))
+  if (argc >= 2
+      && (strcmp (argv[1], "--help") == 0 || strcmp (argv[1], "-h") == 0))
     {
       print_usage (stdout, argv[0]);
       return 0;
@@ -163,8 +164,10 @@ main (int argc, char **argv)
       options_end = TRUE;
     else if (!options_end && argv[i][0] == '-' && argv[i][1] != '\0')
       {
-        fprintf (stderr, "%s: unknown option '%s' (a file whose name starts "
-                 "with '-' goes after --)\n", argv[0], argv[i]);
+        fprintf (stderr,
+                 "%s: unknown option '%s' (a file whose name starts "
+                 "with '-' goes after --)\n",
+                 argv[0], argv[i]);
         status = 2;
         break;
       }
@@ -179,7 +182,7 @@ main (int argc, char **argv)
 
   for (guint i = 0; i < files->len; i++)
     {
-      GError    *error = NULL;
+      GError *error = NULL;
       HfsrModel *model = hfsr_model_load (files->pdata[i], &error);
 
       if (model == NULL)

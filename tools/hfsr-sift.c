@@ -32,9 +32,7 @@
 #include "tool-image.h"
 #include "tool-util.h"
 
-
 /* ------------------------------------------------------------- methods */
-
 
 void
 session_clear (Session *session)
@@ -44,17 +42,16 @@ session_clear (Session *session)
     g_clear_pointer (&session->dog_models[m], hfsr_model_free);
 }
 
-
 static HfsrTensor *
 upscale_bicubic (Session *session, const HfsrTensor *low, GError **error)
 {
-  int         s = session->scale;
-  HfsrTensor *high = hfsr_tensor_new (3, low->height * s, low->width * s,
-                                      error);
+  int s = session->scale;
+  HfsrTensor *high
+    = hfsr_tensor_new (3, low->height * s, low->width * s, error);
 
   if (high != NULL
-      && !hfsr_imresize (low->data, 3, low->width, low->height,
-                         high->width, high->height, high->data, error))
+      && !hfsr_imresize (low->data, 3, low->width, low->height, high->width,
+                         high->height, high->data, error))
     g_clear_pointer (&high, hfsr_tensor_free);
   return high;
 }
@@ -67,20 +64,22 @@ load_hfsr_model (int scale, GError **error)
   HfsrModel *model = hfsr_model_load_sr (NULL, scale, 0.0, error);
 
   if (model == NULL)
-    g_prefix_error (error, "method 'hfsr' (hfsr-x%d-a*.safetensors, alpha "
-                    "0): ", scale);
+    g_prefix_error (error,
+                    "method 'hfsr' (hfsr-x%d-a*.safetensors, alpha "
+                    "0): ",
+                    scale);
   return model;
 }
 
 static HfsrTensor *
 upscale_hfsr (Session *session, const HfsrTensor *low, GError **error)
 {
-  int           s = session->scale;
-  HfsrRect      image = { 0, 0, low->width, low->height };
-  HfsrRect      target = { 0, 0, low->width * s, low->height * s };
-  HfsrTensor   *high;
-  float        *in, *out;
-  gboolean      ran;
+  int s = session->scale;
+  HfsrRect image = { 0, 0, low->width, low->height };
+  HfsrRect target = { 0, 0, low->width * s, low->height * s };
+  HfsrTensor *high;
+  float *in, *out;
+  gboolean ran;
 
   if (session->model == NULL)
     {
@@ -108,8 +107,8 @@ upscale_hfsr (Session *session, const HfsrTensor *low, GError **error)
     HfsrImageView input = { in, 3, (gsize) image.width * 3, image };
     HfsrImageView output = { out, 3, (gsize) target.width * 3, target };
 
-    ran = hfsr_model_run_region (session->model, &input, &image, &output, 0, NULL,
-                                 NULL, NULL, error);
+    ran = hfsr_model_run_region (session->model, &input, &image, &output, 0,
+                                 NULL, NULL, NULL, error);
   }
   if (ran)
     tool_planes_from_pixels (out, high);
@@ -130,11 +129,14 @@ const SiftMethod sift_methods[] = {
   { "bicubic", "MATLAB bicubic (hfsr_imresize)", upscale_bicubic, -1 },
   { "hfsr", "HF-SR pixel SR, the shipped alpha = 0 model (plain L1)",
     upscale_hfsr, -1 },
-  { "dog-sr-1", "DoG-SR method 1 (residual-dog): the shipped network's DoG "
-    "levels, the first octave of SIFT", NULL, HFSR_DOG_SR_RESIDUAL_DOG },
-  { "dog-sr-2", "DoG-SR method 2 (gaussian-stack): the shipped network's "
-    "Gaussian levels, the first octave of SIFT", NULL,
-    HFSR_DOG_SR_GAUSSIAN_STACK },
+  { "dog-sr-1",
+    "DoG-SR method 1 (residual-dog): the shipped network's DoG "
+    "levels, the first octave of SIFT",
+    NULL, HFSR_DOG_SR_RESIDUAL_DOG },
+  { "dog-sr-2",
+    "DoG-SR method 2 (gaussian-stack): the shipped network's "
+    "Gaussian levels, the first octave of SIFT",
+    NULL, HFSR_DOG_SR_GAUSSIAN_STACK },
 };
 const int n_sift_methods = G_N_ELEMENTS (sift_methods);
 
@@ -169,8 +171,8 @@ detect_grey (const float *grey, int width, int height, KeypointList *list,
   HfsrSiftParams params;
 
   hfsr_sift_params_init (&params);
-  return hfsr_sift_detect_image (grey, width, height, &params,
-                                 &list->points, &list->n, error);
+  return hfsr_sift_detect_image (grey, width, height, &params, &list->points,
+                                 &list->n, error);
 }
 
 /* The shipped DoG-SR network of the session's scale and @method. */
@@ -181,11 +183,11 @@ dog_model (Session *session, int method, GError **error)
     {
       char *name = g_strdup_printf ("hfsr-dog-x%d-%s", session->scale,
                                     method == HFSR_DOG_SR_RESIDUAL_DOG
-                                    ? "residual-dog" : "gaussian-stack");
+                                      ? "residual-dog"
+                                      : "gaussian-stack");
 
-      session->dog_models[method] =
-        hfsr_model_load_for_value (name, "hfsr.scale", session->scale,
-                                   error);
+      session->dog_models[method] = hfsr_model_load_for_value (
+        name, "hfsr.scale", session->scale, error);
       g_free (name);
     }
   return session->dog_models[method];
@@ -197,24 +199,23 @@ static gboolean
 detect_dog_sr (Session *session, int method, const HfsrTensor *low,
                KeypointList *list, GError **error)
 {
-  HfsrModel     *model = dog_model (session, method, error);
-  HfsrRect       image = { 0, 0, low->width, low->height };
-  HfsrRect       target = { 0, 0, low->width * session->scale,
-                            low->height * session->scale };
-  gsize          n = (gsize) target.width * target.height;
+  HfsrModel *model = dog_model (session, method, error);
+  HfsrRect image = { 0, 0, low->width, low->height };
+  HfsrRect target
+    = { 0, 0, low->width * session->scale, low->height * session->scale };
+  gsize n = (gsize) target.width * target.height;
   HfsrSiftParams params;
-  double         sigmas[HFSR_DOG_SR_LEVELS];
-  const float   *planes[HFSR_DOG_SR_LEVELS];
-  float         *grey = NULL, *levels = NULL;
-  gboolean       done = FALSE;
+  double sigmas[HFSR_DOG_SR_LEVELS];
+  const float *planes[HFSR_DOG_SR_LEVELS];
+  float *grey = NULL, *levels = NULL;
+  gboolean done = FALSE;
 
   hfsr_sift_params_init (&params);
-  if (model == NULL
-      || !hfsr_dog_sr_check_model (model, NULL, sigmas, error)
+  if (model == NULL || !hfsr_dog_sr_check_model (model, NULL, sigmas, error)
       || (grey = tool_grey_of (low, error)) == NULL)
     goto out;
   hfsr_sift_params_set_stack (&params, sigmas);
-  levels = g_try_new (float, n * HFSR_DOG_SR_LEVELS);
+  levels = g_try_new (float, (n * HFSR_DOG_SR_LEVELS));
   if (levels == NULL)
     {
       g_set_error (error, HFSR_ERROR, HFSR_ERROR_NO_MEMORY,
@@ -246,7 +247,7 @@ out:
 static HfsrTensor *
 shrink_8bit (Session *session, const HfsrTensor *high, GError **error)
 {
-  int         s = session->scale;
+  int s = session->scale;
   HfsrTensor *low;
 
   low = hfsr_tensor_new (3, high->height / s, high->width / s, error);
@@ -271,15 +272,14 @@ keypoints_by_method (Session *session, const SiftMethod *method,
                      GError **error)
 {
   HfsrTensor *low = NULL, *image = NULL;
-  float      *grey = NULL;
-  gboolean    detected = FALSE;
+  float *grey = NULL;
+  gboolean detected = FALSE;
 
   if (method->upscale == NULL && method->dog_method < 0)
     {
       grey = tool_grey_of (high, error);
       detected = grey != NULL
-                 && detect_grey (grey, high->width, high->height, list,
-                                 error);
+                 && detect_grey (grey, high->width, high->height, list, error);
       goto out;
     }
   low = shrink_8bit (session, high, error);
@@ -287,8 +287,7 @@ keypoints_by_method (Session *session, const SiftMethod *method,
     goto out;
   if (method->dog_method >= 0)
     {
-      detected = detect_dog_sr (session, method->dog_method, low, list,
-                                error);
+      detected = detect_dog_sr (session, method->dog_method, low, list, error);
       goto out;
     }
   /* The upscaled image as the user would save it. */
@@ -346,16 +345,16 @@ static gboolean
 keypoints_of_file (const char *path, KeypointList *list, GError **error)
 {
   HfsrTensor *image;
-  Session     session = { 1, NULL, { NULL, NULL } };
-  gboolean    detected;
+  Session session = { 1, NULL, { NULL, NULL } };
+  gboolean detected;
 
   if (keypoint_file_sniff (path))
     return keypoint_file_load (path, list, error);
   image = tool_load_image (path, error);
   if (image == NULL)
     return FALSE;
-  detected = keypoints_by_method (&session, &sift_methods[0], image, list,
-                                  error);
+  detected
+    = keypoints_by_method (&session, &sift_methods[0], image, list, error);
   if (!detected)
     g_prefix_error (error, "%s: ", path);
   hfsr_tensor_free (image);
@@ -366,8 +365,7 @@ keypoints_of_file (const char *path, KeypointList *list, GError **error)
 
 /* Maps (x, y) by @h; FALSE when the point goes to infinity or behind. */
 gboolean
-apply_homography (const double h[9], double x, double y, double *u,
-                  double *v)
+apply_homography (const double h[9], double x, double y, double *u, double *v)
 {
   double w = h[6] * x + h[7] * y + h[8];
 
@@ -380,13 +378,12 @@ apply_homography (const double h[9], double x, double y, double *u,
 
 /* ------------------------------------------------------------- scoring */
 
-
 /* The share of A's keypoints whose image under @h lies inside B
  * (@width x @height) and within @max_error pixels of one of B's keypoints:
  * the position part of Mikolajczyk's repeatability. */
 double
-repeatability (const KeypointList *a, const KeypointList *b,
-               const double h[9], int width, int height, double max_error)
+repeatability (const KeypointList *a, const KeypointList *b, const double h[9],
+               int width, int height, double max_error)
 {
   int visible = 0, repeated = 0;
 
@@ -418,7 +415,7 @@ score_pair (const KeypointList *a, const KeypointList *b, const double h[9],
             PairScore *score, GError **error)
 {
   HfsrSiftMatch *matches;
-  int            n_matches;
+  int n_matches;
 
   if (!hfsr_sift_match (a->points, a->n, b->points, b->n, ratio, &matches,
                         &n_matches, error))
@@ -428,8 +425,7 @@ score_pair (const KeypointList *a, const KeypointList *b, const double h[9],
   score->matches = n_matches;
   score->correct = hfsr_sift_count_correct (a->points, b->points, matches,
                                             n_matches, h, max_error);
-  score->repeatability = repeatability (a, b, h, width_b, height_b,
-                                        max_error);
+  score->repeatability = repeatability (a, b, h, width_b, height_b, max_error);
   g_free (matches);
   return TRUE;
 }
@@ -462,9 +458,8 @@ check_scale (int scale, GError **error)
 /* Parses the command's options; the remaining arguments must number
  * @n_args (-1: any). */
 gboolean
-parse_command (GOptionContext *context, const GOptionEntry *entries,
-               int *argc, char ***argv, int n_args, const char *args,
-               GError **error)
+parse_command (GOptionContext *context, const GOptionEntry *entries, int *argc,
+               char ***argv, int n_args, const char *args, GError **error)
 {
   g_option_context_add_main_entries (context, entries, NULL);
   if (!g_option_context_parse (context, argc, argv, error))
@@ -477,8 +472,7 @@ parse_command (GOptionContext *context, const GOptionEntry *entries,
   for (int i = 1; i < *argc; i++)
     if (strcmp ((*argv)[i], "--") == 0)
       {
-        memmove (*argv + i, *argv + i + 1,
-                 sizeof (char *) * (*argc - i - 1));
+        memmove (*argv + i, *argv + i + 1, sizeof (char *) * (*argc - i - 1));
         (*argv)[--(*argc)] = NULL;
         break;
       }
@@ -496,11 +490,10 @@ gboolean
 parse_scale_command (GOptionContext *context, int *argc, char ***argv,
                      const char *arg, int *scale, GError **error)
 {
-  const GOptionEntry entries[] = {
-    { "scale", 's', 0, G_OPTION_ARG_INT, scale,
-      "Upscaling factor, 2 to 8 (required)", "S" },
-    { NULL }
-  };
+  const GOptionEntry entries[]
+    = { { "scale", 's', 0, G_OPTION_ARG_INT, scale,
+          "Upscaling factor, 2 to 8 (required)", "S" },
+        { NULL } };
 
   return parse_command (context, entries, argc, argv, 1, arg, error)
          && check_scale (*scale, error);
@@ -509,32 +502,31 @@ parse_scale_command (GOptionContext *context, int *argc, char ***argv,
 static int
 command_detect (int argc, char **argv)
 {
-  char           *output = NULL, *method_name = NULL;
-  int             scale = 0;
-  GError         *error = NULL;
+  char *output = NULL, *method_name = NULL;
+  int scale = 0;
+  GError *error = NULL;
   GOptionContext *context = g_option_context_new ("IMAGE - SIFT keypoints "
                                                   "of an image");
-  const GOptionEntry entries[] = {
-    { "output", 'o', 0, G_OPTION_ARG_FILENAME, &output,
-      "Write the keypoints to FILE (default: standard output)", "FILE" },
-    { "scale", 's', 0, G_OPTION_ARG_INT, &scale,
-      "Shrink by S (MATLAB bicubic) and upscale back first, 2 to 8", "S" },
-    { "method", 'm', 0, G_OPTION_ARG_STRING, &method_name,
-      "Upscaling method with --scale: bicubic or hfsr (default bicubic)",
-      "M" },
-    { NULL }
-  };
+  const GOptionEntry entries[]
+    = { { "output", 'o', 0, G_OPTION_ARG_FILENAME, &output,
+          "Write the keypoints to FILE (default: standard output)", "FILE" },
+        { "scale", 's', 0, G_OPTION_ARG_INT, &scale,
+          "Shrink by S (MATLAB bicubic) and upscale back first, 2 to 8", "S" },
+        { "method", 'm', 0, G_OPTION_ARG_STRING, &method_name,
+          "Upscaling method with --scale: bicubic or hfsr (default bicubic)",
+          "M" },
+        { NULL } };
   const SiftMethod *method = &sift_methods[0];
-  HfsrTensor       *image = NULL;
-  KeypointList      list = { 0 };
-  Session           session = { 1, NULL, { NULL, NULL } };
+  HfsrTensor *image = NULL;
+  KeypointList list = { 0 };
+  Session session = { 1, NULL, { NULL, NULL } };
 
-  g_option_context_set_description (context,
+  g_option_context_set_description (
+    context,
     "Without --scale: the image's own SIFT.  Keypoints are in the image's\n"
     "pixel coordinates (mod-cropped to S with --scale); the format is in\n"
     "tools/README.md.\n");
-  if (!parse_command (context, entries, &argc, &argv, 1, "one IMAGE",
-                      &error))
+  if (!parse_command (context, entries, &argc, &argv, 1, "one IMAGE", &error))
     goto out;
   if (scale != 0 || method_name != NULL)
     {
@@ -563,28 +555,30 @@ out:
 static int
 command_match (int argc, char **argv)
 {
-  char           *homography_path = NULL;
-  double          ratio = DEFAULT_RATIO, max_error = DEFAULT_MAX_ERROR;
-  GError         *error = NULL;
+  char *homography_path = NULL;
+  double ratio = DEFAULT_RATIO, max_error = DEFAULT_MAX_ERROR;
+  GError *error = NULL;
   GOptionContext *context = g_option_context_new ("A B - match two images "
                                                   "or keypoint files");
-  const GOptionEntry entries[] = {
-    { "homography", 'H', 0, G_OPTION_ARG_FILENAME, &homography_path,
-      "The homography from A to B, Oxford's H1to2p format (required)",
-      "FILE" },
-    { "ratio", 'r', 0, G_OPTION_ARG_DOUBLE, &ratio,
-      "Lowe's ratio test: nearest < R x second nearest (default 0.8)", "R" },
-    { "max-error", 'e', 0, G_OPTION_ARG_DOUBLE, &max_error,
-      "A match is correct when H maps A's keypoint within E pixels of B's "
-      "(default 3)", "E" },
-    { NULL }
-  };
-  KeypointList    a = { 0 }, b = { 0 };
-  HfsrSiftMatch  *matches = NULL;
-  int             n_matches = 0, correct;
-  double          h[9];
+  const GOptionEntry entries[]
+    = { { "homography", 'H', 0, G_OPTION_ARG_FILENAME, &homography_path,
+          "The homography from A to B, Oxford's H1to2p format (required)",
+          "FILE" },
+        { "ratio", 'r', 0, G_OPTION_ARG_DOUBLE, &ratio,
+          "Lowe's ratio test: nearest < R x second nearest (default 0.8)",
+          "R" },
+        { "max-error", 'e', 0, G_OPTION_ARG_DOUBLE, &max_error,
+          "A match is correct when H maps A's keypoint within E pixels of B's "
+          "(default 3)",
+          "E" },
+        { NULL } };
+  KeypointList a = { 0 }, b = { 0 };
+  HfsrSiftMatch *matches = NULL;
+  int n_matches = 0, correct;
+  double h[9];
 
-  g_option_context_set_description (context,
+  g_option_context_set_description (
+    context,
     "A and B are images (their own SIFT is computed) or keypoint files\n"
     "written by `hfsr-sift detect` (recognised by their first line).\n");
   if (!parse_command (context, entries, &argc, &argv, 2, "two files A B",
@@ -609,8 +603,8 @@ command_match (int argc, char **argv)
       || !hfsr_sift_match (a.points, a.n, b.points, b.n, ratio, &matches,
                            &n_matches, &error))
     goto out;
-  correct = hfsr_sift_count_correct (a.points, b.points, matches, n_matches,
-                                     h, max_error);
+  correct = hfsr_sift_count_correct (a.points, b.points, matches, n_matches, h,
+                                     max_error);
   printf ("keypoints A: %d\n", a.n);
   printf ("keypoints B: %d\n", b.n);
   printf ("matches: %d\n", n_matches);
@@ -630,21 +624,18 @@ out:
 
 /* --------------------------------------------------------------- levels */
 
-
 /* The five Gaussian levels of the grey of @rgb at Noor's sigmas. */
 static float *
-levels_of_image (const HfsrTensor *rgb, const double *sigmas,
-                 GError **error)
+levels_of_image (const HfsrTensor *rgb, const double *sigmas, GError **error)
 {
-  gsize  n = (gsize) rgb->width * rgb->height;
+  gsize n = (gsize) rgb->width * rgb->height;
   float *grey = tool_grey_of (rgb, error);
-  float *levels = grey ? g_try_new (float, n * HFSR_DOG_SR_LEVELS) : NULL;
+  float *levels = grey ? g_try_new (float, (n * HFSR_DOG_SR_LEVELS)) : NULL;
   gboolean done = levels != NULL;
 
   if (grey != NULL && levels == NULL)
     g_set_error (error, HFSR_ERROR, HFSR_ERROR_NO_MEMORY,
-                 "out of memory for a %d x %d stack", rgb->width,
-                 rgb->height);
+                 "out of memory for a %d x %d stack", rgb->width, rgb->height);
   for (int k = 0; done && k < HFSR_DOG_SR_LEVELS; k++)
     done = hfsr_gaussian_blur (grey, rgb->width, rgb->height, sigmas[k],
                                levels + k * n, error);
@@ -660,14 +651,12 @@ levels_of_image (const HfsrTensor *rgb, const double *sigmas,
  * prediction for a DoG-SR one. */
 static float *
 levels_by_method (Session *session, const SiftMethod *method,
-                  const HfsrTensor *high, const double *sigmas,
-                  GError **error)
+                  const HfsrTensor *high, const double *sigmas, GError **error)
 {
   HfsrTensor *low = shrink_8bit (session, high, error), *image = NULL;
-  HfsrRect    lr = { 0, 0, 0, 0 }, target = { 0, 0, high->width,
-                                               high->height };
-  HfsrModel  *model = NULL;
-  float      *grey = NULL, *levels = NULL;
+  HfsrRect lr = { 0, 0, 0, 0 }, target = { 0, 0, high->width, high->height };
+  HfsrModel *model = NULL;
+  float *grey = NULL, *levels = NULL;
 
   if (low == NULL)
     return NULL;
@@ -684,8 +673,8 @@ levels_by_method (Session *session, const SiftMethod *method,
   lr.width = low->width;
   lr.height = low->height;
   grey = tool_grey_of (low, error);
-  levels = grey ? g_try_new (float, (gsize) high->width * high->height
-                                      * HFSR_DOG_SR_LEVELS)
+  levels = grey ? g_try_new (
+             float, ((gsize) high->width * high->height * HFSR_DOG_SR_LEVELS))
                 : NULL;
   if (levels != NULL)
     {
@@ -715,8 +704,8 @@ static gboolean
 dog_psnr (const float *levels, const float *truth, int width, int height,
           int shave, double psnr[HFSR_DOG_SR_LEVELS - 1], GError **error)
 {
-  gsize    n = (gsize) width * height;
-  float   *a = g_try_new (float, n), *b = g_try_new (float, n);
+  gsize n = (gsize) width * height;
+  float *a = g_try_new (float, n), *b = g_try_new (float, n);
   gboolean done = a != NULL && b != NULL;
 
   if (!done)
@@ -740,26 +729,23 @@ dog_psnr (const float *levels, const float *truth, int width, int height,
  * level); a failure after loading is prefixed with the photo's path (the
  * loader's own errors already name it). */
 static gboolean
-score_levels (Session *session, const char *path,
-              const HfsrSiftParams *params, int shave, double *sums,
-              GError **error)
+score_levels (Session *session, const char *path, const HfsrSiftParams *params,
+              int shave, double *sums, GError **error)
 {
-  GError     *failure = NULL;
+  GError *failure = NULL;
   HfsrTensor *high = load_modcropped (path, session->scale, &failure);
-  float      *truth = high ? levels_of_image (high, params->sigmas,
-                                              &failure)
-                           : NULL;
+  float *truth
+    = high ? levels_of_image (high, params->sigmas, &failure) : NULL;
 
-  for (int m = 1; truth != NULL && m < n_sift_methods && failure == NULL;
-       m++)
+  for (int m = 1; truth != NULL && m < n_sift_methods && failure == NULL; m++)
     {
       float *levels = levels_by_method (session, &sift_methods[m], high,
                                         params->sigmas, &failure);
       double psnr[HFSR_DOG_SR_LEVELS - 1];
 
       if (levels != NULL
-          && dog_psnr (levels, truth, high->width, high->height, shave,
-                       psnr, &failure))
+          && dog_psnr (levels, truth, high->width, high->height, shave, psnr,
+                       &failure))
         for (int k = 0; k < HFSR_DOG_SR_LEVELS - 1; k++)
           sums[m * (HFSR_DOG_SR_LEVELS - 1) + k] += psnr[k];
       g_free (levels);
@@ -791,8 +777,7 @@ print_levels (int scale, guint n_photos, int shave,
     {
       printf ("| %s", sift_methods[m].name);
       for (int k = 0; k < HFSR_DOG_SR_LEVELS - 1; k++)
-        printf (" | %.2f", sums[m * (HFSR_DOG_SR_LEVELS - 1) + k]
-                           / n_photos);
+        printf (" | %.2f", sums[m * (HFSR_DOG_SR_LEVELS - 1) + k] / n_photos);
       printf (" |\n");
     }
 }
@@ -800,17 +785,18 @@ print_levels (int scale, guint n_photos, int shave,
 static int
 command_levels (int argc, char **argv)
 {
-  int             scale = 0;
-  GError         *error = NULL;
+  int scale = 0;
+  GError *error = NULL;
   GOptionContext *context = g_option_context_new ("IN - per-level DoG "
                                                   "PSNR per method");
-  GPtrArray      *photos = g_ptr_array_new_with_free_func (g_free);
-  Session         session = { 0, NULL, { NULL, NULL } };
-  HfsrSiftParams  params;
-  double         *sums = NULL;
-  int             shave;
+  GPtrArray *photos = g_ptr_array_new_with_free_func (g_free);
+  Session session = { 0, NULL, { NULL, NULL } };
+  HfsrSiftParams params;
+  double *sums = NULL;
+  int shave;
 
-  g_option_context_set_description (context,
+  g_option_context_set_description (
+    context,
     "IN is a photo or a folder of PNG/JPEG photos.  Each is mod-cropped,\n"
     "shrunk by MATLAB bicubic and rounded to 8 bits; every method's DoG\n"
     "levels at Noor et al.'s sigmas are scored against the photo's own\n"
@@ -821,7 +807,7 @@ command_levels (int argc, char **argv)
   session.scale = scale;
   hfsr_sift_params_init (&params);
   shave = (int) ceil (3.0 * params.sigmas[HFSR_DOG_SR_LEVELS - 1]);
-  sums = g_new0 (double, (gsize) n_sift_methods * (HFSR_DOG_SR_LEVELS - 1));
+  sums = g_new0 (double, ((gsize) n_sift_methods * (HFSR_DOG_SR_LEVELS - 1)));
   for (guint p = 0; p < photos->len; p++)
     if (!score_levels (&session, photos->pdata[p], &params, shave, sums,
                        &error))
@@ -840,7 +826,7 @@ out:
 static const struct
 {
   const char *name;
-  int       (*run) (int argc, char **argv);
+  int (*run) (int argc, char **argv);
   const char *summary;
 } commands[] = {
   { "detect", command_detect, "SIFT keypoints of an image, written as text" },
@@ -860,7 +846,7 @@ static void
 print_usage (FILE *to)
 {
   fprintf (to, "Usage: " PROGRAM " COMMAND [OPTION...] ARGS...\n\n"
-           "Commands (" PROGRAM " COMMAND --help for each):\n");
+               "Commands (" PROGRAM " COMMAND --help for each):\n");
   for (guint c = 0; c < G_N_ELEMENTS (commands); c++)
     fprintf (to, "  %-7s %s\n", commands[c].name, commands[c].summary);
   fprintf (to, "\nExit status 1 on an error, 2 on a usage error.\n");

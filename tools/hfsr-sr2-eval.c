@@ -21,16 +21,16 @@
 #include "tool-util.h"
 
 #define PROGRAM "hfsr-sr2-eval"
-#define SIDE 28          /* MNIST's HR digits */
-#define CELL 20          /* OpenCV's digits.png cells */
+#define SIDE 28 /* MNIST's HR digits */
+#define CELL 20 /* OpenCV's digits.png cells */
 #define CELLS_PER_CLASS 500
 
 typedef struct
 {
   const char *name;
-  const char *arch;      /* NULL: bicubic */
-  int         shared;
-  double      lambda;
+  const char *arch; /* NULL: bicubic */
+  int shared;
+  double lambda;
   const char *about;
 } Method;
 
@@ -48,8 +48,8 @@ static const Method methods_known[] = {
 
 typedef struct
 {
-  int     count;
-  guint8 *pixels;  /* count x SIDE x SIDE */
+  int count;
+  guint8 *pixels; /* count x SIDE x SIDE */
   guint8 *labels;
 } Digits;
 
@@ -73,14 +73,14 @@ mnist_path (const char *folder, const char *stem)
 static gboolean
 load_mnist_test (const char *folder, Digits *digits, GError **error)
 {
-  guint32  image_shape[3], label_shape[1];
-  char    *images = mnist_path (folder, "t10k-images-idx3-ubyte");
-  char    *labels = mnist_path (folder, "t10k-labels-idx1-ubyte");
+  guint32 image_shape[3], label_shape[1];
+  char *images = mnist_path (folder, "t10k-images-idx3-ubyte");
+  char *labels = mnist_path (folder, "t10k-labels-idx1-ubyte");
   gboolean read;
 
   digits->pixels = idx_load (images, 3, image_shape, error);
-  digits->labels = digits->pixels != NULL
-                   ? idx_load (labels, 1, label_shape, error) : NULL;
+  digits->labels
+    = digits->pixels != NULL ? idx_load (labels, 1, label_shape, error) : NULL;
   /* A label beyond 9 would be scored as a class no network has. */
   read = digits->labels != NULL
          && idx_check_labels (digits->labels, label_shape[0], 10, error);
@@ -95,8 +95,9 @@ load_mnist_test (const char *folder, Digits *digits, GError **error)
     {
       g_set_error (error, HFSR_ERROR, HFSR_ERROR_FORMAT,
                    "%s: %u images of %u x %u and %u labels; 28 x 28 digits "
-                   "with one label each are needed", folder, image_shape[0],
-                   image_shape[1], image_shape[2], label_shape[0]);
+                   "with one label each are needed",
+                   folder, image_shape[0], image_shape[1], image_shape[2],
+                   label_shape[0]);
       return FALSE;
     }
   /* Scores are means over the digits. */
@@ -118,8 +119,8 @@ static gboolean
 load_opencv_digits (const char *path, Digits *digits, GError **error)
 {
   HfsrTensor *rgb = tool_load_image (path, error);
-  float      *grey = rgb ? tool_grey_of (rgb, error) : NULL;
-  int         columns, rows, pad = (SIDE - CELL) / 2;
+  float *grey = rgb ? tool_grey_of (rgb, error) : NULL;
+  int columns, rows, pad = (SIDE - CELL) / 2;
 
   if (grey == NULL)
     {
@@ -132,13 +133,14 @@ load_opencv_digits (const char *path, Digits *digits, GError **error)
     {
       g_set_error (error, HFSR_ERROR, HFSR_ERROR_FORMAT,
                    "%s: %d x %d cells of 20 x 20; OpenCV's digits.png holds "
-                   "500 of each of the 10 classes", path, columns, rows);
+                   "500 of each of the 10 classes",
+                   path, columns, rows);
       g_free (grey);
       hfsr_tensor_free (rgb);
       return FALSE;
     }
   digits->count = columns * rows;
-  digits->pixels = g_new0 (guint8, (gsize) digits->count * SIDE * SIDE);
+  digits->pixels = g_new0 (guint8, ((gsize) digits->count * SIDE * SIDE));
   digits->labels = g_new (guint8, digits->count);
   for (int i = 0; i < digits->count; i++)
     {
@@ -147,9 +149,11 @@ load_opencv_digits (const char *path, Digits *digits, GError **error)
       digits->labels[i] = (guint8) (i / (digits->count / 10));
       for (int y = 0; y < CELL; y++)
         for (int x = 0; x < CELL; x++)
-          digits->pixels[(gsize) i * SIDE * SIDE + (y + pad) * SIDE + x + pad] =
-            (guint8) lrint (255.0 * CLAMP (grey[(gsize) (y0 + y) * rgb->width
-                                                + x0 + x], 0.0f, 1.0f));
+          digits->pixels[(gsize) i * SIDE * SIDE + (y + pad) * SIDE + x + pad]
+            = (guint8) lrint (
+              255.0
+              * CLAMP (grey[(gsize) (y0 + y) * rgb->width + x0 + x], 0.0f,
+                       1.0f));
     }
   g_free (grey);
   hfsr_tensor_free (rgb);
@@ -164,7 +168,7 @@ static gboolean
 degrade (const float *hr, int scale, float *lr, GError **error)
 {
   float blurred[SIDE * SIDE];
-  int   side = SIDE / scale;
+  int side = SIDE / scale;
 
   if (!hfsr_gaussian_blur (hr, SIDE, SIDE, scale / 2.0, blurred, error))
     return FALSE;
@@ -201,7 +205,7 @@ add_noise (float *plane, int n, double variance, GRand *rand)
 typedef struct
 {
   double ssim_sum;
-  int    correct;
+  int correct;
 } Score;
 
 /* The upscale of @lr by @model (bicubic when NULL), clamped to [0, 1],
@@ -210,19 +214,19 @@ static gboolean
 score_digit (const HfsrModel *model, const float *lr, int scale,
              const float *hr, int label, Score *score, GError **error)
 {
-  int          side = SIDE / scale;
-  float        up[SIDE * SIDE];
-  double       ssim;
-  gboolean     ok = TRUE;
+  int side = SIDE / scale;
+  float up[SIDE * SIDE];
+  double ssim;
+  gboolean ok = TRUE;
 
   if (model == NULL)
     ok = hfsr_imresize (lr, 1, side, side, SIDE, SIDE, up, error);
   else
     {
-      HfsrTensor  *input = hfsr_tensor_new (1, side, side, error);
-      int          n = hfsr_model_get_n_outputs (model);
+      HfsrTensor *input = hfsr_tensor_new (1, side, side, error);
+      int n = hfsr_model_get_n_outputs (model);
       HfsrTensor **outputs = g_new0 (HfsrTensor *, n);
-      int          classes = hfsr_model_get_n_classes (model), best = 0;
+      int classes = hfsr_model_get_n_classes (model), best = 0;
 
       ok = input != NULL;
       if (ok)
@@ -265,7 +269,7 @@ parse_list (const char *text, double **values, int *n, GError **error)
   char **words = g_strsplit (text, ",", -1);
 
   *n = (int) g_strv_length (words);
-  *values = g_new (double, MAX (*n, 1));
+  *values = g_new (double, (MAX (*n, 1)));
   for (int i = 0; i < *n; i++)
     {
       char *end;
@@ -291,7 +295,8 @@ find_method (const char *name, GError **error)
       return &methods_known[k];
   g_set_error (error, HFSR_ERROR, HFSR_ERROR_INVALID_ARGUMENT,
                "unknown method '%s' (bicubic, fsrcnn, sequential, sr2-fsrcnn, "
-               "sr2-wdsr1, sr2-wdsr4)", name);
+               "sr2-wdsr1, sr2-wdsr4)",
+               name);
   return NULL;
 }
 
@@ -309,11 +314,9 @@ load_methods (char **method_names, int n_methods, int scale,
       ok = methods[m] != NULL;
       if (ok && methods[m]->arch != NULL)
         {
-          models[m] = hfsr_model_load_structure_sr (NULL, scale,
-                                                    methods[m]->arch,
-                                                    methods[m]->shared,
-                                                    methods[m]->lambda,
-                                                    error);
+          models[m] = hfsr_model_load_structure_sr (
+            NULL, scale, methods[m]->arch, methods[m]->shared,
+            methods[m]->lambda, error);
           ok = models[m] != NULL;
         }
     }
@@ -324,8 +327,7 @@ load_methods (char **method_names, int n_methods, int scale,
  * digits) and what each method is; bicubic has no class to score. */
 static void
 print_table (const Method **methods, HfsrModel **models, int n_methods,
-             const double *noise, int n_noise, const Score *scores,
-             int count)
+             const double *noise, int n_noise, const Score *scores, int count)
 {
   printf ("| method |");
   for (int v = 0; v < n_noise; v++)
@@ -358,12 +360,12 @@ static gboolean
 evaluate (const Digits *digits, int scale, int count, const double *noise,
           int n_noise, char **method_names, guint32 seed, GError **error)
 {
-  int        n_methods = (int) g_strv_length (method_names);
+  int n_methods = (int) g_strv_length (method_names);
   const Method **methods = g_new0 (const Method *, n_methods);
   HfsrModel **models = g_new0 (HfsrModel *, n_methods);
-  Score      *scores = g_new0 (Score, (gsize) n_methods * n_noise);
-  gboolean    ok;
-  int         side = SIDE / scale;
+  Score *scores = g_new0 (Score, ((gsize) n_methods * n_noise));
+  gboolean ok;
+  int side = SIDE / scale;
 
   ok = load_methods (method_names, n_methods, scale, methods, models, error);
   for (int d = 0; ok && d < count; d++)
@@ -415,8 +417,7 @@ check_options (int scale, int count, char **inputs, GError **error)
   if (count < 0)
     {
       g_set_error (error, HFSR_ERROR, HFSR_ERROR_INVALID_ARGUMENT,
-                   "--count must be 0 (every digit) or more (got %d)",
-                   count);
+                   "--count must be 0 (every digit) or more (got %d)", count);
       return FALSE;
     }
   if (inputs == NULL || inputs[0] == NULL || inputs[1] != NULL)
@@ -430,8 +431,7 @@ check_options (int scale, int count, char **inputs, GError **error)
 
 /* The table's title and what it measured. */
 static void
-print_heading (const char *input, int scale, int count, int n_digits,
-               int seed)
+print_heading (const char *input, int scale, int count, int n_digits, int seed)
 {
   if (g_file_test (input, G_FILE_TEST_IS_DIR))
     printf ("## SR² on the MNIST test set, x%d\n\n", scale);
@@ -440,22 +440,22 @@ print_heading (const char *input, int scale, int count, int n_digits,
   printf ("- digits: %d (evenly spread over the %d); LR: Gaussian blur sigma "
           "%g and %dx%d block mean, plus Gaussian noise of variance σ² "
           "(seed %d, not clipped); SSIM of the upscale clamped to [0, 1] "
-          "against the 28 x 28 digit, peak 1\n\n", count, n_digits,
-          scale / 2.0, scale, scale, seed);
+          "against the 28 x 28 digit, peak 1\n\n",
+          count, n_digits, scale / 2.0, scale, scale, seed);
 }
 
 int
 main (int argc, char **argv)
 {
-  int             scale = 0, count = 0, seed = 1;
-  char           *noise_text = NULL, *methods_text = NULL;
-  char          **inputs = NULL, **method_names = NULL;
-  double         *noise = NULL;
-  int             n_noise = 0;
-  Digits          digits = { 0 };
-  GError         *error = NULL;
+  int scale = 0, count = 0, seed = 1;
+  char *noise_text = NULL, *methods_text = NULL;
+  char **inputs = NULL, **method_names = NULL;
+  double *noise = NULL;
+  int n_noise = 0;
+  Digits digits = { 0 };
+  GError *error = NULL;
   GOptionContext *context;
-  int             status = 2;
+  int status = 2;
   const GOptionEntry entries[] = {
     { "scale", 's', 0, G_OPTION_ARG_INT, &scale, "2 or 4 (required)", "S" },
     { "count", 'n', 0, G_OPTION_ARG_INT, &count,
@@ -465,7 +465,8 @@ main (int argc, char **argv)
       "V,..." },
     { "methods", 'm', 0, G_OPTION_ARG_STRING, &methods_text,
       "Comma-separated: bicubic, fsrcnn, sequential, sr2-fsrcnn, sr2-wdsr1, "
-      "sr2-wdsr4 (default all)", "M,..." },
+      "sr2-wdsr4 (default all)",
+      "M,..." },
     { "seed", 0, 0, G_OPTION_ARG_INT, &seed, "Noise seed (default 1)", "N" },
     { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &inputs, NULL,
       "MNIST_DIR|digits.png" },
@@ -474,8 +475,10 @@ main (int argc, char **argv)
 
   tool_check_stdout_at_exit (PROGRAM, 2);
   tool_image_setup (PROGRAM, 2);
-  context = tool_option_context_new ("- SSIM and accuracy of the SR² "
-                                     "networks on noisy digits", entries,
+  context = tool_option_context_new (
+    "- SSIM and accuracy of the SR² "
+    "networks on noisy digits",
+    entries,
     "MNIST_DIR holds the test set (t10k-images-idx3-ubyte and "
     "t10k-labels-idx1-ubyte, or .gz);\na PNG is read as OpenCV's digits.png "
     "(20 x 20 cells, 500 per class in order).\nPrints a Markdown table.  "
@@ -486,17 +489,19 @@ main (int argc, char **argv)
   if (!parse_list (noise_text ? noise_text : "0,1e-4,1e-3,1e-2", &noise,
                    &n_noise, &error))
     goto out;
-  method_names = g_strsplit (methods_text ? methods_text
-                             : "bicubic,fsrcnn,sequential,sr2-fsrcnn,"
-                               "sr2-wdsr1,sr2-wdsr4", ",", -1);
+  method_names
+    = g_strsplit (methods_text ? methods_text
+                               : "bicubic,fsrcnn,sequential,sr2-fsrcnn,"
+                                 "sr2-wdsr1,sr2-wdsr4",
+                  ",", -1);
   for (int m = 0; method_names[m] != NULL; m++)
     if (find_method (method_names[m], &error) == NULL)
       goto out;
   gegl_init (NULL, NULL);
   setlocale (LC_NUMERIC, "C");
   if (g_file_test (inputs[0], G_FILE_TEST_IS_DIR)
-      ? load_mnist_test (inputs[0], &digits, &error)
-      : load_opencv_digits (inputs[0], &digits, &error))
+        ? load_mnist_test (inputs[0], &digits, &error)
+        : load_opencv_digits (inputs[0], &digits, &error))
     {
       if (count <= 0 || count > digits.count)
         count = digits.count;

@@ -15,7 +15,7 @@ guint8 *
 idx_parse (const guint8 *data, gsize size, int dims, guint32 *shape,
            GError **error)
 {
-  gsize   header = 4 + 4 * (gsize) dims;
+  gsize header = 4 + 4 * (gsize) dims;
   guint64 count = 1;
 
   g_return_val_if_fail (dims >= 1 && dims <= IDX_MAX_DIMS, NULL);
@@ -23,8 +23,7 @@ idx_parse (const guint8 *data, gsize size, int dims, guint32 *shape,
       || data[2] != IDX_UNSIGNED_BYTE || data[3] != dims)
     {
       g_set_error (error, HFSR_ERROR, HFSR_ERROR_FORMAT,
-                   "not an idx file of %d-dimensional unsigned bytes",
-                   dims);
+                   "not an idx file of %d-dimensional unsigned bytes", dims);
       return NULL;
     }
   for (int d = 0; d < dims; d++)
@@ -48,7 +47,8 @@ idx_parse (const guint8 *data, gsize size, int dims, guint32 *shape,
         g_string_append_printf (sizes, "%s%u", d ? " x " : "", shape[d]);
       g_set_error (error, HFSR_ERROR, HFSR_ERROR_FORMAT,
                    "its shape, %s, does not match the %" G_GSIZE_FORMAT
-                   " bytes after the header", sizes->str, size - header);
+                   " bytes after the header",
+                   sizes->str, size - header);
       g_string_free (sizes, TRUE);
       return NULL;
     }
@@ -61,7 +61,7 @@ static GBytes *
 read_bounded (GInputStream *stream, GError **error)
 {
   GByteArray *bytes = g_byte_array_new ();
-  gsize       chunk = 1 << 16;
+  gsize chunk = 1 << 16;
 
   for (;;)
     {
@@ -71,7 +71,8 @@ read_bounded (GInputStream *stream, GError **error)
         {
           g_set_error (error, HFSR_ERROR, HFSR_ERROR_FORMAT,
                        "more than %" G_GSIZE_FORMAT " MiB of data, far "
-                       "beyond an MNIST set", IDX_MAX_BYTES >> 20);
+                       "beyond an MNIST set",
+                       IDX_MAX_BYTES >> 20);
           break;
         }
       g_byte_array_set_size (bytes, have + chunk);
@@ -90,16 +91,16 @@ read_bounded (GInputStream *stream, GError **error)
 static GBytes *
 read_maybe_gzip (const char *path, GError **error)
 {
-  GFile        *file = g_file_new_for_path (path);
+  GFile *file = g_file_new_for_path (path);
   GInputStream *stream = G_INPUT_STREAM (g_file_read (file, NULL, error));
-  GBytes       *bytes = NULL;
+  GBytes *bytes = NULL;
 
   if (stream != NULL && g_str_has_suffix (path, ".gz"))
     {
-      GZlibDecompressor *gunzip =
-        g_zlib_decompressor_new (G_ZLIB_COMPRESSOR_FORMAT_GZIP);
-      GInputStream      *plain = g_converter_input_stream_new (
-        stream, G_CONVERTER (gunzip));
+      GZlibDecompressor *gunzip
+        = g_zlib_decompressor_new (G_ZLIB_COMPRESSOR_FORMAT_GZIP);
+      GInputStream *plain
+        = g_converter_input_stream_new (stream, G_CONVERTER (gunzip));
 
       g_object_unref (gunzip);
       g_object_unref (stream);
@@ -126,7 +127,7 @@ idx_load (const char *path, int dims, guint32 *shape, GError **error)
   bytes = read_maybe_gzip (path, &failure);
   if (bytes != NULL)
     {
-      gsize         size;
+      gsize size;
       const guint8 *raw = g_bytes_get_data (bytes, &size);
 
       data = idx_parse (raw, size, dims, shape, &failure);
@@ -141,15 +142,15 @@ idx_load (const char *path, int dims, guint32 *shape, GError **error)
 }
 
 gboolean
-idx_check_labels (const guint8 *labels, gsize n, int n_classes,
-                  GError **error)
+idx_check_labels (const guint8 *labels, gsize n, int n_classes, GError **error)
 {
   for (gsize i = 0; i < n; i++)
     if (labels[i] >= n_classes)
       {
         g_set_error (error, HFSR_ERROR, HFSR_ERROR_FORMAT,
                      "label %" G_GSIZE_FORMAT " is %d, not a class from 0 "
-                     "to %d", i, labels[i], n_classes - 1);
+                     "to %d",
+                     i, labels[i], n_classes - 1);
         return FALSE;
       }
   return TRUE;

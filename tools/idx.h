@@ -24,26 +24,18 @@ G_BEGIN_DECLS
  * file must hold exactly the elements its shape counts.  Returns a copy of
  * the elements (g_free; a valid pointer even for none), or NULL with
  * @error, whose message does not name the file. */
-guint8  *idx_parse        (const guint8 *data,
-                           gsize         size,
-                           int           dims,
-                           guint32      *shape,
-                           GError      **error);
+guint8 *idx_parse (const guint8 *data, gsize size, int dims, guint32 *shape,
+                   GError **error);
 
 /* idx_parse of the file @path, gunzipped first when the name ends in
  * ".gz"; only a regular file is read (tool_check_regular_file).  Errors
  * name the file. */
-guint8  *idx_load         (const char   *path,
-                           int           dims,
-                           guint32      *shape,
-                           GError      **error);
+guint8 *idx_load (const char *path, int dims, guint32 *shape, GError **error);
 
 /* Whether each of the @n @labels is a class from 0 to @n_classes - 1; the
  * error names the first that is not. */
-gboolean idx_check_labels (const guint8 *labels,
-                           gsize         n,
-                           int           n_classes,
-                           GError      **error);
+gboolean idx_check_labels (const guint8 *labels, gsize n, int n_classes,
+                           GError **error);
 
 G_END_DECLS
 

@@ -40,11 +40,10 @@ keypoint_file_write (FILE *to, const KeypointList *list)
 }
 
 gboolean
-keypoint_file_save (const char *path, const KeypointList *list,
-                    GError **error)
+keypoint_file_save (const char *path, const KeypointList *list, GError **error)
 {
   FILE *to;
-  int   failed;
+  int failed;
 
   if (path == NULL)
     {
@@ -65,8 +64,7 @@ keypoint_file_save (const char *path, const KeypointList *list,
   failed |= fclose (to) != 0;
   if (failed)
     {
-      g_set_error (error, HFSR_ERROR, HFSR_ERROR_IO, "%s: write failed",
-                   path);
+      g_set_error (error, HFSR_ERROR, HFSR_ERROR_IO, "%s: write failed", path);
       return FALSE;
     }
   return TRUE;
@@ -138,9 +136,9 @@ parse_keypoint (const char *line, HfsrKeypoint *k)
     if (!next_number (&line, &v[i]))
       return FALSE;
   /* Octaves are small integers; a float out of range stays one. */
-  if (v[5] != floor (v[5]) || fabs (v[5]) > 64.0
-      || !fits_float (v[0]) || !fits_float (v[1]) || !fits_float (v[2])
-      || !fits_float (v[3]) || !fits_float (v[4]))
+  if (v[5] != floor (v[5]) || fabs (v[5]) > 64.0 || !fits_float (v[0])
+      || !fits_float (v[1]) || !fits_float (v[2]) || !fits_float (v[3])
+      || !fits_float (v[4]))
     return FALSE;
   k->x = v[0];
   k->y = v[1];
@@ -165,9 +163,7 @@ parse_keypoint (const char *line, HfsrKeypoint *k)
 
 /* A parser of text with a NUL after its @length bytes, which it may
  * overwrite; @result is what it fills. */
-typedef gboolean (*TextParser) (char    *text,
-                                gsize    length,
-                                gpointer result,
+typedef gboolean (*TextParser) (char *text, gsize length, gpointer result,
                                 GError **error);
 
 /* Text with a NUL after its @length bytes, split into lines in place:
@@ -191,7 +187,7 @@ static gboolean
 parse_header (char *text, gsize length, int *n, char **next, GError **error)
 {
   const char *line;
-  double      header[2];
+  double header[2];
 
   if (memchr (text, '\0', length) != NULL)
     {
@@ -204,20 +200,22 @@ parse_header (char *text, gsize length, int *n, char **next, GError **error)
   line = next_line (next);
   if (!g_str_has_prefix (line, KEYPOINT_MAGIC " "))
     {
-      g_set_error (error, HFSR_ERROR, HFSR_ERROR_FORMAT,
-                   "not a keypoint file (the first line must be '"
-                   KEYPOINT_MAGIC " N %d')", HFSR_SIFT_DESCRIPTOR_LENGTH);
+      g_set_error (
+        error, HFSR_ERROR, HFSR_ERROR_FORMAT,
+        "not a keypoint file (the first line must be '" KEYPOINT_MAGIC
+        " N %d')",
+        HFSR_SIFT_DESCRIPTOR_LENGTH);
       return FALSE;
     }
   line += strlen (KEYPOINT_MAGIC);
   if (!next_number (&line, &header[0]) || !next_number (&line, &header[1])
-      || !at_line_end (line) || header[0] != floor (header[0])
-      || header[0] < 0 || header[0] > KEYPOINT_MAX
-      || header[1] != HFSR_SIFT_DESCRIPTOR_LENGTH)
+      || !at_line_end (line) || header[0] != floor (header[0]) || header[0] < 0
+      || header[0] > KEYPOINT_MAX || header[1] != HFSR_SIFT_DESCRIPTOR_LENGTH)
     {
       g_set_error (error, HFSR_ERROR, HFSR_ERROR_FORMAT,
                    "line 1: expected '" KEYPOINT_MAGIC " N %d' with N from "
-                   "0 to %d", HFSR_SIFT_DESCRIPTOR_LENGTH, KEYPOINT_MAX);
+                   "0 to %d",
+                   HFSR_SIFT_DESCRIPTOR_LENGTH, KEYPOINT_MAX);
       return FALSE;
     }
   *n = (int) header[0];
@@ -227,7 +225,8 @@ parse_header (char *text, gsize length, int *n, char **next, GError **error)
     {
       g_set_error (error, HFSR_ERROR, HFSR_ERROR_FORMAT,
                    "the header announces %d keypoints, more than the file "
-                   "can hold", *n);
+                   "can hold",
+                   *n);
       return FALSE;
     }
   return TRUE;
@@ -237,11 +236,10 @@ parse_header (char *text, gsize length, int *n, char **next, GError **error)
  * which has room for the @n the header announces; exactly @n must be
  * there.  Errors name the line, counting the header as line 1. */
 static gboolean
-parse_keypoint_lines (char *next, int n, HfsrKeypoint *points,
-                      GError **error)
+parse_keypoint_lines (char *next, int n, HfsrKeypoint *points, GError **error)
 {
   gsize line_number = 1; /* 2^31 blank lines overflow an int */
-  int   count = 0;
+  int count = 0;
 
   while (next != NULL)
     {
@@ -254,7 +252,8 @@ parse_keypoint_lines (char *next, int n, HfsrKeypoint *points,
         {
           g_set_error (error, HFSR_ERROR, HFSR_ERROR_FORMAT,
                        "line %" G_GSIZE_FORMAT ": more keypoints than the "
-                       "%d the header announces", line_number, n);
+                       "%d the header announces",
+                       line_number, n);
           return FALSE;
         }
       if (!parse_keypoint (line, &points[count]))
@@ -263,8 +262,8 @@ parse_keypoint_lines (char *next, int n, HfsrKeypoint *points,
                        "line %" G_GSIZE_FORMAT ": expected x y sigma "
                        "orientation response octave and %d descriptor "
                        "values (finite numbers, sigma > 0, octave an "
-                       "integer)", line_number,
-                       HFSR_SIFT_DESCRIPTOR_LENGTH);
+                       "integer)",
+                       line_number, HFSR_SIFT_DESCRIPTOR_LENGTH);
           return FALSE;
         }
       count++;
@@ -284,8 +283,8 @@ static gboolean
 parse_keypoints (char *text, gsize length, gpointer result, GError **error)
 {
   KeypointList *list = result;
-  char         *next;
-  int           n;
+  char *next;
+  int n;
 
   list->points = NULL;
   list->n = 0;
@@ -305,9 +304,9 @@ parse_keypoints (char *text, gsize length, gpointer result, GError **error)
 static gboolean
 parse_homography (char *text, gsize length, gpointer result, GError **error)
 {
-  double     *h = result;
+  double *h = result;
   const char *line = text;
-  int         n = 0;
+  int n = 0;
 
   if (memchr (text, '\0', length) == NULL)
     for (; n < 9; n++)
@@ -329,7 +328,7 @@ static gboolean
 parse_memory (const char *data, gsize length, TextParser parse,
               gpointer result, GError **error)
 {
-  char    *text = g_malloc (length + 1);
+  char *text = g_malloc (length + 1);
   gboolean parsed;
 
   memcpy (text, data, length);
@@ -345,8 +344,8 @@ static gboolean
 parse_file (const char *path, TextParser parse, gpointer result,
             GError **error)
 {
-  char    *text = NULL;
-  gsize    length;
+  char *text = NULL;
+  gsize length;
   gboolean parsed = FALSE;
 
   if (!tool_check_regular_file (path, error)
@@ -373,8 +372,7 @@ keypoint_file_load (const char *path, KeypointList *list, GError **error)
 }
 
 gboolean
-homography_parse (const char *data, gsize length, double h[9],
-                  GError **error)
+homography_parse (const char *data, gsize length, double h[9], GError **error)
 {
   return parse_memory (data, length, parse_homography, h, error);
 }
@@ -388,7 +386,7 @@ homography_load (const char *path, double h[9], GError **error)
 gboolean
 keypoint_file_sniff (const char *path)
 {
-  char  buffer[sizeof KEYPOINT_MAGIC] = { 0 };
+  char buffer[sizeof KEYPOINT_MAGIC] = { 0 };
   FILE *from;
   gsize got;
 

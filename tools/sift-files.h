@@ -25,32 +25,27 @@ G_BEGIN_DECLS
 typedef struct
 {
   HfsrKeypoint *points;
-  int           n;
+  int n;
 } KeypointList;
 
-void     keypoint_list_clear (KeypointList *list);
+void keypoint_list_clear (KeypointList *list);
 
 /* The header line, then one line per keypoint: x y sigma orientation
  * response octave and the descriptor, every float exactly as it is. */
-void     keypoint_file_write (FILE               *to,
-                              const KeypointList *list);
+void keypoint_file_write (FILE *to, const KeypointList *list);
 
 /* To the file @path, or to standard output when NULL (whose failures
  * tool_check_stdout_at_exit reports). */
-gboolean keypoint_file_save  (const char         *path,
-                              const KeypointList *list,
-                              GError            **error);
+gboolean keypoint_file_save (const char *path, const KeypointList *list,
+                             GError **error);
 
 /* The keypoints of the file held in @data, @length bytes; every line is
  * checked.  On failure @list is left empty. */
-gboolean keypoint_file_parse (const char   *data,
-                              gsize         length,
-                              KeypointList *list,
-                              GError      **error);
+gboolean keypoint_file_parse (const char *data, gsize length,
+                              KeypointList *list, GError **error);
 
-gboolean keypoint_file_load  (const char   *path,
-                              KeypointList *list,
-                              GError      **error);
+gboolean keypoint_file_load (const char *path, KeypointList *list,
+                             GError **error);
 
 /* Whether @path is a regular file that starts as a keypoint file does. */
 gboolean keypoint_file_sniff (const char *path);
@@ -58,18 +53,12 @@ gboolean keypoint_file_sniff (const char *path);
 /* Oxford's H1to2p: three lines of three numbers, the 3 x 3 matrix (row
  * major) mapping pixel (x, y) of image 1 to image 2.  Any whitespace
  * between the nine numbers is accepted; anything else is an error. */
-gboolean homography_parse    (const char *data,
-                              gsize       length,
-                              double      h[9],
-                              GError    **error);
+gboolean homography_parse (const char *data, gsize length, double h[9],
+                           GError **error);
 
-gboolean homography_load     (const char *path,
-                              double      h[9],
-                              GError    **error);
+gboolean homography_load (const char *path, double h[9], GError **error);
 
-gboolean homography_save     (const char   *path,
-                              const double  h[9],
-                              GError      **error);
+gboolean homography_save (const char *path, const double h[9], GError **error);
 
 G_END_DECLS
 

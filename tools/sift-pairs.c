@@ -21,8 +21,8 @@ multiply_3x3 (const double a[9], const double b[9], double out[9])
 {
   for (int r = 0; r < 3; r++)
     for (int c = 0; c < 3; c++)
-      out[3 * r + c] = a[3 * r] * b[c] + a[3 * r + 1] * b[3 + c]
-                       + a[3 * r + 2] * b[6 + c];
+      out[3 * r + c]
+        = a[3 * r] * b[c] + a[3 * r + 1] * b[3 + c] + a[3 * r + 2] * b[6 + c];
 }
 
 /* The inverse by the adjugate; FALSE when @m is (near) singular. */
@@ -31,9 +31,8 @@ invert_3x3 (const double m[9], double out[9])
 {
   double det, adj[9] = {
     m[4] * m[8] - m[5] * m[7], m[2] * m[7] - m[1] * m[8],
-    m[1] * m[5] - m[2] * m[4],
-    m[5] * m[6] - m[3] * m[8], m[0] * m[8] - m[2] * m[6],
-    m[2] * m[3] - m[0] * m[5],
+    m[1] * m[5] - m[2] * m[4], m[5] * m[6] - m[3] * m[8],
+    m[0] * m[8] - m[2] * m[6], m[2] * m[3] - m[0] * m[5],
     m[3] * m[7] - m[4] * m[6], m[1] * m[6] - m[0] * m[7],
     m[0] * m[4] - m[1] * m[3],
   };
@@ -63,9 +62,15 @@ random_homography (GRand *rand, int width, int height, double h[9])
   double ty = g_rand_double_range (rand, -0.05, 0.05) * height;
   double to_centre[9] = { 1, 0, -cx, 0, 1, -cy, 0, 0, 1 };
   double from_centre[9] = { 1, 0, cx + tx, 0, 1, cy + ty, 0, 0, 1 };
-  double warp[9] = { s * cos (angle), -s * sin (angle), 0,
-                     s * sin (angle), s * cos (angle), 0,
-                     px, py, 1 };
+  double warp[9] = { s * cos (angle),
+                     -s * sin (angle),
+                     0,
+                     s * sin (angle),
+                     s * cos (angle),
+                     0,
+                     px,
+                     py,
+                     1 };
   double t[9];
 
   multiply_3x3 (warp, to_centre, t);
@@ -82,8 +87,8 @@ static HfsrTensor *
 warp_image (const HfsrTensor *a, const double h[9], GError **error)
 {
   HfsrTensor *b = hfsr_tensor_new (3, a->height, a->width, error);
-  double      inverse[9];
-  int         width = a->width, height = a->height;
+  double inverse[9];
+  int width = a->width, height = a->height;
 
   if (b == NULL)
     return NULL;
@@ -98,7 +103,7 @@ warp_image (const HfsrTensor *a, const double h[9], GError **error)
     for (int x = 0; x < width; x++)
       {
         double u, v, fx, fy;
-        int    x0, y0, x1, y1;
+        int x0, y0, x1, y1;
 
         if (!apply_homography (inverse, x, y, &u, &v)
             || !(u >= 0 && v >= 0 && u <= width - 1 && v <= height - 1))
@@ -117,21 +122,20 @@ warp_image (const HfsrTensor *a, const double h[9], GError **error)
             double bottom = (1 - fx) * p[(gsize) y1 * width + x0]
                             + fx * p[(gsize) y1 * width + x1];
 
-            hfsr_tensor_plane (b, c)[(gsize) y * width + x] =
-              (1 - fy) * top + fy * bottom;
+            hfsr_tensor_plane (b, c)[(gsize) y * width + x]
+              = (1 - fy) * top + fy * bottom;
           }
       }
   return b;
 }
 
 static gboolean
-make_pair (const char *photo, const char *folder, GRand *rand,
-           GError **error)
+make_pair (const char *photo, const char *folder, GRand *rand, GError **error)
 {
   HfsrTensor *a = tool_load_image (photo, error), *b = NULL;
-  char       *path;
-  double      h[9];
-  gboolean    made = FALSE;
+  char *path;
+  double h[9];
+  gboolean made = FALSE;
 
   if (a == NULL)
     return FALSE;
@@ -168,26 +172,25 @@ out:
 int
 command_pairs (int argc, char **argv)
 {
-  int             count = 1, seed = 1;
-  GError         *error = NULL;
+  int count = 1, seed = 1;
+  GError *error = NULL;
   GOptionContext *context = g_option_context_new ("IN OUT_DIR - make "
                                                   "benchmark pairs");
-  const GOptionEntry entries[] = {
-    { "count", 'n', 0, G_OPTION_ARG_INT, &count,
-      "Pairs per photo (default 1)", "N" },
-    { "seed", 0, 0, G_OPTION_ARG_INT, &seed,
-      "Seed of the random homographies (default 1)", "S" },
-    { NULL }
-  };
+  const GOptionEntry entries[]
+    = { { "count", 'n', 0, G_OPTION_ARG_INT, &count,
+          "Pairs per photo (default 1)", "N" },
+        { "seed", 0, 0, G_OPTION_ARG_INT, &seed,
+          "Seed of the random homographies (default 1)", "S" },
+        { NULL } };
   GPtrArray *photos = g_ptr_array_new_with_free_func (g_free);
-  GRand     *rand = NULL;
+  GRand *rand = NULL;
 
-  g_option_context_set_description (context,
+  g_option_context_set_description (
+    context,
     "IN is a photo or a folder of PNG/JPEG photos.  Each pair is a folder\n"
     "OUT_DIR/<photo>-<k> holding A.png (the photo), B.png (A warped by a\n"
     "random moderate homography, bilinear) and H1to2p (A to B).\n");
-  if (!parse_command (context, entries, &argc, &argv, 2, "IN OUT_DIR",
-                      &error))
+  if (!parse_command (context, entries, &argc, &argv, 2, "IN OUT_DIR", &error))
     goto out;
   if (count < 1 || count > 1000)
     {
@@ -230,7 +233,7 @@ out:
 static gboolean
 collect_pairs (const char *dir, GPtrArray *pairs, GError **error)
 {
-  GDir       *folder = g_dir_open (dir, 0, error);
+  GDir *folder = g_dir_open (dir, 0, error);
   const char *name;
 
   if (folder == NULL)
@@ -248,9 +251,11 @@ collect_pairs (const char *dir, GPtrArray *pairs, GError **error)
   g_dir_close (folder);
   if (pairs->len == 0)
     {
-      g_set_error (error, HFSR_ERROR, HFSR_ERROR_IO,
-                   "%s: no pair folders (with A.png, B.png and "
-                   HOMOGRAPHY_FILE ") in this folder", dir);
+      g_set_error (
+        error, HFSR_ERROR, HFSR_ERROR_IO,
+        "%s: no pair folders (with A.png, B.png and " HOMOGRAPHY_FILE
+        ") in this folder",
+        dir);
       return FALSE;
     }
   g_ptr_array_sort (pairs, (GCompareFunc) g_strcmp0);
@@ -258,10 +263,9 @@ collect_pairs (const char *dir, GPtrArray *pairs, GError **error)
 }
 
 static HfsrTensor *
-load_pair_image (const char *pair, const char *name, int scale,
-                 GError **error)
+load_pair_image (const char *pair, const char *name, int scale, GError **error)
 {
-  char       *path = g_build_filename (pair, name, NULL);
+  char *path = g_build_filename (pair, name, NULL);
   HfsrTensor *image = load_modcropped (path, scale, error);
 
   g_free (path);
@@ -273,12 +277,12 @@ static gboolean
 bench_pair (Session *session, const char *pair, PairScore *scores,
             GError **error)
 {
-  char       *h_path = g_build_filename (pair, HOMOGRAPHY_FILE, NULL);
+  char *h_path = g_build_filename (pair, HOMOGRAPHY_FILE, NULL);
   HfsrTensor *a = NULL, *b = NULL;
-  double      h[9];
+  double h[9];
   /* Mod-cropping at the bottom and right leaves H valid. */
-  gboolean    loaded = homography_load (h_path, h, error);
-  gboolean    done = FALSE;
+  gboolean loaded = homography_load (h_path, h, error);
+  gboolean done = FALSE;
 
   g_free (h_path);
   if (!loaded)
@@ -291,13 +295,13 @@ bench_pair (Session *session, const char *pair, PairScore *scores,
   for (int m = 0; m < n_sift_methods; m++)
     {
       KeypointList ka = { 0 }, kb = { 0 };
-      gboolean     scored;
+      gboolean scored;
 
-      scored = keypoints_by_method (session, &sift_methods[m], a, &ka, error)
-               && keypoints_by_method (session, &sift_methods[m], b, &kb,
-                                       error)
-               && score_pair (&ka, &kb, h, DEFAULT_RATIO, DEFAULT_MAX_ERROR,
-                              b->width, b->height, &scores[m], error);
+      scored
+        = keypoints_by_method (session, &sift_methods[m], a, &ka, error)
+          && keypoints_by_method (session, &sift_methods[m], b, &kb, error)
+          && score_pair (&ka, &kb, h, DEFAULT_RATIO, DEFAULT_MAX_ERROR,
+                         b->width, b->height, &scores[m], error);
       keypoint_list_clear (&ka);
       keypoint_list_clear (&kb);
       if (!scored)
@@ -323,13 +327,14 @@ print_bench (int scale, GPtrArray *pairs, const PairScore *scores)
   printf ("- pairs: %d\n", n_pairs);
   printf ("- hr: the pair as it is (mod-cropped to %d); other methods: A "
           "and B shrunk x%d by MATLAB bicubic, rounded to 8 bits, upscaled "
-          "by the method, rounded to 8 bits\n", scale, scale);
+          "by the method, rounded to 8 bits\n",
+          scale, scale);
   printf ("- SIFT on babl's Y' with the detector's defaults; matches: "
           "nearest neighbour with Lowe's ratio test %.1f; correct: H maps "
           "A's keypoint within %g px of B's (HR pixels); repeatability: "
           "share of A's keypoints inside B with a B keypoint within %g px; "
-          "means over pairs\n\n", DEFAULT_RATIO, DEFAULT_MAX_ERROR,
-          DEFAULT_MAX_ERROR);
+          "means over pairs\n\n",
+          DEFAULT_RATIO, DEFAULT_MAX_ERROR, DEFAULT_MAX_ERROR);
   printf ("| method | keypoints A | keypoints B | matches | correct "
           "matches | correct / matches | repeatability (%%) |\n");
   printf ("|---|---:|---:|---:|---:|---:|---:|\n");
@@ -361,29 +366,27 @@ print_bench (int scale, GPtrArray *pairs, const PairScore *scores)
 int
 command_bench (int argc, char **argv)
 {
-  int             scale = 0;
-  GError         *error = NULL;
+  int scale = 0;
+  GError *error = NULL;
   GOptionContext *context = g_option_context_new ("PAIRS_DIR - correct "
                                                   "SIFT matches per "
                                                   "method");
   GPtrArray *pairs = g_ptr_array_new_with_free_func (g_free);
   PairScore *scores = NULL;
-  Session    session = { 0, NULL, { NULL, NULL } };
+  Session session = { 0, NULL, { NULL, NULL } };
 
-  g_option_context_set_description (context,
-    "PAIRS_DIR holds pair folders as `hfsr-sift pairs` writes them.\n"
-    "Prints a Markdown table.\n");
+  g_option_context_set_description (
+    context, "PAIRS_DIR holds pair folders as `hfsr-sift pairs` writes them.\n"
+             "Prints a Markdown table.\n");
   if (!parse_scale_command (context, &argc, &argv, "one PAIRS_DIR", &scale,
                             &error)
       || !collect_pairs (argv[1], pairs, &error))
     goto out;
   session.scale = scale;
-  scores = g_new0 (PairScore,
-                   (gsize) pairs->len * n_sift_methods);
+  scores = g_new0 (PairScore, ((gsize) pairs->len * n_sift_methods));
   for (guint p = 0; p < pairs->len; p++)
     if (!bench_pair (&session, pairs->pdata[p],
-                     scores + (gsize) p * n_sift_methods,
-                     &error))
+                     scores + (gsize) p * n_sift_methods, &error))
       goto out;
   print_bench (scale, pairs, scores);
 

@@ -17,18 +17,17 @@
 /* Sides beyond this are not images but a failed loader's report. */
 #define TOOL_MAX_SIDE (1 << 18)
 
-static GMutex      capture_lock;
-static gboolean    capture_on;
-static char       *captured_warning;
+static GMutex capture_lock;
+static gboolean capture_on;
+static char *captured_warning;
 static const char *program_name = "hfsr";
-static int         load_failure_exit_status = 2;
+static int load_failure_exit_status = 2;
 
 static GLogWriterOutput
 write_log (GLogLevelFlags level, const GLogField *fields, gsize n_fields,
            gpointer user_data)
 {
-  if (level & (G_LOG_LEVEL_ERROR | G_LOG_LEVEL_CRITICAL
-               | G_LOG_LEVEL_WARNING))
+  if (level & (G_LOG_LEVEL_ERROR | G_LOG_LEVEL_CRITICAL | G_LOG_LEVEL_WARNING))
     {
       gboolean captured;
 
@@ -37,10 +36,10 @@ write_log (GLogLevelFlags level, const GLogField *fields, gsize n_fields,
       if (capture_on && captured_warning == NULL)
         for (gsize i = 0; i < n_fields; i++)
           if (strcmp (fields[i].key, "MESSAGE") == 0)
-            captured_warning = fields[i].length < 0
-                               ? g_strdup (fields[i].value)
-                               : g_strndup (fields[i].value,
-                                            fields[i].length);
+            captured_warning
+              = fields[i].length < 0
+                  ? g_strdup (fields[i].value)
+                  : g_strndup (fields[i].value, fields[i].length);
       g_mutex_unlock (&capture_lock);
       /* A captured warning comes back as the caller's error (or gives
        * way to a clearer one): printing it too would say it twice. */
@@ -86,8 +85,8 @@ exit_while_loading (void)
 {
   if (loading_path != NULL)
     {
-      fprintf (stderr, "%s: %s: not an image GEGL can read\n",
-               program_name, loading_path);
+      fprintf (stderr, "%s: %s: not an image GEGL can read\n", program_name,
+               loading_path);
       _exit (load_failure_exit_status);
     }
 }
@@ -142,22 +141,21 @@ tool_planes_from_pixels (const float *pixels, HfsrTensor *image)
 }
 
 HfsrTensor *
-tool_render_planes (GeglNode *node, const GeglRectangle *rect,
-                    GError **error)
+tool_render_planes (GeglNode *node, const GeglRectangle *rect, GError **error)
 {
   HfsrTensor *image = hfsr_tensor_new (3, rect->height, rect->width, error);
-  gsize       n_pixels;
-  float      *pixels;
+  gsize n_pixels;
+  float *pixels;
 
   if (image == NULL)
     return NULL;
   n_pixels = hfsr_tensor_size (image) / 3;
-  pixels = g_try_new (float, 3 * n_pixels);
+  pixels = g_try_new (float, (3 * n_pixels));
   if (pixels == NULL)
     {
       g_set_error (error, HFSR_ERROR, HFSR_ERROR_NO_MEMORY,
-                   "out of memory for a %d x %d image",
-                   rect->width, rect->height);
+                   "out of memory for a %d x %d image", rect->width,
+                   rect->height);
       hfsr_tensor_free (image);
       return NULL;
     }
@@ -183,7 +181,7 @@ HfsrTensor *
 tool_render_planes_checked (GeglNode *node, const GeglRectangle *rect,
                             const char *what, GError **error)
 {
-  GError     *failure = NULL;
+  GError *failure = NULL;
   HfsrTensor *image;
 
   tool_capture_begin ();
@@ -196,8 +194,8 @@ GeglBuffer *
 tool_buffer_from_planes (const HfsrTensor *image, const char *format)
 {
   GeglRectangle rect = { 0, 0, image->width, image->height };
-  GeglBuffer   *buffer = gegl_buffer_new (&rect, babl_format (format));
-  float        *pixels = g_new (float, hfsr_tensor_size (image));
+  GeglBuffer *buffer = gegl_buffer_new (&rect, babl_format (format));
+  float *pixels = g_new (float, hfsr_tensor_size (image));
 
   tool_pixels_from_planes (image, pixels);
   gegl_buffer_set (buffer, &rect, 0, babl_format ("R'G'B' float"), pixels,
@@ -209,7 +207,7 @@ tool_buffer_from_planes (const HfsrTensor *image, const char *format)
 static gboolean
 is_image_name (const char *name)
 {
-  char    *lower = g_ascii_strdown (name, -1);
+  char *lower = g_ascii_strdown (name, -1);
   gboolean image = g_str_has_suffix (lower, ".png")
                    || g_str_has_suffix (lower, ".jpg")
                    || g_str_has_suffix (lower, ".jpeg");
@@ -221,14 +219,14 @@ is_image_name (const char *name)
 static int
 compare_paths (gconstpointer a, gconstpointer b)
 {
-  return strcmp (*(char * const *) a, *(char * const *) b);
+  return strcmp (*(char *const *) a, *(char *const *) b);
 }
 
 gboolean
 tool_collect_images (const char *path, GPtrArray *images, GError **error)
 {
-  GDir       *dir;
-  GPtrArray  *names;
+  GDir *dir;
+  GPtrArray *names;
   const char *name;
 
   if (!g_file_test (path, G_FILE_TEST_EXISTS))
@@ -274,10 +272,10 @@ tool_collect_images (const char *path, GPtrArray *images, GError **error)
 HfsrTensor *
 tool_load_image (const char *path, GError **error)
 {
-  GeglNode     *graph, *load;
+  GeglNode *graph, *load;
   GeglRectangle extent;
-  HfsrTensor   *image = NULL;
-  GError       *failure = NULL;
+  HfsrTensor *image = NULL;
+  GError *failure = NULL;
 
   /* gegl:load turns a missing or unreadable file into a placeholder
    * image (and waits forever on a FIFO): refuse those first. */
@@ -296,13 +294,13 @@ tool_load_image (const char *path, GError **error)
   loading_path = path;
   tool_capture_begin ();
   graph = gegl_node_new ();
-  load = gegl_node_new_child (graph, "operation", "gegl:load",
-                              "path", path, NULL);
+  load = gegl_node_new_child (graph, "operation", "gegl:load", "path", path,
+                              NULL);
   extent = gegl_node_get_bounding_box (load);
   /* When its fallback loader fails, GEGL may report any size, huge ones
    * included: no file the tools can hold is that large. */
-  if (extent.width <= 0 || extent.height <= 0
-      || extent.width > TOOL_MAX_SIDE || extent.height > TOOL_MAX_SIDE
+  if (extent.width <= 0 || extent.height <= 0 || extent.width > TOOL_MAX_SIDE
+      || extent.height > TOOL_MAX_SIDE
       || 3 * (guint64) extent.width * extent.height > HFSR_TENSOR_MAX_ELEMENTS)
     g_set_error (&failure, HFSR_ERROR, HFSR_ERROR_IO,
                  "%s: not an image GEGL can read", path);
@@ -336,16 +334,15 @@ tool_save_png (const HfsrTensor *image, const char *path, gint64 *bytes,
                GError **error)
 {
   GeglBuffer *buffer = tool_buffer_from_planes (image, "R'G'B' u8");
-  GeglNode   *graph = gegl_node_new ();
-  GeglNode   *source, *save;
-  GStatBuf    status;
-  gboolean    saved;
+  GeglNode *graph = gegl_node_new ();
+  GeglNode *source, *save;
+  GStatBuf status;
+  gboolean saved;
 
   source = gegl_node_new_child (graph, "operation", "gegl:buffer-source",
                                 "buffer", buffer, NULL);
-  save = gegl_node_new_child (graph, "operation", "gegl:png-save",
-                              "path", path, "compression", 9,
-                              "bitdepth", 8, NULL);
+  save = gegl_node_new_child (graph, "operation", "gegl:png-save", "path",
+                              path, "compression", 9, "bitdepth", 8, NULL);
   gegl_node_link (source, save);
   g_unlink (path);
   tool_capture_begin ();
@@ -385,7 +382,7 @@ tool_crop_top_left (const HfsrTensor *image, int width, int height,
 float *
 tool_grey_of (const HfsrTensor *rgb, GError **error)
 {
-  gsize  n_pixels = (gsize) rgb->width * rgb->height;
+  gsize n_pixels = (gsize) rgb->width * rgb->height;
   float *pixels = g_try_new (float, hfsr_tensor_size (rgb));
   float *grey = g_try_new (float, n_pixels);
 
@@ -399,9 +396,9 @@ tool_grey_of (const HfsrTensor *rgb, GError **error)
       return NULL;
     }
   tool_pixels_from_planes (rgb, pixels);
-  babl_process (babl_fish (babl_format ("R'G'B' float"),
-                           babl_format ("Y' float")),
-                pixels, grey, n_pixels);
+  babl_process (
+    babl_fish (babl_format ("R'G'B' float"), babl_format ("Y' float")), pixels,
+    grey, n_pixels);
   g_free (pixels);
   return grey;
 }

@@ -14,7 +14,7 @@
 #include "tool-util.h"
 
 static const char *stdout_program = "hfsr";
-static int         stdout_failure_status = 1;
+static int stdout_failure_status = 1;
 
 static void
 check_stdout (void)
@@ -28,8 +28,8 @@ check_stdout (void)
     return;
   /* An earlier write failed and its errno is gone: say what is known. */
   if (failed_errno != 0)
-    fprintf (stderr, "%s: standard output: write failed: %s\n",
-             stdout_program, g_strerror (failed_errno));
+    fprintf (stderr, "%s: standard output: write failed: %s\n", stdout_program,
+             g_strerror (failed_errno));
   else
     fprintf (stderr, "%s: standard output: write failed\n", stdout_program);
   /* Calling exit from an exit handler is undefined; _exit is not.  It
@@ -61,11 +61,13 @@ tool_check_regular_file (const char *path, GError **error)
     }
   if (!S_ISREG (status.st_mode))
     {
-      g_set_error (error, HFSR_ERROR, HFSR_ERROR_IO, "%s: not a regular "
-                   "file (%s)", path,
-                   S_ISDIR (status.st_mode) ? "a folder"
+      g_set_error (error, HFSR_ERROR, HFSR_ERROR_IO,
+                   "%s: not a regular "
+                   "file (%s)",
+                   path,
+                   S_ISDIR (status.st_mode)    ? "a folder"
                    : S_ISFIFO (status.st_mode) ? "a FIFO"
-                   : "a device or socket");
+                                               : "a device or socket");
       return FALSE;
     }
   return TRUE;

@@ -24,8 +24,7 @@ hfsr_conv_band_rows (const HfsrConvGeometry *geometry)
 /* The grid positions [*first, *end) along one axis whose pixel
  * g * stride + offset falls inside [0, size); the rest are padding. */
 static void
-inside_range (int offset, int stride, int size, int grid, int *first,
-              int *end)
+inside_range (int offset, int stride, int size, int grid, int *first, int *end)
 {
   gint64 lo = offset >= 0 ? 0 : (-(gint64) offset + stride - 1) / stride;
   gint64 last = (gint64) size - 1 - offset;
@@ -39,8 +38,8 @@ inside_range (int offset, int stride, int size, int grid, int *first,
  * where the tap falls in the zero padding) at x * stride + @offset, zero
  * outside [@first, @end). */
 static inline void
-gather_row (const HfsrConvGeometry *g, const float *row, int offset,
-            int first, int end, float *dst)
+gather_row (const HfsrConvGeometry *g, const float *row, int offset, int first,
+            int end, float *dst)
 {
   if (row == NULL || first == end)
     {
@@ -87,8 +86,8 @@ walk_columns (const HfsrConvGeometry *g, int first_row, int n_rows,
               gsize at = inside ? c * plane + (gsize) y * g->image_width : 0;
 
               if (gather)
-                gather_row (g, inside ? source + at : NULL, offset, first,
-                            end, target + column);
+                gather_row (g, inside ? source + at : NULL, offset, first, end,
+                            target + column);
               else if (inside)
                 for (int x = first; x < end; x++)
                   target[at + (gsize) x * g->stride + offset]

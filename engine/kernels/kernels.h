@@ -40,48 +40,31 @@ typedef struct
  * (channels * kernel_h * kernel_w rows) stays within a fixed scratch budget:
  * scratch is then bounded whatever the image size.  At least 1, at most
  * grid_height. */
-int  hfsr_conv_band_rows (const HfsrConvGeometry *geometry);
+int hfsr_conv_band_rows (const HfsrConvGeometry *geometry);
 
 /* Lays out grid rows [first_row, first_row + n_rows) as a column matrix of
  * channels * kernel_h * kernel_w rows (row (c * kernel_h + ky) * kernel_w +
  * kx) and n_rows * grid_width columns, so a convolution becomes one GEMM with
  * the [out, in * kh * kw] weight matrix. */
-void hfsr_im2col (const HfsrConvGeometry *geometry,
-                  const float            *image,
-                  int                     first_row,
-                  int                     n_rows,
-                  float                  *columns);
+void hfsr_im2col (const HfsrConvGeometry *geometry, const float *image,
+                  int first_row, int n_rows, float *columns);
 
 /* The adjoint of hfsr_im2col: adds every column value into the image pixel
  * that im2col would have read it from (values landing outside the image are
  * dropped).  The image must hold its initial values (zeros or the bias). */
-void hfsr_col2im (const HfsrConvGeometry *geometry,
-                  const float            *columns,
-                  int                     first_row,
-                  int                     n_rows,
-                  float                  *image);
+void hfsr_col2im (const HfsrConvGeometry *geometry, const float *columns,
+                  int first_row, int n_rows, float *image);
 
 /* Row-major C[m x n] = op(A) B, or C += op(A) B when @accumulate.  A is m x k
  * (lda k), or when @transpose_a it is stored k x m (lda m) and used
  * transposed.  B is k x n with row stride @ldb, C has row stride @ldc. */
-void hfsr_gemm (gboolean     transpose_a,
-                int          m,
-                int          n,
-                int          k,
-                const float *a,
-                const float *b,
-                int          ldb,
-                float       *c,
-                int          ldc,
-                gboolean     accumulate);
+void hfsr_gemm (gboolean transpose_a, int m, int n, int k, const float *a,
+                const float *b, int ldb, float *c, int ldc,
+                gboolean accumulate);
 
 /* Sets every element of row r of the m x n matrix @c (row stride @ldc) to
  * values[r], or to 0 when @values is NULL: the bias a GEMM accumulates on. */
-void hfsr_fill_rows (float       *c,
-                     int          m,
-                     int          n,
-                     int          ldc,
-                     const float *values);
+void hfsr_fill_rows (float *c, int m, int n, int ldc, const float *values);
 
 /* target[i] = max (source[i], 0) (NaN and -0 give +0); @source may be
  * @target. */
@@ -97,10 +80,8 @@ void hfsr_relu_floats (const float *source, float *target, gsize n);
  * transformed weights (36 * out * in) plus one band of tiles, whose size is
  * a fixed budget (or one tile, for channel counts beyond it), so scratch
  * does not grow with the image.  0 when it overflows a gsize. */
-gsize hfsr_winograd_scratch_size (int in_channels,
-                                  int out_channels,
-                                  int height,
-                                  int width);
+gsize hfsr_winograd_scratch_size (int in_channels, int out_channels,
+                                  int height, int width);
 
 /* Adds the convolution of @input [in_channels, height, width] with @weight
  * [out_channels, in_channels, 3, 3] (PyTorch's cross-correlation) into
@@ -109,21 +90,15 @@ gsize hfsr_winograd_scratch_size (int in_channels,
  * weights (a blend) need no invalidation.  @scratch holds
  * hfsr_winograd_scratch_size floats; any height, width and channel counts
  * >= 1. */
-void  hfsr_winograd_conv3x3 (const float *weight,
-                             int          in_channels,
-                             int          out_channels,
-                             const float *input,
-                             int          height,
-                             int          width,
-                             float       *scratch,
-                             float       *output);
+void hfsr_winograd_conv3x3 (const float *weight, int in_channels,
+                            int out_channels, const float *input, int height,
+                            int width, float *scratch, float *output);
 
 /* U = G g Gᵀ of one 3x3 kernel @g (row-major): point p (6 p_y + p_x) goes
  * to transformed[p * @point_step], so each Winograd form lays its
  * transformed weights out as its multiply reads them. */
-void  hfsr_winograd_transform_weight (const float *g,
-                                      float       *transformed,
-                                      gsize        point_step);
+void hfsr_winograd_transform_weight (const float *g, float *transformed,
+                                     gsize point_step);
 
 /* The run options of the calling thread (kernels/run-options.c):
  * hfsr_model_forward and hfsr_model_run_region enter a scope with their
@@ -132,14 +107,13 @@ void  hfsr_winograd_transform_weight (const float *g,
  * default path unless the caller enters a scope itself. */
 typedef struct
 {
-  int            n_threads;
+  int n_threads;
   HfsrKernelPath kernel;
 } HfsrRunScope;
 
-void     hfsr_run_scope_enter            (const HfsrRunOptions *options,
-                                          HfsrRunScope         *saved);
-void     hfsr_run_scope_leave            (const HfsrRunScope   *saved);
-int      hfsr_run_threads                (void);
+void hfsr_run_scope_enter (const HfsrRunOptions *options, HfsrRunScope *saved);
+void hfsr_run_scope_leave (const HfsrRunScope *saved);
+int hfsr_run_threads (void);
 
 /* Which implementation of the engine's own kernels runs (the HfsrKernelPath
  * of the run options, kernels/run-options.c).  hfsr_kernel_path is the
@@ -155,9 +129,9 @@ int      hfsr_run_threads                (void);
 #define HFSR_X86_PATHS 1
 #endif
 
-gboolean       hfsr_kernel_path_supported (HfsrKernelPath path);
-HfsrKernelPath hfsr_kernel_path           (void);
-HfsrKernelPath hfsr_kernel_path_for       (const char *forced);
+gboolean hfsr_kernel_path_supported (HfsrKernelPath path);
+HfsrKernelPath hfsr_kernel_path (void);
+HfsrKernelPath hfsr_kernel_path_for (const char *forced);
 
 /* The weights [out_channels, in_channels, 3, 3] of a 3x3 convolution as
  * hfsr_winograd_fused_conv3x3 reads them: U = G g Gᵀ, 36 * in * out
@@ -165,9 +139,8 @@ HfsrKernelPath hfsr_kernel_path_for       (const char *forced);
  * (the conv2d layer's prepare), not once per tile: for a small input the
  * transform costs more than the convolution.  NULL when memory runs out;
  * free with hfsr_free_floats. */
-float   *hfsr_winograd_fused_pack (const float *weight,
-                                   int          in_channels,
-                                   int          out_channels);
+float *hfsr_winograd_fused_pack (const float *weight, int in_channels,
+                                 int out_channels);
 
 /* Winograd F(4x4, 3x3) with the transforms fused into the multiply
  * (kernels/winograd-fused.c): writes every pixel of @output
@@ -186,17 +159,12 @@ float   *hfsr_winograd_fused_pack (const float *weight,
  * tolerance of the naive twin and a wrong dispatch would only be slow. */
 const char *hfsr_winograd_fused_instructions (HfsrKernelPath path);
 
-gboolean hfsr_winograd_fused_conv3x3 (HfsrKernelPath path,
-                                      const float   *packed,
-                                      const float   *bias,
-                                      gboolean       relu,
-                                      int            in_channels,
-                                      int            out_channels,
-                                      const float   *input,
-                                      int            height,
-                                      int            width,
-                                      float         *output,
-                                      GError       **error);
+gboolean hfsr_winograd_fused_conv3x3 (HfsrKernelPath path, const float *packed,
+                                      const float *bias, gboolean relu,
+                                      int in_channels, int out_channels,
+                                      const float *input, int height,
+                                      int width, float *output,
+                                      GError **error);
 
 /* A residual block, @output = @input + conv_r (max (conv_e (@input) +
  * @expand_bias, 0)) + @reduce_bias, where conv_e (@channels ->
@@ -213,18 +181,11 @@ gboolean hfsr_winograd_fused_conv3x3 (HfsrKernelPath path,
  * overlap is not allowed.  Scratch per thread: 20 rows of the expansion
  * and the transform buffers.  FALSE only when memory runs out. */
 #define HFSR_RESIDUAL_ROWS 20 /* expansion rows per worker: ring and spare */
-gboolean hfsr_winograd_fused_residual (HfsrKernelPath path,
-                                       const float   *expand_packed,
-                                       const float   *expand_bias,
-                                       int            mid_channels,
-                                       const float   *reduce_packed,
-                                       const float   *reduce_bias,
-                                       int            channels,
-                                       const float   *input,
-                                       int            height,
-                                       int            width,
-                                       float         *output,
-                                       GError       **error);
+gboolean hfsr_winograd_fused_residual (
+  HfsrKernelPath path, const float *expand_packed, const float *expand_bias,
+  int mid_channels, const float *reduce_packed, const float *reduce_bias,
+  int channels, const float *input, int height, int width, float *output,
+  GError **error);
 
 /* One level of fork/join parallelism for the engine's own kernels
  * (kernels/parallel.c).  hfsr_parallel_workers is the thread count of the
@@ -234,10 +195,8 @@ gboolean hfsr_winograd_fused_residual (HfsrKernelPath path,
  * cannot be started has its share run by the caller. */
 typedef void (*HfsrParallelFunc) (gpointer data, int worker, int n_workers);
 
-int  hfsr_parallel_workers (void);
-void hfsr_parallel_run     (int              n_workers,
-                            HfsrParallelFunc func,
-                            gpointer         data);
+int hfsr_parallel_workers (void);
+void hfsr_parallel_run (int n_workers, HfsrParallelFunc func, gpointer data);
 
 /* Element-wise passes (copies, adds, layout changes) in parallel: @func
  * (@data, start, end) over contiguous parts of [0, @n) on up to
@@ -250,10 +209,8 @@ typedef void (*HfsrRangeFunc) (gpointer data, gsize start, gsize end);
  * starting a thread costs tens of microseconds. */
 #define HFSR_PARALLEL_GRAIN ((gsize) 1 << 18)
 
-void hfsr_parallel_range   (gsize            n,
-                            gsize            grain,
-                            HfsrRangeFunc    func,
-                            gpointer         data);
+void hfsr_parallel_range (gsize n, gsize grain, HfsrRangeFunc func,
+                          gpointer data);
 
 G_END_DECLS
 

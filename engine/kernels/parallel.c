@@ -15,9 +15,9 @@
 typedef struct
 {
   HfsrParallelFunc func;
-  gpointer         data;
-  int              worker;
-  int              n_workers;
+  gpointer data;
+  int worker;
+  int n_workers;
 } WorkerCall;
 
 static gpointer
@@ -45,8 +45,8 @@ hfsr_parallel_run (int n_workers, HfsrParallelFunc func, gpointer data)
   for (int w = 1; w < n_workers; w++)
     {
       calls[w] = (WorkerCall) { func, data, w, n_workers };
-      threads[w] = g_thread_try_new ("hfsr-worker", worker_main, &calls[w],
-                                     NULL);
+      threads[w]
+        = g_thread_try_new ("hfsr-worker", worker_main, &calls[w], NULL);
     }
   func (data, 0, n_workers);
   for (int w = 1; w < n_workers; w++)
@@ -58,9 +58,9 @@ hfsr_parallel_run (int n_workers, HfsrParallelFunc func, gpointer data)
 
 typedef struct
 {
-  gsize          n;
-  HfsrRangeFunc  func;
-  gpointer       data;
+  gsize n;
+  HfsrRangeFunc func;
+  gpointer data;
 } RangeJob;
 
 static void

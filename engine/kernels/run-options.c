@@ -42,9 +42,15 @@ hfsr_kernel_path_supported (HfsrKernelPath path)
 HfsrKernelPath
 hfsr_kernel_path_for (const char *forced)
 {
-  static const struct { const char *name; HfsrKernelPath path; } names[] = {
-    { "avx512", HFSR_KERNEL_AVX512 }, { "avx2", HFSR_KERNEL_AVX2 },
-    { "generic", HFSR_KERNEL_GENERIC }, { "blas", HFSR_KERNEL_BLAS },
+  static const struct
+  {
+    const char *name;
+    HfsrKernelPath path;
+  } names[] = {
+    { "avx512", HFSR_KERNEL_AVX512 },
+    { "avx2", HFSR_KERNEL_AVX2 },
+    { "generic", HFSR_KERNEL_GENERIC },
+    { "blas", HFSR_KERNEL_BLAS },
   };
 
   /* A forced path the CPU lacks falls back to the automatic choice rather
@@ -73,8 +79,8 @@ default_path (void)
        * thread inside them, never nested; left with threads of its own, they
        * would spin after every call and compete with the engine's. */
       openblas_set_num_threads (1);
-      g_once_init_leave (&chosen,
-                         (gsize) hfsr_kernel_path_for (g_getenv ("HFSR_KERNEL")));
+      g_once_init_leave (
+        &chosen, (gsize) hfsr_kernel_path_for (g_getenv ("HFSR_KERNEL")));
     }
   return (HfsrKernelPath) chosen;
 }

@@ -28,7 +28,7 @@
  * always inlined, so no call crosses that boundary. */
 #pragma GCC diagnostic ignored "-Wpsabi"
 
-typedef float  Vec     __attribute__ ((vector_size (LANES * sizeof (float))));
+typedef float Vec __attribute__ ((vector_size (LANES * sizeof (float))));
 typedef gint32 VecBits __attribute__ ((vector_size (LANES * sizeof (gint32))));
 
 /* Lane i of the result is lane mask[i] of a followed by b.  Clang (the fuzz
@@ -96,7 +96,7 @@ typedef struct
 {
   gsize tile_y;
   gsize tile_x;
-  int   count;
+  int count;
 } Segment;
 
 ALWAYS_INLINE Segment
@@ -120,20 +120,20 @@ typedef float VecUnaligned
  * interleaving of the two vectors' low or high halves, and the first
  * vector's last two elements followed by zeros. */
 #if LANES == 16
-static const VecBits even_mask = { 0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20,
-                                   22, 24, 26, 28, 30 };
-static const VecBits odd_mask = { 1, 3, 5, 7, 9, 11, 13, 15, 17, 19, 21, 23,
-                                  25, 27, 29, 31 };
-static const VecBits next_mask = { 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13,
-                                   14, 15, 16 };
-static const VecBits next2_mask = { 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12,
-                                    13, 14, 15, 17 };
-static const VecBits low_mask = { 0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21,
-                                  6, 22, 7, 23 };
-static const VecBits high_mask = { 8, 24, 9, 25, 10, 26, 11, 27, 12, 28, 13,
-                                   29, 14, 30, 15, 31 };
-static const VecBits last_two_mask = { 14, 15, 16, 16, 16, 16, 16, 16, 16,
-                                       16, 16, 16, 16, 16, 16, 16 };
+static const VecBits even_mask
+  = { 0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30 };
+static const VecBits odd_mask
+  = { 1, 3, 5, 7, 9, 11, 13, 15, 17, 19, 21, 23, 25, 27, 29, 31 };
+static const VecBits next_mask
+  = { 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16 };
+static const VecBits next2_mask
+  = { 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 17 };
+static const VecBits low_mask
+  = { 0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23 };
+static const VecBits high_mask
+  = { 8, 24, 9, 25, 10, 26, 11, 27, 12, 28, 13, 29, 14, 30, 15, 31 };
+static const VecBits last_two_mask
+  = { 14, 15, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16 };
 #elif LANES == 8
 static const VecBits even_mask = { 0, 2, 4, 6, 8, 10, 12, 14 };
 static const VecBits odd_mask = { 1, 3, 5, 7, 9, 11, 13, 15 };
@@ -156,12 +156,10 @@ typedef gint32 VecBitsUnaligned
 static const gint32 clip_indices[3 * LANES] = {
 #if LANES == 16
   16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16,
-  0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15,
+  0,  1,  2,  3,  4,  5,  6,  7,  8,  9,  10, 11, 12, 13, 14, 15,
   16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16,
 #else
-  8, 8, 8, 8, 8, 8, 8, 8,
-  0, 1, 2, 3, 4, 5, 6, 7,
-  8, 8, 8, 8, 8, 8, 8, 8,
+  8, 8, 8, 8, 8, 8, 8, 8, 0, 1, 2, 3, 4, 5, 6, 7, 8, 8, 8, 8, 8, 8, 8, 8,
 #endif
 };
 
@@ -177,10 +175,8 @@ load_clipped (const float *row, gint64 x, gint64 width)
 
   if (shift <= -LANES || shift >= LANES)
     return (Vec) { 0 };
-  return SHUFFLE (*(const VecUnaligned *) (row + start),
-                            (Vec) { 0 },
-                            *(const VecBitsUnaligned *) (clip_indices
-                                                         + LANES + shift));
+  return SHUFFLE (*(const VecUnaligned *) (row + start), (Vec) { 0 },
+                  *(const VecBitsUnaligned *) (clip_indices + LANES + shift));
 }
 
 /* Each lane's 6x6 input window of one channel, as d[y][x] (zeros outside
@@ -219,9 +215,8 @@ gather_windows (const FusedConv *conv, const float *plane,
                               + CLAMP (x_start + k * LANES, 0, width - 1));
       if (inside)
         {
-          const float *source = plane
-                                + row_offset (image_y, conv->in_ring, width)
-                                + x_start;
+          const float *source
+            = plane + row_offset (image_y, conv->in_ring, width) + x_start;
 
           for (int k = 0; k < 4; k++)
             b[k] = *(const VecUnaligned *) (source + k * LANES);
@@ -237,16 +232,16 @@ gather_windows (const FusedConv *conv, const float *plane,
           b[k] = (Vec) { 0 };
       else if (width >= LANES)
         for (int k = 0; k < 5; k++)
-          b[k] = load_clipped (plane
-                               + row_offset (image_y, conv->in_ring, width),
-                               x_start + k * LANES, width);
+          b[k]
+            = load_clipped (plane + row_offset (image_y, conv->in_ring, width),
+                            x_start + k * LANES, width);
       else
         {
           memset (row, 0, sizeof row);
           if (x_end > x_first)
             memcpy (row + (x_first - x_start),
                     plane + row_offset (image_y, conv->in_ring, width)
-                    + x_first,
+                      + x_first,
                     (gsize) (x_end - x_first) * sizeof (float));
           for (int k = 0; k < 5; k++)
             b[k] = ((const Vec *) row)[k];
@@ -277,17 +272,16 @@ transform_block_input (const FusedConv *conv, const Segment *segment,
       Vec d[ALPHA][ALPHA];
       Vec horizontal[ALPHA][ALPHA];
 
-      gather_windows (conv, conv->input + c * conv->in_channel_stride,
-                      segment, d);
+      gather_windows (conv, conv->input + c * conv->in_channel_stride, segment,
+                      d);
       for (int y = 0; y < ALPHA; y++)
         input_transform_1d (d[y][0], d[y][1], d[y][2], d[y][3], d[y][4],
                             d[y][5], &horizontal[y][0], 1);
       for (int x = 0; x < ALPHA; x++)
-        input_transform_1d (horizontal[0][x], horizontal[1][x],
-                            horizontal[2][x], horizontal[3][x],
-                            horizontal[4][x], horizontal[5][x],
-                            transformed + (gsize) x * in_channels + c,
-                            ALPHA * in_channels);
+        input_transform_1d (
+          horizontal[0][x], horizontal[1][x], horizontal[2][x],
+          horizontal[3][x], horizontal[4][x], horizontal[5][x],
+          transformed + (gsize) x * in_channels + c, ALPHA * in_channels);
     }
 }
 
@@ -300,7 +294,7 @@ packed_block (const FusedConv *conv, int p, int block)
 
   return conv->packed_weights
          + ((gsize) p * out_blocks (conv->out_channels) + block)
-           * block_stride;
+             * block_stride;
 }
 
 /* products[p][j] = Σ_c U[p][o0 + j][c] · V[p][c] for the OUT_BLOCK output
@@ -354,8 +348,8 @@ multiply_block (const FusedConv *conv, int block, const Vec *transformed,
  * does not change the bits. */
 ALWAYS_INLINE void
 multiply_two_blocks (const FusedConv *conv, int block, int j0, int n_out,
-                     const Vec *first, const Vec *second,
-                     Vec *first_products, Vec *second_products)
+                     const Vec *first, const Vec *second, Vec *first_products,
+                     Vec *second_products)
 {
   int in_channels = conv->in_channels;
 
@@ -395,8 +389,8 @@ multiply_two_blocks (const FusedConv *conv, int block, int j0, int n_out,
  * with shuffles and copied out per segment.  Every output pixel lies in
  * exactly one tile, so the plane needs no initial values. */
 ALWAYS_INLINE void
-store_block_output (const FusedConv *conv, const Vec *products, int j,
-                    int o, const Segment *segment)
+store_block_output (const FusedConv *conv, const Vec *products, int j, int o,
+                    const Segment *segment)
 {
   Vec vertical[TILE][ALPHA];
   const Vec *m = products + j;
@@ -410,13 +404,11 @@ store_block_output (const FusedConv *conv, const Vec *products, int j,
   gsize columns = MIN ((gsize) segment->count * TILE, width - x0);
 
   for (int x = 0; x < ALPHA; x++)
-    output_transform_1d (m[(0 * ALPHA + x) * OUT_BLOCK],
-                         m[(1 * ALPHA + x) * OUT_BLOCK],
-                         m[(2 * ALPHA + x) * OUT_BLOCK],
-                         m[(3 * ALPHA + x) * OUT_BLOCK],
-                         m[(4 * ALPHA + x) * OUT_BLOCK],
-                         m[(5 * ALPHA + x) * OUT_BLOCK], &vertical[0][x],
-                         ALPHA);
+    output_transform_1d (
+      m[(0 * ALPHA + x) * OUT_BLOCK], m[(1 * ALPHA + x) * OUT_BLOCK],
+      m[(2 * ALPHA + x) * OUT_BLOCK], m[(3 * ALPHA + x) * OUT_BLOCK],
+      m[(4 * ALPHA + x) * OUT_BLOCK], m[(5 * ALPHA + x) * OUT_BLOCK],
+      &vertical[0][x], ALPHA);
   for (int y = 0; y < TILE; y++)
     {
       float row[LANES * TILE] __attribute__ ((aligned (64)));
@@ -447,14 +439,15 @@ store_block_output (const FusedConv *conv, const Vec *products, int j,
 
       if (image_y >= height)
         break;
-      target = plane + row_offset ((gint64) image_y, conv->out_ring,
-                                   (gint64) width) + x0;
+      target = plane
+               + row_offset ((gint64) image_y, conv->out_ring, (gint64) width)
+               + x0;
       if (columns == LANES * TILE)
         {
           if (residual != NULL)
             for (int k = 0; k < TILE; k++)
-              b[k] += *(const VecUnaligned *) (residual + image_y * width
-                                               + x0 + k * LANES);
+              b[k] += *(const VecUnaligned *) (residual + image_y * width + x0
+                                               + k * LANES);
           for (int k = 0; k < TILE; k++)
             *(VecUnaligned *) (target + k * LANES) = b[k];
         }
@@ -481,8 +474,7 @@ typedef enum
  * @transformed_floats and @products_floats hold room for two blocks. */
 ALWAYS_INLINE void
 run_blocks (const FusedConv *conv, gsize first_block, gsize end_block,
-            float *transformed_floats, float *products_floats,
-            Pairing pairing)
+            float *transformed_floats, float *products_floats, Pairing pairing)
 {
   Vec *transformed = (Vec *) transformed_floats;
   Vec *products = (Vec *) products_floats;
@@ -508,8 +500,8 @@ run_blocks (const FusedConv *conv, gsize first_block, gsize end_block,
                                  second_products);
           else if (two)
             for (int j0 = 0; j0 < OUT_BLOCK; j0 += OUT_BLOCK / 2)
-              multiply_two_blocks (conv, block, j0, OUT_BLOCK / 2,
-                                   transformed, second_transformed, products,
+              multiply_two_blocks (conv, block, j0, OUT_BLOCK / 2, transformed,
+                                   second_transformed, products,
                                    second_products);
           else
             multiply_block (conv, block, transformed, products);
@@ -517,8 +509,7 @@ run_blocks (const FusedConv *conv, gsize first_block, gsize end_block,
             {
               store_block_output (conv, products, j, o0 + j, &segment);
               if (two)
-                store_block_output (conv, second_products, j, o0 + j,
-                                    &second);
+                store_block_output (conv, second_products, j, o0 + j, &second);
             }
         }
       b += two ? 2 : 1;

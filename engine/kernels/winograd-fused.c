@@ -19,9 +19,9 @@
 typedef struct
 {
   const float *weight;
-  int          in_channels;
-  int          out_channels;
-  float       *packed;
+  int in_channels;
+  int out_channels;
+  float *packed;
 } PackJob;
 
 /* U = G g Gᵀ laid out [POINTS][out block][in][OUT_BLOCK], so that the
@@ -42,13 +42,12 @@ pack_worker (gpointer data, int worker, int n_workers)
       for (int j = 0; j < OUT_BLOCK; j++)
         {
           int o = block * OUT_BLOCK + j;
-          float *u = job->packed + ((gsize) block * in_channels + c)
-                                   * OUT_BLOCK + j;
+          float *u
+            = job->packed + ((gsize) block * in_channels + c) * OUT_BLOCK + j;
 
           if (o < job->out_channels)
-            hfsr_winograd_transform_weight (job->weight
-                                            + ((gsize) o * in_channels + c)
-                                              * 9, u, point_step);
+            hfsr_winograd_transform_weight (
+              job->weight + ((gsize) o * in_channels + c) * 9, u, point_step);
           else
             for (int p = 0; p < POINTS; p++)
               u[p * point_step] = 0.0f;
@@ -59,8 +58,8 @@ pack_worker (gpointer data, int worker, int n_workers)
 typedef struct
 {
   FusedRunFunc run;
-  int          lanes;
-  const char  *instructions;
+  int lanes;
+  const char *instructions;
 } FusedPath;
 
 static FusedPath
@@ -84,10 +83,10 @@ hfsr_winograd_fused_instructions (HfsrKernelPath path)
 typedef struct
 {
   const FusedConv *conv;
-  FusedPath        path;
-  gsize            n_blocks;
-  float           *scratch;       /* per worker: transformed, products */
-  gsize            worker_floats;
+  FusedPath path;
+  gsize n_blocks;
+  float *scratch; /* per worker: transformed, products */
+  gsize worker_floats;
 } FusedJob;
 
 static void
@@ -100,8 +99,8 @@ run_worker (gpointer data, int worker, int n_workers)
   gsize first = job->n_blocks * worker / n_workers;
   gsize end = job->n_blocks * (worker + 1) / n_workers;
   float *mine = job->scratch + worker * job->worker_floats;
-  float *products = mine + (gsize) 2 * POINTS * job->conv->in_channels
-                           * job->path.lanes;
+  float *products
+    = mine + (gsize) 2 * POINTS * job->conv->in_channels * job->path.lanes;
 
   job->path.run (job->conv, first, end, mine, products);
 }
@@ -116,7 +115,7 @@ hfsr_winograd_fused_pack (const float *weight, int in_channels,
   if (!g_size_checked_mul (&packed_floats, (gsize) in_channels * POINTS,
                            (gsize) out_blocks (out_channels) * OUT_BLOCK)
       || (pack.packed = hfsr_alloc_floats_uninitialised (packed_floats))
-         == NULL)
+           == NULL)
     return NULL;
   hfsr_parallel_run (MIN (hfsr_parallel_workers (), out_blocks (out_channels)),
                      pack_worker, &pack);
@@ -125,16 +124,21 @@ hfsr_winograd_fused_pack (const float *weight, int in_channels,
 
 gboolean
 hfsr_winograd_fused_conv3x3 (HfsrKernelPath path, const float *packed,
-                             const float *bias, gboolean relu,
-                             int in_channels, int out_channels,
-                             const float *input, int height, int width,
-                             float *output, GError **error)
+                             const float *bias, gboolean relu, int in_channels,
+                             int out_channels, const float *input, int height,
+                             int width, float *output, GError **error)
 {
   FusedConv conv = {
-    .bias = bias, .relu = relu, .in_channels = in_channels,
-    .out_channels = out_channels, .height = height, .width = width,
-    .across = ((gsize) width + TILE - 1) / TILE, .input = input,
-    .output = output, .packed_weights = packed,
+    .bias = bias,
+    .relu = relu,
+    .in_channels = in_channels,
+    .out_channels = out_channels,
+    .height = height,
+    .width = width,
+    .across = ((gsize) width + TILE - 1) / TILE,
+    .input = input,
+    .output = output,
+    .packed_weights = packed,
     .in_channel_stride = (gsize) height * width,
     .out_channel_stride = (gsize) height * width,
   };
@@ -147,13 +151,11 @@ hfsr_winograd_fused_conv3x3 (HfsrKernelPath path, const float *packed,
   job.n_blocks = (((gsize) height + TILE - 1) / TILE)
                  * ((conv.across + job.path.lanes - 1) / job.path.lanes);
   n_workers = (int) MIN ((gsize) n_workers, job.n_blocks);
-  if (!g_size_checked_mul (&worker_floats,
-                           (gsize) 2 * POINTS * job.path.lanes,
+  if (!g_size_checked_mul (&worker_floats, (gsize) 2 * POINTS * job.path.lanes,
                            (gsize) in_channels + OUT_BLOCK)
       || !g_size_checked_mul (&scratch_floats, worker_floats,
                               (gsize) n_workers)
-      || (scratch = hfsr_alloc_floats_uninitialised (scratch_floats))
-         == NULL)
+      || (scratch = hfsr_alloc_floats_uninitialised (scratch_floats)) == NULL)
     {
       g_set_error (error, HFSR_ERROR, HFSR_ERROR_NO_MEMORY,
                    "out of memory for a %d->%d Winograd convolution",
@@ -175,7 +177,7 @@ hfsr_winograd_fused_conv3x3 (HfsrKernelPath path, const float *packed,
 /* A residual block's expansion is kept for three tile rows: the reducing
  * convolution's tile row t reads expansion rows 4t - 1 ... 4t + 4, which
  * lie in tile rows t - 1, t and t + 1. */
-#define RING_ROWS  (3 * TILE)
+#define RING_ROWS (3 * TILE)
 /* The expansion of a band's last two tile rows, made before any worker
  * writes (see residual_edges). */
 #define SPARE_ROWS (2 * TILE)
@@ -183,28 +185,28 @@ G_STATIC_ASSERT (RING_ROWS + SPARE_ROWS == HFSR_RESIDUAL_ROWS);
 
 typedef struct
 {
-  FusedConv     expand;
-  FusedConv     reduce;
-  FusedPath     path;
-  gsize         tile_rows;
-  gsize         blocks_per_row;
-  float        *scratch;          /* per worker: transformed, products,
+  FusedConv expand;
+  FusedConv reduce;
+  FusedPath path;
+  gsize tile_rows;
+  gsize blocks_per_row;
+  float *scratch; /* per worker: transformed, products,
                                    * ring, spare */
-  gsize         worker_floats;
-  gsize         transform_floats;
-  gsize         ring_floats;
-  int           n_workers;
+  gsize worker_floats;
+  gsize transform_floats;
+  gsize ring_floats;
+  int n_workers;
 } ResidualJob;
 
 typedef struct
 {
-  float    *transformed;
-  float    *products;
-  FusedConv expand;               /* into the ring */
-  FusedConv spare;                /* the same, into the spare rows */
+  float *transformed;
+  float *products;
+  FusedConv expand; /* into the ring */
+  FusedConv spare;  /* the same, into the spare rows */
   FusedConv reduce;
-  gsize     first;
-  gsize     end;
+  gsize first;
+  gsize end;
 } ResidualWorker;
 
 /* Worker @worker's share of tile rows, [T w / W, T (w + 1) / W), and its
@@ -238,7 +240,7 @@ run_tile_row (const ResidualJob *job, ResidualWorker *w, FusedConv *conv,
               gsize t)
 {
   job->path.run (conv, t * job->blocks_per_row, (t + 1) * job->blocks_per_row,
-            w->transformed, w->products);
+                 w->transformed, w->products);
 }
 
 /* First pass: every expansion that reads image rows of a neighbouring
@@ -291,8 +293,7 @@ residual_body (gpointer data, int worker, int n_workers)
 }
 
 gboolean
-hfsr_winograd_fused_residual (HfsrKernelPath path,
-                              const float *expand_packed,
+hfsr_winograd_fused_residual (HfsrKernelPath path, const float *expand_packed,
                               const float *expand_bias, int mid_channels,
                               const float *reduce_packed,
                               const float *reduce_bias, int channels,
@@ -324,30 +325,29 @@ hfsr_winograd_fused_residual (HfsrKernelPath path,
   int lanes = job.path.lanes;
   gsize spare_floats, worker_floats, scratch_floats;
 
-  job.n_workers = (int) MIN ((gsize) hfsr_parallel_workers (),
-                             job.tile_rows);
+  job.n_workers = (int) MIN ((gsize) hfsr_parallel_workers (), job.tile_rows);
   job.blocks_per_row = (across + lanes - 1) / lanes;
-  job.transform_floats = (gsize) 2 * POINTS * lanes
-                         * MAX (channels, mid_channels);
-  if (!g_size_checked_mul (&job.ring_floats,
-                           (gsize) RING_ROWS * mid_channels, (gsize) width)
-      || !g_size_checked_mul (&spare_floats,
-                              (gsize) SPARE_ROWS * mid_channels,
+  job.transform_floats
+    = (gsize) 2 * POINTS * lanes * MAX (channels, mid_channels);
+  if (!g_size_checked_mul (&job.ring_floats, (gsize) RING_ROWS * mid_channels,
+                           (gsize) width)
+      || !g_size_checked_mul (&spare_floats, (gsize) SPARE_ROWS * mid_channels,
                               (gsize) width)
       || !g_size_checked_add (&worker_floats,
                               job.transform_floats
-                              + (gsize) 2 * POINTS * OUT_BLOCK * lanes,
+                                + (gsize) 2 * POINTS * OUT_BLOCK * lanes,
                               job.ring_floats)
       || !g_size_checked_add (&worker_floats, worker_floats,
                               spare_floats + lanes)
       || !g_size_checked_mul (&scratch_floats, worker_floats / lanes * lanes,
                               (gsize) job.n_workers)
       || (job.scratch = hfsr_alloc_floats_uninitialised (scratch_floats))
-         == NULL)
+           == NULL)
     {
       g_set_error (error, HFSR_ERROR, HFSR_ERROR_NO_MEMORY,
                    "out of memory for a %d->%d->%d residual block of width "
-                   "%d", channels, mid_channels, channels, width);
+                   "%d",
+                   channels, mid_channels, channels, width);
       return FALSE;
     }
   /* Each worker's share starts on a vector boundary. */

@@ -13,9 +13,9 @@
 #include "hfsr-private.h"
 #include "kernels.h"
 
-#define TILE      4
-#define ALPHA     6
-#define POINTS    (ALPHA * ALPHA)
+#define TILE 4
+#define ALPHA 6
+#define POINTS (ALPHA * ALPHA)
 /* Output channels whose accumulators the micro-kernel keeps in registers
  * at once; the packed weights are laid out in blocks of this many. */
 #define OUT_BLOCK 8
@@ -30,22 +30,22 @@ typedef struct
 {
   const float *packed_weights; /* [POINTS][out_blocks][in][OUT_BLOCK] */
   const float *bias;           /* or NULL */
-  gboolean     relu;
-  int          in_channels;
-  int          out_channels;
-  int          height;
-  int          width;
-  gsize        across;         /* tiles per tile row */
+  gboolean relu;
+  int in_channels;
+  int out_channels;
+  int height;
+  int width;
+  gsize across; /* tiles per tile row */
   const float *input;
-  float       *output;
+  float *output;
   /* Floats from one channel's plane to the next, and the rows a plane
    * holds: 0 for a whole image plane, or a ring of that many rows in which
    * image row y sits at y mod ring (a residual block's expansion, which
    * only ever needs three tile rows of it at once). */
-  gsize        in_channel_stride;
-  int          in_ring;
-  gsize        out_channel_stride;
-  int          out_ring;
+  gsize in_channel_stride;
+  int in_ring;
+  gsize out_channel_stride;
+  int out_ring;
   /* Added to the output after the bias and the ReLU, or NULL; whole image
    * planes shaped like the output. */
   const float *residual;
@@ -67,12 +67,12 @@ void hfsr_fused_run_x16_generic (const FusedConv *conv, gsize first_block,
                                  gsize end_block, float *transformed,
                                  float *products);
 #ifdef HFSR_X86_PATHS
-void hfsr_fused_run_x16_avx512  (const FusedConv *conv, gsize first_block,
-                                 gsize end_block, float *transformed,
-                                 float *products);
-void hfsr_fused_run_x8_avx2     (const FusedConv *conv, gsize first_block,
-                                 gsize end_block, float *transformed,
-                                 float *products);
+void hfsr_fused_run_x16_avx512 (const FusedConv *conv, gsize first_block,
+                                gsize end_block, float *transformed,
+                                float *products);
+void hfsr_fused_run_x8_avx2 (const FusedConv *conv, gsize first_block,
+                             gsize end_block, float *transformed,
+                             float *products);
 #endif
 
 #endif /* HFSR_WINOGRAD_FUSED_H */

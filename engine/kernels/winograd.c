@@ -20,8 +20,8 @@
 
 /* Output pixels per tile side, input pixels per tile side (4 + 3 - 1), and
  * transformed points per tile: one GEMM each. */
-#define TILE   4
-#define ALPHA  6
+#define TILE 4
+#define ALPHA 6
 #define POINTS (ALPHA * ALPHA)
 
 /* Tiles per transform pass: wide enough for full vectors, small enough that
@@ -116,8 +116,8 @@ transform_weights (const float *weight, int in_channels, int out_channels,
  * result k goes to r[k * r_step + t].  A constant trip count, so that the
  * loop vectorises at -O2 too. */
 static inline void
-input_transform_1d (const float *restrict d, gsize d_step,
-                    float *restrict r, gsize r_step)
+input_transform_1d (const float *restrict d, gsize d_step, float *restrict r,
+                    gsize r_step)
 {
   for (int t = 0; t < CHUNK; t++)
     {
@@ -136,8 +136,8 @@ input_transform_1d (const float *restrict d, gsize d_step,
 
 /* r = Aᵀ m for CHUNK tiles, laid out as in input_transform_1d. */
 static inline void
-output_transform_1d (const float *restrict m, gsize m_step,
-                     float *restrict r, gsize r_step)
+output_transform_1d (const float *restrict m, gsize m_step, float *restrict r,
+                     gsize r_step)
 {
   for (int t = 0; t < CHUNK; t++)
     {
@@ -160,15 +160,15 @@ output_transform_1d (const float *restrict m, gsize m_step,
 typedef struct
 {
   gsize first;
-  int   n;
+  int n;
   gsize column;
 } TileRun;
 
 /* The image's tiles: 4x4 output pixels each, @across per tile row. */
 typedef struct
 {
-  int   height;
-  int   width;
+  int height;
+  int width;
   gsize across;
 } TileGrid;
 
@@ -217,8 +217,8 @@ gather_windows (const TileGrid *grid, const float *plane, const TileRun *run,
               gboolean inside = image_y >= 0 && image_y < height
                                 && image_x >= 0 && image_x < width;
 
-              window[y][x][t] = inside ? plane[image_y * width + image_x]
-                                       : 0.0f;
+              window[y][x][t]
+                = inside ? plane[image_y * width + image_x] : 0.0f;
             }
       if (++tile_x == across)
         {
@@ -271,8 +271,7 @@ scatter_tiles (const TileGrid *grid, const float pixels[TILE][TILE][CHUNK],
  * and a short run must not write past its n columns. */
 static void
 transform_input_run (const TileGrid *grid, const float *plane,
-                     const TileRun *run, float *transformed,
-                     gsize matrix_step)
+                     const TileRun *run, float *transformed, gsize matrix_step)
 {
   float window[ALPHA][ALPHA][CHUNK];
   float horizontal[ALPHA][ALPHA][CHUNK];
@@ -342,9 +341,9 @@ next_run (gsize *next, gsize band_start, gsize band_end, TileRun *run)
 }
 
 void
-hfsr_winograd_conv3x3 (const float *weight, int in_channels,
-                       int out_channels, const float *input, int height,
-                       int width, float *scratch, float *output)
+hfsr_winograd_conv3x3 (const float *weight, int in_channels, int out_channels,
+                       const float *input, int height, int width,
+                       float *scratch, float *output)
 {
   TileGrid grid = { height, width, tile_count (width) };
   gsize plane = (gsize) height * width;
@@ -357,8 +356,7 @@ hfsr_winograd_conv3x3 (const float *weight, int in_channels,
 
   /* Band by band: every input channel's tiles transformed, the 36 GEMMs,
    * then every output channel's tiles transformed back. */
-  transform_weights (weight, in_channels, out_channels,
-                     transformed_weights);
+  transform_weights (weight, in_channels, out_channels, transformed_weights);
   for (gsize start = 0; start < n_tiles; start += band)
     {
       gsize end = MIN (start + band, n_tiles);
@@ -370,8 +368,7 @@ hfsr_winograd_conv3x3 (const float *weight, int in_channels,
       for (int c = 0; c < in_channels; c++)
         for (gsize next = start; next_run (&next, start, end, &run);)
           transform_input_run (&grid, input + c * plane, &run,
-                               transformed_input + (gsize) c * n,
-                               input_step);
+                               transformed_input + (gsize) c * n, input_step);
 
       for (int p = 0; p < POINTS; p++)
         hfsr_gemm (FALSE, out_channels, n, in_channels,
@@ -381,7 +378,7 @@ hfsr_winograd_conv3x3 (const float *weight, int in_channels,
 
       for (int o = 0; o < out_channels; o++)
         for (gsize next = start; next_run (&next, start, end, &run);)
-          transform_output_run (&grid, products + (gsize) o * n,
-                                product_step, &run, output + o * plane);
+          transform_output_run (&grid, products + (gsize) o * n, product_step,
+                                &run, output + o * plane);
     }
 }

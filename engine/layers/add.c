@@ -26,7 +26,7 @@ add_infer_shape (const HfsrNode *node, const HfsrShape *inputs,
 typedef struct
 {
   const float *a, *b;
-  float       *dst;
+  float *dst;
 } AddJob;
 
 static void

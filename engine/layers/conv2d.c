@@ -38,14 +38,14 @@ conv2d_prepare (HfsrNode *node, GError **error)
 {
   if (node->kernel_h != 3 || node->kernel_w != 3)
     return TRUE;
-  node->prepared = hfsr_winograd_fused_pack (node->weight->data,
-                                             node->in_channels,
-                                             node->out_channels);
+  node->prepared = hfsr_winograd_fused_pack (
+    node->weight->data, node->in_channels, node->out_channels);
   if (node->prepared == NULL)
     {
       g_set_error (error, HFSR_ERROR, HFSR_ERROR_NO_MEMORY,
                    "out of memory for the Winograd form of a %d->%d "
-                   "convolution", node->in_channels, node->out_channels);
+                   "convolution",
+                   node->in_channels, node->out_channels);
       return FALSE;
     }
   return TRUE;
@@ -63,9 +63,8 @@ conv2d_margin (const HfsrNode *node, int input_margin)
 {
   if (input_margin < 0)
     return -1;
-  return hfsr_layer_saturate_margin ((gint64) input_margin
-                                     + (MAX (node->kernel_h, node->kernel_w)
-                                        - 1) / 2);
+  return hfsr_layer_saturate_margin (
+    (gint64) input_margin + (MAX (node->kernel_h, node->kernel_w) - 1) / 2);
 }
 
 /* Which 3x3 convolutions take Winograd, and which of its two forms.
@@ -97,8 +96,8 @@ alloc_scratch (gsize n_floats, GError **error)
 {
   /* Every element is written (by im2col or the transforms) before it is
    * read. */
-  float *scratch = n_floats > 0 ? hfsr_alloc_floats_uninitialised (n_floats)
-                                : NULL;
+  float *scratch
+    = n_floats > 0 ? hfsr_alloc_floats_uninitialised (n_floats) : NULL;
 
   if (scratch == NULL)
     g_set_error (error, HFSR_ERROR, HFSR_ERROR_NO_MEMORY,
@@ -114,14 +113,14 @@ alloc_scratch (gsize n_floats, GError **error)
 
 typedef struct
 {
-  const HfsrNode         *node;
+  const HfsrNode *node;
   const HfsrConvGeometry *geometry;
-  const float            *input;
-  float                  *output;
-  int                     band_rows;  /* rows per piece */
-  int                     n_pieces;
-  float                  *scratch;    /* per worker, for im2col */
-  gsize                   worker_floats;
+  const float *input;
+  float *output;
+  int band_rows; /* rows per piece */
+  int n_pieces;
+  float *scratch; /* per worker, for im2col */
+  gsize worker_floats;
 } Im2colJob;
 
 /* Pieces [n w / W, n (w + 1) / W) of the image: im2col into this worker's
@@ -179,12 +178,10 @@ forward_fused_winograd (const HfsrNode *node, HfsrKernelPath path,
         return FALSE;
       own = prepared.prepared;
     }
-  ok = hfsr_winograd_fused_conv3x3 (path, own ? own : node->prepared,
-                                    node->bias ? node->bias->data : NULL,
-                                    node->fused_relu, node->in_channels,
-                                    node->out_channels, input->data,
-                                    input->height, input->width,
-                                    output->data, error);
+  ok = hfsr_winograd_fused_conv3x3 (
+    path, own ? own : node->prepared, node->bias ? node->bias->data : NULL,
+    node->fused_relu, node->in_channels, node->out_channels, input->data,
+    input->height, input->width, output->data, error);
   hfsr_free_floats (own);
   return ok;
 }
@@ -197,11 +194,10 @@ forward_blas_winograd (const HfsrNode *node, const HfsrTensor *input,
 {
   float *scratch;
 
-  scratch = alloc_scratch (hfsr_winograd_scratch_size (node->in_channels,
-                                                       node->out_channels,
-                                                       input->height,
-                                                       input->width),
-                           error);
+  scratch = alloc_scratch (
+    hfsr_winograd_scratch_size (node->in_channels, node->out_channels,
+                                input->height, input->width),
+    error);
   if (scratch == NULL)
     return FALSE;
   hfsr_winograd_conv3x3 (node->weight->data, node->in_channels,
@@ -232,7 +228,9 @@ forward_im2col (const HfsrNode *node, const HfsrTensor *input,
   };
   int taps = node->in_channels * node->kernel_h * node->kernel_w;
   Im2colJob job = {
-    .node = node, .geometry = &geometry, .input = input->data,
+    .node = node,
+    .geometry = &geometry,
+    .input = input->data,
     .output = output->data,
     .band_rows = MIN (hfsr_conv_band_rows (&geometry), PIECE_ROWS),
   };
@@ -243,8 +241,7 @@ forward_im2col (const HfsrNode *node, const HfsrTensor *input,
   job.worker_floats = node->kernel_h == 1 && node->kernel_w == 1
                         ? 0
                         : (gsize) taps * job.band_rows * input->width;
-  job.scratch = alloc_scratch (MAX (job.worker_floats * n_workers, 1),
-                               error);
+  job.scratch = alloc_scratch (MAX (job.worker_floats * n_workers, 1), error);
   if (job.scratch == NULL)
     return FALSE;
   hfsr_parallel_run (n_workers, im2col_worker, &job);
@@ -300,16 +297,12 @@ hfsr_conv2d_residual_forward (const HfsrNode *expand, const HfsrNode *reduce,
                               const HfsrTensor *input, HfsrTensor *output,
                               GError **error)
 {
-  return hfsr_winograd_fused_residual (hfsr_kernel_path (), expand->prepared,
-                                       expand->bias ? expand->bias->data
-                                                    : NULL,
-                                       expand->out_channels,
-                                       reduce->prepared,
-                                       reduce->bias ? reduce->bias->data
-                                                    : NULL,
-                                       reduce->out_channels, input->data,
-                                       input->height, input->width,
-                                       output->data, error);
+  return hfsr_winograd_fused_residual (
+    hfsr_kernel_path (), expand->prepared,
+    expand->bias ? expand->bias->data : NULL, expand->out_channels,
+    reduce->prepared, reduce->bias ? reduce->bias->data : NULL,
+    reduce->out_channels, input->data, input->height, input->width,
+    output->data, error);
 }
 
 const HfsrLayerClass hfsr_layer_conv2d = {

@@ -12,7 +12,7 @@
 #include "layer-util.h"
 
 /* Generous bounds: real models use strides 2..4 and paddings below 8. */
-#define MAX_STRIDE  64
+#define MAX_STRIDE 64
 #define MAX_PADDING 1024
 
 static gboolean
@@ -52,8 +52,8 @@ conv_transpose2d_load (HfsrNode *node, JsonObject *json,
     {
       hfsr_layer_weight_error (weight, error,
                                "kernel %d + output_padding %d - 2 * padding "
-                               "%d must equal stride %d", kernel,
-                               node->output_padding, node->padding,
+                               "%d must equal stride %d",
+                               kernel, node->output_padding, node->padding,
                                node->stride);
       return FALSE;
     }
@@ -68,8 +68,7 @@ static gboolean
 conv_transpose2d_infer_shape (const HfsrNode *node, const HfsrShape *inputs,
                               HfsrShape *output, GError **error)
 {
-  return hfsr_layer_infer_conv (node, &inputs[0], node->stride, output,
-                                error);
+  return hfsr_layer_infer_conv (node, &inputs[0], node->stride, output, error);
 }
 
 /* An input pixel reaches at most ceil(k / s) input pixels' worth of output on
@@ -114,18 +113,17 @@ conv_transpose2d_forward (const HfsrNode *node,
                    "out of memory for transposed convolution scratch");
       return FALSE;
     }
-  hfsr_fill_rows (output->data, node->out_channels,
-                  output->height * output->width,
-                  output->height * output->width,
-                  node->bias ? node->bias->data : NULL);
+  hfsr_fill_rows (
+    output->data, node->out_channels, output->height * output->width,
+    output->height * output->width, node->bias ? node->bias->data : NULL);
   for (int y = 0; y < input->height; y += band_rows)
     {
       int rows = MIN (band_rows, input->height - y);
       int n = rows * input->width;
 
       hfsr_gemm (TRUE, taps, n, node->in_channels, node->weight->data,
-                 input->data + (gsize) y * input->width, input_plane,
-                 columns, n, FALSE);
+                 input->data + (gsize) y * input->width, input_plane, columns,
+                 n, FALSE);
       hfsr_col2im (&geometry, columns, y, rows, output->data);
     }
   hfsr_free_floats (columns);

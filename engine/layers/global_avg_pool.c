@@ -12,9 +12,8 @@ global_avg_pool_infer_shape (const HfsrNode *node, const HfsrShape *inputs,
 }
 
 static gboolean
-global_avg_pool_forward (const HfsrNode *node,
-                         const HfsrTensor *const *inputs, HfsrTensor *output,
-                         GError **error)
+global_avg_pool_forward (const HfsrNode *node, const HfsrTensor *const *inputs,
+                         HfsrTensor *output, GError **error)
 {
   gsize plane = (gsize) inputs[0]->height * inputs[0]->width;
 

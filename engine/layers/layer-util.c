@@ -82,8 +82,8 @@ hfsr_layer_get_weight (JsonObject *json, const char *key, gboolean required,
   weight = lookup (name, lookup_data);
   if (weight == NULL)
     g_set_error (error, HFSR_ERROR, HFSR_ERROR_FORMAT,
-                 "field '%s' names tensor '%s', which the file lacks",
-                 key, name);
+                 "field '%s' names tensor '%s', which the file lacks", key,
+                 name);
   return weight;
 }
 
@@ -113,17 +113,16 @@ hfsr_layer_check_rank (const HfsrWeight *weight, int ndim, GError **error)
 
   if (weight->ndim != ndim)
     {
-      hfsr_layer_weight_error (weight, error, "must have %d dimension%s",
-                               ndim, ndim == 1 ? "" : "s");
+      hfsr_layer_weight_error (weight, error, "must have %d dimension%s", ndim,
+                               ndim == 1 ? "" : "s");
       return FALSE;
     }
   for (int d = 0; d < ndim; d++)
     if (weight->shape[d] < 1 || weight->shape[d] > G_MAXINT
         || !g_size_checked_mul (&n, n, (gsize) weight->shape[d]))
       {
-        hfsr_layer_weight_error (weight, error,
-                                 "dimension %d must be in [1, %d]", d,
-                                 G_MAXINT);
+        hfsr_layer_weight_error (
+          weight, error, "dimension %d must be in [1, %d]", d, G_MAXINT);
         return FALSE;
       }
   if (n != weight->n_elements || weight->data == NULL)
@@ -136,8 +135,9 @@ hfsr_layer_check_rank (const HfsrWeight *weight, int ndim, GError **error)
     }
   if (n > HFSR_TENSOR_MAX_ELEMENTS)
     {
-      hfsr_layer_weight_error (weight, error, "more than %" G_GSIZE_FORMAT
-                               " elements", HFSR_TENSOR_MAX_ELEMENTS);
+      hfsr_layer_weight_error (weight, error,
+                               "more than %" G_GSIZE_FORMAT " elements",
+                               HFSR_TENSOR_MAX_ELEMENTS);
       return FALSE;
     }
   return TRUE;
@@ -150,14 +150,14 @@ hfsr_layer_load_weight (HfsrNode *node, JsonObject *json, int weight_ndim,
 {
   GError *bias_error = NULL;
 
-  node->weight = hfsr_layer_get_weight (json, "weight", TRUE, lookup,
-                                        lookup_data, error);
+  node->weight
+    = hfsr_layer_get_weight (json, "weight", TRUE, lookup, lookup_data, error);
   if (node->weight == NULL
       || !hfsr_layer_check_rank (node->weight, weight_ndim, error))
     return FALSE;
 
-  node->bias = hfsr_layer_get_weight (json, "bias", FALSE, lookup,
-                                      lookup_data, &bias_error);
+  node->bias = hfsr_layer_get_weight (json, "bias", FALSE, lookup, lookup_data,
+                                      &bias_error);
   if (bias_error != NULL)
     {
       g_propagate_error (error, bias_error);
@@ -180,8 +180,8 @@ hfsr_layer_load_weight (HfsrNode *node, JsonObject *json, int weight_ndim,
 }
 
 gboolean
-hfsr_layer_infer_conv (const HfsrNode *node, const HfsrShape *input,
-                       int scale, HfsrShape *output, GError **error)
+hfsr_layer_infer_conv (const HfsrNode *node, const HfsrShape *input, int scale,
+                       HfsrShape *output, GError **error)
 {
   if (input->channels != node->in_channels)
     {
@@ -209,8 +209,8 @@ hfsr_layer_set_shape (HfsrShape *output, gint64 channels, gint64 height,
     {
       g_set_error (error, HFSR_ERROR, HFSR_ERROR_FORMAT,
                    "output shape [%" G_GINT64_FORMAT ",%" G_GINT64_FORMAT
-                   ",%" G_GINT64_FORMAT "] is empty or too large", channels, height,
-                   width);
+                   ",%" G_GINT64_FORMAT "] is empty or too large",
+                   channels, height, width);
       return FALSE;
     }
   output->channels = (int) channels;

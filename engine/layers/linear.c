@@ -29,9 +29,9 @@ linear_infer_shape (const HfsrNode *node, const HfsrShape *inputs,
     {
       g_set_error (error, HFSR_ERROR, HFSR_ERROR_FORMAT,
                    "input [%d,%d,%d] has %" G_GINT64_FORMAT " values, "
-                   "weight '%s' expects %d", inputs[0].channels,
-                   inputs[0].height, inputs[0].width, n, node->weight->name,
-                   node->in_channels);
+                   "weight '%s' expects %d",
+                   inputs[0].channels, inputs[0].height, inputs[0].width, n,
+                   node->weight->name, node->in_channels);
       return FALSE;
     }
   return hfsr_layer_set_shape (output, node->out_channels, 1, 1, error);

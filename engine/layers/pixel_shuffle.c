@@ -33,8 +33,7 @@ pixel_shuffle_infer_shape (const HfsrNode *node, const HfsrShape *inputs,
     }
   return hfsr_layer_set_shape (output, inputs[0].channels / r2,
                                (gint64) inputs[0].height * node->factor,
-                               (gint64) inputs[0].width * node->factor,
-                               error);
+                               (gint64) inputs[0].width * node->factor, error);
 }
 
 static int
@@ -48,8 +47,8 @@ pixel_shuffle_margin (const HfsrNode *node, int input_margin)
 typedef struct
 {
   const HfsrTensor *input;
-  HfsrTensor       *output;
-  int               r;
+  HfsrTensor *output;
+  int r;
 } ShuffleJob;
 
 /* Input rows [@start, @end) of every input plane. */
@@ -66,8 +65,8 @@ shuffle_rows (gpointer data, gsize start, gsize end)
       for (int j = 0; j < r; j++)
         {
           const float *src = hfsr_tensor_plane (input, (c * r + i) * r + j);
-          float *dst = hfsr_tensor_plane (output, c) + (gsize) i
-                       * output->width + j;
+          float *dst
+            = hfsr_tensor_plane (output, c) + (gsize) i * output->width + j;
 
           for (gsize y = start; y < end; y++)
             {
@@ -86,8 +85,8 @@ pixel_shuffle_forward (const HfsrNode *node, const HfsrTensor *const *inputs,
 {
   ShuffleJob job = { inputs[0], output, node->factor };
 
-  gsize row_floats = (gsize) inputs[0]->channels
-                     * (gsize) MAX (inputs[0]->width, 1);
+  gsize row_floats
+    = (gsize) inputs[0]->channels * (gsize) MAX (inputs[0]->width, 1);
 
   hfsr_parallel_range ((gsize) inputs[0]->height,
                        HFSR_PARALLEL_GRAIN / row_floats, shuffle_rows, &job);

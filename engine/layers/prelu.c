@@ -10,8 +10,8 @@ static gboolean
 prelu_load (HfsrNode *node, JsonObject *json, HfsrWeightLookup lookup,
             gpointer lookup_data, GError **error)
 {
-  node->weight = hfsr_layer_get_weight (json, "weight", TRUE, lookup,
-                                        lookup_data, error);
+  node->weight
+    = hfsr_layer_get_weight (json, "weight", TRUE, lookup, lookup_data, error);
   if (node->weight == NULL || !hfsr_layer_check_rank (node->weight, 1, error))
     return FALSE;
   node->in_channels = (int) node->weight->shape[0];
@@ -26,8 +26,7 @@ prelu_infer_shape (const HfsrNode *node, const HfsrShape *inputs,
     {
       g_set_error (error, HFSR_ERROR, HFSR_ERROR_FORMAT,
                    "input has %d channels, weight '%s' has %d slopes",
-                   inputs[0].channels, node->weight->name,
-                   node->in_channels);
+                   inputs[0].channels, node->weight->name, node->in_channels);
       return FALSE;
     }
   *output = inputs[0];

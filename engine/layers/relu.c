@@ -9,8 +9,7 @@ static gboolean
 relu_forward (const HfsrNode *node, const HfsrTensor *const *inputs,
               HfsrTensor *output, GError **error)
 {
-  hfsr_relu_floats (inputs[0]->data, output->data,
-                    hfsr_tensor_size (output));
+  hfsr_relu_floats (inputs[0]->data, output->data, hfsr_tensor_size (output));
   return TRUE;
 }
 

@@ -43,7 +43,7 @@ blur_rows (const float *plane, int width, int height, const float *kernel,
   for (int y = 0; y < height; y++)
     {
       const float *source = plane + (gsize) y * width;
-      float       *target = rows + (gsize) y * width;
+      float *target = rows + (gsize) y * width;
 
       for (int i = 0; i < radius; i++)
         {
@@ -74,8 +74,8 @@ blur_columns (const float *rows, int width, int height, const float *kernel,
         target[x] = 0.0f;
       for (int k = -radius; k <= radius; k++)
         {
-          const float *source =
-            rows + (gsize) CLAMP (y + k, 0, height - 1) * width;
+          const float *source
+            = rows + (gsize) CLAMP (y + k, 0, height - 1) * width;
           float tap = kernel[k + radius];
 
           for (int x = 0; x < width; x++)
@@ -88,9 +88,9 @@ gboolean
 hfsr_gaussian_blur (const float *plane, int width, int height, double sigma,
                     float *out, GError **error)
 {
-  gsize    n_pixels;
-  int      radius;
-  float   *kernel, *line, *rows;
+  gsize n_pixels;
+  int radius;
+  float *kernel, *line, *rows;
   gboolean ok;
 
   if (width <= 0 || height <= 0
@@ -103,8 +103,8 @@ hfsr_gaussian_blur (const float *plane, int width, int height, double sigma,
   if (!(sigma > 0.0 && 3.0 * sigma <= GAUSSIAN_MAX_RADIUS))
     {
       g_set_error (error, HFSR_ERROR, HFSR_ERROR_INVALID_ARGUMENT,
-                   "Gaussian blur: sigma %g is outside (0, %d]",
-                   sigma, GAUSSIAN_MAX_RADIUS / 3);
+                   "Gaussian blur: sigma %g is outside (0, %d]", sigma,
+                   GAUSSIAN_MAX_RADIUS / 3);
       return FALSE;
     }
   radius = (int) ceil (3.0 * sigma);
@@ -117,7 +117,8 @@ hfsr_gaussian_blur (const float *plane, int width, int height, double sigma,
   if (!ok)
     g_set_error (error, HFSR_ERROR, HFSR_ERROR_NO_MEMORY,
                  "Gaussian blur: out of memory for a %d x %d image with "
-                 "sigma %g", width, height, sigma);
+                 "sigma %g",
+                 width, height, sigma);
   else
     {
       make_kernel (kernel, radius, sigma);

@@ -22,12 +22,14 @@ hfsr_gradient_magnitude (const float *plane, int width, int height,
 
       for (int x = 0; x < width; x++)
         {
-          int   left = MAX (x - 1, 0);
-          int   right = MIN (x + 1, width - 1);
+          int left = MAX (x - 1, 0);
+          int right = MIN (x + 1, width - 1);
           float gx = ((above[left] + row[left] + below[left])
-                      - (above[right] + row[right] + below[right])) / 3.0f;
+                      - (above[right] + row[right] + below[right]))
+                     / 3.0f;
           float gy = ((above[left] + above[x] + above[right])
-                      - (below[left] + below[x] + below[right])) / 3.0f;
+                      - (below[left] + below[x] + below[right]))
+                     / 3.0f;
 
           magnitude[(gsize) y * width + x] = sqrtf (gx * gx + gy * gy);
         }
@@ -46,7 +48,7 @@ hfsr_gms_map (const float *magnitude1, const float *magnitude2, gsize n,
 
       /* Only reachable with c = 0: two flat pixels are alike. */
       gms[i] = denominator > 0.0
-               ? (float) (1.0 - (2.0 * g1 * g2 + c) / denominator)
-               : 0.0f;
+                 ? (float) (1.0 - (2.0 * g1 * g2 + c) / denominator)
+                 : 0.0f;
     }
 }

@@ -19,7 +19,7 @@ hfsr_hf_weight_map (const float *plane, int width, int height, float *weight)
         {
           float centre = row[x];
           float neighbours[4];
-          int   n_neighbours = 0;
+          int n_neighbours = 0;
           float best = 0.0f;
 
           /* Eq 4 orders D as up, down, left, right; the order decides ties. */
@@ -48,7 +48,7 @@ void
 hfsr_hf_selection_map (const float *weight, int width, int height,
                        double alpha, float *selection)
 {
-  gsize  n = (gsize) MAX (width, 0) * (gsize) MAX (height, 0);
+  gsize n = (gsize) MAX (width, 0) * (gsize) MAX (height, 0);
   double lowest, highest, range, mean, variance, low, high;
 
   if (n == 0)

@@ -12,8 +12,8 @@ hfsr_highpass (const float *plane, int width, int height, double cutoff,
                float *out, GError **error)
 {
   HfsrSpectrum *spectrum;
-  gsize         n_pixels;
-  float         scale;
+  gsize n_pixels;
+  float scale;
 
   if (!(cutoff >= 0.0 && cutoff <= 1.0))
     {
@@ -35,8 +35,8 @@ hfsr_highpass (const float *plane, int width, int height, double cutoff,
   for (int ky = 0; ky < height; ky++)
     for (int kx = 0; kx < spectrum->spectrum_width; kx++)
       {
-        fftwf_complex *coefficient =
-          spectrum->spectrum + (gsize) ky * spectrum->spectrum_width + kx;
+        fftwf_complex *coefficient
+          = spectrum->spectrum + (gsize) ky * spectrum->spectrum_width + kx;
 
         if ((kx == 0 && ky == 0)
             || hfsr_spectrum_radius (spectrum, kx, ky) < cutoff)

@@ -63,8 +63,8 @@ erode_disk (const float *source, int width, int height, int radius,
   gsize n_pixels = (gsize) width * height;
   /* Runs longer than the row, or rows further than the image, change
    * nothing: stopping there bounds the work for any radius. */
-  int   farthest_row = MIN (radius, height - 1);
-  int   half = 0;
+  int farthest_row = MIN (radius, height - 1);
+  int half = 0;
 
   memcpy (spread, source, n_pixels * sizeof (float));
   for (gsize i = 0; i < n_pixels; i++)
@@ -83,9 +83,11 @@ erode_disk (const float *source, int width, int height, int radius,
           float *target_row = target + (gsize) y * width;
 
           if (y - dy >= 0)
-            minimum_into (target_row, spread + (gsize) (y - dy) * width, width);
+            minimum_into (target_row, spread + (gsize) (y - dy) * width,
+                          width);
           if (dy > 0 && y + dy < height)
-            minimum_into (target_row, spread + (gsize) (y + dy) * width, width);
+            minimum_into (target_row, spread + (gsize) (y + dy) * width,
+                          width);
         }
     }
 }
@@ -101,7 +103,7 @@ gboolean
 hfsr_morph_open (const float *plane, int width, int height, int radius,
                  float *out, GError **error)
 {
-  gsize  n_pixels;
+  gsize n_pixels;
   float *spread, *line;
 
   if (width <= 0 || height <= 0
@@ -123,8 +125,8 @@ hfsr_morph_open (const float *plane, int width, int height, int radius,
   if (spread == NULL || line == NULL)
     {
       g_set_error (error, HFSR_ERROR, HFSR_ERROR_NO_MEMORY,
-                   "opening: out of memory for a %d x %d image",
-                   width, height);
+                   "opening: out of memory for a %d x %d image", width,
+                   height);
       hfsr_free_floats (spread);
       hfsr_free_floats (line);
       return FALSE;

@@ -12,9 +12,9 @@
 
 /* Wang et al.'s constants and window. */
 #define SSIM_WINDOW 11
-#define SSIM_SIGMA  1.5
-#define SSIM_K1     0.01
-#define SSIM_K2     0.03
+#define SSIM_SIGMA 1.5
+#define SSIM_K1 0.01
+#define SSIM_K2 0.03
 
 int
 hfsr_modcrop (int length, int scale)
@@ -44,8 +44,8 @@ check_shaved_size (const char *what, int width, int height, int shave,
     {
       g_set_error (error, HFSR_ERROR, HFSR_ERROR_INVALID_ARGUMENT,
                    "%s: a %d x %d image shaved by %d leaves less than "
-                   "%d x %d pixels", what, width, height, shave,
-                   min_size, min_size);
+                   "%d x %d pixels",
+                   what, width, height, shave, min_size, min_size);
       return FALSE;
     }
   if (!(peak > 0.0 && isfinite (peak)))
@@ -69,7 +69,8 @@ hfsr_psnr (const float *a, const float *b, int width, int height, int shave,
   for (int y = shave; y < height - shave; y++)
     for (int x = shave; x < width - shave; x++)
       {
-        double d = (double) a[(gsize) y * width + x] - b[(gsize) y * width + x];
+        double d
+          = (double) a[(gsize) y * width + x] - b[(gsize) y * width + x];
 
         sum += d * d;
       }
@@ -80,7 +81,15 @@ hfsr_psnr (const float *a, const float *b, int width, int height, int shave,
 
 /* Window-weighted sums of the five quantities SSIM's local statistics need
  * (x, y, x^2, y^2, xy), one row of window positions at a time. */
-enum { SUM_X, SUM_Y, SUM_XX, SUM_YY, SUM_XY, N_SUMS };
+enum
+{
+  SUM_X,
+  SUM_Y,
+  SUM_XX,
+  SUM_YY,
+  SUM_XY,
+  N_SUMS
+};
 
 /* The horizontal pass of one image row of each image: the window's
  * weighted sums (N_SUMS planes of @positions_x) into @sums. */
@@ -112,9 +121,9 @@ horizontal_sums (const float *row_a, const float *row_b,
  * the SSIM of each window position whose top row is @row - 10, added to
  * @total one by one (the order of a single sum over the image). */
 static void
-ssim_of_row (const double *filtered, int row, gsize row_size,
-             int positions_x, const double window[SSIM_WINDOW], double c1,
-             double c2, double *total)
+ssim_of_row (const double *filtered, int row, gsize row_size, int positions_x,
+             const double window[SSIM_WINDOW], double c1, double c2,
+             double *total)
 {
   for (int x = 0; x < positions_x; x++)
     {
@@ -123,10 +132,10 @@ ssim_of_row (const double *filtered, int row, gsize row_size,
 
       for (int k = 0; k < SSIM_WINDOW; k++)
         {
-          const double *ring_row =
-            filtered
-            + (gsize) ((row - (SSIM_WINDOW - 1) + k) % SSIM_WINDOW)
-              * row_size;
+          const double *ring_row
+            = filtered
+              + (gsize) ((row - (SSIM_WINDOW - 1) + k) % SSIM_WINDOW)
+                  * row_size;
 
           for (int q = 0; q < N_SUMS; q++)
             s[q] += window[k] * ring_row[(gsize) q * positions_x + x];
@@ -145,13 +154,13 @@ gboolean
 hfsr_ssim (const float *a, const float *b, int width, int height, int shave,
            double peak, double *ssim, GError **error)
 {
-  double  window[SSIM_WINDOW], window_sum = 0.0;
-  double  c1 = (SSIM_K1 * peak) * (SSIM_K1 * peak);
-  double  c2 = (SSIM_K2 * peak) * (SSIM_K2 * peak);
-  double  total = 0.0;
+  double window[SSIM_WINDOW], window_sum = 0.0;
+  double c1 = (SSIM_K1 * peak) * (SSIM_K1 * peak);
+  double c2 = (SSIM_K2 * peak) * (SSIM_K2 * peak);
+  double total = 0.0;
   double *filtered; /* SSIM_WINDOW rows of N_SUMS x positions_x, a ring */
-  int     inner_width, inner_height, positions_x, positions_y;
-  gsize   row_size, n_filtered;
+  int inner_width, inner_height, positions_x, positions_y;
+  gsize row_size, n_filtered;
 
   if (!check_shaved_size ("SSIM", width, height, shave, SSIM_WINDOW, peak,
                           error))
@@ -186,7 +195,7 @@ hfsr_ssim (const float *a, const float *b, int width, int height, int shave,
     {
       const float *row_a = a + (gsize) (row + shave) * width + shave;
       const float *row_b = b + (gsize) (row + shave) * width + shave;
-      double      *sums = filtered + (gsize) (row % SSIM_WINDOW) * row_size;
+      double *sums = filtered + (gsize) (row % SSIM_WINDOW) * row_size;
 
       horizontal_sums (row_a, row_b, window, positions_x, sums);
       if (row < SSIM_WINDOW - 1)
@@ -207,8 +216,8 @@ hfsr_spectral_energy_share (const float *plane, int width, int height,
                             double cutoff, double *share, GError **error)
 {
   HfsrSpectrum *spectrum;
-  gsize         n_pixels;
-  double        sum = 0.0, mean, high = 0.0, all = 0.0;
+  gsize n_pixels;
+  double sum = 0.0, mean, high = 0.0, all = 0.0;
 
   if (!(cutoff >= 0.0 && cutoff <= 1.0))
     {
@@ -217,8 +226,8 @@ hfsr_spectral_energy_share (const float *plane, int width, int height,
                    cutoff);
       return FALSE;
     }
-  spectrum = hfsr_spectrum_new (width, height, FALSE,
-                                "spectral energy share", error);
+  spectrum
+    = hfsr_spectrum_new (width, height, FALSE, "spectral energy share", error);
   if (spectrum == NULL)
     return FALSE;
   /* The size was checked by hfsr_spectrum_new. */
@@ -239,13 +248,12 @@ hfsr_spectral_energy_share (const float *plane, int width, int height,
   for (int ky = 0; ky < height; ky++)
     for (int kx = 0; kx < spectrum->spectrum_width; kx++)
       {
-        const fftwf_complex *coefficient =
-          spectrum->spectrum + (gsize) ky * spectrum->spectrum_width + kx;
+        const fftwf_complex *coefficient
+          = spectrum->spectrum + (gsize) ky * spectrum->spectrum_width + kx;
         double re = (*coefficient)[0], im = (*coefficient)[1];
         /* Each kept column but the first (and the Nyquist column of an
          * even width) stands for its mirror image too. */
-        double multiplicity =
-          (kx == 0 || 2 * kx == width) ? 1.0 : 2.0;
+        double multiplicity = (kx == 0 || 2 * kx == width) ? 1.0 : 2.0;
         double energy = multiplicity * (re * re + im * im);
 
         if (kx == 0 && ky == 0)

@@ -17,8 +17,8 @@
  * weight[i * taps + k] times input sample index[i * taps + k]. */
 typedef struct
 {
-  gsize   taps;
-  int    *index;
+  gsize taps;
+  int *index;
   double *weight;
 } ResizeAxis;
 
@@ -52,7 +52,7 @@ resize_axis_init (ResizeAxis *axis, int in_length, int out_length,
   double kernel_scale = scale < 1.0 ? scale : 1.0;
   double kernel_width = 4.0 / kernel_scale;
   gint64 period = 2 * (gint64) in_length;
-  gsize  n_entries;
+  gsize n_entries;
 
   axis->index = NULL;
   axis->weight = NULL;
@@ -63,8 +63,8 @@ resize_axis_init (ResizeAxis *axis, int in_length, int out_length,
       || n_entries > G_MAXSIZE / sizeof (double))
     {
       g_set_error (error, HFSR_ERROR, HFSR_ERROR_NO_MEMORY,
-                   "bicubic resize: %d -> %d samples is too large",
-                   in_length, out_length);
+                   "bicubic resize: %d -> %d samples is too large", in_length,
+                   out_length);
       return FALSE;
     }
   axis->index = g_try_new (int, n_entries);
@@ -83,11 +83,11 @@ resize_axis_init (ResizeAxis *axis, int in_length, int out_length,
       /* MATLAB's 1-based output coordinate x mapped to the input coordinate
        * u so that the images' outer edges, not their edge pixels' centres,
        * line up. */
-      double  x = i + 1;
-      double  u = x / scale + 0.5 * (1.0 - 1.0 / scale);
-      double  left = floor (u - kernel_width / 2.0);
-      double  sum = 0.0;
-      int    *index = axis->index + (gsize) i * axis->taps;
+      double x = i + 1;
+      double u = x / scale + 0.5 * (1.0 - 1.0 / scale);
+      double left = floor (u - kernel_width / 2.0);
+      double sum = 0.0;
+      int *index = axis->index + (gsize) i * axis->taps;
       double *weight = axis->weight + (gsize) i * axis->taps;
 
       for (gsize k = 0; k < axis->taps; k++)
@@ -117,8 +117,7 @@ resize_axis_span (const ResizeAxis *axis, int begin, int end, int *first,
 {
   *first = G_MAXINT;
   *last = G_MININT;
-  for (gsize e = (gsize) begin * axis->taps; e < (gsize) end * axis->taps;
-       e++)
+  for (gsize e = (gsize) begin * axis->taps; e < (gsize) end * axis->taps; e++)
     {
       *first = MIN (*first, axis->index[e]);
       *last = MAX (*last, axis->index[e]);
@@ -138,9 +137,9 @@ resize_check (int width, int height, int out_width, int out_height,
     {
       g_set_error (error, HFSR_ERROR, HFSR_ERROR_INVALID_ARGUMENT,
                    "bicubic resize: invalid size %d x %d -> %d x %d "
-                   "(region %d x %d at %d, %d)", width, height, out_width,
-                   out_height, out_rect->width, out_rect->height,
-                   out_rect->x, out_rect->y);
+                   "(region %d x %d at %d, %d)",
+                   width, height, out_width, out_height, out_rect->width,
+                   out_rect->height, out_rect->x, out_rect->y);
       return FALSE;
     }
   /* The sizes may come from untrusted image headers. */
@@ -150,16 +149,16 @@ resize_check (int width, int height, int out_width, int out_height,
       || n_out > G_MAXSIZE / sizeof (double))
     {
       g_set_error (error, HFSR_ERROR, HFSR_ERROR_NO_MEMORY,
-                   "bicubic resize: %d x %d -> %d x %d is too large",
-                   width, height, out_width, out_height);
+                   "bicubic resize: %d x %d -> %d x %d is too large", width,
+                   height, out_width, out_height);
       return FALSE;
     }
   return TRUE;
 }
 
 static gboolean
-resize_axes_init (ResizeAxis *rows, ResizeAxis *columns, int width,
-                  int height, int out_width, int out_height, GError **error)
+resize_axes_init (ResizeAxis *rows, ResizeAxis *columns, int width, int height,
+                  int out_width, int out_height, GError **error)
 {
   if (!resize_axis_init (rows, height, out_height, error))
     return FALSE;
@@ -175,9 +174,9 @@ HfsrRect
 hfsr_imresize_required_input (int width, int height, int out_width,
                               int out_height, const HfsrRect *out_rect)
 {
-  HfsrRect   needed = { 0, 0, 0, 0 };
+  HfsrRect needed = { 0, 0, 0, 0 };
   ResizeAxis rows, columns;
-  int        x0, x1, y0, y1;
+  int x0, x1, y0, y1;
 
   if (!resize_check (width, height, out_width, out_height, out_rect, NULL)
       || !resize_axes_init (&rows, &columns, width, height, out_width,
@@ -185,8 +184,8 @@ hfsr_imresize_required_input (int width, int height, int out_width,
     return needed;
   resize_axis_span (&rows, out_rect->y, out_rect->y + out_rect->height, &y0,
                     &y1);
-  resize_axis_span (&columns, out_rect->x, out_rect->x + out_rect->width,
-                    &x0, &x1);
+  resize_axis_span (&columns, out_rect->x, out_rect->x + out_rect->width, &x0,
+                    &x1);
   resize_axis_clear (&rows);
   resize_axis_clear (&columns);
   needed.x = x0;
@@ -204,26 +203,25 @@ resize_plane (const ResizeAxis *rows, const ResizeAxis *columns,
               const float *in, const HfsrRect *in_rect,
               const HfsrRect *out_rect, float *out, GError **error)
 {
-  int     x0, x1, y0, y1, span;
+  int x0, x1, y0, y1, span;
   double *between;
 
   resize_axis_span (rows, out_rect->y, out_rect->y + out_rect->height, &y0,
                     &y1);
-  resize_axis_span (columns, out_rect->x, out_rect->x + out_rect->width,
-                    &x0, &x1);
-  if (x0 < in_rect->x || y0 < in_rect->y
-      || x1 >= in_rect->x + in_rect->width
+  resize_axis_span (columns, out_rect->x, out_rect->x + out_rect->width, &x0,
+                    &x1);
+  if (x0 < in_rect->x || y0 < in_rect->y || x1 >= in_rect->x + in_rect->width
       || y1 >= in_rect->y + in_rect->height)
     {
       g_set_error (error, HFSR_ERROR, HFSR_ERROR_INVALID_ARGUMENT,
                    "bicubic resize: the input region %d x %d at %d, %d "
                    "does not hold columns %d-%d and rows %d-%d",
-                   in_rect->width, in_rect->height, in_rect->x, in_rect->y,
-                   x0, x1, y0, y1);
+                   in_rect->width, in_rect->height, in_rect->x, in_rect->y, x0,
+                   x1, y0, y1);
       return FALSE;
     }
   span = x1 - x0 + 1;
-  between = g_try_new (double, (gsize) out_rect->height * span);
+  between = g_try_new (double, ((gsize) out_rect->height * span));
   if (between == NULL)
     {
       g_set_error (error, HFSR_ERROR, HFSR_ERROR_NO_MEMORY,
@@ -235,17 +233,19 @@ resize_plane (const ResizeAxis *rows, const ResizeAxis *columns,
   /* Height first, whole rows at a time, as MATLAB orders equal scales. */
   for (int r = 0; r < out_rect->height; r++)
     {
-      gsize   oy = (gsize) (out_rect->y + r);
+      gsize oy = (gsize) (out_rect->y + r);
       double *row = between + (gsize) r * span;
 
       for (int x = 0; x < span; x++)
         row[x] = 0.0;
       for (gsize k = 0; k < rows->taps; k++)
         {
-          double       w = rows->weight[oy * rows->taps + k];
-          const float *source =
-            in + (gsize) (rows->index[oy * rows->taps + k] - in_rect->y)
-                   * in_rect->width + (x0 - in_rect->x);
+          double w = rows->weight[oy * rows->taps + k];
+          const float *source
+            = in
+              + (gsize) (rows->index[oy * rows->taps + k] - in_rect->y)
+                  * in_rect->width
+              + (x0 - in_rect->x);
 
           for (int x = 0; x < span; x++)
             row[x] += w * source[x];
@@ -258,10 +258,10 @@ resize_plane (const ResizeAxis *rows, const ResizeAxis *columns,
 
       for (int c = 0; c < out_rect->width; c++)
         {
-          gsize         ox = (gsize) (out_rect->x + c);
-          const int    *index = columns->index + ox * columns->taps;
+          gsize ox = (gsize) (out_rect->x + c);
+          const int *index = columns->index + ox * columns->taps;
           const double *weight = columns->weight + ox * columns->taps;
-          double        sum = 0.0;
+          double sum = 0.0;
 
           for (gsize k = 0; k < columns->taps; k++)
             sum += weight[k] * row[index[k] - x0];
@@ -273,12 +273,12 @@ resize_plane (const ResizeAxis *rows, const ResizeAxis *columns,
 }
 
 gboolean
-hfsr_imresize_region (const float *plane, const HfsrRect *in_rect,
-                      int width, int height, int out_width, int out_height,
+hfsr_imresize_region (const float *plane, const HfsrRect *in_rect, int width,
+                      int height, int out_width, int out_height,
                       const HfsrRect *out_rect, float *out, GError **error)
 {
   ResizeAxis rows, columns;
-  gboolean   done;
+  gboolean done;
 
   if (!resize_check (width, height, out_width, out_height, out_rect, error)
       || !resize_axes_init (&rows, &columns, width, height, out_width,
@@ -294,10 +294,10 @@ gboolean
 hfsr_imresize (const float *planes, int n_planes, int width, int height,
                int out_width, int out_height, float *out, GError **error)
 {
-  HfsrRect   in_rect = { 0, 0, width, height };
-  HfsrRect   out_rect = { 0, 0, out_width, out_height };
+  HfsrRect in_rect = { 0, 0, width, height };
+  HfsrRect out_rect = { 0, 0, out_width, out_height };
   ResizeAxis rows, columns;
-  gboolean   done = TRUE;
+  gboolean done = TRUE;
 
   if (n_planes < 1)
     {
@@ -310,10 +310,9 @@ hfsr_imresize (const float *planes, int n_planes, int width, int height,
                             out_height, error))
     return FALSE;
   for (int p = 0; p < n_planes && done; p++)
-    done = resize_plane (&rows, &columns,
-                         planes + (gsize) p * width * height, &in_rect,
-                         &out_rect, out + (gsize) p * out_width * out_height,
-                         error);
+    done = resize_plane (&rows, &columns, planes + (gsize) p * width * height,
+                         &in_rect, &out_rect,
+                         out + (gsize) p * out_width * out_height, error);
   resize_axis_clear (&rows);
   resize_axis_clear (&columns);
   return done;

@@ -34,8 +34,8 @@ hfsr_spectrum_new (int width, int height, gboolean with_inverse,
                    const char *what, GError **error)
 {
   HfsrSpectrum *spectrum;
-  gsize         n_pixels, n_half_spectrum;
-  gboolean      planned;
+  gsize n_pixels, n_half_spectrum;
+  gboolean planned;
 
   if (width <= 0 || height <= 0
       || !g_size_checked_mul (&n_pixels, (gsize) width, (gsize) height))
@@ -53,13 +53,13 @@ hfsr_spectrum_new (int width, int height, gboolean with_inverse,
   if (g_size_checked_mul (&n_half_spectrum, (gsize) height,
                           (gsize) spectrum->spectrum_width)
       && n_half_spectrum <= G_MAXSIZE / 2)
-    spectrum->spectrum =
-      (fftwf_complex *) hfsr_alloc_floats (2 * n_half_spectrum);
+    spectrum->spectrum
+      = (fftwf_complex *) hfsr_alloc_floats (2 * n_half_spectrum);
   if (spectrum->samples == NULL || spectrum->spectrum == NULL)
     {
       g_set_error (error, HFSR_ERROR, HFSR_ERROR_NO_MEMORY,
-                   "%s: out of memory for a %d x %d image",
-                   what, width, height);
+                   "%s: out of memory for a %d x %d image", what, width,
+                   height);
       hfsr_spectrum_free (spectrum);
       return NULL;
     }
@@ -67,22 +67,19 @@ hfsr_spectrum_new (int width, int height, gboolean with_inverse,
   /* FFTW_ESTIMATE plans without touching the arrays, so they can be filled
    * afterwards. */
   g_mutex_lock (&planner_lock);
-  spectrum->forward = fftwf_plan_dft_r2c_2d (height, width, spectrum->samples,
-                                             spectrum->spectrum,
-                                             FFTW_ESTIMATE);
+  spectrum->forward = fftwf_plan_dft_r2c_2d (
+    height, width, spectrum->samples, spectrum->spectrum, FFTW_ESTIMATE);
   if (with_inverse)
-    spectrum->inverse = fftwf_plan_dft_c2r_2d (height, width,
-                                               spectrum->spectrum,
-                                               spectrum->samples,
-                                               FFTW_ESTIMATE);
+    spectrum->inverse = fftwf_plan_dft_c2r_2d (
+      height, width, spectrum->spectrum, spectrum->samples, FFTW_ESTIMATE);
   g_mutex_unlock (&planner_lock);
   planned = spectrum->forward != NULL
             && (!with_inverse || spectrum->inverse != NULL);
   if (!planned)
     {
       g_set_error (error, HFSR_ERROR, HFSR_ERROR_NO_MEMORY,
-                   "%s: FFTW could not plan a %d x %d transform",
-                   what, width, height);
+                   "%s: FFTW could not plan a %d x %d transform", what, width,
+                   height);
       hfsr_spectrum_free (spectrum);
       return NULL;
     }
@@ -94,7 +91,7 @@ hfsr_spectrum_radius (const HfsrSpectrum *spectrum, int kx, int ky)
 {
   /* Rows wrap around: the upper half holds the negative frequencies.  The
    * kept columns are the non-negative ones. */
-  int    fy = ky <= spectrum->height / 2 ? ky : ky - spectrum->height;
+  int fy = ky <= spectrum->height / 2 ? ky : ky - spectrum->height;
   double rx = kx / (spectrum->width / 2.0);
   double ry = fy / (spectrum->height / 2.0);
 

@@ -17,15 +17,15 @@ G_BEGIN_DECLS
 
 typedef struct
 {
-  int            width;
-  int            height;
+  int width;
+  int height;
   /* A real image's spectrum is Hermitian: FFTW keeps only the columns
    * 0 .. width / 2 of each row. */
-  int            spectrum_width;
-  float         *samples;  /* width * height, row-major */
+  int spectrum_width;
+  float *samples;          /* width * height, row-major */
   fftwf_complex *spectrum; /* height * spectrum_width */
-  fftwf_plan     forward;  /* samples -> spectrum, unnormalised */
-  fftwf_plan     inverse;  /* spectrum -> samples, unnormalised; or NULL */
+  fftwf_plan forward;      /* samples -> spectrum, unnormalised */
+  fftwf_plan inverse;      /* spectrum -> samples, unnormalised; or NULL */
 } HfsrSpectrum;
 
 /* Buffers and plans for a width x height image; @with_inverse adds the
@@ -33,20 +33,15 @@ typedef struct
  * start with @what (the caller's name for itself): an empty image is
  * HFSR_ERROR_INVALID_ARGUMENT, allocation or planning failure
  * HFSR_ERROR_NO_MEMORY.  Safe to call from several threads. */
-HfsrSpectrum *hfsr_spectrum_new  (int          width,
-                                  int          height,
-                                  gboolean     with_inverse,
-                                  const char  *what,
-                                  GError     **error);
-void          hfsr_spectrum_free (HfsrSpectrum *spectrum);
+HfsrSpectrum *hfsr_spectrum_new (int width, int height, gboolean with_inverse,
+                                 const char *what, GError **error);
+void hfsr_spectrum_free (HfsrSpectrum *spectrum);
 
 /* The radius of spectrum entry (kx, ky), 0 <= kx < spectrum_width,
  * 0 <= ky < height, as a fraction of the Nyquist frequency on each axis:
  * sqrt ((fx / (width / 2))^2 + (fy / (height / 2))^2) for the signed
  * frequencies (fx, fy) in cycles per image. */
-double        hfsr_spectrum_radius (const HfsrSpectrum *spectrum,
-                                    int                 kx,
-                                    int                 ky);
+double hfsr_spectrum_radius (const HfsrSpectrum *spectrum, int kx, int ky);
 
 G_END_DECLS
 

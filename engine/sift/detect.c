@@ -26,20 +26,20 @@
 #define ORIENTATION_SIGMA 1.5 /* window sigma in keypoint sigmas */
 #define CELLS 4               /* descriptor cells a side */
 #define CELL_BINS 8
-#define CELL_WIDTH 3.0        /* keypoint sigmas */
+#define CELL_WIDTH 3.0 /* keypoint sigmas */
 #define CLIP 0.2
 #define MIN_OCTAVE_SIDE 16
 
 typedef struct
 {
-  int           width, height;
+  int width, height;
   const float **levels; /* n_levels planes */
-  float       **owned;  /* the planes this octave made, or NULL */
-  float       **dogs;   /* n_levels - 1 planes */
+  float **owned;        /* the planes this octave made, or NULL */
+  float **dogs;         /* n_levels - 1 planes */
 } Octave;
 
-static const double noor_sigmas[HFSR_DOG_SR_LEVELS] = {
-  1.249, 1.545, 1.96588, 2.452527, 3.090016 };
+static const double noor_sigmas[HFSR_DOG_SR_LEVELS]
+  = { 1.249, 1.545, 1.96588, 2.452527, 3.090016 };
 
 /* A sixth level one step (the last ratio, about 2^(1/3)) above the five:
  * five DoG levels give extrema at three scales, so that the octaves, a
@@ -66,8 +66,7 @@ hfsr_sift_params_init (HfsrSiftParams *params)
 }
 
 static gboolean
-check_params (const HfsrSiftParams *p, int width, int height,
-              GError **error)
+check_params (const HfsrSiftParams *p, int width, int height, GError **error)
 {
   const char *problem = NULL;
 
@@ -89,8 +88,8 @@ check_params (const HfsrSiftParams *p, int width, int height,
           || (k > 0 && !(p->sigmas[k] > p->sigmas[k - 1])))
         problem = "sigmas that are not positive and increasing";
   if (problem != NULL)
-    g_set_error (error, HFSR_ERROR, HFSR_ERROR_INVALID_ARGUMENT,
-                 "SIFT: %s", problem);
+    g_set_error (error, HFSR_ERROR, HFSR_ERROR_INVALID_ARGUMENT, "SIFT: %s",
+                 problem);
   return problem == NULL;
 }
 
@@ -150,10 +149,10 @@ static gboolean
 next_octave (const Octave *prev, const HfsrSiftParams *p, Octave *o,
              GError **error)
 {
-  int    j = next_base (p);
+  int j = next_base (p);
   double base_sigma = p->sigmas[j] / 2.0;
-  gsize    n;
-  float   *base;
+  gsize n;
+  float *base;
   gboolean allocated;
 
   o->width = (prev->width + 1) / 2;
@@ -175,8 +174,8 @@ next_octave (const Octave *prev, const HfsrSiftParams *p, Octave *o,
     }
   for (int y = 0; y < o->height; y++)
     for (int x = 0; x < o->width; x++)
-      base[(gsize) y * o->width + x] =
-        prev->levels[j][(gsize) (2 * y) * prev->width + 2 * x];
+      base[(gsize) y * o->width + x]
+        = prev->levels[j][(gsize) (2 * y) * prev->width + 2 * x];
   for (int k = 0; k < p->n_levels; k++)
     {
       double more = p->sigmas[k] * p->sigmas[k] - base_sigma * base_sigma;
@@ -244,16 +243,17 @@ solve3 (const double h[3][3], const double g[3], double off[3])
         m[r][c] = -g[r];
       off[c] = (m[0][0] * (m[1][1] * m[2][2] - m[1][2] * m[2][1])
                 - m[0][1] * (m[1][0] * m[2][2] - m[1][2] * m[2][0])
-                + m[0][2] * (m[1][0] * m[2][1] - m[1][1] * m[2][0])) / det;
+                + m[0][2] * (m[1][0] * m[2][1] - m[1][1] * m[2][0]))
+               / det;
     }
   return TRUE;
 }
 
 typedef struct
 {
-  int    x, y, s;       /* integer place after refinement */
-  double ox, oy, os;    /* sub-pixel / sub-level offsets */
-  double response;      /* |D| at the refined place */
+  int x, y, s;       /* integer place after refinement */
+  double ox, oy, os; /* sub-pixel / sub-level offsets */
+  double response;   /* |D| at the refined place */
 } Extremum;
 
 /* Lowe's quadratic fit: moves to the neighbouring sample while an offset
@@ -263,8 +263,8 @@ refine (const Octave *o, int n_dogs, const HfsrSiftParams *p, int x, int y,
         int s, Extremum *e)
 {
   const int w = o->width;
-  double    g[3], h[3][3], off[3] = { 0, 0, 0 }, value;
-  int       move;
+  double g[3], h[3][3], off[3] = { 0, 0, 0 }, value;
+  int move;
 
   for (move = 0; move < MAX_MOVES; move++)
     {
@@ -277,16 +277,16 @@ refine (const Octave *o, int n_dogs, const HfsrSiftParams *p, int x, int y,
       h[0][0] = at (c, w, x + 1, y) + at (c, w, x - 1, y) - v2;
       h[1][1] = at (c, w, x, y + 1) + at (c, w, x, y - 1) - v2;
       h[2][2] = at (hi, w, x, y) + at (lo, w, x, y) - v2;
-      h[0][1] = h[1][0] = 0.25 * (at (c, w, x + 1, y + 1)
-                                  - at (c, w, x - 1, y + 1)
-                                  - at (c, w, x + 1, y - 1)
-                                  + at (c, w, x - 1, y - 1));
-      h[0][2] = h[2][0] = 0.25 * (at (hi, w, x + 1, y) - at (hi, w, x - 1, y)
-                                  - at (lo, w, x + 1, y)
-                                  + at (lo, w, x - 1, y));
-      h[1][2] = h[2][1] = 0.25 * (at (hi, w, x, y + 1) - at (hi, w, x, y - 1)
-                                  - at (lo, w, x, y + 1)
-                                  + at (lo, w, x, y - 1));
+      h[0][1] = h[1][0]
+        = 0.25
+          * (at (c, w, x + 1, y + 1) - at (c, w, x - 1, y + 1)
+             - at (c, w, x + 1, y - 1) + at (c, w, x - 1, y - 1));
+      h[0][2] = h[2][0] = 0.25
+                          * (at (hi, w, x + 1, y) - at (hi, w, x - 1, y)
+                             - at (lo, w, x + 1, y) + at (lo, w, x - 1, y));
+      h[1][2] = h[2][1] = 0.25
+                          * (at (hi, w, x, y + 1) - at (hi, w, x, y - 1)
+                             - at (lo, w, x, y + 1) + at (lo, w, x, y - 1));
       if (!solve3 (h, g, off))
         return FALSE;
       if (fabs (off[0]) < 0.5 && fabs (off[1]) < 0.5 && fabs (off[2]) < 0.5)
@@ -342,8 +342,8 @@ level_sigma (const HfsrSiftParams *p, int s, double t)
 /* Gradient of @plane at (x, y) by central differences; FALSE at the
  * border. */
 static gboolean
-gradient (const float *plane, int width, int height, int x, int y,
-          double *dx, double *dy)
+gradient (const float *plane, int width, int height, int x, int y, double *dx,
+          double *dy)
 {
   if (x < 1 || y < 1 || x >= width - 1 || y >= height - 1)
     return FALSE;
@@ -361,13 +361,13 @@ orientations (const float *plane, int width, int height, int cx, int cy,
 {
   double hist[ORIENTATION_BINS] = { 0 }, smooth[ORIENTATION_BINS], top = 0;
   double ws = ORIENTATION_SIGMA * sigma;
-  int    radius = (int) lround (3.0 * ws), found = 0;
+  int radius = (int) lround (3.0 * ws), found = 0;
 
   for (int j = -radius; j <= radius; j++)
     for (int i = -radius; i <= radius; i++)
       {
         double dx, dy, angle;
-        int    bin;
+        int bin;
 
         if (!gradient (plane, width, height, cx + i, cy + j, &dx, &dy))
           continue;
@@ -381,16 +381,17 @@ orientations (const float *plane, int width, int height, int cx, int cy,
     {
       int n = ORIENTATION_BINS;
 
-      smooth[b] = (hist[(b + n - 2) % n] + hist[(b + 2) % n]
-                   + 4.0 * (hist[(b + n - 1) % n] + hist[(b + 1) % n])
-                   + 6.0 * hist[b]) / 16.0;
+      smooth[b]
+        = (hist[(b + n - 2) % n] + hist[(b + 2) % n]
+           + 4.0 * (hist[(b + n - 1) % n] + hist[(b + 1) % n]) + 6.0 * hist[b])
+          / 16.0;
       top = MAX (top, smooth[b]);
     }
   if (top <= 0.0)
     return 0;
   for (int b = 0; b < ORIENTATION_BINS; b++)
     {
-      int    n = ORIENTATION_BINS;
+      int n = ORIENTATION_BINS;
       double l = smooth[(b + n - 1) % n], r = smooth[(b + 1) % n];
       double v = smooth[b], peak, bin;
 
@@ -416,14 +417,14 @@ describe (const float *plane, int width, int height, double x, double y,
 {
   double hist[CELLS + 2][CELLS + 2][CELL_BINS + 2];
   double cell = CELL_WIDTH * sigma, cos_a = cos (angle), sin_a = sin (angle);
-  int    radius = (int) lround (cell * M_SQRT2 * (CELLS + 1) * 0.5);
-  int    cx = (int) lround (x), cy = (int) lround (y);
+  int radius = (int) lround (cell * M_SQRT2 * (CELLS + 1) * 0.5);
+  int cx = (int) lround (x), cy = (int) lround (y);
   double norm = 0.0, clipped = 0.0;
-  int    k = 0;
+  int k = 0;
 
   memset (hist, 0, sizeof hist);
-  radius = MIN (radius, (int) sqrt ((double) width * width
-                                    + (double) height * height));
+  radius = MIN (
+    radius, (int) sqrt ((double) width * width + (double) height * height));
   for (int j = -radius; j <= radius; j++)
     for (int i = -radius; i <= radius; i++)
       {
@@ -434,7 +435,7 @@ describe (const float *plane, int width, int height, double x, double y,
         double v = (-sin_a * px + cos_a * py) / cell;
         double cb = u + CELLS / 2.0 - 0.5, rb = v + CELLS / 2.0 - 0.5;
         double dx, dy, theta, ob, weight, magnitude;
-        int    c0, r0, o0;
+        int c0, r0, o0;
         double fc, fr, fo;
 
         if (!(rb > -1.0 && rb < CELLS && cb > -1.0 && cb < CELLS)
@@ -445,8 +446,8 @@ describe (const float *plane, int width, int height, double x, double y,
         if (theta < 0.0)
           theta += 2.0 * G_PI;
         ob = theta * CELL_BINS / (2.0 * G_PI);
-        weight = exp (-(u * u + v * v) / (2.0 * (0.5 * CELLS)
-                                          * (0.5 * CELLS)));
+        weight
+          = exp (-(u * u + v * v) / (2.0 * (0.5 * CELLS) * (0.5 * CELLS)));
         magnitude = sqrt (dx * dx + dy * dy) * weight;
         c0 = (int) floor (cb);
         r0 = (int) floor (rb);
@@ -457,9 +458,9 @@ describe (const float *plane, int width, int height, double x, double y,
         for (int a = 0; a <= 1; a++)
           for (int b = 0; b <= 1; b++)
             for (int c = 0; c <= 1; c++)
-              hist[r0 + 1 + a][c0 + 1 + b][(o0 + c) % CELL_BINS] +=
-                magnitude * (a ? fr : 1.0 - fr) * (b ? fc : 1.0 - fc)
-                * (c ? fo : 1.0 - fo);
+              hist[r0 + 1 + a][c0 + 1 + b][(o0 + c) % CELL_BINS]
+                += magnitude * (a ? fr : 1.0 - fr) * (b ? fc : 1.0 - fc)
+                   * (c ? fo : 1.0 - fo);
       }
   for (int r = 1; r <= CELLS; r++)
     for (int c = 1; c <= CELLS; c++)
@@ -486,7 +487,7 @@ static void
 detect_octave (const Octave *o, int octave, const HfsrSiftParams *p,
                GArray *found)
 {
-  int    n_dogs = p->n_levels - 1;
+  int n_dogs = p->n_levels - 1;
   double scale = ldexp (1.0, octave);
 
   for (int s = 1; s <= n_dogs - 2; s++)
@@ -494,8 +495,8 @@ detect_octave (const Octave *o, int octave, const HfsrSiftParams *p,
       for (int x = BORDER; x < o->width - BORDER; x++)
         {
           Extremum e;
-          double   sigma, angles[ORIENTATION_BINS];
-          int      n_angles, level;
+          double sigma, angles[ORIENTATION_BINS];
+          int n_angles, level;
 
           if (fabs (at (o->dogs[s], o->width, x, y))
                 < 0.5 * p->contrast_threshold
@@ -504,8 +505,8 @@ detect_octave (const Octave *o, int octave, const HfsrSiftParams *p,
             continue;
           sigma = level_sigma (p, e.s, e.os);
           level = CLAMP ((int) lround (e.s + e.os), 0, p->n_levels - 1);
-          n_angles = orientations (o->levels[level], o->width, o->height,
-                                   e.x, e.y, sigma, angles);
+          n_angles = orientations (o->levels[level], o->width, o->height, e.x,
+                                   e.y, sigma, angles);
           for (int a = 0; a < n_angles; a++)
             {
               HfsrKeypoint k;
@@ -531,19 +532,18 @@ static gboolean
 complete_stack (Octave *octave, int n_given, const HfsrSiftParams *params,
                 float *made[HFSR_SIFT_MAX_LEVELS], GError **error)
 {
-  int    width = octave->width, height = octave->height;
+  int width = octave->width, height = octave->height;
   double given = params->sigmas[n_given - 1];
 
   for (int k = n_given; k < params->n_levels; k++)
     {
-      double inc = sqrt (params->sigmas[k] * params->sigmas[k]
-                         - given * given);
+      double inc
+        = sqrt (params->sigmas[k] * params->sigmas[k] - given * given);
 
-      made[k] = g_try_new (float, (gsize) width * height);
+      made[k] = g_try_new (float, ((gsize) width * height));
       if (made[k] == NULL)
         g_set_error (error, HFSR_ERROR, HFSR_ERROR_NO_MEMORY,
-                     "SIFT: out of memory for a %d x %d level", width,
-                     height);
+                     "SIFT: out of memory for a %d x %d level", width, height);
       if (made[k] == NULL
           || !hfsr_gaussian_blur (octave->levels[n_given - 1], width, height,
                                   inc, made[k], error))
@@ -563,11 +563,11 @@ hfsr_sift_detect_stack (const float *const *levels, int n_given, int width,
                         HfsrKeypoint **keypoints, int *n_keypoints,
                         GError **error)
 {
-  GArray  *found;
-  Octave   current = { 0 }, next = { 0 };
+  GArray *found;
+  Octave current = { 0 }, next = { 0 };
   gboolean done = TRUE;
-  float   *made[HFSR_SIFT_MAX_LEVELS] = { NULL };
-  int      n;
+  float *made[HFSR_SIFT_MAX_LEVELS] = { NULL };
+  int n;
 
   if (keypoints != NULL)
     *keypoints = NULL;
@@ -615,7 +615,7 @@ hfsr_sift_detect_stack (const float *const *levels, int n_given, int width,
       detect_octave (&current, octave, params, found);
       if ((params->max_octaves > 0 && octave + 1 >= params->max_octaves)
           || MIN ((current.width + 1) / 2, (current.height + 1) / 2)
-             < MIN_OCTAVE_SIDE)
+               < MIN_OCTAVE_SIDE)
         break;
       done = next_octave (&current, params, &next, error);
       octave_clear (&current, n);
@@ -632,21 +632,19 @@ hfsr_sift_detect_stack (const float *const *levels, int n_given, int width,
       return FALSE;
     }
   *n_keypoints = (int) found->len;
-  *keypoints = found->len > 0
-               ? (HfsrKeypoint *) g_array_free (found, FALSE)
-               : (g_array_free (found, TRUE), NULL);
+  *keypoints = found->len > 0 ? (HfsrKeypoint *) g_array_free (found, FALSE)
+                              : (g_array_free (found, TRUE), NULL);
   return TRUE;
 }
 
 gboolean
 hfsr_sift_detect_image (const float *grey, int width, int height,
-                        const HfsrSiftParams *params,
-                        HfsrKeypoint **keypoints, int *n_keypoints,
-                        GError **error)
+                        const HfsrSiftParams *params, HfsrKeypoint **keypoints,
+                        int *n_keypoints, GError **error)
 {
-  float   *planes[HFSR_SIFT_MAX_LEVELS] = { NULL };
+  float *planes[HFSR_SIFT_MAX_LEVELS] = { NULL };
   gboolean done;
-  gsize    n;
+  gsize n;
 
   if (keypoints != NULL)
     *keypoints = NULL;

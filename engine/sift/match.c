@@ -79,18 +79,18 @@ hfsr_sift_match (const HfsrKeypoint *a, int n_a, const HfsrKeypoint *b,
                  int n_b, double ratio, HfsrSiftMatch **matches,
                  int *n_matches, GError **error)
 {
-  double        *best, *second;
-  int           *nearest;
+  double *best, *second;
+  int *nearest;
   HfsrSiftMatch *found;
-  int            count = 0;
+  int count = 0;
 
   *matches = NULL;
   *n_matches = 0;
   if (n_a < 0 || n_b < 0 || (n_a > 0 && a == NULL) || (n_b > 0 && b == NULL))
     {
       g_set_error (error, HFSR_ERROR, HFSR_ERROR_INVALID_ARGUMENT,
-                   "SIFT matching: invalid keypoint lists (%d and %d)",
-                   n_a, n_b);
+                   "SIFT matching: invalid keypoint lists (%d and %d)", n_a,
+                   n_b);
       return FALSE;
     }
   if (!(ratio > 0.0 && ratio <= 1.0))
@@ -151,7 +151,7 @@ hfsr_sift_count_correct (const HfsrKeypoint *a, const HfsrKeypoint *b,
                          const double homography[9], double max_error)
 {
   const double *h = homography;
-  int           correct = 0;
+  int correct = 0;
 
   for (int m = 0; m < n_matches; m++)
     {

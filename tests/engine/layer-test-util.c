@@ -124,8 +124,7 @@ layer_test_run_node (const HfsrNode *node, const HfsrTensor *const *inputs,
     }
   node->klass->infer_shape (node, shapes, &shape, &error);
   g_assert_no_error (error);
-  output = hfsr_tensor_new (shape.channels, shape.height, shape.width,
-                            &error);
+  output = hfsr_tensor_new (shape.channels, shape.height, shape.width, &error);
   g_assert_no_error (error);
   for (gsize i = 0; i < hfsr_tensor_size (output); i++)
     output->data[i] = NAN;

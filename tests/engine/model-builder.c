@@ -13,23 +13,23 @@
 
 typedef struct
 {
-  char  *name;
-  int    ndim;
+  char *name;
+  int ndim;
   gint64 shape[4];
-  gsize  n_elements;
+  gsize n_elements;
   float *data;
 } BuilderTensor;
 
 struct _HfsrModelBuilder
 {
-  char      *input_name;
-  int        input_channels;
+  char *input_name;
+  int input_channels;
   JsonArray *nodes;
-  GPtrArray *outputs;     /* char * */
-  GPtrArray *tensors;     /* BuilderTensor * */
-  GTree     *metadata;    /* sorted, so the bytes are reproducible */
-  char      *graph_json;  /* set_graph's text, or NULL */
-  gboolean   omit_graph;
+  GPtrArray *outputs; /* char * */
+  GPtrArray *tensors; /* BuilderTensor * */
+  GTree *metadata;    /* sorted, so the bytes are reproducible */
+  char *graph_json;   /* set_graph's text, or NULL */
+  gboolean omit_graph;
 };
 
 static void
@@ -106,9 +106,9 @@ hfsr_model_builder_add_node (HfsrModelBuilder *builder, const char *name,
       g_assert_true (JSON_NODE_HOLDS_OBJECT (parsed));
       members = json_object_get_members (json_node_get_object (parsed));
       for (GList *l = members; l != NULL; l = l->next)
-        json_object_set_member (node, l->data,
-                                json_object_dup_member (
-                                  json_node_get_object (parsed), l->data));
+        json_object_set_member (
+          node, l->data,
+          json_object_dup_member (json_node_get_object (parsed), l->data));
       g_list_free (members);
       json_node_unref (parsed);
     }
@@ -164,21 +164,19 @@ hfsr_model_builder_add_random_tensor (HfsrModelBuilder *builder,
 /* "<name>.weight" of @shape scaled by 1/sqrt(@fan_in), "<name>.bias" of
  * @n_bias values, and the node referring to both. */
 static void
-add_weighted_node (HfsrModelBuilder *builder, const char *name,
-                   const char *op, const char *input, const gint64 *shape,
-                   int fan_in, int n_bias, const char *extra_fields,
-                   guint32 seed)
+add_weighted_node (HfsrModelBuilder *builder, const char *name, const char *op,
+                   const char *input, const gint64 *shape, int fan_in,
+                   int n_bias, const char *extra_fields, guint32 seed)
 {
   char *weight = g_strconcat (name, ".weight", NULL);
   char *bias = g_strconcat (name, ".bias", NULL);
-  char *fields = g_strdup_printf ("{\"weight\": \"%s\", \"bias\": \"%s\"%s}",
-                                  weight, bias,
-                                  extra_fields ? extra_fields : "");
+  char *fields
+    = g_strdup_printf ("{\"weight\": \"%s\", \"bias\": \"%s\"%s}", weight,
+                       bias, extra_fields ? extra_fields : "");
   gint64 bias_shape[1] = { n_bias };
 
-  hfsr_model_builder_add_random_tensor (builder, weight, seed,
-                                        (float) (1.0 / sqrt (fan_in)), 4,
-                                        shape);
+  hfsr_model_builder_add_random_tensor (
+    builder, weight, seed, (float) (1.0 / sqrt (fan_in)), 4, shape);
   hfsr_model_builder_add_random_tensor (builder, bias, seed + 1, 0.1f, 1,
                                         bias_shape);
   hfsr_model_builder_add_node (builder, name, op, input, fields);
@@ -207,14 +205,14 @@ hfsr_model_builder_add_conv_transpose2d (HfsrModelBuilder *builder,
 {
   gint64 shape[4] = { in_channels, out_channels, kernel, kernel };
   char *extra = g_strdup_printf (", \"stride\": %d, \"padding\": %d, "
-                                 "\"output_padding\": %d", stride, padding,
-                                 output_padding);
+                                 "\"output_padding\": %d",
+                                 stride, padding, output_padding);
 
   /* Each output pixel gathers about in * (kernel / stride)^2 taps. */
-  add_weighted_node (builder, name, "conv_transpose2d", input, shape,
-                     MAX (in_channels * kernel * kernel / (stride * stride),
-                          1),
-                     out_channels, extra, seed);
+  add_weighted_node (
+    builder, name, "conv_transpose2d", input, shape,
+    MAX (in_channels * kernel * kernel / (stride * stride), 1), out_channels,
+    extra, seed);
   g_free (extra);
 }
 
@@ -284,9 +282,9 @@ hfsr_model_builder_get_graph (HfsrModelBuilder *builder)
     json_array_add_string_element (outputs, builder->outputs->pdata[i]);
   if (builder->outputs->len == 0 && n_nodes > 0)
     json_array_add_string_element (
-      outputs, json_object_get_string_member (
-                 json_array_get_object_element (builder->nodes, n_nodes - 1),
-                 "name"));
+      outputs,
+      json_object_get_string_member (
+        json_array_get_object_element (builder->nodes, n_nodes - 1), "name"));
   json_object_set_array_member (graph, "outputs", outputs);
   json_object_set_array_member (graph, "nodes",
                                 json_array_ref (builder->nodes));
@@ -366,8 +364,7 @@ hfsr_safetensors_pack (const char *header, const void *buffer,
 {
   gsize header_length = strlen (header);
   guint64 length_le = GUINT64_TO_LE ((guint64) header_length);
-  GByteArray *file = g_byte_array_sized_new (8 + header_length
-                                             + buffer_size);
+  GByteArray *file = g_byte_array_sized_new (8 + header_length + buffer_size);
 
   g_byte_array_append (file, (const guint8 *) &length_le, 8);
   g_byte_array_append (file, (const guint8 *) header, header_length);
@@ -404,8 +401,7 @@ hfsr_model_builder_load (HfsrModelBuilder *b)
   GError *error = NULL;
   gsize size;
   const guint8 *data = g_bytes_get_data (bytes, &size);
-  HfsrModel *model = hfsr_model_load_from_data (data, size, "built",
-                                                &error);
+  HfsrModel *model = hfsr_model_load_from_data (data, size, "built", &error);
 
   g_assert_no_error (error);
   g_bytes_unref (bytes);

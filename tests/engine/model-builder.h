@@ -19,87 +19,67 @@ typedef struct _HfsrModelBuilder HfsrModelBuilder;
 
 /* A model whose graph input is @input_name with @input_channels channels;
  * metadata starts as hfsr.format "1" and hfsr.task "test". */
-HfsrModelBuilder *hfsr_model_builder_new  (const char *input_name,
-                                           int         input_channels);
-void              hfsr_model_builder_free (HfsrModelBuilder *builder);
+HfsrModelBuilder *hfsr_model_builder_new (const char *input_name,
+                                          int input_channels);
+void hfsr_model_builder_free (HfsrModelBuilder *builder);
 
 /* Appends a node.  @inputs is a comma-separated list of names; @fields is
  * NULL or JSON object text with the node's other members, e.g.
  * "{\"factor\": 2}". */
-void hfsr_model_builder_add_node   (HfsrModelBuilder *builder,
-                                    const char       *name,
-                                    const char       *op,
-                                    const char       *inputs,
-                                    const char       *fields);
+void hfsr_model_builder_add_node (HfsrModelBuilder *builder, const char *name,
+                                  const char *op, const char *inputs,
+                                  const char *fields);
 /* Graph outputs in order; with none, the last node is the only output. */
 void hfsr_model_builder_add_output (HfsrModelBuilder *builder,
-                                    const char       *name);
+                                    const char *name);
 
 /* Appends an F32 tensor holding a copy of @data (prod(shape) floats). */
 void hfsr_model_builder_add_tensor (HfsrModelBuilder *builder,
-                                    const char       *name,
-                                    const float      *data,
-                                    int               ndim,
-                                    const gint64     *shape);
+                                    const char *name, const float *data,
+                                    int ndim, const gint64 *shape);
 /* The same with values uniform in [-amplitude, amplitude) from @seed. */
 void hfsr_model_builder_add_random_tensor (HfsrModelBuilder *builder,
-                                           const char       *name,
-                                           guint32           seed,
-                                           float             amplitude,
-                                           int               ndim,
-                                           const gint64     *shape);
+                                           const char *name, guint32 seed,
+                                           float amplitude, int ndim,
+                                           const gint64 *shape);
 
 /* Layers with random weights: tensors "<name>.weight" and "<name>.bias"
  * (weights scaled by 1/sqrt(fan-in), so values stay near 1 through deep
  * nets) and the node.  Kernels are square. */
 void hfsr_model_builder_add_conv2d (HfsrModelBuilder *builder,
-                                    const char       *name,
-                                    const char       *input,
-                                    int               in_channels,
-                                    int               out_channels,
-                                    int               kernel,
-                                    guint32           seed);
-void hfsr_model_builder_add_conv_transpose2d (HfsrModelBuilder *builder,
-                                              const char       *name,
-                                              const char       *input,
-                                              int               in_channels,
-                                              int               out_channels,
-                                              int               kernel,
-                                              int               stride,
-                                              int               padding,
-                                              int               output_padding,
-                                              guint32           seed);
+                                    const char *name, const char *input,
+                                    int in_channels, int out_channels,
+                                    int kernel, guint32 seed);
+void hfsr_model_builder_add_conv_transpose2d (
+  HfsrModelBuilder *builder, const char *name, const char *input,
+  int in_channels, int out_channels, int kernel, int stride, int padding,
+  int output_padding, guint32 seed);
 /* Slopes "<name>.weight" [channels], in [0, 0.5). */
-void hfsr_model_builder_add_prelu  (HfsrModelBuilder *builder,
-                                    const char       *name,
-                                    const char       *input,
-                                    int               channels,
-                                    guint32           seed);
+void hfsr_model_builder_add_prelu (HfsrModelBuilder *builder, const char *name,
+                                   const char *input, int channels,
+                                   guint32 seed);
 
 /* Sets a metadata string; NULL removes the key. */
 void hfsr_model_builder_set_metadata (HfsrModelBuilder *builder,
-                                      const char       *key,
-                                      const char       *value);
+                                      const char *key, const char *value);
 /* Stores @graph_json verbatim as hfsr.graph instead of the graph built
  * from the nodes (NULL goes back to the built one). */
-void hfsr_model_builder_set_graph    (HfsrModelBuilder *builder,
-                                      const char       *graph_json);
+void hfsr_model_builder_set_graph (HfsrModelBuilder *builder,
+                                   const char *graph_json);
 
 /* The graph JSON that build() stores (set or built). */
-char   *hfsr_model_builder_get_graph (HfsrModelBuilder *builder);
+char *hfsr_model_builder_get_graph (HfsrModelBuilder *builder);
 /* The safetensors file. */
-GBytes *hfsr_model_builder_build     (HfsrModelBuilder *builder);
+GBytes *hfsr_model_builder_build (HfsrModelBuilder *builder);
 
 /* A safetensors file from raw parts: the 8-byte little-endian length of
  * @header, @header itself, then @buffer_size bytes of @buffer. */
-GBytes *hfsr_safetensors_pack (const char *header,
-                               const void *buffer,
-                               gsize       buffer_size);
+GBytes *hfsr_safetensors_pack (const char *header, const void *buffer,
+                               gsize buffer_size);
 
 /* Writes @bytes to a new temporary file and returns its path (free it;
  * remove the file with g_unlink). */
-char   *hfsr_write_temp_file  (GBytes  *bytes,
-                               GError **error);
+char *hfsr_write_temp_file (GBytes *bytes, GError **error);
 
 /* Builds, loads (a failure fails the test) and frees @builder. */
 HfsrModel *hfsr_model_builder_load (HfsrModelBuilder *builder);

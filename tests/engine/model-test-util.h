@@ -26,11 +26,10 @@ G_BEGIN_DECLS
 HfsrModelBuilder *model_test_wdsr_builder (void);
 
 /* That model's file. */
-GBytes           *model_test_wdsr_bytes   (void);
+GBytes *model_test_wdsr_bytes (void);
 
 /* hfsr_model_load_from_data on @bytes, named MODEL_TEST_CASE_NAME. */
-HfsrModel        *model_test_load_bytes   (GBytes  *bytes,
-                                           GError **error);
+HfsrModel *model_test_load_bytes (GBytes *bytes, GError **error);
 
 G_END_DECLS
 

@@ -30,8 +30,10 @@ hfsr_ref_conv2d (const float *input, int in_channels, int height, int width,
                 {
                   int sy = y + ky - pad_h;
                   int sx = x + kx - pad_w;
-                  gsize w_index = (((gsize) o * in_channels + i) * kernel_h
-                                   + ky) * kernel_w + kx;
+                  gsize w_index
+                    = (((gsize) o * in_channels + i) * kernel_h + ky)
+                        * kernel_w
+                      + kx;
 
                   if (sy < 0 || sy >= height || sx < 0 || sx >= width)
                     continue;
@@ -75,8 +77,9 @@ hfsr_ref_conv_transpose2d (const float *input, int in_channels, int height,
                 {
                   int ny = y + padding - ky;
                   int nx = x + padding - kx;
-                  gsize w_index = (((gsize) i * out_channels + o) * kernel
-                                   + ky) * kernel + kx;
+                  gsize w_index
+                    = (((gsize) i * out_channels + o) * kernel + ky) * kernel
+                      + kx;
 
                   if (ny < 0 || nx < 0 || ny % stride || nx % stride
                       || ny / stride >= height || nx / stride >= width)
@@ -100,11 +103,11 @@ hfsr_ref_pixel_shuffle (const float *input, int channels, int height,
     for (int y = 0; y < out_h; y++)
       for (int x = 0; x < out_w; x++)
         {
-          int source = c * factor * factor + (y % factor) * factor
-                       + x % factor;
+          int source
+            = c * factor * factor + (y % factor) * factor + x % factor;
 
-          AT3 (output, out_h, out_w, c, y, x) =
-            AT3 (input, height, width, source, y / factor, x / factor);
+          AT3 (output, out_h, out_w, c, y, x)
+            = AT3 (input, height, width, source, y / factor, x / factor);
         }
 }
 
@@ -149,8 +152,8 @@ hfsr_ref_channel_scale (const float *input, int channels, gsize plane,
 {
   for (int c = 0; c < channels; c++)
     for (gsize i = 0; i < plane; i++)
-      output[c * plane + i] = (float) ((double) input[c * plane + i]
-                                       * scales[c]);
+      output[c * plane + i]
+        = (float) ((double) input[c * plane + i] * scales[c]);
 }
 
 void
@@ -182,8 +185,7 @@ hfsr_ref_linear (const float *input, int in_features, const float *weight,
 }
 
 void
-hfsr_ref_softmax (const float *input, int channels, gsize plane,
-                  float *output)
+hfsr_ref_softmax (const float *input, int channels, gsize plane, float *output)
 {
   for (gsize i = 0; i < plane; i++)
     {
@@ -193,8 +195,8 @@ hfsr_ref_softmax (const float *input, int channels, gsize plane,
       for (int c = 0; c < channels; c++)
         sum += exp ((double) input[c * plane + i]);
       for (int c = 0; c < channels; c++)
-        output[c * plane + i] = (float) (exp ((double) input[c * plane + i])
-                                         / sum);
+        output[c * plane + i]
+          = (float) (exp ((double) input[c * plane + i]) / sum);
     }
 }
 
@@ -231,10 +233,11 @@ hfsr_ref_im2col (const float *image, int channels, int image_height,
               gsize row = ((gsize) c * kernel_h + ky) * kernel_w + kx;
               gsize pixel;
 
-              columns[row * n_columns + (gsize) r * grid_width + gx] =
-                tap_pixel (first_row + r, gx, ky, kx, stride, pad_h, pad_w,
-                           image_height, image_width, &pixel)
-                ? image[c * plane + pixel] : 0.0f;
+              columns[row * n_columns + (gsize) r * grid_width + gx]
+                = tap_pixel (first_row + r, gx, ky, kx, stride, pad_h, pad_w,
+                             image_height, image_width, &pixel)
+                    ? image[c * plane + pixel]
+                    : 0.0f;
             }
 }
 
@@ -258,15 +261,14 @@ hfsr_ref_col2im (const float *columns, int channels, int image_height,
 
               if (tap_pixel (first_row + r, gx, ky, kx, stride, pad_h, pad_w,
                              image_height, image_width, &pixel))
-                image[c * plane + pixel] +=
-                  columns[row * n_columns + (gsize) r * grid_width + gx];
+                image[c * plane + pixel]
+                  += columns[row * n_columns + (gsize) r * grid_width + gx];
             }
 }
 
 void
 hfsr_ref_gemm (gboolean transpose_a, int m, int n, int k, const float *a,
-               const float *b, int ldb, float *c, int ldc,
-               gboolean accumulate)
+               const float *b, int ldb, float *c, int ldc, gboolean accumulate)
 {
   for (int i = 0; i < m; i++)
     for (int j = 0; j < n; j++)
@@ -275,8 +277,8 @@ hfsr_ref_gemm (gboolean transpose_a, int m, int n, int k, const float *a,
 
         for (int p = 0; p < k; p++)
           {
-            float a_ip = transpose_a ? a[(gsize) p * m + i]
-                                     : a[(gsize) i * k + p];
+            float a_ip
+              = transpose_a ? a[(gsize) p * m + i] : a[(gsize) i * k + p];
 
             sum += (double) a_ip * b[(gsize) p * ldb + j];
           }

@@ -29,8 +29,8 @@ void hfsr_ref_conv2d (const float *input, int in_channels, int height,
  * @output is [out_channels, out_height, out_width] with out_height =
  * (height - 1) * s - 2p + k + output_padding (likewise the width), which
  * hfsr_ref_conv_transpose2d_size returns. */
-int  hfsr_ref_conv_transpose2d_size (int size, int kernel, int stride,
-                                     int padding, int output_padding);
+int hfsr_ref_conv_transpose2d_size (int size, int kernel, int stride,
+                                    int padding, int output_padding);
 void hfsr_ref_conv_transpose2d (const float *input, int in_channels,
                                 int height, int width, const float *weight,
                                 int out_channels, int kernel, int stride,
@@ -42,22 +42,20 @@ void hfsr_ref_conv_transpose2d (const float *input, int in_channels,
 void hfsr_ref_pixel_shuffle (const float *input, int channels, int height,
                              int width, int factor, float *output);
 
-void hfsr_ref_relu    (const float *input, gsize n, float *output);
+void hfsr_ref_relu (const float *input, gsize n, float *output);
 void hfsr_ref_sigmoid (const float *input, gsize n, float *output);
 /* @n_slopes is 1 (shared) or @channels. */
-void hfsr_ref_prelu   (const float *input, int channels, gsize plane,
-                       const float *slopes, int n_slopes, float *output);
-void hfsr_ref_add     (const float *a, const float *b, gsize n,
-                       float *output);
+void hfsr_ref_prelu (const float *input, int channels, gsize plane,
+                     const float *slopes, int n_slopes, float *output);
+void hfsr_ref_add (const float *a, const float *b, gsize n, float *output);
 void hfsr_ref_channel_scale (const float *input, int channels, gsize plane,
                              const float *scales, float *output);
 /* @output is [channels]. */
 void hfsr_ref_global_avg_pool (const float *input, int channels, gsize plane,
                                float *output);
 /* out[o] = bias[o] + sum_i w[o][i] in[i]; @bias may be NULL. */
-void hfsr_ref_linear  (const float *input, int in_features,
-                       const float *weight, int out_features,
-                       const float *bias, float *output);
+void hfsr_ref_linear (const float *input, int in_features, const float *weight,
+                      int out_features, const float *bias, float *output);
 /* At every pixel, exp(x_c) / sum_c' exp(x_c'). */
 void hfsr_ref_softmax (const float *input, int channels, gsize plane,
                        float *output);
@@ -67,19 +65,19 @@ void hfsr_ref_softmax (const float *input, int channels, gsize plane,
  * grid rows [first_row, first_row + n_rows).  col2im adds each such column
  * value into that image pixel instead. */
 void hfsr_ref_im2col (const float *image, int channels, int image_height,
-                      int image_width, int kernel_h, int kernel_w,
-                      int stride, int pad_h, int pad_w, int grid_width,
-                      int first_row, int n_rows, float *columns);
+                      int image_width, int kernel_h, int kernel_w, int stride,
+                      int pad_h, int pad_w, int grid_width, int first_row,
+                      int n_rows, float *columns);
 void hfsr_ref_col2im (const float *columns, int channels, int image_height,
-                      int image_width, int kernel_h, int kernel_w,
-                      int stride, int pad_h, int pad_w, int grid_width,
-                      int first_row, int n_rows, float *image);
+                      int image_width, int kernel_h, int kernel_w, int stride,
+                      int pad_h, int pad_w, int grid_width, int first_row,
+                      int n_rows, float *image);
 
 /* Row-major C = op(A) B (+ C when @accumulate); A is m x k, or stored
  * k x m when @transpose_a; B has row stride @ldb, C @ldc. */
-void hfsr_ref_gemm (gboolean transpose_a, int m, int n, int k,
-                    const float *a, const float *b, int ldb, float *c,
-                    int ldc, gboolean accumulate);
+void hfsr_ref_gemm (gboolean transpose_a, int m, int n, int k, const float *a,
+                    const float *b, int ldb, float *c, int ldc,
+                    gboolean accumulate);
 
 G_END_DECLS
 

@@ -13,7 +13,6 @@
 #include "model-builder.h"
 #include "test-util.h"
 
-
 static void
 test_conv_macs_built (void)
 {
@@ -21,8 +20,8 @@ test_conv_macs_built (void)
   HfsrModelBuilder *b = hfsr_model_builder_new ("input", 3);
   HfsrModel *mixed;
   /* Every conv at the input's resolution: out x in x k x k each. */
-  double wdsr_macs = 3 * 8 * 9 + 2 * (8 * 16 * 9 + 16 * 8 * 9) + 8 * 12 * 9
-                     + 3 * 12 * 25;
+  double wdsr_macs
+    = 3 * 8 * 9 + 2 * (8 * 16 * 9 + 16 * 8 * 9) + 8 * 12 * 9 + 3 * 12 * 25;
 
   g_assert_cmpfloat (hfsr_model_get_conv_macs (wdsr), ==, wdsr_macs);
 
@@ -86,20 +85,20 @@ run_scratch (const HfsrModel *model, int size, int tile)
   int s = hfsr_model_get_scale (model);
   HfsrRect image = { 0, 0, size, size };
   HfsrImageView input = { NULL, 3, (gsize) size * 3, image };
-  HfsrImageView output = { NULL, 3, (gsize) size * s * 3,
-                           { 0, 0, size * s, size * s } };
+  HfsrImageView output
+    = { NULL, 3, (gsize) size * s * 3, { 0, 0, size * s, size * s } };
   GError *error = NULL;
   gsize before, peak;
 
-  input.data = g_new (float, (gsize) size * size * 3);
-  output.data = g_new (float, (gsize) size * s * size * s * 3);
+  input.data = g_new (float, ((gsize) size * size * 3));
+  output.data = g_new (float, ((gsize) size * s * size * s * 3));
   hfsr_test_fill_random (input.data, (gsize) size * size * 3, 5, 0.0f, 1.0f);
 
   before = hfsr_memory_current_bytes ();
   hfsr_memory_reset_peak ();
   g_assert_cmpuint (hfsr_memory_peak_bytes (), ==, before);
-  g_assert_true (hfsr_model_run_region (model, &input, &image, &output, tile, NULL,
-                                        NULL, NULL, &error));
+  g_assert_true (hfsr_model_run_region (model, &input, &image, &output, tile,
+                                        NULL, NULL, NULL, &error));
   g_assert_no_error (error);
   peak = hfsr_memory_peak_bytes ();
   /* Everything the run allocated is given back. */
@@ -124,8 +123,9 @@ test_peak_follows_tile (void)
   gsize larger_image = run_scratch (model, 256, 16);
   gsize held = hfsr_memory_current_bytes ();
 
-  g_test_message ("scratch: 64^2 tile 16 %" G_GSIZE_FORMAT ", tile 64 %"
-                  G_GSIZE_FORMAT ", 256^2 tile 16 %" G_GSIZE_FORMAT " bytes",
+  g_test_message ("scratch: 64^2 tile 16 %" G_GSIZE_FORMAT
+                  ", tile 64 %" G_GSIZE_FORMAT
+                  ", 256^2 tile 16 %" G_GSIZE_FORMAT " bytes",
                   small_tile, large_tile, larger_image);
   /* At least 16 channels over a tile's input: the body's 8 beside the
    * tail's 12 (the residual blocks' 16-channel expansion only ever exists

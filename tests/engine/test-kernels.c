@@ -66,8 +66,8 @@ test_im2col (void)
       int first_row = g_rand_int_range (rand, 0, g.grid_height);
       int n_rows = g_rand_int_range (rand, 1, g.grid_height - first_row + 1);
       gsize image_size = (gsize) g.channels * g.image_height * g.image_width;
-      gsize columns_size = (gsize) g.channels * g.kernel_h * g.kernel_w
-                           * n_rows * g.grid_width;
+      gsize columns_size
+        = (gsize) g.channels * g.kernel_h * g.kernel_w * n_rows * g.grid_width;
       float *image = g_new (float, image_size);
       float *fast = g_new (float, columns_size);
       float *naive = g_new (float, columns_size);
@@ -101,8 +101,8 @@ test_col2im (void)
       int first_row = g_rand_int_range (rand, 0, g.grid_height);
       int n_rows = g_rand_int_range (rand, 1, g.grid_height - first_row + 1);
       gsize image_size = (gsize) g.channels * g.image_height * g.image_width;
-      gsize columns_size = (gsize) g.channels * g.kernel_h * g.kernel_w
-                           * n_rows * g.grid_width;
+      gsize columns_size
+        = (gsize) g.channels * g.kernel_h * g.kernel_w * n_rows * g.grid_width;
       float *columns = g_new (float, columns_size);
       float *fast = g_new (float, image_size);
       float *naive = g_new (float, image_size);
@@ -169,9 +169,16 @@ test_band_rows (void)
   /* 4096 channels of 9x9 over 1000 columns: one row's columns alone exceed
    * any sensible budget, so bands must shrink to a single row. */
   HfsrConvGeometry huge = {
-    .channels = 4096, .image_height = 1000, .image_width = 1000,
-    .kernel_h = 9, .kernel_w = 9, .stride = 1, .pad_h = 4, .pad_w = 4,
-    .grid_height = 1000, .grid_width = 1000,
+    .channels = 4096,
+    .image_height = 1000,
+    .image_width = 1000,
+    .kernel_h = 9,
+    .kernel_w = 9,
+    .stride = 1,
+    .pad_h = 4,
+    .pad_w = 4,
+    .grid_height = 1000,
+    .grid_width = 1000,
   };
   HfsrConvGeometry big = huge;
 
@@ -209,8 +216,8 @@ test_gemm (void)
       int ldb = n + g_rand_int_range (rand, 0, 5);
       int ldc = n + g_rand_int_range (rand, 0, 5);
       gsize c_size = (gsize) m * ldc;
-      float *a = g_new (float, (gsize) m * k);
-      float *b = g_new (float, (gsize) k * ldb);
+      float *a = g_new (float, ((gsize) m * k));
+      float *b = g_new (float, ((gsize) k * ldb));
       float *fast = g_new (float, c_size);
       float *naive = g_new (float, c_size);
 
@@ -223,8 +230,8 @@ test_gemm (void)
       hfsr_ref_gemm (transpose_a, m, n, k, a, b, ldb, naive, ldc, accumulate);
       if (!close_enough (fast, naive, c_size, 1e-5))
         g_test_fail_printf ("gemm m=%d n=%d k=%d ldb=%d ldc=%d trans=%d "
-                            "acc=%d: max diff %g", m, n, k, ldb, ldc,
-                            transpose_a, accumulate,
+                            "acc=%d: max diff %g",
+                            m, n, k, ldb, ldc, transpose_a, accumulate,
                             hfsr_test_max_abs_diff (fast, naive, c_size));
       g_free (a);
       g_free (b);
@@ -266,8 +273,8 @@ typedef struct
 {
   double worst_relative;
   double worst_absolute;
-  char  *worst_case;
-  int    n_cases;
+  char *worst_case;
+  int n_cases;
 } WinogradErrors;
 
 /* One Winograd convolution against hfsr_ref_conv2d (then hfsr_ref_relu
@@ -284,8 +291,8 @@ check_winograd (HfsrKernelPath path, gboolean relu, int in_channels,
 {
   gsize plane = (gsize) height * width;
   gsize n_out = (gsize) out_channels * plane;
-  float *input = g_new (float, (gsize) in_channels * plane);
-  float *weight = g_new (float, (gsize) out_channels * in_channels * 9);
+  float *input = g_new (float, ((gsize) in_channels * plane));
+  float *weight = g_new (float, ((gsize) out_channels * in_channels * 9));
   float *bias = g_new (float, out_channels);
   float *fast = g_new (float, n_out + 16);
   float *naive = g_new (float, n_out);
@@ -301,36 +308,34 @@ check_winograd (HfsrKernelPath path, gboolean relu, int in_channels,
 
   if (path == HFSR_KERNEL_BLAS)
     {
-      gsize scratch_size = hfsr_winograd_scratch_size (in_channels,
-                                                       out_channels, height,
-                                                       width);
+      gsize scratch_size = hfsr_winograd_scratch_size (
+        in_channels, out_channels, height, width);
       float *scratch;
 
       g_assert_cmpuint (scratch_size, >, 0);
       scratch = g_new (float, scratch_size);
       hfsr_fill_rows (fast, out_channels, (int) plane, (int) plane, bias);
-      hfsr_winograd_conv3x3 (weight, in_channels, out_channels, input,
-                             height, width, scratch, fast);
+      hfsr_winograd_conv3x3 (weight, in_channels, out_channels, input, height,
+                             width, scratch, fast);
       if (relu)
         hfsr_relu_floats (fast, fast, n_out);
       g_free (scratch);
     }
   else
     {
-      float *packed = hfsr_winograd_fused_pack (weight, in_channels,
-                                                out_channels);
+      float *packed
+        = hfsr_winograd_fused_pack (weight, in_channels, out_channels);
 
       g_assert_nonnull (packed);
       for (gsize i = 0; i < n_out; i++)
         fast[i] = NAN;
-      g_assert_true (hfsr_winograd_fused_conv3x3 (path, packed, bias, relu,
-                                                  in_channels, out_channels,
-                                                  input, height, width, fast,
-                                                  NULL));
+      g_assert_true (hfsr_winograd_fused_conv3x3 (
+        path, packed, bias, relu, in_channels, out_channels, input, height,
+        width, fast, NULL));
       hfsr_free_floats (packed);
     }
-  hfsr_ref_conv2d (input, in_channels, height, width, weight, out_channels,
-                   3, 3, bias, naive);
+  hfsr_ref_conv2d (input, in_channels, height, width, weight, out_channels, 3,
+                   3, bias, naive);
   if (relu)
     hfsr_ref_relu (naive, n_out, naive);
 
@@ -338,13 +343,14 @@ check_winograd (HfsrKernelPath path, gboolean relu, int in_channels,
   scale = 1.0 + max_abs (naive, n_out);
   if (!(diff <= 1e-4 * scale))
     g_test_fail_printf ("winograd path %d relu %d %d->%d %dx%d: max abs "
-                        "diff %g, tolerance %g", path, relu, in_channels,
-                        out_channels, height, width, diff, 1e-4 * scale);
+                        "diff %g, tolerance %g",
+                        path, relu, in_channels, out_channels, height, width,
+                        diff, 1e-4 * scale);
   for (int i = 0; i < 16; i++)
     if (fast[n_out + i] != -7.25f)
       g_test_fail_printf ("winograd path %d %d->%d %dx%d wrote past its "
-                          "output", path, in_channels, out_channels, height,
-                          width);
+                          "output",
+                          path, in_channels, out_channels, height, width);
   if (diff / scale > errors->worst_relative)
     {
       errors->worst_relative = diff / scale;
@@ -388,7 +394,8 @@ test_winograd_path (gconstpointer data)
   if (path != HFSR_KERNEL_BLAS)
     g_assert_cmpstr (hfsr_winograd_fused_instructions (path), ==,
                      path == HFSR_KERNEL_AVX512 ? "avx512"
-                     : path == HFSR_KERNEL_AVX2 ? "avx2" : "generic");
+                     : path == HFSR_KERNEL_AVX2 ? "avx2"
+                                                : "generic");
 
   /* Every height against every width, with the small channel counts,
    * ReLU on every other case. */
@@ -427,8 +434,8 @@ test_winograd_path (gconstpointer data)
   check_winograd (path, TRUE, 3, 5, 21, 262, seed += 3, &errors);
 
   g_test_message ("winograd path %d: %d cases, largest error %.3g of "
-                  "(1 + max |ref|) (%.3g absolute), in %s", path,
-                  errors.n_cases, errors.worst_relative,
+                  "(1 + max |ref|) (%.3g absolute), in %s",
+                  path, errors.n_cases, errors.worst_relative,
                   errors.worst_absolute, errors.worst_case);
   g_free (errors.worst_case);
   g_rand_free (rand);
@@ -439,8 +446,10 @@ test_winograd_path (gconstpointer data)
 static void
 test_winograd_threads (void)
 {
-  static const int shapes[][4] = { { 32, 128, 41, 37 }, { 128, 32, 13, 64 },
-                                   { 5, 3, 7, 5 }, { 33, 17, 1, 130 } };
+  static const int shapes[][4] = { { 32, 128, 41, 37 },
+                                   { 128, 32, 13, 64 },
+                                   { 5, 3, 7, 5 },
+                                   { 33, 17, 1, 130 } };
   int threads_before = hfsr_run_threads ();
   HfsrKernelPath path = hfsr_kernel_path ();
 
@@ -451,7 +460,7 @@ test_winograd_threads (void)
       gsize n_in = (gsize) in * height * width;
       gsize n_out = (gsize) out * height * width;
       float *input = g_new (float, n_in);
-      float *weight = g_new (float, (gsize) out * in * 9);
+      float *weight = g_new (float, ((gsize) out * in * 9));
       float *bias = g_new (float, out);
       float *one = g_new (float, n_out);
       float *many = g_new (float, n_out);
@@ -464,9 +473,8 @@ test_winograd_threads (void)
 
       hfsr_test_set_threads (1);
       packed = hfsr_winograd_fused_pack (weight, in, out);
-      g_assert_true (hfsr_winograd_fused_conv3x3 (path, packed, bias, TRUE,
-                                                  in, out, input, height,
-                                                  width, one, NULL));
+      g_assert_true (hfsr_winograd_fused_conv3x3 (
+        path, packed, bias, TRUE, in, out, input, height, width, one, NULL));
       hfsr_free_floats (packed);
       for (int threads = 2; threads <= 3; threads++)
         {
@@ -474,13 +482,11 @@ test_winograd_threads (void)
           g_assert_cmpint (hfsr_parallel_workers (), ==, threads);
           /* packing shares out the output blocks too */
           packed = hfsr_winograd_fused_pack (weight, in, out);
-          g_assert_true (hfsr_winograd_fused_conv3x3 (path, packed, bias,
-                                                      TRUE, in, out, input,
-                                                      height, width, many,
-                                                      NULL));
+          g_assert_true (hfsr_winograd_fused_conv3x3 (path, packed, bias, TRUE,
+                                                      in, out, input, height,
+                                                      width, many, NULL));
           hfsr_free_floats (packed);
-          g_assert_cmpint (memcmp (one, many, n_out * sizeof (float)), ==,
-                           0);
+          g_assert_cmpint (memcmp (one, many, n_out * sizeof (float)), ==, 0);
         }
       g_free (input);
       g_free (weight);
@@ -504,8 +510,8 @@ check_residual (HfsrKernelPath path, int threads, int channels, int mid,
   gsize plane = (gsize) height * width;
   gsize n = (gsize) channels * plane, n_mid = (gsize) mid * plane;
   float *input = g_new (float, n);
-  float *w_expand = g_new (float, (gsize) mid * channels * 9);
-  float *w_reduce = g_new (float, (gsize) channels * mid * 9);
+  float *w_expand = g_new (float, ((gsize) mid * channels * 9));
+  float *w_reduce = g_new (float, ((gsize) channels * mid * 9));
   float *b_expand = g_new (float, mid);
   float *b_reduce = g_new (float, channels);
   float *middle = g_new (float, n_mid);
@@ -518,10 +524,10 @@ check_residual (HfsrKernelPath path, int threads, int channels, int mid,
   double diff, scale;
 
   hfsr_test_fill_random (input, n, seed, -1.0f, 1.0f);
-  hfsr_test_fill_random (w_expand, (gsize) mid * channels * 9, seed + 1,
-                         -0.5f, 0.5f);
-  hfsr_test_fill_random (w_reduce, (gsize) channels * mid * 9, seed + 2,
-                         -0.5f, 0.5f);
+  hfsr_test_fill_random (w_expand, (gsize) mid * channels * 9, seed + 1, -0.5f,
+                         0.5f);
+  hfsr_test_fill_random (w_reduce, (gsize) channels * mid * 9, seed + 2, -0.5f,
+                         0.5f);
   hfsr_test_fill_random (b_expand, mid, seed + 3, -0.5f, 0.5f);
   hfsr_test_fill_random (b_reduce, channels, seed + 4, -0.5f, 0.5f);
   p_expand = hfsr_winograd_fused_pack (w_expand, channels, mid);
@@ -533,9 +539,9 @@ check_residual (HfsrKernelPath path, int threads, int channels, int mid,
   g_assert_true (hfsr_winograd_fused_conv3x3 (path, p_expand, b_expand, TRUE,
                                               channels, mid, input, height,
                                               width, middle, NULL));
-  g_assert_true (hfsr_winograd_fused_conv3x3 (path, p_reduce, b_reduce,
-                                              FALSE, mid, channels, middle,
-                                              height, width, separate, NULL));
+  g_assert_true (hfsr_winograd_fused_conv3x3 (path, p_reduce, b_reduce, FALSE,
+                                              mid, channels, middle, height,
+                                              width, separate, NULL));
   for (gsize i = 0; i < n; i++)
     separate[i] = input[i] + separate[i];
 
@@ -544,22 +550,20 @@ check_residual (HfsrKernelPath path, int threads, int channels, int mid,
     fused[i] = NAN;
   for (int i = 0; i < 16; i++)
     fused[n + i] = -7.25f;
-  g_assert_true (hfsr_winograd_fused_residual (path, p_expand, b_expand, mid,
-                                               p_reduce, b_reduce, channels,
-                                               input, height, width, fused,
-                                               NULL));
+  g_assert_true (hfsr_winograd_fused_residual (
+    path, p_expand, b_expand, mid, p_reduce, b_reduce, channels, input, height,
+    width, fused, NULL));
   memcpy (in_place, input, n * sizeof (float));
-  g_assert_true (hfsr_winograd_fused_residual (path, p_expand, b_expand, mid,
-                                               p_reduce, b_reduce, channels,
-                                               in_place, height, width,
-                                               in_place, NULL));
+  g_assert_true (hfsr_winograd_fused_residual (
+    path, p_expand, b_expand, mid, p_reduce, b_reduce, channels, in_place,
+    height, width, in_place, NULL));
   hfsr_test_set_threads (1);
   if (memcmp (fused, separate, n * sizeof (float)) != 0
       || memcmp (in_place, separate, n * sizeof (float)) != 0)
     g_test_fail_printf ("residual path %d, %d threads, %d->%d->%d %dx%d: "
                         "differs from the convolutions one by one (out of "
-                        "place %d, in place %d)", path, threads, channels,
-                        mid, channels, height, width,
+                        "place %d, in place %d)",
+                        path, threads, channels, mid, channels, height, width,
                         memcmp (fused, separate, n * sizeof (float)) != 0,
                         memcmp (in_place, separate, n * sizeof (float)) != 0);
   for (int i = 0; i < 16; i++)
@@ -570,16 +574,16 @@ check_residual (HfsrKernelPath path, int threads, int channels, int mid,
   hfsr_ref_conv2d (input, channels, height, width, w_expand, mid, 3, 3,
                    b_expand, naive_middle);
   hfsr_ref_relu (naive_middle, n_mid, naive_middle);
-  hfsr_ref_conv2d (naive_middle, mid, height, width, w_reduce, channels, 3,
-                   3, b_reduce, naive);
+  hfsr_ref_conv2d (naive_middle, mid, height, width, w_reduce, channels, 3, 3,
+                   b_reduce, naive);
   for (gsize i = 0; i < n; i++)
     naive[i] += input[i];
   diff = hfsr_test_max_abs_diff (fused, naive, n);
   scale = 1.0 + max_abs (naive, n);
   if (!(diff <= 1e-4 * scale))
     g_test_fail_printf ("residual path %d %d->%d->%d %dx%d: max abs diff "
-                        "%g from the naive block, tolerance %g", path,
-                        channels, mid, channels, height, width, diff,
+                        "%g from the naive block, tolerance %g",
+                        path, channels, mid, channels, height, width, diff,
                         1e-4 * scale);
 
   hfsr_free_floats (p_expand);
@@ -600,13 +604,12 @@ check_residual (HfsrKernelPath path, int threads, int channels, int mid,
 static void
 test_residual (void)
 {
-  static const HfsrKernelPath paths[] = { HFSR_KERNEL_GENERIC,
-                                          HFSR_KERNEL_AVX2,
-                                          HFSR_KERNEL_AVX512 };
+  static const HfsrKernelPath paths[]
+    = { HFSR_KERNEL_GENERIC, HFSR_KERNEL_AVX2, HFSR_KERNEL_AVX512 };
   /* channels, expansion, height, width */
   static const int shapes[][4] = {
-    { 1, 1, 1, 1 },     { 3, 5, 4, 4 },     { 2, 9, 5, 17 },
-    { 5, 3, 9, 3 },     { 8, 16, 13, 64 },  { 17, 33, 23, 70 },
+    { 1, 1, 1, 1 },      { 3, 5, 4, 4 },    { 2, 9, 5, 17 },
+    { 5, 3, 9, 3 },      { 8, 16, 13, 64 }, { 17, 33, 23, 70 },
     { 32, 128, 37, 41 }, { 4, 8, 41, 150 },
   };
   int threads_before = hfsr_run_threads ();
@@ -643,7 +646,8 @@ test_kernel_path (void)
   g_assert_cmpint (hfsr_kernel_path_for ("blas"), ==, HFSR_KERNEL_BLAS);
   g_assert_cmpint (hfsr_kernel_path_for ("avx2"), ==,
                    hfsr_kernel_path_supported (HFSR_KERNEL_AVX2)
-                     ? HFSR_KERNEL_AVX2 : automatic);
+                     ? HFSR_KERNEL_AVX2
+                     : automatic);
   g_assert_cmpint (hfsr_kernel_path_for ("avx1024"), ==, automatic);
   g_setenv ("HFSR_KERNEL", first == HFSR_KERNEL_BLAS ? "generic" : "blas",
             TRUE);
@@ -670,8 +674,8 @@ test_relu_floats (void)
 static void
 test_winograd_scratch (void)
 {
-  int counts[][2] = { { 32, 128 }, { 128, 32 }, { 3, 32 }, { 1, 1 },
-                      { 4096, 4096 } };
+  int counts[][2]
+    = { { 32, 128 }, { 128, 32 }, { 3, 32 }, { 1, 1 }, { 4096, 4096 } };
 
   for (gsize i = 0; i < G_N_ELEMENTS (counts); i++)
     {
@@ -685,8 +689,7 @@ test_winograd_scratch (void)
        * tile's worth for channel counts that exceed any budget). */
       g_assert_cmpuint (large - weights, <=,
                         MAX ((gsize) 1 << 22, (gsize) 36 * (in + out)));
-      g_assert_cmpuint (hfsr_winograd_scratch_size (in, out, 1, 1), <=,
-                        large);
+      g_assert_cmpuint (hfsr_winograd_scratch_size (in, out, 1, 1), <=, large);
     }
   /* Sizes that overflow say so instead of wrapping. */
   g_assert_cmpuint (hfsr_winograd_scratch_size (G_MAXINT, G_MAXINT, 8, 8), ==,

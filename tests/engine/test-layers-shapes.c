@@ -24,8 +24,8 @@ typedef struct
   const char *json;
   /* 0: load() must fail.  Otherwise load() succeeds and infer_shape() must
    * fail on these input shapes. */
-  int         n_inputs;
-  HfsrShape   inputs[2];
+  int n_inputs;
+  HfsrShape inputs[2];
 } InvalidCase;
 
 static const InvalidCase invalid_cases[] = {
@@ -89,12 +89,16 @@ static const InvalidCase invalid_cases[] = {
   { "conv_transpose2d", "{\"weight\": \"wt9\", \"bias\": \"b4\", "
                         "\"stride\": 2, \"padding\": 4, "
                         "\"output_padding\": 1}" },
-  { "conv_transpose2d", "{\"weight\": \"wt9\", \"stride\": 2, "
-                        "\"padding\": 4, \"output_padding\": 1}",
-    1, { { 4, 5, 5 } } },
-  { "conv_transpose2d", "{\"weight\": \"wt9\", \"stride\": 2, "
-                        "\"padding\": 4, \"output_padding\": 1}",
-    1, { { 3, 1 << 30, 1 << 30 } } },
+  { "conv_transpose2d",
+    "{\"weight\": \"wt9\", \"stride\": 2, "
+    "\"padding\": 4, \"output_padding\": 1}",
+    1,
+    { { 4, 5, 5 } } },
+  { "conv_transpose2d",
+    "{\"weight\": \"wt9\", \"stride\": 2, "
+    "\"padding\": 4, \"output_padding\": 1}",
+    1,
+    { { 3, 1 << 30, 1 << 30 } } },
   /* pixel_shuffle */
   { "pixel_shuffle", "{}" },
   { "pixel_shuffle", "{\"factor\": 0}" },
@@ -173,8 +177,8 @@ test_invalid (void)
       GError *error = NULL;
       HfsrNode node;
       HfsrShape output;
-      gboolean ok = layer_test_load_node (bad->op, store, bad->json, &node,
-                                          &error);
+      gboolean ok
+        = layer_test_load_node (bad->op, store, bad->json, &node, &error);
 
       if (bad->n_inputs > 0)
         {
@@ -205,22 +209,19 @@ test_error_messages (void)
   GError *error = NULL;
   HfsrNode node;
 
-  g_assert_false (layer_test_load_node ("conv2d", store,
-                                        "{\"weight\": \"w_even\"}", &node,
-                                        &error));
+  g_assert_false (layer_test_load_node (
+    "conv2d", store, "{\"weight\": \"w_even\"}", &node, &error));
   g_assert_cmpstr (error->message, ==,
                    "weight 'w_even' has shape [4,3,4,4]: kernel must be odd");
   g_clear_error (&error);
 
-  g_assert_false (layer_test_load_node ("conv2d", store,
-                                        "{\"weight\": \"nope\"}", &node,
-                                        &error));
+  g_assert_false (layer_test_load_node (
+    "conv2d", store, "{\"weight\": \"nope\"}", &node, &error));
   g_assert_nonnull (strstr (error->message, "'nope'"));
   g_clear_error (&error);
 
   g_assert_false (layer_test_load_node ("pixel_shuffle", store,
-                                        "{\"factor\": 1000}", &node,
-                                        &error));
+                                        "{\"factor\": 1000}", &node, &error));
   g_assert_nonnull (strstr (error->message, "'factor'"));
   g_assert_nonnull (strstr (error->message, "1000"));
   g_clear_error (&error);
@@ -235,9 +236,8 @@ test_valid_variants (void)
   HfsrNode node;
 
   /* A JSON null bias means no bias. */
-  layer_test_load_node_or_die ("conv2d", store,
-                               "{\"weight\": \"w_ok\", \"bias\": null}",
-                               &node);
+  layer_test_load_node_or_die (
+    "conv2d", store, "{\"weight\": \"w_ok\", \"bias\": null}", &node);
   g_assert_null (node.bias);
   g_assert_cmpint (node.in_channels, ==, 3);
   g_assert_cmpint (node.out_channels, ==, 4);
@@ -266,8 +266,8 @@ static void
 test_margin_values (void)
 {
   GPtrArray *store = layer_test_store_new ();
-  const char *same_ops[] = { "relu", "sigmoid", "add", "channel_scale",
-                             "softmax" };
+  const char *same_ops[]
+    = { "relu", "sigmoid", "add", "channel_scale", "softmax" };
   HfsrNode node;
 
   layer_test_store_add (store, "k3", 1, 4, 2, 2, 3, 3);
@@ -312,7 +312,8 @@ test_margin_values (void)
   g_assert_cmpint (node.klass->margin (&node, -1), ==, -1);
   layer_test_load_node_or_die ("conv_transpose2d", store,
                                "{\"weight\": \"t4\", \"stride\": 2, "
-                               "\"padding\": 1}", &node);
+                               "\"padding\": 1}",
+                               &node);
   g_assert_cmpint (node.klass->margin (&node, 1), ==, 6);
 
   for (gsize i = 0; i < G_N_ELEMENTS (same_ops); i++)
@@ -352,8 +353,8 @@ check_crop (const HfsrNode *node, const HfsrTensor *input,
   for (int c = 0; c < input->channels; c++)
     for (int y = band; y < height - band; y++)
       for (int x = band; x < width - band; x++)
-        hfsr_tensor_plane (crop, c)[y * width + x] =
-          hfsr_tensor_plane (input, c)[(y0 + y) * input->width + x0 + x];
+        hfsr_tensor_plane (crop, c)[y * width + x]
+          = hfsr_tensor_plane (input, c)[(y0 + y) * input->width + x0 + x];
 
   output = layer_test_run_node1 (node, crop);
   g_assert_cmpint (output->height, ==, height * scale);
@@ -363,17 +364,18 @@ check_crop (const HfsrNode *node, const HfsrTensor *input,
       for (int x = margin; x < output->width - margin; x++)
         {
           float got = hfsr_tensor_plane (output, c)[y * output->width + x];
-          float want = hfsr_tensor_plane (whole, c)
-                         [(y0 * scale + y) * whole->width + x0 * scale + x];
+          float want = hfsr_tensor_plane (
+            whole, c)[(y0 * scale + y) * whole->width + x0 * scale + x];
 
           diff = MAX (diff, fabs ((double) got - want));
         }
-  if (!(diff <= 1e-4 * MAX (1.0,
-                            layer_test_max_abs (whole->data,
-                                                hfsr_tensor_size (whole)))))
+  if (!(diff <= 1e-4
+                  * MAX (1.0, layer_test_max_abs (whole->data,
+                                                  hfsr_tensor_size (whole)))))
     g_test_fail_printf ("%s: crop %dx%d at %d,%d band %d margin %d: "
-                        "diff %g", node->klass->op, width, height, x0, y0,
-                        band, margin, diff);
+                        "diff %g",
+                        node->klass->op, width, height, x0, y0, band, margin,
+                        diff);
   hfsr_tensor_free (output);
   hfsr_tensor_free (crop);
 }
@@ -383,8 +385,8 @@ check_margin_by_cropping (const char *op, const char *json, GPtrArray *store,
                           int in_channels, int scale, GRand *rand)
 {
   HfsrNode node;
-  HfsrTensor *input = layer_test_random_tensor (in_channels, 23, 21, 1, -1.0f,
-                                                1.0f);
+  HfsrTensor *input
+    = layer_test_random_tensor (in_channels, 23, 21, 1, -1.0f, 1.0f);
   HfsrTensor *whole;
 
   layer_test_load_node_or_die (op, store, json, &node);
@@ -424,7 +426,8 @@ test_margin_meaning (void)
     {
       char *json = g_strdup_printf ("{\"weight\": \"t9\", \"stride\": %d, "
                                     "\"padding\": 4, \"output_padding\": "
-                                    "%d}", stride, stride - 1);
+                                    "%d}",
+                                    stride, stride - 1);
 
       check_margin_by_cropping ("conv_transpose2d", json, store, 3, stride,
                                 rand);
@@ -432,14 +435,15 @@ test_margin_meaning (void)
     }
   check_margin_by_cropping ("conv_transpose2d",
                             "{\"weight\": \"t4\", \"stride\": 2, "
-                            "\"padding\": 1}", store, 3, 2, rand);
+                            "\"padding\": 1}",
+                            store, 3, 2, rand);
   check_margin_by_cropping ("conv_transpose2d",
                             "{\"weight\": \"t5\", \"stride\": 3, "
-                            "\"padding\": 1}", store, 3, 3, rand);
+                            "\"padding\": 1}",
+                            store, 3, 3, rand);
   check_margin_by_cropping ("pixel_shuffle", "{\"factor\": 2}", store, 8, 2,
                             rand);
-  check_margin_by_cropping ("prelu", "{\"weight\": \"a\"}", store, 3, 1,
-                            rand);
+  check_margin_by_cropping ("prelu", "{\"weight\": \"a\"}", store, 3, 1, rand);
   check_margin_by_cropping ("softmax", "{}", store, 3, 1, rand);
   g_ptr_array_unref (store);
   g_rand_free (rand);

@@ -39,8 +39,7 @@ expect_close (char *what, HfsrTensor *output, int channels, int height,
       double tolerance = 1e-4 * MAX (1.0, layer_test_max_abs (reference, n));
 
       if (!(diff <= tolerance))
-        g_test_fail_printf ("%s: max abs diff %g > %g", what, diff,
-                            tolerance);
+        g_test_fail_printf ("%s: max abs diff %g > %g", what, diff, tolerance);
     }
   g_free (what);
   hfsr_tensor_free (output);
@@ -62,21 +61,22 @@ check_conv2d (int in_channels, int out_channels, int height, int width,
   GPtrArray *store = layer_test_store_new ();
   HfsrWeight *weight = layer_test_store_add (store, "w", seed, 4, out_channels,
                                              in_channels, kernel_h, kernel_w);
-  HfsrWeight *bias = with_bias ? layer_test_store_add (store, "b", seed + 1, 1,
-                                                       out_channels) : NULL;
+  HfsrWeight *bias
+    = with_bias ? layer_test_store_add (store, "b", seed + 1, 1, out_channels)
+                : NULL;
   HfsrTensor *input = layer_test_random_tensor (in_channels, height, width,
                                                 seed + 2, -1.0f, 1.0f);
-  float *reference = g_new (float, (gsize) out_channels * height * width);
+  float *reference = g_new (float, ((gsize) out_channels * height * width));
   HfsrNode node;
 
-  layer_test_load_node_or_die ("conv2d", store,
-                               with_bias
-                               ? "{\"weight\": \"w\", \"bias\": \"b\"}"
-                               : "{\"weight\": \"w\"}", &node);
+  layer_test_load_node_or_die (
+    "conv2d", store,
+    with_bias ? "{\"weight\": \"w\", \"bias\": \"b\"}" : "{\"weight\": \"w\"}",
+    &node);
   g_assert_true (node.weight == weight && node.bias == bias);
   hfsr_ref_conv2d (input->data, in_channels, height, width, weight->data,
-                   out_channels, kernel_h, kernel_w,
-                   bias ? bias->data : NULL, reference);
+                   out_channels, kernel_h, kernel_w, bias ? bias->data : NULL,
+                   reference);
   expect_close (g_strdup_printf ("conv2d %d->%d %dx%d kernel %dx%d bias %d",
                                  in_channels, out_channels, height, width,
                                  kernel_h, kernel_w, with_bias),
@@ -116,14 +116,13 @@ test_conv2d (gconstpointer data)
   for (int iteration = 0; iteration < 60; iteration++)
     {
       int kernel_h = random_odd_kernel (rand);
-      int kernel_w = g_rand_boolean (rand) ? kernel_h
-                                           : random_odd_kernel (rand);
+      int kernel_w
+        = g_rand_boolean (rand) ? kernel_h : random_odd_kernel (rand);
 
-      check_conv2d (g_rand_int_range (rand, 1, 38),
-                    g_rand_int_range (rand, 1, 38),
-                    g_rand_int_range (rand, 1, 24),
-                    g_rand_int_range (rand, 1, 24), kernel_h, kernel_w,
-                    g_rand_boolean (rand), 100 + iteration);
+      check_conv2d (
+        g_rand_int_range (rand, 1, 38), g_rand_int_range (rand, 1, 38),
+        g_rand_int_range (rand, 1, 24), g_rand_int_range (rand, 1, 24),
+        kernel_h, kernel_w, g_rand_boolean (rand), 100 + iteration);
     }
   g_rand_free (rand);
   hfsr_test_set_threads (threads_before);
@@ -139,20 +138,21 @@ check_conv_transpose2d (int in_channels, int out_channels, int height,
   GPtrArray *store = layer_test_store_new ();
   HfsrWeight *weight = layer_test_store_add (store, "w", seed, 4, in_channels,
                                              out_channels, kernel, kernel);
-  HfsrWeight *bias = with_bias ? layer_test_store_add (store, "b", seed + 1, 1,
-                                                       out_channels) : NULL;
+  HfsrWeight *bias
+    = with_bias ? layer_test_store_add (store, "b", seed + 1, 1, out_channels)
+                : NULL;
   HfsrTensor *input = layer_test_random_tensor (in_channels, height, width,
                                                 seed + 2, -1.0f, 1.0f);
   int out_height = hfsr_ref_conv_transpose2d_size (height, kernel, stride,
                                                    padding, output_padding);
   int out_width = hfsr_ref_conv_transpose2d_size (width, kernel, stride,
                                                   padding, output_padding);
-  float *reference = g_new (float, (gsize) out_channels * out_height
-                                   * out_width);
+  float *reference
+    = g_new (float, ((gsize) out_channels * out_height * out_width));
   char *json = g_strdup_printf ("{\"weight\": \"w\", %s \"stride\": %d, "
                                 "\"padding\": %d, \"output_padding\": %d}",
-                                with_bias ? "\"bias\": \"b\"," : "",
-                                stride, padding, output_padding);
+                                with_bias ? "\"bias\": \"b\"," : "", stride,
+                                padding, output_padding);
   HfsrNode node;
 
   /* PyTorch's size formula agrees with the layer's contract. */
@@ -161,12 +161,13 @@ check_conv_transpose2d (int in_channels, int out_channels, int height,
   layer_test_load_node_or_die ("conv_transpose2d", store, json, &node);
   hfsr_ref_conv_transpose2d (input->data, in_channels, height, width,
                              weight->data, out_channels, kernel, stride,
-                             padding, output_padding,
-                             bias ? bias->data : NULL, reference);
+                             padding, output_padding, bias ? bias->data : NULL,
+                             reference);
   expect_close (g_strdup_printf ("conv_transpose2d %d->%d %dx%d k %d s %d "
-                                 "p %d op %d bias %d", in_channels,
-                                 out_channels, height, width, kernel, stride,
-                                 padding, output_padding, with_bias),
+                                 "p %d op %d bias %d",
+                                 in_channels, out_channels, height, width,
+                                 kernel, stride, padding, output_padding,
+                                 with_bias),
                 layer_test_run_node1 (&node, input), out_channels, out_height,
                 out_width, reference);
   g_free (json);
@@ -204,12 +205,11 @@ test_conv_transpose2d (void)
 
       if (kernel < 1)
         continue;
-      check_conv_transpose2d (g_rand_int_range (rand, 1, 38),
-                              g_rand_int_range (rand, 1, 38),
-                              g_rand_int_range (rand, 1, 24),
-                              g_rand_int_range (rand, 1, 24), kernel, stride,
-                              padding, output_padding, g_rand_boolean (rand),
-                              100 + iteration);
+      check_conv_transpose2d (
+        g_rand_int_range (rand, 1, 38), g_rand_int_range (rand, 1, 38),
+        g_rand_int_range (rand, 1, 24), g_rand_int_range (rand, 1, 24), kernel,
+        stride, padding, output_padding, g_rand_boolean (rand),
+        100 + iteration);
     }
   g_rand_free (rand);
 }
@@ -221,9 +221,8 @@ check_pixel_shuffle (int channels, int factor, int height, int width,
                      guint32 seed)
 {
   GPtrArray *store = layer_test_store_new ();
-  HfsrTensor *input = layer_test_random_tensor (channels * factor * factor,
-                                                height, width, seed, -1.0f,
-                                                1.0f);
+  HfsrTensor *input = layer_test_random_tensor (
+    channels * factor * factor, height, width, seed, -1.0f, 1.0f);
   float *reference = g_new (float, hfsr_tensor_size (input));
   char *json = g_strdup_printf ("{\"factor\": %d}", factor);
   HfsrNode node;
@@ -284,8 +283,8 @@ check_unary (const char *op, UnaryReference reference_fn, float lo, float hi)
       int c = g_rand_int_range (rand, 1, 38);
       int h = g_rand_int_range (rand, 1, 24);
       int w = g_rand_int_range (rand, 1, 24);
-      HfsrTensor *input = layer_test_random_tensor (c, h, w, iteration, lo,
-                                                    hi);
+      HfsrTensor *input
+        = layer_test_random_tensor (c, h, w, iteration, lo, hi);
       float *reference = g_new (float, hfsr_tensor_size (input));
 
       reference_fn (input->data, hfsr_tensor_size (input), reference);
@@ -323,10 +322,10 @@ test_prelu (void)
       int w = g_rand_int_range (rand, 1, 24);
       int n_slopes = g_rand_boolean (rand) ? 1 : c;
       GPtrArray *store = layer_test_store_new ();
-      HfsrWeight *slopes = layer_test_store_add (store, "a", iteration, 1,
-                                                 n_slopes);
-      HfsrTensor *input = layer_test_random_tensor (c, h, w, iteration + 1,
-                                                    -2.0f, 2.0f);
+      HfsrWeight *slopes
+        = layer_test_store_add (store, "a", iteration, 1, n_slopes);
+      HfsrTensor *input
+        = layer_test_random_tensor (c, h, w, iteration + 1, -2.0f, 2.0f);
       float *reference = g_new (float, hfsr_tensor_size (input));
       HfsrNode node;
 
@@ -334,9 +333,9 @@ test_prelu (void)
                                    &node);
       hfsr_ref_prelu (input->data, c, (gsize) h * w, slopes->data, n_slopes,
                       reference);
-      expect_close (g_strdup_printf ("prelu [%d,%d,%d] %d slopes", c, h, w,
-                                     n_slopes),
-                    layer_test_run_node1 (&node, input), c, h, w, reference);
+      expect_close (
+        g_strdup_printf ("prelu [%d,%d,%d] %d slopes", c, h, w, n_slopes),
+        layer_test_run_node1 (&node, input), c, h, w, reference);
       hfsr_tensor_free (input);
       g_ptr_array_unref (store);
     }
@@ -369,11 +368,10 @@ test_add (void)
       hfsr_ref_add (inputs[0]->data, inputs[1]->data,
                     hfsr_tensor_size (inputs[0]), reference);
       hfsr_test_set_threads (large ? iteration + 1 : threads_before);
-      expect_close (g_strdup_printf ("add [%d,%d,%d]", c, h, w),
-                    layer_test_run_node (&node,
-                                         (const HfsrTensor *const *) inputs,
-                                         2),
-                    c, h, w, reference);
+      expect_close (
+        g_strdup_printf ("add [%d,%d,%d]", c, h, w),
+        layer_test_run_node (&node, (const HfsrTensor *const *) inputs, 2), c,
+        h, w, reference);
       hfsr_test_set_threads (threads_before);
       hfsr_tensor_free (inputs[0]);
       hfsr_tensor_free (inputs[1]);
@@ -403,11 +401,10 @@ test_channel_scale (void)
 
       hfsr_ref_channel_scale (inputs[0]->data, c, (gsize) h * w,
                               inputs[1]->data, reference);
-      expect_close (g_strdup_printf ("channel_scale [%d,%d,%d]", c, h, w),
-                    layer_test_run_node (&node,
-                                         (const HfsrTensor *const *) inputs,
-                                         2),
-                    c, h, w, reference);
+      expect_close (
+        g_strdup_printf ("channel_scale [%d,%d,%d]", c, h, w),
+        layer_test_run_node (&node, (const HfsrTensor *const *) inputs, 2), c,
+        h, w, reference);
       hfsr_tensor_free (inputs[0]);
       hfsr_tensor_free (inputs[1]);
     }
@@ -428,8 +425,8 @@ test_global_avg_pool (void)
       int c = g_rand_int_range (rand, 1, 38);
       int h = g_rand_int_range (rand, 1, 24);
       int w = g_rand_int_range (rand, 1, 24);
-      HfsrTensor *input = layer_test_random_tensor (c, h, w, iteration, -1.0f,
-                                                    3.0f);
+      HfsrTensor *input
+        = layer_test_random_tensor (c, h, w, iteration, -1.0f, 3.0f);
       float *reference = g_new (float, c);
 
       hfsr_ref_global_avg_pool (input->data, c, (gsize) h * w, reference);
@@ -455,20 +452,21 @@ test_linear (void)
       int out = g_rand_int_range (rand, 1, 38);
       gboolean with_bias = g_rand_boolean (rand);
       GPtrArray *store = layer_test_store_new ();
-      HfsrWeight *weight = layer_test_store_add (store, "w", iteration, 2, out,
-                                                 in);
-      HfsrWeight *bias = with_bias ? layer_test_store_add (store, "b",
-                                                           iteration + 1, 1,
-                                                           out) : NULL;
-      HfsrTensor *input = layer_test_random_tensor (c, h, w, iteration + 2,
-                                                    -1.0f, 1.0f);
+      HfsrWeight *weight
+        = layer_test_store_add (store, "w", iteration, 2, out, in);
+      HfsrWeight *bias
+        = with_bias ? layer_test_store_add (store, "b", iteration + 1, 1, out)
+                    : NULL;
+      HfsrTensor *input
+        = layer_test_random_tensor (c, h, w, iteration + 2, -1.0f, 1.0f);
       float *reference = g_new (float, out);
       HfsrNode node;
 
       layer_test_load_node_or_die ("linear", store,
                                    with_bias
-                                   ? "{\"weight\": \"w\", \"bias\": \"b\"}"
-                                   : "{\"weight\": \"w\"}", &node);
+                                     ? "{\"weight\": \"w\", \"bias\": \"b\"}"
+                                     : "{\"weight\": \"w\"}",
+                                   &node);
       hfsr_ref_linear (input->data, in, weight->data, out,
                        bias ? bias->data : NULL, reference);
       expect_close (g_strdup_printf ("linear [%d,%d,%d] -> %d bias %d", c, h,
@@ -495,14 +493,14 @@ test_softmax (void)
       int w = g_rand_int_range (rand, 1, 24);
       /* Beyond expf's range (88): only a shifted softmax survives. */
       float range = iteration % 2 ? 100.0f : 3.0f;
-      HfsrTensor *input = layer_test_random_tensor (c, h, w, iteration, -range,
-                                                    range);
+      HfsrTensor *input
+        = layer_test_random_tensor (c, h, w, iteration, -range, range);
       float *reference = g_new (float, hfsr_tensor_size (input));
 
       hfsr_ref_softmax (input->data, c, (gsize) h * w, reference);
-      expect_close (g_strdup_printf ("softmax [%d,%d,%d] range %g", c, h, w,
-                                     range),
-                    layer_test_run_node1 (&node, input), c, h, w, reference);
+      expect_close (
+        g_strdup_printf ("softmax [%d,%d,%d] range %g", c, h, w, range),
+        layer_test_run_node1 (&node, input), c, h, w, reference);
       hfsr_tensor_free (input);
     }
   g_ptr_array_unref (store);
@@ -519,11 +517,16 @@ test_registry (void)
     const HfsrLayerClass *klass;
     int inputs;
   } all[] = {
-    { &hfsr_layer_conv2d, 1 },        { &hfsr_layer_conv_transpose2d, 1 },
-    { &hfsr_layer_pixel_shuffle, 1 }, { &hfsr_layer_relu, 1 },
-    { &hfsr_layer_prelu, 1 },         { &hfsr_layer_sigmoid, 1 },
-    { &hfsr_layer_add, 2 },           { &hfsr_layer_channel_scale, 2 },
-    { &hfsr_layer_global_avg_pool, 1 }, { &hfsr_layer_linear, 1 },
+    { &hfsr_layer_conv2d, 1 },
+    { &hfsr_layer_conv_transpose2d, 1 },
+    { &hfsr_layer_pixel_shuffle, 1 },
+    { &hfsr_layer_relu, 1 },
+    { &hfsr_layer_prelu, 1 },
+    { &hfsr_layer_sigmoid, 1 },
+    { &hfsr_layer_add, 2 },
+    { &hfsr_layer_channel_scale, 2 },
+    { &hfsr_layer_global_avg_pool, 1 },
+    { &hfsr_layer_linear, 1 },
     { &hfsr_layer_softmax, 1 },
   };
 

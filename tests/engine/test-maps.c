@@ -18,7 +18,8 @@ assert_planes_close (const float *expected, const float *actual, gsize n,
   for (gsize i = 0; i < n; i++)
     if (!(fabs ((double) expected[i] - actual[i]) <= tolerance))
       g_error ("element %" G_GSIZE_FORMAT ": expected %.9g, got %.9g "
-               "(tolerance %g)", i, expected[i], actual[i], tolerance);
+               "(tolerance %g)",
+               i, expected[i], actual[i], tolerance);
 }
 
 /* ------------------------------------------------------------ weight map */
@@ -27,7 +28,7 @@ static void
 check_weight_map (const float *plane, int width, int height,
                   const float *expected)
 {
-  gsize  n = (gsize) width * height;
+  gsize n = (gsize) width * height;
   float *weight = g_new (float, n);
 
   hfsr_hf_weight_map (plane, width, height, weight);
@@ -39,18 +40,14 @@ check_weight_map (const float *plane, int width, int height,
 static void
 test_weight_map_3x3 (void)
 {
-  const float plane[] = { 1, 3, 2,
-                          4, 9, 0,
-                          5, 5, 7 };
+  const float plane[] = { 1, 3, 2, 4, 9, 0, 5, 5, 7 };
   /* D (up, down, left, right) of each pixel, then its largest |.|:
    * (0,0) 1: down -3, right -2 -> -3   (1,0) 3: -6, 2, 1 -> -6
    * (2,0) 2: down 2, left -1 -> 2      (0,1) 4: 3, -1, -5 -> -5
    * (1,1) 9: 6, 4, 5, 9 -> 9           (2,1) 0: -2, -7, -9 -> -9
    * (0,2) 5: up 1, right 0 -> 1        (1,2) 5: -4, 0, -2 -> -4
    * (2,2) 7: up 7, left 2 -> 7 */
-  const float expected[] = { -3, -6, 2,
-                             -5, 9, -9,
-                             1, -4, 7 };
+  const float expected[] = { -3, -6, 2, -5, 9, -9, 1, -4, 7 };
 
   check_weight_map (plane, 3, 3, expected);
 }
@@ -58,9 +55,7 @@ test_weight_map_3x3 (void)
 static void
 test_weight_map_4x3 (void)
 {
-  const float plane[] = { 0, 1, 3, 6,
-                          2, 2, 8, 1,
-                          4, 9, 0, 0 };
+  const float plane[] = { 0, 1, 3, 6, 2, 2, 8, 1, 4, 9, 0, 0 };
   /* (0,0): -2, -1 -> -2          (1,0): -1, 1, -2 -> -2
    * (2,0): -5, 2, -3 -> -5       (3,0): 5, 3 -> 5
    * (0,1): 2, -2, 0 -> 2 (tie, up first)
@@ -68,9 +63,7 @@ test_weight_map_4x3 (void)
    * (3,1): -5, 1, -7 -> -7       (0,2): 2, -5 -> -5
    * (1,2): 7, 5, 9 -> 9          (2,2): -8, -9, 0 -> -9
    * (3,2): -1, 0 -> -1 */
-  const float expected[] = { -2, -2, -5, 5,
-                             2, -7, 8, -7,
-                             -5, 9, -9, -1 };
+  const float expected[] = { -2, -2, -5, 5, 2, -7, 8, -7, -5, 9, -9, -1 };
 
   check_weight_map (plane, 4, 3, expected);
 }
@@ -78,11 +71,9 @@ test_weight_map_4x3 (void)
 static void
 test_weight_map_2x2 (void)
 {
-  const float plane[] = { 1, 2,
-                          3, 5 };
+  const float plane[] = { 1, 2, 3, 5 };
   /* (0,0): -2, -1   (1,0): -3, 1   (0,1): 2, -2 (tie: up)   (1,1): 3, 2 */
-  const float expected[] = { -2, -3,
-                             2, 3 };
+  const float expected[] = { -2, -3, 2, 3 };
 
   check_weight_map (plane, 2, 2, expected);
 }
@@ -97,10 +88,10 @@ test_weight_map_ties (void)
     float plane[9];
     float centre;
   } cases[] = {
-    { { 0, 3, 0,   7, 5, 5,   0, 5, 0 }, 2 },  /* up +2 before left -2 */
-    { { 0, 5, 0,   5, 5, 3,   0, 7, 0 }, -2 }, /* down -2 before right +2 */
-    { { 0, 7, 0,   5, 5, 5,   0, 3, 0 }, -2 }, /* up -2 before down +2 */
-    { { 0, 5, 0,   3, 5, 7,   0, 5, 0 }, 2 },  /* left +2 before right -2 */
+    { { 0, 3, 0, 7, 5, 5, 0, 5, 0 }, 2 },  /* up +2 before left -2 */
+    { { 0, 5, 0, 5, 5, 3, 0, 7, 0 }, -2 }, /* down -2 before right +2 */
+    { { 0, 7, 0, 5, 5, 5, 0, 3, 0 }, -2 }, /* up -2 before down +2 */
+    { { 0, 5, 0, 3, 5, 7, 0, 5, 0 }, 2 },  /* left +2 before right -2 */
   };
 
   for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
@@ -141,9 +132,8 @@ test_weight_map_thin (void)
  * sigma^2 = (64 + 64 + 1 + 1 + 0.25 + 0.25) / 256 / 12 = 0.0424805,
  * sigma = 0.206108: alpha sigma = 0.041222 (1/5) and 0.068703 (1/3).
  * |n - mu| is 0.5, 0.0625, 0.03125 or 0. */
-static const float selection_weights[] = { 0, -8, 0, 1,
-                                           0.5, 0, -1, 0,
-                                           0, 8, -0.5, 0 };
+static const float selection_weights[]
+  = { 0, -8, 0, 1, 0.5, 0, -1, 0, 0, 8, -0.5, 0 };
 
 static void
 check_selection (const float *weights, double alpha, const float *expected)
@@ -158,20 +148,14 @@ static void
 test_selection_map_alpha (void)
 {
   /* alpha 0: everything but the exact mean. */
-  const float alpha_0[] = { 0, 1, 0, 1,
-                            1, 0, 1, 0,
-                            0, 1, 1, 0 };
+  const float alpha_0[] = { 0, 1, 0, 1, 1, 0, 1, 0, 0, 1, 1, 0 };
   /* 1/5: 0.03125 < 0.041222 < 0.0625, so the +-0.5 weights drop out. */
-  const float alpha_fifth[] = { 0, 1, 0, 1,
-                                0, 0, 1, 0,
-                                0, 1, 0, 0 };
+  const float alpha_fifth[] = { 0, 1, 0, 1, 0, 0, 1, 0, 0, 1, 0, 0 };
   /* 1/3: 0.0625 < 0.068703 < 0.5, so only the extremes stay. */
-  const float alpha_third[] = { 0, 1, 0, 0,
-                                0, 0, 0, 0,
-                                0, 1, 0, 0 };
+  const float alpha_third[] = { 0, 1, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0 };
   /* 3: 3 sigma = 0.618 > 0.5 covers everything. */
   const float alpha_three[12] = { 0 };
-  float       scaled[12];
+  float scaled[12];
 
   check_selection (selection_weights, 0.0, alpha_0);
   check_selection (selection_weights, 0.2, alpha_fifth);
@@ -195,7 +179,7 @@ test_selection_map_population_sigma (void)
   const float weights[] = { 0, 1, 2, 3 };
   const float all[] = { 1, 1, 1, 1 };
   const float extremes[] = { 1, 0, 0, 1 };
-  float       selection[4];
+  float selection[4];
 
   hfsr_hf_selection_map (weights, 4, 1, 0.42, selection);
   assert_planes_close (all, selection, 4, 0.0);
@@ -207,10 +191,8 @@ test_selection_map_population_sigma (void)
 static void
 test_selection_map_in_place (void)
 {
-  const float alpha_fifth[] = { 0, 1, 0, 1,
-                                0, 0, 1, 0,
-                                0, 1, 0, 0 };
-  float       data[12];
+  const float alpha_fifth[] = { 0, 1, 0, 1, 0, 0, 1, 0, 0, 1, 0, 0 };
+  float data[12];
 
   memcpy (data, selection_weights, sizeof data);
   hfsr_hf_selection_map (data, 4, 3, 0.2, data);
@@ -242,7 +224,7 @@ static void
 check_gradient (const float *plane, int width, int height,
                 const float *expected)
 {
-  gsize  n = (gsize) width * height;
+  gsize n = (gsize) width * height;
   float *magnitude = g_new (float, n);
 
   hfsr_gradient_magnitude (plane, width, height, magnitude);
@@ -256,12 +238,8 @@ test_gradient_ramp (void)
   /* p = 3x.  Inside, the columns either side differ by 6 in each of three
    * rows: 3 * 6 / 3 = 6.  At x = 0 and x = 3 the replicated column makes
    * that 3. */
-  const float ramp[] = { 0, 3, 6, 9,
-                         0, 3, 6, 9,
-                         0, 3, 6, 9 };
-  const float expected[] = { 3, 6, 6, 3,
-                             3, 6, 6, 3,
-                             3, 6, 6, 3 };
+  const float ramp[] = { 0, 3, 6, 9, 0, 3, 6, 9, 0, 3, 6, 9 };
+  const float expected[] = { 3, 6, 6, 3, 3, 6, 6, 3, 3, 6, 6, 3 };
   float transposed[12], expected_transposed[12];
 
   check_gradient (ramp, 4, 3, expected);
@@ -280,20 +258,13 @@ test_gradient_step (void)
 {
   /* Row 2 is 9.  y = 0: rows 0 (replicated) and 1, both 0.  y = 1: rows 0
    * and 2, (0 - 27) / 3.  y = 2: rows 1 and 2 (replicated), the same. */
-  const float step[] = { 0, 0, 0,
-                         0, 0, 0,
-                         9, 9, 9 };
-  const float expected_step[] = { 0, 0, 0,
-                                   9, 9, 9,
-                                   9, 9, 9 };
+  const float step[] = { 0, 0, 0, 0, 0, 0, 9, 9, 9 };
+  const float expected_step[] = { 0, 0, 0, 9, 9, 9, 9, 9, 9 };
   /* A dot of 3: at a corner both Gx and Gy see it once, (1, 1) -> sqrt 2;
    * at an edge middle only across the edge -> 1; on it, nothing. */
-  const float dot[] = { 0, 0, 0,
-                        0, 3, 0,
-                        0, 0, 0 };
-  const float expected_dot[] = { G_SQRT2, 1, G_SQRT2,
-                                 1, 0, 1,
-                                 G_SQRT2, 1, G_SQRT2 };
+  const float dot[] = { 0, 0, 0, 0, 3, 0, 0, 0, 0 };
+  const float expected_dot[]
+    = { G_SQRT2, 1, G_SQRT2, 1, 0, 1, G_SQRT2, 1, G_SQRT2 };
   const float single[] = { 5 };
   const float expected_single[] = { 0 };
 
@@ -311,11 +282,10 @@ test_gms_values (void)
   const float g1[] = { 3, 4, 10, 0, 0, 5 };
   const float g2[] = { 4, 3, 0, 10, 0, 5 };
   const float expected_170[] = {
-    1.0f / 195.0f,   /* 1 - 194 / 195 */
-    1.0f / 195.0f,   /* symmetric */
-    100.0f / 270.0f, /* 1 - 170 / 270 */
-    100.0f / 270.0f,
-    0, 0,            /* alike */
+    1.0f / 195.0f,         /* 1 - 194 / 195 */
+    1.0f / 195.0f,         /* symmetric */
+    100.0f / 270.0f,       /* 1 - 170 / 270 */
+    100.0f / 270.0f, 0, 0, /* alike */
   };
   const float expected_0[] = { 1.0f / 25.0f, 1.0f / 25.0f, 1, 1, 0, 0 };
   float gms[6];
@@ -346,7 +316,7 @@ static void
 naive_gaussian_blur (const float *plane, int width, int height, double sigma,
                      float *out)
 {
-  int    radius = (int) ceil (3.0 * sigma);
+  int radius = (int) ceil (3.0 * sigma);
   double total = 0.0;
 
   for (int dy = -radius; dy <= radius; dy++)
@@ -389,9 +359,12 @@ test_gaussian_constant (void)
 static void
 test_gaussian_impulse (void)
 {
-  enum { SIZE = 21 };
-  float  plane[SIZE * SIZE] = { 0 };
-  float  out[SIZE * SIZE];
+  enum
+  {
+    SIZE = 21
+  };
+  float plane[SIZE * SIZE] = { 0 };
+  float out[SIZE * SIZE];
   double sum = 0.0;
 
   /* Radius ceil(4.5) = 5 stays clear of the borders, so nothing is lost. */
@@ -412,35 +385,39 @@ test_gaussian_impulse (void)
   g_assert_cmpfloat_with_epsilon (sum, 1.0, 1e-5);
   /* The peak is the 1-D centre tap squared: sum_{|k| <= 5} exp(-k^2 / 4.5)
    * = 3.759233, (1 / 3.759233)^2 = 0.0707622. */
-  g_assert_cmpfloat_with_epsilon (out[(SIZE / 2) * SIZE + SIZE / 2],
-                                  0.0707622, 1e-6);
+  g_assert_cmpfloat_with_epsilon (out[(SIZE / 2) * SIZE + SIZE / 2], 0.0707622,
+                                  1e-6);
 }
 
 static void
 test_gaussian_naive_twin (void)
 {
-  const struct { int width, height; double sigma; } cases[] = {
-    { 13, 9, 0.7 }, { 13, 9, 2.2 }, { 1, 1, 1.0 }, { 1, 11, 1.5 },
-    { 11, 1, 0.5 }, { 3, 4, 5.0 }, { 32, 17, 1.249 },
+  const struct
+  {
+    int width, height;
+    double sigma;
+  } cases[] = {
+    { 13, 9, 0.7 }, { 13, 9, 2.2 }, { 1, 1, 1.0 },     { 1, 11, 1.5 },
+    { 11, 1, 0.5 }, { 3, 4, 5.0 },  { 32, 17, 1.249 },
   };
 
   for (gsize c = 0; c < G_N_ELEMENTS (cases); c++)
     {
-      int    width = cases[c].width, height = cases[c].height;
-      gsize  n = (gsize) width * height;
+      int width = cases[c].width, height = cases[c].height;
+      gsize n = (gsize) width * height;
       float *plane = g_new (float, n);
       float *expected = g_new (float, n);
       float *actual = g_new (float, n);
 
       hfsr_test_fill_random (plane, n, 100 + c, -1.0f, 1.0f);
       naive_gaussian_blur (plane, width, height, cases[c].sigma, expected);
-      g_assert_true (hfsr_gaussian_blur (plane, width, height,
-                                         cases[c].sigma, actual, NULL));
+      g_assert_true (hfsr_gaussian_blur (plane, width, height, cases[c].sigma,
+                                         actual, NULL));
       assert_planes_close (expected, actual, n, 2e-6);
 
       /* In place gives the same. */
-      g_assert_true (hfsr_gaussian_blur (plane, width, height,
-                                         cases[c].sigma, plane, NULL));
+      g_assert_true (hfsr_gaussian_blur (plane, width, height, cases[c].sigma,
+                                         plane, NULL));
       assert_planes_close (actual, plane, n, 0.0);
       g_free (plane);
       g_free (expected);
@@ -451,15 +428,15 @@ test_gaussian_naive_twin (void)
 static void
 test_gaussian_invalid (void)
 {
-  float   plane[4] = { 1, 2, 3, 4 }, out[4];
+  float plane[4] = { 1, 2, 3, 4 }, out[4];
   const double bad_sigmas[] = { 0.0, -1.0, NAN, INFINITY, 1e12 };
 
   for (gsize i = 0; i < G_N_ELEMENTS (bad_sigmas); i++)
     {
       GError *error = NULL;
 
-      g_assert_false (hfsr_gaussian_blur (plane, 2, 2, bad_sigmas[i], out,
-                                          &error));
+      g_assert_false (
+        hfsr_gaussian_blur (plane, 2, 2, bad_sigmas[i], out, &error));
       g_assert_error (error, HFSR_ERROR, HFSR_ERROR_INVALID_ARGUMENT);
       g_clear_error (&error);
     }
@@ -489,8 +466,8 @@ naive_disk_filter (const float *plane, int width, int height, int radius,
             {
               int sx = x + dx, sy = y + dy;
 
-              if (dx * dx + dy * dy > radius * radius
-                  || sx < 0 || sx >= width || sy < 0 || sy >= height)
+              if (dx * dx + dy * dy > radius * radius || sx < 0 || sx >= width
+                  || sy < 0 || sy >= height)
                 continue;
               best = take_max ? MAX (best, plane[sy * width + sx])
                               : MIN (best, plane[sy * width + sx]);
@@ -502,7 +479,7 @@ naive_disk_filter (const float *plane, int width, int height, int radius,
 static void
 naive_open (const float *plane, int width, int height, int radius, float *out)
 {
-  float *eroded = g_new (float, (gsize) width * height);
+  float *eroded = g_new (float, ((gsize) width * height));
 
   naive_disk_filter (plane, width, height, radius, FALSE, eroded);
   naive_disk_filter (eroded, width, height, radius, TRUE, out);
@@ -524,7 +501,10 @@ test_open_speck (void)
 static void
 test_open_square (void)
 {
-  enum { SIZE = 9 };
+  enum
+  {
+    SIZE = 9
+  };
   float plane[SIZE * SIZE] = { 0 }, out[SIZE * SIZE];
   float expected[SIZE * SIZE] = { 0 };
 
@@ -559,17 +539,20 @@ test_open_square (void)
 static void
 test_open_naive_twin (void)
 {
-  const struct { int width, height, radius; } cases[] = {
-    { 1, 1, 0 }, { 1, 1, 3 }, { 17, 1, 2 }, { 1, 17, 2 }, { 12, 9, 0 },
-    { 12, 9, 1 }, { 12, 9, 2 }, { 23, 19, 3 }, { 23, 19, 5 }, { 31, 29, 7 },
-    { 20, 14, 15 }, { 6, 40, 4 },
+  const struct
+  {
+    int width, height, radius;
+  } cases[] = {
+    { 1, 1, 0 },   { 1, 1, 3 },   { 17, 1, 2 },   { 1, 17, 2 },
+    { 12, 9, 0 },  { 12, 9, 1 },  { 12, 9, 2 },   { 23, 19, 3 },
+    { 23, 19, 5 }, { 31, 29, 7 }, { 20, 14, 15 }, { 6, 40, 4 },
   };
 
   for (gsize c = 0; c < G_N_ELEMENTS (cases); c++)
     {
-      int    width = cases[c].width, height = cases[c].height;
-      int    radius = cases[c].radius;
-      gsize  n = (gsize) width * height;
+      int width = cases[c].width, height = cases[c].height;
+      int radius = cases[c].radius;
+      gsize n = (gsize) width * height;
       float *plane = g_new (float, n);
       float *expected = g_new (float, n);
       float *actual = g_new (float, n);
@@ -577,21 +560,21 @@ test_open_naive_twin (void)
 
       hfsr_test_fill_random (plane, n, 200 + c, 0.0f, 1.0f);
       naive_open (plane, width, height, radius, expected);
-      g_assert_true (hfsr_morph_open (plane, width, height, radius, actual,
-                                      NULL));
+      g_assert_true (
+        hfsr_morph_open (plane, width, height, radius, actual, NULL));
       /* min and max are exact, so the results are identical. */
       assert_planes_close (expected, actual, n, 0.0);
       if (radius == 0)
         assert_planes_close (plane, actual, n, 0.0);
 
       /* An opening is idempotent. */
-      g_assert_true (hfsr_morph_open (actual, width, height, radius, again,
-                                      NULL));
+      g_assert_true (
+        hfsr_morph_open (actual, width, height, radius, again, NULL));
       assert_planes_close (actual, again, n, 0.0);
 
       /* In place gives the same. */
-      g_assert_true (hfsr_morph_open (plane, width, height, radius, plane,
-                                      NULL));
+      g_assert_true (
+        hfsr_morph_open (plane, width, height, radius, plane, NULL));
       assert_planes_close (actual, plane, n, 0.0);
       g_free (plane);
       g_free (expected);
@@ -603,7 +586,7 @@ test_open_naive_twin (void)
 static void
 test_open_invalid (void)
 {
-  float   plane[4] = { 1, 2, 3, 4 }, out[4];
+  float plane[4] = { 1, 2, 3, 4 }, out[4];
   GError *error = NULL;
 
   g_assert_false (hfsr_morph_open (plane, 2, 2, -1, out, &error));
@@ -621,14 +604,14 @@ static void
 naive_highpass (const float *plane, int width, int height, double cutoff,
                 float *out)
 {
-  gsize    n = (gsize) width * height;
-  double  *re = g_new0 (double, n), *im = g_new0 (double, n);
+  gsize n = (gsize) width * height;
+  double *re = g_new0 (double, n), *im = g_new0 (double, n);
 
   for (int ky = 0; ky < height; ky++)
     for (int kx = 0; kx < width; kx++)
       {
-        int    fx = kx <= width / 2 ? kx : kx - width;
-        int    fy = ky <= height / 2 ? ky : ky - height;
+        int fx = kx <= width / 2 ? kx : kx - width;
+        int fy = ky <= height / 2 ? ky : ky - height;
         double rx = fx / (width / 2.0), ry = fy / (height / 2.0);
         double sum_re = 0.0, sum_im = 0.0;
 
@@ -637,8 +620,9 @@ naive_highpass (const float *plane, int width, int height, double cutoff,
         for (int y = 0; y < height; y++)
           for (int x = 0; x < width; x++)
             {
-              double angle = -2.0 * G_PI * ((double) kx * x / width
-                                            + (double) ky * y / height);
+              double angle
+                = -2.0 * G_PI
+                  * ((double) kx * x / width + (double) ky * y / height);
 
               sum_re += plane[y * width + x] * cos (angle);
               sum_im += plane[y * width + x] * sin (angle);
@@ -655,8 +639,9 @@ naive_highpass (const float *plane, int width, int height, double cutoff,
         for (int ky = 0; ky < height; ky++)
           for (int kx = 0; kx < width; kx++)
             {
-              double angle = 2.0 * G_PI * ((double) kx * x / width
-                                           + (double) ky * y / height);
+              double angle
+                = 2.0 * G_PI
+                  * ((double) kx * x / width + (double) ky * y / height);
 
               sum += re[ky * width + kx] * cos (angle)
                      - im[ky * width + kx] * sin (angle);
@@ -684,7 +669,11 @@ test_highpass_constant (void)
 static void
 test_highpass_checkerboard_and_cosine (void)
 {
-  enum { W = 16, H = 8 };
+  enum
+  {
+    W = 16,
+    H = 8
+  };
   float board[W * H], mixed[W * H], out[W * H];
 
   /* The checkerboard is the Nyquist corner, radius sqrt 2; the cosine has
@@ -713,28 +702,32 @@ test_highpass_checkerboard_and_cosine (void)
 static void
 test_highpass_naive_twin (void)
 {
-  const struct { int width, height; double cutoff; } cases[] = {
-    { 7, 5, 0.3 }, { 7, 5, 0.6 }, { 7, 5, 0.0 }, { 6, 5, 0.45 },
-    { 5, 6, 0.7 }, { 9, 1, 0.4 }, { 1, 9, 0.4 }, { 1, 1, 0.2 },
+  const struct
+  {
+    int width, height;
+    double cutoff;
+  } cases[] = {
+    { 7, 5, 0.3 }, { 7, 5, 0.6 },    { 7, 5, 0.0 }, { 6, 5, 0.45 },
+    { 5, 6, 0.7 }, { 9, 1, 0.4 },    { 1, 9, 0.4 }, { 1, 1, 0.2 },
     { 8, 8, 1.0 }, { 11, 13, 0.25 },
   };
 
   for (gsize c = 0; c < G_N_ELEMENTS (cases); c++)
     {
-      int    width = cases[c].width, height = cases[c].height;
-      gsize  n = (gsize) width * height;
+      int width = cases[c].width, height = cases[c].height;
+      gsize n = (gsize) width * height;
       float *plane = g_new (float, n);
       float *expected = g_new (float, n);
       float *actual = g_new (float, n);
 
       hfsr_test_fill_random (plane, n, 300 + c, -1.0f, 1.0f);
       naive_highpass (plane, width, height, cases[c].cutoff, expected);
-      g_assert_true (hfsr_highpass (plane, width, height, cases[c].cutoff,
-                                    actual, NULL));
+      g_assert_true (
+        hfsr_highpass (plane, width, height, cases[c].cutoff, actual, NULL));
       assert_planes_close (expected, actual, n, 1e-5);
 
-      g_assert_true (hfsr_highpass (plane, width, height, cases[c].cutoff,
-                                    plane, NULL));
+      g_assert_true (
+        hfsr_highpass (plane, width, height, cases[c].cutoff, plane, NULL));
       assert_planes_close (actual, plane, n, 0.0);
       g_free (plane);
       g_free (expected);
@@ -744,7 +737,11 @@ test_highpass_naive_twin (void)
 
 /* GEGL runs ops from several threads at once, and FFTW's planner is not
  * thread-safe: concurrent calls must still all give the one answer. */
-enum { THREAD_WIDTH = 37, THREAD_HEIGHT = 23 };
+enum
+{
+  THREAD_WIDTH = 37,
+  THREAD_HEIGHT = 23
+};
 
 typedef struct
 {
@@ -756,14 +753,15 @@ static gpointer
 run_highpass_repeatedly (gpointer data)
 {
   const HighpassJob *job = data;
-  float   *out = g_new (float, THREAD_WIDTH * THREAD_HEIGHT);
+  float *out = g_new (float, (THREAD_WIDTH * THREAD_HEIGHT));
   gboolean all_equal = TRUE;
 
   for (int i = 0; i < 200 && all_equal; i++)
-    all_equal = hfsr_highpass (job->plane, THREAD_WIDTH, THREAD_HEIGHT, 0.4,
-                               out, NULL)
-                && memcmp (out, job->expected,
-                           sizeof (float) * THREAD_WIDTH * THREAD_HEIGHT) == 0;
+    all_equal
+      = hfsr_highpass (job->plane, THREAD_WIDTH, THREAD_HEIGHT, 0.4, out, NULL)
+        && memcmp (out, job->expected,
+                   sizeof (float) * THREAD_WIDTH * THREAD_HEIGHT)
+             == 0;
   g_free (out);
   return GINT_TO_POINTER (all_equal);
 }
@@ -771,14 +769,14 @@ run_highpass_repeatedly (gpointer data)
 static void
 test_highpass_threads (void)
 {
-  float       plane[THREAD_WIDTH * THREAD_HEIGHT];
-  float       expected[THREAD_WIDTH * THREAD_HEIGHT];
+  float plane[THREAD_WIDTH * THREAD_HEIGHT];
+  float expected[THREAD_WIDTH * THREAD_HEIGHT];
   HighpassJob job = { plane, expected };
-  GThread    *threads[8];
+  GThread *threads[8];
 
   hfsr_test_fill_random (plane, THREAD_WIDTH * THREAD_HEIGHT, 400, 0.0f, 1.0f);
-  g_assert_true (hfsr_highpass (plane, THREAD_WIDTH, THREAD_HEIGHT, 0.4,
-                                expected, NULL));
+  g_assert_true (
+    hfsr_highpass (plane, THREAD_WIDTH, THREAD_HEIGHT, 0.4, expected, NULL));
   for (gsize t = 0; t < G_N_ELEMENTS (threads); t++)
     threads[t] = g_thread_new ("highpass", run_highpass_repeatedly, &job);
   for (gsize t = 0; t < G_N_ELEMENTS (threads); t++)
@@ -788,15 +786,15 @@ test_highpass_threads (void)
 static void
 test_highpass_invalid (void)
 {
-  float   plane[4] = { 1, 2, 3, 4 }, out[4];
+  float plane[4] = { 1, 2, 3, 4 }, out[4];
   const double bad_cutoffs[] = { -0.1, 1.5, NAN };
 
   for (gsize i = 0; i < G_N_ELEMENTS (bad_cutoffs); i++)
     {
       GError *error = NULL;
 
-      g_assert_false (hfsr_highpass (plane, 2, 2, bad_cutoffs[i], out,
-                                     &error));
+      g_assert_false (
+        hfsr_highpass (plane, 2, 2, bad_cutoffs[i], out, &error));
       g_assert_error (error, HFSR_ERROR, HFSR_ERROR_INVALID_ARGUMENT);
       g_clear_error (&error);
     }

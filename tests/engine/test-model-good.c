@@ -98,12 +98,12 @@ test_margins (void)
   struct
   {
     const char *layers; /* c<k>: conv k x k, s: pixel shuffle x2 */
-    int         scale;
-    int         margin;
+    int scale;
+    int margin;
   } cases[] = {
-    { "c3", 1, 1 },         { "c3 c5", 1, 3 },    { "c1 c1", 1, 0 },
-    { "c3 c3 s", 2, 2 },    { "c3 c3 s c3", 2, 3 }, { "c3 s c3", 2, 2 },
-    { "s", 2, 0 },          { "c3 s s c3", 4, 2 }, { "c7 s c1 s c1", 4, 3 },
+    { "c3", 1, 1 },      { "c3 c5", 1, 3 },      { "c1 c1", 1, 0 },
+    { "c3 c3 s", 2, 2 }, { "c3 c3 s c3", 2, 3 }, { "c3 s c3", 2, 2 },
+    { "s", 2, 0 },       { "c3 s s c3", 4, 2 },  { "c7 s c1 s c1", 4, 3 },
   };
 
   /* 16 input channels: enough for two x2 shuffles. */
@@ -127,8 +127,8 @@ test_margins (void)
                                            (guint32) l);
           else
             {
-              hfsr_model_builder_add_node (b, name, "pixel_shuffle",
-                                           previous, "{\"factor\": 2}");
+              hfsr_model_builder_add_node (b, name, "pixel_shuffle", previous,
+                                           "{\"factor\": 2}");
               channels /= 4;
             }
           g_strlcpy (previous, name, sizeof previous);
@@ -162,8 +162,7 @@ test_two_outputs (void)
   hfsr_model_builder_add_node (b, "hr", "pixel_shuffle", "sr",
                                "{\"factor\": 2}");
   hfsr_model_builder_add_node (b, "pool", "global_avg_pool", "shared", NULL);
-  hfsr_model_builder_add_random_tensor (b, "fc.weight", 13, 0.5f, 2,
-                                        fc_shape);
+  hfsr_model_builder_add_random_tensor (b, "fc.weight", 13, 0.5f, 2, fc_shape);
   hfsr_model_builder_add_random_tensor (b, "fc.bias", 14, 0.5f, 1,
                                         fc_bias_shape);
   hfsr_model_builder_add_node (b, "fc", "linear", "pool",

@@ -18,24 +18,20 @@
 #include "model-builder.h"
 #include "test-util.h"
 
-#define KEY    "zoo.value"
+#define KEY "zoo.value"
 #define PREFIX "zoo-test-a"
 
 /* A small x2 network: conv 3x3, ReLU, conv 3x3, pixel shuffle.  @seed sets
  * its weights and @features its width; @extra_relu makes another graph. */
 static GBytes *
-net_bytes (guint32     seed,
-           int         features,
-           gboolean    extra_relu,
-           const char *value)
+net_bytes (guint32 seed, int features, gboolean extra_relu, const char *value)
 {
   HfsrModelBuilder *b = hfsr_model_builder_new ("input", 3);
   GBytes *bytes;
 
   hfsr_model_builder_add_conv2d (b, "head", "input", 3, features, 3, seed);
   hfsr_model_builder_add_node (b, "act", "relu", "head", NULL);
-  hfsr_model_builder_add_conv2d (b, "tail", "act", features, 12, 3,
-                                 seed + 10);
+  hfsr_model_builder_add_conv2d (b, "tail", "act", features, 12, 3, seed + 10);
   if (extra_relu)
     hfsr_model_builder_add_node (b, "tail_act", "relu", "tail", NULL);
   hfsr_model_builder_add_node (b, "output", "pixel_shuffle",
@@ -85,8 +81,8 @@ assert_same_output (const HfsrModel *a, const HfsrModel *b)
 {
   HfsrTensor *x = run (a), *y = run (b);
 
-  g_assert_cmpmem (x->data, hfsr_tensor_size (x) * sizeof (float),
-                   y->data, hfsr_tensor_size (y) * sizeof (float));
+  g_assert_cmpmem (x->data, hfsr_tensor_size (x) * sizeof (float), y->data,
+                   hfsr_tensor_size (y) * sizeof (float));
   hfsr_tensor_free (x);
   hfsr_tensor_free (y);
 }
@@ -95,8 +91,8 @@ static double
 output_difference (const HfsrModel *a, const HfsrModel *b)
 {
   HfsrTensor *x = run (a), *y = run (b);
-  double difference = hfsr_test_max_abs_diff (x->data, y->data,
-                                              hfsr_tensor_size (x));
+  double difference
+    = hfsr_test_max_abs_diff (x->data, y->data, hfsr_tensor_size (x));
 
   hfsr_tensor_free (x);
   hfsr_tensor_free (y);
@@ -131,8 +127,8 @@ test_blend_ends_and_middle (void)
           g_assert_cmpint (w->n_elements, ==, wa->n_elements);
           for (gsize e = 0; e < w->n_elements; e++)
             {
-              double expected = wa->data[e] + ts[k] * (wb->data[e]
-                                                       - wa->data[e]);
+              double expected
+                = wa->data[e] + ts[k] * (wb->data[e] - wa->data[e]);
 
               g_assert_cmpfloat_with_epsilon (w->data[e], expected, 1e-6);
             }
@@ -155,13 +151,13 @@ test_blend_ends_and_middle (void)
                        hfsr_model_get_margin (a));
       for (int n = 0; n < blend->n_nodes; n++)
         if (blend->nodes[n].weight != NULL)
-          g_assert_true (blend->nodes[n].weight >= blend->weights &&
-                         blend->nodes[n].weight
-                         < blend->weights + blend->n_weights);
+          g_assert_true (blend->nodes[n].weight >= blend->weights
+                         && blend->nodes[n].weight
+                              < blend->weights + blend->n_weights);
       g_assert_cmpstr (hfsr_model_get_metadata (blend, "custom.key"), ==,
                        "from the builder");
-      g_assert_nonnull (strstr (hfsr_model_get_name (blend),
-                                "a.safetensors + b.safetensors"));
+      g_assert_nonnull (
+        strstr (hfsr_model_get_name (blend), "a.safetensors + b.safetensors"));
       hfsr_model_free (blend);
     }
   hfsr_model_free (a);
@@ -185,10 +181,8 @@ test_blend_outlives_parents (void)
 }
 
 static void
-check_refused (const HfsrModel *a,
-               const HfsrModel *b,
-               double           t,
-               const char      *fragment)
+check_refused (const HfsrModel *a, const HfsrModel *b, double t,
+               const char *fragment)
 {
   GError *error = NULL;
 
@@ -229,8 +223,7 @@ test_blend_refuses_other_networks (void)
   hfsr_model_builder_add_conv2d (builder, "tail", "act", 6, 12, 3, 11);
   hfsr_model_builder_add_node (builder, "output", "pixel_shuffle", "tail",
                                "{\"factor\": 2}");
-  hfsr_model_builder_add_random_tensor (builder, "unused", 3, 1.0f, 1,
-                                        shape);
+  hfsr_model_builder_add_random_tensor (builder, "unused", 3, 1.0f, 1, shape);
   bytes = hfsr_model_builder_build (builder);
   data = g_bytes_get_data (bytes, &size);
   extra = hfsr_model_load_from_data (data, size, "extra.safetensors", NULL);
@@ -308,8 +301,7 @@ folders_set_up (Folders *f, gconstpointer data)
               g_bytes_new_static ("junk", 4));
   write_file (f->first, "other-a0.safetensors",
               g_bytes_new_static ("junk", 4));
-  write_file (f->second, PREFIX "0.safetensors",
-              net_bytes (5, 6, FALSE, "0"));
+  write_file (f->second, PREFIX "0.safetensors", net_bytes (5, 6, FALSE, "0"));
   write_file (f->second, PREFIX "1-7.safetensors",
               net_bytes (6, 6, FALSE, "0.14285714285714285"));
   g_setenv ("HFSR_MODEL_PATH", f->first, TRUE);
@@ -368,19 +360,18 @@ test_find_variants (Folders *f, gconstpointer data)
 
   /* The whole family from the first folder that holds one; never a mix. */
   set_path (f->first, f->second);
-  g_assert_true (hfsr_model_find_variants (PREFIX, KEY, &variants, &n,
-                                           &error));
+  g_assert_true (
+    hfsr_model_find_variants (PREFIX, KEY, &variants, &n, &error));
   g_assert_no_error (error);
   g_assert_cmpint (n, ==, 3);
   assert_variant (&variants[0], f->first, PREFIX "0.safetensors", 0.0);
   assert_variant (&variants[1], f->first, PREFIX "1-5.safetensors", 0.2);
-  assert_variant (&variants[2], f->first, PREFIX "1-3.safetensors",
-                  1.0 / 3.0);
+  assert_variant (&variants[2], f->first, PREFIX "1-3.safetensors", 1.0 / 3.0);
   hfsr_model_variants_free (variants, n);
 
   set_path (f->second, f->first);
-  g_assert_true (hfsr_model_find_variants (PREFIX, KEY, &variants, &n,
-                                           &error));
+  g_assert_true (
+    hfsr_model_find_variants (PREFIX, KEY, &variants, &n, &error));
   g_assert_cmpint (n, ==, 2);
   assert_variant (&variants[0], f->second, PREFIX "0.safetensors", 0.0);
   assert_variant (&variants[1], f->second, PREFIX "1-7.safetensors",
@@ -389,8 +380,8 @@ test_find_variants (Folders *f, gconstpointer data)
 
   /* A folder without the family is passed over. */
   set_path (empty, f->second);
-  g_assert_true (hfsr_model_find_variants (PREFIX, KEY, &variants, &n,
-                                           &error));
+  g_assert_true (
+    hfsr_model_find_variants (PREFIX, KEY, &variants, &n, &error));
   g_assert_cmpint (n, ==, 2);
   assert_variant (&variants[0], f->second, PREFIX "0.safetensors", 0.0);
   hfsr_model_variants_free (variants, n);
@@ -398,8 +389,8 @@ test_find_variants (Folders *f, gconstpointer data)
   g_free (empty);
 
   /* No file of the family is no error. */
-  g_assert_true (hfsr_model_find_variants ("zoo-none-", KEY, &variants, &n,
-                                           &error));
+  g_assert_true (
+    hfsr_model_find_variants ("zoo-none-", KEY, &variants, &n, &error));
   g_assert_no_error (error);
   g_assert_cmpint (n, ==, 0);
   hfsr_model_variants_free (variants, n);
@@ -431,14 +422,14 @@ test_load_for_value (Folders *f, gconstpointer data)
   g_assert_no_error (error);
   expected = hfsr_model_blend (zero, fifth, 0.5, NULL);
   assert_same_output (model, expected);
-  g_assert_cmpfloat (g_ascii_strtod (hfsr_model_get_metadata (model, KEY),
-                                     NULL), ==, 0.1);
+  g_assert_cmpfloat (
+    g_ascii_strtod (hfsr_model_get_metadata (model, KEY), NULL), ==, 0.1);
   hfsr_model_free (expected);
   hfsr_model_free (model);
 
   model = hfsr_model_load_for_value (PREFIX, KEY, 0.3, &error);
-  expected = hfsr_model_blend (fifth, third, (0.3 - 0.2) / (1.0 / 3.0 - 0.2),
-                               NULL);
+  expected
+    = hfsr_model_blend (fifth, third, (0.3 - 0.2) / (1.0 / 3.0 - 0.2), NULL);
   assert_same_output (model, expected);
   hfsr_model_free (expected);
   hfsr_model_free (model);
@@ -474,8 +465,7 @@ test_single_variant (Folders *f, gconstpointer data)
   set_path (f->second, f->first);
   for (double value = -0.5; value < 1.0; value += 0.25)
     {
-      HfsrModel *model = hfsr_model_load_for_value (PREFIX, KEY, value,
-                                                    NULL);
+      HfsrModel *model = hfsr_model_load_for_value (PREFIX, KEY, value, NULL);
 
       assert_same_output (model, only);
       hfsr_model_free (model);
@@ -500,8 +490,8 @@ check_family_error (const char *prefix, int code, const char *fragment)
   /* Listing loads every member but blends none. */
   if (code != HFSR_ERROR_FORMAT)
     return;
-  g_assert_false (hfsr_model_find_variants (prefix, KEY, &variants, &n,
-                                            &error));
+  g_assert_false (
+    hfsr_model_find_variants (prefix, KEY, &variants, &n, &error));
   g_assert_error (error, HFSR_ERROR, code);
   g_assert_null (variants);
   g_assert_cmpint (n, ==, 0);
@@ -561,7 +551,7 @@ test_hostile_folders (Folders *f, gconstpointer data)
   int n = -1;
 
   g_assert_cmpint (mkfifo (fifo, 0600), ==, 0);
-  alarm (20);   /* a hang fails the test instead of stalling the suite */
+  alarm (20); /* a hang fails the test instead of stalling the suite */
   check_family_error ("zoo-fifo-a", HFSR_ERROR_IO,
                       "zoo-fifo-a1.safetensors: is not a regular file");
   alarm (0);
@@ -570,8 +560,8 @@ test_hostile_folders (Folders *f, gconstpointer data)
   g_assert_cmpint (symlink (loop, loop), ==, 0);
   set_path (loop, f->first);
   check_family_error ("zoo-none-", HFSR_ERROR_IO, "loop");
-  g_assert_false (hfsr_model_find_variants ("zoo-none-", KEY, &variants, &n,
-                                            &error));
+  g_assert_false (
+    hfsr_model_find_variants ("zoo-none-", KEY, &variants, &n, &error));
   g_assert_error (error, HFSR_ERROR, HFSR_ERROR_IO);
   g_assert_nonnull (strstr (error->message, loop));
   g_clear_error (&error);

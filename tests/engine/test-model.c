@@ -164,16 +164,16 @@ test_container_errors (void)
   g_free (text);
   g_free (deep);
   expect_raw_header_error ("{\"w\": {\"dtype\": \"F32\", \"shape\": [1], "
-                           "\"data_offsets\": [0, 0x10000000000000004]}}", 4,
-                           "not strict JSON");
+                           "\"data_offsets\": [0, 0x10000000000000004]}}",
+                           4, "not strict JSON");
   expect_raw_header_error ("{\"a\nb\": 1}", 0, "control character");
   expect_raw_header_error ("{\"a\\qb\": 1}", 0, "invalid escape");
   expect_raw_header_error ("{\"a\\u12\": 1}", 0, "invalid \\u escape");
   expect_raw_header_error ("{\"a", 0, "unterminated string");
   /* json-glib would wrap the integer silently. */
   expect_raw_header_error ("{\"w\": {\"dtype\": \"F32\", \"shape\": [1], "
-                           "\"data_offsets\": [0, 18446744073709551620]}}", 4,
-                           "too large for 64 bits");
+                           "\"data_offsets\": [0, 18446744073709551620]}}",
+                           4, "too large for 64 bits");
 }
 
 static void
@@ -182,65 +182,76 @@ test_tensor_errors (void)
 #define META "'__metadata__': {'hfsr.format': '1'}"
   expect_header_error ("{'w': 1}", 0, "tensor 'w': the entry is not");
   expect_header_error ("{'w': {'dtype': 'F16', 'shape': [2], "
-                       "'data_offsets': [0, 4]}}", 4,
-                       "dtype F16 is not supported");
+                       "'data_offsets': [0, 4]}}",
+                       4, "dtype F16 is not supported");
   expect_header_error ("{'w': {'dtype': 'I32', 'shape': [1], "
-                       "'data_offsets': [0, 4]}}", 4,
-                       "dtype I32 is not supported");
+                       "'data_offsets': [0, 4]}}",
+                       4, "dtype I32 is not supported");
   expect_header_error ("{'w': {'dtype': 5, 'shape': [1], "
-                       "'data_offsets': [0, 4]}}", 4, "non-string dtype");
+                       "'data_offsets': [0, 4]}}",
+                       4, "non-string dtype");
   expect_header_error ("{'w': {'shape': [1], "
-                       "'data_offsets': [0, 4]}}", 4, "non-string dtype");
+                       "'data_offsets': [0, 4]}}",
+                       4, "non-string dtype");
   expect_header_error ("{'w': {'dtype': 'F32', 'shape': [-1], "
-                       "'data_offsets': [0, 4]}}", 4,
-                       "dimension 0 is not a non-negative integer");
+                       "'data_offsets': [0, 4]}}",
+                       4, "dimension 0 is not a non-negative integer");
   expect_header_error ("{'w': {'dtype': 'F32', 'shape': [1, 1.5], "
-                       "'data_offsets': [0, 4]}}", 4,
-                       "dimension 1 is not a non-negative integer");
+                       "'data_offsets': [0, 4]}}",
+                       4, "dimension 1 is not a non-negative integer");
   expect_header_error ("{'w': {'dtype': 'F32', 'shape': "
                        "[4294967296, 4294967296], "
-                       "'data_offsets': [0, 4]}}", 4, "overflows");
+                       "'data_offsets': [0, 4]}}",
+                       4, "overflows");
   expect_header_error ("{'w': {'dtype': 'F32', 'shape': "
                        "[1073741824, 4294967296], "
-                       "'data_offsets': [0, 4]}}", 4,
-                       "byte size overflows");
+                       "'data_offsets': [0, 4]}}",
+                       4, "byte size overflows");
   expect_header_error ("{'w': {'dtype': 'F32', 'shape': "
-                       "[1, 1, 1, 1, 1], 'data_offsets': [0, 4]}}", 4,
-                       "at most 4");
+                       "[1, 1, 1, 1, 1], 'data_offsets': [0, 4]}}",
+                       4, "at most 4");
   expect_header_error ("{'w': {'dtype': 'F32', 'shape': '2', "
-                       "'data_offsets': [0, 8]}}", 8, "non-array shape");
+                       "'data_offsets': [0, 8]}}",
+                       8, "non-array shape");
   expect_header_error ("{'w': {'dtype': 'F32', 'shape': [1], "
-                       "'data_offsets': [0, 400]}}", 16, "beyond");
+                       "'data_offsets': [0, 400]}}",
+                       16, "beyond");
   expect_header_error ("{'w': {'dtype': 'F32', 'shape': [1], "
-                       "'data_offsets': [8, 4]}}", 16, "ordered pair");
+                       "'data_offsets': [8, 4]}}",
+                       16, "ordered pair");
   expect_header_error ("{'w': {'dtype': 'F32', 'shape': [1], "
-                       "'data_offsets': [-4, 0]}}", 16, "ordered pair");
+                       "'data_offsets': [-4, 0]}}",
+                       16, "ordered pair");
   expect_header_error ("{'w': {'dtype': 'F32', 'shape': [1], "
-                       "'data_offsets': [0]}}", 4, "two integers");
+                       "'data_offsets': [0]}}",
+                       4, "two integers");
   expect_header_error ("{'w': {'dtype': 'F32', 'shape': [3], "
-                       "'data_offsets': [0, 8]}}", 8, "needs 12");
+                       "'data_offsets': [0, 8]}}",
+                       8, "needs 12");
   expect_header_error ("{'w': {'dtype': 'F32', 'shape': [1], "
-                       "'data_offsets': [0, 4], 'extra': 1}}", 4,
-                       "unknown field 'extra'");
+                       "'data_offsets': [0, 4], 'extra': 1}}",
+                       4, "unknown field 'extra'");
   expect_header_error ("{'a': {'dtype': 'F32', 'shape': [2], "
                        "'data_offsets': [0, 8]}, "
                        "'b': {'dtype': 'F32', 'shape': [2], "
-                       "'data_offsets': [4, 12]}}", 12, "overlap");
+                       "'data_offsets': [4, 12]}}",
+                       12, "overlap");
   expect_header_error ("{'a': {'dtype': 'F32', 'shape': [1], "
                        "'data_offsets': [0, 4]}, "
                        "'b': {'dtype': 'F32', 'shape': [1], "
-                       "'data_offsets': [8, 12]}}", 12,
-                       "bytes 4 to 8 belong to no tensor");
+                       "'data_offsets': [8, 12]}}",
+                       12, "bytes 4 to 8 belong to no tensor");
   expect_header_error ("{'a': {'dtype': 'F32', 'shape': [2], "
-                       "'data_offsets': [0, 8]}}", 12,
-                       "4 trailing bytes");
+                       "'data_offsets': [0, 8]}}",
+                       12, "4 trailing bytes");
   expect_header_error ("{" META "}", 4, "4 trailing bytes");
   /* Two entries with one name: json-glib keeps the last, the first one's
    * bytes are left over. */
   expect_header_error ("{'a': {'dtype': 'F32', 'shape': [1], "
                        "'data_offsets': [0, 4]}, "
                        "'a': {'dtype': 'F32', 'shape': [1], "
-                       "'data_offsets': [4, 8]}}", 8, "belong to no tensor");
+                       "'data_offsets': [4, 8]}}",
+                       8, "belong to no tensor");
   expect_header_error ("{'__metadata__': [1]}", 0,
                        "__metadata__ is not an object");
   expect_header_error ("{'__metadata__': {'hfsr.format': 1}}", 0,
@@ -270,7 +281,8 @@ test_huge_weight (void)
 
   hfsr_model_builder_add_tensor (b, "w", values, 4, shape);
   hfsr_model_builder_add_node (b, "c", "conv2d", "x", "{\"weight\": \"w\"}");
-  expect_builder_error (b, "tensor 'w': element 1 is 1e+38, beyond the magnitude");
+  expect_builder_error (
+    b, "tensor 'w': element 1 is 1e+38, beyond the magnitude");
 }
 
 /* A FIFO named like a model is refused at once: opened for reading the
@@ -284,7 +296,7 @@ test_fifo (void)
 
   g_assert_no_error (error);
   g_assert_cmpint (mkfifo (path, 0600), ==, 0);
-  alarm (20);   /* a hang fails the test instead of stalling the suite */
+  alarm (20); /* a hang fails the test instead of stalling the suite */
   g_assert_null (hfsr_model_load (path, &error));
   alarm (0);
   g_assert_error (error, HFSR_ERROR, HFSR_ERROR_IO);
@@ -303,8 +315,8 @@ peak_memory_kb (void)
   char *status = NULL, *line;
   gint64 kb = -1;
 
-  g_assert_true (g_file_get_contents ("/proc/self/status", &status, NULL,
-                                      NULL));
+  g_assert_true (
+    g_file_get_contents ("/proc/self/status", &status, NULL, NULL));
   line = strstr (status, "VmHWM:");
   if (line != NULL)
     kb = g_ascii_strtoll (line + 6, NULL, 10);
@@ -346,8 +358,8 @@ test_huge_files (void)
   const guint64 huge = (guint64) 6 << 30;
   struct
   {
-    GBytes     *head;
-    guint64     size;
+    GBytes *head;
+    guint64 size;
     const char *fragment;
   } cases[5];
   HfsrModelBuilder *builder = model_test_wdsr_builder ();
@@ -396,8 +408,8 @@ test_huge_files (void)
         g_error ("case %d: \"%s\" lacks \"%s\"", i, error->message,
                  cases[i].fragment);
       g_test_message ("case %d: %.3f s, +%" G_GINT64_FORMAT " kB: %s", i,
-                      (g_get_monotonic_time () - start) / 1e6,
-                      after - before, error->message);
+                      (g_get_monotonic_time () - start) / 1e6, after - before,
+                      error->message);
       /* AddressSanitizer's allocator adds 100-200 MB to json-glib's tree
        * of the densest header: the bound holds for the real allocator */
 #if defined(__SANITIZE_ADDRESS__)
@@ -433,8 +445,9 @@ static void
 test_graph_errors (void)
 {
 #define INPUT "'input': {'name': 'input', 'channels': 3}"
-#define HEAD "{'name': 'head', 'op': 'conv2d', 'inputs': ['input'], " \
-             "'weight': 'head.weight', 'bias': 'head.bias'}"
+#define HEAD                                               \
+  "{'name': 'head', 'op': 'conv2d', 'inputs': ['input'], " \
+  "'weight': 'head.weight', 'bias': 'head.bias'}"
   HfsrModelBuilder *b;
 
   expect_graph_error ("{'input': ", "the graph (hfsr.graph) is not valid");
@@ -475,21 +488,24 @@ test_graph_errors (void)
   expect_graph_error ("{" INPUT ", 'outputs': ['a'], 'nodes': ["
                       "{'name': 'a', 'op': 'relu', 'inputs': ['input']},"
                       "{'name': 'a', 'op': 'relu', 'inputs': ['input']}"
-                      "]}", "graph name 'a' is used twice");
+                      "]}",
+                      "graph name 'a' is used twice");
   expect_graph_error ("{" INPUT ", 'outputs': ['input'], 'nodes': ["
                       "{'name': 'input', 'op': 'relu', "
                       "'inputs': ['input']}]}",
                       "graph name 'input' is used twice");
   expect_graph_error ("{" INPUT ", 'outputs': ['a'], 'nodes': ["
                       "{'name': 'a', 'op': 'add', 'inputs': ['input']}"
-                      "]}", "node 'a' (add): takes 2 inputs, got 1");
+                      "]}",
+                      "node 'a' (add): takes 2 inputs, got 1");
   expect_graph_error ("{" INPUT ", 'outputs': ['a'], 'nodes': ["
                       "{'name': 'a', 'op': 'relu', "
                       "'inputs': ['input', 'input']}]}",
                       "node 'a' (relu): takes 1 input, got 2");
   expect_graph_error ("{" INPUT ", 'outputs': ['a'], 'nodes': ["
                       "{'name': 'a', 'op': 'relu', 'inputs': 'input'}"
-                      "]}", "node 'a' (relu): 'inputs' must be an array");
+                      "]}",
+                      "node 'a' (relu): 'inputs' must be an array");
   expect_graph_error ("{" INPUT ", 'outputs': ['input'], "
                       "'nodes': [" HEAD "]}",
                       "graph output 'input' is not a node");
@@ -561,16 +577,16 @@ test_every_truncation (void)
     {
       guint8 *prefix = g_memdup2 (data, length);
       GError *error = NULL;
-      HfsrModel *model = hfsr_model_load_from_data (prefix, length,
-                                                    MODEL_TEST_CASE_NAME,
-                                                    &error);
+      HfsrModel *model = hfsr_model_load_from_data (
+        prefix, length, MODEL_TEST_CASE_NAME, &error);
 
       if (model != NULL)
         g_error ("a %" G_GSIZE_FORMAT "-byte prefix of %" G_GSIZE_FORMAT
-                 " loaded", length, size);
+                 " loaded",
+                 length, size);
       g_assert_error (error, HFSR_ERROR, HFSR_ERROR_FORMAT);
-      g_assert_true (g_str_has_prefix (error->message,
-                                       MODEL_TEST_CASE_NAME ": "));
+      g_assert_true (
+        g_str_has_prefix (error->message, MODEL_TEST_CASE_NAME ": "));
       g_error_free (error);
       g_free (prefix);
     }
@@ -606,12 +622,12 @@ test_random_flips (void)
 
           copy[at] ^= (guint8) g_rand_int_range (rand, 1, 256);
         }
-      model = hfsr_model_load_from_data (copy, size, MODEL_TEST_CASE_NAME,
-                                         &error);
+      model
+        = hfsr_model_load_from_data (copy, size, MODEL_TEST_CASE_NAME, &error);
       if (model != NULL)
         {
-          HfsrTensor **outputs = g_new0 (HfsrTensor *,
-                                         hfsr_model_get_n_outputs (model));
+          HfsrTensor **outputs
+            = g_new0 (HfsrTensor *, hfsr_model_get_n_outputs (model));
 
           g_assert_no_error (error);
           n_loaded++;
@@ -625,15 +641,14 @@ test_random_flips (void)
       else
         {
           g_assert_nonnull (error);
-          g_assert_true (g_str_has_prefix (error->message,
-                                           MODEL_TEST_CASE_NAME ": "));
+          g_assert_true (
+            g_str_has_prefix (error->message, MODEL_TEST_CASE_NAME ": "));
           g_clear_error (&error);
           n_refused++;
         }
       g_free (copy);
     }
-  g_test_message ("%d flipped files loaded, %d refused", n_loaded,
-                  n_refused);
+  g_test_message ("%d flipped files loaded, %d refused", n_loaded, n_refused);
   g_assert_cmpint (n_refused, >, 0);
   hfsr_tensor_free (input);
   g_rand_free (rand);

@@ -25,18 +25,22 @@ typedef struct
 {
   const char *model;
   const char *io;
-  int         n_outputs;
+  int n_outputs;
   const char *output_names[2];
-  gboolean    global; /* output 0 depends on the whole image */
+  gboolean global; /* output 0 depends on the whole image */
 } ParityCase;
 
 static const ParityCase parity_cases[] = {
   { "tests/engine/fixtures/parity.safetensors",
     "tests/engine/fixtures/parity-io.safetensors",
-    2, { "output", "classes" }, TRUE },
+    2,
+    { "output", "classes" },
+    TRUE },
   { "tests/engine/fixtures/parity-local.safetensors",
     "tests/engine/fixtures/parity-local-io.safetensors",
-    1, { "output", NULL }, FALSE },
+    1,
+    { "output", NULL },
+    FALSE },
 };
 
 /* One [C, H, W] float32 tensor from a plain safetensors file (the committed io
@@ -69,10 +73,10 @@ read_io_tensor (const char *relative, const char *name)
   g_assert_cmpstr (json_object_get_string_member (entry, "dtype"), ==, "F32");
   g_assert_cmpuint (json_array_get_length (shape), ==, 3);
 
-  HfsrTensor *tensor = hfsr_tensor_new (json_array_get_int_element (shape, 0),
-                                        json_array_get_int_element (shape, 1),
-                                        json_array_get_int_element (shape, 2),
-                                        &error);
+  HfsrTensor *tensor
+    = hfsr_tensor_new (json_array_get_int_element (shape, 0),
+                       json_array_get_int_element (shape, 1),
+                       json_array_get_int_element (shape, 2), &error);
   g_assert_no_error (error);
   gint64 begin = json_array_get_int_element (offsets, 0);
   gint64 end = json_array_get_int_element (offsets, 1);
@@ -121,14 +125,15 @@ assert_close (const char *what, const HfsrTensor *actual,
        * layer's channel order. */
       gsize n = hfsr_tensor_size (expected);
       for (gsize i = 0; i < n; i++)
-        if (!(fabs ((double) actual->data[i] - expected->data[i]) <= tolerance))
+        if (!(fabs ((double) actual->data[i] - expected->data[i])
+              <= tolerance))
           {
             gsize plane = (gsize) expected->height * expected->width;
-            g_test_message ("%s: first mismatch at c=%d y=%d x=%d: %.8g, "
-                            "PyTorch %.8g", what, (int) (i / plane),
-                            (int) (i % plane / expected->width),
-                            (int) (i % expected->width),
-                            actual->data[i], expected->data[i]);
+            g_test_message (
+              "%s: first mismatch at c=%d y=%d x=%d: %.8g, "
+              "PyTorch %.8g",
+              what, (int) (i / plane), (int) (i % plane / expected->width),
+              (int) (i % expected->width), actual->data[i], expected->data[i]);
             break;
           }
     }
@@ -192,7 +197,7 @@ test_forward (gconstpointer data)
 
 typedef struct
 {
-  int    calls;
+  int calls;
   double last;
 } ProgressLog;
 
@@ -232,9 +237,9 @@ check_region (const HfsrModel *model, const HfsrRect *image,
 
   /* The input view holds exactly the required rectangle, so reading outside
    * it would use the wrong pixels. */
-  HfsrImageView in_view = { NULL, in_channels,
-                            (gsize) need.width * in_channels + 5, need };
-  g_autofree float *in_data = g_new (float, in_view.rowstride * need.height);
+  HfsrImageView in_view
+    = { NULL, in_channels, (gsize) need.width * in_channels + 5, need };
+  g_autofree float *in_data = g_new (float, (in_view.rowstride * need.height));
   for (int y = 0; y < need.height; y++)
     for (int x = 0; x < need.width; x++)
       {
@@ -247,9 +252,9 @@ check_region (const HfsrModel *model, const HfsrRect *image,
       }
   in_view.data = in_data;
 
-  HfsrImageView out_view = { NULL, out_channels,
-                             (gsize) out_rect->width * out_channels + 3,
-                             *out_rect };
+  HfsrImageView out_view
+    = { NULL, out_channels, (gsize) out_rect->width * out_channels + 3,
+        *out_rect };
   gsize out_floats = out_view.rowstride * out_rect->height;
   g_autofree float *out_data = g_new (float, out_floats);
   for (gsize i = 0; i < out_floats; i++)
@@ -261,23 +266,23 @@ check_region (const HfsrModel *model, const HfsrRect *image,
                                         tile_size, NULL, log_progress, &log,
                                         &error));
   g_assert_no_error (error);
-  if (tile_size > 0 && (out_rect->width > tile_size
-                        || out_rect->height > tile_size))
+  if (tile_size > 0
+      && (out_rect->width > tile_size || out_rect->height > tile_size))
     g_assert_cmpint (log.calls, >, 0);
 
   double worst = 0.0;
   for (int y = 0; y < out_rect->height; y++)
     for (int x = 0; x < out_rect->width; x++)
       {
-        const float *pixel = out_data + y * out_view.rowstride
-                             + x * out_channels;
+        const float *pixel
+          = out_data + y * out_view.rowstride + x * out_channels;
         int ey = out_rect->y - image->y * scale + y;
         int ex = out_rect->x - image->x * scale + x;
 
         for (int c = 0; c < expected->channels; c++)
           {
-            double want = hfsr_tensor_plane (expected, c)[ey * expected->width
-                                                          + ex];
+            double want
+              = hfsr_tensor_plane (expected, c)[ey * expected->width + ex];
             double d = fabs (pixel[c] - want);
 
             if (!(d <= worst))
@@ -291,9 +296,10 @@ check_region (const HfsrModel *model, const HfsrRect *image,
       g_assert_cmpfloat (out_data[y * out_view.rowstride + i], ==, UNTOUCHED);
 
   g_test_message ("output (%d,%d %dx%d) of image (%d,%d %dx%d), tile %d: "
-                  "max abs error %.3g", out_rect->x, out_rect->y,
-                  out_rect->width, out_rect->height, image->x, image->y,
-                  image->width, image->height, tile_size, worst);
+                  "max abs error %.3g",
+                  out_rect->x, out_rect->y, out_rect->width, out_rect->height,
+                  image->x, image->y, image->width, image->height, tile_size,
+                  worst);
   g_assert_cmpfloat (worst, <=, PARITY_TOLERANCE);
 }
 

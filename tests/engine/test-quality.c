@@ -18,9 +18,8 @@ static void
 test_rgb_to_y (void)
 {
   /* Pixels: black, white, red, green, blue, mid grey. */
-  const float rgb[3 * 6] = { 0, 1, 1, 0, 0, 0.5f,
-                             0, 1, 0, 1, 0, 0.5f,
-                             0, 1, 0, 0, 1, 0.5f };
+  const float rgb[3 * 6]
+    = { 0, 1, 1, 0, 0, 0.5f, 0, 1, 0, 1, 0, 0.5f, 0, 1, 0, 0, 1, 0.5f };
   /* 16 + 65.481 r + 128.553 g + 24.966 b; the three sum to 219. */
   const double expected[6] = { 16.0, 235.0, 81.481, 144.553, 40.966, 125.5 };
   float y[6];
@@ -35,8 +34,12 @@ test_rgb_to_y (void)
 static void
 test_psnr_known_mse (void)
 {
-  enum { W = 7, H = 6 };
-  float  a[W * H], b[W * H];
+  enum
+  {
+    W = 7,
+    H = 6
+  };
+  float a[W * H], b[W * H];
   double psnr;
 
   /* Inside a 2-pixel border the error alternates +3 and -3 (MSE 9); the
@@ -71,8 +74,8 @@ test_psnr_known_mse (void)
 static void
 test_psnr_invalid (void)
 {
-  float   plane[4 * 4] = { 0 };
-  double  psnr = 0.0;
+  float plane[4 * 4] = { 0 };
+  double psnr = 0.0;
   GError *error = NULL;
 
   /* A 4 x 4 image shaved by 2 leaves nothing. */
@@ -85,8 +88,8 @@ test_psnr_invalid (void)
   g_assert_false (hfsr_psnr (plane, plane, 4, 4, 0, 0.0, &psnr, &error));
   g_assert_error (error, HFSR_ERROR, HFSR_ERROR_INVALID_ARGUMENT);
   g_clear_error (&error);
-  g_assert_false (hfsr_psnr (plane, plane, 4, 4, G_MAXINT, 1.0, &psnr,
-                             &error));
+  g_assert_false (
+    hfsr_psnr (plane, plane, 4, 4, G_MAXINT, 1.0, &psnr, &error));
   g_assert_error (error, HFSR_ERROR, HFSR_ERROR_INVALID_ARGUMENT);
   g_clear_error (&error);
 }
@@ -96,18 +99,19 @@ test_psnr_invalid (void)
 /* ssim_index.m word for word, in double: the 2-D window, filter2 'valid',
  * the SSIM map, its mean; on the image left after shaving. */
 static double
-naive_ssim (const float *a, const float *b, int width, int height,
-            int shave, double peak)
+naive_ssim (const float *a, const float *b, int width, int height, int shave,
+            double peak)
 {
   double window[11][11], window_sum = 0.0, total = 0.0;
-  double c1 = (0.01 * peak) * (0.01 * peak), c2 = (0.03 * peak) * (0.03 * peak);
-  int    n_x = width - 2 * shave - 10, n_y = height - 2 * shave - 10;
+  double c1 = (0.01 * peak) * (0.01 * peak),
+         c2 = (0.03 * peak) * (0.03 * peak);
+  int n_x = width - 2 * shave - 10, n_y = height - 2 * shave - 10;
 
   for (int i = 0; i < 11; i++)
     for (int j = 0; j < 11; j++)
       {
-        window[i][j] = exp (-((i - 5) * (i - 5) + (j - 5) * (j - 5))
-                            / (2.0 * 1.5 * 1.5));
+        window[i][j]
+          = exp (-((i - 5) * (i - 5) + (j - 5) * (j - 5)) / (2.0 * 1.5 * 1.5));
         window_sum += window[i][j];
       }
   for (int y = 0; y < n_y; y++)
@@ -119,7 +123,7 @@ naive_ssim (const float *a, const float *b, int width, int height,
         for (int i = 0; i < 11; i++)
           for (int j = 0; j < 11; j++)
             {
-              gsize  at = (gsize) (shave + y + i) * width + shave + x + j;
+              gsize at = (gsize) (shave + y + i) * width + shave + x + j;
               double w = window[i][j] / window_sum;
 
               mu_a += w * a[at];
@@ -140,8 +144,12 @@ naive_ssim (const float *a, const float *b, int width, int height,
 static void
 test_ssim_same_image (void)
 {
-  enum { W = 23, H = 17 };
-  float  plane[W * H];
+  enum
+  {
+    W = 23,
+    H = 17
+  };
+  float plane[W * H];
   double ssim;
 
   hfsr_test_fill_random (plane, W * H, 11, 16.0f, 235.0f);
@@ -152,8 +160,12 @@ test_ssim_same_image (void)
 static void
 test_ssim_constant_images (void)
 {
-  enum { W = 16, H = 14 };
-  float  a[W * H], b[W * H];
+  enum
+  {
+    W = 16,
+    H = 14
+  };
+  float a[W * H], b[W * H];
   double ssim;
 
   /* No variance or covariance anywhere: every position gives
@@ -184,15 +196,21 @@ test_ssim_constant_images (void)
 static void
 test_ssim_naive_twin (void)
 {
-  const struct { int width, height, shave; double peak; } cases[] = {
-    { 11, 11, 0, 255.0 }, { 19, 16, 2, 255.0 }, { 30, 25, 4, 255.0 },
+  const struct
+  {
+    int width, height, shave;
+    double peak;
+  } cases[] = {
+    { 11, 11, 0, 255.0 },
+    { 19, 16, 2, 255.0 },
+    { 30, 25, 4, 255.0 },
     { 16, 13, 1, 1.0 },
   };
 
   for (gsize c = 0; c < G_N_ELEMENTS (cases); c++)
     {
-      int    width = cases[c].width, height = cases[c].height;
-      gsize  n = (gsize) width * height;
+      int width = cases[c].width, height = cases[c].height;
+      gsize n = (gsize) width * height;
       float *a = g_new (float, n), *b = g_new (float, n);
       double ssim;
 
@@ -206,11 +224,9 @@ test_ssim_naive_twin (void)
                                 cases[c].peak, &ssim, NULL));
       g_assert_cmpfloat (ssim, >, 0.1);
       g_assert_cmpfloat (ssim, <, 0.99);
-      g_assert_cmpfloat_with_epsilon (ssim,
-                                      naive_ssim (a, b, width, height,
-                                                  cases[c].shave,
-                                                  cases[c].peak),
-                                      1e-10);
+      g_assert_cmpfloat_with_epsilon (
+        ssim, naive_ssim (a, b, width, height, cases[c].shave, cases[c].peak),
+        1e-10);
       g_free (a);
       g_free (b);
     }
@@ -219,8 +235,8 @@ test_ssim_naive_twin (void)
 static void
 test_ssim_invalid (void)
 {
-  float   plane[12 * 12] = { 0 };
-  double  ssim = 0.0;
+  float plane[12 * 12] = { 0 };
+  double ssim = 0.0;
   GError *error = NULL;
 
   /* 12 x 12 shaved by 1 leaves 10 x 10: smaller than the window. */
@@ -252,12 +268,12 @@ static float *
 resize_plane (const float *plane, int width, int height, int out_width,
               int out_height)
 {
-  gsize  n = (gsize) out_width * out_height;
+  gsize n = (gsize) out_width * out_height;
   float *out = g_new (float, n + 1);
 
   out[n] = 12345.0f;
-  g_assert_true (hfsr_imresize (plane, 1, width, height, out_width,
-                                out_height, out, NULL));
+  g_assert_true (
+    hfsr_imresize (plane, 1, width, height, out_width, out_height, out, NULL));
   g_assert_cmpfloat (out[n], ==, 12345.0f);
   return out;
 }
@@ -265,15 +281,18 @@ resize_plane (const float *plane, int width, int height, int out_width,
 static void
 test_resize_constant (void)
 {
-  const struct { int width, height, out_width, out_height; } cases[] = {
+  const struct
+  {
+    int width, height, out_width, out_height;
+  } cases[] = {
     { 13, 17, 26, 34 }, { 13, 17, 39, 51 }, { 13, 17, 52, 68 },
-    { 24, 36, 12, 18 }, { 24, 36, 8, 12 }, { 24, 36, 6, 9 },
-    { 13, 17, 5, 40 }, { 1, 1, 3, 3 }, { 9, 4, 1, 1 },
+    { 24, 36, 12, 18 }, { 24, 36, 8, 12 },  { 24, 36, 6, 9 },
+    { 13, 17, 5, 40 },  { 1, 1, 3, 3 },     { 9, 4, 1, 1 },
   };
 
   for (gsize c = 0; c < G_N_ELEMENTS (cases); c++)
     {
-      gsize  n = (gsize) cases[c].width * cases[c].height;
+      gsize n = (gsize) cases[c].width * cases[c].height;
       float *plane = g_new (float, n), *out;
 
       for (gsize i = 0; i < n; i++)
@@ -325,7 +344,10 @@ test_resize_hand_worked (void)
 static void
 test_resize_ramp (void)
 {
-  enum { N = 48 }; /* a multiple of every scale */
+  enum
+  {
+    N = 48
+  }; /* a multiple of every scale */
   float ramp[N];
 
   for (int i = 0; i < N; i++)
@@ -362,9 +384,15 @@ test_resize_ramp (void)
 static void
 test_resize_planes_and_axes (void)
 {
-  enum { W = 9, H = 7, OW = 4, OH = 15 };
-  float  planes[3 * W * H], transposed[W * H];
-  float *all = g_new (float, 3 * OW * OH);
+  enum
+  {
+    W = 9,
+    H = 7,
+    OW = 4,
+    OH = 15
+  };
+  float planes[3 * W * H], transposed[W * H];
+  float *all = g_new (float, (3 * OW * OH));
 
   hfsr_test_fill_random (planes, 3 * W * H, 5, 0.0f, 1.0f);
   g_assert_true (hfsr_imresize (planes, 3, W, H, OW, OH, all, NULL));
@@ -375,8 +403,8 @@ test_resize_planes_and_axes (void)
       float *one = resize_plane (planes + p * W * H, W, H, OW, OH);
       float *other;
 
-      g_assert_cmpfloat (hfsr_test_max_abs_diff (one, all + p * OW * OH,
-                                                 OW * OH), ==, 0.0);
+      g_assert_cmpfloat (
+        hfsr_test_max_abs_diff (one, all + p * OW * OH, OW * OH), ==, 0.0);
       for (int y = 0; y < H; y++)
         for (int x = 0; x < W; x++)
           transposed[x * H + y] = planes[p * W * H + y * W + x];
@@ -398,22 +426,26 @@ test_resize_planes_and_axes (void)
 static void
 test_resize_regions (void)
 {
-  enum { W = 13, H = 11 };
+  enum
+  {
+    W = 13,
+    H = 11
+  };
   const int sizes[][2] = { { 2 * W, 2 * H }, { 4 * W, 3 * H }, { 5, 4 } };
-  float     plane[W * H];
-  GRand    *rand = g_rand_new_with_seed (7);
+  float plane[W * H];
+  GRand *rand = g_rand_new_with_seed (7);
 
   hfsr_test_fill_random (plane, W * H, 9, 0.0f, 1.0f);
   for (guint s = 0; s < G_N_ELEMENTS (sizes); s++)
     {
-      int    ow = sizes[s][0], oh = sizes[s][1];
+      int ow = sizes[s][0], oh = sizes[s][1];
       float *whole = resize_plane (plane, W, H, ow, oh);
 
       for (int trial = 0; trial < 40; trial++)
         {
           HfsrRect out_rect, in_rect, short_rect;
-          float   *in, *out;
-          GError  *error = NULL;
+          float *in, *out;
+          GError *error = NULL;
 
           out_rect.x = g_rand_int_range (rand, 0, ow);
           out_rect.y = g_rand_int_range (rand, 0, oh);
@@ -424,29 +456,27 @@ test_resize_regions (void)
           g_assert_cmpint (in_rect.y, >=, 0);
           g_assert_cmpint (in_rect.x + in_rect.width, <=, W);
           g_assert_cmpint (in_rect.y + in_rect.height, <=, H);
-          in = g_new (float, in_rect.width * in_rect.height);
+          in = g_new (float, (in_rect.width * in_rect.height));
           for (int y = 0; y < in_rect.height; y++)
             memcpy (in + y * in_rect.width,
                     plane + (in_rect.y + y) * W + in_rect.x,
                     sizeof (float) * in_rect.width);
-          out = g_new (float, out_rect.width * out_rect.height);
+          out = g_new (float, (out_rect.width * out_rect.height));
           g_assert_true (hfsr_imresize_region (in, &in_rect, W, H, ow, oh,
                                                &out_rect, out, NULL));
           for (int y = 0; y < out_rect.height; y++)
             for (int x = 0; x < out_rect.width; x++)
-              g_assert_cmpfloat (out[y * out_rect.width + x], ==,
-                                 whole[(out_rect.y + y) * ow + out_rect.x
-                                       + x]);
+              g_assert_cmpfloat (
+                out[y * out_rect.width + x], ==,
+                whole[(out_rect.y + y) * ow + out_rect.x + x]);
 
           short_rect = in_rect;
           short_rect.width--;
           if (short_rect.width > 0)
             {
-              g_assert_false (hfsr_imresize_region (in, &short_rect, W, H,
-                                                    ow, oh, &out_rect, out,
-                                                    &error));
-              g_assert_error (error, HFSR_ERROR,
-                              HFSR_ERROR_INVALID_ARGUMENT);
+              g_assert_false (hfsr_imresize_region (
+                in, &short_rect, W, H, ow, oh, &out_rect, out, &error));
+              g_assert_error (error, HFSR_ERROR, HFSR_ERROR_INVALID_ARGUMENT);
               g_clear_error (&error);
             }
           g_free (in);
@@ -460,7 +490,7 @@ test_resize_regions (void)
 static void
 test_resize_invalid (void)
 {
-  float   plane[4] = { 0 }, out[4];
+  float plane[4] = { 0 }, out[4];
   GError *error = NULL;
 
   g_assert_false (hfsr_imresize (plane, 0, 2, 2, 2, 2, out, &error));
@@ -483,16 +513,15 @@ test_resize_invalid (void)
 
 /* Squared magnitudes of the full complex DFT in double, mean excluded. */
 static double
-naive_spectral_share (const float *plane, int width, int height,
-                      double cutoff)
+naive_spectral_share (const float *plane, int width, int height, double cutoff)
 {
   double high = 0.0, all = 0.0;
 
   for (int ky = 0; ky < height; ky++)
     for (int kx = 0; kx < width; kx++)
       {
-        int    fx = kx <= width / 2 ? kx : kx - width;
-        int    fy = ky <= height / 2 ? ky : ky - height;
+        int fx = kx <= width / 2 ? kx : kx - width;
+        int fy = ky <= height / 2 ? ky : ky - height;
         double rx = fx / (width / 2.0), ry = fy / (height / 2.0);
         double re = 0.0, im = 0.0, energy;
 
@@ -501,8 +530,9 @@ naive_spectral_share (const float *plane, int width, int height,
         for (int y = 0; y < height; y++)
           for (int x = 0; x < width; x++)
             {
-              double angle = -2.0 * G_PI * ((double) kx * x / width
-                                            + (double) ky * y / height);
+              double angle
+                = -2.0 * G_PI
+                  * ((double) kx * x / width + (double) ky * y / height);
 
               re += plane[y * width + x] * cos (angle);
               im += plane[y * width + x] * sin (angle);
@@ -518,8 +548,12 @@ naive_spectral_share (const float *plane, int width, int height,
 static void
 test_spectral_share_constant_and_checkerboard (void)
 {
-  enum { W = 16, H = 10 };
-  float  flat[W * H], board[W * H], mixed[W * H];
+  enum
+  {
+    W = 16,
+    H = 10
+  };
+  float flat[W * H], board[W * H], mixed[W * H];
   double share;
 
   for (int y = 0; y < H; y++)
@@ -535,45 +569,44 @@ test_spectral_share_constant_and_checkerboard (void)
       }
   for (double cutoff = 0.0; cutoff <= 1.0; cutoff += 0.25)
     {
-      g_assert_true (hfsr_spectral_energy_share (flat, W, H, cutoff, &share,
-                                                 NULL));
+      g_assert_true (
+        hfsr_spectral_energy_share (flat, W, H, cutoff, &share, NULL));
       g_assert_cmpfloat (share, ==, 0.0);
-      g_assert_true (hfsr_spectral_energy_share (board, W, H, cutoff, &share,
-                                                 NULL));
+      g_assert_true (
+        hfsr_spectral_energy_share (board, W, H, cutoff, &share, NULL));
       g_assert_cmpfloat_with_epsilon (share, 1.0, 1e-6);
     }
-  g_assert_true (hfsr_spectral_energy_share (mixed, W, H, 0.5, &share,
-                                             NULL));
+  g_assert_true (hfsr_spectral_energy_share (mixed, W, H, 0.5, &share, NULL));
   g_assert_cmpfloat_with_epsilon (share, 1.0 / 3.0, 1e-6);
-  g_assert_true (hfsr_spectral_energy_share (mixed, W, H, 0.1, &share,
-                                             NULL));
+  g_assert_true (hfsr_spectral_energy_share (mixed, W, H, 0.1, &share, NULL));
   g_assert_cmpfloat_with_epsilon (share, 1.0, 1e-6);
 }
 
 static void
 test_spectral_share_naive_twin (void)
 {
-  const struct { int width, height; double cutoff; } cases[] = {
-    { 7, 5, 0.3 }, { 8, 6, 0.5 }, { 9, 9, 0.0 }, { 6, 7, 0.8 },
+  const struct
+  {
+    int width, height;
+    double cutoff;
+  } cases[] = {
+    { 7, 5, 0.3 },  { 8, 6, 0.5 },  { 9, 9, 0.0 }, { 6, 7, 0.8 },
     { 12, 1, 0.5 }, { 1, 11, 0.4 }, { 1, 1, 0.5 }, { 13, 10, 1.0 },
   };
 
   for (gsize c = 0; c < G_N_ELEMENTS (cases); c++)
     {
-      int    width = cases[c].width, height = cases[c].height;
-      float *plane = g_new (float, (gsize) width * height);
+      int width = cases[c].width, height = cases[c].height;
+      float *plane = g_new (float, ((gsize) width * height));
       double share;
 
-      hfsr_test_fill_random (plane, (gsize) width * height, 60 + c,
-                             0.0f, 1.0f);
-      g_assert_true (hfsr_spectral_energy_share (plane, width, height,
-                                                 cases[c].cutoff, &share,
-                                                 NULL));
-      g_assert_cmpfloat_with_epsilon (share,
-                                      naive_spectral_share (plane, width,
-                                                            height,
-                                                            cases[c].cutoff),
-                                      1e-5);
+      hfsr_test_fill_random (plane, (gsize) width * height, 60 + c, 0.0f,
+                             1.0f);
+      g_assert_true (hfsr_spectral_energy_share (
+        plane, width, height, cases[c].cutoff, &share, NULL));
+      g_assert_cmpfloat_with_epsilon (
+        share, naive_spectral_share (plane, width, height, cases[c].cutoff),
+        1e-5);
       g_free (plane);
     }
 }
@@ -581,20 +614,20 @@ test_spectral_share_naive_twin (void)
 static void
 test_spectral_share_invalid (void)
 {
-  float   plane[4] = { 0 };
-  double  share = 0.0;
+  float plane[4] = { 0 };
+  double share = 0.0;
   GError *error = NULL;
 
-  g_assert_false (hfsr_spectral_energy_share (plane, 2, 2, 1.5, &share,
-                                              &error));
+  g_assert_false (
+    hfsr_spectral_energy_share (plane, 2, 2, 1.5, &share, &error));
   g_assert_error (error, HFSR_ERROR, HFSR_ERROR_INVALID_ARGUMENT);
   g_clear_error (&error);
-  g_assert_false (hfsr_spectral_energy_share (plane, 2, 2, NAN, &share,
-                                              &error));
+  g_assert_false (
+    hfsr_spectral_energy_share (plane, 2, 2, NAN, &share, &error));
   g_assert_error (error, HFSR_ERROR, HFSR_ERROR_INVALID_ARGUMENT);
   g_clear_error (&error);
-  g_assert_false (hfsr_spectral_energy_share (plane, 0, 2, 0.5, &share,
-                                              &error));
+  g_assert_false (
+    hfsr_spectral_energy_share (plane, 0, 2, 0.5, &share, &error));
   g_assert_error (error, HFSR_ERROR, HFSR_ERROR_INVALID_ARGUMENT);
   g_clear_error (&error);
 }

@@ -26,7 +26,7 @@ static float *
 draw_scene (const Blob *blobs, int n, int width, int height, double turn,
             double cx, double cy)
 {
-  float *image = g_new (float, (gsize) width * height);
+  float *image = g_new (float, ((gsize) width * height));
   double c = cos (turn), s = sin (turn);
 
   for (int y = 0; y < height; y++)
@@ -44,8 +44,9 @@ draw_scene (const Blob *blobs, int n, int width, int height, double turn,
             double u = ca * dx + sa * dy, w = -sa * dx + ca * dy;
 
             v += blobs[b].amplitude
-                 * exp (-0.5 * (u * u / (blobs[b].sx * blobs[b].sx)
-                                + w * w / (blobs[b].sy * blobs[b].sy)));
+                 * exp (-0.5
+                        * (u * u / (blobs[b].sx * blobs[b].sx)
+                           + w * w / (blobs[b].sy * blobs[b].sy)));
           }
         image[(gsize) y * width + x] = (float) v;
       }
@@ -56,7 +57,7 @@ static Blob *
 random_blobs (int n, int width, int height, guint32 seed)
 {
   GRand *rand = g_rand_new_with_seed (seed);
-  Blob  *blobs = g_new (Blob, n);
+  Blob *blobs = g_new (Blob, n);
 
   for (int b = 0; b < n; b++)
     {
@@ -75,8 +76,8 @@ static HfsrKeypoint *
 detect (const float *image, int width, int height, int *n)
 {
   HfsrSiftParams params;
-  HfsrKeypoint  *keypoints = NULL;
-  GError        *error = NULL;
+  HfsrKeypoint *keypoints = NULL;
+  GError *error = NULL;
 
   hfsr_sift_params_init (&params);
   g_assert_true (hfsr_sift_detect_image (image, width, height, &params,
@@ -93,13 +94,13 @@ static void
 test_blobs (void)
 {
   const double sizes[] = { 1.5, 2.0, 3.0, 4.0, 5.0, 6.0, 8.0, 10.0 };
-  const int    w = 192, h = 176;
+  const int w = 192, h = 176;
 
   for (guint i = 0; i < G_N_ELEMENTS (sizes); i++)
     {
-      Blob          blob = { 97.3, 83.6, sizes[i], sizes[i], 0.0, 0.7 };
-      float        *image = draw_scene (&blob, 1, w, h, 0.0, 0, 0);
-      int           n = 0, near = 0;
+      Blob blob = { 97.3, 83.6, sizes[i], sizes[i], 0.0, 0.7 };
+      float *image = draw_scene (&blob, 1, w, h, 0.0, 0, 0);
+      int n = 0, near = 0;
       HfsrKeypoint *k = detect (image, w, h, &n);
 
       for (int j = 0; j < n; j++)
@@ -124,11 +125,11 @@ test_blobs (void)
 static void
 test_quarter_turn (void)
 {
-  const int     w = 160, h = 128;
-  Blob         *blobs = random_blobs (40, w, h, 11);
-  float        *a = draw_scene (blobs, 40, w, h, 0.0, 0, 0);
-  float        *b = g_new (float, (gsize) w * h);
-  int           na, nb, checked = 0, paired = 0;
+  const int w = 160, h = 128;
+  Blob *blobs = random_blobs (40, w, h, 11);
+  float *a = draw_scene (blobs, 40, w, h, 0.0, 0, 0);
+  float *b = g_new (float, ((gsize) w * h));
+  int na, nb, checked = 0, paired = 0;
   HfsrKeypoint *ka, *kb;
 
   /* b is w wide turned: b (x', y') = a (y', h - 1 - x'), h x w pixels
@@ -180,22 +181,22 @@ test_quarter_turn (void)
 static void
 test_rotation_matches (void)
 {
-  const int      w = 200, h = 200;
-  const double   turn = G_PI / 6, cx = 99.5, cy = 99.5;
-  Blob          *blobs = random_blobs (60, w, h, 12);
-  float         *a = draw_scene (blobs, 60, w, h, 0.0, cx, cy);
-  float         *b = draw_scene (blobs, 60, w, h, turn, cx, cy);
-  double         c = cos (turn), s = sin (turn);
-  const double   rotation[9] = { c, -s, cx - c * cx + s * cy,
-                                 s, c, cy - s * cx - c * cy, 0, 0, 1 };
-  int            na, nb, n_matches, correct;
-  HfsrKeypoint  *ka = detect (a, w, h, &na), *kb = detect (b, w, h, &nb);
+  const int w = 200, h = 200;
+  const double turn = G_PI / 6, cx = 99.5, cy = 99.5;
+  Blob *blobs = random_blobs (60, w, h, 12);
+  float *a = draw_scene (blobs, 60, w, h, 0.0, cx, cy);
+  float *b = draw_scene (blobs, 60, w, h, turn, cx, cy);
+  double c = cos (turn), s = sin (turn);
+  const double rotation[9]
+    = { c, -s, cx - c * cx + s * cy, s, c, cy - s * cx - c * cy, 0, 0, 1 };
+  int na, nb, n_matches, correct;
+  HfsrKeypoint *ka = detect (a, w, h, &na), *kb = detect (b, w, h, &nb);
   HfsrSiftMatch *matches = NULL;
 
-  g_assert_true (hfsr_sift_match (ka, na, kb, nb, 0.8, &matches, &n_matches,
-                                  NULL));
-  correct = hfsr_sift_count_correct (ka, kb, matches, n_matches, rotation,
-                                     3.0);
+  g_assert_true (
+    hfsr_sift_match (ka, na, kb, nb, 0.8, &matches, &n_matches, NULL));
+  correct
+    = hfsr_sift_count_correct (ka, kb, matches, n_matches, rotation, 3.0);
   g_test_message ("%d and %d keypoints, %d matches, %d correct", na, nb,
                   n_matches, correct);
   g_assert_cmpint (correct, >=, 30);
@@ -214,32 +215,32 @@ test_rotation_matches (void)
 static void
 test_image_is_stack (void)
 {
-  const int      w = 120, h = 96;
-  Blob          *blobs = random_blobs (25, w, h, 13);
-  float         *image = draw_scene (blobs, 25, w, h, 0.0, 0, 0);
+  const int w = 120, h = 96;
+  Blob *blobs = random_blobs (25, w, h, 13);
+  float *image = draw_scene (blobs, 25, w, h, 0.0, 0, 0);
   HfsrSiftParams params;
-  float         *planes[HFSR_SIFT_MAX_LEVELS];
-  HfsrKeypoint  *from_image, *from_stack, *from_five;
-  int            n_image, n_stack, n_five, same = 0;
+  float *planes[HFSR_SIFT_MAX_LEVELS];
+  HfsrKeypoint *from_image, *from_stack, *from_five;
+  int n_image, n_stack, n_five, same = 0;
 
   hfsr_sift_params_init (&params);
   g_assert_cmpint (params.n_levels, ==, 6);
   for (int k = 0; k < params.n_levels; k++)
     {
-      planes[k] = g_new (float, (gsize) w * h);
-      g_assert_true (hfsr_gaussian_blur (image, w, h, params.sigmas[k],
-                                         planes[k], NULL));
+      planes[k] = g_new (float, ((gsize) w * h));
+      g_assert_true (
+        hfsr_gaussian_blur (image, w, h, params.sigmas[k], planes[k], NULL));
     }
   from_image = detect (image, w, h, &n_image);
-  g_assert_true (hfsr_sift_detect_stack ((const float *const *) planes, 6,
-                                         w, h, &params, &from_stack,
-                                         &n_stack, NULL));
+  g_assert_true (hfsr_sift_detect_stack ((const float *const *) planes, 6, w,
+                                         h, &params, &from_stack, &n_stack,
+                                         NULL));
   g_assert_cmpint (n_image, ==, n_stack);
   g_assert_cmpint (n_image, >, 0);
   g_assert_cmpmem (from_image, sizeof (HfsrKeypoint) * n_image, from_stack,
                    sizeof (HfsrKeypoint) * n_stack);
-  g_assert_true (hfsr_sift_detect_stack ((const float *const *) planes, 5,
-                                         w, h, &params, &from_five, &n_five,
+  g_assert_true (hfsr_sift_detect_stack ((const float *const *) planes, 5, w,
+                                         h, &params, &from_five, &n_five,
                                          NULL));
   for (int i = 0; i < n_image; i++)
     for (int j = 0; j < n_five; j++)
@@ -277,11 +278,11 @@ assert_refused (const float *const *levels, int n_given, int w, int h,
                 const HfsrSiftParams *params)
 {
   HfsrKeypoint *k = (HfsrKeypoint *) 1;
-  int           n = -1;
-  GError       *error = NULL;
+  int n = -1;
+  GError *error = NULL;
 
-  g_assert_false (hfsr_sift_detect_stack (levels, n_given, w, h, params, &k,
-                                          &n, &error));
+  g_assert_false (
+    hfsr_sift_detect_stack (levels, n_given, w, h, params, &k, &n, &error));
   g_assert_error (error, HFSR_ERROR, HFSR_ERROR_INVALID_ARGUMENT);
   g_assert_null (k);
   g_assert_cmpint (n, ==, 0);
@@ -291,11 +292,11 @@ assert_refused (const float *const *levels, int n_given, int w, int h,
 static void
 test_refusals_and_flat (void)
 {
-  float          flat[32 * 32];
-  const float   *levels[6] = { flat, flat, flat, flat, flat, flat };
+  float flat[32 * 32];
+  const float *levels[6] = { flat, flat, flat, flat, flat, flat };
   HfsrSiftParams params, bad;
-  HfsrKeypoint  *k = NULL;
-  int            n = -1;
+  HfsrKeypoint *k = NULL;
+  int n = -1;
 
   for (int i = 0; i < 32 * 32; i++)
     flat[i] = 0.5f;
@@ -317,8 +318,8 @@ test_refusals_and_flat (void)
   bad.contrast_threshold = -1.0;
   assert_refused (levels, 6, 32, 32, &bad);
 
-  g_assert_true (hfsr_sift_detect_stack (levels, 6, 32, 32, &params, &k, &n,
-                                         NULL));
+  g_assert_true (
+    hfsr_sift_detect_stack (levels, 6, 32, 32, &params, &k, &n, NULL));
   g_assert_null (k);
   g_assert_cmpint (n, ==, 0);
   /* Smaller than the border: nothing to find, nothing read out of it. */

@@ -35,8 +35,8 @@ match_ok (const HfsrKeypoint *a, int n_a, const HfsrKeypoint *b, int n_b,
 {
   GError *error = NULL;
 
-  g_assert_true (hfsr_sift_match (a, n_a, b, n_b, ratio, matches, n_matches,
-                                  &error));
+  g_assert_true (
+    hfsr_sift_match (a, n_a, b, n_b, ratio, matches, n_matches, &error));
   g_assert_no_error (error);
 }
 
@@ -45,12 +45,12 @@ match_ok (const HfsrKeypoint *a, int n_a, const HfsrKeypoint *b, int n_b,
 static void
 test_ratio_boundary (void)
 {
-  HfsrKeypoint   a[1] = { make_keypoint (0, 0, 0, 0.0f) };
-  HfsrKeypoint   b[3] = { make_keypoint (0, 0, 1, 5.0f),
-                          make_keypoint (0, 0, 0, 4.0f),
-                          make_keypoint (0, 0, 2, 6.0f) };
+  HfsrKeypoint a[1] = { make_keypoint (0, 0, 0, 0.0f) };
+  HfsrKeypoint b[3]
+    = { make_keypoint (0, 0, 1, 5.0f), make_keypoint (0, 0, 0, 4.0f),
+        make_keypoint (0, 0, 2, 6.0f) };
   HfsrSiftMatch *matches;
-  int            n;
+  int n;
 
   match_ok (a, 1, b, 3, 0.8, &matches, &n);
   g_assert_cmpint (n, ==, 0);
@@ -76,14 +76,14 @@ test_ratio_boundary (void)
 static void
 test_ties (void)
 {
-  HfsrKeypoint   a[2] = { make_keypoint (0, 0, 0, 1.0f),
-                          make_keypoint (0, 0, 5, 1.0f) };
-  HfsrKeypoint   b[4] = { make_keypoint (0, 0, 1, 1.0f),  /* sqrt 2 from a0 */
-                          make_keypoint (0, 0, 2, 1.0f),  /* sqrt 2 from a0 */
-                          make_keypoint (0, 0, 5, 1.0f),  /* a1 itself */
-                          make_keypoint (0, 0, 6, 1.0f) };
+  HfsrKeypoint a[2]
+    = { make_keypoint (0, 0, 0, 1.0f), make_keypoint (0, 0, 5, 1.0f) };
+  HfsrKeypoint b[4] = { make_keypoint (0, 0, 1, 1.0f), /* sqrt 2 from a0 */
+                        make_keypoint (0, 0, 2, 1.0f), /* sqrt 2 from a0 */
+                        make_keypoint (0, 0, 5, 1.0f), /* a1 itself */
+                        make_keypoint (0, 0, 6, 1.0f) };
   HfsrSiftMatch *matches;
-  int            n;
+  int n;
 
   match_ok (a, 2, b, 4, 1.0, &matches, &n);
   /* a0: tie at sqrt 2 -> rejected; a1: 0 against sqrt 2 -> match b2. */
@@ -97,12 +97,12 @@ test_ties (void)
 static void
 test_small_inputs (void)
 {
-  HfsrKeypoint   a[2] = { make_keypoint (0, 0, 0, 1.0f),
-                          make_keypoint (0, 0, 1, 1.0f) };
-  HfsrKeypoint   b[1] = { make_keypoint (0, 0, 0, 1.0f) };
+  HfsrKeypoint a[2]
+    = { make_keypoint (0, 0, 0, 1.0f), make_keypoint (0, 0, 1, 1.0f) };
+  HfsrKeypoint b[1] = { make_keypoint (0, 0, 0, 1.0f) };
   HfsrSiftMatch *matches = (HfsrSiftMatch *) a; /* must be reset */
-  int            n = -1;
-  GError        *error = NULL;
+  int n = -1;
+  GError *error = NULL;
 
   /* One candidate: no second neighbour, nothing passes the ratio test. */
   match_ok (a, 2, b, 1, 0.8, &matches, &n);
@@ -130,8 +130,7 @@ test_small_inputs (void)
   g_assert_false (hfsr_sift_match (a, -1, a, 2, 0.8, &matches, &n, &error));
   g_assert_error (error, HFSR_ERROR, HFSR_ERROR_INVALID_ARGUMENT);
   g_clear_error (&error);
-  g_assert_false (hfsr_sift_match (NULL, 3, a, 2, 0.8, &matches, &n,
-                                   &error));
+  g_assert_false (hfsr_sift_match (NULL, 3, a, 2, 0.8, &matches, &n, &error));
   g_assert_error (error, HFSR_ERROR, HFSR_ERROR_INVALID_ARGUMENT);
   g_clear_error (&error);
 }
@@ -147,8 +146,8 @@ naive_nearest (const HfsrKeypoint *p, const HfsrKeypoint *b, int n_b,
                double ratio, gboolean *ambiguous)
 {
   double *dist = g_new (double, n_b);
-  int     first = 0, second = -1;
-  double  d1, d2;
+  int first = 0, second = -1;
+  double d1, d2;
 
   for (int j = 0; j < n_b; j++)
     {
@@ -170,8 +169,8 @@ naive_nearest (const HfsrKeypoint *p, const HfsrKeypoint *b, int n_b,
       second = j;
   d1 = dist[first];
   d2 = dist[second];
-  *ambiguous = fabs (d1 - ratio * d2) <= 1e-5 * d2
-               || fabs (d1 - d2) <= 1e-5 * d2;
+  *ambiguous
+    = fabs (d1 - ratio * d2) <= 1e-5 * d2 || fabs (d1 - d2) <= 1e-5 * d2;
   g_free (dist);
   return d1 < ratio * d2 ? first : -1;
 }
@@ -179,11 +178,11 @@ naive_nearest (const HfsrKeypoint *p, const HfsrKeypoint *b, int n_b,
 static void
 check_against_naive (int n_a, int n_b, guint32 seed)
 {
-  HfsrKeypoint  *a = g_new0 (HfsrKeypoint, n_a);
-  HfsrKeypoint  *b = g_new0 (HfsrKeypoint, MAX (n_b, 1));
+  HfsrKeypoint *a = g_new0 (HfsrKeypoint, n_a);
+  HfsrKeypoint *b = g_new0 (HfsrKeypoint, MAX (n_b, 1));
   HfsrSiftMatch *matches;
-  int            n, next = 0, expected_count = 0, checked = 0;
-  GRand         *rand = g_rand_new_with_seed (seed);
+  int n, next = 0, expected_count = 0, checked = 0;
+  GRand *rand = g_rand_new_with_seed (seed);
 
   for (int i = 0; i < n_a; i++)
     hfsr_test_fill_random (a[i].descriptor, D, seed * 1000 + i, 0.0f, 0.2f);
@@ -193,16 +192,15 @@ check_against_naive (int n_a, int n_b, guint32 seed)
    * often and fail often. */
   for (int j = 0; j < n_b; j++)
     {
-      hfsr_test_fill_random (b[j].descriptor, D, seed * 7000 + j, 0.0f,
-                             0.2f);
+      hfsr_test_fill_random (b[j].descriptor, D, seed * 7000 + j, 0.0f, 0.2f);
       if (j % 5 != 4 && n_a > 0)
         {
           const HfsrKeypoint *source = &a[j % n_a];
           float noise = (float) g_rand_double_range (rand, 0.05, 0.9);
 
           for (int k = 0; k < D; k++)
-            b[j].descriptor[k] = source->descriptor[k]
-                                 + noise * (b[j].descriptor[k] - 0.1f);
+            b[j].descriptor[k]
+              = source->descriptor[k] + noise * (b[j].descriptor[k] - 0.1f);
         }
     }
 
@@ -210,8 +208,8 @@ check_against_naive (int n_a, int n_b, guint32 seed)
   for (int i = 0; i < n_a && n_b >= 2; i++)
     {
       gboolean ambiguous;
-      int      want = naive_nearest (&a[i], b, n_b, 0.8, &ambiguous);
-      int      got = next < n && matches[next].a == i ? matches[next].b : -1;
+      int want = naive_nearest (&a[i], b, n_b, 0.8, &ambiguous);
+      int got = next < n && matches[next].a == i ? matches[next].b : -1;
 
       if (got >= 0)
         next++;
@@ -221,8 +219,8 @@ check_against_naive (int n_a, int n_b, guint32 seed)
         continue;
       checked++;
       if (want != got)
-        g_error ("seed %u, keypoint %d of %d: naive nearest %d, got %d",
-                 seed, i, n_a, want, got);
+        g_error ("seed %u, keypoint %d of %d: naive nearest %d, got %d", seed,
+                 i, n_a, want, got);
     }
   g_assert_cmpint (next, ==, n); /* matches are in order of a, one each */
   if (n_b >= 2 && n_a >= 20)
@@ -242,8 +240,8 @@ static void
 test_against_naive (void)
 {
   static const int sizes[][2] = {
-    { 1, 2 }, { 3, 2 }, { 20, 63 }, { 20, 64 }, { 97, 65 }, { 150, 200 },
-    { 64, 1 }, { 0, 5 },
+    { 1, 2 },   { 3, 2 },     { 20, 63 }, { 20, 64 },
+    { 97, 65 }, { 150, 200 }, { 64, 1 },  { 0, 5 },
   };
 
   for (guint s = 0; s < G_N_ELEMENTS (sizes); s++)
@@ -258,9 +256,9 @@ test_against_naive (void)
 static int
 count_with_offset (const double h[9], double offset, int *n_out)
 {
-  HfsrKeypoint  a[25], b[25];
+  HfsrKeypoint a[25], b[25];
   HfsrSiftMatch m[25];
-  int           n = 0;
+  int n = 0;
 
   for (int gy = 0; gy < 5; gy++)
     for (int gx = 0; gx < 5; gx++)
@@ -270,10 +268,9 @@ count_with_offset (const double h[9], double offset, int *n_out)
         double angle = 0.7 * n;
 
         a[n] = make_keypoint (x, y, 0, 0.0f);
-        b[n] = make_keypoint ((h[0] * x + h[1] * y + h[2]) / w
-                              + offset * cos (angle),
-                              (h[3] * x + h[4] * y + h[5]) / w
-                              + offset * sin (angle), 0, 0.0f);
+        b[n] = make_keypoint (
+          (h[0] * x + h[1] * y + h[2]) / w + offset * cos (angle),
+          (h[3] * x + h[4] * y + h[5]) / w + offset * sin (angle), 0, 0.0f);
         m[n].a = n;
         m[n].b = n;
         m[n].distance = 0.0f;
@@ -288,8 +285,8 @@ test_count_correct (void)
 {
   const double translation[9] = { 1, 0, 12.5, 0, 1, -7.25, 0, 0, 1 };
   const double scaling[9] = { 1.5, 0, 0, 0, 0.75, 0, 0, 0, 1 };
-  const double projective[9] = { 0.95, 0.1, 5, -0.08, 1.05, 3,
-                                 4e-4, -3e-4, 1 };
+  const double projective[9]
+    = { 0.95, 0.1, 5, -0.08, 1.05, 3, 4e-4, -3e-4, 1 };
   const double *homographies[] = { translation, scaling, projective };
 
   for (guint i = 0; i < G_N_ELEMENTS (homographies); i++)
@@ -310,15 +307,16 @@ static void
 test_count_correct_at_infinity (void)
 {
   /* w = x - 40: the keypoint at x = 40 maps to infinity. */
-  const double  h[9] = { 1, 0, 0, 0, 1, 0, 1, 0, -40 };
-  HfsrKeypoint  a[3] = { make_keypoint (40, 10, 0, 0.0f),
-                         make_keypoint (50, 10, 0, 0.0f),
-                         make_keypoint (20, 30, 0, 0.0f) };
-  HfsrKeypoint  b[3] = { make_keypoint (0, 0, 0, 0.0f),
-                         make_keypoint (5, 1, 0, 0.0f),      /* 50/10, 10/10 */
-                         make_keypoint (-1, -1.5, 0, 0.0f) }; /* 20/-20, 30/-20 */
+  const double h[9] = { 1, 0, 0, 0, 1, 0, 1, 0, -40 };
+  HfsrKeypoint a[3]
+    = { make_keypoint (40, 10, 0, 0.0f), make_keypoint (50, 10, 0, 0.0f),
+        make_keypoint (20, 30, 0, 0.0f) };
+  HfsrKeypoint b[3]
+    = { make_keypoint (0, 0, 0, 0.0f),
+        make_keypoint (5, 1, 0, 0.0f),       /* 50/10, 10/10 */
+        make_keypoint (-1, -1.5, 0, 0.0f) }; /* 20/-20, 30/-20 */
   HfsrSiftMatch m[3] = { { 0, 0, 0.0f }, { 1, 1, 0.0f }, { 2, 2, 0.0f } };
-  const double  bad[9] = { NAN, 0, 0, 0, 1, 0, 0, 0, 1 };
+  const double bad[9] = { NAN, 0, 0, 0, 1, 0, 0, 0, 1 };
 
   g_assert_cmpint (hfsr_sift_count_correct (a, b, m, 3, h, 3.0), ==, 2);
   g_assert_cmpint (hfsr_sift_count_correct (a, b, m, 1, h, 3.0), ==, 0);

@@ -24,7 +24,7 @@ static HfsrModelBuilder *
 sr2_builder (const float *fc_weight, const float *fc_bias)
 {
   HfsrModelBuilder *b = hfsr_model_builder_new ("input", 1);
-  const gint64      weight_shape[2] = { 3, 4 }, bias_shape[1] = { 3 };
+  const gint64 weight_shape[2] = { 3, 4 }, bias_shape[1] = { 3 };
 
   hfsr_model_builder_add_conv2d (b, "shared", "input", 1, 4, 3, 1);
   hfsr_model_builder_add_conv2d (b, "tail", "shared", 4, 4, 3, 2);
@@ -72,9 +72,9 @@ static void
 test_hand_worked_probabilities (void)
 {
   const float weight[12] = { 0 }, bias[3] = { 0.0f, (float) G_LN2, 0.0f };
-  HfsrModel  *model = hfsr_model_builder_load (sr2_builder (weight, bias));
-  float      *grey = random_grey (7 * 5, 1);
-  double      p[3];
+  HfsrModel *model = hfsr_model_builder_load (sr2_builder (weight, bias));
+  float *grey = random_grey (7 * 5, 1);
+  double p[3];
 
   g_assert_cmpint (hfsr_model_get_n_classes (model), ==, 3);
   g_assert_true (hfsr_model_classify (model, grey, 7, 5, p, NULL));
@@ -91,13 +91,13 @@ static void
 test_probabilities_are_the_forward_pass_and_labels (void)
 {
   HfsrModelBuilder *b = sr2_builder (NULL, NULL);
-  HfsrModel        *plain, *labelled;
-  const int         w = 9, h = 6;
-  float            *grey = random_grey (w * h, 2);
-  HfsrTensor       *input = hfsr_tensor_new (1, h, w, NULL);
-  HfsrTensor       *outputs[2] = { NULL, NULL };
-  double            p[3], sum = 0.0;
-  char             *label;
+  HfsrModel *plain, *labelled;
+  const int w = 9, h = 6;
+  float *grey = random_grey (w * h, 2);
+  HfsrTensor *input = hfsr_tensor_new (1, h, w, NULL);
+  HfsrTensor *outputs[2] = { NULL, NULL };
+  double p[3], sum = 0.0;
+  char *label;
 
   hfsr_model_builder_set_metadata (b, "hfsr.classes", "cat  dog\tbird");
   labelled = hfsr_model_builder_load (b);
@@ -135,9 +135,9 @@ test_classify_refusals (void)
 {
   HfsrModel *model = hfsr_model_builder_load (sr2_builder (NULL, NULL));
   HfsrModel *rgb = hfsr_model_builder_small_wdsr_x2 ();
-  float     *grey = random_grey (257 * 256, 3);
-  double     p[3];
-  GError    *error = NULL;
+  float *grey = random_grey (257 * 256, 3);
+  double p[3];
+  GError *error = NULL;
 
   g_assert_false (hfsr_model_classify (model, grey, 257, 256, p, &error));
   g_assert_error (error, HFSR_ERROR, HFSR_ERROR_INVALID_ARGUMENT);
@@ -163,12 +163,12 @@ static void
 test_load_refusals (void)
 {
   HfsrModelBuilder *sr2 = sr2_builder (NULL, NULL);
-  GBytes    *bytes = hfsr_model_builder_build (sr2);
-  char      *path = hfsr_write_temp_file (bytes, NULL);
-  GBytes    *rgb_bytes;
-  char      *rgb_path;
+  GBytes *bytes = hfsr_model_builder_build (sr2);
+  char *path = hfsr_write_temp_file (bytes, NULL);
+  GBytes *rgb_bytes;
+  char *rgb_path;
   HfsrModel *model;
-  GError    *error = NULL;
+  GError *error = NULL;
   HfsrModelBuilder *rgb = hfsr_model_builder_new ("input", 3);
 
   hfsr_model_builder_add_conv2d (rgb, "conv", "input", 3, 12, 3, 5);
@@ -182,26 +182,30 @@ test_load_refusals (void)
   model = hfsr_model_load_structure_sr (path, 2, "fsrcnn", 1, 0.0, &error);
   g_assert_no_error (error);
   hfsr_model_free (model);
-  g_assert_null (hfsr_model_load_structure_sr (path, 4, "fsrcnn", 1, 0.0,
-                                               &error));
+  g_assert_null (
+    hfsr_model_load_structure_sr (path, 4, "fsrcnn", 1, 0.0, &error));
   g_assert_error (error, HFSR_ERROR, HFSR_ERROR_FORMAT);
   g_clear_error (&error);
-  g_assert_null (hfsr_model_load_structure_sr (rgb_path, 2, "fsrcnn", 1, 0.0,
-                                               &error));
+  g_assert_null (
+    hfsr_model_load_structure_sr (rgb_path, 2, "fsrcnn", 1, 0.0, &error));
   g_assert_error (error, HFSR_ERROR, HFSR_ERROR_FORMAT);
-  g_assert_nonnull (strstr (error->message,
-                            "not a Structure-aware SR network"));
+  g_assert_nonnull (
+    strstr (error->message, "not a Structure-aware SR network"));
   g_clear_error (&error);
   for (int c = 0; c < 4; c++)
     {
-      const struct { int scale; const char *arch; int shared; } bad[] = {
-        { 3, "fsrcnn", 1 }, { 2, "wdsr", 2 }, { 2, "fsrcnn", 4 },
-        { 2, "resnet", 1 } };
+      const struct
+      {
+        int scale;
+        const char *arch;
+        int shared;
+      } bad[] = { { 3, "fsrcnn", 1 },
+                  { 2, "wdsr", 2 },
+                  { 2, "fsrcnn", 4 },
+                  { 2, "resnet", 1 } };
 
-      g_assert_null (hfsr_model_load_structure_sr (NULL, bad[c].scale,
-                                                   bad[c].arch,
-                                                   bad[c].shared, 1.0,
-                                                   &error));
+      g_assert_null (hfsr_model_load_structure_sr (
+        NULL, bad[c].scale, bad[c].arch, bad[c].shared, 1.0, &error));
       g_assert_error (error, HFSR_ERROR, HFSR_ERROR_INVALID_ARGUMENT);
       g_clear_error (&error);
     }

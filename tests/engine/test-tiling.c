@@ -15,8 +15,7 @@
 #include "test-util.h"
 
 #define TOLERANCE 1e-5
-#define SENTINEL  -7.25f
-
+#define SENTINEL -7.25f
 
 /* A convolution after the shuffle too, so part of the band is at the
  * output's resolution. */
@@ -49,8 +48,8 @@ make_fsrcnn_x2 (void)
   hfsr_model_builder_add_prelu (b, "map.act", "map", 4, 305);
   hfsr_model_builder_add_conv2d (b, "expand", "map.act", 4, 8, 1, 306);
   hfsr_model_builder_add_prelu (b, "expand.act", "expand", 8, 307);
-  hfsr_model_builder_add_conv_transpose2d (b, "deconv", "expand.act", 8, 1,
-                                           9, 2, 4, 1, 308);
+  hfsr_model_builder_add_conv_transpose2d (b, "deconv", "expand.act", 8, 1, 9,
+                                           2, 4, 1, 308);
   return hfsr_model_builder_load (b);
 }
 
@@ -107,8 +106,8 @@ make_se (void)
 static HfsrModel *
 load_fixture (const char *name)
 {
-  char *relative = g_build_filename ("tests", "engine", "fixtures", name,
-                                     NULL);
+  char *relative
+    = g_build_filename ("tests", "engine", "fixtures", name, NULL);
   char *path = hfsr_test_source_path (relative);
   GError *error = NULL;
   HfsrModel *model = hfsr_model_load (path, &error);
@@ -126,8 +125,8 @@ load_fixture (const char *name)
 static void
 test_shipped_blocks_fused (void)
 {
-  const char *files[] = { "models/hfsr-x2-a0.safetensors",
-                          "models/hfsr-x4-a1-5.safetensors" };
+  const char *files[]
+    = { "models/hfsr-x2-a0.safetensors", "models/hfsr-x4-a1-5.safetensors" };
   GError *error = NULL;
   HfsrModel *blend;
   char *folder = hfsr_test_source_path ("models");
@@ -170,9 +169,9 @@ typedef struct
 {
   const char *name;
   HfsrModel *(*make) (void);
-  int         scale;
-  int         margin_min;
-  int         margin_max;
+  int scale;
+  int margin_min;
+  int margin_max;
 } ModelCase;
 
 static const ModelCase model_cases[] = {
@@ -224,7 +223,7 @@ view_crop (const HfsrImageView *source, const HfsrRect *rect)
   HfsrImageView view = { NULL, source->channels, 0, *rect };
 
   view.rowstride = (gsize) rect->width * source->channels;
-  view.data = g_new (float, MAX (view.rowstride * rect->height, 1));
+  view.data = g_new (float, (MAX (view.rowstride * rect->height, 1)));
   for (int y = rect->y; y < rect->y + rect->height; y++)
     memcpy (view_at (&view, rect->x, y, 0), view_at (source, rect->x, y, 0),
             view.rowstride * sizeof (float));
@@ -292,8 +291,8 @@ check_region_with (const HfsrModel *model, const HfsrImageView *input,
 
         for (int c = 0; c < channels; c++)
           {
-            double expected = hfsr_tensor_plane (reference, c)
-                                [(gsize) ry * reference->width + rx];
+            double expected = hfsr_tensor_plane (
+              reference, c)[(gsize) ry * reference->width + rx];
             double d = fabs (*view_at (&output, x, y, c) - expected);
 
             worst = isnan (d) ? INFINITY : MAX (worst, d);
@@ -324,7 +323,10 @@ test_model_case (gconstpointer data)
   /* Odd sizes, a non-zero (and negative) origin and tiny ones; an image
    * wider than a default tile follows below. */
   const HfsrRect images[] = {
-    { 5, -3, 13, 11 }, { 0, 0, 135, 7 }, { -2, 1, 2, 3 }, { 0, 0, 1, 1 },
+    { 5, -3, 13, 11 },
+    { 0, 0, 135, 7 },
+    { -2, 1, 2, 3 },
+    { 0, 0, 1, 1 },
   };
   int s = hfsr_model_get_scale (model);
   GRand *rand = g_rand_new_with_seed (77);
@@ -338,8 +340,8 @@ test_model_case (gconstpointer data)
       const HfsrRect *image = &images[i];
       HfsrImageView input = view_new (image, 4, 1000 + (guint32) i);
       HfsrTensor *reference = forward_whole (model, &input);
-      HfsrRect whole = { image->x * s, image->y * s, image->width * s,
-                         image->height * s };
+      HfsrRect whole
+        = { image->x * s, image->y * s, image->width * s, image->height * s };
 
       g_assert_cmpint (reference->height, ==, whole.height);
       g_assert_cmpint (reference->width, ==, whole.width);
@@ -356,10 +358,10 @@ test_model_case (gconstpointer data)
 
           sub.x = whole.x + g_rand_int_range (rand, 0, whole.width);
           sub.y = whole.y + g_rand_int_range (rand, 0, whole.height);
-          sub.width = g_rand_int_range (rand, 1, whole.x + whole.width
-                                                 - sub.x + 1);
-          sub.height = g_rand_int_range (rand, 1, whole.y + whole.height
-                                                  - sub.y + 1);
+          sub.width
+            = g_rand_int_range (rand, 1, whole.x + whole.width - sub.x + 1);
+          sub.height
+            = g_rand_int_range (rand, 1, whole.y + whole.height - sub.y + 1);
           need = hfsr_model_required_input (model, &sub, image);
           tight = view_crop (&input, &need);
           check_region (model, &tight, image, reference, &sub,
@@ -376,8 +378,8 @@ test_model_case (gconstpointer data)
     HfsrRect wide = { 3, -1, hfsr_model_get_tile_input (model) + 37, 3 };
     HfsrImageView input = view_new (&wide, 4, 2000);
     HfsrTensor *reference = forward_whole (model, &input);
-    HfsrRect whole = { wide.x * s, wide.y * s, wide.width * s,
-                       wide.height * s };
+    HfsrRect whole
+      = { wide.x * s, wide.y * s, wide.width * s, wide.height * s };
 
     g_test_message ("%s: default tile %d input pixels",
                     hfsr_model_get_name (model),
@@ -426,17 +428,17 @@ test_margin_matters (void)
     GError *error = NULL;
 
     model->margin--;
-    g_assert_true (hfsr_model_run_region (model, &input, &image, &output, 7, NULL,
-                                          NULL, NULL, &error));
+    g_assert_true (hfsr_model_run_region (model, &input, &image, &output, 7,
+                                          NULL, NULL, NULL, &error));
     g_assert_no_error (error);
     model->margin++;
     worst = 0.0;
     for (int c = 0; c < 3; c++)
       for (int y = 0; y < 48; y++)
         for (int x = 0; x < 48; x++)
-          worst = MAX (worst, fabs (*view_at (&output, x, y, c)
-                                    - hfsr_tensor_plane (reference, c)
-                                        [y * 48 + x]));
+          worst = MAX (worst,
+                       fabs (*view_at (&output, x, y, c)
+                             - hfsr_tensor_plane (reference, c)[y * 48 + x]));
     g_test_message ("a margin one short differs by %g", worst);
     g_assert_cmpfloat (worst, >, 10 * TOLERANCE);
     g_free (output.data);
@@ -497,8 +499,8 @@ expect_invalid (const HfsrModel *model, const HfsrImageView *input,
 {
   GError *error = NULL;
 
-  g_assert_false (hfsr_model_run_region (model, input, image, output, tile, NULL,
-                                         NULL, NULL, &error));
+  g_assert_false (hfsr_model_run_region (model, input, image, output, tile,
+                                         NULL, NULL, NULL, &error));
   g_assert_error (error, HFSR_ERROR, HFSR_ERROR_INVALID_ARGUMENT);
   g_test_message ("refused: %s", error->message);
   g_error_free (error);
@@ -550,8 +552,8 @@ test_invalid_views (void)
 
 typedef struct
 {
-  int    calls;
-  int    cancel_at;
+  int calls;
+  int cancel_at;
   double last;
 } Progress;
 
@@ -577,15 +579,17 @@ test_progress_and_cancel (void)
   GError *error = NULL;
 
   /* Tiles of 8: 3 x 3 tiles, fractions rising to 1. */
-  g_assert_true (hfsr_model_run_region (model, &input, &image, &output, 8, NULL,
-                                        record_progress, &progress, &error));
+  g_assert_true (hfsr_model_run_region (model, &input, &image, &output, 8,
+                                        NULL, record_progress, &progress,
+                                        &error));
   g_assert_no_error (error);
   g_assert_cmpint (progress.calls, ==, 9);
   g_assert_cmpfloat (progress.last, ==, 1.0);
 
   progress = (Progress) { 0, 2, 0.0 };
-  g_assert_false (hfsr_model_run_region (model, &input, &image, &output, 8, NULL,
-                                         record_progress, &progress, &error));
+  g_assert_false (hfsr_model_run_region (model, &input, &image, &output, 8,
+                                         NULL, record_progress, &progress,
+                                         &error));
   g_assert_error (error, HFSR_ERROR, HFSR_ERROR_CANCELLED);
   g_assert_cmpint (progress.calls, ==, 2);
   g_clear_error (&error);
@@ -597,11 +601,11 @@ test_progress_and_cancel (void)
 
 typedef struct
 {
-  const HfsrModel     *model;
+  const HfsrModel *model;
   const HfsrImageView *input;
-  const HfsrRect      *image;
-  const HfsrTensor    *reference;
-  HfsrRect             rect;
+  const HfsrRect *image;
+  const HfsrTensor *reference;
+  HfsrRect rect;
 } RegionJob;
 
 static gpointer
@@ -629,7 +633,10 @@ test_concurrent_regions (void)
 
   for (int t = 0; t < 4; t++)
     {
-      jobs[t] = (RegionJob) { model, &input, &image, reference,
+      jobs[t] = (RegionJob) { model,
+                              &input,
+                              &image,
+                              reference,
                               { (t % 2) * 40, (t / 2) * 30, 40, 30 } };
       threads[t] = g_thread_new ("region", run_region_job, &jobs[t]);
     }
@@ -674,10 +681,10 @@ test_region_threads (void)
 typedef struct
 {
   const HfsrModel *model;
-  HfsrRunOptions   options;
-  int              seen_threads;
-  HfsrKernelPath   seen_kernel;
-  int              threads_after;
+  HfsrRunOptions options;
+  int seen_threads;
+  HfsrKernelPath seen_kernel;
+  int threads_after;
 } OptionsJob;
 
 static gboolean
@@ -722,8 +729,8 @@ test_threads (void)
 {
   HfsrModel *model = hfsr_model_builder_small_wdsr_x2 ();
   HfsrKernelPath fallback = hfsr_kernel_path_for (g_getenv ("HFSR_KERNEL"));
-  HfsrKernelPath other = fallback == HFSR_KERNEL_GENERIC ? HFSR_KERNEL_BLAS
-                                                         : HFSR_KERNEL_GENERIC;
+  HfsrKernelPath other
+    = fallback == HFSR_KERNEL_GENERIC ? HFSR_KERNEL_BLAS : HFSR_KERNEL_GENERIC;
   OptionsJob jobs[] = {
     { model, { 3, other } },
     { model, { 0, HFSR_KERNEL_AUTO } },

@@ -22,7 +22,7 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
       GError *error = NULL;
       guint32 shape[4];
       guint8 *elements = idx_parse (data, size, dims, shape, &error);
-      gsize   count = 1, header = 4 + 4 * (gsize) dims;
+      gsize count = 1, header = 4 + 4 * (gsize) dims;
 
       if (elements == NULL)
         {

@@ -35,10 +35,10 @@ run_tiled (const HfsrModel *model, const HfsrTensor *input)
   HfsrRect image = { 0, 0, input->width, input->height };
   int s = hfsr_model_get_scale (model);
   int out_channels = hfsr_model_get_output_channels (model, 0);
-  HfsrImageView in_view = { NULL, input->channels,
-                            (gsize) image.width * input->channels, image };
-  HfsrImageView out_view = { NULL, out_channels, 0,
-                             { 0, 0, image.width * s, image.height * s } };
+  HfsrImageView in_view
+    = { NULL, input->channels, (gsize) image.width * input->channels, image };
+  HfsrImageView out_view
+    = { NULL, out_channels, 0, { 0, 0, image.width * s, image.height * s } };
   gsize plane = (gsize) image.width * image.height;
   gsize n = (gsize) out_view.rect.width * out_view.rect.height * out_channels;
   GError *error = NULL;
@@ -51,8 +51,8 @@ run_tiled (const HfsrModel *model, const HfsrTensor *input)
       in_view.data[p * input->channels + c] = hfsr_tensor_plane (input, c)[p];
   out_view.rowstride = (gsize) out_view.rect.width * out_channels;
   out_view.data = g_new0 (float, n);
-  if (!hfsr_model_run_region (model, &in_view, &image, &out_view, 2, NULL, NULL,
-                              NULL, &error))
+  if (!hfsr_model_run_region (model, &in_view, &image, &out_view, 2, NULL,
+                              NULL, NULL, &error))
     {
       if (error == NULL)
         abort ();
@@ -79,8 +79,8 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
     }
 
   n_outputs = hfsr_model_get_n_outputs (model);
-  input = hfsr_tensor_new (hfsr_model_get_input_channels (model), 3, 5,
-                           &error);
+  input
+    = hfsr_tensor_new (hfsr_model_get_input_channels (model), 3, 5, &error);
   if (input == NULL)
     abort ();
   for (gsize i = 0; i < hfsr_tensor_size (input); i++)

@@ -61,8 +61,8 @@ seed_fsrcnn (void)
   hfsr_model_builder_add_tensor (b, "slope", shared_slope, 1, one);
   hfsr_model_builder_add_node (b, "shrink.act", "prelu", "shrink",
                                "{\"weight\": \"slope\"}");
-  hfsr_model_builder_add_conv_transpose2d (b, "deconv", "shrink.act", 2, 1,
-                                           4, 2, 1, 0, 9);
+  hfsr_model_builder_add_conv_transpose2d (b, "deconv", "shrink.act", 2, 1, 4,
+                                           2, 1, 0, 9);
   return b;
 }
 
@@ -94,8 +94,7 @@ seed_classifier (void)
   hfsr_model_builder_add_node (b, "hr", "pixel_shuffle", "sr",
                                "{\"factor\": 2}");
   hfsr_model_builder_add_node (b, "pool", "global_avg_pool", "shared", NULL);
-  hfsr_model_builder_add_random_tensor (b, "fc.weight", 16, 0.5f, 2,
-                                        fc_shape);
+  hfsr_model_builder_add_random_tensor (b, "fc.weight", 16, 0.5f, 2, fc_shape);
   hfsr_model_builder_add_node (b, "fc", "linear", "pool",
                                "{\"weight\": \"fc.weight\"}");
   hfsr_model_builder_add_node (b, "probs", "softmax", "fc", NULL);
@@ -152,12 +151,11 @@ main (int argc, char **argv)
       GError *error = NULL;
       gsize size;
       const guint8 *data = g_bytes_get_data (bytes, &size);
-      HfsrModel *model = hfsr_model_load_from_data (data, size, file,
-                                                    &error);
+      HfsrModel *model = hfsr_model_load_from_data (data, size, file, &error);
 
       if (model == NULL
-          || !g_file_set_contents (path, (const char *) data,
-                                   (gssize) size, &error))
+          || !g_file_set_contents (path, (const char *) data, (gssize) size,
+                                   &error))
         {
           fprintf (stderr, "%s: %s\n", argv[0], error->message);
           return 1;

@@ -21,10 +21,10 @@ static void
 check_round_trip (const KeypointList *list)
 {
   KeypointList again = { 0 };
-  GError      *error = NULL;
-  char        *text = NULL;
-  size_t       length = 0;
-  FILE        *to = open_memstream (&text, &length);
+  GError *error = NULL;
+  char *text = NULL;
+  size_t length = 0;
+  FILE *to = open_memstream (&text, &length);
 
   if (to == NULL)
     abort ();
@@ -38,8 +38,10 @@ check_round_trip (const KeypointList *list)
       abort ();
     }
   if (again.n != list->n
-      || (list->n > 0 && memcmp (again.points, list->points,
-                                 sizeof (HfsrKeypoint) * list->n) != 0))
+      || (list->n > 0
+          && memcmp (again.points, list->points,
+                     sizeof (HfsrKeypoint) * list->n)
+               != 0))
     abort ();
   keypoint_list_clear (&again);
   free (text);
@@ -49,8 +51,8 @@ int
 LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
 {
   KeypointList list = { 0 };
-  GError      *error = NULL;
-  double       h[9];
+  GError *error = NULL;
+  double h[9];
 
   if (keypoint_file_parse ((const char *) data, size, &list, &error))
     {

@@ -24,8 +24,8 @@ static GBytes *
 idx_bytes (int dims, const guint32 *shape, guint8 (*fill) (gsize))
 {
   GByteArray *file = g_byte_array_new ();
-  guint8      magic[4] = { 0, 0, 0x08, (guint8) dims };
-  gsize       count = 1;
+  guint8 magic[4] = { 0, 0, 0x08, (guint8) dims };
+  gsize count = 1;
 
   g_byte_array_append (file, magic, 4);
   for (int d = 0; d < dims; d++)
@@ -75,8 +75,9 @@ some_keypoints (int n)
       k->response = 1e-3f / (i + 1);
       k->octave = i - 1;
       for (int d = 0; d < HFSR_SIFT_DESCRIPTOR_LENGTH; d++)
-        k->descriptor[d] = (d * (i + 3)) % 11 == 0 ? 0.0f
-                           : (float) ((d * 7 + i) % 23) / 61.0f;
+        k->descriptor[d] = (d * (i + 3)) % 11 == 0
+                             ? 0.0f
+                             : (float) ((d * 7 + i) % 23) / 61.0f;
     }
   return list;
 }
@@ -85,7 +86,7 @@ static gboolean
 write_seed (const char *dir, const char *name, const char *data, gsize size,
             GError **error)
 {
-  char    *path = g_build_filename (dir, name, NULL);
+  char *path = g_build_filename (dir, name, NULL);
   gboolean written = g_file_set_contents (path, data, (gssize) size, error);
 
   g_free (path);
@@ -98,9 +99,9 @@ idx_seeds (const char *dir, GError **error)
   static const struct
   {
     const char *name;
-    int         dims;
-    guint32     shape[4];
-    guint8    (*fill) (gsize);
+    int dims;
+    guint32 shape[4];
+    guint8 (*fill) (gsize);
   } seeds[] = {
     { "labels.idx1", 1, { 12 }, digit_label },
     { "images.idx3", 3, { 2, 4, 3 }, ramp },
@@ -111,17 +112,14 @@ idx_seeds (const char *dir, GError **error)
 
   for (gsize i = 0; i < G_N_ELEMENTS (seeds); i++)
     {
-      GBytes       *bytes = idx_bytes (seeds[i].dims, seeds[i].shape,
-                                       seeds[i].fill);
-      gsize         size;
+      GBytes *bytes = idx_bytes (seeds[i].dims, seeds[i].shape, seeds[i].fill);
+      gsize size;
       const guint8 *data = g_bytes_get_data (bytes, &size);
-      guint32       shape[4];
-      guint8       *elements = idx_parse (data, size, seeds[i].dims, shape,
-                                          error);
-      gboolean      written = elements != NULL
-                              && write_seed (dir, seeds[i].name,
-                                             (const char *) data, size,
-                                             error);
+      guint32 shape[4];
+      guint8 *elements = idx_parse (data, size, seeds[i].dims, shape, error);
+      gboolean written
+        = elements != NULL
+          && write_seed (dir, seeds[i].name, (const char *) data, size, error);
 
       g_free (elements);
       g_bytes_unref (bytes);
@@ -150,10 +148,10 @@ sift_seeds (const char *dir, GError **error)
   for (gsize i = 0; i < G_N_ELEMENTS (counts); i++)
     {
       KeypointList list = some_keypoints (counts[i]), back = { 0 };
-      char        *text = NULL, *name;
-      size_t       length = 0;
-      FILE        *to = open_memstream (&text, &length);
-      gboolean     written;
+      char *text = NULL, *name;
+      size_t length = 0;
+      FILE *to = open_memstream (&text, &length);
+      gboolean written;
 
       if (to == NULL)
         g_error ("open_memstream failed");
@@ -171,12 +169,12 @@ sift_seeds (const char *dir, GError **error)
     }
   for (gsize i = 0; i < G_N_ELEMENTS (homographies); i++)
     {
-      double   h[9];
-      char    *name = g_strdup_printf ("H1to2p-%" G_GSIZE_FORMAT, i);
-      gsize    length = strlen (homographies[i]);
-      gboolean written = homography_parse (homographies[i], length, h, error)
-                         && write_seed (dir, name, homographies[i], length,
-                                        error);
+      double h[9];
+      char *name = g_strdup_printf ("H1to2p-%" G_GSIZE_FORMAT, i);
+      gsize length = strlen (homographies[i]);
+      gboolean written
+        = homography_parse (homographies[i], length, h, error)
+          && write_seed (dir, name, homographies[i], length, error);
 
       g_free (name);
       if (!written)
@@ -188,11 +186,11 @@ sift_seeds (const char *dir, GError **error)
 int
 main (int argc, char **argv)
 {
-  GError  *error = NULL;
+  GError *error = NULL;
   gboolean written;
 
-  if (argc != 3 || (strcmp (argv[1], "idx") != 0
-                    && strcmp (argv[1], "sift-files") != 0))
+  if (argc != 3
+      || (strcmp (argv[1], "idx") != 0 && strcmp (argv[1], "sift-files") != 0))
     {
       fprintf (stderr, "usage: %s idx|sift-files CORPUS-DIR\n", argv[0]);
       return 2;

@@ -16,12 +16,12 @@
 
 G_BEGIN_DECLS
 
-int  LLVMFuzzerInitialize   (int *argc, char ***argv);
-int  LLVMFuzzerTestOneInput (const uint8_t *data, size_t size);
+int LLVMFuzzerInitialize (int *argc, char ***argv);
+int LLVMFuzzerTestOneInput (const uint8_t *data, size_t size);
 
 /* A refusal must say why: aborts unless *@error holds a message, then
  * clears it. */
-void fuzz_expect_message    (GError **error);
+void fuzz_expect_message (GError **error);
 
 G_END_DECLS
 

@@ -9,27 +9,23 @@
 #include "test-util.h"
 
 static const char *expected_fragment;
-static gint        warnings_seen;
-static guint       warning_handler;
+static gint warnings_seen;
+static guint warning_handler;
 
 static gboolean
-is_expected (const gchar    *log_domain,
-             GLogLevelFlags  log_level,
-             const gchar    *message)
+is_expected (const gchar *log_domain, GLogLevelFlags log_level,
+             const gchar *message)
 {
-  return expected_fragment != NULL &&
-         (log_level & G_LOG_LEVEL_WARNING) &&
-         g_strcmp0 (log_domain, "hfsr") == 0 &&
-         strstr (message, expected_fragment) != NULL;
+  return expected_fragment != NULL && (log_level & G_LOG_LEVEL_WARNING)
+         && g_strcmp0 (log_domain, "hfsr") == 0
+         && strstr (message, expected_fragment) != NULL;
 }
 
 /* Counts the warnings a test provokes on purpose (quietly: the default
  * handler would announce a fatal message) and passes on the others. */
 static void
-count_warning (const gchar    *log_domain,
-               GLogLevelFlags  log_level,
-               const gchar    *message,
-               gpointer        user_data)
+count_warning (const gchar *log_domain, GLogLevelFlags log_level,
+               const gchar *message, gpointer user_data)
 {
   if (is_expected (log_domain, log_level, message))
     g_atomic_int_inc (&warnings_seen);
@@ -39,18 +35,14 @@ count_warning (const gchar    *log_domain,
 
 /* g_test_init makes every warning fatal; the expected ones are not. */
 static gboolean
-warning_is_fatal (const gchar    *log_domain,
-                  GLogLevelFlags  log_level,
-                  const gchar    *message,
-                  gpointer        user_data)
+warning_is_fatal (const gchar *log_domain, GLogLevelFlags log_level,
+                  const gchar *message, gpointer user_data)
 {
-  return ! is_expected (log_domain, log_level, message);
+  return !is_expected (log_domain, log_level, message);
 }
 
 int
-op_test_init (int         *argc,
-              char      ***argv,
-              const char  *op_name)
+op_test_init (int *argc, char ***argv, const char *op_name)
 {
   g_test_init (argc, argv, NULL);
   gegl_init (argc, argv);
@@ -66,25 +58,21 @@ op_test_init (int         *argc,
 }
 
 GeglBuffer *
-op_test_buffer_new (int         width,
-                    int         height,
-                    const Babl *format,
+op_test_buffer_new (int width, int height, const Babl *format,
                     const void *pixels)
 {
-  GeglBuffer *buffer = gegl_buffer_new (GEGL_RECTANGLE (0, 0, width, height),
-                                        format);
+  GeglBuffer *buffer
+    = gegl_buffer_new (GEGL_RECTANGLE (0, 0, width, height), format);
 
   gegl_buffer_set (buffer, NULL, 0, format, pixels, GEGL_AUTO_ROWSTRIDE);
   return buffer;
 }
 
 GeglBuffer *
-op_test_random_buffer (int     width,
-                       int     height,
-                       guint32 seed)
+op_test_random_buffer (int width, int height, guint32 seed)
 {
-  gsize       n = (gsize) width * height * 4;
-  float      *pixels = g_new (float, n);
+  gsize n = (gsize) width * height * 4;
+  float *pixels = g_new (float, n);
   GeglBuffer *buffer;
 
   hfsr_test_fill_random (pixels, n, seed, 0.0f, 1.0f);
@@ -95,25 +83,19 @@ op_test_random_buffer (int     width,
 }
 
 static GeglNode *
-add_source (GeglNode   *graph,
-            GeglBuffer *buffer)
+add_source (GeglNode *graph, GeglBuffer *buffer)
 {
-  return gegl_node_new_child (graph,
-                              "operation", "gegl:buffer-source",
-                              "buffer",    buffer,
-                              NULL);
+  return gegl_node_new_child (graph, "operation", "gegl:buffer-source",
+                              "buffer", buffer, NULL);
 }
 
 GeglNode *
-op_test_graph_new (GeglBuffer *input,
-                   GeglBuffer *aux,
-                   const char *op_name,
-                   const char *first_property,
-                   ...)
+op_test_graph_new (GeglBuffer *input, GeglBuffer *aux, const char *op_name,
+                   const char *first_property, ...)
 {
   GeglNode *graph = gegl_node_new ();
   GeglNode *op = gegl_node_new_child (graph, "operation", op_name, NULL);
-  va_list   properties;
+  va_list properties;
 
   va_start (properties, first_property);
   gegl_node_set_valist (op, first_property, properties);
@@ -132,17 +114,14 @@ op_test_graph_free (GeglNode *op)
 }
 
 static float *
-pixels_new (const GeglRectangle *rect,
-            const Babl          *format)
+pixels_new (const GeglRectangle *rect, const Babl *format)
 {
-  return g_malloc ((gsize) rect->width * rect->height *
-                   babl_format_get_bytes_per_pixel (format));
+  return g_malloc ((gsize) rect->width * rect->height
+                   * babl_format_get_bytes_per_pixel (format));
 }
 
 float *
-op_test_render (GeglNode            *node,
-                const GeglRectangle *rect,
-                const Babl          *format)
+op_test_render (GeglNode *node, const GeglRectangle *rect, const Babl *format)
 {
   float *pixels = pixels_new (rect, format);
 
@@ -152,25 +131,21 @@ op_test_render (GeglNode            *node,
 }
 
 float *
-op_test_render_chunks (GeglNode            *node,
-                       const GeglRectangle *rect,
-                       int                  chunk_width,
-                       int                  chunk_height,
-                       const Babl          *format)
+op_test_render_chunks (GeglNode *node, const GeglRectangle *rect,
+                       int chunk_width, int chunk_height, const Babl *format)
 {
-  int    bpp = babl_format_get_bytes_per_pixel (format);
+  int bpp = babl_format_get_bytes_per_pixel (format);
   float *pixels = pixels_new (rect, format);
 
   for (int y = rect->y; y < rect->y + rect->height; y += chunk_height)
     for (int x = rect->x; x < rect->x + rect->width; x += chunk_width)
       {
-        GeglRectangle chunk = { x, y,
-                                MIN (chunk_width, rect->x + rect->width - x),
-                                MIN (chunk_height,
-                                     rect->y + rect->height - y) };
-        guchar *first = (guchar *) pixels +
-                        ((gsize) (y - rect->y) * rect->width + (x - rect->x))
-                        * bpp;
+        GeglRectangle chunk
+          = { x, y, MIN (chunk_width, rect->x + rect->width - x),
+              MIN (chunk_height, rect->y + rect->height - y) };
+        guchar *first
+          = (guchar *) pixels
+            + ((gsize) (y - rect->y) * rect->width + (x - rect->x)) * bpp;
 
         gegl_node_blit (node, 1.0, &chunk, format, first, rect->width * bpp,
                         GEGL_BLIT_DEFAULT);
@@ -179,29 +154,24 @@ op_test_render_chunks (GeglNode            *node,
 }
 
 float *
-op_test_process (GeglNode            *node,
-                 const GeglRectangle *rect,
-                 const Babl          *format,
-                 const OpTestConfig  *config)
+op_test_process (GeglNode *node, const GeglRectangle *rect, const Babl *format,
+                 const OpTestConfig *config)
 {
   GeglConfig *gegl = gegl_config ();
-  int         threads, chunk_size, tile_width, tile_height;
+  int threads, chunk_size, tile_width, tile_height;
   GeglBuffer *target;
-  GeglNode   *sink;
-  float      *pixels;
+  GeglNode *sink;
+  float *pixels;
 
   g_object_get (gegl, "threads", &threads, "chunk-size", &chunk_size,
                 "tile-width", &tile_width, "tile-height", &tile_height, NULL);
-  g_object_set (gegl, "threads", config->threads,
-                "chunk-size", config->chunk_size,
-                "tile-width", config->tile_size,
+  g_object_set (gegl, "threads", config->threads, "chunk-size",
+                config->chunk_size, "tile-width", config->tile_size,
                 "tile-height", config->tile_size, NULL);
 
   target = gegl_buffer_new (rect, format);
-  sink = gegl_node_new_child (gegl_node_get_parent (node),
-                              "operation", "gegl:write-buffer",
-                              "buffer",    target,
-                              NULL);
+  sink = gegl_node_new_child (gegl_node_get_parent (node), "operation",
+                              "gegl:write-buffer", "buffer", target, NULL);
   gegl_node_connect_to (node, "output", sink, "input");
   gegl_node_process (sink);
 
@@ -219,13 +189,11 @@ const Babl *
 op_test_output_format (GeglNode *node)
 {
   GeglBuffer *output = NULL;
-  GeglNode   *sink;
+  GeglNode *sink;
   const Babl *format;
 
-  sink = gegl_node_new_child (gegl_node_get_parent (node),
-                              "operation", "gegl:buffer-sink",
-                              "buffer",    &output,
-                              NULL);
+  sink = gegl_node_new_child (gegl_node_get_parent (node), "operation",
+                              "gegl:buffer-sink", "buffer", &output, NULL);
   gegl_node_connect_to (node, "output", sink, "input");
   gegl_node_process (sink);
   g_assert_nonnull (output);
@@ -235,12 +203,8 @@ op_test_output_format (GeglNode *node)
 }
 
 static void
-fail_at (gsize        i,
-         int          channels,
-         int          width,
-         const float *actual,
-         const float *expected,
-         double       tolerance)
+fail_at (gsize i, int channels, int width, const float *actual,
+         const float *expected, double tolerance)
 {
   gsize pixel = i / channels;
 
@@ -251,11 +215,8 @@ fail_at (gsize        i,
 }
 
 void
-op_test_assert_identical (const float *a,
-                          const float *b,
-                          gsize        n,
-                          int          channels,
-                          int          width)
+op_test_assert_identical (const float *a, const float *b, gsize n,
+                          int channels, int width)
 {
   for (gsize i = 0; i < n; i++)
     if (memcmp (&a[i], &b[i], sizeof (float)) != 0)
@@ -266,12 +227,8 @@ op_test_assert_identical (const float *a,
 }
 
 void
-op_test_assert_close (const float *actual,
-                      const float *expected,
-                      gsize        n,
-                      int          channels,
-                      int          width,
-                      double       tolerance)
+op_test_assert_close (const float *actual, const float *expected, gsize n,
+                      int channels, int width, double tolerance)
 {
   for (gsize i = 0; i < n; i++)
     if (!(fabs ((double) actual[i] - expected[i]) <= tolerance))
@@ -287,9 +244,8 @@ op_test_expect_warnings (const char *fragment)
   g_atomic_int_set (&warnings_seen, 0);
   expected_fragment = fragment;
   /* g_test_init made warnings fatal: the handler must take fatal ones. */
-  warning_handler = g_log_set_handler ("hfsr",
-                                       G_LOG_LEVEL_WARNING | G_LOG_FLAG_FATAL,
-                                       count_warning, NULL);
+  warning_handler = g_log_set_handler (
+    "hfsr", G_LOG_LEVEL_WARNING | G_LOG_FLAG_FATAL, count_warning, NULL);
   /* GLib resets the fatal handler at the start of every test case. */
   g_test_log_set_fatal_handler (warning_is_fatal, NULL);
 }

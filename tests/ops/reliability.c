@@ -22,9 +22,9 @@
 
 typedef struct
 {
-  const char *chain;       /* gegl_create_chain text; %s: the file */
-  int         scale;       /* output size / input size */
-  gboolean    unit_range;  /* the README promises values in [0, 1]; signed
+  const char *chain;   /* gegl_create_chain text; %s: the file */
+  int scale;           /* output size / input size */
+  gboolean unit_range; /* the README promises values in [0, 1]; signed
                             * maps drawn around mid-grey (0.5 + value or
                             * 0.5 + gain * value) are not clamped */
 } Case;
@@ -35,25 +35,23 @@ static const Case cases[] = {
   { "hfsr:hf-map mode=selection alpha=0.2", 1, TRUE },
   { "hfsr:hf-map mode=highpass cutoff=0.1", 1, FALSE },
   { "hfsr:gms-map mode=gms aux=[ gegl:load path=%s ]", 1, TRUE },
-  { "hfsr:gms-map mode=soft aux=[ gegl:load path=%s gegl:invert-gamma ]",
-    1, TRUE },
-  { "hfsr:gms-map mode=hard aux=[ gegl:load path=%s gegl:invert-gamma ]",
-    1, TRUE },
+  { "hfsr:gms-map mode=soft aux=[ gegl:load path=%s gegl:invert-gamma ]", 1,
+    TRUE },
+  { "hfsr:gms-map mode=hard aux=[ gegl:load path=%s gegl:invert-gamma ]", 1,
+    TRUE },
   { "hfsr:super-resolution scale=2 alpha=0.2", 2, TRUE },
   { "hfsr:super-resolution scale=3 alpha=0.1", 3, TRUE },
   { "hfsr:super-resolution scale=4 alpha=0", 4, TRUE },
   { "hfsr:scale-space output=dog level=1", 1, FALSE },
   { "hfsr:scale-space output=gaussian level=5", 1, TRUE },
-  { "hfsr:dog-sr scale=2 method=gaussian-stack output=dog level=2", 2,
-    FALSE },
+  { "hfsr:dog-sr scale=2 method=gaussian-stack output=dog level=2", 2, FALSE },
   /* a Gaussian level is the network's correction of the bicubic one */
   { "hfsr:dog-sr scale=4 method=residual-dog output=gaussian level=3", 4,
     FALSE },
   { "hfsr:dog-sr scale=2 method=pixel-sr output=keypoints", 2, TRUE },
   { "hfsr:sift-keypoints method=pixel-sr", 1, TRUE },
   { "hfsr:structure-sr scale=2 arch=fsrcnn lambda=9", 2, TRUE },
-  { "hfsr:structure-sr scale=4 arch=wdsr shared-layers=4 lambda=9", 4,
-    TRUE },
+  { "hfsr:structure-sr scale=4 arch=wdsr shared-layers=4 lambda=9", 4, TRUE },
 };
 
 static GString *warnings;
@@ -61,15 +59,14 @@ static GString *warnings;
 /* Every message GEGL and the ops log while a case runs, kept for its WARN
  * lines; criticals stay fatal (G_DEBUG=fatal-criticals in the tests). */
 static GLogWriterOutput
-keep_message (GLogLevelFlags   level,
-              const GLogField *fields,
-              gsize            n_fields,
-              gpointer         data)
+keep_message (GLogLevelFlags level, const GLogField *fields, gsize n_fields,
+              gpointer data)
 {
   for (gsize i = 0; i < n_fields; i++)
     if (strcmp (fields[i].key, "MESSAGE") == 0 && warnings != NULL
-        && (level & (G_LOG_LEVEL_WARNING | G_LOG_LEVEL_MESSAGE
-                     | G_LOG_LEVEL_CRITICAL | G_LOG_LEVEL_ERROR)))
+        && (level
+            & (G_LOG_LEVEL_WARNING | G_LOG_LEVEL_MESSAGE | G_LOG_LEVEL_CRITICAL
+               | G_LOG_LEVEL_ERROR)))
       {
         const char *text = fields[i].value;
 
@@ -85,19 +82,18 @@ keep_message (GLogLevelFlags   level,
 static void
 run_case (const char *file, const GeglRectangle *extent, const Case *c)
 {
-  GeglNode     *graph = gegl_node_new ();
-  GeglNode     *load = gegl_node_new_child (graph, "operation", "gegl:load",
-                                            "path", file, NULL);
-  GeglNode     *end = gegl_node_new_child (graph, "operation", "gegl:nop",
-                                           NULL);
-  char         *chain = g_strdup_printf (c->chain, file);
-  char         *root = g_path_get_dirname (file);
-  GError       *error = NULL;
-  GeglRectangle box, want = { extent->x * c->scale, extent->y * c->scale,
-                              extent->width * c->scale,
-                              extent->height * c->scale };
-  GString      *found = g_string_new (NULL);
-  gboolean      ok = TRUE;
+  GeglNode *graph = gegl_node_new ();
+  GeglNode *load = gegl_node_new_child (graph, "operation", "gegl:load",
+                                        "path", file, NULL);
+  GeglNode *end = gegl_node_new_child (graph, "operation", "gegl:nop", NULL);
+  char *chain = g_strdup_printf (c->chain, file);
+  char *root = g_path_get_dirname (file);
+  GError *error = NULL;
+  GeglRectangle box,
+    want = { extent->x * c->scale, extent->y * c->scale,
+             extent->width * c->scale, extent->height * c->scale };
+  GString *found = g_string_new (NULL);
+  gboolean ok = TRUE;
 
   warnings = g_string_new (NULL);
   gegl_create_chain (chain, load, end, 0.0, extent->height, root, &error);
@@ -108,19 +104,19 @@ run_case (const char *file, const GeglRectangle *extent, const Case *c)
       g_clear_error (&error);
     }
   box = gegl_node_get_bounding_box (end);
-  if (ok && ! gegl_rectangle_equal (&box, &want))
+  if (ok && !gegl_rectangle_equal (&box, &want))
     {
       g_string_append_printf (found, "size %dx%d at (%d,%d), not %dx%d",
-                              box.width, box.height, box.x, box.y,
-                              want.width, want.height);
+                              box.width, box.height, box.x, box.y, want.width,
+                              want.height);
       ok = FALSE;
     }
   if (ok)
     {
-      gsize  n = (gsize) box.width * box.height * 4;
+      gsize n = (gsize) box.width * box.height * 4;
       float *pixels = g_try_new (float, n);
-      gsize  non_finite = 0, outside = 0;
-      float  low = INFINITY, high = -INFINITY;
+      gsize non_finite = 0, outside = 0;
+      float low = INFINITY, high = -INFINITY;
 
       if (pixels == NULL)
         {
@@ -132,7 +128,7 @@ run_case (const char *file, const GeglRectangle *extent, const Case *c)
           gegl_node_blit (end, 1.0, &box, babl_format ("R'G'B'A float"),
                           pixels, GEGL_AUTO_ROWSTRIDE, GEGL_BLIT_DEFAULT);
           for (gsize i = 0; i < n; i++)
-            if (! isfinite (pixels[i]))
+            if (!isfinite (pixels[i]))
               non_finite++;
             else
               {
@@ -141,18 +137,18 @@ run_case (const char *file, const GeglRectangle *extent, const Case *c)
                 /* babl's own rounding on the way to R'G'B'A float */
                 outside += pixels[i] < -1e-6f || pixels[i] > 1.0f + 1e-6f;
               }
-          g_string_append_printf (found, "%dx%d values %.4g..%.4g",
-                                  box.width, box.height, low, high);
+          g_string_append_printf (found, "%dx%d values %.4g..%.4g", box.width,
+                                  box.height, low, high);
           if (non_finite > 0)
             {
-              g_string_append_printf (found, ", %" G_GSIZE_FORMAT
-                                      " not finite", non_finite);
+              g_string_append_printf (
+                found, ", %" G_GSIZE_FORMAT " not finite", non_finite);
               ok = FALSE;
             }
           if (c->unit_range && outside > 0)
             {
-              g_string_append_printf (found, ", %" G_GSIZE_FORMAT
-                                      " outside [0, 1]", outside);
+              g_string_append_printf (
+                found, ", %" G_GSIZE_FORMAT " outside [0, 1]", outside);
               ok = FALSE;
             }
           g_free (pixels);
@@ -185,10 +181,9 @@ main (int argc, char **argv)
   gegl_init (&argc, &argv);
   for (int i = 1; i < argc; i++)
     {
-      GeglNode     *graph = gegl_node_new ();
-      GeglNode     *load = gegl_node_new_child (graph, "operation",
-                                                "gegl:load", "path", argv[i],
-                                                NULL);
+      GeglNode *graph = gegl_node_new ();
+      GeglNode *load = gegl_node_new_child (graph, "operation", "gegl:load",
+                                            "path", argv[i], NULL);
       GeglRectangle extent = gegl_node_get_bounding_box (load);
 
       g_object_unref (graph);

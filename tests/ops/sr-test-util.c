@@ -30,20 +30,15 @@ sr_test_rgba_float (void)
  * meet exactly, so that fringes measure the op and not the noise of random
  * weights mixing channels. */
 static void
-add_conv (HfsrModelBuilder *b,
-          const char       *name,
-          const char       *input,
-          int               in_channels,
-          int               out_channels,
-          float             amplitude,
-          guint32           seed)
+add_conv (HfsrModelBuilder *b, const char *name, const char *input,
+          int in_channels, int out_channels, float amplitude, guint32 seed)
 {
-  int    in_group = in_channels / 3, out_group = out_channels / 3;
-  gsize  taps = 3 * 3;
-  float *kernels = g_new (float, out_group * in_group * taps);
-  float *weights = g_new0 (float, out_channels * in_channels * taps);
-  char  *weight = g_strconcat (name, ".weight", NULL);
-  char  *fields = g_strdup_printf ("{\"weight\": \"%s\"}", weight);
+  int in_group = in_channels / 3, out_group = out_channels / 3;
+  gsize taps = 3 * 3;
+  float *kernels = g_new (float, (out_group * in_group * taps));
+  float *weights = g_new0 (float, (out_channels * in_channels * taps));
+  char *weight = g_strconcat (name, ".weight", NULL);
+  char *fields = g_strdup_printf ("{\"weight\": \"%s\"}", weight);
   gint64 shape[4] = { out_channels, in_channels, 3, 3 };
 
   hfsr_test_fill_random (kernels, out_group * in_group * taps, seed,
@@ -73,12 +68,11 @@ tent (double t)
  * [3 s^2, 3, 5, 5], output channel c s^2 + i s + j (PyTorch's pixel-shuffle
  * order). */
 static void
-add_bilinear_skip (HfsrModelBuilder *b,
-                   int               scale)
+add_bilinear_skip (HfsrModelBuilder *b, int scale)
 {
-  int     n = 3 * scale * scale * 3 * 5 * 5;
-  float  *weights = g_new0 (float, n);
-  gint64  shape[4] = { 3 * scale * scale, 3, 5, 5 };
+  int n = 3 * scale * scale * 3 * 5 * 5;
+  float *weights = g_new0 (float, n);
+  gint64 shape[4] = { 3 * scale * scale, 3, 5, 5 };
 
   for (int c = 0; c < 3; c++)
     for (int i = 0; i < scale; i++)
@@ -88,9 +82,9 @@ add_bilinear_skip (HfsrModelBuilder *b,
             {
               int out = c * scale * scale + i * scale + j;
 
-              weights[((out * 3 + c) * 5 + 2 + dy) * 5 + 2 + dx] =
-                (float) (tent (dy - ((i + 0.5) / scale - 0.5)) *
-                         tent (dx - ((j + 0.5) / scale - 0.5)));
+              weights[((out * 3 + c) * 5 + 2 + dy) * 5 + 2 + dx]
+                = (float) (tent (dy - ((i + 0.5) / scale - 0.5))
+                           * tent (dx - ((j + 0.5) / scale - 0.5)));
             }
   hfsr_model_builder_add_tensor (b, "skip.weight", weights, 4, shape);
   hfsr_model_builder_add_node (b, "skip", "conv2d", "input",
@@ -99,10 +93,9 @@ add_bilinear_skip (HfsrModelBuilder *b,
 }
 
 char *
-sr_test_save_network (HfsrModelBuilder *b,
-                      const char       *name)
+sr_test_save_network (HfsrModelBuilder *b, const char *name)
 {
-  char   *path = g_build_filename (model_dir, name, NULL);
+  char *path = g_build_filename (model_dir, name, NULL);
   GBytes *bytes = hfsr_model_builder_build (b);
 
   g_assert_true (g_file_set_contents (path, g_bytes_get_data (bytes, NULL),
@@ -119,16 +112,13 @@ sr_test_save_network (HfsrModelBuilder *b,
  * needs: a trained network comes close to both.  The alpha variants of a
  * scale differ in the residual branch (@seed). */
 static void
-write_network (int         scale,
-               const char *file_alpha,
-               const char *alpha,
-               guint32     seed)
+write_network (int scale, const char *file_alpha, const char *alpha,
+               guint32 seed)
 {
   HfsrModelBuilder *b = hfsr_model_builder_new ("input", 3);
-  char             *factor = g_strdup_printf ("{\"factor\": %d}", scale);
-  char             *scale_text = g_strdup_printf ("%d", scale);
-  char             *name = g_strdup_printf ("hfsr-x%d-a%s.safetensors",
-                                            scale, file_alpha);
+  char *factor = g_strdup_printf ("{\"factor\": %d}", scale);
+  char *scale_text = g_strdup_printf ("%d", scale);
+  char *name = g_strdup_printf ("hfsr-x%d-a%s.safetensors", scale, file_alpha);
 
   add_conv (b, "head", "input", 3, 9, 1.0f / 3.0f, seed);
   add_conv (b, "expand", "head", 9, 18, 1.0f / sqrtf (27.0f), seed + 1);
@@ -137,11 +127,9 @@ write_network (int         scale,
   hfsr_model_builder_add_node (b, "block", "add", "reduce, head", NULL);
   add_conv (b, "tail", "block", 9, 3 * scale * scale, RESIDUAL_AMPLITUDE,
             seed + 3);
-  hfsr_model_builder_add_node (b, "tail_up", "pixel_shuffle", "tail",
-                               factor);
+  hfsr_model_builder_add_node (b, "tail_up", "pixel_shuffle", "tail", factor);
   add_bilinear_skip (b, scale);
-  hfsr_model_builder_add_node (b, "skip_up", "pixel_shuffle", "skip",
-                               factor);
+  hfsr_model_builder_add_node (b, "skip_up", "pixel_shuffle", "skip", factor);
   hfsr_model_builder_add_node (b, "output", "add", "tail_up, skip_up", NULL);
   hfsr_model_builder_set_metadata (b, "hfsr.task", "super-resolution");
   hfsr_model_builder_set_metadata (b, "hfsr.scale", scale_text);
@@ -154,8 +142,7 @@ write_network (int         scale,
 }
 
 char *
-sr_test_write_mixing_network (const char *name,
-                              int         kernel)
+sr_test_write_mixing_network (const char *name, int kernel)
 {
   HfsrModelBuilder *b = hfsr_model_builder_new ("input", 3);
 
@@ -166,11 +153,9 @@ sr_test_write_mixing_network (const char *name,
 }
 
 char *
-sr_test_network_path (int         scale,
-                      const char *file_alpha)
+sr_test_network_path (int scale, const char *file_alpha)
 {
-  char *name = g_strdup_printf ("hfsr-x%d-a%s.safetensors", scale,
-                                file_alpha);
+  char *name = g_strdup_printf ("hfsr-x%d-a%s.safetensors", scale, file_alpha);
   char *path = g_build_filename (model_dir, name, NULL);
 
   g_free (name);
@@ -178,11 +163,10 @@ sr_test_network_path (int         scale,
 }
 
 HfsrModel *
-sr_test_load_network (int         scale,
-                      const char *file_alpha)
+sr_test_load_network (int scale, const char *file_alpha)
 {
-  char      *path = sr_test_network_path (scale, file_alpha);
-  GError    *error = NULL;
+  char *path = sr_test_network_path (scale, file_alpha);
+  GError *error = NULL;
   HfsrModel *model = hfsr_model_load (path, &error);
 
   g_assert_no_error (error);
@@ -191,26 +175,23 @@ sr_test_load_network (int         scale,
 }
 
 GeglRectangle
-sr_test_scaled (const GeglRectangle *rect,
-                int                  scale)
+sr_test_scaled (const GeglRectangle *rect, int scale)
 {
-  GeglRectangle out = { rect->x * scale, rect->y * scale,
-                        rect->width * scale, rect->height * scale };
+  GeglRectangle out = { rect->x * scale, rect->y * scale, rect->width * scale,
+                        rect->height * scale };
 
   return out;
 }
 
 gsize
-sr_test_n_floats (const GeglRectangle *rect,
-                  int                  channels)
+sr_test_n_floats (const GeglRectangle *rect, int channels)
 {
   return (gsize) rect->width * rect->height * channels;
 }
 
 GeglBuffer *
-sr_test_buffer_at (const GeglRectangle *rect,
-                   const Babl          *format,
-                   const void          *pixels)
+sr_test_buffer_at (const GeglRectangle *rect, const Babl *format,
+                   const void *pixels)
 {
   GeglBuffer *buffer = gegl_buffer_new (rect, format);
 
@@ -219,20 +200,18 @@ sr_test_buffer_at (const GeglRectangle *rect,
 }
 
 SrTestImage *
-sr_test_image_new (const GeglRectangle *rect,
-                   guint32              seed,
-                   gboolean             opaque)
+sr_test_image_new (const GeglRectangle *rect, guint32 seed, gboolean opaque)
 {
   SrTestImage *image = g_new (SrTestImage, 1);
-  gsize        n = sr_test_n_floats (rect, 4);
+  gsize n = sr_test_n_floats (rect, 4);
 
   image->rect = *rect;
   image->pixels = g_new (float, n);
   hfsr_test_fill_random (image->pixels, n, seed, 0.0f, 1.0f);
   for (gsize i = 3; opaque && i < n; i += 4)
     image->pixels[i] = 1.0f;
-  image->buffer = sr_test_buffer_at (rect, sr_test_rgba_float (),
-                                     image->pixels);
+  image->buffer
+    = sr_test_buffer_at (rect, sr_test_rgba_float (), image->pixels);
   return image;
 }
 
@@ -245,23 +224,25 @@ sr_test_image_free (SrTestImage *image)
 }
 
 float *
-sr_test_engine_run (const HfsrModel     *model,
-                    const float         *pixels,
-                    const GeglRectangle *image,
-                    const GeglRectangle *out)
+sr_test_engine_run (const HfsrModel *model, const float *pixels,
+                    const GeglRectangle *image, const GeglRectangle *out)
 {
-  HfsrImageView input  = { (float *) pixels, 4, (gsize) image->width * 4,
-                           { image->x, image->y, image->width,
-                             image->height } };
-  float        *result = g_new (float, sr_test_n_floats (out, 4));
-  HfsrImageView output = { result, 4, (gsize) out->width * 4,
+  HfsrImageView input
+    = { (float *) pixels,
+        4,
+        (gsize) image->width * 4,
+        { image->x, image->y, image->width, image->height } };
+  float *result = g_new (float, sr_test_n_floats (out, 4));
+  HfsrImageView output = { result,
+                           4,
+                           (gsize) out->width * 4,
                            { out->x, out->y, out->width, out->height } };
-  GError       *error  = NULL;
+  GError *error = NULL;
 
   for (gsize i = 3; i < sr_test_n_floats (out, 4); i += 4)
     result[i] = 1.0f;
-  g_assert_true (hfsr_model_run_region (model, &input, &input.rect, &output,
-                                        0, NULL, NULL, NULL, &error));
+  g_assert_true (hfsr_model_run_region (model, &input, &input.rect, &output, 0,
+                                        NULL, NULL, NULL, &error));
   g_assert_no_error (error);
   return result;
 }
@@ -273,10 +254,8 @@ sr_test_clamp_unit (float value)
 }
 
 float *
-sr_test_engine_render (const HfsrModel     *model,
-                       const float         *pixels,
-                       const GeglRectangle *image,
-                       const GeglRectangle *out)
+sr_test_engine_render (const HfsrModel *model, const float *pixels,
+                       const GeglRectangle *image, const GeglRectangle *out)
 {
   float *result = sr_test_engine_run (model, pixels, image, out);
 
@@ -286,8 +265,7 @@ sr_test_engine_render (const HfsrModel     *model,
 }
 
 double
-sr_test_mean_colour (const float         *pixels,
-                     const GeglRectangle *rect)
+sr_test_mean_colour (const float *pixels, const GeglRectangle *rect)
 {
   double sum = 0.0;
 
@@ -297,16 +275,12 @@ sr_test_mean_colour (const float         *pixels,
 }
 
 float *
-sr_test_op_render (GeglBuffer          *input,
-                   const GeglRectangle *out,
-                   const Babl          *format,
-                   const char          *first_property,
-                   ...)
+sr_test_op_render (GeglBuffer *input, const GeglRectangle *out,
+                   const Babl *format, const char *first_property, ...)
 {
-  GeglNode *op = op_test_graph_new (input, NULL, SR_TEST_OP, "scale", 2,
-                                    NULL);
-  float    *pixels;
-  va_list   properties;
+  GeglNode *op = op_test_graph_new (input, NULL, SR_TEST_OP, "scale", 2, NULL);
+  float *pixels;
+  va_list properties;
 
   va_start (properties, first_property);
   gegl_node_set_valist (op, first_property, properties);
@@ -327,7 +301,7 @@ sr_test_sprite_pixels (void)
     for (int x = 0; x < sr_test_sprite_rect.width; x++)
       {
         float *p = pixels + (y * sr_test_sprite_rect.width + x) * 4;
-        float  inside = hypot (x - 23.5, y - 19.5) < 12.0 ? 1.0f : 0.0f;
+        float inside = hypot (x - 23.5, y - 19.5) < 12.0 ? 1.0f : 0.0f;
 
         p[0] = inside;
         p[1] = 1.0f - inside;
@@ -360,8 +334,7 @@ write_networks (void)
 }
 
 int
-sr_test_init (int    *argc,
-              char ***argv)
+sr_test_init (int *argc, char ***argv)
 {
   int status = op_test_init (argc, argv, SR_TEST_OP);
 

@@ -19,7 +19,12 @@
 /* c = 170 for [0, 255] values, scaled to [0, 1]. */
 #define C (170.0 / (255.0 * 255.0))
 
-enum { MODE_GMS, MODE_HARD, MODE_SOFT };
+enum
+{
+  MODE_GMS,
+  MODE_HARD,
+  MODE_SOFT
+};
 
 static const Babl *
 grey_float (void)
@@ -36,7 +41,7 @@ grey_buffer (int width, int height, const float *pixels)
 static GeglBuffer *
 flat_buffer (int width, int height, float value)
 {
-  float     *pixels = g_new (float, width * height);
+  float *pixels = g_new (float, (width * height));
   GeglBuffer *buffer;
 
   for (int i = 0; i < width * height; i++)
@@ -56,17 +61,13 @@ gms_against_flat (double g)
 /* Renders @op over @width x @height in one piece and pixel by pixel, and
  * compares both with @expected. */
 static void
-check_map (GeglNode    *op,
-           int          width,
-           int          height,
-           const float *expected,
-           double       tolerance)
+check_map (GeglNode *op, int width, int height, const float *expected,
+           double tolerance)
 {
   GeglRectangle rect = { 0, 0, width, height };
-  float        *whole = op_test_render (op, &rect, grey_float ());
+  float *whole = op_test_render (op, &rect, grey_float ());
 
-  op_test_assert_close (whole, expected, width * height, 1, width,
-                        tolerance);
+  op_test_assert_close (whole, expected, width * height, 1, width, tolerance);
   g_free (whole);
 }
 
@@ -79,13 +80,11 @@ check_map (GeglNode    *op,
 static void
 test_gms_corner_by_hand (void)
 {
-  const float dot[9] = { 1, 0, 0,  0, 0, 0,  0, 0, 0 };
+  const float dot[9] = { 1, 0, 0, 0, 0, 0, 0, 0, 0 };
   const double g[9] = {
-    sqrt (8) / 3, sqrt (5) / 3, 0,
-    sqrt (5) / 3, sqrt (2) / 3, 0,
-    0,            0,            0,
+    sqrt (8) / 3, sqrt (5) / 3, 0, sqrt (5) / 3, sqrt (2) / 3, 0, 0, 0, 0,
   };
-  float       expected[9], zero[9] = { 0 };
+  float expected[9], zero[9] = { 0 };
   GeglBuffer *image = grey_buffer (3, 3, dot);
   GeglBuffer *flat = flat_buffer (3, 3, 0.5f);
 
@@ -95,11 +94,10 @@ test_gms_corner_by_hand (void)
   for (int swap = 0; swap < 2; swap++)
     {
       /* GMS is symmetric in its two images. */
-      GeglNode *op = op_test_graph_new (swap ? flat : image,
-                                        swap ? image : flat, OP,
-                                        "mode", MODE_GMS, NULL);
+      GeglNode *op = op_test_graph_new (
+        swap ? flat : image, swap ? image : flat, OP, "mode", MODE_GMS, NULL);
       GeglRectangle rect = { 0, 0, 3, 3 };
-      float        *pieces;
+      float *pieces;
 
       check_map (op, 3, 3, expected, 1e-6);
       op_test_graph_free (op);
@@ -114,8 +112,8 @@ test_gms_corner_by_hand (void)
 
   /* An image is alike to itself. */
   {
-    GeglNode *op = op_test_graph_new (image, image, OP, "mode", MODE_GMS,
-                                      NULL);
+    GeglNode *op
+      = op_test_graph_new (image, image, OP, "mode", MODE_GMS, NULL);
 
     check_map (op, 3, 3, zero, 1e-6);
     op_test_graph_free (op);
@@ -128,9 +126,9 @@ test_gms_corner_by_hand (void)
  * and 2: columns 1 and 2 see Gx = 1 and 0.5 (Gy = 0), the border columns
  * see their replicated selves, 0.  GMS there is
  * 1 - (2 * 1 * 0.5 + c) / (1 + 0.25 + c) = 0.1996. */
-static const float step_image[12] = { 0, 0, 1, 1,  0, 0, 1, 1,  0, 0, 1, 1 };
+static const float step_image[12] = { 0, 0, 1, 1, 0, 0, 1, 1, 0, 0, 1, 1 };
 static const float step_reference[12] = {
-  0, 0, 0.5f, 0.5f,  0, 0, 0.5f, 0.5f,  0, 0, 0.5f, 0.5f,
+  0, 0, 0.5f, 0.5f, 0, 0, 0.5f, 0.5f, 0, 0, 0.5f, 0.5f,
 };
 
 static double
@@ -144,9 +142,9 @@ test_gms_steps_by_hand (void)
 {
   GeglBuffer *image = grey_buffer (4, 3, step_image);
   GeglBuffer *reference = grey_buffer (4, 3, step_reference);
-  GeglNode   *op = op_test_graph_new (image, reference, OP,
-                                      "mode", MODE_GMS, NULL);
-  float       expected[12];
+  GeglNode *op
+    = op_test_graph_new (image, reference, OP, "mode", MODE_GMS, NULL);
+  float expected[12];
 
   for (int i = 0; i < 12; i++)
     expected[i] = (i % 4 == 1 || i % 4 == 2) ? (float) step_gms () : 0.0f;
@@ -167,11 +165,10 @@ test_hard_threshold (void)
   g_assert_cmpfloat (step_gms (), <, 0.25);
   for (int above = 0; above < 2; above++)
     {
-      GeglNode *op = op_test_graph_new (image, reference, OP,
-                                        "mode", MODE_HARD, "radius", 0,
-                                        "threshold", above ? 0.15 : 0.25,
-                                        NULL);
-      float     expected[12];
+      GeglNode *op
+        = op_test_graph_new (image, reference, OP, "mode", MODE_HARD, "radius",
+                             0, "threshold", above ? 0.15 : 0.25, NULL);
+      float expected[12];
 
       for (int i = 0; i < 12; i++)
         expected[i] = above && (i % 4 == 1 || i % 4 == 2) ? 1.0f : 0.0f;
@@ -189,8 +186,8 @@ test_hard_threshold (void)
 static void
 test_hard_opening_removes_specks (void)
 {
-  const int   size = 9;
-  float       speck[81] = { 0 }, ring[81] = { 0 }, nothing[81] = { 0 };
+  const int size = 9;
+  float speck[81] = { 0 }, ring[81] = { 0 }, nothing[81] = { 0 };
   GeglBuffer *image, *flat = flat_buffer (size, size, 0.0f);
 
   speck[4 * size + 4] = 1.0f;
@@ -201,9 +198,9 @@ test_hard_opening_removes_specks (void)
 
   for (int radius = 0; radius < 2; radius++)
     {
-      GeglNode *op = op_test_graph_new (image, flat, OP, "mode", MODE_HARD,
-                                        "radius", radius, "threshold", 0.5,
-                                        NULL);
+      GeglNode *op
+        = op_test_graph_new (image, flat, OP, "mode", MODE_HARD, "radius",
+                             radius, "threshold", 0.5, NULL);
 
       check_map (op, size, size, radius == 0 ? ring : nothing, 0.0);
       op_test_graph_free (op);
@@ -216,9 +213,9 @@ test_hard_opening_removes_specks (void)
 static void
 test_identical_images (void)
 {
-  const int     width = 40, height = 30;
-  GeglBuffer   *image = op_test_random_buffer (width, height, 5);
-  float        *zero = g_new0 (float, width * height);
+  const int width = 40, height = 30;
+  GeglBuffer *image = op_test_random_buffer (width, height, 5);
+  float *zero = g_new0 (float, (width * height));
 
   for (int mode = MODE_GMS; mode <= MODE_SOFT; mode++)
     {
@@ -233,17 +230,11 @@ test_identical_images (void)
 
 /* The pipeline the op promises, run by the engine on the whole planes. */
 static float *
-engine_map (const float *image,
-            const float *reference,
-            int          width,
-            int          height,
-            int          mode,
-            double       threshold,
-            int          radius,
-            double       sigma,
-            int          iterations)
+engine_map (const float *image, const float *reference, int width, int height,
+            int mode, double threshold, int radius, double sigma,
+            int iterations)
 {
-  gsize  n = (gsize) width * height;
+  gsize n = (gsize) width * height;
   float *g1 = g_new (float, n), *g2 = g_new (float, n);
   float *map = g_new (float, n), *scratch = g_new (float, n);
 
@@ -254,16 +245,16 @@ engine_map (const float *image,
     {
       for (gsize i = 0; i < n; i++)
         map[i] = map[i] > threshold ? 1.0f : 0.0f;
-      g_assert_true (hfsr_morph_open (map, width, height, radius, scratch,
-                                      NULL));
+      g_assert_true (
+        hfsr_morph_open (map, width, height, radius, scratch, NULL));
       memcpy (map, scratch, n * sizeof (float));
     }
   for (int i = 0; mode == MODE_SOFT && i < iterations; i++)
     {
-      g_assert_true (hfsr_gaussian_blur (map, width, height, sigma, scratch,
-                                         NULL));
-      g_assert_true (hfsr_morph_open (scratch, width, height, radius, map,
-                                      NULL));
+      g_assert_true (
+        hfsr_gaussian_blur (map, width, height, sigma, scratch, NULL));
+      g_assert_true (
+        hfsr_morph_open (scratch, width, height, radius, map, NULL));
     }
   g_free (scratch);
   g_free (g2);
@@ -276,41 +267,35 @@ engine_map (const float *image,
  * equals the engine's whole-image run to the bit.  The images are large
  * enough for GEGL to split the op between two threads. */
 static void
-check_chunks_equal_whole (const float *image,
-                          const float *reference,
-                          int          width,
-                          int          height,
-                          int          mode,
-                          double       threshold)
+check_chunks_equal_whole (const float *image, const float *reference,
+                          int width, int height, int mode, double threshold)
 {
-  const gsize         n = (gsize) width * height;
+  const gsize n = (gsize) width * height;
   const GeglRectangle rect = { 0, 0, width, height };
-  const OpTestConfig  configs[] = {
+  const OpTestConfig configs[] = {
     { 1, 4096, 64 },
     { 2, 1000, 16 },
     { 2, 1 << 20, 128 },
   };
   GeglBuffer *image_buffer = grey_buffer (width, height, image);
   GeglBuffer *reference_buffer = grey_buffer (width, height, reference);
-  float      *expected = engine_map (image, reference, width, height, mode,
-                                     threshold, 2, 1.2, 2);
+  float *expected
+    = engine_map (image, reference, width, height, mode, threshold, 2, 1.2, 2);
 
   /* 0: whole, 1: 7 x 5 pieces, 2...: the processor under configs[]. */
   for (int run = 0; run < 2 + (int) G_N_ELEMENTS (configs); run++)
     {
-      GeglNode *op = op_test_graph_new (image_buffer, reference_buffer, OP,
-                                        "mode", mode, "threshold", threshold,
-                                        "radius", 2, "sigma", 1.2,
-                                        "iterations", 2, NULL);
-      float    *actual;
+      GeglNode *op = op_test_graph_new (
+        image_buffer, reference_buffer, OP, "mode", mode, "threshold",
+        threshold, "radius", 2, "sigma", 1.2, "iterations", 2, NULL);
+      float *actual;
 
       if (run == 0)
         actual = op_test_render (op, &rect, grey_float ());
       else if (run == 1)
         actual = op_test_render_chunks (op, &rect, 7, 5, grey_float ());
       else
-        actual = op_test_process (op, &rect, grey_float (),
-                                  &configs[run - 2]);
+        actual = op_test_process (op, &rect, grey_float (), &configs[run - 2]);
       op_test_assert_identical (actual, expected, n, 1, width);
       g_free (actual);
       op_test_graph_free (op);
@@ -323,9 +308,9 @@ check_chunks_equal_whole (const float *image,
 static void
 test_chunks_equal_whole (void)
 {
-  const int   width = 211, height = 163;
+  const int width = 211, height = 163;
   const gsize n = (gsize) width * height;
-  float      *image = g_new (float, n), *reference = g_new (float, n);
+  float *image = g_new (float, n), *reference = g_new (float, n);
 
   /* The reference is the image with noise on its right half only.  There
    * about 10 % of the pixels have GMS below 0.003 and half below 0.05: the
@@ -334,8 +319,8 @@ test_chunks_equal_whole (void)
   hfsr_test_fill_random (image, n, 21, 0.0f, 1.0f);
   hfsr_test_fill_random (reference, n, 22, -0.3f, 0.3f);
   for (gsize i = 0; i < n; i++)
-    reference[i] = (int) (i % width) < width / 2
-                   ? image[i] : image[i] + reference[i];
+    reference[i]
+      = (int) (i % width) < width / 2 ? image[i] : image[i] + reference[i];
 
   check_chunks_equal_whole (image, reference, width, height, MODE_GMS, 0.0);
   for (int mode = MODE_HARD; mode <= MODE_SOFT; mode++)
@@ -352,13 +337,13 @@ test_chunks_equal_whole (void)
 static void
 test_soft_is_graded (void)
 {
-  const int     width = 64, height = 56;
+  const int width = 64, height = 56;
   GeglRectangle rect = { 0, 0, width, height };
-  float        *image = g_new (float, width * height);
-  GeglBuffer   *image_buffer, *flat = flat_buffer (width, height, 0.5f);
-  GeglNode     *op;
-  float        *map;
-  gboolean      graded = FALSE;
+  float *image = g_new (float, (width * height));
+  GeglBuffer *image_buffer, *flat = flat_buffer (width, height, 0.5f);
+  GeglNode *op;
+  float *map;
+  gboolean graded = FALSE;
 
   /* A textured block in a flat field. */
   hfsr_test_fill_random (image, width * height, 9, 0.0f, 1.0f);
@@ -393,17 +378,14 @@ test_soft_is_graded (void)
 /* Grey 8-bit and RGBA 16-bit inputs are judged on their Y': the same as the
  * op run on that Y' given as Y' float. */
 static void
-check_format (const Babl *format,
-              const void *image,
-              const void *reference,
-              int         width,
-              int         height)
+check_format (const Babl *format, const void *image, const void *reference,
+              int width, int height)
 {
   GeglRectangle rect = { 0, 0, width, height };
-  gsize         n = (gsize) width * height;
-  float        *image_y = g_new (float, n), *reference_y = g_new (float, n);
-  const Babl   *fish = babl_fish (format, grey_float ());
-  GeglBuffer   *buffers[4];
+  gsize n = (gsize) width * height;
+  float *image_y = g_new (float, n), *reference_y = g_new (float, n);
+  const Babl *fish = babl_fish (format, grey_float ());
+  GeglBuffer *buffers[4];
 
   babl_process (fish, image, image_y, n);
   babl_process (fish, reference, reference_y, n);
@@ -414,12 +396,12 @@ check_format (const Babl *format,
 
   for (int mode = MODE_GMS; mode <= MODE_SOFT; mode++)
     {
-      GeglNode *op = op_test_graph_new (buffers[0], buffers[1], OP,
-                                        "mode", mode, NULL);
-      GeglNode *twin = op_test_graph_new (buffers[2], buffers[3], OP,
-                                          "mode", mode, NULL);
-      float    *actual = op_test_render (op, &rect, grey_float ());
-      float    *expected = op_test_render (twin, &rect, grey_float ());
+      GeglNode *op
+        = op_test_graph_new (buffers[0], buffers[1], OP, "mode", mode, NULL);
+      GeglNode *twin
+        = op_test_graph_new (buffers[2], buffers[3], OP, "mode", mode, NULL);
+      float *actual = op_test_render (op, &rect, grey_float ());
+      float *expected = op_test_render (twin, &rect, grey_float ());
 
       op_test_assert_close (actual, expected, n, 1, width, 1e-5);
       g_free (actual);
@@ -436,10 +418,15 @@ check_format (const Babl *format,
 static void
 test_input_formats (void)
 {
-  enum { WIDTH = 23, HEIGHT = 17, N = WIDTH * HEIGHT };
-  guint8  grey[2][N];
+  enum
+  {
+    WIDTH = 23,
+    HEIGHT = 17,
+    N = WIDTH * HEIGHT
+  };
+  guint8 grey[2][N];
   guint16 rgba[2][N * 4];
-  GRand  *rand = g_rand_new_with_seed (4);
+  GRand *rand = g_rand_new_with_seed (4);
 
   for (int k = 0; k < 2; k++)
     {
@@ -451,8 +438,7 @@ test_input_formats (void)
   g_rand_free (rand);
 
   check_format (babl_format ("Y' u8"), grey[0], grey[1], WIDTH, HEIGHT);
-  check_format (babl_format ("R'G'B'A u16"), rgba[0], rgba[1], WIDTH,
-                HEIGHT);
+  check_format (babl_format ("R'G'B'A u16"), rgba[0], rgba[1], WIDTH, HEIGHT);
 }
 
 /* The map is Y' float in the input's colour space. */
@@ -461,13 +447,12 @@ test_output_format_keeps_space (void)
 {
   const Babl *rec2020 = babl_space ("Rec2020");
   const Babl *format = babl_format_with_space ("R'G'B'A u16", rec2020);
-  guint16     pixels[4 * 4] = { 0 };
+  guint16 pixels[4 * 4] = { 0 };
   GeglBuffer *input = op_test_buffer_new (2, 2, format, pixels);
-  GeglNode   *op = op_test_graph_new (input, input, OP, "mode", MODE_GMS,
-                                      NULL);
+  GeglNode *op = op_test_graph_new (input, input, OP, "mode", MODE_GMS, NULL);
 
-  g_assert_true (op_test_output_format (op) ==
-                 babl_format_with_space ("Y' float", rec2020));
+  g_assert_true (op_test_output_format (op)
+                 == babl_format_with_space ("Y' float", rec2020));
   op_test_graph_free (op);
   g_object_unref (input);
 }
@@ -475,23 +460,22 @@ test_output_format_keeps_space (void)
 /* A reference of another size, or none, is reported and the map says
  * "different" (1) over the whole input, which keeps its own size. */
 static void
-check_unusable_reference (GeglBuffer *reference,
-                          const char *fragment)
+check_unusable_reference (GeglBuffer *reference, const char *fragment)
 {
-  const int     width = 12, height = 10;
+  const int width = 12, height = 10;
   GeglRectangle rect = { 0, 0, width, height };
-  GeglBuffer   *image = op_test_random_buffer (width, height, 8);
-  float        *ones = g_new (float, width * height);
+  GeglBuffer *image = op_test_random_buffer (width, height, 8);
+  float *ones = g_new (float, (width * height));
 
   for (int i = 0; i < width * height; i++)
     ones[i] = 1.0f;
 
   for (int mode = MODE_GMS; mode <= MODE_SOFT; mode++)
     {
-      GeglNode     *op = op_test_graph_new (image, reference, OP,
-                                            "mode", mode, NULL);
+      GeglNode *op
+        = op_test_graph_new (image, reference, OP, "mode", mode, NULL);
       GeglRectangle box;
-      float        *map;
+      float *map;
 
       box = gegl_node_get_bounding_box (op);
       g_assert_true (gegl_rectangle_equal (&box, &rect));

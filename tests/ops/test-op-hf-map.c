@@ -21,27 +21,23 @@
 #define N (W * H)
 
 static const float hand_red[N] = {
-  0.00f, 0.50f, 0.25f, 1.00f,
-  0.50f, 0.50f, 0.75f, 0.00f,
-  1.00f, 0.00f, 0.50f, 0.25f,
+  0.00f, 0.50f, 0.25f, 1.00f, 0.50f, 0.50f,
+  0.75f, 0.00f, 1.00f, 0.00f, 0.50f, 0.25f,
 };
 /* One lit corner. */
 static const float hand_green[N] = {
-  1.00f, 0.00f, 0.00f, 0.00f,
-  0.00f, 0.00f, 0.00f, 0.00f,
-  0.00f, 0.00f, 0.00f, 0.00f,
+  1.00f, 0.00f, 0.00f, 0.00f, 0.00f, 0.00f,
+  0.00f, 0.00f, 0.00f, 0.00f, 0.00f, 0.00f,
 };
 /* Pixel (1, 1) differs by +0.5 from its upper and by -0.5 from its lower
  * neighbour: the tie goes to "up", the first in eq 4's order. */
 static const float hand_blue[N] = {
-  0.50f, 0.00f, 0.50f, 0.50f,
-  0.50f, 0.50f, 0.50f, 0.50f,
-  0.50f, 1.00f, 0.50f, 0.50f,
+  0.50f, 0.00f, 0.50f, 0.50f, 0.50f, 0.50f,
+  0.50f, 0.50f, 0.50f, 1.00f, 0.50f, 0.50f,
 };
 static const float hand_alpha[N] = {
-  0.00f, 0.10f, 0.20f, 0.30f,
-  0.40f, 0.50f, 0.60f, 0.70f,
-  0.80f, 0.90f, 1.00f, 0.05f,
+  0.00f, 0.10f, 0.20f, 0.30f, 0.40f, 0.50f,
+  0.60f, 0.70f, 0.80f, 0.90f, 1.00f, 0.05f,
 };
 
 /* Eq 4-6 by hand: the difference to the up/down/left/right neighbour with
@@ -49,19 +45,16 @@ static const float hand_alpha[N] = {
  * left 0.5 -> -0.25, right 1 -> -0.75; red (0, 1) = 0.5: up 0 -> +0.5 and
  * down 1 -> -0.5 tie, up wins. */
 static const float weight_red[N] = {
-  -0.50f,  0.50f, -0.75f,  1.00f,
-   0.50f,  0.50f,  0.75f, -1.00f,
-   1.00f, -1.00f,  0.50f,  0.25f,
+  -0.50f, 0.50f,  -0.75f, 1.00f,  0.50f, 0.50f,
+  0.75f,  -1.00f, 1.00f,  -1.00f, 0.50f, 0.25f,
 };
 static const float weight_green[N] = {
-   1.00f, -1.00f,  0.00f,  0.00f,
-  -1.00f,  0.00f,  0.00f,  0.00f,
-   0.00f,  0.00f,  0.00f,  0.00f,
+  1.00f, -1.00f, 0.00f, 0.00f, -1.00f, 0.00f,
+  0.00f, 0.00f,  0.00f, 0.00f, 0.00f,  0.00f,
 };
 static const float weight_blue[N] = {
-   0.50f, -0.50f,  0.50f,  0.00f,
-   0.00f,  0.50f,  0.00f,  0.00f,
-  -0.50f,  0.50f, -0.50f,  0.00f,
+  0.50f, -0.50f, 0.50f,  0.00f, 0.00f,  0.50f,
+  0.00f, 0.00f,  -0.50f, 0.50f, -0.50f, 0.00f,
 };
 
 /* Eq 7 by hand.  Red: normalised weights (w + 1) / 2 have mean 0.5729 and
@@ -70,24 +63,16 @@ static const float weight_blue[N] = {
  * 0.4583, sd 0.2465, only 1 and 0 lie outside for both alphas.  Blue: mean
  * 0.5417, sd 0.3796: 0 and 1 lie outside, 0.5 inside, for both alphas. */
 static const float selection_red_alpha_0_2[N] = {
-  1, 1, 1, 1,
-  1, 1, 1, 1,
-  1, 1, 1, 0,
+  1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0,
 };
 static const float selection_red_alpha_1[N] = {
-  0, 0, 1, 1,
-  0, 0, 0, 1,
-  1, 1, 0, 0,
+  0, 0, 1, 1, 0, 0, 0, 1, 1, 1, 0, 0,
 };
 static const float selection_green[N] = {
-  1, 1, 0, 0,
-  1, 0, 0, 0,
-  0, 0, 0, 0,
+  1, 1, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0,
 };
 static const float selection_blue[N] = {
-  1, 1, 1, 0,
-  0, 1, 0, 0,
-  1, 1, 1, 0,
+  1, 1, 1, 0, 0, 1, 0, 0, 1, 1, 1, 0,
 };
 
 static const Babl *
@@ -114,12 +99,8 @@ hand_buffer (void)
 /* Interleaves expected planes with the hand image's alpha, each map value
  * v written as offset + scale * v. */
 static void
-expected_pixels (const float *red,
-                 const float *green,
-                 const float *blue,
-                 float        scale,
-                 float        offset,
-                 float       *pixels)
+expected_pixels (const float *red, const float *green, const float *blue,
+                 float scale, float offset, float *pixels)
 {
   for (int i = 0; i < N; i++)
     {
@@ -134,22 +115,20 @@ expected_pixels (const float *red,
  * pixel its own request, so every border rule is exercised at chunk borders
  * too) and compares both with @expected to the bit. */
 static void
-check_hand (const float *expected,
-            int          mode,
-            double       alpha)
+check_hand (const float *expected, int mode, double alpha)
 {
-  GeglBuffer   *input = hand_buffer ();
-  GeglRectangle rect  = { 0, 0, W, H };
+  GeglBuffer *input = hand_buffer ();
+  GeglRectangle rect = { 0, 0, W, H };
 
   for (int pass = 0; pass < 2; pass++)
     {
-      GeglNode *op = op_test_graph_new (input, NULL, OP, "mode", mode,
-                                        "alpha", alpha, NULL);
-      float    *actual;
+      GeglNode *op = op_test_graph_new (input, NULL, OP, "mode", mode, "alpha",
+                                        alpha, NULL);
+      float *actual;
 
       actual = pass == 0
-               ? op_test_render (op, &rect, rgba_float ())
-               : op_test_render_chunks (op, &rect, 1, 1, rgba_float ());
+                 ? op_test_render (op, &rect, rgba_float ())
+                 : op_test_render_chunks (op, &rect, 1, 1, rgba_float ());
       op_test_assert_identical (actual, expected, N * 4, 4, W);
       g_free (actual);
       op_test_graph_free (op);
@@ -202,7 +181,7 @@ static void
 test_mode_nicks (void)
 {
   const char *nicks[] = { "signed", "magnitude", "selection", "highpass" };
-  GeglNode   *node = gegl_node_new_child (NULL, "operation", OP, NULL);
+  GeglNode *node = gegl_node_new_child (NULL, "operation", OP, NULL);
   GParamSpec *mode = gegl_node_find_property (node, "mode");
   GEnumClass *modes;
 
@@ -210,8 +189,7 @@ test_mode_nicks (void)
   g_assert_true (G_IS_PARAM_SPEC_ENUM (mode));
   modes = G_PARAM_SPEC_ENUM (mode)->enum_class;
   for (int i = 0; i < (int) G_N_ELEMENTS (nicks); i++)
-    g_assert_cmpint (g_enum_get_value_by_nick (modes, nicks[i])->value, ==,
-                     i);
+    g_assert_cmpint (g_enum_get_value_by_nick (modes, nicks[i])->value, ==, i);
   g_assert_cmpint (G_PARAM_SPEC_ENUM (mode)->default_value, ==, 2);
   g_object_unref (node);
 }
@@ -231,10 +209,10 @@ cosine (int position, int cycles, int length)
 static void
 test_highpass_cosines (void)
 {
-  const int     width = 32, height = 16;
-  GeglRectangle rect  = { 0, 0, width, height };
-  float        *pixels = g_new (float, width * height * 4);
-  GeglBuffer   *input;
+  const int width = 32, height = 16;
+  GeglRectangle rect = { 0, 0, width, height };
+  float *pixels = g_new (float, (width * height * 4));
+  GeglBuffer *input;
 
   for (int y = 0; y < height; y++)
     for (int x = 0; x < width; x++)
@@ -250,12 +228,12 @@ test_highpass_cosines (void)
 
   for (int pass = 0; pass < 2; pass++)
     {
-      double    cutoff = pass == 0 ? 0.1 : 0.9;
-      GeglNode *op = op_test_graph_new (input, NULL, OP, "mode", 3,
-                                        "cutoff", cutoff, NULL);
-      float    *actual = op_test_render (op, &rect, rgba_float ());
-      float    *expected = g_memdup2 (pixels, width * height * 4
-                                              * sizeof (float));
+      double cutoff = pass == 0 ? 0.1 : 0.9;
+      GeglNode *op = op_test_graph_new (input, NULL, OP, "mode", 3, "cutoff",
+                                        cutoff, NULL);
+      float *actual = op_test_render (op, &rect, rgba_float ());
+      float *expected
+        = g_memdup2 (pixels, width * height * 4 * sizeof (float));
 
       for (int i = 0; i < width * height; i++)
         {
@@ -277,10 +255,10 @@ test_highpass_cosines (void)
 static void
 test_alpha_passes_through (void)
 {
-  const int     width = 37, height = 23;
-  GeglRectangle rect  = { 0, 0, width, height };
-  GeglBuffer   *input = op_test_random_buffer (width, height, 7);
-  float        *source = g_new (float, width * height * 4);
+  const int width = 37, height = 23;
+  GeglRectangle rect = { 0, 0, width, height };
+  GeglBuffer *input = op_test_random_buffer (width, height, 7);
+  float *source = g_new (float, (width * height * 4));
 
   gegl_buffer_get (input, &rect, 1.0, rgba_float (), source,
                    GEGL_AUTO_ROWSTRIDE, GEGL_ABYSS_NONE);
@@ -288,7 +266,7 @@ test_alpha_passes_through (void)
   for (int mode = 0; mode < 4; mode++)
     {
       GeglNode *op = op_test_graph_new (input, NULL, OP, "mode", mode, NULL);
-      float    *actual = op_test_render (op, &rect, rgba_float ());
+      float *actual = op_test_render (op, &rect, rgba_float ());
 
       for (int i = 0; i < width * height; i++)
         g_assert_cmpmem (&actual[4 * i + 3], sizeof (float),
@@ -305,15 +283,15 @@ test_alpha_passes_through (void)
 static void
 test_tiny_images (void)
 {
-  const float   column[5]   = { 0.0f, 1.0f, 1.0f, 0.5f, 0.5f };
+  const float column[5] = { 0.0f, 1.0f, 1.0f, 0.5f, 0.5f };
   /* Down -1; up +1 beats down 0; down +0.5 beats up 0; up -0.5 beats
    * down 0; up 0 alone. */
-  const float   weights[5]  = { -1.0f, 1.0f, 0.5f, -0.5f, 0.0f };
-  float         pixels[5 * 4], expected[5 * 4];
+  const float weights[5] = { -1.0f, 1.0f, 0.5f, -0.5f, 0.0f };
+  float pixels[5 * 4], expected[5 * 4];
   GeglRectangle rect = { 0, 0, 1, 5 };
-  GeglBuffer   *input;
-  GeglNode     *op;
-  float        *actual;
+  GeglBuffer *input;
+  GeglNode *op;
+  float *actual;
 
   for (int i = 0; i < 5; i++)
     {
@@ -359,21 +337,21 @@ test_tiny_images (void)
 static void
 test_chunks_equal_whole (void)
 {
-  const int          width = 211, height = 163;
+  const int width = 211, height = 163;
   const GeglRectangle rect = { 0, 0, width, height };
   const OpTestConfig configs[] = {
     { 1, 4096, 64 },
     { 2, 1000, 16 },
     { 2, 1 << 20, 128 },
   };
-  GeglBuffer        *input = op_test_random_buffer (width, height, 11);
-  gsize              n = (gsize) width * height * 4;
+  GeglBuffer *input = op_test_random_buffer (width, height, 11);
+  gsize n = (gsize) width * height * 4;
 
   for (int mode = 0; mode < 4; mode++)
     {
       GeglNode *op = op_test_graph_new (input, NULL, OP, "mode", mode, NULL);
-      float    *whole = op_test_render (op, &rect, rgba_float ());
-      float    *pieces;
+      float *whole = op_test_render (op, &rect, rgba_float ());
+      float *pieces;
 
       op_test_graph_free (op);
 
@@ -399,16 +377,13 @@ test_chunks_equal_whole (void)
 /* Grey, 16-bit and linear-light inputs give the map of their R'G'B' values:
  * the same as the op run on those values given as R'G'B'A float. */
 static void
-check_format (const Babl *format,
-              const void *pixels,
-              int         width,
-              int         height)
+check_format (const Babl *format, const void *pixels, int width, int height)
 {
   GeglRectangle rect = { 0, 0, width, height };
-  gsize         n = (gsize) width * height * 4;
-  float        *converted = g_new (float, n);
-  GeglBuffer   *input = op_test_buffer_new (width, height, format, pixels);
-  GeglBuffer   *reference;
+  gsize n = (gsize) width * height * 4;
+  float *converted = g_new (float, n);
+  GeglBuffer *input = op_test_buffer_new (width, height, format, pixels);
+  GeglBuffer *reference;
 
   babl_process (babl_fish (format, rgba_float ()), pixels, converted,
                 width * height);
@@ -417,10 +392,10 @@ check_format (const Babl *format,
   for (int mode = 0; mode < 4; mode++)
     {
       GeglNode *op = op_test_graph_new (input, NULL, OP, "mode", mode, NULL);
-      GeglNode *twin = op_test_graph_new (reference, NULL, OP,
-                                          "mode", mode, NULL);
-      float    *actual = op_test_render (op, &rect, rgba_float ());
-      float    *expected = op_test_render (twin, &rect, rgba_float ());
+      GeglNode *twin
+        = op_test_graph_new (reference, NULL, OP, "mode", mode, NULL);
+      float *actual = op_test_render (op, &rect, rgba_float ());
+      float *expected = op_test_render (twin, &rect, rgba_float ());
 
       op_test_assert_close (actual, expected, n, 4, width, 1e-6);
       g_free (actual);
@@ -437,10 +412,10 @@ static void
 test_input_formats (void)
 {
   const int width = 19, height = 13, n = 19 * 13;
-  guint8    grey[19 * 13];
-  guint16   rgba16[19 * 13 * 4];
-  float     linear[19 * 13 * 4];
-  GRand    *rand = g_rand_new_with_seed (3);
+  guint8 grey[19 * 13];
+  guint16 rgba16[19 * 13 * 4];
+  float linear[19 * 13 * 4];
+  GRand *rand = g_rand_new_with_seed (3);
 
   for (int i = 0; i < n; i++)
     grey[i] = (guint8) g_rand_int_range (rand, 0, 256);
@@ -460,14 +435,13 @@ test_input_formats (void)
 static void
 test_grey_stays_grey (void)
 {
-  const guint8  grey[6] = { 0, 51, 102, 255, 204, 153 };
+  const guint8 grey[6] = { 0, 51, 102, 255, 204, 153 };
   GeglRectangle rect = { 0, 0, 3, 2 };
-  GeglBuffer   *input = op_test_buffer_new (3, 2, babl_format ("Y' u8"),
-                                            grey);
-  GeglNode     *op = op_test_graph_new (input, NULL, OP, "mode", 0, NULL);
-  float        *actual = op_test_render (op, &rect, rgba_float ());
+  GeglBuffer *input = op_test_buffer_new (3, 2, babl_format ("Y' u8"), grey);
+  GeglNode *op = op_test_graph_new (input, NULL, OP, "mode", 0, NULL);
+  float *actual = op_test_render (op, &rect, rgba_float ());
   /* Pixel (0, 0) = 0: down 255 -> -1.  Pixel (1, 1) = 204: up 51 -> 0.6. */
-  const float   corner = 0.5f - 1.0f, middle = 0.5f + 153.0f / 255.0f;
+  const float corner = 0.5f - 1.0f, middle = 0.5f + 153.0f / 255.0f;
 
   for (int i = 0; i < 6; i++)
     {
@@ -488,15 +462,15 @@ test_output_format_keeps_space (void)
 {
   const Babl *rec2020 = babl_space ("Rec2020");
   const Babl *format = babl_format_with_space ("R'G'B'A u16", rec2020);
-  guint16     pixels[4 * 4] = { 0 };
+  guint16 pixels[4 * 4] = { 0 };
   GeglBuffer *input = op_test_buffer_new (2, 2, format, pixels);
 
   for (int mode = 0; mode < 4; mode++)
     {
       GeglNode *op = op_test_graph_new (input, NULL, OP, "mode", mode, NULL);
 
-      g_assert_true (op_test_output_format (op) ==
-                     babl_format_with_space ("R'G'B'A float", rec2020));
+      g_assert_true (op_test_output_format (op)
+                     == babl_format_with_space ("R'G'B'A float", rec2020));
       op_test_graph_free (op);
     }
   g_object_unref (input);
@@ -507,17 +481,17 @@ test_output_format_keeps_space (void)
 static void
 test_request_beyond_image (void)
 {
-  GeglBuffer   *input = hand_buffer ();
+  GeglBuffer *input = hand_buffer ();
   GeglRectangle image = { 0, 0, W, H };
-  GeglRectangle wide  = { -2, -1, W + 5, H + 3 };
-  float         expected[N * 4];
+  GeglRectangle wide = { -2, -1, W + 5, H + 3 };
+  float expected[N * 4];
 
   expected_pixels (weight_red, weight_green, weight_blue, 1.0f, 0.5f,
                    expected);
   for (int rendered_before = 0; rendered_before < 2; rendered_before++)
     {
       GeglNode *op = op_test_graph_new (input, NULL, OP, "mode", 0, NULL);
-      float    *actual;
+      float *actual;
 
       if (rendered_before)
         g_free (op_test_render (op, &image, rgba_float ()));
@@ -527,7 +501,7 @@ test_request_beyond_image (void)
         for (int x = 0; x < wide.width; x++)
           {
             const float *pixel = actual + 4 * (y * wide.width + x);
-            int          ix = x + wide.x, iy = y + wide.y;
+            int ix = x + wide.x, iy = y + wide.y;
 
             if (ix >= 0 && ix < W && iy >= 0 && iy < H)
               g_assert_cmpmem (pixel, 4 * sizeof (float),

@@ -18,13 +18,18 @@
 #include "test-util.h"
 
 #define SCALE_SPACE "hfsr:scale-space"
-#define DOG_SR      "hfsr:dog-sr"
+#define DOG_SR "hfsr:dog-sr"
 
 /* hfsr:dog-sr's methods, as its enum orders them. */
-enum { RESIDUAL_DOG, GAUSSIAN_STACK, PIXEL_SR };
+enum
+{
+  RESIDUAL_DOG,
+  GAUSSIAN_STACK,
+  PIXEL_SR
+};
 
-static const double noor_sigmas[5] = { 1.249, 1.545, 1.96588, 2.452527,
-                                       3.090016 };
+static const double noor_sigmas[5]
+  = { 1.249, 1.545, 1.96588, 2.452527, 3.090016 };
 
 static const Babl *
 grey_float (void)
@@ -37,7 +42,7 @@ static float *
 grey_pixels (GeglBuffer *buffer)
 {
   const GeglRectangle *extent = gegl_buffer_get_extent (buffer);
-  float *pixels = g_new (float, (gsize) extent->width * extent->height);
+  float *pixels = g_new (float, ((gsize) extent->width * extent->height));
 
   gegl_buffer_get (buffer, extent, 1.0, grey_float (), pixels,
                    GEGL_AUTO_ROWSTRIDE, GEGL_ABYSS_NONE);
@@ -49,12 +54,12 @@ grey_pixels (GeglBuffer *buffer)
 static void
 test_levels_equal_direct_blurs (void)
 {
-  const int      width = 53, height = 41;
-  GeglBuffer    *input = op_test_random_buffer (width, height, 11);
-  GeglRectangle  box   = { 0, 0, width, height };
-  float         *grey  = grey_pixels (input);
-  gsize          n     = (gsize) width * height;
-  float         *blurs[5];
+  const int width = 53, height = 41;
+  GeglBuffer *input = op_test_random_buffer (width, height, 11);
+  GeglRectangle box = { 0, 0, width, height };
+  float *grey = grey_pixels (input);
+  gsize n = (gsize) width * height;
+  float *blurs[5];
 
   for (int k = 0; k < 5; k++)
     {
@@ -65,16 +70,17 @@ test_levels_equal_direct_blurs (void)
   for (int output = 0; output < 2; output++)
     for (int level = 1; level <= (output == 0 ? 4 : 5); level++)
       {
-        GeglNode *op = op_test_graph_new (input, NULL, SCALE_SPACE,
-                                          "output", output, "level", level,
-                                          "gain", 7.0, NULL);
-        float    *actual   = op_test_render (op, &box, grey_float ());
-        float    *expected = g_new (float, n);
+        GeglNode *op
+          = op_test_graph_new (input, NULL, SCALE_SPACE, "output", output,
+                               "level", level, "gain", 7.0, NULL);
+        float *actual = op_test_render (op, &box, grey_float ());
+        float *expected = g_new (float, n);
 
         for (gsize i = 0; i < n; i++)
-          expected[i] = output == 0
-                        ? 0.5f + 7.0f * (blurs[level - 1][i] - blurs[level][i])
-                        : blurs[level - 1][i];
+          expected[i]
+            = output == 0
+                ? 0.5f + 7.0f * (blurs[level - 1][i] - blurs[level][i])
+                : blurs[level - 1][i];
         op_test_assert_close (actual, expected, n, 1, width, 1e-5);
         g_free (expected);
         g_free (actual);
@@ -92,13 +98,12 @@ test_levels_equal_direct_blurs (void)
 static void
 test_chunks_equal_whole (void)
 {
-  GeglBuffer          *input = op_test_random_buffer (70, 45, 12);
-  const GeglRectangle  box   = { 0, 0, 70, 45 };
-  const OpTestConfig   config = { 3, 200, 16 };
-  GeglNode            *op = op_test_graph_new (input, NULL, SCALE_SPACE,
-                                               "output", 0, "level", 4,
-                                               "sigma5", 6.5, NULL);
-  float *whole  = op_test_render (op, &box, grey_float ());
+  GeglBuffer *input = op_test_random_buffer (70, 45, 12);
+  const GeglRectangle box = { 0, 0, 70, 45 };
+  const OpTestConfig config = { 3, 200, 16 };
+  GeglNode *op = op_test_graph_new (input, NULL, SCALE_SPACE, "output", 0,
+                                    "level", 4, "sigma5", 6.5, NULL);
+  float *whole = op_test_render (op, &box, grey_float ());
   float *pieces = op_test_render_chunks (op, &box, 13, 9, grey_float ());
   float *threaded;
 
@@ -120,10 +125,10 @@ test_chunks_equal_whole (void)
 static void
 test_missing_level_warns (void)
 {
-  GeglBuffer    *input = op_test_random_buffer (12, 10, 13);
-  GeglRectangle  box   = { 0, 0, 12, 10 };
-  GeglNode      *op    = op_test_graph_new (input, NULL, SCALE_SPACE,
-                                            "output", 0, "level", 5, NULL);
+  GeglBuffer *input = op_test_random_buffer (12, 10, 13);
+  GeglRectangle box = { 0, 0, 12, 10 };
+  GeglNode *op = op_test_graph_new (input, NULL, SCALE_SPACE, "output", 0,
+                                    "level", 5, NULL);
 
   op_test_expect_warnings ("level 5 does not exist");
   g_free (op_test_render (op, &box, grey_float ()));
@@ -138,33 +143,30 @@ test_missing_level_warns (void)
 static void
 test_dog_sr_is_upscale_then_level (void)
 {
-  const int      w = 31, h = 23, s = 2;
-  GeglBuffer    *input = op_test_random_buffer (w, h, 14);
-  GeglRectangle  big   = { 0, 0, s * w, s * h };
-  GeglNode      *dog   = op_test_graph_new (input, NULL, DOG_SR,
-                                            "method", PIXEL_SR,
-                                            "scale", s, "level", 2,
-                                            "gain", 5.0, NULL);
-  GeglNode      *sr    = op_test_graph_new (input, NULL,
-                                            "hfsr:super-resolution",
-                                            "scale", s, "alpha", 0.0, NULL);
-  GeglRectangle  box   = gegl_node_get_bounding_box (dog);
-  float         *upscaled = op_test_render (sr, &big, babl_format ("R'G'B'A float"));
-  GeglBuffer    *middle = op_test_buffer_new (s * w, s * h,
-                                              babl_format ("R'G'B'A float"),
-                                              upscaled);
-  GeglNode      *level  = op_test_graph_new (middle, NULL, SCALE_SPACE,
-                                             "level", 2, "gain", 5.0, NULL);
-  float         *expected = op_test_render (level, &big, grey_float ());
-  float         *actual   = op_test_render (dog, &big, grey_float ());
-  float         *pieces;
+  const int w = 31, h = 23, s = 2;
+  GeglBuffer *input = op_test_random_buffer (w, h, 14);
+  GeglRectangle big = { 0, 0, s * w, s * h };
+  GeglNode *dog
+    = op_test_graph_new (input, NULL, DOG_SR, "method", PIXEL_SR, "scale", s,
+                         "level", 2, "gain", 5.0, NULL);
+  GeglNode *sr = op_test_graph_new (input, NULL, "hfsr:super-resolution",
+                                    "scale", s, "alpha", 0.0, NULL);
+  GeglRectangle box = gegl_node_get_bounding_box (dog);
+  float *upscaled = op_test_render (sr, &big, babl_format ("R'G'B'A float"));
+  GeglBuffer *middle = op_test_buffer_new (
+    s * w, s * h, babl_format ("R'G'B'A float"), upscaled);
+  GeglNode *level = op_test_graph_new (middle, NULL, SCALE_SPACE, "level", 2,
+                                       "gain", 5.0, NULL);
+  float *expected = op_test_render (level, &big, grey_float ());
+  float *actual = op_test_render (dog, &big, grey_float ());
+  float *pieces;
 
   g_assert_true (gegl_rectangle_equal (&box, &big));
   op_test_assert_close (actual, expected, (gsize) big.width * big.height, 1,
                         big.width, 1e-5);
   op_test_graph_free (dog);
-  dog = op_test_graph_new (input, NULL, DOG_SR, "method", PIXEL_SR,
-                           "scale", s, "level", 2, "gain", 5.0, NULL);
+  dog = op_test_graph_new (input, NULL, DOG_SR, "method", PIXEL_SR, "scale", s,
+                           "level", 2, "gain", 5.0, NULL);
   pieces = op_test_render_chunks (dog, &big, 17, 11, grey_float ());
   op_test_assert_close (pieces, actual, (gsize) big.width * big.height, 1,
                         big.width, 1e-5);
@@ -186,11 +188,11 @@ test_dog_sr_is_upscale_then_level (void)
 static void
 test_dog_sr_trained_equals_engine (void)
 {
-  const int      w = 27, h = 21;
-  GeglBuffer    *input = op_test_random_buffer (w, h, 15);
-  float         *grey = grey_pixels (input);
-  HfsrRect       image = { 0, 0, w, h };
-  HfsrImageView  view = { grey, 1, (gsize) w, image };
+  const int w = 27, h = 21;
+  GeglBuffer *input = op_test_random_buffer (w, h, 15);
+  float *grey = grey_pixels (input);
+  HfsrRect image = { 0, 0, w, h };
+  HfsrImageView view = { grey, 1, (gsize) w, image };
 
   for (int s = 2; s <= 4; s += 2)
     for (int method = RESIDUAL_DOG; method <= GAUSSIAN_STACK; method++)
@@ -199,11 +201,11 @@ test_dog_sr_trained_equals_engine (void)
           "models/hfsr-dog-x%d-%s.safetensors", s,
           method == RESIDUAL_DOG ? "residual-dog" : "gaussian-stack");
         g_autofree char *path = hfsr_test_source_path (relative);
-        HfsrModel       *model = hfsr_model_load (path, NULL);
-        HfsrRect         target = { 0, 0, s * w, s * h };
-        GeglRectangle    big = { 0, 0, s * w, s * h };
-        gsize            n = (gsize) big.width * big.height;
-        float           *levels = g_new (float, n * HFSR_DOG_SR_LEVELS);
+        HfsrModel *model = hfsr_model_load (path, NULL);
+        HfsrRect target = { 0, 0, s * w, s * h };
+        GeglRectangle big = { 0, 0, s * w, s * h };
+        gsize n = (gsize) big.width * big.height;
+        float *levels = g_new (float, (n * HFSR_DOG_SR_LEVELS));
 
         g_assert_nonnull (model);
         g_assert_true (hfsr_dog_sr_levels (model, s, noor_sigmas, &view,
@@ -211,21 +213,17 @@ test_dog_sr_trained_equals_engine (void)
         for (int output = 0; output < 2; output++)
           for (int level = 1; level <= (output == 0 ? 4 : 5); level++)
             {
-              GeglNode *op = op_test_graph_new (input, NULL, DOG_SR,
-                                                "method", method,
-                                                "scale", s,
-                                                "output", output,
-                                                "level", level,
-                                                "gain", 3.0, NULL);
-              float    *actual = op_test_render (op, &big, grey_float ());
-              float    *expected = g_new (float, n);
+              GeglNode *op = op_test_graph_new (
+                input, NULL, DOG_SR, "method", method, "scale", s, "output",
+                output, "level", level, "gain", 3.0, NULL);
+              float *actual = op_test_render (op, &big, grey_float ());
+              float *expected = g_new (float, n);
               const float *l = levels + (gsize) (level - 1) * n;
 
               for (gsize i = 0; i < n; i++)
-                expected[i] = output == 0 ? 0.5f + 3.0f * (l[i] - l[i + n])
-                                          : l[i];
-              op_test_assert_close (actual, expected, n, 1, big.width,
-                                    3e-5);
+                expected[i]
+                  = output == 0 ? 0.5f + 3.0f * (l[i] - l[i + n]) : l[i];
+              op_test_assert_close (actual, expected, n, 1, big.width, 3e-5);
               g_free (expected);
               g_free (actual);
               op_test_graph_free (op);
@@ -242,23 +240,22 @@ test_dog_sr_trained_equals_engine (void)
 static void
 test_dog_sr_trained_chunks (void)
 {
-  GeglBuffer         *input = op_test_random_buffer (45, 38, 16);
+  GeglBuffer *input = op_test_random_buffer (45, 38, 16);
   const GeglRectangle box = { 0, 0, 90, 76 };
-  const OpTestConfig  config = { 3, 900, 16 };
+  const OpTestConfig config = { 3, 900, 16 };
 
   for (int method = RESIDUAL_DOG; method <= GAUSSIAN_STACK; method++)
     {
-      GeglNode *op = op_test_graph_new (input, NULL, DOG_SR,
-                                        "method", method, "level", 3, NULL);
-      float    *whole = op_test_render (op, &box, grey_float ());
-      float    *pieces = op_test_render_chunks (op, &box, 23, 17,
-                                                grey_float ());
-      float    *threaded;
+      GeglNode *op = op_test_graph_new (input, NULL, DOG_SR, "method", method,
+                                        "level", 3, NULL);
+      float *whole = op_test_render (op, &box, grey_float ());
+      float *pieces = op_test_render_chunks (op, &box, 23, 17, grey_float ());
+      float *threaded;
 
       op_test_assert_close (pieces, whole, 90 * 76, 1, 90, 1e-4);
       op_test_graph_free (op);
-      op = op_test_graph_new (input, NULL, DOG_SR, "method", method,
-                              "level", 3, NULL);
+      op = op_test_graph_new (input, NULL, DOG_SR, "method", method, "level",
+                              3, NULL);
       threaded = op_test_process (op, &box, grey_float (), &config);
       op_test_assert_close (threaded, whole, 90 * 76, 1, 90, 1e-4);
       op_test_graph_free (op);
@@ -274,19 +271,18 @@ test_dog_sr_trained_chunks (void)
 static void
 test_dog_sr_trained_sigmas_refused (void)
 {
-  GeglBuffer    *input = op_test_random_buffer (12, 10, 17);
-  GeglRectangle  box   = { 0, 0, 24, 20 };
-  GeglNode      *op    = op_test_graph_new (input, NULL, DOG_SR,
-                                            "method", GAUSSIAN_STACK,
-                                            "sigma2", 1.7, NULL);
+  GeglBuffer *input = op_test_random_buffer (12, 10, 17);
+  GeglRectangle box = { 0, 0, 24, 20 };
+  GeglNode *op = op_test_graph_new (input, NULL, DOG_SR, "method",
+                                    GAUSSIAN_STACK, "sigma2", 1.7, NULL);
 
   op_test_expect_warnings ("trained for the sigmas");
   g_free (op_test_render (op, &box, grey_float ()));
   g_assert_cmpint (op_test_warnings_seen (), >=, 1);
   op_test_graph_free (op);
 
-  op = op_test_graph_new (input, NULL, DOG_SR, "method", PIXEL_SR,
-                          "sigma2", 1.7, NULL);
+  op = op_test_graph_new (input, NULL, DOG_SR, "method", PIXEL_SR, "sigma2",
+                          1.7, NULL);
   op_test_expect_warnings ("");
   g_free (op_test_render (op, &box, grey_float ()));
   g_assert_cmpint (op_test_warnings_seen (), ==, 0);

@@ -19,7 +19,12 @@
 #define STRUCTURE_SR "hfsr:structure-sr"
 
 /* The op's arch enum, in its order. */
-enum { FSRCNN, WDSR, SEQUENTIAL };
+enum
+{
+  FSRCNN,
+  WDSR,
+  SEQUENTIAL
+};
 
 static const Babl *
 grey_float (void)
@@ -33,8 +38,8 @@ static float *
 premultiplied_grey (GeglBuffer *buffer)
 {
   const GeglRectangle *extent = gegl_buffer_get_extent (buffer);
-  gsize  n = (gsize) extent->width * extent->height;
-  float *pixels = g_new (float, 2 * n), *grey = g_new (float, n);
+  gsize n = (gsize) extent->width * extent->height;
+  float *pixels = g_new (float, (2 * n)), *grey = g_new (float, n);
 
   gegl_buffer_get (buffer, extent, 1.0, babl_format ("Y'A float"), pixels,
                    GEGL_AUTO_ROWSTRIDE, GEGL_ABYSS_NONE);
@@ -50,8 +55,8 @@ shipped (int scale, const char *family, const char *lambda)
   g_autofree char *relative = g_strdup_printf (
     "models/hfsr-sr2-x%d-%s-l%s.safetensors", scale, family, lambda);
   g_autofree char *path = hfsr_test_source_path (relative);
-  GError          *error = NULL;
-  HfsrModel       *model = hfsr_model_load (path, &error);
+  GError *error = NULL;
+  HfsrModel *model = hfsr_model_load (path, &error);
 
   g_assert_no_error (error);
   return model;
@@ -61,10 +66,11 @@ shipped (int scale, const char *family, const char *lambda)
 static float *
 engine_upscale (const HfsrModel *model, const float *grey, int w, int h)
 {
-  HfsrTensor  *input = hfsr_tensor_new (1, h, w, NULL);
-  HfsrTensor **outputs = g_new0 (HfsrTensor *, hfsr_model_get_n_outputs (model));
-  int          s = hfsr_model_get_scale (model);
-  float       *out = g_new (float, (gsize) s * w * s * h);
+  HfsrTensor *input = hfsr_tensor_new (1, h, w, NULL);
+  HfsrTensor **outputs
+    = g_new0 (HfsrTensor *, hfsr_model_get_n_outputs (model));
+  int s = hfsr_model_get_scale (model);
+  float *out = g_new (float, ((gsize) s * w * s * h));
 
   memcpy (input->data, grey, sizeof (float) * w * h);
   g_assert_true (hfsr_model_forward (model, input, outputs, NULL, NULL));
@@ -82,12 +88,11 @@ assert_op_equals (GeglBuffer *input, const float *expected, int scale,
                   const char *first_property, ...)
 {
   const GeglRectangle *extent = gegl_buffer_get_extent (input);
-  GeglRectangle        big = { 0, 0, scale * extent->width,
-                               scale * extent->height };
-  GeglNode            *op = op_test_graph_new (input, NULL, STRUCTURE_SR,
-                                               "scale", scale, NULL);
-  va_list              args;
-  float               *actual;
+  GeglRectangle big = { 0, 0, scale * extent->width, scale * extent->height };
+  GeglNode *op
+    = op_test_graph_new (input, NULL, STRUCTURE_SR, "scale", scale, NULL);
+  va_list args;
+  float *actual;
 
   va_start (args, first_property);
   gegl_node_set_valist (op, first_property, args);
@@ -104,12 +109,18 @@ assert_op_equals (GeglBuffer *input, const float *expected, int scale,
 static void
 test_equals_engine (void)
 {
-  const int    w = 13, h = 11;
-  GeglBuffer  *input = op_test_random_buffer (w, h, 21);
-  float       *grey = premultiplied_grey (input);
-  const struct { int arch, shared; const char *family, *lambda; } cases[] = {
-    { FSRCNN, 1, "fsrcnn", "0" }, { FSRCNN, 1, "fsrcnn", "9" },
-    { WDSR, 1, "wdsr1", "9" }, { WDSR, 4, "wdsr4", "0" },
+  const int w = 13, h = 11;
+  GeglBuffer *input = op_test_random_buffer (w, h, 21);
+  float *grey = premultiplied_grey (input);
+  const struct
+  {
+    int arch, shared;
+    const char *family, *lambda;
+  } cases[] = {
+    { FSRCNN, 1, "fsrcnn", "0" },
+    { FSRCNN, 1, "fsrcnn", "9" },
+    { WDSR, 1, "wdsr1", "9" },
+    { WDSR, 4, "wdsr4", "0" },
     { SEQUENTIAL, 1, "sequential", "0.11" },
   };
 
@@ -117,12 +128,11 @@ test_equals_engine (void)
     for (guint c = 0; c < G_N_ELEMENTS (cases); c++)
       {
         HfsrModel *model = shipped (s, cases[c].family, cases[c].lambda);
-        float     *expected = engine_upscale (model, grey, w, h);
+        float *expected = engine_upscale (model, grey, w, h);
 
         assert_op_equals (input, expected, s, "arch", cases[c].arch,
-                          "shared-layers", cases[c].shared,
-                          "lambda", g_ascii_strtod (cases[c].lambda, NULL),
-                          NULL);
+                          "shared-layers", cases[c].shared, "lambda",
+                          g_ascii_strtod (cases[c].lambda, NULL), NULL);
         g_free (expected);
         hfsr_model_free (model);
       }
@@ -135,20 +145,26 @@ test_equals_engine (void)
 static void
 test_lambda_blends (void)
 {
-  const int   w = 10, h = 9;
+  const int w = 10, h = 9;
   GeglBuffer *input = op_test_random_buffer (w, h, 22);
-  float      *grey = premultiplied_grey (input);
-  HfsrModel  *l0 = shipped (4, "fsrcnn", "0"), *l1 = shipped (4, "fsrcnn", "1");
-  HfsrModel  *l9 = shipped (4, "fsrcnn", "9");
-  const struct { double lambda; HfsrModel *a, *b; double t; } cases[] = {
-    { 0.25, l0, l1, 0.25 }, { 5.0, l1, l9, 0.5 },
+  float *grey = premultiplied_grey (input);
+  HfsrModel *l0 = shipped (4, "fsrcnn", "0"), *l1 = shipped (4, "fsrcnn", "1");
+  HfsrModel *l9 = shipped (4, "fsrcnn", "9");
+  const struct
+  {
+    double lambda;
+    HfsrModel *a, *b;
+    double t;
+  } cases[] = {
+    { 0.25, l0, l1, 0.25 },
+    { 5.0, l1, l9, 0.5 },
   };
 
   for (guint c = 0; c < G_N_ELEMENTS (cases); c++)
     {
-      HfsrModel *blend = hfsr_model_blend (cases[c].a, cases[c].b,
-                                           cases[c].t, NULL);
-      float     *expected = engine_upscale (blend, grey, w, h);
+      HfsrModel *blend
+        = hfsr_model_blend (cases[c].a, cases[c].b, cases[c].t, NULL);
+      float *expected = engine_upscale (blend, grey, w, h);
 
       g_assert_nonnull (blend);
       assert_op_equals (input, expected, 4, "lambda", cases[c].lambda, NULL);
@@ -167,19 +183,17 @@ test_lambda_blends (void)
 static void
 test_chunks_equal_whole (void)
 {
-  GeglBuffer         *input = op_test_random_buffer (47, 39, 23);
+  GeglBuffer *input = op_test_random_buffer (47, 39, 23);
   const GeglRectangle box = { 0, 0, 94, 78 };
-  const OpTestConfig  config = { 3, 700, 16 };
+  const OpTestConfig config = { 3, 700, 16 };
 
   for (int arch = FSRCNN; arch <= WDSR; arch++)
     {
-      GeglNode *op = op_test_graph_new (input, NULL, STRUCTURE_SR,
-                                        "scale", 2, "arch", arch,
-                                        "lambda", 9.0, NULL);
-      float    *whole = op_test_render (op, &box, grey_float ());
-      float    *pieces = op_test_render_chunks (op, &box, 23, 17,
-                                                grey_float ());
-      float    *threaded = op_test_process (op, &box, grey_float (), &config);
+      GeglNode *op = op_test_graph_new (input, NULL, STRUCTURE_SR, "scale", 2,
+                                        "arch", arch, "lambda", 9.0, NULL);
+      float *whole = op_test_render (op, &box, grey_float ());
+      float *pieces = op_test_render_chunks (op, &box, 23, 17, grey_float ());
+      float *threaded = op_test_process (op, &box, grey_float (), &config);
 
       op_test_assert_close (pieces, whole, (gsize) 94 * 78, 1, 94, 1e-5);
       op_test_assert_close (threaded, whole, (gsize) 94 * 78, 1, 94, 1e-5);
@@ -196,12 +210,12 @@ test_chunks_equal_whole (void)
 static void
 test_transparent_is_black_and_rgb_is_grey (void)
 {
-  const int   w = 9, h = 8;
-  float      *rgba = g_new (float, 4 * w * h), *ya = g_new (float, 2 * w * h);
+  const int w = 9, h = 8;
+  float *rgba = g_new (float, (4 * w * h)), *ya = g_new (float, (2 * w * h));
   GeglBuffer *a, *b;
-  GRand      *rand = g_rand_new_with_seed (24);
-  HfsrModel  *model = shipped (2, "fsrcnn", "9");
-  float      *grey, *expected;
+  GRand *rand = g_rand_new_with_seed (24);
+  HfsrModel *model = shipped (2, "fsrcnn", "9");
+  float *grey, *expected;
 
   for (int i = 0; i < w * h; i++)
     {
@@ -243,17 +257,17 @@ test_transparent_is_black_and_rgb_is_grey (void)
 static void
 test_fallback_is_bicubic_with_a_warning (void)
 {
-  const int        w = 12, h = 10;
-  GeglBuffer      *input = op_test_random_buffer (w, h, 25);
-  float           *grey = premultiplied_grey (input);
+  const int w = 12, h = 10;
+  GeglBuffer *input = op_test_random_buffer (w, h, 25);
+  float *grey = premultiplied_grey (input);
   g_autofree char *bad = hfsr_test_source_path ("meson.build");
 
   for (int s = 3; s <= 4; s++)
     {
-      float *expected = g_new (float, (gsize) s * w * s * h);
+      float *expected = g_new (float, ((gsize) s * w * s * h));
 
-      g_assert_true (hfsr_imresize (grey, 1, w, h, s * w, s * h, expected,
-                                    NULL));
+      g_assert_true (
+        hfsr_imresize (grey, 1, w, h, s * w, s * h, expected, NULL));
       for (gsize i = 0; i < (gsize) s * w * s * h; i++)
         expected[i] = CLAMP (expected[i], 0.0f, 1.0f);
       op_test_expect_warnings ("bicubic upscale instead");

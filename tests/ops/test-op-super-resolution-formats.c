@@ -21,12 +21,11 @@ static void
 test_alpha_fringe (void)
 {
   const GeglRectangle image = sr_test_sprite_rect;
-  float              *pixels = sr_test_sprite_pixels ();
-  float              *premultiplied = g_new (float,
-                                             sr_test_n_floats (&image, 4));
-  float              *alpha_grey = g_new (float, sr_test_n_floats (&image, 4));
-  GeglBuffer         *input = sr_test_buffer_at (&image, sr_test_rgba_float (),
-                                                 pixels);
+  float *pixels = sr_test_sprite_pixels ();
+  float *premultiplied = g_new (float, sr_test_n_floats (&image, 4));
+  float *alpha_grey = g_new (float, sr_test_n_floats (&image, 4));
+  GeglBuffer *input
+    = sr_test_buffer_at (&image, sr_test_rgba_float (), pixels);
 
   /* i | 3 is the alpha of the pixel that float i belongs to. */
   for (gsize i = 0; i < sr_test_n_floats (&image, 4); i++)
@@ -38,18 +37,14 @@ test_alpha_fringe (void)
   for (int scale = 2; scale <= 3; scale++)
     {
       GeglRectangle out = sr_test_scaled (&image, scale);
-      HfsrModel    *model = sr_test_load_network (scale, "1-5");
-      float        *straight = sr_test_engine_run (model, pixels, &image,
-                                                   &out);
-      float        *dark = sr_test_engine_run (model, premultiplied, &image,
-                                               &out);
-      float        *alpha = sr_test_engine_run (model, alpha_grey, &image,
-                                                &out);
-      float        *actual = sr_test_op_render (input, &out,
-                                                sr_test_rgba_float (),
-                                                "scale", scale, NULL);
-      gboolean      green_edge = FALSE, dark_edge = FALSE;
-      int           edge = 0;
+      HfsrModel *model = sr_test_load_network (scale, "1-5");
+      float *straight = sr_test_engine_run (model, pixels, &image, &out);
+      float *dark = sr_test_engine_run (model, premultiplied, &image, &out);
+      float *alpha = sr_test_engine_run (model, alpha_grey, &image, &out);
+      float *actual = sr_test_op_render (input, &out, sr_test_rgba_float (),
+                                         "scale", scale, NULL);
+      gboolean green_edge = FALSE, dark_edge = FALSE;
+      int edge = 0;
 
       for (gsize i = 0; i < sr_test_n_floats (&out, 4); i += 4)
         {
@@ -62,11 +57,11 @@ test_alpha_fringe (void)
             }
           if (actual[i + 3] > 0.05f)
             {
-              if (! sr_test_is_red (actual + i))
+              if (!sr_test_is_red (actual + i))
                 {
-                  g_test_message ("pixel %d: %g %g %g %g",
-                                  (int) (i / 4), actual[i], actual[i + 1],
-                                  actual[i + 2], actual[i + 3]);
+                  g_test_message ("pixel %d: %g %g %g %g", (int) (i / 4),
+                                  actual[i], actual[i + 1], actual[i + 2],
+                                  actual[i + 3]);
                   g_test_fail ();
                   break;
                 }
@@ -100,32 +95,32 @@ static void
 test_alpha_edge_any_network (void)
 {
   GeglRectangle out = sr_test_scaled (&sr_test_sprite_rect, 2);
-  float        *pixels = sr_test_sprite_pixels ();
-  GeglBuffer   *input = sr_test_buffer_at (&sr_test_sprite_rect,
-                                           sr_test_rgba_float (), pixels);
-  char         *mixing = sr_test_write_mixing_network ("mixing.safetensors",
-                                                       3);
-  float        *actual = sr_test_op_render (input, &out, sr_test_rgba_float (),
-                                            "model", mixing, NULL);
-  int           visible_edge = 0;
+  float *pixels = sr_test_sprite_pixels ();
+  GeglBuffer *input
+    = sr_test_buffer_at (&sr_test_sprite_rect, sr_test_rgba_float (), pixels);
+  char *mixing = sr_test_write_mixing_network ("mixing.safetensors", 3);
+  float *actual = sr_test_op_render (input, &out, sr_test_rgba_float (),
+                                     "model", mixing, NULL);
+  int visible_edge = 0;
 
   for (int y = 0; y < out.height; y++)
     for (int x = 0; x < out.width; x++)
       {
         const float *got = actual + (y * out.width + x) * 4;
-        int          around = 0, opaque = 0;
+        int around = 0, opaque = 0;
 
         for (int dy = -1; dy <= 1; dy++)
           for (int dx = -1; dx <= 1; dx++)
             {
               int ix = x / 2 + dx, iy = y / 2 + dy;
 
-              if (ix >= 0 && ix < sr_test_sprite_rect.width &&
-                  iy >= 0 && iy < sr_test_sprite_rect.height)
+              if (ix >= 0 && ix < sr_test_sprite_rect.width && iy >= 0
+                  && iy < sr_test_sprite_rect.height)
                 {
                   around++;
-                  opaque += pixels[(iy * sr_test_sprite_rect.width + ix) * 4
-                                   + 3] == 1.0f;
+                  opaque
+                    += pixels[(iy * sr_test_sprite_rect.width + ix) * 4 + 3]
+                       == 1.0f;
                 }
             }
         /* Alpha is 0 or 1: visible means opaque.  Where all is, the
@@ -158,25 +153,24 @@ static void
 test_grey (void)
 {
   const GeglRectangle image = { 0, 0, 23, 17 };
-  GeglRectangle       out = sr_test_scaled (&image, 2);
-  gsize               n = (gsize) image.width * image.height;
-  guint8             *grey = g_new (guint8, n * 2);
-  float              *rgba = g_new (float, n * 4);
-  const Babl         *grey_alpha = babl_format ("Y'A float");
-  char               *path = sr_test_write_mixing_network (
-    "mixing.safetensors", 3);
-  HfsrModel          *model = hfsr_model_load (path, NULL);
-  GRand              *rand = g_rand_new_with_seed (60);
-  double              spread = 0.0;
-  GeglBuffer         *input;
-  GeglNode           *op;
-  float              *expected, *actual;
+  GeglRectangle out = sr_test_scaled (&image, 2);
+  gsize n = (gsize) image.width * image.height;
+  guint8 *grey = g_new (guint8, (n * 2));
+  float *rgba = g_new (float, (n * 4));
+  const Babl *grey_alpha = babl_format ("Y'A float");
+  char *path = sr_test_write_mixing_network ("mixing.safetensors", 3);
+  HfsrModel *model = hfsr_model_load (path, NULL);
+  GRand *rand = g_rand_new_with_seed (60);
+  double spread = 0.0;
+  GeglBuffer *input;
+  GeglNode *op;
+  float *expected, *actual;
 
   for (gsize i = 0; i < n * 2; i++)
     grey[i] = (guint8) g_rand_int_range (rand, 0, 256);
   g_rand_free (rand);
-  babl_process (babl_fish (babl_format ("Y' u8"), sr_test_rgba_float ()),
-                grey, rgba, (long) n);
+  babl_process (babl_fish (babl_format ("Y' u8"), sr_test_rgba_float ()), grey,
+                rgba, (long) n);
 
   input = sr_test_buffer_at (&image, babl_format ("Y' u8"), grey);
   op = op_test_graph_new (input, NULL, SR_TEST_OP, "model", path, NULL);
@@ -188,8 +182,7 @@ test_grey (void)
   for (gsize i = 0; i < sr_test_n_floats (&out, 1); i++)
     {
       const float *rgb = expected + 4 * i;
-      float        mean = sr_test_clamp_unit ((rgb[0] + rgb[1] + rgb[2])
-                                              / 3.0f);
+      float mean = sr_test_clamp_unit ((rgb[0] + rgb[1] + rgb[2]) / 3.0f);
 
       g_assert_cmpfloat_with_epsilon (actual[2 * i], mean, SR_TEST_TOLERANCE);
       g_assert_cmpfloat (actual[2 * i + 1], ==, 1.0f);
@@ -233,33 +226,33 @@ static void
 test_precision (void)
 {
   const GeglRectangle image = { 0, 0, 21, 14 };
-  GeglRectangle       out = sr_test_scaled (&image, 2);
-  gsize               n = (gsize) image.width * image.height;
-  guint16            *deep = g_new (guint16, n * 4);
-  float              *wide = g_new (float, n * 4);
-  float              *rgba = g_new (float, n * 4);
-  HfsrModel          *model = sr_test_load_network (2, "1-5");
-  GRand              *rand = g_rand_new_with_seed (70);
+  GeglRectangle out = sr_test_scaled (&image, 2);
+  gsize n = (gsize) image.width * image.height;
+  guint16 *deep = g_new (guint16, (n * 4));
+  float *wide = g_new (float, (n * 4));
+  float *rgba = g_new (float, (n * 4));
+  HfsrModel *model = sr_test_load_network (2, "1-5");
+  GRand *rand = g_rand_new_with_seed (70);
 
   for (gsize i = 0; i < n * 4; i++)
     {
-      deep[i] = i % 4 == 3 ? 65535 : (guint16) g_rand_int_range (rand, 0,
-                                                                 65536);
-      wide[i] = i % 4 == 3 ? 1.0f : (float) g_rand_double_range (rand, -0.5,
-                                                                 1.5);
+      deep[i]
+        = i % 4 == 3 ? 65535 : (guint16) g_rand_int_range (rand, 0, 65536);
+      wide[i]
+        = i % 4 == 3 ? 1.0f : (float) g_rand_double_range (rand, -0.5, 1.5);
     }
   g_rand_free (rand);
 
   for (int pass = 0; pass < 2; pass++)
     {
-      const Babl *format = babl_format (pass == 0 ? "R'G'B'A u16"
-                                                  : "R'G'B'A float");
-      const void *source = pass == 0 ? (const void *) deep
-                                     : (const void *) wide;
+      const Babl *format
+        = babl_format (pass == 0 ? "R'G'B'A u16" : "R'G'B'A float");
+      const void *source
+        = pass == 0 ? (const void *) deep : (const void *) wide;
       GeglBuffer *input = sr_test_buffer_at (&image, format, source);
-      GeglNode   *op = op_test_graph_new (input, NULL, SR_TEST_OP, "scale", 2,
-                                          NULL);
-      float      *expected, *actual;
+      GeglNode *op
+        = op_test_graph_new (input, NULL, SR_TEST_OP, "scale", 2, NULL);
+      float *expected, *actual;
 
       g_assert_true (op_test_output_format (op)
                      == babl_format ("R'aG'aB'aA float"));
@@ -270,8 +263,8 @@ test_precision (void)
       for (gsize i = 0; i < n * 4; i++)
         rgba[i] = sr_test_clamp_unit (rgba[i]);
       expected = sr_test_engine_render (model, rgba, &image, &out);
-      actual = sr_test_op_render (input, &out, sr_test_rgba_float (),
-                                  "scale", 2, NULL);
+      actual = sr_test_op_render (input, &out, sr_test_rgba_float (), "scale",
+                                  2, NULL);
       op_test_assert_close (actual, expected, sr_test_n_floats (&out, 4), 4,
                             out.width, SR_TEST_TOLERANCE);
       g_free (actual);

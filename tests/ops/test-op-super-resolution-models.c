@@ -19,19 +19,16 @@
  * many chunks are rendered, and the image upscaled by the cubic sampler:
  * the right size, opaque, and close to the input, never black. */
 static void
-check_fallback (const char *fragment,
-                int         scale,
-                const char *model)
+check_fallback (const char *fragment, int scale, const char *model)
 {
-  SrTestImage  *image = sr_test_image_new (GEGL_RECTANGLE (0, 0, 20, 16), 100,
-                                           TRUE);
+  SrTestImage *image
+    = sr_test_image_new (GEGL_RECTANGLE (0, 0, 20, 16), 100, TRUE);
   GeglRectangle out = sr_test_scaled (&image->rect, scale);
-  GeglNode     *op = op_test_graph_new (image->buffer, NULL, SR_TEST_OP,
-                                        "scale", scale, "model", model,
-                                        NULL);
+  GeglNode *op = op_test_graph_new (image->buffer, NULL, SR_TEST_OP, "scale",
+                                    scale, "model", model, NULL);
   GeglRectangle box = gegl_node_get_bounding_box (op);
-  double        difference = 0.0;
-  float        *actual;
+  double difference = 0.0;
+  float *actual;
 
   g_assert_true (gegl_rectangle_equal (&box, &out));
   op_test_expect_warnings (fragment);
@@ -45,8 +42,8 @@ check_fallback (const char *fragment,
     for (int x = 0; x < out.width; x++)
       {
         const float *got = actual + (y * out.width + x) * 4;
-        const float *near = image->pixels +
-                            ((y / scale) * image->rect.width + x / scale) * 4;
+        const float *near
+          = image->pixels + ((y / scale) * image->rect.width + x / scale) * 4;
 
         g_assert_cmpfloat_with_epsilon (got[3], 1.0f, 1e-5);
         for (int c = 0; c < 3; c++)
@@ -65,9 +62,7 @@ check_fallback (const char *fragment,
 }
 
 static char *
-write_temp (const char *name,
-            const void *data,
-            gsize       size)
+write_temp (const char *name, const void *data, gsize size)
 {
   char *path = g_build_filename (sr_test_model_dir (), name, NULL);
 
@@ -82,15 +77,15 @@ static void
 test_overflowing_network (void)
 {
   HfsrModelBuilder *b = hfsr_model_builder_new ("input", 3);
-  float             weights[9];
-  gint64            shape[4] = { 3, 3, 1, 1 };
-  const char       *from = "input";
-  SrTestImage      *image = sr_test_image_new (GEGL_RECTANGLE (0, 0, 12, 9),
-                                               120, FALSE);
-  GeglRectangle     out = sr_test_scaled (&image->rect, 2);
-  GeglNode         *op;
-  char             *path;
-  float            *actual;
+  float weights[9];
+  gint64 shape[4] = { 3, 3, 1, 1 };
+  const char *from = "input";
+  SrTestImage *image
+    = sr_test_image_new (GEGL_RECTANGLE (0, 0, 12, 9), 120, FALSE);
+  GeglRectangle out = sr_test_scaled (&image->rect, 2);
+  GeglNode *op;
+  char *path;
+  float *actual;
 
   for (int i = 0; i < 9; i++)
     weights[i] = 1e4f;
@@ -109,8 +104,8 @@ test_overflowing_network (void)
                                "{\"factor\": 2}");
   path = sr_test_save_network (b, "overflowing.safetensors");
 
-  op = op_test_graph_new (image->buffer, NULL, SR_TEST_OP, "scale", 2,
-                          "model", path, NULL);
+  op = op_test_graph_new (image->buffer, NULL, SR_TEST_OP, "scale", 2, "model",
+                          path, NULL);
   op_test_expect_warnings ("the network computed values that are not finite");
   actual = op_test_render (op, &out, sr_test_rgba_float ());
   g_assert_cmpint (op_test_warnings_seen (), ==, 1);
@@ -127,19 +122,19 @@ test_overflowing_network (void)
 static void
 test_bad_model_file (void)
 {
-  char   *good = sr_test_network_path (2, "0");
-  char   *wrong_scale = sr_test_network_path (3, "0");
-  char   *missing = g_build_filename (sr_test_model_dir (),
-                                      "missing.safetensors", NULL);
-  guint8  garbage_bytes[512];
-  char   *garbage, *truncated, *contents;
-  gsize   size;
+  char *good = sr_test_network_path (2, "0");
+  char *wrong_scale = sr_test_network_path (3, "0");
+  char *missing
+    = g_build_filename (sr_test_model_dir (), "missing.safetensors", NULL);
+  guint8 garbage_bytes[512];
+  char *garbage, *truncated, *contents;
+  gsize size;
 
   hfsr_test_fill_random ((float *) garbage_bytes,
-                         sizeof garbage_bytes / sizeof (float), 110,
-                         -1e30f, 1e30f);
-  garbage = write_temp ("garbage.safetensors", garbage_bytes,
-                        sizeof garbage_bytes);
+                         sizeof garbage_bytes / sizeof (float), 110, -1e30f,
+                         1e30f);
+  garbage
+    = write_temp ("garbage.safetensors", garbage_bytes, sizeof garbage_bytes);
   g_assert_true (g_file_get_contents (good, &contents, &size, NULL));
   truncated = write_temp ("truncated.safetensors", contents, size - 100);
 
@@ -163,16 +158,17 @@ test_bad_model_file (void)
 static void
 test_missing_or_damaged_family (void)
 {
-  char             *empty = g_dir_make_tmp ("hfsr-empty-XXXXXX", NULL);
+  char *empty = g_dir_make_tmp ("hfsr-empty-XXXXXX", NULL);
   HfsrModelVariant *installed = NULL;
-  int               n_installed = 0;
-  char             *good = sr_test_network_path (2, "0");
-  char             *damaged, *copy, *contents;
-  gsize             size;
+  int n_installed = 0;
+  char *good = sr_test_network_path (2, "0");
+  char *damaged, *copy, *contents;
+  gsize size;
 
   g_setenv ("HFSR_MODEL_PATH", empty, TRUE);
-  if (! hfsr_model_find_variants ("hfsr-x4-a", "hfsr.alpha", &installed,
-                                  &n_installed, NULL) || n_installed > 0)
+  if (!hfsr_model_find_variants ("hfsr-x4-a", "hfsr.alpha", &installed,
+                                 &n_installed, NULL)
+      || n_installed > 0)
     g_test_message ("x4 networks are installed: no missing scale to test");
   else
     check_fallback ("no model file hfsr-x4-a*.safetensors", 4, NULL);
@@ -200,14 +196,14 @@ test_missing_or_damaged_family (void)
 static void
 test_trained_model (void)
 {
-  char         *path = hfsr_test_source_path ("models/hfsr-x2-a0.safetensors");
+  char *path = hfsr_test_source_path ("models/hfsr-x2-a0.safetensors");
   GeglRectangle out = { 0, 0, 48, 40 };
-  SrTestImage  *image;
-  HfsrModel    *model;
-  GeglBuffer   *input;
-  float        *actual, *sprite;
+  SrTestImage *image;
+  HfsrModel *model;
+  GeglBuffer *input;
+  float *actual, *sprite;
 
-  if (! g_file_test (path, G_FILE_TEST_EXISTS))
+  if (!g_file_test (path, G_FILE_TEST_EXISTS))
     {
       g_test_skip ("models/hfsr-x2-a0.safetensors is not there yet");
       g_free (path);
@@ -227,8 +223,8 @@ test_trained_model (void)
   sr_test_image_free (image);
 
   sprite = sr_test_sprite_pixels ();
-  input = sr_test_buffer_at (&sr_test_sprite_rect, sr_test_rgba_float (),
-                             sprite);
+  input
+    = sr_test_buffer_at (&sr_test_sprite_rect, sr_test_rgba_float (), sprite);
   out = sr_test_scaled (&sr_test_sprite_rect, 2);
   actual = sr_test_op_render (input, &out, sr_test_rgba_float (), "model",
                               path, NULL);

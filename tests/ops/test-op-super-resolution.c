@@ -22,18 +22,20 @@ static void
 test_output_size (void)
 {
   const GeglRectangle images[] = {
-    { 0, 0, 13, 7 }, { -5, 3, 1, 1 }, { 7, -4, 10, 9 },
+    { 0, 0, 13, 7 },
+    { -5, 3, 1, 1 },
+    { 7, -4, 10, 9 },
   };
 
   for (int scale = 2; scale <= 4; scale++)
     for (int k = 0; k < (int) G_N_ELEMENTS (images); k++)
       {
-        SrTestImage  *image = sr_test_image_new (&images[k], 10 + k, TRUE);
-        GeglNode     *op = op_test_graph_new (image->buffer, NULL, SR_TEST_OP,
-                                              "scale", scale, NULL);
+        SrTestImage *image = sr_test_image_new (&images[k], 10 + k, TRUE);
+        GeglNode *op = op_test_graph_new (image->buffer, NULL, SR_TEST_OP,
+                                          "scale", scale, NULL);
         GeglRectangle expected = sr_test_scaled (&images[k], scale);
         GeglRectangle box = gegl_node_get_bounding_box (op);
-        float        *out = op_test_render (op, &box, sr_test_rgba_float ());
+        float *out = op_test_render (op, &box, sr_test_rgba_float ());
 
         g_assert_true (gegl_rectangle_equal (&box, &expected));
         for (gsize i = 3; i < sr_test_n_floats (&box, 4); i += 4)
@@ -52,22 +54,21 @@ test_output_size (void)
 static void
 test_equals_engine (void)
 {
-  SrTestImage *image = sr_test_image_new (GEGL_RECTANGLE (3, -2, 23, 17),
-                                          20, TRUE);
+  SrTestImage *image
+    = sr_test_image_new (GEGL_RECTANGLE (3, -2, 23, 17), 20, TRUE);
 
   for (int scale = 2; scale <= 4; scale++)
     {
       GeglRectangle out = sr_test_scaled (&image->rect, scale);
-      HfsrModel    *model = sr_test_load_network (scale, "0");
-      float        *expected = sr_test_engine_render (model, image->pixels,
-                                                      &image->rect, &out);
-      float        *raw = sr_test_engine_run (model, image->pixels,
-                                              &image->rect, &out);
-      float        *actual = sr_test_op_render (image->buffer, &out,
-                                                sr_test_rgba_float (),
-                                                "scale", scale, "alpha", 0.0,
-                                                NULL);
-      gsize         inside = 0;
+      HfsrModel *model = sr_test_load_network (scale, "0");
+      float *expected
+        = sr_test_engine_render (model, image->pixels, &image->rect, &out);
+      float *raw
+        = sr_test_engine_run (model, image->pixels, &image->rect, &out);
+      float *actual
+        = sr_test_op_render (image->buffer, &out, sr_test_rgba_float (),
+                             "scale", scale, "alpha", 0.0, NULL);
+      gsize inside = 0;
 
       op_test_assert_close (actual, expected, sr_test_n_floats (&out, 4), 4,
                             out.width, SR_TEST_TOLERANCE);
@@ -85,21 +86,18 @@ test_equals_engine (void)
 
 /* The op at @alpha and scale @scale against the engine running @expected. */
 static float *
-check_alpha (const SrTestImage *image,
-             int                scale,
-             double             alpha,
-             const HfsrModel   *expected)
+check_alpha (const SrTestImage *image, int scale, double alpha,
+             const HfsrModel *expected)
 {
   GeglRectangle out = sr_test_scaled (&image->rect, scale);
-  float        *want = sr_test_engine_render (expected, image->pixels,
-                                              &image->rect, &out);
-  float        *actual = sr_test_op_render (image->buffer, &out,
-                                            sr_test_rgba_float (),
-                                            "scale", scale, "alpha", alpha,
-                                            NULL);
+  float *want
+    = sr_test_engine_render (expected, image->pixels, &image->rect, &out);
+  float *actual
+    = sr_test_op_render (image->buffer, &out, sr_test_rgba_float (), "scale",
+                         scale, "alpha", alpha, NULL);
 
-  op_test_assert_close (actual, want, sr_test_n_floats (&out, 4), 4,
-                        out.width, SR_TEST_TOLERANCE);
+  op_test_assert_close (actual, want, sr_test_n_floats (&out, 4), 4, out.width,
+                        SR_TEST_TOLERANCE);
   g_free (want);
   return actual;
 }
@@ -109,15 +107,15 @@ check_alpha (const SrTestImage *image,
 static void
 test_alpha_blending (void)
 {
-  SrTestImage        *image = sr_test_image_new (GEGL_RECTANGLE (0, 0, 19, 15),
-                                                 30, TRUE);
-  GeglRectangle       out = sr_test_scaled (&image->rect, 2);
-  HfsrModel          *zero = sr_test_load_network (2, "0");
-  HfsrModel          *fifth = sr_test_load_network (2, "1-5");
-  HfsrModel          *third = sr_test_load_network (2, "1-3");
-  HfsrModel          *x3_fifth = sr_test_load_network (3, "1-5");
-  HfsrModel          *blend;
-  float              *at_zero, *at_fifth, *midway;
+  SrTestImage *image
+    = sr_test_image_new (GEGL_RECTANGLE (0, 0, 19, 15), 30, TRUE);
+  GeglRectangle out = sr_test_scaled (&image->rect, 2);
+  HfsrModel *zero = sr_test_load_network (2, "0");
+  HfsrModel *fifth = sr_test_load_network (2, "1-5");
+  HfsrModel *third = sr_test_load_network (2, "1-3");
+  HfsrModel *x3_fifth = sr_test_load_network (3, "1-5");
+  HfsrModel *blend;
+  float *at_zero, *at_fifth, *midway;
 
   at_zero = check_alpha (image, 2, 0.0, zero);
   at_fifth = check_alpha (image, 2, 0.2, fifth);
@@ -126,16 +124,16 @@ test_alpha_blending (void)
   blend = hfsr_model_blend (zero, fifth, 0.5, NULL);
   midway = check_alpha (image, 2, 0.1, blend);
   /* The three differ, or the comparisons above would prove nothing. */
-  g_assert_cmpfloat (hfsr_test_max_abs_diff (midway, at_zero,
-                                             sr_test_n_floats (&out, 4)),
-                     >, 1e-3);
-  g_assert_cmpfloat (hfsr_test_max_abs_diff (midway, at_fifth,
-                                             sr_test_n_floats (&out, 4)),
-                     >, 1e-3);
+  g_assert_cmpfloat (
+    hfsr_test_max_abs_diff (midway, at_zero, sr_test_n_floats (&out, 4)), >,
+    1e-3);
+  g_assert_cmpfloat (
+    hfsr_test_max_abs_diff (midway, at_fifth, sr_test_n_floats (&out, 4)), >,
+    1e-3);
   hfsr_model_free (blend);
 
-  blend = hfsr_model_blend (fifth, third, (0.3 - 0.2) / (1.0 / 3.0 - 0.2),
-                            NULL);
+  blend
+    = hfsr_model_blend (fifth, third, (0.3 - 0.2) / (1.0 / 3.0 - 0.2), NULL);
   g_free (check_alpha (image, 2, 0.3, blend));
   hfsr_model_free (blend);
 
@@ -157,9 +155,8 @@ test_alpha_blending (void)
  * same image.  Colour is compared premultiplied: un-premultiplying divides
  * float noise by alpha. */
 static void
-check_chunks_equal_whole (const SrTestImage *image,
-                          int                scale,
-                          const char        *model)
+check_chunks_equal_whole (const SrTestImage *image, int scale,
+                          const char *model)
 {
   const OpTestConfig configs[] = {
     { 1, 4096, 64 },
@@ -167,12 +164,11 @@ check_chunks_equal_whole (const SrTestImage *image,
     { 2, 1 << 20, 128 },
   };
   GeglRectangle out = sr_test_scaled (&image->rect, scale);
-  gsize         n = sr_test_n_floats (&out, 4);
-  const Babl   *premultiplied = babl_format ("R'aG'aB'aA float");
-  GeglNode     *op = op_test_graph_new (image->buffer, NULL, SR_TEST_OP,
-                                        "scale", scale, "model", model,
-                                        NULL);
-  float        *whole = op_test_render (op, &out, premultiplied);
+  gsize n = sr_test_n_floats (&out, 4);
+  const Babl *premultiplied = babl_format ("R'aG'aB'aA float");
+  GeglNode *op = op_test_graph_new (image->buffer, NULL, SR_TEST_OP, "scale",
+                                    scale, "model", model, NULL);
+  float *whole = op_test_render (op, &out, premultiplied);
 
   op_test_graph_free (op);
   for (int i = -1; i < (int) G_N_ELEMENTS (configs); i++)
@@ -181,11 +177,9 @@ check_chunks_equal_whole (const SrTestImage *image,
 
       op = op_test_graph_new (image->buffer, NULL, SR_TEST_OP, "scale", scale,
                               "model", model, NULL);
-      pieces = i < 0
-               ? op_test_render_chunks (op, &out, 37, 23, premultiplied)
-               : op_test_process (op, &out, premultiplied, &configs[i]);
-      op_test_assert_close (pieces, whole, n, 4, out.width,
-                            SR_TEST_TOLERANCE);
+      pieces = i < 0 ? op_test_render_chunks (op, &out, 37, 23, premultiplied)
+                     : op_test_process (op, &out, premultiplied, &configs[i]);
+      op_test_assert_close (pieces, whole, n, 4, out.width, SR_TEST_TOLERANCE);
       g_free (pieces);
       op_test_graph_free (op);
     }
@@ -197,10 +191,9 @@ check_chunks_equal_whole (const SrTestImage *image,
 static void
 test_chunks_equal_whole (void)
 {
-  SrTestImage *image = sr_test_image_new (GEGL_RECTANGLE (0, 0, 150, 110),
-                                          40, FALSE);
-  char        *pointwise = sr_test_write_mixing_network (
-    "pointwise.safetensors", 1);
+  SrTestImage *image
+    = sr_test_image_new (GEGL_RECTANGLE (0, 0, 150, 110), 40, FALSE);
+  char *pointwise = sr_test_write_mixing_network ("pointwise.safetensors", 1);
 
   check_chunks_equal_whole (image, 2, NULL);
   check_chunks_equal_whole (image, 2, pointwise);
@@ -219,11 +212,11 @@ test_transparent_hole (void)
   const GeglRectangle hole = { 50, 40, 4, 4 };
   /* Where the bilinear skip sees no opaque neighbour. */
   const GeglRectangle hole_inside = { 51, 41, 2, 2 };
-  const int           scale = 3;
-  SrTestImage        *image = sr_test_image_new (
-    GEGL_RECTANGLE (0, 0, 120, 90), 50, TRUE);
-  GeglRectangle       out = sr_test_scaled (&image->rect, scale);
-  float              *actual;
+  const int scale = 3;
+  SrTestImage *image
+    = sr_test_image_new (GEGL_RECTANGLE (0, 0, 120, 90), 50, TRUE);
+  GeglRectangle out = sr_test_scaled (&image->rect, scale);
+  float *actual;
 
   for (int y = hole.y; y < hole.y + hole.height; y++)
     for (int x = hole.x; x < hole.x + hole.width; x++)
@@ -237,17 +230,15 @@ test_transparent_hole (void)
   for (int y = 0; y < out.height; y++)
     for (int x = 0; x < out.width; x++)
       {
-        GeglRectangle footprint = { x / scale - SR_TEST_MARGIN,
-                                    y / scale - SR_TEST_MARGIN,
-                                    2 * SR_TEST_MARGIN + 1,
-                                    2 * SR_TEST_MARGIN + 1 };
-        float         alpha = actual[(y * out.width + x) * 4 + 3];
+        GeglRectangle footprint
+          = { x / scale - SR_TEST_MARGIN, y / scale - SR_TEST_MARGIN,
+              2 * SR_TEST_MARGIN + 1, 2 * SR_TEST_MARGIN + 1 };
+        float alpha = actual[(y * out.width + x) * 4 + 3];
 
-        if (! gegl_rectangle_intersect (NULL, &footprint, &hole))
+        if (!gegl_rectangle_intersect (NULL, &footprint, &hole))
           g_assert_cmpfloat (alpha, ==, 1.0f);
-        else if (gegl_rectangle_contains (&hole_inside,
-                                          GEGL_RECTANGLE (x / scale,
-                                                          y / scale, 1, 1)))
+        else if (gegl_rectangle_contains (
+                   &hole_inside, GEGL_RECTANGLE (x / scale, y / scale, 1, 1)))
           g_assert_cmpfloat (alpha, <, 0.1f);
       }
   g_free (actual);
@@ -260,34 +251,31 @@ test_transparent_hole (void)
 static void
 test_regions (void)
 {
-  SrTestImage   *image = sr_test_image_new (GEGL_RECTANGLE (0, 0, 40, 30), 80,
-                                            TRUE);
-  GeglNode      *op = op_test_graph_new (image->buffer, NULL, SR_TEST_OP,
-                                         "scale", 2, NULL);
+  SrTestImage *image
+    = sr_test_image_new (GEGL_RECTANGLE (0, 0, 40, 30), 80, TRUE);
+  GeglNode *op
+    = op_test_graph_new (image->buffer, NULL, SR_TEST_OP, "scale", 2, NULL);
   GeglOperation *operation;
-  GeglRectangle  box = gegl_node_get_bounding_box (op);
-  GeglRectangle  need, changed;
+  GeglRectangle box = gegl_node_get_bounding_box (op);
+  GeglRectangle need, changed;
 
-  g_assert_true (gegl_rectangle_equal (&box,
-                                       GEGL_RECTANGLE (0, 0, 80, 60)));
+  g_assert_true (gegl_rectangle_equal (&box, GEGL_RECTANGLE (0, 0, 80, 60)));
   operation = gegl_node_get_gegl_operation (op);
   /* x: [10, 15) -> [5, 8) -> [1, 12); y: [7, 10) -> [3, 5) -> [-1, 9),
    * clipped to [0, 9). */
   need = gegl_operation_get_required_for_output (operation, "input",
-                                                 GEGL_RECTANGLE (10, 7,
-                                                                 5, 3));
-  g_assert_true (gegl_rectangle_equal (&need,
-                                       GEGL_RECTANGLE (1, 0, 11, 9)));
+                                                 GEGL_RECTANGLE (10, 7, 5, 3));
+  g_assert_true (gegl_rectangle_equal (&need, GEGL_RECTANGLE (1, 0, 11, 9)));
   /* [20, 21) x [10, 11) grown by 4, times 2. */
   changed = gegl_operation_get_invalidated_by_change (
     operation, "input", GEGL_RECTANGLE (20, 10, 1, 1));
-  g_assert_true (gegl_rectangle_equal (&changed,
-                                       GEGL_RECTANGLE (32, 12, 18, 18)));
+  g_assert_true (
+    gegl_rectangle_equal (&changed, GEGL_RECTANGLE (32, 12, 18, 18)));
   /* At the corner, clipped to the output. */
   changed = gegl_operation_get_invalidated_by_change (
     operation, "input", GEGL_RECTANGLE (0, 0, 1, 1));
-  g_assert_true (gegl_rectangle_equal (&changed,
-                                       GEGL_RECTANGLE (0, 0, 10, 10)));
+  g_assert_true (
+    gegl_rectangle_equal (&changed, GEGL_RECTANGLE (0, 0, 10, 10)));
 
   op_test_graph_free (op);
   sr_test_image_free (image);
@@ -297,20 +285,19 @@ test_regions (void)
 static void
 test_model_property (void)
 {
-  SrTestImage  *image = sr_test_image_new (GEGL_RECTANGLE (0, 0, 17, 12), 90,
-                                           TRUE);
+  SrTestImage *image
+    = sr_test_image_new (GEGL_RECTANGLE (0, 0, 17, 12), 90, TRUE);
   GeglRectangle out = sr_test_scaled (&image->rect, 3);
-  char         *path = sr_test_network_path (3, "1-5");
-  HfsrModel    *model = sr_test_load_network (3, "1-5");
-  float        *expected = sr_test_engine_render (model, image->pixels,
-                                                  &image->rect, &out);
+  char *path = sr_test_network_path (3, "1-5");
+  HfsrModel *model = sr_test_load_network (3, "1-5");
+  float *expected
+    = sr_test_engine_render (model, image->pixels, &image->rect, &out);
 
   for (int pass = 0; pass < 2; pass++)
     {
-      float *actual = sr_test_op_render (image->buffer, &out,
-                                         sr_test_rgba_float (),
-                                         "scale", 3, "model", path,
-                                         "alpha", pass == 0 ? 0.0 : 0.3, NULL);
+      float *actual = sr_test_op_render (
+        image->buffer, &out, sr_test_rgba_float (), "scale", 3, "model", path,
+        "alpha", pass == 0 ? 0.0 : 0.3, NULL);
 
       op_test_assert_close (actual, expected, sr_test_n_floats (&out, 4), 4,
                             out.width, SR_TEST_TOLERANCE);
