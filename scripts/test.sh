@@ -3,7 +3,8 @@
 # and runs the whole test suite: the normal build, the same tests under
 # AddressSanitizer + UndefinedBehaviorSanitizer (with LeakSanitizer for the
 # engine, tool and op tests), short fuzz runs of the model loader and the
-# tools' readers, and the GIMP 3 tests in a Debian 13 chroot
+# tools' readers, the engine's tests cross-built for arm64 under qemu-user
+# (HFSR_SKIP_CROSS=1 skips those) and the GIMP 3 tests in a Debian 13 chroot
 # (HFSR_SKIP_GIMP3=1 skips those).
 # SPDX-License-Identifier: GPL-3.0-or-later
 set -euo pipefail
@@ -41,6 +42,13 @@ ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 \
 echo "== fuzz the model loader and the tools' readers (build-fuzz/, short runs; tests/fuzz/README.md has the long ones)"
 CC=clang scripts/build.sh build-fuzz -Dfuzz=true -Dtests=true
 meson test -C build-fuzz --print-errorlogs --suite fuzz
+
+echo "== arm64: the engine cross-built, its tests under qemu-user (scripts/cross-test.sh)"
+if [[ "${HFSR_SKIP_CROSS:-}" == 1 ]]; then
+  echo "skipped (HFSR_SKIP_CROSS=1)"
+else
+  scripts/cross-test.sh
+fi
 
 echo "== GIMP 3 (Debian 13 chroot)"
 # GIMP 3 and Debian 13's GEGL and babl, on this Debian 12 host: a Debian 13
