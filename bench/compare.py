@@ -103,6 +103,10 @@ def parse_arguments():
                         'size). Debian\'s PyTorch takes minutes a run on 2048² inputs')
     parser.add_argument('--tolerance', type=float, default=1e-4,
                         help='largest max abs difference between outputs (default 1e-4)')
+    parser.add_argument('--kernel', choices=['auto', 'avx512', 'avx2', 'generic', 'blas'],
+                        default='auto',
+                        help="the engine's kernel path (HFSR_KERNEL for hfsr-bench); auto: "
+                        'the widest this CPU has, or HFSR_KERNEL as set (default auto)')
     parser.add_argument('--build', default=os.path.join(ROOT, 'build'),
                         help='meson build folder holding tools/hfsr-bench (default build/)')
     parser.add_argument('--keep', metavar='DIR',
@@ -174,14 +178,21 @@ def ensure_onnxruntime():
                     '--prefix', BENCH], check=True, stdout=sys.stderr)
 
 
+def hfsr_environment(args):
+    """hfsr-bench's environment: --kernel other than auto forces that path."""
+    if args.kernel == 'auto':
+        return None
+    return dict(os.environ, HFSR_KERNEL=args.kernel)
+
+
 class PacedWorker:
     """A process speaking hfsr-bench's --paced protocol: {"ready": ...} after its
     warm-up, {"seconds": S} for each line it reads, a summary at the end of input."""
 
-    def __init__(self, name, argv):
+    def __init__(self, name, argv, env=None):
         self.name = name
         self.process = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                        text=True)
+                                        text=True, env=env)
         self.ready = self._answer()
         if not self.ready.get('ready'):
             self._fail(f'said {self.ready} instead of being ready')
@@ -258,7 +269,7 @@ def measure(args, network, scale, paths, folder, size, threads, engines):
             paths['hfsr-bench'], '--paced', '--threads', str(threads),
             '--warmup', str(args.warmup), '--tile', str(args.tile),
             '--input', input_path, '--output', outputs['hfsr'],
-            paths['hfsr'], f'{width}x{height}'])
+            paths['hfsr'], f'{width}x{height}'], env=hfsr_environment(args))
         workers['ORT'] = PacedWorker('ort-run.mjs', [
             'node', os.path.join(BENCH, 'ort-run.mjs'), '--model', paths['onnx'],
             '--input', input_path, '--shape', f'3,{height},{width}',
@@ -311,8 +322,9 @@ def print_header(note, ort_version, hfsr_bench, args):
     print(f'- network: {note}; exported afresh to hfsr and to ONNX (opset 13)')
     print(f'- CPU: {cpu_model()}, {os.cpu_count()} logical processors')
     print(f"- OPENBLAS_CORETYPE: {os.environ.get('OPENBLAS_CORETYPE', 'unset')}")
+    kernel = args.kernel if args.kernel != 'auto' else os.environ.get('HFSR_KERNEL', 'auto')
     print(f'- engines: hfsr ({os.path.relpath(hfsr_bench, ROOT)}, tile '
-          f"{args.tile or 'default'}), ONNX Runtime {ort_version} (onnxruntime-node, "
+          f"{args.tile or 'default'}, kernel {kernel}), ONNX Runtime {ort_version} (onnxruntime-node, "
           f'node {node_version()}), PyTorch {torch.__version__} '
           f'(Python {platform.python_version()})')
     print(f'- each engine: {args.warmup} warm-up run(s), then {args.runs} timed runs taken '
