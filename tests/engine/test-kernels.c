@@ -497,6 +497,91 @@ test_winograd_threads (void)
   hfsr_test_set_threads (threads_before);
 }
 
+/* A residual block's weights: two 3x3 convolutions, @channels -> @mid with
+ * a ReLU and @mid -> @channels, as the naive reference takes them and packed
+ * for the fused kernels.  check_residual runs one block through three ways,
+ * so they live together. */
+typedef struct
+{
+  int channels, mid;
+  float *w_expand, *w_reduce, *b_expand, *b_reduce;
+  float *p_expand, *p_reduce;
+} ResidualWeights;
+
+/* Random weights from @seed + 1 to @seed + 4 (@seed is the input's). */
+static void
+residual_weights_init (ResidualWeights *w, int channels, int mid, guint32 seed)
+{
+  w->channels = channels;
+  w->mid = mid;
+  w->w_expand = g_new (float, ((gsize) mid * channels * 9));
+  w->w_reduce = g_new (float, ((gsize) channels * mid * 9));
+  w->b_expand = g_new (float, mid);
+  w->b_reduce = g_new (float, channels);
+  hfsr_test_fill_random (w->w_expand, (gsize) mid * channels * 9, seed + 1,
+                         -0.5f, 0.5f);
+  hfsr_test_fill_random (w->w_reduce, (gsize) channels * mid * 9, seed + 2,
+                         -0.5f, 0.5f);
+  hfsr_test_fill_random (w->b_expand, mid, seed + 3, -0.5f, 0.5f);
+  hfsr_test_fill_random (w->b_reduce, channels, seed + 4, -0.5f, 0.5f);
+  w->p_expand = hfsr_winograd_fused_pack (w->w_expand, channels, mid);
+  w->p_reduce = hfsr_winograd_fused_pack (w->w_reduce, mid, channels);
+  g_assert_nonnull (w->p_expand);
+  g_assert_nonnull (w->p_reduce);
+}
+
+static void
+residual_weights_clear (ResidualWeights *w)
+{
+  float *unpacked[] = { w->w_expand, w->w_reduce, w->b_expand, w->b_reduce };
+
+  hfsr_free_floats (w->p_expand);
+  hfsr_free_floats (w->p_reduce);
+  for (gsize i = 0; i < G_N_ELEMENTS (unpacked); i++)
+    g_free (unpacked[i]);
+}
+
+/* The block as the two fused convolutions and the addition one by one, on
+ * one thread: what hfsr_winograd_fused_residual must equal bit for bit. */
+static void
+residual_one_by_one (HfsrKernelPath path, const ResidualWeights *w,
+                     const float *input, int height, int width, float *output)
+{
+  gsize n = (gsize) w->channels * height * width;
+  float *middle = g_new (float, ((gsize) w->mid * height * width));
+
+  hfsr_test_set_threads (1);
+  g_assert_true (hfsr_winograd_fused_conv3x3 (path, w->p_expand, w->b_expand,
+                                              TRUE, w->channels, w->mid, input,
+                                              height, width, middle, NULL));
+  g_assert_true (hfsr_winograd_fused_conv3x3 (
+    path, w->p_reduce, w->b_reduce, FALSE, w->mid, w->channels, middle, height,
+    width, output, NULL));
+  for (gsize i = 0; i < n; i++)
+    output[i] = input[i] + output[i];
+  g_free (middle);
+}
+
+/* The block through the naive convolutions, which Winograd matches only
+ * within a tolerance. */
+static void
+residual_naive (const ResidualWeights *w, const float *input, int height,
+                int width, float *output)
+{
+  gsize n = (gsize) w->channels * height * width;
+  gsize n_mid = (gsize) w->mid * height * width;
+  float *naive_middle = g_new (float, n_mid);
+
+  hfsr_ref_conv2d (input, w->channels, height, width, w->w_expand, w->mid, 3,
+                   3, w->b_expand, naive_middle);
+  hfsr_ref_relu (naive_middle, n_mid, naive_middle);
+  hfsr_ref_conv2d (naive_middle, w->mid, height, width, w->w_reduce,
+                   w->channels, 3, 3, w->b_reduce, output);
+  for (gsize i = 0; i < n; i++)
+    output[i] += input[i];
+  g_free (naive_middle);
+}
+
 /* A residual block through hfsr_winograd_fused_residual on @path and
  * @threads threads, out of place and in place, against (a) the two fused
  * convolutions and the addition one by one, which it must equal bit for
@@ -507,43 +592,18 @@ static void
 check_residual (HfsrKernelPath path, int threads, int channels, int mid,
                 int height, int width, guint32 seed)
 {
-  gsize plane = (gsize) height * width;
-  gsize n = (gsize) channels * plane, n_mid = (gsize) mid * plane;
+  gsize n = (gsize) channels * height * width;
   float *input = g_new (float, n);
-  float *w_expand = g_new (float, ((gsize) mid * channels * 9));
-  float *w_reduce = g_new (float, ((gsize) channels * mid * 9));
-  float *b_expand = g_new (float, mid);
-  float *b_reduce = g_new (float, channels);
-  float *middle = g_new (float, n_mid);
   float *separate = g_new (float, n);
   float *fused = g_new (float, n + 16);
   float *in_place = g_new (float, n);
-  float *naive_middle = g_new (float, n_mid);
   float *naive = g_new (float, n);
-  float *p_expand, *p_reduce;
+  ResidualWeights w;
   double diff, scale;
 
   hfsr_test_fill_random (input, n, seed, -1.0f, 1.0f);
-  hfsr_test_fill_random (w_expand, (gsize) mid * channels * 9, seed + 1, -0.5f,
-                         0.5f);
-  hfsr_test_fill_random (w_reduce, (gsize) channels * mid * 9, seed + 2, -0.5f,
-                         0.5f);
-  hfsr_test_fill_random (b_expand, mid, seed + 3, -0.5f, 0.5f);
-  hfsr_test_fill_random (b_reduce, channels, seed + 4, -0.5f, 0.5f);
-  p_expand = hfsr_winograd_fused_pack (w_expand, channels, mid);
-  p_reduce = hfsr_winograd_fused_pack (w_reduce, mid, channels);
-  g_assert_nonnull (p_expand);
-  g_assert_nonnull (p_reduce);
-
-  hfsr_test_set_threads (1);
-  g_assert_true (hfsr_winograd_fused_conv3x3 (path, p_expand, b_expand, TRUE,
-                                              channels, mid, input, height,
-                                              width, middle, NULL));
-  g_assert_true (hfsr_winograd_fused_conv3x3 (path, p_reduce, b_reduce, FALSE,
-                                              mid, channels, middle, height,
-                                              width, separate, NULL));
-  for (gsize i = 0; i < n; i++)
-    separate[i] = input[i] + separate[i];
+  residual_weights_init (&w, channels, mid, seed);
+  residual_one_by_one (path, &w, input, height, width, separate);
 
   hfsr_test_set_threads (threads);
   for (gsize i = 0; i < n; i++)
@@ -551,12 +611,12 @@ check_residual (HfsrKernelPath path, int threads, int channels, int mid,
   for (int i = 0; i < 16; i++)
     fused[n + i] = -7.25f;
   g_assert_true (hfsr_winograd_fused_residual (
-    path, p_expand, b_expand, mid, p_reduce, b_reduce, channels, input, height,
-    width, fused, NULL));
+    path, w.p_expand, w.b_expand, mid, w.p_reduce, w.b_reduce, channels, input,
+    height, width, fused, NULL));
   memcpy (in_place, input, n * sizeof (float));
   g_assert_true (hfsr_winograd_fused_residual (
-    path, p_expand, b_expand, mid, p_reduce, b_reduce, channels, in_place,
-    height, width, in_place, NULL));
+    path, w.p_expand, w.b_expand, mid, w.p_reduce, w.b_reduce, channels,
+    in_place, height, width, in_place, NULL));
   hfsr_test_set_threads (1);
   if (memcmp (fused, separate, n * sizeof (float)) != 0
       || memcmp (in_place, separate, n * sizeof (float)) != 0)
@@ -571,13 +631,7 @@ check_residual (HfsrKernelPath path, int threads, int channels, int mid,
       g_test_fail_printf ("residual %dx%d wrote past its output", height,
                           width);
 
-  hfsr_ref_conv2d (input, channels, height, width, w_expand, mid, 3, 3,
-                   b_expand, naive_middle);
-  hfsr_ref_relu (naive_middle, n_mid, naive_middle);
-  hfsr_ref_conv2d (naive_middle, mid, height, width, w_reduce, channels, 3, 3,
-                   b_reduce, naive);
-  for (gsize i = 0; i < n; i++)
-    naive[i] += input[i];
+  residual_naive (&w, input, height, width, naive);
   diff = hfsr_test_max_abs_diff (fused, naive, n);
   scale = 1.0 + max_abs (naive, n);
   if (!(diff <= 1e-4 * scale))
@@ -586,18 +640,11 @@ check_residual (HfsrKernelPath path, int threads, int channels, int mid,
                         path, channels, mid, channels, height, width, diff,
                         1e-4 * scale);
 
-  hfsr_free_floats (p_expand);
-  hfsr_free_floats (p_reduce);
+  residual_weights_clear (&w);
   g_free (input);
-  g_free (w_expand);
-  g_free (w_reduce);
-  g_free (b_expand);
-  g_free (b_reduce);
-  g_free (middle);
   g_free (separate);
   g_free (fused);
   g_free (in_place);
-  g_free (naive_middle);
   g_free (naive);
 }
 

@@ -441,15 +441,19 @@ test_metadata_errors (void)
   expect_builder_error (b, "hfsr.format '2' is not supported");
 }
 
-static void
-test_graph_errors (void)
-{
+/* test_graph_errors's checks, in three groups: the graph's structure, its
+ * weights and output, and its scale.  INPUT and HEAD are the valid input and
+ * first node that most of the broken graphs share. */
 #define INPUT "'input': {'name': 'input', 'channels': 3}"
 #define HEAD                                               \
   "{'name': 'head', 'op': 'conv2d', 'inputs': ['input'], " \
   "'weight': 'head.weight', 'bias': 'head.bias'}"
-  HfsrModelBuilder *b;
 
+/* JSON that parses but is not a graph: missing or empty parts, unknown ops,
+ * inputs out of order, names used twice, wrong input counts, bad outputs. */
+static void
+graph_structure_errors (void)
+{
   expect_graph_error ("{'input': ", "the graph (hfsr.graph) is not valid");
   expect_graph_error ("[]", "the graph (hfsr.graph) is not a JSON object");
   expect_graph_error ("{'outputs': ['head'], 'nodes': [" HEAD "]}",
@@ -515,7 +519,12 @@ test_graph_errors (void)
   expect_graph_error ("{" INPUT ", 'outputs': ['nowhere'], "
                       "'nodes': [" HEAD "]}",
                       "graph output 'nowhere' is not a node");
+}
 
+/* A well-formed graph whose weights or first output do not fit. */
+static void
+graph_weight_errors (void)
+{
   /* Weights: missing, mis-shaped, and a channel count that the next layer
    * does not take. */
   expect_graph_error ("{" INPUT ", 'outputs': ['head'], 'nodes': ["
@@ -548,6 +557,15 @@ test_graph_errors (void)
                       ", {'name': 'pool', 'op': 'global_avg_pool', "
                       "'inputs': ['head']}]}",
                       "the first graph output 'pool' must be an image");
+}
+
+/* A graph that scales too far: it needs a wide conv2d's weights, which the
+ * WDSR test model that expect_graph_error builds on does not have, so it is
+ * built from scratch. */
+static void
+graph_scale_error (void)
+{
+  HfsrModelBuilder *b;
 
   /* Scale beyond HFSR_MAX_SCALE: three x4 shuffles of 3 * 4096 channels. */
   b = hfsr_model_builder_new ("input", 3);
@@ -560,8 +578,16 @@ test_graph_errors (void)
                                "{\"factor\": 4}");
   expect_builder_error (b, "node 'u3' (pixel_shuffle): its output is 64 "
                            "times the input size");
+}
 #undef HEAD
 #undef INPUT
+
+static void
+test_graph_errors (void)
+{
+  graph_structure_errors ();
+  graph_weight_errors ();
+  graph_scale_error ();
 }
 
 /* Every prefix of a good file is refused cleanly.  Each prefix is copied

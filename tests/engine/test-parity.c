@@ -213,6 +213,34 @@ log_progress (double fraction, gpointer user_data)
   return TRUE;
 }
 
+/* An interleaved view of @input's pixels over @need (inside @image, the
+ * whole input), one extra channel set to 0.25 and 5 padding floats at each
+ * row's end: the input check_region hands the model.  Returns the data for
+ * the caller to free. */
+static float *
+fill_input_view (const HfsrTensor *input, const HfsrRect *image,
+                 const HfsrRect *need, HfsrImageView *view)
+{
+  const int in_channels = input->channels + 1;
+  float *in_data;
+
+  *view = (HfsrImageView) { NULL, in_channels,
+                            (gsize) need->width * in_channels + 5, *need };
+  in_data = g_new (float, (view->rowstride * need->height));
+  for (int y = 0; y < need->height; y++)
+    for (int x = 0; x < need->width; x++)
+      {
+        float *pixel = in_data + y * view->rowstride + x * in_channels;
+        int iy = need->y - image->y + y, ix = need->x - image->x + x;
+
+        for (int c = 0; c < input->channels; c++)
+          pixel[c] = hfsr_tensor_plane (input, c)[iy * input->width + ix];
+        pixel[input->channels] = 0.25f;
+      }
+  view->data = in_data;
+  return in_data;
+}
+
 /* Runs output 0 over @out_rect by tiles and checks it against @expected (the
  * whole output, image origin at @image's origin times the scale): the colour
  * channels must match, the extra channel of input and output views must be
@@ -223,7 +251,6 @@ check_region (const HfsrModel *model, const HfsrRect *image,
               const HfsrRect *out_rect, int tile_size, gboolean global)
 {
   const int scale = hfsr_model_get_scale (model);
-  const int in_channels = input->channels + 1;
   const int out_channels = expected->channels + 1;
   HfsrRect need = hfsr_model_required_input (model, out_rect, image);
   GError *error = NULL;
@@ -237,20 +264,8 @@ check_region (const HfsrModel *model, const HfsrRect *image,
 
   /* The input view holds exactly the required rectangle, so reading outside
    * it would use the wrong pixels. */
-  HfsrImageView in_view
-    = { NULL, in_channels, (gsize) need.width * in_channels + 5, need };
-  g_autofree float *in_data = g_new (float, (in_view.rowstride * need.height));
-  for (int y = 0; y < need.height; y++)
-    for (int x = 0; x < need.width; x++)
-      {
-        float *pixel = in_data + y * in_view.rowstride + x * in_channels;
-        int iy = need.y - image->y + y, ix = need.x - image->x + x;
-
-        for (int c = 0; c < input->channels; c++)
-          pixel[c] = hfsr_tensor_plane (input, c)[iy * input->width + ix];
-        pixel[input->channels] = 0.25f;
-      }
-  in_view.data = in_data;
+  HfsrImageView in_view;
+  g_autofree float *in_data = fill_input_view (input, image, &need, &in_view);
 
   HfsrImageView out_view
     = { NULL, out_channels, (gsize) out_rect->width * out_channels + 3,

@@ -79,6 +79,74 @@ keep_message (GLogLevelFlags level, const GLogField *fields, gsize n_fields,
   return G_LOG_WRITER_HANDLED;
 }
 
+/* Reads @box of @end's output and says in @found what its values are:
+ * FALSE when some are not finite or, where @c promises [0, 1], outside it,
+ * or when there is no memory for them.  Kept apart from run_case, which
+ * first checks that the chain builds and has the documented size. */
+static gboolean
+check_pixels (GeglNode *end, const GeglRectangle *box, const Case *c,
+              GString *found)
+{
+  gsize n = (gsize) box->width * box->height * 4;
+  float *pixels = g_try_new (float, n);
+  gsize non_finite = 0, outside = 0;
+  float low = INFINITY, high = -INFINITY;
+  gboolean ok = TRUE;
+
+  if (pixels == NULL)
+    {
+      g_string_append (found, "no memory for the output");
+      return FALSE;
+    }
+  gegl_node_blit (end, 1.0, box, babl_format ("R'G'B'A float"), pixels,
+                  GEGL_AUTO_ROWSTRIDE, GEGL_BLIT_DEFAULT);
+  for (gsize i = 0; i < n; i++)
+    if (!isfinite (pixels[i]))
+      non_finite++;
+    else
+      {
+        low = MIN (low, pixels[i]);
+        high = MAX (high, pixels[i]);
+        /* babl's own rounding on the way to R'G'B'A float */
+        outside += pixels[i] < -1e-6f || pixels[i] > 1.0f + 1e-6f;
+      }
+  g_string_append_printf (found, "%dx%d values %.4g..%.4g", box->width,
+                          box->height, low, high);
+  if (non_finite > 0)
+    {
+      g_string_append_printf (found, ", %" G_GSIZE_FORMAT " not finite",
+                              non_finite);
+      ok = FALSE;
+    }
+  if (c->unit_range && outside > 0)
+    {
+      g_string_append_printf (found, ", %" G_GSIZE_FORMAT " outside [0, 1]",
+                              outside);
+      ok = FALSE;
+    }
+  g_free (pixels);
+  return ok;
+}
+
+/* The case's RESULT line, then a WARN line for each message it logged. */
+static void
+print_result (const char *file, const Case *c, gboolean ok,
+              const GString *found)
+{
+  printf ("RESULT\t%s\t%s\t%s\t%s\n", file, c->chain, ok ? "ok" : "FAIL",
+          found->str);
+  if (warnings->len > 0)
+    {
+      char **lines = g_strsplit (warnings->str, "\n", -1);
+
+      for (char **line = lines; *line != NULL; line++)
+        if (**line != '\0')
+          printf ("WARN\t%s\t%s\t%s\n", file, c->chain, *line);
+      g_strfreev (lines);
+    }
+  fflush (stdout);
+}
+
 static void
 run_case (const char *file, const GeglRectangle *extent, const Case *c)
 {
@@ -112,60 +180,8 @@ run_case (const char *file, const GeglRectangle *extent, const Case *c)
       ok = FALSE;
     }
   if (ok)
-    {
-      gsize n = (gsize) box.width * box.height * 4;
-      float *pixels = g_try_new (float, n);
-      gsize non_finite = 0, outside = 0;
-      float low = INFINITY, high = -INFINITY;
-
-      if (pixels == NULL)
-        {
-          g_string_append (found, "no memory for the output");
-          ok = FALSE;
-        }
-      else
-        {
-          gegl_node_blit (end, 1.0, &box, babl_format ("R'G'B'A float"),
-                          pixels, GEGL_AUTO_ROWSTRIDE, GEGL_BLIT_DEFAULT);
-          for (gsize i = 0; i < n; i++)
-            if (!isfinite (pixels[i]))
-              non_finite++;
-            else
-              {
-                low = MIN (low, pixels[i]);
-                high = MAX (high, pixels[i]);
-                /* babl's own rounding on the way to R'G'B'A float */
-                outside += pixels[i] < -1e-6f || pixels[i] > 1.0f + 1e-6f;
-              }
-          g_string_append_printf (found, "%dx%d values %.4g..%.4g", box.width,
-                                  box.height, low, high);
-          if (non_finite > 0)
-            {
-              g_string_append_printf (
-                found, ", %" G_GSIZE_FORMAT " not finite", non_finite);
-              ok = FALSE;
-            }
-          if (c->unit_range && outside > 0)
-            {
-              g_string_append_printf (
-                found, ", %" G_GSIZE_FORMAT " outside [0, 1]", outside);
-              ok = FALSE;
-            }
-          g_free (pixels);
-        }
-    }
-  printf ("RESULT\t%s\t%s\t%s\t%s\n", file, c->chain, ok ? "ok" : "FAIL",
-          found->str);
-  if (warnings->len > 0)
-    {
-      char **lines = g_strsplit (warnings->str, "\n", -1);
-
-      for (char **line = lines; *line != NULL; line++)
-        if (**line != '\0')
-          printf ("WARN\t%s\t%s\t%s\n", file, c->chain, *line);
-      g_strfreev (lines);
-    }
-  fflush (stdout);
+    ok = check_pixels (end, &box, c, found);
+  print_result (file, c, ok, found);
   g_string_free (warnings, TRUE);
   warnings = NULL;
   g_string_free (found, TRUE);
