@@ -6,7 +6,8 @@
  * engine works on planar float images, GEGL hands out interleaved pixels:
  * these helpers are the one place where the two meet), the parts of an
  * op's class that several ops fill alike, and the network an op runs,
- * loaded once per change of its settings.
+ * loaded once per change of its settings.  hfsr-op-class.c defines
+ * hfsr_op_class_init and hfsr-op-common.c the rest.
  */
 #ifndef HFSR_OP_COMMON_H
 #define HFSR_OP_COMMON_H
