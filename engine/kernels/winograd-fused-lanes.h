@@ -297,90 +297,67 @@ packed_block (const FusedConv *conv, int p, int block)
              * block_stride;
 }
 
-/* products[p][j] = Σ_c U[p][o0 + j][c] · V[p][c] for the OUT_BLOCK output
- * channels of block @block: the accumulators stay in registers over the
- * whole input-channel loop. */
+/* products[i][p][j0 + j] = Σ_c U[p][o0 + j0 + j][c] · V_i[p][c] for the
+ * @n_out (4 or 8) output channels from @j0 of output block @block and the
+ * @n_blocks blocks of tiles i whose transformed inputs are @n_blocks
+ * POINTS x in_channels apart from @transformed (products POINTS x
+ * OUT_BLOCK apart from @products).  The n_blocks x n_out accumulators stay
+ * in registers over the whole input-channel loop (the arrays are fully
+ * unrolled: both counts are constants where it is inlined), and each
+ * weight broadcast serves every block.  How many depends on the registers:
+ * 2 x 8 with AVX-512's 32 (10 loads per 16 multiply-adds), 3 x 4 with
+ * AVX2's 16 (7 per 12: 8 accumulators left its two FMA units waiting on
+ * their 4-cycle latency), 1 x 8 in portable code.  Each accumulator sums
+ * over the channels in the same order whatever the grouping, so the bits
+ * do not change. */
 ALWAYS_INLINE void
-multiply_block (const FusedConv *conv, int block, const Vec *transformed,
-                Vec *products)
+multiply_group (const FusedConv *conv, int block, int j0, int n_out,
+                int n_blocks, const Vec *transformed, Vec *products)
 {
   int in_channels = conv->in_channels;
-
-  for (int p = 0; p < POINTS; p++)
-    {
-      const float *u = packed_block (conv, p, block);
-      const Vec *v = transformed + (gsize) p * in_channels;
-      Vec a0 = { 0 }, a1 = { 0 }, a2 = { 0 }, a3 = { 0 };
-      Vec a4 = { 0 }, a5 = { 0 }, a6 = { 0 }, a7 = { 0 };
-
-      for (int c = 0; c < in_channels; c++, u += OUT_BLOCK)
-        {
-          Vec x = v[c];
-
-          a0 += u[0] * x;
-          a1 += u[1] * x;
-          a2 += u[2] * x;
-          a3 += u[3] * x;
-          a4 += u[4] * x;
-          a5 += u[5] * x;
-          a6 += u[6] * x;
-          a7 += u[7] * x;
-        }
-      products[p * OUT_BLOCK + 0] = a0;
-      products[p * OUT_BLOCK + 1] = a1;
-      products[p * OUT_BLOCK + 2] = a2;
-      products[p * OUT_BLOCK + 3] = a3;
-      products[p * OUT_BLOCK + 4] = a4;
-      products[p * OUT_BLOCK + 5] = a5;
-      products[p * OUT_BLOCK + 6] = a6;
-      products[p * OUT_BLOCK + 7] = a7;
-    }
-}
-
-/* multiply_block for two blocks at once, each weight broadcast serving
- * both, for @n_out (4 or 8) of the block's output channels from @j0: with
- * all 8, 16 accumulators and 10 loads per 16 multiply-adds instead of 9
- * per 8, which lets AVX-512's two FMA units run rather than wait on loads
- * (only AVX-512 has the 32 registers for it); with 4, 8 accumulators and
- * 6 loads per 8, which fit AVX2's 16 (4 % faster there than
- * multiply_block).  The accumulator arrays are fully unrolled into
- * registers.  Each sums in the same order as in multiply_block, so pairing
- * does not change the bits. */
-ALWAYS_INLINE void
-multiply_two_blocks (const FusedConv *conv, int block, int j0, int n_out,
-                     const Vec *first, const Vec *second, Vec *first_products,
-                     Vec *second_products)
-{
-  int in_channels = conv->in_channels;
+  gsize in_stride = (gsize) POINTS * in_channels;
 
   for (int p = 0; p < POINTS; p++)
     {
       const float *u = packed_block (conv, p, block) + j0;
-      const Vec *v = first + (gsize) p * in_channels;
-      const Vec *w = second + (gsize) p * in_channels;
-      Vec a[OUT_BLOCK], b[OUT_BLOCK];
+      const Vec *v = transformed + (gsize) p * in_channels;
+      Vec acc[MAX_GROUP][OUT_BLOCK];
 
+#pragma GCC unroll 3
+      for (int i = 0; i < n_blocks; i++)
 #pragma GCC unroll 8
-      for (int j = 0; j < n_out; j++)
-        a[j] = b[j] = (Vec) { 0 };
+        for (int j = 0; j < n_out; j++)
+          acc[i][j] = (Vec) { 0 };
       for (int c = 0; c < in_channels; c++, u += OUT_BLOCK)
         {
-          Vec x = v[c], y = w[c];
+          Vec x[MAX_GROUP];
 
+#pragma GCC unroll 3
+          for (int i = 0; i < n_blocks; i++)
+            x[i] = v[i * in_stride + c];
 #pragma GCC unroll 8
           for (int j = 0; j < n_out; j++)
-            {
-              a[j] += u[j] * x;
-              b[j] += u[j] * y;
-            }
+#pragma GCC unroll 3
+            for (int i = 0; i < n_blocks; i++)
+              acc[i][j] += u[j] * x[i];
         }
+#pragma GCC unroll 3
+      for (int i = 0; i < n_blocks; i++)
 #pragma GCC unroll 8
-      for (int j = 0; j < n_out; j++)
-        {
-          first_products[p * OUT_BLOCK + j0 + j] = a[j];
-          second_products[p * OUT_BLOCK + j0 + j] = b[j];
-        }
+        for (int j = 0; j < n_out; j++)
+          products[(gsize) i * POINTS * OUT_BLOCK + p * OUT_BLOCK + j0 + j]
+            = acc[i][j];
     }
+}
+
+/* multiply_group over the whole output block in passes of @n_out channels,
+ * for a group of @n_blocks, a constant in each call below. */
+ALWAYS_INLINE void
+multiply_block_group (const FusedConv *conv, int block, int n_out,
+                      int n_blocks, const Vec *transformed, Vec *products)
+{
+  for (int j0 = 0; j0 < OUT_BLOCK; j0 += n_out)
+    multiply_group (conv, block, j0, n_out, n_blocks, transformed, products);
 }
 
 /* Aᵀ m A of output channel @o (slot @j of @products), plus the bias, the
@@ -460,58 +437,50 @@ store_block_output (const FusedConv *conv, const Vec *products, int j, int o,
     }
 }
 
-/* How run_blocks multiplies: a block at a time (multiply_block), or two
- * with the whole output block's accumulators (for 32 registers) or with
- * half of them at a time (for 16), by multiply_two_blocks. */
-typedef enum
-{
-  ONE_BLOCK,
-  TWO_BLOCKS,
-  TWO_BLOCKS_BY_HALVES,
-} Pairing;
-
-/* Blocks [first_block, end_block) of LANES tiles, as @pairing says.
- * @transformed_floats and @products_floats hold room for two blocks. */
+/* Blocks [first_block, end_block) of LANES tiles, @group at a time (the
+ * last group may be smaller), each multiplied in passes of @n_out output
+ * channels (see multiply_group).  @transformed_floats and
+ * @products_floats hold room for @group blocks. */
 ALWAYS_INLINE void
 run_blocks (const FusedConv *conv, gsize first_block, gsize end_block,
-            float *transformed_floats, float *products_floats, Pairing pairing)
+            float *transformed_floats, float *products_floats, int group,
+            int n_out)
 {
   Vec *transformed = (Vec *) transformed_floats;
   Vec *products = (Vec *) products_floats;
-  Vec *second_transformed = transformed + (gsize) POINTS * conv->in_channels;
-  Vec *second_products = products + POINTS * OUT_BLOCK;
+  gsize in_stride = (gsize) POINTS * conv->in_channels;
 
   for (gsize b = first_block; b < end_block;)
     {
-      gboolean two = pairing != ONE_BLOCK && b + 1 < end_block;
-      Segment segment = block_segment (conv, b);
-      Segment second = block_segment (conv, two ? b + 1 : b);
+      int n = (int) MIN ((gsize) group, end_block - b);
+      Segment segments[MAX_GROUP];
 
-      transform_block_input (conv, &segment, transformed);
-      if (two)
-        transform_block_input (conv, &second, second_transformed);
+      for (int i = 0; i < n; i++)
+        {
+          segments[i] = block_segment (conv, b + i);
+          transform_block_input (conv, &segments[i],
+                                 transformed + i * in_stride);
+        }
       for (int block = 0; block < out_blocks (conv->out_channels); block++)
         {
           int o0 = block * OUT_BLOCK;
 
-          if (two && pairing == TWO_BLOCKS)
-            multiply_two_blocks (conv, block, 0, OUT_BLOCK, transformed,
-                                 second_transformed, products,
-                                 second_products);
-          else if (two)
-            for (int j0 = 0; j0 < OUT_BLOCK; j0 += OUT_BLOCK / 2)
-              multiply_two_blocks (conv, block, j0, OUT_BLOCK / 2, transformed,
-                                   second_transformed, products,
-                                   second_products);
+          /* Constant group sizes, so that each multiply is unrolled into
+           * registers. */
+          if (n == 3)
+            multiply_block_group (conv, block, n_out, 3, transformed,
+                                  products);
+          else if (n == 2)
+            multiply_block_group (conv, block, n_out, 2, transformed,
+                                  products);
           else
-            multiply_block (conv, block, transformed, products);
+            multiply_block_group (conv, block, n_out, 1, transformed,
+                                  products);
           for (int j = 0; j < OUT_BLOCK && o0 + j < conv->out_channels; j++)
-            {
-              store_block_output (conv, products, j, o0 + j, &segment);
-              if (two)
-                store_block_output (conv, second_products, j, o0 + j, &second);
-            }
+            for (int i = 0; i < n; i++)
+              store_block_output (conv, products + i * POINTS * OUT_BLOCK, j,
+                                  o0 + j, &segments[i]);
         }
-      b += two ? 2 : 1;
+      b += n;
     }
 }

@@ -14,7 +14,8 @@ hfsr_fused_run_x16_generic (const FusedConv *conv, gsize first_block,
                             gsize end_block, float *transformed,
                             float *products)
 {
-  run_blocks (conv, first_block, end_block, transformed, products, ONE_BLOCK);
+  run_blocks (conv, first_block, end_block, transformed, products, 1,
+              OUT_BLOCK);
 }
 
 #ifdef HFSR_X86_PATHS
@@ -23,6 +24,7 @@ hfsr_fused_run_x16_avx512 (const FusedConv *conv, gsize first_block,
                            gsize end_block, float *transformed,
                            float *products)
 {
-  run_blocks (conv, first_block, end_block, transformed, products, TWO_BLOCKS);
+  run_blocks (conv, first_block, end_block, transformed, products, 2,
+              OUT_BLOCK);
 }
 #endif

@@ -14,6 +14,6 @@ __attribute__ ((target ("avx2,fma"))) void
 hfsr_fused_run_x8_avx2 (const FusedConv *conv, gsize first_block,
                         gsize end_block, float *transformed, float *products)
 {
-  run_blocks (conv, first_block, end_block, transformed, products,
-              TWO_BLOCKS_BY_HALVES);
+  run_blocks (conv, first_block, end_block, transformed, products, 3,
+              OUT_BLOCK / 2);
 }

@@ -54,11 +54,13 @@ pack_worker (gpointer data, int worker, int n_workers)
         }
 }
 
-/* What a kernel path runs: its body and that body's vector width. */
+/* What a kernel path runs: its body, that body's vector width and how many
+ * blocks it multiplies at once (scratch is kept for that many). */
 typedef struct
 {
   FusedRunFunc run;
   int lanes;
+  int group;
   const char *instructions;
 } FusedPath;
 
@@ -67,11 +69,11 @@ fused_path_for (HfsrKernelPath path)
 {
 #ifdef HFSR_X86_PATHS
   if (path == HFSR_KERNEL_AVX512)
-    return (FusedPath) { hfsr_fused_run_x16_avx512, 16, "avx512" };
+    return (FusedPath) { hfsr_fused_run_x16_avx512, 16, 2, "avx512" };
   if (path == HFSR_KERNEL_AVX2)
-    return (FusedPath) { hfsr_fused_run_x8_avx2, 8, "avx2" };
+    return (FusedPath) { hfsr_fused_run_x8_avx2, 8, 3, "avx2" };
 #endif
-  return (FusedPath) { hfsr_fused_run_x16_generic, 16, "generic" };
+  return (FusedPath) { hfsr_fused_run_x16_generic, 16, 1, "generic" };
 }
 
 const char *
@@ -99,8 +101,9 @@ run_worker (gpointer data, int worker, int n_workers)
   gsize first = job->n_blocks * worker / n_workers;
   gsize end = job->n_blocks * (worker + 1) / n_workers;
   float *mine = job->scratch + worker * job->worker_floats;
-  float *products
-    = mine + (gsize) 2 * POINTS * job->conv->in_channels * job->path.lanes;
+  float *products = mine
+                    + (gsize) job->path.group * POINTS * job->conv->in_channels
+                        * job->path.lanes;
 
   job->path.run (job->conv, first, end, mine, products);
 }
@@ -151,7 +154,8 @@ hfsr_winograd_fused_conv3x3 (HfsrKernelPath path, const float *packed,
   job.n_blocks = (((gsize) height + TILE - 1) / TILE)
                  * ((conv.across + job.path.lanes - 1) / job.path.lanes);
   n_workers = (int) MIN ((gsize) n_workers, job.n_blocks);
-  if (!g_size_checked_mul (&worker_floats, (gsize) 2 * POINTS * job.path.lanes,
+  if (!g_size_checked_mul (&worker_floats,
+                           (gsize) job.path.group * POINTS * job.path.lanes,
                            (gsize) in_channels + OUT_BLOCK)
       || !g_size_checked_mul (&scratch_floats, worker_floats,
                               (gsize) n_workers)
@@ -215,8 +219,9 @@ static ResidualWorker
 residual_worker_of (const ResidualJob *job, int worker)
 {
   float *mine = job->scratch + worker * job->worker_floats;
-  float *ring = mine + job->transform_floats
-                + (gsize) 2 * POINTS * OUT_BLOCK * job->path.lanes;
+  float *ring
+    = mine + job->transform_floats
+      + (gsize) job->path.group * POINTS * OUT_BLOCK * job->path.lanes;
   ResidualWorker w = {
     .transformed = mine,
     .products = mine + job->transform_floats,
@@ -328,14 +333,15 @@ hfsr_winograd_fused_residual (HfsrKernelPath path, const float *expand_packed,
   job.n_workers = (int) MIN ((gsize) hfsr_parallel_workers (), job.tile_rows);
   job.blocks_per_row = (across + lanes - 1) / lanes;
   job.transform_floats
-    = (gsize) 2 * POINTS * lanes * MAX (channels, mid_channels);
+    = (gsize) job.path.group * POINTS * lanes * MAX (channels, mid_channels);
   if (!g_size_checked_mul (&job.ring_floats, (gsize) RING_ROWS * mid_channels,
                            (gsize) width)
       || !g_size_checked_mul (&spare_floats, (gsize) SPARE_ROWS * mid_channels,
                               (gsize) width)
       || !g_size_checked_add (&worker_floats,
                               job.transform_floats
-                                + (gsize) 2 * POINTS * OUT_BLOCK * lanes,
+                                + (gsize) job.path.group * POINTS * OUT_BLOCK
+                                    * lanes,
                               job.ring_floats)
       || !g_size_checked_add (&worker_floats, worker_floats,
                               spare_floats + lanes)

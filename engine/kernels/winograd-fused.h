@@ -51,9 +51,13 @@ typedef struct
   const float *residual;
 } FusedConv;
 
+/* The most blocks of tiles a body multiplies at once (AVX2's three). */
+#define MAX_GROUP 3
+
 /* Runs blocks [@first_block, @end_block) of a body's width.  @transformed
- * holds 2 x POINTS x in_channels vectors, @products 2 x POINTS x OUT_BLOCK,
- * both aligned to the vector. */
+ * holds the body's group of POINTS x in_channels vectors, @products its
+ * group of POINTS x OUT_BLOCK (FusedPath.group), both aligned to the
+ * vector. */
 typedef void (*FusedRunFunc) (const FusedConv *conv, gsize first_block,
                               gsize end_block, float *transformed,
                               float *products);
