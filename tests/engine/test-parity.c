@@ -263,9 +263,10 @@ check_region (const HfsrModel *model, const HfsrRect *image,
     g_assert_true (memcmp (&need, image, sizeof need) == 0);
 
   /* The input view holds exactly the required rectangle, so reading outside
-   * it would use the wrong pixels. */
+   * it would use the wrong pixels; in_data owns its pixels. */
   HfsrImageView in_view;
   g_autofree float *in_data = fill_input_view (input, image, &need, &in_view);
+  g_assert_true (in_view.data == in_data);
 
   HfsrImageView out_view
     = { NULL, out_channels, (gsize) out_rect->width * out_channels + 3,
