@@ -469,7 +469,7 @@ hfsr_model_forward (const HfsrModel *model, const HfsrTensor *input,
                     HfsrTensor **outputs, const HfsrRunOptions *options,
                     GError **error)
 {
-  HfsrRunScope saved;
+  HfsrRunOptions saved;
   gboolean ok;
 
   hfsr_run_scope_enter (options, &saved);
@@ -732,7 +732,7 @@ hfsr_model_run_region (const HfsrModel *model, const HfsrImageView *input,
                        HfsrProgressFunc progress, gpointer progress_data,
                        GError **error)
 {
-  HfsrRunScope saved;
+  HfsrRunOptions saved;
   gboolean ok;
 
   hfsr_run_scope_enter (options, &saved);

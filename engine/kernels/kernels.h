@@ -102,17 +102,13 @@ void hfsr_winograd_transform_weight (const float *g, float *transformed,
 
 /* The run options of the calling thread (kernels/run-options.c):
  * hfsr_model_forward and hfsr_model_run_region enter a scope with their
- * options and leave it, restoring @saved, when they return; a layer or
- * kernel called outside any run (the tests) sees one thread and the
- * default path unless the caller enters a scope itself. */
-typedef struct
-{
-  int n_threads;
-  HfsrKernelPath kernel;
-} HfsrRunScope;
-
-void hfsr_run_scope_enter (const HfsrRunOptions *options, HfsrRunScope *saved);
-void hfsr_run_scope_leave (const HfsrRunScope *saved);
+ * options, saving the thread's options before them in @saved, and leave
+ * it, restoring @saved, when they return; a layer or kernel called outside
+ * any run (the tests) sees one thread and the default path unless the
+ * caller enters a scope itself. */
+void hfsr_run_scope_enter (const HfsrRunOptions *options,
+                           HfsrRunOptions *saved);
+void hfsr_run_scope_leave (const HfsrRunOptions *saved);
 int hfsr_run_threads (void);
 
 /* Which implementation of the engine's own kernels runs (the HfsrKernelPath

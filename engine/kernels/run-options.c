@@ -16,7 +16,7 @@
 /* The options of the run the calling thread is in; outside a run, one
  * thread and the default path, which is what a layer or kernel called on
  * its own (the tests) gets. */
-static _Thread_local HfsrRunScope current = { 1, HFSR_KERNEL_AUTO };
+static _Thread_local HfsrRunOptions current = { 1, HFSR_KERNEL_AUTO };
 
 gboolean
 hfsr_kernel_path_supported (HfsrKernelPath path)
@@ -98,7 +98,7 @@ hfsr_run_threads (void)
 }
 
 void
-hfsr_run_scope_enter (const HfsrRunOptions *options, HfsrRunScope *saved)
+hfsr_run_scope_enter (const HfsrRunOptions *options, HfsrRunOptions *saved)
 {
   HfsrKernelPath fallback = default_path ();
 
@@ -113,7 +113,7 @@ hfsr_run_scope_enter (const HfsrRunOptions *options, HfsrRunScope *saved)
 }
 
 void
-hfsr_run_scope_leave (const HfsrRunScope *saved)
+hfsr_run_scope_leave (const HfsrRunOptions *saved)
 {
   current = *saved;
 }

@@ -4,7 +4,7 @@
  *
  * The fused Winograd body on 16-lane vectors: the portable path, and the
  * AVX-512F one, which has the 32 registers to multiply two blocks per
- * weight load (multiply_two_blocks).
+ * weight load (multiply_group).
  */
 #define LANES 16
 #include "winograd-fused-lanes.h"

@@ -68,7 +68,7 @@ hfsr_test_set_threads (int n_threads)
   /* A scope never left: the thread keeps these options until the next
    * call, as a test running one kernel after another wants. */
   HfsrRunOptions options = { n_threads, HFSR_KERNEL_AUTO };
-  HfsrRunScope unused;
+  HfsrRunOptions unused;
 
   hfsr_run_scope_enter (&options, &unused);
 }
