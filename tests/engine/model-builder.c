@@ -409,6 +409,23 @@ hfsr_model_builder_load (HfsrModelBuilder *b)
   return model;
 }
 
+void
+hfsr_model_builder_add_x2_output (HfsrModelBuilder *builder, const char *body,
+                                  int channels, guint32 tail_seed,
+                                  guint32 skip_seed)
+{
+  hfsr_model_builder_add_conv2d (builder, "tail", body, channels, 12, 3,
+                                 tail_seed);
+  hfsr_model_builder_add_node (builder, "tail_up", "pixel_shuffle", "tail",
+                               "{\"factor\": 2}");
+  hfsr_model_builder_add_conv2d (builder, "skip", "input", 3, 12, 5,
+                                 skip_seed);
+  hfsr_model_builder_add_node (builder, "skip_up", "pixel_shuffle", "skip",
+                               "{\"factor\": 2}");
+  hfsr_model_builder_add_node (builder, "output", "add", "tail_up, skip_up",
+                               NULL);
+}
+
 HfsrModel *
 hfsr_model_builder_small_wdsr_x2 (void)
 {
@@ -423,12 +440,6 @@ hfsr_model_builder_small_wdsr_x2 (void)
   hfsr_model_builder_add_node (b, "b1.act", "relu", "b1.expand", NULL);
   hfsr_model_builder_add_conv2d (b, "b1.reduce", "b1.act", 16, 8, 3, 108);
   hfsr_model_builder_add_node (b, "b1", "add", "b1.reduce, b0", NULL);
-  hfsr_model_builder_add_conv2d (b, "tail", "b1", 8, 12, 3, 110);
-  hfsr_model_builder_add_node (b, "tail_up", "pixel_shuffle", "tail",
-                               "{\"factor\": 2}");
-  hfsr_model_builder_add_conv2d (b, "skip", "input", 3, 12, 5, 112);
-  hfsr_model_builder_add_node (b, "skip_up", "pixel_shuffle", "skip",
-                               "{\"factor\": 2}");
-  hfsr_model_builder_add_node (b, "output", "add", "tail_up, skip_up", NULL);
+  hfsr_model_builder_add_x2_output (b, "b1", 8, 110, 112);
   return hfsr_model_builder_load (b);
 }

@@ -50,6 +50,14 @@ void hfsr_model_builder_add_conv2d (HfsrModelBuilder *builder,
                                     const char *name, const char *input,
                                     int in_channels, int out_channels,
                                     int kernel, guint32 seed);
+
+/* WDSR-A's x2 output stage on 3-channel input "input": a 3x3 tail
+ * convolution of @body (@channels channels) and a 5x5 skip convolution of
+ * the input, each to 12 channels and pixel-shuffled by 2, added into node
+ * "output"; their weights from @tail_seed and @skip_seed. */
+void hfsr_model_builder_add_x2_output (HfsrModelBuilder *builder,
+                                       const char *body, int channels,
+                                       guint32 tail_seed, guint32 skip_seed);
 void hfsr_model_builder_add_conv_transpose2d (
   HfsrModelBuilder *builder, const char *name, const char *input,
   int in_channels, int out_channels, int kernel, int stride, int padding,

@@ -14,13 +14,7 @@ model_test_wdsr_builder (void)
   hfsr_model_builder_add_node (b, "act", "relu", "expand", NULL);
   hfsr_model_builder_add_conv2d (b, "reduce", "act", 16, 8, 3, 5);
   hfsr_model_builder_add_node (b, "block", "add", "reduce, head", NULL);
-  hfsr_model_builder_add_conv2d (b, "tail", "block", 8, 12, 3, 7);
-  hfsr_model_builder_add_node (b, "tail_up", "pixel_shuffle", "tail",
-                               "{\"factor\": 2}");
-  hfsr_model_builder_add_conv2d (b, "skip", "input", 3, 12, 5, 9);
-  hfsr_model_builder_add_node (b, "skip_up", "pixel_shuffle", "skip",
-                               "{\"factor\": 2}");
-  hfsr_model_builder_add_node (b, "output", "add", "tail_up, skip_up", NULL);
+  hfsr_model_builder_add_x2_output (b, "block", 8, 7, 9);
   hfsr_model_builder_set_metadata (b, "hfsr.scale", "2");
   hfsr_model_builder_set_metadata (b, "hfsr.alpha", "0.25");
   hfsr_model_builder_set_metadata (b, "custom.key", "kept as is");

@@ -24,13 +24,7 @@ seed_sr_x2 (void)
   hfsr_model_builder_add_conv2d (b, "body", "head", 4, 4, 3, 2);
   hfsr_model_builder_add_node (b, "act", "relu", "body", NULL);
   hfsr_model_builder_add_node (b, "res", "add", "act, head", NULL);
-  hfsr_model_builder_add_conv2d (b, "tail", "res", 4, 12, 3, 3);
-  hfsr_model_builder_add_node (b, "tail_up", "pixel_shuffle", "tail",
-                               "{\"factor\": 2}");
-  hfsr_model_builder_add_conv2d (b, "skip", "input", 3, 12, 5, 4);
-  hfsr_model_builder_add_node (b, "skip_up", "pixel_shuffle", "skip",
-                               "{\"factor\": 2}");
-  hfsr_model_builder_add_node (b, "output", "add", "tail_up, skip_up", NULL);
+  hfsr_model_builder_add_x2_output (b, "res", 4, 3, 4);
   hfsr_model_builder_set_metadata (b, "hfsr.task", "super-resolution");
   hfsr_model_builder_set_metadata (b, "hfsr.scale", "2");
   hfsr_model_builder_set_metadata (b, "hfsr.alpha", "0.2");
