@@ -14,6 +14,7 @@
 
 #include <glib/gi18n-lib.h>
 
+#include "hfsr-gegl-compat.h"
 #include "hfsr-op-enums.h"
 
 /* GEGL's property chant and op defines are not C: not formatted. */
@@ -144,7 +145,7 @@ update_graph (GeglOperation *operation)
     {
       gegl_node_link_many (input, nodes->upscale, nodes->keypoints, output,
                            NULL);
-      gegl_node_connect_to (input, "output", nodes->keypoints, "aux");
+      hfsr_node_connect (input, "output", nodes->keypoints, "aux");
     }
   else if (o->method == HFSR_DOG_SR_METHOD_PIXEL_SR)
     {

@@ -55,8 +55,8 @@ hfsr_class_describe (const HfsrProcedure *procedure, const HfsrValues *values,
                    (gint) *arch);
       return NULL;
     }
-  width = gimp_drawable_width (drawable_id);
-  height = gimp_drawable_height (drawable_id);
+  width = hfsr_gimp_drawable_width (drawable_id);
+  height = hfsr_gimp_drawable_height (drawable_id);
   if ((gint64) width * height > HFSR_CLASSIFY_MAX_PIXELS)
     {
       g_set_error (error, HFSR_PLUGIN_ERROR, HFSR_PLUGIN_ERROR_CALLING,
@@ -70,7 +70,7 @@ hfsr_class_describe (const HfsrProcedure *procedure, const HfsrValues *values,
   if (model == NULL)
     return NULL;
 
-  buffer = gimp_drawable_get_buffer (drawable_id);
+  buffer = hfsr_gimp_drawable_buffer (drawable_id);
   pixels = g_new (gfloat, (2 * (gsize) width * height));
   grey = g_new (gfloat, ((gsize) width * height));
   /* Premultiplied here, as hfsr:structure-sr does: babl 0.1.98's

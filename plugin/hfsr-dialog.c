@@ -2,10 +2,10 @@
  * Copyright (C) 2026 the hfsr authors
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
- * The dialog of every procedure, built from its table entry and the op's
- * property specs: a scale entry per number (the op's UI range, its value
- * range beyond), a menu per enum, the op's descriptions as tooltips, and a
- * live preview of the op on the part of the drawable in view.
+ * GIMP 2.10's dialog of every procedure, built from its table entry and
+ * the op's property specs: a scale entry per number (the op's UI range,
+ * its value range beyond), a menu per enum, the op's descriptions as
+ * tooltips, and the live preview of hfsr-preview.c.
  */
 #include "hfsr-config.h"
 
@@ -16,7 +16,7 @@
 #include <libgimp/gimp.h>
 #include <libgimp/gimpui.h>
 
-#include "hfsr-plugin.h"
+#include "hfsr-preview.h"
 
 #define SCALE_WIDTH 200
 #define SPIN_BUTTON_WIDTH 6
@@ -29,87 +29,9 @@ typedef struct
   const HfsrProcedure *procedure;
   HfsrValues *values;
   gint32 drawable_id;
-  GtkWidget *preview;
-  GtkWidget *preview_message;
-  GtkWidget *class_label; /* HFSR_RESULT_CLASSIFIED only */
-  GeglNode *graph;
-  GeglNode *op;
+  HfsrPreview preview;
   GtkWidget *widgets[HFSR_MAX_ARGS][WIDGETS_PER_ARG];
 } Dialog;
-
-/* The rectangle of the op's output shown for the preview's view of the
- * drawable: the view itself for a map; for an upscaled result as many
- * output pixels, at 100 %, around the middle of the view. */
-static GeglRectangle
-preview_area (Dialog *dialog)
-{
-  GimpPreview *preview = GIMP_PREVIEW (dialog->preview);
-  GeglRectangle output = gegl_node_get_bounding_box (dialog->op);
-  GeglRectangle area;
-  gint factor;
-
-  gimp_preview_get_position (preview, &area.x, &area.y);
-  gimp_preview_get_size (preview, &area.width, &area.height);
-  if (!HFSR_RESULT_IS_UPSCALED (dialog->procedure->result))
-    return area;
-
-  factor = output.width / gimp_drawable_width (dialog->drawable_id);
-  area.x = (area.x * 2 + area.width) * factor / 2 - area.width / 2;
-  area.y = (area.y * 2 + area.height) * factor / 2 - area.height / 2;
-  area.x = CLAMP (area.x, 0, MAX (0, output.width - area.width));
-  area.y = CLAMP (area.y, 0, MAX (0, output.height - area.height));
-  return area;
-}
-
-static void
-preview_draw (GimpPreview *preview, Dialog *dialog)
-{
-  GeglRectangle area;
-  guchar *pixels;
-  HfsrOpWarnings *warnings;
-  gchar *failure;
-  gchar *note;
-
-  hfsr_values_apply (dialog->procedure, dialog->values, dialog->op);
-  area = preview_area (dialog);
-  pixels = g_new0 (guchar, ((gsize) area.width * area.height * 4));
-
-  warnings = hfsr_op_warnings_watch ();
-  gegl_node_blit (dialog->op, 1.0, &area, babl_format ("R'G'B'A u8"), pixels,
-                  GEGL_AUTO_ROWSTRIDE, GEGL_BLIT_DEFAULT);
-  failure = hfsr_op_warnings_end (warnings, &note);
-  if (failure == NULL)
-    failure = note;
-  else
-    g_free (note);
-
-  gimp_preview_area_draw (GIMP_PREVIEW_AREA (gimp_preview_get_area (preview)),
-                          0, 0, area.width, area.height, GIMP_RGBA_IMAGE,
-                          pixels, area.width * 4);
-  /* The op warns once per change of settings, not at every redraw: the
-   * message stays until the values change. */
-  if (failure != NULL)
-    {
-      gtk_label_set_text (GTK_LABEL (dialog->preview_message), failure);
-      gtk_widget_show (dialog->preview_message);
-      g_free (failure);
-    }
-  g_free (pixels);
-  if (dialog->class_label != NULL)
-    {
-      GError *error = NULL;
-      gchar *text = hfsr_class_describe (dialog->procedure, dialog->values,
-                                         dialog->drawable_id, &error);
-      gchar *line = text != NULL
-                      ? g_strdup_printf (_ ("Class: %s"), text)
-                      : g_strdup_printf (_ ("No class: %s"), error->message);
-
-      gtk_label_set_text (GTK_LABEL (dialog->class_label), line);
-      g_free (line);
-      g_free (text);
-      g_clear_error (&error);
-    }
-}
 
 static void
 update_sensitivity (Dialog *dialog)
@@ -135,9 +57,8 @@ arg_index (gpointer widget)
 static void
 values_changed (Dialog *dialog)
 {
-  gtk_widget_hide (dialog->preview_message);
   update_sensitivity (dialog);
-  gimp_preview_invalidate (GIMP_PREVIEW (dialog->preview));
+  hfsr_preview_values_changed (&dialog->preview);
 }
 
 static void
@@ -177,9 +98,7 @@ static void
 reference_changed (GimpIntComboBox *combo, Dialog *dialog)
 {
   combo_changed (combo, dialog);
-  g_clear_object (&dialog->graph);
-  dialog->graph = hfsr_graph_new (dialog->procedure, dialog->values,
-                                  dialog->drawable_id, &dialog->op);
+  hfsr_preview_graph_changed (&dialog->preview);
 }
 
 static gboolean
@@ -191,24 +110,6 @@ same_size_drawable (gint32 image_id, gint32 item_id, gpointer data)
          && gimp_drawable_width (item_id) == gimp_drawable_width (drawable_id)
          && gimp_drawable_height (item_id)
               == gimp_drawable_height (drawable_id);
-}
-
-/* A reference that is not the drawable itself, when the image has one:
- * a map of a drawable against itself is empty. */
-static gint32
-suggested_reference (gint32 drawable_id)
-{
-  gint n_layers;
-  gint32 *layers
-    = gimp_image_get_layers (gimp_item_get_image (drawable_id), &n_layers);
-  gint32 reference = drawable_id;
-
-  for (gint i = n_layers - 1; i >= 0; i--)
-    if (layers[i] != drawable_id
-        && same_size_drawable (-1, layers[i], GINT_TO_POINTER (drawable_id)))
-      reference = layers[i];
-  g_free (layers);
-  return reference;
 }
 
 static GtkWidget *
@@ -366,7 +267,7 @@ add_reference (Dialog *dialog, GtkTable *table, gint i)
     same_size_drawable, GINT_TO_POINTER (dialog->drawable_id));
 
   if ((gint32) dialog->values->arg[i] == dialog->drawable_id)
-    dialog->values->arg[i] = suggested_reference (dialog->drawable_id);
+    dialog->values->arg[i] = hfsr_suggested_reference (dialog->drawable_id);
   attach_row (dialog, table, i, _ ("_Reference"), combo,
               _ ("The drawable to compare with: any drawable of the same "
                  "size, such as the original that this layer was made "
@@ -446,44 +347,16 @@ hfsr_dialog_run (const HfsrProcedure *procedure, gint32 drawable_id,
   content = gtk_dialog_get_content_area (GTK_DIALOG (window));
   gtk_box_pack_start (GTK_BOX (content), box, TRUE, TRUE, 0);
 
-  dialog.graph = hfsr_graph_new (procedure, &edited, drawable_id, &dialog.op);
-  dialog.preview = gimp_drawable_preview_new_from_drawable_id (drawable_id);
-  gtk_box_pack_start (GTK_BOX (box), dialog.preview, TRUE, TRUE, 0);
-  if (HFSR_RESULT_IS_UPSCALED (procedure->result))
-    {
-      GtkWidget *note = gtk_label_new (_ ("The preview shows the result at "
-                                          "100 %, around the middle of the "
-                                          "view."));
-
-      gimp_label_set_attributes (GTK_LABEL (note), PANGO_ATTR_STYLE,
-                                 PANGO_STYLE_ITALIC, -1);
-      gtk_box_pack_start (GTK_BOX (box), note, FALSE, FALSE, 0);
-    }
-  if (procedure->result == HFSR_RESULT_CLASSIFIED)
-    {
-      /* What the network recognises, in the preview area: it follows the
-       * settings as the preview does. */
-      dialog.class_label = gtk_label_new (NULL);
-      gimp_label_set_attributes (GTK_LABEL (dialog.class_label),
-                                 PANGO_ATTR_WEIGHT, PANGO_WEIGHT_BOLD, -1);
-      gtk_label_set_line_wrap (GTK_LABEL (dialog.class_label), TRUE);
-      gtk_box_pack_start (GTK_BOX (box), dialog.class_label, FALSE, FALSE, 0);
-    }
-  dialog.preview_message = gtk_label_new (NULL);
-  gtk_label_set_line_wrap (GTK_LABEL (dialog.preview_message), TRUE);
-  gtk_widget_set_no_show_all (dialog.preview_message, TRUE);
-  gtk_box_pack_start (GTK_BOX (box), dialog.preview_message, FALSE, FALSE, 0);
-
+  hfsr_preview_init (&dialog.preview, procedure, &edited, drawable_id,
+                     GTK_BOX (box));
   gtk_box_pack_start (GTK_BOX (box), controls_new (&dialog), FALSE, FALSE, 0);
   update_sensitivity (&dialog);
-  g_signal_connect (dialog.preview, "invalidated", G_CALLBACK (preview_draw),
-                    &dialog);
 
   gtk_widget_show_all (window);
   accepted = gimp_dialog_run (GIMP_DIALOG (window)) == GTK_RESPONSE_OK;
 
   gtk_widget_destroy (window);
-  g_clear_object (&dialog.graph);
+  hfsr_preview_clear (&dialog.preview);
   if (accepted)
     *values = edited;
   return accepted;

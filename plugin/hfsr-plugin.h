@@ -11,7 +11,7 @@
 #ifndef HFSR_PLUGIN_H
 #define HFSR_PLUGIN_H
 
-#include <libgimp/gimp.h>
+#include "hfsr-gimp.h"
 
 /* The values of the enums that hfsr:dog-sr and its children share. */
 #include "ops/hfsr-op-enums.h"
@@ -53,10 +53,20 @@ typedef enum
   HFSR_ARG_NEW_IMAGE  /* put an upscaled result into a new image */
 } HfsrArgRole;
 
+/* An argument's type in GIMP 2.10's PDB; GIMP 3 gives a property's
+ * argument the type of the op's property (an enum as a choice) and
+ * new-image a boolean. */
+typedef enum
+{
+  HFSR_TYPE_INT,
+  HFSR_TYPE_FLOAT,
+  HFSR_TYPE_DRAWABLE
+} HfsrArgType;
+
 typedef struct
 {
   HfsrArgRole role;
-  GimpPDBArgType type;      /* GIMP_PDB_INT32, _FLOAT or _DRAWABLE */
+  HfsrArgType type;
   const gchar *name;        /* PDB name = op property name */
   const gchar *description; /* PDB help (GIMP shows it untranslated) */
 } HfsrArg;
@@ -85,6 +95,21 @@ typedef struct
 {
   gdouble arg[HFSR_MAX_ARGS];
 } HfsrValues;
+
+/* --------------------------------------------------- hfsr-procedures.c */
+
+extern const HfsrProcedure hfsr_procedures[];
+extern const gsize hfsr_n_procedures;
+
+/* Where the catalogues are: HFSR_LOCALE_DIR in the environment (the tests
+ * use the build's) or the installed one. */
+const gchar *hfsr_locale_dir (void);
+
+/* Binds the catalogue and starts GEGL: first thing in a run. */
+void hfsr_plugin_init (void);
+
+/* The procedure of PDB name @name, or NULL. */
+const HfsrProcedure *hfsr_procedure_find (const gchar *name);
 
 /* ------------------------------------------------------- hfsr-values.c */
 
@@ -126,6 +151,11 @@ const gchar *hfsr_procedure_title (const HfsrProcedure *procedure);
 /* The arg of @role, or -1. */
 gint hfsr_procedure_find_role (const HfsrProcedure *procedure,
                                HfsrArgRole role);
+
+/* A reference for a GMS map of @drawable_id that is not the drawable
+ * itself, when its image has one: the topmost other layer of the same
+ * size (a map of a drawable against itself is empty). */
+gint32 hfsr_suggested_reference (gint32 drawable_id);
 
 /* ------------------------------------------------------- hfsr-render.c */
 

@@ -13,6 +13,7 @@
 #include <gegl.h>
 
 #include "hfsr-plugin.h"
+#include "ops/hfsr-gegl-compat.h"
 
 /* The log domain of the hfsr ops (ops/meson.build).  They report a failed
  * region by a warning in it and leave the region empty, so a warning
@@ -33,16 +34,17 @@ gboolean
 hfsr_check_image (const HfsrProcedure *procedure, gint32 image_id,
                   gint32 drawable_id, GError **error)
 {
-  if (!gimp_image_is_valid (image_id) || !gimp_item_is_valid (drawable_id)
-      || !gimp_item_is_drawable (drawable_id)
-      || gimp_item_get_image (drawable_id) != image_id)
+  if (!hfsr_gimp_image_is_valid (image_id)
+      || !hfsr_gimp_item_is_valid (drawable_id)
+      || !hfsr_gimp_item_is_drawable (drawable_id)
+      || hfsr_gimp_item_image (drawable_id) != image_id)
     {
       g_set_error (error, HFSR_PLUGIN_ERROR, HFSR_PLUGIN_ERROR_CALLING,
                    _ ("Drawable %d is not a drawable of image %d."),
                    drawable_id, image_id);
       return FALSE;
     }
-  if (gimp_image_base_type (image_id) == GIMP_INDEXED)
+  if (hfsr_gimp_image_base_type (image_id) == GIMP_INDEXED)
     {
       g_set_error (error, HFSR_PLUGIN_ERROR, HFSR_PLUGIN_ERROR_CALLING,
                    _ ("%s works on RGB and grayscale images, and this image "
@@ -51,12 +53,12 @@ hfsr_check_image (const HfsrProcedure *procedure, gint32 image_id,
                    hfsr_procedure_title (procedure));
       return FALSE;
     }
-  if (gimp_item_is_group (drawable_id))
+  if (hfsr_gimp_item_is_group (drawable_id))
     {
       g_set_error (error, HFSR_PLUGIN_ERROR, HFSR_PLUGIN_ERROR_CALLING,
                    _ ("“%s” is a layer group, which has no pixels of its "
                       "own: choose one of its layers."),
-                   gimp_item_get_name (drawable_id));
+                   hfsr_gimp_item_name (drawable_id));
       return FALSE;
     }
   return TRUE;
@@ -66,7 +68,7 @@ hfsr_check_image (const HfsrProcedure *procedure, gint32 image_id,
 static GeglNode *
 drawable_source (GeglNode *graph, gint32 drawable_id)
 {
-  GeglBuffer *buffer = gimp_drawable_get_buffer (drawable_id);
+  GeglBuffer *buffer = hfsr_gimp_drawable_buffer (drawable_id);
   GeglNode *source = gegl_node_new_child (
     graph, "operation", "gegl:buffer-source", "buffer", buffer, NULL);
 
@@ -85,7 +87,7 @@ hfsr_graph_new (const HfsrProcedure *procedure, const HfsrValues *values,
   hfsr_values_apply (procedure, values, *op);
   gegl_node_link (drawable_source (graph, drawable_id), *op);
   if (reference >= 0)
-    gegl_node_connect_to (
+    hfsr_node_connect (
       drawable_source (graph, (gint32) values->arg[reference]), "output", *op,
       "aux");
   return graph;
@@ -207,7 +209,7 @@ render (const HfsrProcedure *procedure, GeglNode *op, const Babl *format,
 static GimpImageType
 layer_type (gint32 image_id, gboolean alpha)
 {
-  if (gimp_image_base_type (image_id) == GIMP_GRAY)
+  if (hfsr_gimp_image_base_type (image_id) == GIMP_GRAY)
     return alpha ? GIMP_GRAYA_IMAGE : GIMP_GRAY_IMAGE;
   return alpha ? GIMP_RGBA_IMAGE : GIMP_RGB_IMAGE;
 }
@@ -215,8 +217,8 @@ layer_type (gint32 image_id, gboolean alpha)
 static void
 copy_into_drawable (GeglBuffer *pixels, gint32 drawable_id, gboolean shadow)
 {
-  GeglBuffer *target = shadow ? gimp_drawable_get_shadow_buffer (drawable_id)
-                              : gimp_drawable_get_buffer (drawable_id);
+  GeglBuffer *target = shadow ? hfsr_gimp_drawable_shadow_buffer (drawable_id)
+                              : hfsr_gimp_drawable_buffer (drawable_id);
 
   gegl_buffer_copy (pixels, NULL, GEGL_ABYSS_NONE, target, NULL);
   gegl_buffer_flush (target);
@@ -231,11 +233,11 @@ render_into_layer (const HfsrProcedure *procedure, GeglNode *op, gint32 layer,
                    GError **error)
 {
   GeglBuffer *map
-    = render (procedure, op, gimp_drawable_get_format (layer), error);
+    = render (procedure, op, hfsr_gimp_drawable_format (layer), error);
 
   if (map == NULL)
     {
-      gimp_item_delete (layer);
+      hfsr_gimp_item_delete (layer);
       return FALSE;
     }
   copy_into_drawable (map, layer, FALSE);
@@ -270,25 +272,25 @@ add_map_layer (const Job *job, GError **error)
   gint position = -1;
   gint x, y;
 
-  layer = gimp_layer_new (
-    image_id, name, gimp_drawable_width (drawable_id),
-    gimp_drawable_height (drawable_id),
-    layer_type (image_id, gimp_drawable_has_alpha (drawable_id)), 100.0,
-    gimp_image_get_default_new_layer_mode (image_id));
+  layer = hfsr_gimp_layer_new (
+    image_id, name, hfsr_gimp_drawable_width (drawable_id),
+    hfsr_gimp_drawable_height (drawable_id),
+    layer_type (image_id, hfsr_gimp_drawable_has_alpha (drawable_id)), 100.0,
+    hfsr_gimp_image_new_layer_mode (image_id));
   g_free (name);
   if (!render_into_layer (job->procedure, job->op, layer, error))
     return FALSE;
 
-  if (gimp_item_is_layer (drawable_id))
+  if (hfsr_gimp_item_is_layer (drawable_id))
     {
-      parent = gimp_item_get_parent (drawable_id);
-      position = gimp_image_get_item_position (image_id, drawable_id);
+      parent = hfsr_gimp_item_parent (drawable_id);
+      position = hfsr_gimp_image_item_position (image_id, drawable_id);
     }
-  gimp_drawable_offsets (drawable_id, &x, &y);
-  gimp_image_undo_group_start (image_id);
-  gimp_layer_set_offsets (layer, x, y);
-  gimp_image_insert_layer (image_id, layer, parent, position);
-  gimp_image_undo_group_end (image_id);
+  hfsr_gimp_drawable_offsets (drawable_id, &x, &y);
+  hfsr_gimp_image_undo_group_start (image_id);
+  hfsr_gimp_layer_set_offsets (layer, x, y);
+  hfsr_gimp_image_insert_layer (image_id, layer, parent, position);
+  hfsr_gimp_image_undo_group_end (image_id);
   *job->result_drawable_id = layer;
   return TRUE;
 }
@@ -298,8 +300,8 @@ static gint
 upscale_factor (GeglBuffer *result, gint32 drawable_id)
 {
   const GeglRectangle *extent = gegl_buffer_get_extent (result);
-  gint width = gimp_drawable_width (drawable_id);
-  gint height = gimp_drawable_height (drawable_id);
+  gint width = hfsr_gimp_drawable_width (drawable_id);
+  gint height = hfsr_gimp_drawable_height (drawable_id);
 
   if (extent->width % width != 0
       || extent->width / width != extent->height / height
@@ -320,26 +322,26 @@ new_image_with (GeglBuffer *pixels, gint32 image_id, gint32 drawable_id,
   gint32 image;
   gint32 layer;
 
-  image = gimp_image_new_with_precision (extent->width, extent->height,
-                                         gimp_image_base_type (image_id),
-                                         gimp_image_get_precision (image_id));
-  gimp_image_undo_disable (image);
-  profile = gimp_image_get_color_profile (image_id);
+  image = hfsr_gimp_image_new_with_precision (
+    extent->width, extent->height, hfsr_gimp_image_base_type (image_id),
+    hfsr_gimp_image_precision (image_id));
+  hfsr_gimp_image_undo_disable (image);
+  profile = hfsr_gimp_image_get_color_profile (image_id);
   if (profile != NULL)
     {
-      gimp_image_set_color_profile (image, profile);
+      hfsr_gimp_image_set_color_profile (image, profile);
       g_object_unref (profile);
     }
-  gimp_image_get_resolution (image_id, &x_resolution, &y_resolution);
-  gimp_image_set_resolution (image, x_resolution, y_resolution);
+  hfsr_gimp_image_get_resolution (image_id, &x_resolution, &y_resolution);
+  hfsr_gimp_image_set_resolution (image, x_resolution, y_resolution);
 
-  layer = gimp_layer_new (
-    image, gimp_item_get_name (drawable_id), extent->width, extent->height,
-    layer_type (image, gimp_drawable_has_alpha (drawable_id)), 100.0,
-    gimp_image_get_default_new_layer_mode (image));
+  layer = hfsr_gimp_layer_new (
+    image, hfsr_gimp_item_name (drawable_id), extent->width, extent->height,
+    layer_type (image, hfsr_gimp_drawable_has_alpha (drawable_id)), 100.0,
+    hfsr_gimp_image_new_layer_mode (image));
   copy_into_drawable (pixels, layer, FALSE);
-  gimp_image_insert_layer (image, layer, -1, 0);
-  gimp_image_undo_enable (image);
+  hfsr_gimp_image_insert_layer (image, layer, -1, 0);
+  hfsr_gimp_image_undo_enable (image);
   *result_image_id = image;
   *result_layer_id = layer;
 }
@@ -352,8 +354,8 @@ scale_image_with (GeglBuffer *pixels, gint factor, gint32 image_id,
                   gint32 drawable_id, GError **error)
 {
   const GeglRectangle *extent = gegl_buffer_get_extent (pixels);
-  gint64 width = (gint64) gimp_image_width (image_id) * factor;
-  gint64 height = (gint64) gimp_image_height (image_id) * factor;
+  gint64 width = (gint64) hfsr_gimp_image_width (image_id) * factor;
+  gint64 height = (gint64) hfsr_gimp_image_height (image_id) * factor;
 
   if (width > GIMP_MAX_IMAGE_SIZE || height > GIMP_MAX_IMAGE_SIZE)
     {
@@ -365,15 +367,16 @@ scale_image_with (GeglBuffer *pixels, gint factor, gint32 image_id,
       return FALSE;
     }
 
-  gimp_image_undo_group_start (image_id);
-  gimp_image_scale (image_id, (gint) width, (gint) height);
+  hfsr_gimp_image_undo_group_start (image_id);
+  hfsr_gimp_image_scale (image_id, (gint) width, (gint) height);
   /* An integer factor scales every size and offset exactly. */
-  g_warn_if_fail (gimp_drawable_width (drawable_id) == extent->width
-                  && gimp_drawable_height (drawable_id) == extent->height);
+  g_warn_if_fail (hfsr_gimp_drawable_width (drawable_id) == extent->width
+                  && hfsr_gimp_drawable_height (drawable_id)
+                       == extent->height);
   copy_into_drawable (pixels, drawable_id, TRUE);
-  gimp_drawable_merge_shadow (drawable_id, TRUE);
-  gimp_drawable_update (drawable_id, 0, 0, extent->width, extent->height);
-  gimp_image_undo_group_end (image_id);
+  hfsr_gimp_drawable_merge_shadow (drawable_id, TRUE);
+  hfsr_gimp_drawable_update (drawable_id, 0, 0, extent->width, extent->height);
+  hfsr_gimp_image_undo_group_end (image_id);
   return TRUE;
 }
 
@@ -429,7 +432,7 @@ upscale (const Job *job, GError **error)
   if (!check_result_size (job->op, error))
     return FALSE;
   pixels = render (job->procedure, job->op,
-                   gimp_drawable_get_format (drawable_id), error);
+                   hfsr_gimp_drawable_format (drawable_id), error);
   if (pixels == NULL)
     return FALSE;
   /* Of the drawable as it is, before an in-place upscale. */
@@ -443,8 +446,8 @@ upscale (const Job *job, GError **error)
                       "multiple."),
                    job->procedure->operation, gegl_buffer_get_width (pixels),
                    gegl_buffer_get_height (pixels),
-                   gimp_drawable_width (drawable_id),
-                   gimp_drawable_height (drawable_id));
+                   hfsr_gimp_drawable_width (drawable_id),
+                   hfsr_gimp_drawable_height (drawable_id));
       success = FALSE;
     }
   else if (new_image >= 0 && job->values->arg[new_image] != 0.0)
@@ -463,9 +466,9 @@ upscale (const Job *job, GError **error)
     {
       gint32 result = *job->result_drawable_id;
       gchar *name
-        = g_strdup_printf ("%s: %s", gimp_item_get_name (result), class_text);
+        = g_strdup_printf ("%s: %s", hfsr_gimp_item_name (result), class_text);
 
-      gimp_item_set_name (result, name);
+      hfsr_gimp_item_set_name (result, name);
       g_free (name);
     }
   g_free (class_text);
@@ -514,15 +517,15 @@ keypoint_layer (const Job *job, GeglNode *source, GeglBuffer *pixels,
                                        "gegl:buffer-source", "buffer", pixels,
                                        NULL),
                   marks);
-  gegl_node_connect_to (source, "output", marks, "aux");
+  hfsr_node_connect (source, "output", marks, "aux");
 
-  layer
-    = gimp_layer_new (image, _ ("SIFT keypoints"), gimp_image_width (image),
-                      gimp_image_height (image), layer_type (image, TRUE),
-                      100.0, GIMP_LAYER_MODE_NORMAL);
+  layer = hfsr_gimp_layer_new (
+    image, _ ("SIFT keypoints"), hfsr_gimp_image_width (image),
+    hfsr_gimp_image_height (image), layer_type (image, TRUE), 100.0,
+    GIMP_LAYER_MODE_NORMAL);
   if (!render_into_layer (job->procedure, marks, layer, error))
     return FALSE;
-  gimp_image_insert_layer (image, layer, -1, 0);
+  hfsr_gimp_image_insert_layer (image, layer, -1, 0);
   return TRUE;
 }
 
@@ -579,15 +582,14 @@ add_level_group (const Job *job, gint32 image, GeglNode *level_op, gint output,
                  gint scale, gint visible, GError **error)
 {
   gint n_levels = output == HFSR_DOG_SR_OUTPUT_DOG ? 4 : 5;
-  gint32 group = gimp_layer_group_new (image);
   gchar *name = g_strdup_printf (output == HFSR_DOG_SR_OUTPUT_DOG
                                    ? _ ("DoG levels (×%d)")
                                    : _ ("Gaussian levels (×%d)"),
                                  scale);
+  gint32 group = hfsr_gimp_layer_group_new (image, name);
 
-  gimp_item_set_name (group, name);
   g_free (name);
-  gimp_image_insert_layer (image, group, -1, 0);
+  hfsr_gimp_image_insert_layer (image, group, -1, 0);
 
   /* Inserted from the last level up, so level 1 ends on top. */
   for (gint level = n_levels; level >= 1; level--)
@@ -595,15 +597,16 @@ add_level_group (const Job *job, gint32 image, GeglNode *level_op, gint output,
       gint32 layer;
 
       name = level_name (job->op, output, level);
-      layer = gimp_layer_new (
-        image, name, gimp_image_width (image), gimp_image_height (image),
-        layer_type (image, FALSE), 100.0, GIMP_LAYER_MODE_NORMAL);
+      layer = hfsr_gimp_layer_new (image, name, hfsr_gimp_image_width (image),
+                                   hfsr_gimp_image_height (image),
+                                   layer_type (image, FALSE), 100.0,
+                                   GIMP_LAYER_MODE_NORMAL);
       g_free (name);
       gegl_node_set (level_op, "level", level, NULL);
       if (!render_into_layer (job->procedure, level_op, layer, error))
         return FALSE;
-      gimp_image_insert_layer (image, layer, group, 0);
-      gimp_item_set_visible (layer, level == visible);
+      hfsr_gimp_image_insert_layer (image, layer, group, 0);
+      hfsr_gimp_item_set_visible (layer, level == visible);
     }
   return TRUE;
 }
@@ -631,13 +634,13 @@ stack_levels (const Job *job, GError **error)
   if (pixels == NULL)
     return FALSE;
   image = *job->result_image_id;
-  gimp_image_undo_disable (image);
+  hfsr_gimp_image_undo_disable (image);
 
   if (output == HFSR_DOG_SR_OUTPUT_KEYPOINTS)
     {
       stacked = keypoint_layer (job, source, pixels, image, error);
       g_object_unref (pixels);
-      gimp_image_undo_enable (image);
+      hfsr_gimp_image_undo_enable (image);
     }
   else
     {
@@ -646,11 +649,11 @@ stack_levels (const Job *job, GError **error)
       stacked = add_level_group (job, image, level_op, output, scale, visible,
                                  error);
       if (stacked)
-        gimp_image_undo_enable (image);
+        hfsr_gimp_image_undo_enable (image);
     }
   if (!stacked)
     {
-      gimp_image_delete (image);
+      hfsr_gimp_image_delete (image);
       *job->result_image_id = job->image_id;
       *job->result_drawable_id = -1;
     }

@@ -180,26 +180,29 @@ check_reference (const HfsrArg *arg, gdouble number, gint32 drawable_id,
 {
   gint32 reference = (gint32) number;
 
-  if (number != reference || !gimp_item_is_valid (reference)
-      || !gimp_item_is_drawable (reference) || gimp_item_is_group (reference))
+  if (number != reference || !hfsr_gimp_item_is_valid (reference)
+      || !hfsr_gimp_item_is_drawable (reference)
+      || hfsr_gimp_item_is_group (reference))
     {
       g_set_error (error, HFSR_PLUGIN_ERROR, HFSR_PLUGIN_ERROR_CALLING,
                    _ ("%s: %g is not a drawable with pixels of its own."),
                    arg->name, number);
       return FALSE;
     }
-  if (gimp_drawable_width (reference) != gimp_drawable_width (drawable_id)
-      || gimp_drawable_height (reference)
-           != gimp_drawable_height (drawable_id))
+  if (hfsr_gimp_drawable_width (reference)
+        != hfsr_gimp_drawable_width (drawable_id)
+      || hfsr_gimp_drawable_height (reference)
+           != hfsr_gimp_drawable_height (drawable_id))
     {
-      g_set_error (
-        error, HFSR_PLUGIN_ERROR, HFSR_PLUGIN_ERROR_CALLING,
-        _ ("%s: “%s” is %d × %d pixels, “%s” %d × %d: the "
-           "two must have the same size."),
-        arg->name, gimp_item_get_name (reference),
-        gimp_drawable_width (reference), gimp_drawable_height (reference),
-        gimp_item_get_name (drawable_id), gimp_drawable_width (drawable_id),
-        gimp_drawable_height (drawable_id));
+      g_set_error (error, HFSR_PLUGIN_ERROR, HFSR_PLUGIN_ERROR_CALLING,
+                   _ ("%s: “%s” is %d × %d pixels, “%s” %d × %d: the "
+                      "two must have the same size."),
+                   arg->name, hfsr_gimp_item_name (reference),
+                   hfsr_gimp_drawable_width (reference),
+                   hfsr_gimp_drawable_height (reference),
+                   hfsr_gimp_item_name (drawable_id),
+                   hfsr_gimp_drawable_width (drawable_id),
+                   hfsr_gimp_drawable_height (drawable_id));
       return FALSE;
     }
   return TRUE;
@@ -414,4 +417,23 @@ hfsr_values_describe (const HfsrProcedure *procedure, const HfsrValues *values)
   if (n_shown > 0)
     g_string_append_c (text, ')');
   return g_string_free (text, FALSE);
+}
+
+gint32
+hfsr_suggested_reference (gint32 drawable_id)
+{
+  gint n_layers;
+  gint32 *layers
+    = hfsr_gimp_image_layers (hfsr_gimp_item_image (drawable_id), &n_layers);
+  gint32 reference = drawable_id;
+
+  for (gint i = n_layers - 1; i >= 0; i--)
+    if (layers[i] != drawable_id && !hfsr_gimp_item_is_group (layers[i])
+        && hfsr_gimp_drawable_width (layers[i])
+             == hfsr_gimp_drawable_width (drawable_id)
+        && hfsr_gimp_drawable_height (layers[i])
+             == hfsr_gimp_drawable_height (drawable_id))
+      reference = layers[i];
+  g_free (layers);
+  return reference;
 }

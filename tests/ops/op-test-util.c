@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "op-test-util.h"
+#include "ops/hfsr-gegl-compat.h"
 #include "test-util.h"
 
 static const char *expected_fragment;
@@ -101,9 +102,9 @@ op_test_graph_new (GeglBuffer *input, GeglBuffer *aux, const char *op_name,
   gegl_node_set_valist (op, first_property, properties);
   va_end (properties);
 
-  gegl_node_connect_to (add_source (graph, input), "output", op, "input");
+  hfsr_node_connect (add_source (graph, input), "output", op, "input");
   if (aux != NULL)
-    gegl_node_connect_to (add_source (graph, aux), "output", op, "aux");
+    hfsr_node_connect (add_source (graph, aux), "output", op, "aux");
   return op;
 }
 
@@ -172,7 +173,7 @@ op_test_process (GeglNode *node, const GeglRectangle *rect, const Babl *format,
   target = gegl_buffer_new (rect, format);
   sink = gegl_node_new_child (gegl_node_get_parent (node), "operation",
                               "gegl:write-buffer", "buffer", target, NULL);
-  gegl_node_connect_to (node, "output", sink, "input");
+  hfsr_node_connect (node, "output", sink, "input");
   gegl_node_process (sink);
 
   g_object_set (gegl, "threads", threads, "chunk-size", chunk_size,
@@ -194,7 +195,7 @@ op_test_output_format (GeglNode *node)
 
   sink = gegl_node_new_child (gegl_node_get_parent (node), "operation",
                               "gegl:buffer-sink", "buffer", &output, NULL);
-  gegl_node_connect_to (node, "output", sink, "input");
+  hfsr_node_connect (node, "output", sink, "input");
   gegl_node_process (sink);
   g_assert_nonnull (output);
   format = gegl_buffer_get_format (output);
