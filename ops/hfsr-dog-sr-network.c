@@ -20,7 +20,7 @@
 /* clang-format off */
 #ifdef GEGL_PROPERTIES
 
-property_int (scale, _("Scale"), 2)
+property_int (scale, _("Scale factor"), 2)
   description (_("Upscaling factor (networks are trained for 2 and 4)."))
   value_range (2, 4)
 
@@ -43,9 +43,11 @@ property_int (level, _("Level"), 1)
 
 #include "hfsr-sigma-properties.h"
 
-property_double (gain, _("Gain"), 10.0)
-  description (_("How much a signed DoG value is magnified around "
-                 "mid-grey."))
+property_double (gain, _("DoG contrast (gain)"), 10.0)
+  description (_("How strongly the differences of Gaussians, a few "
+                 "hundredths on photos, are magnified around mid-grey "
+                 "(drawn as 0.5 + gain × value): higher values show fainter "
+                 "detail but turn strong edges black or white sooner."))
   value_range (0.1, 1000.0)
 
 property_file_path (model, _("Model file"), "")

@@ -38,24 +38,29 @@ property_enum (mode, _("Mode"),
                  "that region borders become gradual."))
 
 property_double (threshold, _("Threshold"), 0.1)
-  description (_("GMS above which a pixel counts as different."))
+  description (_("How different in structure (GMS) a pixel must be to "
+                 "count as different: higher values mark fewer pixels, "
+                 "only strong differences; lower values mark more."))
   value_range (0.0, 1.0)
   ui_range    (0.0, 0.5)
   ui_steps    (0.01, 0.05)
   ui_digits   (3)
   ui_meta     ("visible", "mode {hard, soft}")
 
-property_int (radius, _("Opening radius"), 1)
-  description (_("Radius of the disk that opens (erodes, then dilates) the "
-                 "binarised map; 0 keeps every pixel."))
+property_int (radius, _("Speck removal radius"), 1)
+  description (_("Marked regions thinner than this disk are removed (a "
+                 "morphological opening: shrink, then grow back).  Higher "
+                 "values remove larger specks and thin lines; 0 keeps every "
+                 "marked pixel."))
   value_range (0, 50)
   ui_range    (0, 10)
   ui_meta     ("unit", "pixel-distance")
   ui_meta     ("visible", "mode {hard, soft}")
 
-property_double (sigma, _("Blur sigma"), 1.5)
-  description (_("Standard deviation of the Gaussian blur of each soft "
-                 "iteration."))
+property_double (sigma, _("Blur size (σ)"), 1.5)
+  description (_("How much each soft iteration blurs the map (the standard "
+                 "deviation σ of the Gaussian blur, in pixels): higher "
+                 "values give wider, more gradual region borders."))
   value_range (0.1, 20.0)
   ui_range    (0.5, 5.0)
   ui_digits   (2)
@@ -63,7 +68,8 @@ property_double (sigma, _("Blur sigma"), 1.5)
   ui_meta     ("visible", "mode {soft}")
 
 property_int (iterations, _("Iterations"), 2)
-  description (_("How often the soft map is blurred and opened."))
+  description (_("How often the soft map is blurred and opened: more "
+                 "iterations give smoother, more gradual borders."))
   value_range (1, 20)
   ui_range    (1, 10)
   ui_meta     ("visible", "mode {soft}")

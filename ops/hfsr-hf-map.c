@@ -30,26 +30,31 @@ property_enum (mode, _("Mode"),
                  "sign, drawn as 0.5 + weight so that 0 is mid-grey "
                  "(Zhou et al. eq 4-6).  Weight magnitude: the absolute "
                  "weight.  Selection: 1 where the weight, normalised over the "
-                 "whole image, lies further than alpha standard deviations "
-                 "from its mean, else 0 (eq 7).  FFT high-pass: the image "
-                 "without the frequencies below the cutoff, drawn as "
-                 "0.5 + high-pass.  Every colour channel is mapped on its "
-                 "own; alpha is kept as it is."))
+                 "whole image, lies further than the band half-width α (in "
+                 "standard deviations) from its mean, else 0 (eq 7).  FFT "
+                 "high-pass: the image without the frequencies below the "
+                 "cut-off, drawn as 0.5 + high-pass.  Every colour channel "
+                 "is mapped on its own; transparency is kept as it is."))
 
-property_double (alpha, _("Alpha"), 0.2)
-  description (_("Half-width, in standard deviations of the normalised "
-                 "weights, of the band around their mean that is not "
-                 "selected.  Zhou et al. use 1/7 to 1/3; 0 selects every "
-                 "pixel whose weight is not exactly the mean."))
+property_double (alpha, _("Band half-width (α)"), 0.2)
+  description (_("Selection: pixels whose weight lies within this many "
+                 "standard deviations of the mean weight are not selected "
+                 "(black).  Higher values select fewer pixels, only the "
+                 "strongest edges and texture; lower values select more, "
+                 "and 0 selects every pixel whose weight is not exactly "
+                 "the mean.  Zhou et al. use 1/7 to 1/3."))
   value_range (0.0, 1.0)
   ui_range    (0.0, 0.5)
   ui_steps    (0.01, 0.05)
   ui_digits   (3)
   ui_meta     ("visible", "mode {selection}")
 
-property_double (cutoff, _("Cutoff"), 0.1)
-  description (_("Radial frequency, as a fraction of the Nyquist frequency, "
-                 "below which the high-pass removes everything."))
+property_double (cutoff, _("Cut-off frequency"), 0.1)
+  description (_("FFT high-pass: the frequency below which everything is "
+                 "removed, as a fraction of the finest the image can hold "
+                 "(the Nyquist frequency).  Higher values keep only the "
+                 "finest detail, lower values keep coarser structures "
+                 "too."))
   value_range (0.0, 1.0)
   ui_steps    (0.01, 0.1)
   ui_digits   (3)
@@ -209,8 +214,9 @@ gegl_op_class_init (GeglOpClass *klass)
     "gimp:menu-path", "<Image>/Filters/Edge-Detect", "gimp:menu-label",
     _ ("High-Frequency Map..."), "description",
     _ ("Shows where an image holds high-frequency detail, channel by "
-       "channel: the weight map and the alpha-selection map that Zhou et "
-       "al. use to weigh a super-resolution loss, or an FFT high-pass.  "
+       "channel: the weight map that Zhou et al. use to weigh a "
+       "super-resolution loss and its selection of high-frequency pixels, "
+       "or an FFT high-pass.  "
        "Signed maps draw 0 as mid-grey."),
     NULL);
 }

@@ -33,10 +33,11 @@ property_int (level, _("Level"), 1)
 
 #include "hfsr-sigma-properties.h"
 
-property_double (gain, _("Gain"), 10.0)
-  description (_("How much a signed DoG value is magnified around "
-                 "mid-grey: DoG values are small (a few hundredths on "
-                 "photos)."))
+property_double (gain, _("DoG contrast (gain)"), 10.0)
+  description (_("How strongly the differences of Gaussians, a few "
+                 "hundredths on photos, are magnified around mid-grey "
+                 "(drawn as 0.5 + gain × value): higher values show fainter "
+                 "detail but turn strong edges black or white sooner."))
   value_range (0.1, 1000.0)
   ui_range    (1.0, 50.0)
 

@@ -28,7 +28,7 @@ property_enum (method, _("Method"), HfsrOpDogSrMethod,
                  "run on the small image (aux), or the input image "
                  "itself."))
 
-property_int (scale, _("Scale"), 2)
+property_int (scale, _("Scale factor"), 2)
   description (_("How much larger the input is than aux (trained "
                  "methods)."))
   value_range (2, 4)

@@ -26,28 +26,32 @@ enum_start (hfsr_structure_sr_arch)
               N_("Sequential (SR, then classifier)"))
 enum_end (HfsrStructureSrArch)
 
-property_int (scale, _("Scale"), 4)
+property_int (scale, _("Scale factor"), 4)
   description (_("Upscaling factor: networks are trained for 2 and 4."))
   value_range (2, 4)
 
-property_enum (arch, _("Architecture"), HfsrStructureSrArch,
+property_enum (arch, _("Network"), HfsrStructureSrArch,
                hfsr_structure_sr_arch, HFSR_STRUCTURE_SR_FSRCNN)
-  description (_("SR²-FSRCNN and SR²-WDSR share their first layers with "
-                 "the classifier; sequential, the baseline, classifies the "
-                 "upscale instead."))
+  description (_("Which network upscales: SR²-FSRCNN and SR²-WDSR share "
+                 "their first layers with the digit classifier; "
+                 "sequential, the baseline, upscales first and classifies "
+                 "the upscale."))
 
 property_int (shared_layers, _("Shared layers"), 1)
   description (_("Layers shared by upscaling and classification: 1, or 4 "
-                 "for SR²-WDSR (more remove more noise, fewer keep more "
-                 "detail)."))
+                 "for SR²-WDSR.  More shared layers remove more noise, "
+                 "fewer keep more detail."))
   value_range (1, 4)
   ui_meta     ("visible", "arch {wdsr}")
 
-property_double (lambda, _("Lambda"), 9.0)
-  description (_("Weight of the classification loss in training: 0 is "
-                 "plain SR.  Values between two trained ones blend those "
-                 "networks' weights (trained: 0, 1 and 9; 0 and 9 for "
-                 "SR²-WDSR; 0 and 0.11 for sequential)."))
+property_double (lambda, _("Class weight (λ)"), 9.0)
+  description (_("How much the network was trained to keep the digit "
+                 "recognisable (λ, the weight of the classification "
+                 "loss): higher values keep its shape clearer, also under "
+                 "noise; 0 is plain super-resolution.  Values between two "
+                 "trained ones blend those networks' weights (trained: 0, "
+                 "1 and 9; 0 and 9 for SR²-WDSR; 0 and 0.11 for "
+                 "sequential)."))
   value_range (0.0, 9.0)
 
 property_file_path (model, _("Model file"), "")

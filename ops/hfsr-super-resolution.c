@@ -33,20 +33,22 @@
 /* clang-format off */
 #ifdef GEGL_PROPERTIES
 
-property_int (scale, _("Scale"), 2)
+property_int (scale, _("Scale factor"), 2)
   description (_("How many times wider and taller the result is.  Each "
-                 "scale has its own trained networks."))
+                 "scale factor has its own trained networks."))
   value_range (2, 4)
 
-property_double (alpha, _("Alpha"), 0.2)
-  description (_("How strongly the network favours high-frequency detail: "
-                 "the alpha of Zhou et al.'s selection map, whose loss "
-                 "ignores pixels whose weight lies within alpha standard "
-                 "deviations of the mean; 0 is a plain L1-trained network.  "
-                 "Between the values that networks of this scale were "
-                 "trained for, the weights of the two nearest are blended "
-                 "linearly; beyond them the nearest is used.  Ignored when "
-                 "a model file is given."))
+property_double (alpha, _("Detail weight (α)"), 0.2)
+  description (_("How strongly the network favours fine detail: higher "
+                 "values give crisper edges and texture, lower values a "
+                 "smoother result; 0 is a plain network trained on every "
+                 "pixel alike.  It is the α of Zhou et al.'s high-frequency "
+                 "loss, which ignores pixels whose weight lies within α "
+                 "standard deviations of the mean.  Between "
+                 "the values that networks of this scale were trained for, "
+                 "the weights of the two nearest are blended; beyond them "
+                 "the nearest is used.  Ignored when a model file is "
+                 "given."))
   value_range (0.0, 1.0 / 3.0)
   ui_steps    (0.01, 0.05)
   ui_digits   (3)
@@ -54,7 +56,7 @@ property_double (alpha, _("Alpha"), 0.2)
 property_file_path (model, _("Model file"), "")
   description (_("An hfsr model file (.safetensors) to use instead of the "
                  "shipped networks; it must upscale R'G'B' by the chosen "
-                 "scale.  Alpha is then ignored."))
+                 "scale.  The detail weight is then ignored."))
 
 #else
 
@@ -697,11 +699,14 @@ gegl_op_class_init (GeglOpClass *klass)
 
   GEGL_OPERATION_FILTER_CLASS (klass)->process = process;
   operation_class->prepare = prepare;
+  /* No gimp:menu-path: GIMP 3 would make it a layer filter, which cannot
+   * grow the canvas (the layer would show a quarter of the upscale); the
+   * GIMP plug-ins' HF Super-Resolution scales the image (docs/design.md,
+   * "GIMP front ends"). */
   hfsr_op_class_init (
     operation_class, &info, "name", "hfsr:super-resolution", "title",
     _ ("HF Super-Resolution"), "categories", "enhance:scale:hfsr",
-    "gimp:menu-path", "<Image>/Filters/Enhance", "gimp:menu-label",
-    _ ("HF Super-Resolution..."), "description",
+    "description",
     _ ("Upscales 2, 3 or 4 times with a WDSR-A network trained as Zhou et "
        "al. propose, with a loss that only counts the pixels holding "
        "high-frequency detail, so that edges and texture come back where "

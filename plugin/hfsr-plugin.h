@@ -140,7 +140,9 @@ void hfsr_values_apply (const HfsrProcedure *procedure,
 gboolean hfsr_arg_is_relevant (const HfsrProcedure *procedure,
                                const HfsrValues *values, const HfsrArg *arg);
 
-/* "<op title> (<mode>, <label> <value>, ...)", the args that matter. */
+/* "<op title> (<mode>, <label> <value>, ...)", the args that matter, each
+ * label without the symbol in parentheses that ends it ("Band half-width
+ * 0.25"). */
 gchar *hfsr_values_describe (const HfsrProcedure *procedure,
                              const HfsrValues *values);
 

@@ -16,12 +16,11 @@
 #include "hfsr-plugin.h"
 
 static const HfsrArg super_resolution_args[] = {
-  { HFSR_ARG_PROPERTY, HFSR_TYPE_INT, "scale",
-    "Upscaling factor: 2, 3 or 4" },
+  { HFSR_ARG_PROPERTY, HFSR_TYPE_INT, "scale", "Upscaling factor: 2, 3 or 4" },
   { HFSR_ARG_PROPERTY, HFSR_TYPE_FLOAT, "alpha",
-    "Alpha of the high-frequency loss the model was trained with "
-    "(0 = plain L1, up to 1/3: more weight on detail); models are "
-    "blended between trained values" },
+    "Detail weight: the alpha of the high-frequency loss the model was "
+    "trained with (0 = plain L1, up to 1/3: more weight on detail); models "
+    "are blended between trained values" },
   { HFSR_ARG_NEW_IMAGE, HFSR_TYPE_INT, "new-image",
     "TRUE: open the result as a new image; FALSE: scale the image in "
     "place (other layers by GIMP's interpolation, positions scaled)" },
@@ -32,8 +31,8 @@ static const HfsrArg hf_map_args[] = {
     "The map: { SIGNED (0), MAGNITUDE (1), SELECTION (2), "
     "HIGHPASS (3) }" },
   { HFSR_ARG_PROPERTY, HFSR_TYPE_FLOAT, "alpha",
-    "SELECTION: half-width of the band around the mean weight that is "
-    "not selected, in standard deviations (0 to 1)" },
+    "SELECTION: band half-width, the half-width of the band around the "
+    "mean weight that is not selected, in standard deviations (0 to 1)" },
   { HFSR_ARG_PROPERTY, HFSR_TYPE_FLOAT, "cutoff",
     "HIGHPASS: radial cut-off as a fraction of the Nyquist frequency "
     "(0 to 1)" },
@@ -47,7 +46,8 @@ static const HfsrArg gms_map_args[] = {
   { HFSR_ARG_PROPERTY, HFSR_TYPE_FLOAT, "threshold",
     "HARD, SOFT: GMS above which a pixel counts as different (0 to 1)" },
   { HFSR_ARG_PROPERTY, HFSR_TYPE_INT, "radius",
-    "HARD, SOFT: radius of the opening disk in pixels (0 to 50)" },
+    "HARD, SOFT: speck removal radius, the radius of the opening disk in "
+    "pixels (0 to 50)" },
   { HFSR_ARG_PROPERTY, HFSR_TYPE_FLOAT, "sigma",
     "SOFT: standard deviation of each blur in pixels (0.1 to 20)" },
   { HFSR_ARG_PROPERTY, HFSR_TYPE_INT, "iterations",
@@ -70,13 +70,15 @@ static const HfsrArg dog_sr_args[] = {
     "The level left visible (1-4 for DOG, 1-5 for GAUSSIAN); every level "
     "gets a layer" },
   { HFSR_ARG_PROPERTY, HFSR_TYPE_FLOAT, "sigma1",
-    "Gaussian sigma of level 1 in pixels of the upscaled image (0.1 to 100)" },
-  { HFSR_ARG_PROPERTY, HFSR_TYPE_FLOAT, "sigma2", "Sigma of level 2" },
-  { HFSR_ARG_PROPERTY, HFSR_TYPE_FLOAT, "sigma3", "Sigma of level 3" },
-  { HFSR_ARG_PROPERTY, HFSR_TYPE_FLOAT, "sigma4", "Sigma of level 4" },
-  { HFSR_ARG_PROPERTY, HFSR_TYPE_FLOAT, "sigma5", "Sigma of level 5" },
+    "Level 1 blur: the Gaussian sigma of level 1 in pixels of the upscaled "
+    "image (0.1 to 100)" },
+  { HFSR_ARG_PROPERTY, HFSR_TYPE_FLOAT, "sigma2", "Level 2 blur (sigma)" },
+  { HFSR_ARG_PROPERTY, HFSR_TYPE_FLOAT, "sigma3", "Level 3 blur (sigma)" },
+  { HFSR_ARG_PROPERTY, HFSR_TYPE_FLOAT, "sigma4", "Level 4 blur (sigma)" },
+  { HFSR_ARG_PROPERTY, HFSR_TYPE_FLOAT, "sigma5", "Level 5 blur (sigma)" },
   { HFSR_ARG_PROPERTY, HFSR_TYPE_FLOAT, "gain",
-    "DOG: values are drawn as 0.5 + gain * value (0.1 to 1000)" },
+    "DOG: DoG contrast, values are drawn as 0.5 + gain * value (0.1 to "
+    "1000)" },
 };
 
 static const HfsrArg structure_sr_args[] = {
@@ -87,8 +89,9 @@ static const HfsrArg structure_sr_args[] = {
   { HFSR_ARG_PROPERTY, HFSR_TYPE_INT, "shared-layers",
     "Layers shared by upscaling and classification: 1, or 4 for WDSR" },
   { HFSR_ARG_PROPERTY, HFSR_TYPE_FLOAT, "lambda",
-    "Weight of the classification loss (0 = plain SR, up to 9); networks "
-    "are blended between trained values" },
+    "Class weight: the weight of the classification loss (0 = plain SR, "
+    "up to 9: clearer digits); networks are blended between trained "
+    "values" },
   { HFSR_ARG_NEW_IMAGE, HFSR_TYPE_INT, "new-image",
     "TRUE: open the result as a new image; FALSE: scale the image in "
     "place (other layers by GIMP's interpolation, positions scaled)" },
@@ -100,17 +103,17 @@ const HfsrProcedure hfsr_procedures[] = {
         "high-frequency detail"),
     N_ ("Upscales the drawable 2, 3 or 4 times with the WDSR-A network of "
         "Zhou et al., trained with a loss that only counts high-frequency "
-        "pixels (alpha).  The image is scaled in place in one undo step, "
-        "or the result opens as a new image.  With a selection, only the "
-        "selected part gets the network's pixels."),
+        "pixels (the detail weight α).  The image is scaled in place in one "
+        "undo step, or the result opens as a new image.  With a selection, "
+        "only the selected part gets the network's pixels."),
     N_ ("HF _Super-Resolution..."), "<Image>/Filters/Enhance",
     HFSR_RESULT_UPSCALED, super_resolution_args,
     G_N_ELEMENTS (super_resolution_args) },
   { "plug-in-hfsr-hf-map", "hfsr:hf-map",
     N_ ("Show where the drawable holds high-frequency detail"),
-    N_ ("Adds a layer above the drawable holding the weight map or the "
-        "alpha-selection map of Zhou et al., or an FFT high-pass, channel "
-        "by channel.  Signed maps draw 0 as mid-grey."),
+    N_ ("Adds a layer above the drawable holding the weight map of Zhou "
+        "et al. or its selection of high-frequency pixels, or an FFT "
+        "high-pass, channel by channel.  Signed maps draw 0 as mid-grey."),
     N_ ("_High-Frequency Map..."), "<Image>/Filters/Edge-Detect",
     HFSR_RESULT_MAP_LAYER, hf_map_args, G_N_ELEMENTS (hf_map_args) },
   { "plug-in-hfsr-gms-map", "hfsr:gms-map",

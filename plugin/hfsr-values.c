@@ -386,6 +386,20 @@ hfsr_arg_is_relevant (const HfsrProcedure *procedure, const HfsrValues *values,
   return listed != negate;
 }
 
+/* @label without the symbol in parentheses that ends it: "Detail weight
+ * (α)" gives "Detail weight" (a layer name keeps its parentheses for the
+ * list of values). */
+static gchar *
+plain_label (const gchar *label)
+{
+  gsize length = strlen (label);
+  const gchar *symbol = g_strrstr (label, " (");
+
+  if (symbol != NULL && length > 0 && label[length - 1] == ')')
+    return g_strndup (label, symbol - label);
+  return g_strdup (label);
+}
+
 gchar *
 hfsr_values_describe (const HfsrProcedure *procedure, const HfsrValues *values)
 {
@@ -411,8 +425,12 @@ hfsr_values_describe (const HfsrProcedure *procedure, const HfsrValues *values)
                != NULL)
         g_string_append (text, enum_value->value_name);
       else
-        g_string_append_printf (text, "%s %g", g_param_spec_get_nick (pspec),
-                                values->arg[i]);
+        {
+          gchar *label = plain_label (g_param_spec_get_nick (pspec));
+
+          g_string_append_printf (text, "%s %g", label, values->arg[i]);
+          g_free (label);
+        }
     }
   if (n_shown > 0)
     g_string_append_c (text, ')');

@@ -41,10 +41,11 @@ if [[ $root == / || $root =~ [[:space:]] || $tree/ == "$root"/* || $root/ == "$t
 fi
 suite=trixie
 # What the build and the tests need (gimp brings python3-gi and its
-# GObject introspection data, which its python-fu-eval needs).
+# GObject introspection data, which its python-fu-eval needs; appstream's
+# appstreamcli validates the metainfo against AppStream 1.0).
 packages=(build-essential meson ninja-build pkg-config gettext
           libglib2.0-dev libjson-glib-dev libopenblas-dev libfftw3-dev
-          libgegl-dev libbabl-dev gegl gimp libgimp-3.0-dev
+          libgegl-dev libbabl-dev gegl gimp libgimp-3.0-dev appstream
           xvfb xauth python3 python3-numpy python3-pil python3-tifffile)
 marker=$root/.hfsr-packages          # the package list, once all installed
 wanted=$(printf '%s\n' "${packages[@]}" | sort)

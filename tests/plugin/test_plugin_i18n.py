@@ -83,7 +83,7 @@ class Translations(unittest.TestCase):
         # The plug-in's name pattern with the op's German title and labels
         # (C.UTF-8 numbers).
         self.assertEqual(results.get('hf-rgb8-selection.name'),
-                         'Hochfrequenzkarte (Auswahl, Alpha 0.25)', log)
+                         'Hochfrequenzkarte (Auswahl, Bandhalbbreite 0.25)', log)
         self.assertEqual(results.get('bad-alpha.status'), 'failed')
         self.assertIn('alpha = 2 liegt außerhalb des Bereichs: alpha nimmt '
                       'eine Zahl von 0 bis 1.', log)
