@@ -182,9 +182,12 @@ gegl_op_class_init (GeglOpClass *klass)
   operation_class->attach = attach;
   meta_class->update = update_graph;
 
+  /* Hidden from GIMP's filter lists: a layer filter cannot grow the
+   * canvas (see hfsr-super-resolution.c); the GIMP plug-ins run it. */
   gegl_operation_class_set_keys (
     operation_class, "name", "hfsr:dog-sr", "title",
-    _ ("DoG Super-Resolution"), "categories", "enhance:hfsr", "description",
+    _ ("DoG Super-Resolution"), "categories", "hidden:enhance:hfsr",
+    "description",
     _ ("One level of the Difference-of-Gaussian or Gaussian stack of the "
        "upscaled image, the scale space that SIFT finds keypoints on, as "
        "Noor et al. super-resolve it: networks trained for Noor's sigmas "

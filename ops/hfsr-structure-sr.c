@@ -192,9 +192,11 @@ static const HfsrOpInfo info = {
 static void
 gegl_op_class_init (GeglOpClass *klass)
 {
+  /* Hidden from GIMP's filter lists: a layer filter cannot grow the
+   * canvas (see hfsr-super-resolution.c); the GIMP plug-ins run it. */
   hfsr_op_class_init (
     GEGL_OPERATION_CLASS (klass), &info, "name", "hfsr:structure-sr", "title",
-    _ ("Structure-aware Super-Resolution"), "categories", "enhance",
+    _ ("Structure-aware Super-Resolution"), "categories", "hidden:enhance",
     "description",
     _ ("Upscales a grey crop x2 or x4 with an SR² network (Schirrmacher "
        "et al.), trained together with a digit classifier so that it "

@@ -699,13 +699,14 @@ gegl_op_class_init (GeglOpClass *klass)
 
   GEGL_OPERATION_FILTER_CLASS (klass)->process = process;
   operation_class->prepare = prepare;
-  /* No gimp:menu-path: GIMP 3 would make it a layer filter, which cannot
-   * grow the canvas (the layer would show a quarter of the upscale); the
-   * GIMP plug-ins' HF Super-Resolution scales the image (docs/design.md,
-   * "GIMP front ends"). */
+  /* Hidden from GIMP's filter lists and no gimp:menu-path: GIMP 3 would
+   * apply it as a layer filter, which cannot grow the canvas (the layer
+   * would show a quarter of the upscale).  The GIMP plug-ins' HF
+   * Super-Resolution scales the image (docs/design.md, "GIMP front
+   * ends"); GEGL and scripts still find the op by name. */
   hfsr_op_class_init (
     operation_class, &info, "name", "hfsr:super-resolution", "title",
-    _ ("HF Super-Resolution"), "categories", "enhance:scale:hfsr",
+    _ ("HF Super-Resolution"), "categories", "hidden:enhance:scale:hfsr",
     "description",
     _ ("Upscales 2, 3 or 4 times with a WDSR-A network trained as Zhou et "
        "al. propose, with a loss that only counts the pixels holding "

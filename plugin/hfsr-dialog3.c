@@ -36,9 +36,8 @@ update_sensitivity (Dialog *dialog)
   for (gint i = 0; i < dialog->procedure->n_args; i++)
     {
       const HfsrArg *arg = &dialog->procedure->args[i];
-      GtkWidget *widget
-        = gimp_procedure_dialog_get_widget (dialog->dialog, arg->name,
-                                            G_TYPE_NONE);
+      GtkWidget *widget = gimp_procedure_dialog_get_widget (
+        dialog->dialog, arg->name, G_TYPE_NONE);
 
       if (widget != NULL)
         gtk_widget_set_sensitive (
@@ -53,8 +52,7 @@ config_changed (GObject *config, GParamSpec *pspec, Dialog *dialog)
   gint reference
     = hfsr_procedure_find_role (dialog->procedure, HFSR_ARG_REFERENCE);
 
-  hfsr_values_from_config (dialog->procedure, dialog->config,
-                           &dialog->values);
+  hfsr_values_from_config (dialog->procedure, dialog->config, &dialog->values);
   update_sensitivity (dialog);
   /* The aux source reads another drawable: the graph is made anew. */
   if (reference >= 0
@@ -77,16 +75,15 @@ suggest_reference (Dialog *dialog, gint32 drawable_id)
   if (reference < 0)
     return;
   name = dialog->procedure->args[reference].name;
-  hfsr_values_from_config (dialog->procedure, dialog->config,
-                           &dialog->values);
+  hfsr_values_from_config (dialog->procedure, dialog->config, &dialog->values);
   if (dialog->values.arg[reference] != drawable_id
       && hfsr_values_check (dialog->procedure, &dialog->values, drawable_id,
                             &error))
     return;
   g_clear_error (&error);
-  g_object_set (dialog->config, name,
-                gimp_drawable_get_by_id (hfsr_suggested_reference (drawable_id)),
-                NULL);
+  g_object_set (
+    dialog->config, name,
+    gimp_drawable_get_by_id (hfsr_suggested_reference (drawable_id)), NULL);
 }
 
 /* The sliders span the op's UI range (GEGL's ui-minimum, ui-maximum), as
@@ -120,9 +117,9 @@ set_slider_ranges (Dialog *dialog)
       widget = gimp_procedure_dialog_get_widget (dialog->dialog, arg->name,
                                                  G_TYPE_NONE);
       if (GIMP_IS_SPIN_SCALE (widget) && lower < upper)
-        gimp_spin_scale_set_scale_limits (
-          GIMP_SPIN_SCALE (widget), MIN (lower, dialog->values.arg[i]),
-          MAX (upper, dialog->values.arg[i]));
+        gimp_spin_scale_set_scale_limits (GIMP_SPIN_SCALE (widget),
+                                          MIN (lower, dialog->values.arg[i]),
+                                          MAX (upper, dialog->values.arg[i]));
     }
 }
 
@@ -151,6 +148,17 @@ hfsr_dialog3_run (GimpProcedure *gimp_procedure, GimpProcedureConfig *config,
                      GTK_BOX (box));
   gtk_widget_show_all (box);
 
+  /* Sliders of GIMP's own steps for the range (get_widget's default
+   * steps exceed a short range such as scale 2-4, and GTK complains). */
+  for (gint i = 0; i < procedure->n_args; i++)
+    {
+      GParamSpec *pspec = g_object_class_find_property (
+        G_OBJECT_GET_CLASS (config), procedure->args[i].name);
+
+      if (G_IS_PARAM_SPEC_INT (pspec) || G_IS_PARAM_SPEC_DOUBLE (pspec))
+        gimp_procedure_dialog_get_spin_scale (dialog.dialog,
+                                              procedure->args[i].name, 1.0);
+    }
   gimp_procedure_dialog_fill (dialog.dialog, NULL);
   set_slider_ranges (&dialog);
   update_sensitivity (&dialog);

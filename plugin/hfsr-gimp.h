@@ -66,7 +66,7 @@
 #define hfsr_gimp_item_name gimp_item_get_name
 
 /* An empty group; GIMP 3 names it when it makes it. */
-#define hfsr_gimp_layer_group_new(image, name)                                \
+#define hfsr_gimp_layer_group_new(image, name) \
   hfsr_gimp_layer_group_named (gimp_layer_group_new (image), name)
 static inline gint32
 hfsr_gimp_layer_group_named (gint32 group, const gchar *name)

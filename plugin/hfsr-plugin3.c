@@ -74,33 +74,66 @@ enum_choice (GParamSpec *pspec)
   return choice;
 }
 
-/* The argument of op property @arg, of the property's type. */
+/* @label with a mnemonic: an underscore before its first letter that
+ * @used (the lower-case letters taken in this dialog, updated) lacks, or
+ * before the first letter when all are taken.  GimpProcedureDialog gives
+ * each argument's control its nick as label and asks for one. */
+static gchar *
+with_mnemonic (const gchar *label, GString *used)
+{
+  const gchar *at = NULL;
+
+  for (const gchar *c = label; *c != '\0'; c = g_utf8_next_char (c))
+    {
+      gunichar letter = g_unichar_tolower (g_utf8_get_char (c));
+      gchar utf8[8] = { 0 };
+
+      if (!g_unichar_isalnum (letter))
+        continue;
+      if (at == NULL)
+        at = c;
+      g_unichar_to_utf8 (letter, utf8);
+      if (strstr (used->str, utf8) == NULL)
+        {
+          at = c;
+          g_string_append (used, utf8);
+          break;
+        }
+    }
+  if (at == NULL)
+    return g_strdup (label);
+  return g_strdup_printf ("%.*s_%s", (gint) (at - label), label, at);
+}
+
+/* The argument of op property @arg, of the property's type, labelled with
+ * a mnemonic that @used lacks. */
 static gboolean
 add_property_argument (GimpProcedure *gimp_procedure,
                        const HfsrProcedure *procedure, const HfsrArg *arg,
-                       GError **error)
+                       GString *used, GError **error)
 {
   GParamSpec *pspec = hfsr_arg_pspec (procedure, arg, error);
-  const gchar *nick, *blurb;
+  const gchar *blurb;
+  gchar *nick;
   GValue value = G_VALUE_INIT;
 
   if (pspec == NULL)
     return FALSE;
-  nick = g_param_spec_get_nick (pspec);
+  nick = with_mnemonic (g_param_spec_get_nick (pspec), used);
   blurb = g_param_spec_get_blurb (pspec);
   g_value_init (&value, G_PARAM_SPEC_VALUE_TYPE (pspec));
   g_param_value_set_default (pspec, &value);
   if (G_IS_PARAM_SPEC_DOUBLE (pspec))
-    gimp_procedure_add_double_argument (
-      gimp_procedure, arg->name, nick, blurb,
-      G_PARAM_SPEC_DOUBLE (pspec)->minimum,
-      G_PARAM_SPEC_DOUBLE (pspec)->maximum, g_value_get_double (&value),
-      G_PARAM_READWRITE);
+    gimp_procedure_add_double_argument (gimp_procedure, arg->name, nick, blurb,
+                                        G_PARAM_SPEC_DOUBLE (pspec)->minimum,
+                                        G_PARAM_SPEC_DOUBLE (pspec)->maximum,
+                                        g_value_get_double (&value),
+                                        G_PARAM_READWRITE);
   else if (G_IS_PARAM_SPEC_INT (pspec))
     gimp_procedure_add_int_argument (
-      gimp_procedure, arg->name, nick, blurb, G_PARAM_SPEC_INT (pspec)->minimum,
-      G_PARAM_SPEC_INT (pspec)->maximum, g_value_get_int (&value),
-      G_PARAM_READWRITE);
+      gimp_procedure, arg->name, nick, blurb,
+      G_PARAM_SPEC_INT (pspec)->minimum, G_PARAM_SPEC_INT (pspec)->maximum,
+      g_value_get_int (&value), G_PARAM_READWRITE);
   else if (G_IS_PARAM_SPEC_ENUM (pspec))
     gimp_procedure_add_choice_argument (
       gimp_procedure, arg->name, nick, blurb, enum_choice (pspec),
@@ -113,12 +146,13 @@ add_property_argument (GimpProcedure *gimp_procedure,
                                          blurb, g_value_get_boolean (&value),
                                          G_PARAM_READWRITE);
   g_value_unset (&value);
+  g_free (nick);
   return TRUE;
 }
 
 static gboolean
 add_argument (GimpProcedure *gimp_procedure, const HfsrProcedure *procedure,
-              const HfsrArg *arg, GError **error)
+              const HfsrArg *arg, GString *used, GError **error)
 {
   switch (arg->role)
     {
@@ -141,7 +175,8 @@ add_argument (GimpProcedure *gimp_procedure, const HfsrProcedure *procedure,
       return TRUE;
     case HFSR_ARG_PROPERTY:
     default:
-      return add_property_argument (gimp_procedure, procedure, arg, error);
+      return add_property_argument (gimp_procedure, procedure, arg, used,
+                                    error);
     }
 }
 
@@ -175,6 +210,7 @@ create_procedure (GimpPlugIn *plug_in, const gchar *name)
 {
   const HfsrProcedure *procedure = hfsr_procedure_find (name);
   GimpProcedure *gimp_procedure;
+  GString *used;
   GError *error = NULL;
 
   if (procedure == NULL)
@@ -185,17 +221,26 @@ create_procedure (GimpPlugIn *plug_in, const gchar *name)
   gimp_procedure_set_image_types (gimp_procedure, "RGB*, GRAY*");
   gimp_procedure_set_sensitivity_mask (gimp_procedure,
                                        GIMP_PROCEDURE_SENSITIVE_DRAWABLE);
-  gimp_procedure_set_menu_label (gimp_procedure, _ (procedure->menu_label));
+  /* A menu label alone makes an action that GIMP's action search finds:
+   * only procedures with a menu item get one. */
   if (hfsr_procedure_has_gimp3_menu (procedure))
-    gimp_procedure_add_menu_path (gimp_procedure, procedure->menu_path);
+    {
+      gimp_procedure_set_menu_label (gimp_procedure,
+                                     _ (procedure->menu_label));
+      gimp_procedure_add_menu_path (gimp_procedure, procedure->menu_path);
+    }
   gimp_procedure_set_documentation (gimp_procedure, _ (procedure->blurb),
                                     _ (procedure->help), name);
   gimp_procedure_set_attribution (gimp_procedure, "the hfsr authors",
                                   "the hfsr authors", "2026");
+  /* The letters of the dialog's own buttons and of the two arguments
+   * that are not op properties (_Reference, _new image) are taken. */
+  used = g_string_new ("ochrlsnp");
   for (gint i = 0; i < procedure->n_args; i++)
-    if (!add_argument (gimp_procedure, procedure, &procedure->args[i],
+    if (!add_argument (gimp_procedure, procedure, &procedure->args[i], used,
                        &error))
       {
+        g_string_free (used, TRUE);
         /* Without hfsr.so there is nothing to declare the arguments by:
          * GIMP then lists no procedure rather than a broken one. */
         g_printerr ("hfsr: %s\n", error->message);
@@ -203,6 +248,7 @@ create_procedure (GimpPlugIn *plug_in, const gchar *name)
         g_object_unref (gimp_procedure);
         return NULL;
       }
+  g_string_free (used, TRUE);
   add_return_values (gimp_procedure, procedure);
   return gimp_procedure;
 }

@@ -19,16 +19,14 @@ gboolean hfsr_procedure_has_gimp3_menu (const HfsrProcedure *procedure);
 /* The config's values as the shared core takes them: a choice as its
  * enum value, a drawable as its ID (-1 for none). */
 void hfsr_values_from_config (const HfsrProcedure *procedure,
-                              GimpProcedureConfig *config,
-                              HfsrValues *values);
+                              GimpProcedureConfig *config, HfsrValues *values);
 
 /* The procedure's GimpProcedureDialog with the live preview of
  * hfsr-preview.c; TRUE when the user chose OK (@config then holds the
  * values). */
 gboolean hfsr_dialog3_run (GimpProcedure *gimp_procedure,
                            GimpProcedureConfig *config,
-                           const HfsrProcedure *procedure,
-                           gint32 drawable_id);
+                           const HfsrProcedure *procedure, gint32 drawable_id);
 
 G_END_DECLS
 

@@ -109,8 +109,8 @@ hfsr_preview_init (HfsrPreview *preview, const HfsrProcedure *procedure,
   preview->procedure = procedure;
   preview->values = values;
   preview->drawable_id = drawable_id;
-  preview->graph = hfsr_graph_new (procedure, values, drawable_id,
-                                   &preview->op);
+  preview->graph
+    = hfsr_graph_new (procedure, values, drawable_id, &preview->op);
 #if HFSR_GIMP_API == 2
   preview->preview = gimp_drawable_preview_new_from_drawable_id (drawable_id);
 #else
@@ -138,8 +138,8 @@ hfsr_preview_init (HfsrPreview *preview, const HfsrProcedure *procedure,
   gtk_label_set_line_wrap (GTK_LABEL (preview->message), TRUE);
   gtk_widget_set_no_show_all (preview->message, TRUE);
   gtk_box_pack_start (box, preview->message, FALSE, FALSE, 0);
-  g_signal_connect (preview->preview, "invalidated",
-                    G_CALLBACK (preview_draw), preview);
+  g_signal_connect (preview->preview, "invalidated", G_CALLBACK (preview_draw),
+                    preview);
 }
 
 void

@@ -46,7 +46,8 @@ suite=trixie
 packages=(build-essential meson ninja-build pkg-config gettext
           libglib2.0-dev libjson-glib-dev libopenblas-dev libfftw3-dev
           libgegl-dev libbabl-dev gegl gimp libgimp-3.0-dev appstream
-          xvfb xauth python3 python3-numpy python3-pil python3-tifffile)
+          xvfb xauth xdotool imagemagick
+          python3 python3-numpy python3-pil python3-tifffile)
 marker=$root/.hfsr-packages          # the package list, once all installed
 wanted=$(printf '%s\n' "${packages[@]}" | sort)
 

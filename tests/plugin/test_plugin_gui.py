@@ -16,7 +16,6 @@ ImageMagick's import is missing.
 """
 import os
 import shutil
-import signal
 import socket
 import struct
 import subprocess
@@ -30,6 +29,7 @@ try:
     import numpy as np
     from PIL import Image
     import gimp_harness as harness
+    from gui_harness import DisplayTest, SETTLE_S
 except ImportError as error:
     print(f'SKIP: {error}')
     sys.exit(77)
@@ -37,10 +37,8 @@ except ImportError as error:
 PROGRAMS = ('gimp-2.10', 'Xvfb', 'xdotool', 'import', 'gegl')
 SOURCE_ROOT = os.environ.get('HFSR_SOURCE_ROOT', '')
 SAMPLE = os.path.join(SOURCE_ROOT, 'data', 'sample.png')
-# How long GIMP may take to start, a dialog to appear, a preview to draw.
+# How long GIMP may take to start.
 START_TIMEOUT_S = 120
-WINDOW_TIMEOUT_S = 60
-SETTLE_S = 3
 # The photo a user upscales from the menu, and how long its run may take.
 PHOTO_SIZE = (2000, 1500)
 RUN_TIMEOUT_S = 600
@@ -52,7 +50,6 @@ CANCEL_BUTTON_WIDTH = 110
 CANCEL_CLICKS = 3
 CANCEL_WAIT_S = 15
 PLUGIN_DIRS = []
-SCREENSHOT_DIR = None
 
 
 class ScriptFuServer:
@@ -104,8 +101,7 @@ def free_port():
         return probe.getsockname()[1]
 
 
-class PluginDialogs(unittest.TestCase):
-    processes = []
+class PluginDialogs(DisplayTest):
     displays = {}
 
     @classmethod
@@ -139,7 +135,7 @@ class PluginDialogs(unittest.TestCase):
                                       {'GEGL_PATH': os.environ['GEGL_PATH'],
                                        'HFSR_MODEL_PATH': models})
 
-        cls.display = cls.start_xvfb()
+        cls.start_xvfb()
         port = free_port()
         cls.gimp_log = open(os.path.join(cls.work, 'gimp.log'), 'wb')
         cls.processes.append(subprocess.Popen(
@@ -162,76 +158,13 @@ class PluginDialogs(unittest.TestCase):
                 time.sleep(1)
 
     @classmethod
-    def start_xvfb(cls):
-        """A virtual display of its own; Xvfb picks a free number and
-        writes it to the pipe."""
-        read_end, write_end = os.pipe()
-        cls.processes.append(subprocess.Popen(
-            ['Xvfb', '-displayfd', str(write_end), '-screen', '0',
-             '1280x960x24', '-nolisten', 'tcp'],
-            pass_fds=(write_end,), stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL, start_new_session=True))
-        os.close(write_end)
-        with os.fdopen(read_end) as pipe:
-            return ':' + pipe.readline().strip()
-
-    @classmethod
     def tearDownClass(cls):
-        for process in reversed(cls.processes):
-            if process.poll() is None:
-                os.killpg(process.pid, signal.SIGTERM)
-                try:
-                    process.wait(timeout=20)
-                except subprocess.TimeoutExpired:
-                    os.killpg(process.pid, signal.SIGKILL)
-                    process.wait()
+        cls.stop_processes()
         cls.gimp_log.close()
         if not os.environ.get('HFSR_KEEP_TEST_FILES'):
             shutil.rmtree(cls.work, ignore_errors=True)
 
     # ------------------------------------------------------------ helpers
-
-    def xdotool(self, *arguments):
-        process = subprocess.run(['xdotool'] + list(arguments),
-                                 env=dict(os.environ, DISPLAY=self.display),
-                                 stdout=subprocess.PIPE,
-                                 stderr=subprocess.DEVNULL, timeout=30)
-        return process.stdout.decode().split()
-
-    def window(self, name):
-        """The visible window whose title matches NAME, waited for."""
-        deadline = time.monotonic() + WINDOW_TIMEOUT_S
-        while time.monotonic() < deadline:
-            found = self.xdotool('search', '--onlyvisible', '--name', name)
-            if found:
-                return found[0]
-            time.sleep(0.5)
-        self.fail(f'no window "{name}" appeared; GIMP said:\n{self.log()}')
-
-    def gone(self, window):
-        deadline = time.monotonic() + WINDOW_TIMEOUT_S
-        while time.monotonic() < deadline:
-            if window not in self.xdotool('search', '--onlyvisible',
-                                          '--name', '.'):
-                return
-            time.sleep(0.5)
-        self.fail(f'window {window} is still open')
-
-    def press(self, window, key):
-        self.xdotool('windowfocus', '--sync', window)
-        self.xdotool('key', key)
-
-    def screenshot(self, window, name):
-        path = os.path.join(SCREENSHOT_DIR or self.work, name)
-        subprocess.run(['import', '-window', window, path], check=True,
-                       env=dict(os.environ, DISPLAY=self.display),
-                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                       timeout=30)
-        return np.asarray(Image.open(path).convert('RGB')).astype(float)
-
-    def log(self):
-        with open(os.path.join(self.work, 'gimp.log'), 'rb') as f:
-            return f.read().decode('utf-8', 'replace')[-5000:]
 
     def open_image(self, file, layers=()):
         """FILE as a new image in a window, with LAYERS (files) below its
@@ -272,29 +205,6 @@ class PluginDialogs(unittest.TestCase):
     def status_bar(self, window):
         """The bottom rows of WINDOW, where the status bar is."""
         return self.screenshot(window, 'status.png')[-STATUS_BAR_ROWS:]
-
-    def run_from_menu(self, window, label):
-        """Opens the dialog of the menu item LABEL as a user would, with
-        GIMP's action search ('/' in the image window), and presses OK."""
-        before = set(self.xdotool('search', '--onlyvisible', '--class', '.'))
-        self.press(window, 'slash')
-        deadline = time.monotonic() + WINDOW_TIMEOUT_S
-        while True:
-            search = set(self.xdotool('search', '--onlyvisible', '--class',
-                                      '.')) - before
-            if search:
-                break
-            self.assertLess(time.monotonic(), deadline,
-                            'the action search did not open')
-            time.sleep(0.5)
-        self.xdotool('windowfocus', '--sync', max(search, key=int))
-        self.xdotool('type', '--delay', '50', label)
-        time.sleep(1)
-        self.xdotool('key', 'Return')
-        dialog = self.window(label)
-        time.sleep(SETTLE_S)
-        self.press(dialog, 'Return')
-        self.gone(dialog)
 
     def progress_steps(self, window, idle, finished):
         """Watches WINDOW's status bar against IDLE (its pixels before the
@@ -359,7 +269,7 @@ class PluginDialogs(unittest.TestCase):
             y = (int(origin['Y']) + int(origin['HEIGHT']) - STATUS_BAR_ROWS
                  + (top + bottom) // 2)
             Image.fromarray(frame.astype(np.uint8)).save(os.path.join(
-                SCREENSHOT_DIR or self.work, f'cancel-{attempt + 1}.png'))
+                self.screenshot_dir or self.work, f'cancel-{attempt + 1}.png'))
             # Moving there first gives GTK the enter event a button needs
             # before it takes a click as its own.
             self.xdotool('mousemove', '--sync', str(x), str(y))
@@ -385,11 +295,7 @@ class PluginDialogs(unittest.TestCase):
         running = self.gimp.call_in_background(call)
         dialog = self.window(title)
         time.sleep(SETTLE_S)
-        pixels = self.screenshot(dialog, screenshot)
-        # A drawn dialog: big enough, and not one flat colour.
-        self.assertGreater(pixels.shape[0], 250)
-        self.assertGreater(pixels.shape[1], 250)
-        self.assertGreater(pixels.std(), 10.0)
+        self.assert_drawn(self.screenshot(dialog, screenshot))
         self.press(dialog, 'Escape')
         self.gone(dialog)
         running.join(harness.GIMP_TIMEOUT_S)
@@ -496,11 +402,11 @@ class PluginDialogs(unittest.TestCase):
 
 
 def main():
-    global PLUGIN_DIRS, SCREENSHOT_DIR
+    global PLUGIN_DIRS
     PLUGIN_DIRS = harness.plugin_dirs_from_arguments(__doc__)
     if len(sys.argv) > 3:
-        SCREENSHOT_DIR = sys.argv[3]
-        os.makedirs(SCREENSHOT_DIR, exist_ok=True)
+        PluginDialogs.screenshot_dir = sys.argv[3]
+        os.makedirs(sys.argv[3], exist_ok=True)
     for program in PROGRAMS:
         if shutil.which(program) is None:
             print(f'SKIP: no {program}')
