@@ -86,6 +86,23 @@ def make_inputs(directory):
     indexed.save(os.path.join(directory, 'indexed.png'))
 
 
+def make_batch_folder(work, *outputs):
+    """WORK/batch-in, for the batch examples: two PNGs and a JPEG made from
+    make_inputs' rgb8.png and grey8.png, and the empty folders OUTPUTS in
+    WORK.  Returns {stem: (height, width)}."""
+    folder = os.path.join(work, 'batch-in')
+    for name in outputs + ('batch-in',):
+        os.makedirs(os.path.join(work, name))
+    shutil.copy(os.path.join(work, 'rgb8.png'),
+                os.path.join(folder, 'one.png'))
+    shutil.copy(os.path.join(work, 'grey8.png'),
+                os.path.join(folder, 'two.PNG'))
+    Image.fromarray(np.rint(read_png(os.path.join(work, 'rgb8.png'))[0] * 255)
+                    .astype(np.uint8)[:30, :44]).save(
+                        os.path.join(folder, 'three.jpg'), quality=95)
+    return {'one': (40, 56), 'two': (36, 48), 'three': (30, 44)}
+
+
 def write_sr_networks(directory, networks=SR_NETWORKS):
     """The stand-in SR networks, and the shipped DoG-SR networks and SR²
     networks (small and fast enough as they are) for hfsr:dog-sr's trained
@@ -176,6 +193,11 @@ class GimpProfile:
 def run_killing_group(argv, cwd, env, timeout):
     """What ARGV printed; past TIMEOUT seconds ARGV and all it started are
     killed and AssertionError carries the log."""
+    return run_killing_group_with_status(argv, cwd, env, timeout)[0]
+
+
+def run_killing_group_with_status(argv, cwd, env, timeout):
+    """run_killing_group's output and ARGV's exit status."""
     process = subprocess.Popen(argv, cwd=cwd, env=env,
                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                                stdin=subprocess.DEVNULL, start_new_session=True)
@@ -194,7 +216,7 @@ def run_killing_group(argv, cwd, env, timeout):
             os.killpg(process.pid, signal.SIGKILL)
         except ProcessLookupError:
             pass
-    return output.decode('utf-8', 'replace')
+    return output.decode('utf-8', 'replace'), process.returncode
 
 
 def read_results(work):

@@ -20,7 +20,6 @@ import warnings
 
 try:
     import numpy as np
-    from PIL import Image
     import gimp_harness as harness
     from gimp_harness import read_png, as_rgba
 except ImportError as error:
@@ -32,23 +31,6 @@ SOURCE_ROOT = os.environ.get('HFSR_SOURCE_ROOT', '')
 # An ICC profile that is not GIMP's built-in sRGB, when the system has one.
 A_PROFILE = '/usr/share/color/icc/ghostscript/a98.icc'
 PLUGIN_DIRS = []
-
-
-def make_batch_folder(work):
-    """batch-in: two PNGs and a JPEG for the Script-Fu batch examples;
-    their results go to batch-hf and batch-x2.  Returns {stem: (height,
-    width)}."""
-    folder = os.path.join(work, 'batch-in')
-    for name in ('batch-hf', 'batch-x2', 'batch-in'):
-        os.makedirs(os.path.join(work, name))
-    shutil.copy(os.path.join(work, 'rgb8.png'),
-                os.path.join(folder, 'one.png'))
-    shutil.copy(os.path.join(work, 'grey8.png'),
-                os.path.join(folder, 'two.PNG'))
-    Image.fromarray(np.rint(read_png(os.path.join(work, 'rgb8.png'))[0] * 255)
-                    .astype(np.uint8)[:30, :44]).save(
-                        os.path.join(folder, 'three.jpg'), quality=95)
-    return {'one': (40, 56), 'two': (36, 48), 'three': (30, 44)}
 
 
 class PluginInGimp(unittest.TestCase):
@@ -74,7 +56,7 @@ class PluginInGimp(unittest.TestCase):
                                        'HFSR_MODEL_PATH': models})
         # GIMP 2.10 reads a profile by URI only.
         icc = 'file://' + A_PROFILE if os.path.exists(A_PROFILE) else ''
-        cls.batch = make_batch_folder(cls.work)
+        cls.batch = harness.make_batch_folder(cls.work, 'batch-hf', 'batch-x2')
         for digit in ('digit-x4-0000-7.png', 'digit-x2-0001-2.png'):
             shutil.copy(os.path.join(SOURCE_ROOT, 'tests', 'tools', 'fixtures', 'sr2', digit),
                         cls.work)
