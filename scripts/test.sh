@@ -52,10 +52,12 @@ fi
 
 echo "== GIMP 3 (Debian 13 chroot)"
 # GIMP 3 and Debian 13's GEGL and babl, on this Debian 12 host: a Debian 13
-# chroot (scripts/gimp3-chroot.sh; made once, ~2.5 min and 1.7 GB in
+# chroot (scripts/gimp3-chroot.sh; made once, ~3 min and 1.8 GB in
 # /var/cache/hfsr/trixie, then reused) builds this tree in build-gimp3/ and
-# runs the engine and op tests and the reliability suite's GIMP 3 leg (the
-# ops as GIMP 3's own filters; tests/plugin/test_gimp3_reliability.py).
+# runs the engine and op tests, then the suite gimp3: the GIMP 3 plug-in
+# headless and its dialogs on Xvfb, the GIMP 3 batch examples, and the
+# reliability suite's GIMP 3 leg (the ops as GIMP 3's own filters and the
+# plug-in's procedures; tests/plugin/test_gimp3_*.py).
 # gegl-cli (suite cli) is left out there: with GEGL 0.4.62 it failed once in
 # seven runs (gms-grey-gms, one value 1.1e-5 from its twin, tolerance
 # 9.6e-6), which would make this step flaky until that is understood.

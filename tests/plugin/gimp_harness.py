@@ -235,3 +235,20 @@ def plugin_dirs_from_arguments(usage):
         print(usage)
         sys.exit(2)
     return sys.argv[1:3]
+
+
+def gimp3_profile(work, plugin, system_plugin_dir, gimprc_extra=''):
+    """A GIMP 3 setup in WORK for the GIMP 3 plug-in PLUGIN (the built
+    executable, copied to WORK/plug-ins/hfsr/hfsr: GIMP 3 loads a plug-in
+    only from a folder of its own name) and GIMP's own plug-ins in
+    SYSTEM_PLUGIN_DIR (its file loaders, Python-Fu): returns the gimprc to
+    give with -g.  The profile folder itself is WORK/profile, given as
+    GIMP3_DIRECTORY."""
+    plugins = os.path.join(work, 'plug-ins')
+    os.makedirs(os.path.join(plugins, 'hfsr'), exist_ok=True)
+    shutil.copy(plugin, os.path.join(plugins, 'hfsr', 'hfsr'))
+    os.makedirs(os.path.join(work, 'profile'), exist_ok=True)
+    gimprc = os.path.join(work, 'gimprc')
+    with open(gimprc, 'w') as f:
+        f.write('(plug-in-path "%s:%s")\n%s' % (plugins, system_plugin_dir, gimprc_extra))
+    return gimprc

@@ -5,7 +5,9 @@
 test_gimp3_reliability.py (python-fu-eval, with JOB, a JSON file, in its
 globals): each file loaded by GIMP 3's own loaders, each hfsr op applied to
 a copy of it as GIMP 3's generated filter (Gimp.DrawableFilter, merged into
-the layer), as a user or a Python-Fu script would.
+the layer) and each procedure of the GIMP 3 plug-in called on a copy (a
+case whose operation is a plug-in-hfsr-* procedure), as a user or a
+Python-Fu script would.
 
 GIMP's exit code says nothing, so every outcome goes to the results file
 as "KEY<TAB>VALUE" lines, written and flushed one at a time: per file
@@ -59,6 +61,41 @@ def read_values(layer):
     return f'non-finite {bad} of {total}, range {low:.6g}..{high:.6g}'
 
 
+def apply_filter(target, operation, settings, aux):
+    """OPERATION as GIMP 3's filter, merged into TARGET."""
+    drawable_filter = Gimp.DrawableFilter.new(target, operation, '')
+    config = drawable_filter.get_config()
+    for prop, value in settings.items():
+        config.set_property(prop, value)
+    if aux:
+        # the layer itself as the reference: GMS of an image against
+        # itself is defined (1 everywhere)
+        drawable_filter.set_aux_input('aux', target)
+    drawable_filter.update()
+    target.merge_filter(drawable_filter)
+
+
+def run_procedure(image, target, name, settings, reference):
+    """The plug-in's procedure NAME on TARGET, as a script calls it; 'ok'
+    or 'error: ' and the message it gave."""
+    procedure = Gimp.get_pdb().lookup_procedure(name)
+    if procedure is None:
+        return f'error: no procedure {name}'
+    config = procedure.create_config()
+    config.set_property('run-mode', Gimp.RunMode.NONINTERACTIVE)
+    config.set_property('image', image)
+    config.set_core_object_array('drawables', [target])
+    for prop, value in settings.items():
+        config.set_property(prop, value)
+    if reference:
+        config.set_property('reference', target)
+    result = procedure.run(config)
+    if result.index(0) == Gimp.PDBStatusType.SUCCESS:
+        return 'ok'
+    return 'error: ' + (str(result.index(1)) if result.length() > 1 else
+                        result.index(0).value_nick)
+
+
 def run(job):
     with open(job) as f:
         spec = json.load(f)
@@ -91,17 +128,11 @@ def run(job):
             copy = image.duplicate()
             target = copy.get_layers()[0]
             try:
-                drawable_filter = Gimp.DrawableFilter.new(target, operation, '')
-                config = drawable_filter.get_config()
-                for prop, value in settings.items():
-                    config.set_property(prop, value)
-                if aux:
-                    # the layer itself as the reference: GMS of an image
-                    # against itself is defined (1 everywhere)
-                    drawable_filter.set_aux_input('aux', target)
-                drawable_filter.update()
-                target.merge_filter(drawable_filter)
-                status = 'ok'
+                if operation.startswith('plug-in-'):
+                    status = run_procedure(copy, target, operation, settings, aux)
+                else:
+                    apply_filter(target, operation, settings, aux)
+                    status = 'ok'
             except Exception as error:
                 status = 'error: ' + (str(error) or type(error).__name__)
             # A PDB call: when GIMP's core died in the filter, libgimp ends

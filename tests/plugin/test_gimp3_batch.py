@@ -28,13 +28,9 @@ import time
 import unittest
 import warnings
 
-REQUIRED = os.environ.get('HFSR_GIMP3_REQUIRED') == '1'
+from gimp3_required import skip
 SCRIPTS = os.path.join(os.environ.get('HFSR_SOURCE_ROOT', ''), 'data', 'scripts')
 
-
-def skip(why):
-    print(('FAIL: ' if REQUIRED else 'SKIP: ') + why)
-    sys.exit(1 if REQUIRED else 77)
 
 
 try:

@@ -24,16 +24,13 @@ import tempfile
 import time
 import unittest
 
-REQUIRED = os.environ.get('HFSR_GIMP3_REQUIRED') == '1'
+from gimp3_required import skip
 
-
-def skip(why):
-    print(('FAIL: ' if REQUIRED else 'SKIP: ') + why)
-    sys.exit(1 if REQUIRED else 77)
 
 
 try:
     import numpy as np  # noqa: F401 (gui_harness needs it)
+    from gimp_harness import gimp3_profile
     from gui_harness import DisplayTest, SETTLE_S
 except ImportError as error:
     skip(str(error))
@@ -56,18 +53,11 @@ class Gimp3Dialogs(DisplayTest):
         cls.work = tempfile.mkdtemp(prefix='hfsr-gimp3-gui-')
         for path in (SAMPLE, DIGIT):
             shutil.copy(path, cls.work)
-        plugins = os.path.join(cls.work, 'plug-ins')
-        os.makedirs(os.path.join(plugins, 'hfsr'))
-        shutil.copy(PLUGIN, os.path.join(plugins, 'hfsr', 'hfsr'))
-        gimprc = os.path.join(cls.work, 'gimprc')
-        with open(gimprc, 'w') as f:
-            f.write('(plug-in-path "%s:%s")\n(show-welcome-dialog no)\n'
-                    % (plugins, SYSTEM_PLUGIN_DIR))
+        gimprc = gimp3_profile(cls.work, PLUGIN, SYSTEM_PLUGIN_DIR,
+                               '(show-welcome-dialog no)\n')
         # A window per image, as GIMP 2.10 had: GIMP 3's single window
         # shows one image at a time, in its title too.
-        profile = os.path.join(cls.work, 'profile')
-        os.makedirs(profile)
-        with open(os.path.join(profile, 'sessionrc'), 'w') as f:
+        with open(os.path.join(cls.work, 'profile', 'sessionrc'), 'w') as f:
             f.write('(single-window-mode no)\n')
         env = dict(os.environ, GIMP3_DIRECTORY=os.path.join(cls.work, 'profile'),
                    LC_ALL='C.UTF-8', LANGUAGE='', DISPLAY=cls.start_xvfb())

@@ -27,13 +27,9 @@ import unittest
 import warnings
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-REQUIRED = os.environ.get('HFSR_GIMP3_REQUIRED') == '1'
+from gimp3_required import skip
 SOURCE_ROOT = os.environ.get('HFSR_SOURCE_ROOT', '')
 
-
-def skip(why):
-    print(('FAIL: ' if REQUIRED else 'SKIP: ') + why)
-    sys.exit(1 if REQUIRED else 77)
 
 
 try:
@@ -155,12 +151,7 @@ class PluginInGimp3(unittest.TestCase):
         harness.write_sr_networks(models)
         # The gegl command below must find the same networks.
         os.environ['HFSR_MODEL_PATH'] = models
-        plugins = os.path.join(cls.work, 'plug-ins')
-        os.makedirs(os.path.join(plugins, 'hfsr'))
-        shutil.copy(PLUGIN, os.path.join(plugins, 'hfsr', 'hfsr'))
-        gimprc = os.path.join(cls.work, 'gimprc')
-        with open(gimprc, 'w') as f:
-            f.write('(plug-in-path "%s:%s")\n' % (plugins, SYSTEM_PLUGIN_DIR))
+        gimprc = harness.gimp3_profile(cls.work, PLUGIN, SYSTEM_PLUGIN_DIR)
         cls.registry = os.path.join(cls.work, 'registry.json')
         job = os.path.join(cls.work, 'job.json')
         with open(job, 'w') as f:

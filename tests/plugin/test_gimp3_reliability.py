@@ -1,13 +1,13 @@
 # hfsr — task-aware super-resolution for GEGL and GIMP.
 # Copyright (C) 2026 the hfsr authors
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""The reliability suite's GIMP 3 side.  There is no hfsr plug-in for GIMP 3
-yet: GIMP 3 itself turns every GEGL op into a filter that Python-Fu and
-Script-Fu can apply (Gimp.DrawableFilter), so that is the front end tested
-here.  Every pixel format of tests/ops/reliability_inputs.py (at 1x1 and
+"""The reliability suite's GIMP 3 side, for both of GIMP 3's front ends: each
+GEGL op as GIMP 3's own filter, which Python-Fu and Script-Fu can apply
+(Gimp.DrawableFilter), and each procedure of hfsr's GIMP 3 plug-in
+(plugin/hfsr-plugin3.c) called from Python-Fu.  Every pixel format of tests/ops/reliability_inputs.py (at 1x1 and
 3x3, the larger ones and the non-finite floats), loaded by GIMP 3's own
-loaders, gets each hfsr op as a filter merged into its layer
-(reliability_gimp3.py, inside gimp-console-3.0).  Each case must leave
+loaders, gets each hfsr op as a filter merged into its layer and each plug-in
+procedure (reliability_gimp3.py, inside gimp-console-3.0).  Each case must leave
 GIMP running, the layer at the documented size (scale times the input for
 the upscaling ops: merged, the filter grows the layer, not the canvas) and
 every value finite; an indexed image may be handled or refused with a
@@ -33,17 +33,13 @@ import tempfile
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-REQUIRED = os.environ.get('HFSR_GIMP3_REQUIRED') == '1'
+from gimp3_required import REQUIRED, skip
 
-
-def skip(why):
-    print(('FAIL: ' if REQUIRED else 'SKIP: ') + why)
-    sys.exit(1 if REQUIRED else 77)
 
 
 sys.path.insert(0, os.path.join(os.environ.get('HFSR_SOURCE_ROOT', ''), 'tests', 'ops'))
 try:
-    from gimp_harness import run_killing_group, read_results
+    from gimp_harness import run_killing_group, read_results, gimp3_profile
     from reliability_inputs import make_files
 except ImportError as error:
     skip(str(error))
@@ -62,6 +58,14 @@ CASES = {
                                'output': 'dog', 'level': 1}, False, 2),
     'structure-sr x2': ('hfsr:structure-sr', {'scale': 2, 'arch': 'fsrcnn',
                                               'lambda': 9.0}, False, 2),
+    # The plug-in's procedures (in place: the image, and so the layer,
+    # grows; a map is a new layer on top, the GMS reference the layer).
+    'plug-in super-resolution': ('plug-in-hfsr-super-resolution',
+                                 {'scale': 2, 'alpha': 0.2}, False, 2),
+    'plug-in hf-map': ('plug-in-hfsr-hf-map', {'mode': 'selection'}, False, 1),
+    'plug-in gms-map': ('plug-in-hfsr-gms-map', {'mode': 'soft'}, True, 1),
+    'plug-in structure-sr': ('plug-in-hfsr-structure-sr',
+                             {'scale': 2, 'arch': 'fsrcnn'}, False, 2),
 }
 # One GIMP start with a fresh profile takes ~11 s (it queries every plug-in
 # once), later ones 2-3 s; 108 cases on 12 files took 11-17 s.  A run gets a
@@ -73,14 +77,14 @@ FILES_PER_RUN = 12
 NON_FINITE_NOTICE = 'are not finite numbers'
 
 
-def gimp_command(console, job):
+def gimp_command(console, job, gimprc):
     code = ('import runpy; runpy.run_path(%r, {"JOB": %r})'
             % (os.path.join(HERE, 'reliability_gimp3.py'), job))
-    return [console, '-i', '-n', '--no-data', '--no-fonts',
+    return [console, '-i', '-n', '--no-data', '--no-fonts', '-g', gimprc,
             '--batch-interpreter=python-fu-eval', '-b', code, '--quit']
 
 
-def run_cases(console, work, env, pending):
+def run_cases(console, work, env, pending, gimprc):
     """Runs PENDING [(file, case)] in as few GIMPs as it takes; returns the
     results and {(file, case): (what happened: crash, hang...), GIMP's log}
     for the cases that gave no result."""
@@ -98,7 +102,8 @@ def run_cases(console, work, env, pending):
         started = time.monotonic()
         timeout = START_S + PER_CASE_S * len(batch)
         try:
-            log, hung = run_killing_group(gimp_command(console, job), work, env, timeout), False
+            log, hung = run_killing_group(gimp_command(console, job, gimprc), work, env,
+                                          timeout), False
         except AssertionError as killed:
             log, hung = str(killed), True
         runs = len([n for n in os.listdir(work) if n.startswith('gimp-run-')])
@@ -177,12 +182,22 @@ def hfsr_lines(logs, work):
 
 
 def main():
-    console = sys.argv[1] if len(sys.argv) > 1 and sys.argv[1] else 'gimp-console-3.0'
-    console = shutil.which(console)
+    console, plugin, system_plugins = (sys.argv[1:4] + ['', '', ''])[:3]
+    console = shutil.which(console or 'gimp-console-3.0')
     if console is None:
         skip('no gimp-console-3.0')
+    if not plugin:
+        if REQUIRED:
+            skip('no GIMP 3 plug-in in this build')
+        print('No GIMP 3 plug-in in this build: the ops as filters only')
+        for case in [case for case in CASES if case.startswith('plug-in')]:
+            del CASES[case]
     work = tempfile.mkdtemp(prefix='hfsr-gimp3-reliability-')
     try:
+        gimprc = (gimp3_profile(work, plugin, system_plugins) if plugin
+                  else os.path.join(work, 'gimprc'))
+        if not plugin:
+            open(gimprc, 'w').close()
         files = sorted(make_files(work, sizes=((1, 1), (3, 3))))
         env = dict(os.environ, GIMP3_DIRECTORY=os.path.join(work, 'profile'),
                    LC_ALL='C.UTF-8', LANGUAGE='')
@@ -193,7 +208,8 @@ def main():
         env.pop('G_DEBUG', None)
         started = time.monotonic()
         results, lost = run_cases(console, work, env,
-                                  [(name, case) for name in files for case in CASES])
+                                  [(name, case) for name in files for case in CASES],
+                                  gimprc)
         print(f'GIMP 3 ran {len(files)} files x {len(CASES)} ops '
               f'in {time.monotonic() - started:.1f} s')
         verdicts = {(name, case): judge(name, case, results, lost)
