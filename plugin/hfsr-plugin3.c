@@ -48,9 +48,10 @@ query_procedures (GimpPlugIn *plug_in)
   return names;
 }
 
-/* libgimp 3 binds a catalogue only inside the plug-in's own folder; ours
- * is shared with hfsr.so in the locale folder, so hfsr_plugin_init binds
- * it instead. */
+/* The plug-in translates its own texts, menu labels included (GIMP 3
+ * keeps them as registered): hfsr_plugin_init binds the catalogue, which
+ * is shared with hfsr.so in the locale folder.  libgimp would bind one
+ * only inside the plug-in's own folder, so it is told not to. */
 static gboolean
 set_i18n (GimpPlugIn *plug_in, const gchar *name, gchar **gettext_domain,
           gchar **catalog_dir)
@@ -374,6 +375,10 @@ hfsr_plug_in_class_init (HfsrPlugInClass *klass)
 {
   GimpPlugInClass *plug_in_class = GIMP_PLUG_IN_CLASS (klass);
 
+  /* Before libgimp translates anything: GLib decides once, at the first
+   * g_dgettext() of the process, whether to translate at all, from the
+   * default domain that textdomain() set (hfsr_plugin_init). */
+  hfsr_plugin_init ();
   plug_in_class->query_procedures = query_procedures;
   plug_in_class->create_procedure = create_procedure;
   plug_in_class->set_i18n = set_i18n;

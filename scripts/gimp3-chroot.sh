@@ -46,7 +46,7 @@ suite=trixie
 packages=(build-essential meson ninja-build pkg-config gettext
           libglib2.0-dev libjson-glib-dev libopenblas-dev libfftw3-dev
           libgegl-dev libbabl-dev gegl gimp libgimp-3.0-dev appstream
-          xvfb xauth xdotool imagemagick
+          xvfb xauth xdotool imagemagick locales
           python3 python3-numpy python3-pil python3-tifffile)
 marker=$root/.hfsr-packages          # the package list, once all installed
 wanted=$(printf '%s\n' "${packages[@]}" | sort)
@@ -169,6 +169,10 @@ install_packages() {
   in_chroot env DEBIAN_FRONTEND=noninteractive \
     apt-get install -y -q --no-install-recommends "${packages[@]}"
   in_chroot apt-get clean
+  # A German locale for the GIMP 3 translation test: glibc 2.41 ignores
+  # LANGUAGE under C.UTF-8.
+  sed -i 's/^# *\(de_DE.UTF-8 UTF-8\)/\1/' "$root/etc/locale.gen"
+  in_chroot locale-gen
   printf '%s\n' "$wanted" > "$marker"
   timer "apt-get install" "$started"
 }

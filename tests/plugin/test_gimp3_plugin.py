@@ -12,7 +12,11 @@ checked too: the procedures' arguments and menu entries, and no menu item
 twice (the map ops are GIMP 3 filters of their own; the plug-in's map
 procedures have no menu entry).
 
-Usage: test_gimp3_plugin.py PLUGIN SYSTEM_PLUGIN_DIR, with meson's test_env.
+A second GIMP 3, in a German locale with this build's catalogue, must speak
+German: the menu label, the map layer's name and an error message.
+
+Usage: test_gimp3_plugin.py PLUGIN SYSTEM_PLUGIN_DIR LOCALE_DIR, with meson's
+test_env (LOCALE_DIR: this build's po/).
 PLUGIN is the built GIMP 3 plug-in, copied to <work>/plug-ins/hfsr/hfsr
 as GIMP 3 wants it.  Exits 77 where gimp-console-3.0, gegl or numpy is
 missing, unless HFSR_GIMP3_REQUIRED=1 (scripts/test.sh's GIMP 3 step).
@@ -20,6 +24,7 @@ missing, unless HFSR_GIMP3_REQUIRED=1 (scripts/test.sh's GIMP 3 step).
 import json
 import os
 import shutil
+import subprocess
 import sys
 import tempfile
 import time
@@ -27,7 +32,7 @@ import unittest
 import warnings
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-from gimp3_required import skip
+from gimp3_required import REQUIRED, skip
 SOURCE_ROOT = os.environ.get('HFSR_SOURCE_ROOT', '')
 
 
@@ -41,6 +46,7 @@ except ImportError as error:
 
 PLUGIN = ''
 SYSTEM_PLUGIN_DIR = ''
+LOCALE_DIR = ''
 SR2 = os.path.join(SOURCE_ROOT, 'tests', 'tools', 'fixtures', 'sr2')
 
 # The cases: key, procedure, source file, arguments (enums as GIMP 3's
@@ -96,6 +102,25 @@ CASES = [
 
 # A few seconds to start GIMP 3 with a fresh profile, then each case.
 GIMP3_TIMEOUT_S = 600
+
+GERMAN = 'de_DE.UTF-8'
+
+
+def locales():
+    """The locales glibc has (as `locale -a` names them, e.g. de_DE.utf8,
+    in the spelling of LC_ALL)."""
+    listing = subprocess.run(['locale', '-a'], stdout=subprocess.PIPE,
+                             stderr=subprocess.DEVNULL).stdout.decode()
+    return {name.replace('.utf8', '.UTF-8') for name in listing.split()}
+
+
+# The cases of the run in German.
+GERMAN_CASES = [
+    ('de-hf-rgb8-selection', 'plug-in-hfsr-hf-map', 'rgb8.png',
+     {'mode': 'selection', 'alpha': 0.25}),
+    ('de-bad-reference-size', 'plug-in-hfsr-gms-map', 'rgb8.png', {'mode': 'gms'},
+     {'reference': 'small8.png'}),
+]
 
 REGISTRY_CHECK = '''
 import json
@@ -153,29 +178,37 @@ class PluginInGimp3(unittest.TestCase):
         os.environ['HFSR_MODEL_PATH'] = models
         gimprc = harness.gimp3_profile(cls.work, PLUGIN, SYSTEM_PLUGIN_DIR)
         cls.registry = os.path.join(cls.work, 'registry.json')
-        job = os.path.join(cls.work, 'job.json')
+        cls.log = cls.run_gimp(cls.work, gimprc, CASES, cls.registry)
+        cls.results = harness.read_results(cls.work)
+
+    @staticmethod
+    def run_gimp(work, gimprc, cases, registry, locale='C.UTF-8'):
+        """Runs CASES in gimp-console-3.0 with the profile of WORK (the
+        results go to WORK), after writing what GIMP 3 registered to
+        REGISTRY, in LOCALE; returns GIMP's log."""
+        job = os.path.join(work, 'job.json')
         with open(job, 'w') as f:
-            json.dump({'directory': cls.work,
-                       'results': os.path.join(cls.work, 'results.txt'),
+            json.dump({'directory': work,
+                       'results': os.path.join(work, 'results.txt'),
                        'cases': [dict(key=c[0], procedure=c[1], file=c[2], args=c[3],
                                       **(c[4] if len(c) > 4 else {}))
-                                 for c in CASES]}, f)
-        code = (REGISTRY_CHECK % cls.registry +
+                                 for c in cases]}, f)
+        code = (REGISTRY_CHECK % registry +
                 '\nimport runpy; runpy.run_path(%r, {"JOB": %r})'
                 % (os.path.join(HERE, 'plugin_checks_gimp3.py'), job))
-        env = dict(os.environ, GIMP3_DIRECTORY=os.path.join(cls.work, 'profile'),
-                   LC_ALL='C.UTF-8', LANGUAGE='')
+        env = dict(os.environ, GIMP3_DIRECTORY=os.path.join(work, 'profile'),
+                   LC_ALL=locale, LANGUAGE='', HFSR_LOCALE_DIR=LOCALE_DIR)
         # GIMP 3.0.4 logs criticals of its own in ordinary runs: fatal,
         # they would end GIMP.  hfsr's own are looked for in the log.
         env.pop('G_DEBUG', None)
         started = time.monotonic()
-        cls.log = harness.run_killing_group(
+        log = harness.run_killing_group(
             [shutil.which('gimp-console-3.0'), '-i', '-n', '--no-data', '--no-fonts',
              '-g', gimprc, '--batch-interpreter=python-fu-eval', '-b', code, '--quit'],
-            cls.work, env, GIMP3_TIMEOUT_S)
-        print(f'GIMP 3 ran {len(CASES)} cases in {time.monotonic() - started:.1f} s',
+            work, env, GIMP3_TIMEOUT_S)
+        print(f'GIMP 3 ran {len(cases)} cases in {time.monotonic() - started:.1f} s',
               file=sys.stderr)
-        cls.results = harness.read_results(cls.work)
+        return log
 
     @classmethod
     def tearDownClass(cls):
@@ -221,6 +254,36 @@ class PluginInGimp3(unittest.TestCase):
         self.assertEqual(int(self.result(key + '.layers')), layers)
         if source is not None:
             self.assert_unchanged(key, source)
+
+    # ------------------------------------------------------------ German
+
+    def test_gimp3_speaks_german(self):
+        """In a German locale (a GIMP of its own, whose fresh profile makes
+        the plug-in register in German): the menu label, the map layer's
+        name with the op's German title and labels, an error message.
+        glibc 2.41 ignores LANGUAGE=de under C.UTF-8, as GIMP 3 does: the
+        chroot of scripts/gimp3-chroot.sh has de_DE.UTF-8."""
+        if GERMAN not in locales():
+            if REQUIRED:
+                self.fail(f'no {GERMAN} locale (locale -a)')
+            self.skipTest(f'no {GERMAN} locale')
+        if not os.path.exists(os.path.join(LOCALE_DIR, 'de', 'LC_MESSAGES', 'hfsr.mo')):
+            self.fail(f'no German catalogue in {LOCALE_DIR}')
+        work = os.path.join(self.work, 'de')
+        os.makedirs(work)
+        for name in ('rgb8.png', 'small8.png'):
+            shutil.copy(os.path.join(self.work, name), work)
+        gimprc = harness.gimp3_profile(work, PLUGIN, SYSTEM_PLUGIN_DIR)
+        registry = os.path.join(work, 'registry.json')
+        log = self.run_gimp(work, gimprc, GERMAN_CASES, registry, locale=GERMAN)
+        results = harness.read_results(work)
+        with open(registry) as f:
+            label = json.load(f)['plug-in-hfsr-super-resolution']['label']
+        self.assertEqual(label, 'HF-_Superauflösung …')
+        self.assertEqual(results.get('de-hf-rgb8-selection.name'),
+                         'Hochfrequenzkarte (Auswahl, Bandhalbbreite 0,25)', log[-4000:])
+        self.assertIn('Beide müssen gleich groß sein',
+                      results.get('de-bad-reference-size.status', ''))
 
     # ------------------------------------------------------------ registry
 
@@ -391,11 +454,11 @@ class PluginInGimp3(unittest.TestCase):
 
 
 def main():
-    global PLUGIN, SYSTEM_PLUGIN_DIR
-    if len(sys.argv) < 3:
+    global PLUGIN, SYSTEM_PLUGIN_DIR, LOCALE_DIR
+    if len(sys.argv) < 4:
         print(__doc__)
         return 2
-    PLUGIN, SYSTEM_PLUGIN_DIR = sys.argv[1:3]
+    PLUGIN, SYSTEM_PLUGIN_DIR, LOCALE_DIR = sys.argv[1:4]
     for program in ('gimp-console-3.0', 'gegl'):
         if shutil.which(program) is None:
             skip(f'no {program}')
