@@ -116,10 +116,17 @@ set_slider_ranges (Dialog *dialog)
         continue;
       widget = gimp_procedure_dialog_get_widget (dialog->dialog, arg->name,
                                                  G_TYPE_NONE);
-      if (GIMP_IS_SPIN_SCALE (widget) && lower < upper)
+      if (!GIMP_IS_SPIN_SCALE (widget))
+        continue;
+      if (lower < upper)
         gimp_spin_scale_set_scale_limits (GIMP_SPIN_SCALE (widget),
                                           MIN (lower, dialog->values.arg[i]),
                                           MAX (upper, dialog->values.arg[i]));
+      /* The op's decimals, as GIMP 2.10's dialog shows them (the sigmas'
+       * 1.249 needs three; GIMP's own guess from the range gives one). */
+      if (GEGL_IS_PARAM_SPEC_DOUBLE (pspec))
+        gtk_spin_button_set_digits (GTK_SPIN_BUTTON (widget),
+                                    GEGL_PARAM_SPEC_DOUBLE (pspec)->ui_digits);
     }
 }
 
