@@ -41,14 +41,6 @@ SAMPLE = os.path.join(SOURCE_ROOT, 'data', 'sample.png')
 START_TIMEOUT_S = 120
 # The photo a user upscales from the menu, and how long its run may take.
 PHOTO_SIZE = (2000, 1500)
-RUN_TIMEOUT_S = 600
-# The image window's status bar: its bottom rows, where GIMP draws the
-# progress bar and its Cancel button.
-STATUS_BAR_ROWS = 40
-CANCEL_BUTTON_WIDTH = 110
-# Clicks on Cancel before it counts as broken, and the wait after each.
-CANCEL_CLICKS = 3
-CANCEL_WAIT_S = 15
 PLUGIN_DIRS = []
 
 
@@ -201,93 +193,6 @@ class PluginDialogs(DisplayTest):
         """Ctrl+Z in the window of the image loaded from FILE."""
         self.press(self.window(file), 'ctrl+z')
         time.sleep(SETTLE_S)
-
-    def status_bar(self, window):
-        """The bottom rows of WINDOW, where the status bar is."""
-        return self.screenshot(window, 'status.png')[-STATUS_BAR_ROWS:]
-
-    def progress_steps(self, window, idle, finished):
-        """Watches WINDOW's status bar against IDLE (its pixels before the
-        run) until FINISHED() says the run is over; returns the states seen
-        (how many status-bar pixels differ from IDLE, growing as the bar
-        fills)."""
-        seen = []
-        deadline = time.monotonic() + RUN_TIMEOUT_S
-        while not finished():
-            self.assertLess(time.monotonic(), deadline,
-                            f'the run did not end in {RUN_TIMEOUT_S} s')
-            frame = self.status_bar(window)
-            changed = int((np.abs(frame - idle).sum(axis=2) > 30).sum())
-            if changed and (not seen or changed != seen[-1]):
-                seen.append(changed)
-            time.sleep(1)
-        return seen
-
-    def cancel_button(self, window, idle, deadline):
-        """Waits for the Cancel button in WINDOW's status bar: the rightmost
-        run of columns that differ from IDLE, if at most
-        CANCEL_BUTTON_WIDTH wide (the bar lies to its left, past a gap).
-        GIMP first shows the procedure's name across the whole bar, without
-        the button, so a wider run means not yet.  Returns the frame and the
-        button's rows and columns, or None once the bar has gone."""
-        while True:
-            self.assertLess(time.monotonic(), deadline,
-                            'no Cancel button appeared in the status bar')
-            frame = self.status_bar(window)
-            changed = np.abs(frame - idle).sum(axis=2) > 30
-            columns = np.nonzero(changed.any(axis=0))[0]
-            if not len(columns):
-                return None
-            right = left = columns[-1]
-            for column in columns[::-1]:
-                if left - column > 2:
-                    break
-                left = column
-            if right - left < CANCEL_BUTTON_WIDTH:
-                rows = np.nonzero(changed[:, left:right + 1].any(axis=1))[0]
-                return frame, (rows.min(), rows.max()), (left, right)
-            time.sleep(0.5)
-
-    def click_cancel(self, window, idle):
-        """Clicks the Cancel button of the run in WINDOW's status bar (see
-        cancel_button) in its middle and waits for it to go: gone when its
-        pixels no longer are what they were at the click (comparing with
-        IDLE instead fails when the status text beside it changes, as the
-        image's memory size does).  A click can still land while GTK lays
-        the bar out, as a user's can; like a user, the test then clicks
-        again, a few times, before it calls the button broken.  The frame
-        of each click is kept beside the screenshots."""
-        geometry = self.xdotool('getwindowgeometry', '--shell', window)
-        origin = dict(item.split('=') for item in geometry)
-        deadline = time.monotonic() + RUN_TIMEOUT_S
-        for attempt in range(CANCEL_CLICKS):
-            found = self.cancel_button(window, idle, deadline)
-            if found is None:
-                return  # the run ended, and its bar with it
-            frame, (top, bottom), (left, right) = found
-            x = int(origin['X']) + (left + right) // 2
-            y = (int(origin['Y']) + int(origin['HEIGHT']) - STATUS_BAR_ROWS
-                 + (top + bottom) // 2)
-            Image.fromarray(frame.astype(np.uint8)).save(os.path.join(
-                self.screenshot_dir or self.work, f'cancel-{attempt + 1}.png'))
-            # Moving there first gives GTK the enter event a button needs
-            # before it takes a click as its own.
-            self.xdotool('mousemove', '--sync', str(x), str(y))
-            time.sleep(0.5)
-            self.xdotool('click', '1')
-            button = np.s_[top:bottom + 1, left:right + 1]
-            clicked = frame[button]
-            until = time.monotonic() + CANCEL_WAIT_S
-            while time.monotonic() < until:
-                frame = self.status_bar(window)
-                if np.abs(frame[button] - clicked).sum(axis=2).mean() > 30:
-                    return
-                time.sleep(1)
-            print(f'\nclick {attempt + 1} on Cancel at ({x}, {y}), columns '
-                  f'{left}-{right}, left the button; clicking again',
-                  file=sys.stderr)
-        self.fail(f'the Cancel button stayed after {CANCEL_CLICKS} clicks on '
-                  'it (the frames are in cancel-*.png and status.png)')
 
     def check_dialog(self, title, call, screenshot):
         """Opens a dialog by CALL, waits for its preview, keeps a
