@@ -86,10 +86,15 @@ suggest_reference (Dialog *dialog, gint32 drawable_id)
     gimp_drawable_get_by_id (hfsr_suggested_reference (drawable_id)), NULL);
 }
 
-/* The sliders span the op's UI range (GEGL's ui-minimum, ui-maximum), as
- * GIMP 3 does for GEGL filters; typing reaches the whole value range. */
+/* The sliders, made before gimp_procedure_dialog_fill would make them with
+ * its fixed steps (which exceed a short range such as scale 2-4, and GTK
+ * complains): GIMP's own steps for the range, over the op's UI range
+ * (GEGL's ui-minimum, ui-maximum) as GIMP 3 does for GEGL filters, typing
+ * reaching the whole value range, and the op's decimals, as GIMP 2.10's
+ * dialog shows them (the sigmas' 1.249 needs three; GIMP's guess from the
+ * range gives one). */
 static void
-set_slider_ranges (Dialog *dialog)
+add_sliders (Dialog *dialog)
 {
   for (gint i = 0; i < dialog->procedure->n_args; i++)
     {
@@ -114,16 +119,14 @@ set_slider_ranges (Dialog *dialog)
         }
       else
         continue;
-      widget = gimp_procedure_dialog_get_widget (dialog->dialog, arg->name,
-                                                 G_TYPE_NONE);
+      widget = gimp_procedure_dialog_get_spin_scale (dialog->dialog, arg->name,
+                                                     1.0);
       if (!GIMP_IS_SPIN_SCALE (widget))
         continue;
       if (lower < upper)
         gimp_spin_scale_set_scale_limits (GIMP_SPIN_SCALE (widget),
                                           MIN (lower, dialog->values.arg[i]),
                                           MAX (upper, dialog->values.arg[i]));
-      /* The op's decimals, as GIMP 2.10's dialog shows them (the sigmas'
-       * 1.249 needs three; GIMP's own guess from the range gives one). */
       if (GEGL_IS_PARAM_SPEC_DOUBLE (pspec))
         gtk_spin_button_set_digits (GTK_SPIN_BUTTON (widget),
                                     GEGL_PARAM_SPEC_DOUBLE (pspec)->ui_digits);
@@ -155,19 +158,8 @@ hfsr_dialog3_run (GimpProcedure *gimp_procedure, GimpProcedureConfig *config,
                      GTK_BOX (box));
   gtk_widget_show_all (box);
 
-  /* Sliders of GIMP's own steps for the range (get_widget's default
-   * steps exceed a short range such as scale 2-4, and GTK complains). */
-  for (gint i = 0; i < procedure->n_args; i++)
-    {
-      GParamSpec *pspec = g_object_class_find_property (
-        G_OBJECT_GET_CLASS (config), procedure->args[i].name);
-
-      if (G_IS_PARAM_SPEC_INT (pspec) || G_IS_PARAM_SPEC_DOUBLE (pspec))
-        gimp_procedure_dialog_get_spin_scale (dialog.dialog,
-                                              procedure->args[i].name, 1.0);
-    }
+  add_sliders (&dialog);
   gimp_procedure_dialog_fill (dialog.dialog, NULL);
-  set_slider_ranges (&dialog);
   update_sensitivity (&dialog);
   g_signal_connect (config, "notify", G_CALLBACK (config_changed), &dialog);
 

@@ -216,7 +216,6 @@ create_procedure (GimpPlugIn *plug_in, const gchar *name)
 
   if (procedure == NULL)
     return NULL;
-  hfsr_plugin_init ();
   gimp_procedure = gimp_image_procedure_new (
     plug_in, name, GIMP_PDB_PROC_TYPE_PLUGIN, run, (gpointer) procedure, NULL);
   gimp_procedure_set_image_types (gimp_procedure, "RGB*, GRAY*");
@@ -336,7 +335,6 @@ run (GimpProcedure *gimp_procedure, GimpRunMode run_mode, GimpImage *image,
   gint32 image_id = gimp_image_get_id (image);
   gint32 drawable_id, result_image_id = -1, result_drawable_id = -1;
 
-  hfsr_plugin_init ();
   if (gimp_core_object_array_get_length ((GObject **) drawables) != 1)
     {
       g_set_error (&error, HFSR_PLUGIN_ERROR, HFSR_PLUGIN_ERROR_CALLING,
@@ -375,9 +373,10 @@ hfsr_plug_in_class_init (HfsrPlugInClass *klass)
 {
   GimpPlugInClass *plug_in_class = GIMP_PLUG_IN_CLASS (klass);
 
-  /* Before libgimp translates anything: GLib decides once, at the first
-   * g_dgettext() of the process, whether to translate at all, from the
-   * default domain that textdomain() set (hfsr_plugin_init). */
+  /* Once per process (query or run), before libgimp translates anything:
+   * GLib decides once, at the first g_dgettext() of the process, whether
+   * to translate at all, from the default domain that textdomain() set
+   * (hfsr_plugin_init).  GEGL is started here for every procedure. */
   hfsr_plugin_init ();
   plug_in_class->query_procedures = query_procedures;
   plug_in_class->create_procedure = create_procedure;

@@ -252,3 +252,23 @@ def gimp3_profile(work, plugin, system_plugin_dir, gimprc_extra=''):
     with open(gimprc, 'w') as f:
         f.write('(plug-in-path "%s:%s")\n%s' % (plugins, system_plugin_dir, gimprc_extra))
     return gimprc
+
+
+class StackLevelChecks:
+    """For the GIMP tests of DoG Super-Resolution (a TestCase with
+    result(KEY) and assert_same_as_gegl(KEY, SOURCE, OPERATION, BITS)):
+    the levels of the layer group a run left."""
+
+    def assert_stack_levels(self, key, source, method, output, levels, visible, bits,
+                            extra=()):
+        """KEY-level1 ... KEY-levelLEVELS: only level VISIBLE shown, named
+        after the stack OUTPUT and the level, and equal to hfsr:dog-sr's
+        level at x2 with METHOD (and EXTRA properties) within BITS."""
+        for level in range(1, levels + 1):
+            name = f'{key}-level{level}'
+            self.assertEqual(self.result(name + '.visible'), '1' if level == visible else '0')
+            self.assertIn(('DoG ' if output == 'dog' else 'Gaussian ') + str(level),
+                          self.result(name + '.name'))
+            self.assert_same_as_gegl(name, source,
+                                     ['hfsr:dog-sr', 'scale=2', f'method={method}',
+                                      f'output={output}', f'level={level}', *extra], bits)

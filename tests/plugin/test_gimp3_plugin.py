@@ -161,7 +161,7 @@ def make_more_inputs(work):
         shutil.copy(os.path.join(SR2, digit), work)
 
 
-class PluginInGimp3(unittest.TestCase):
+class PluginInGimp3(harness.StackLevelChecks, unittest.TestCase):
     work = None
     log = ''
     results = {}
@@ -404,15 +404,7 @@ class PluginInGimp3(unittest.TestCase):
                 self.assertEqual(self.result(key + '.levels'), str(levels))
                 self.assert_same_as_gegl(key, source, ['hfsr:super-resolution', 'scale=2',
                                                        'alpha=0'], bits)
-                for level in range(1, levels + 1):
-                    name = f'{key}-level{level}'
-                    self.assertEqual(self.result(name + '.visible'),
-                                     '1' if level == visible else '0')
-                    self.assertIn(('DoG ' if output == 'dog' else 'Gaussian ') + str(level),
-                                  self.result(name + '.name'))
-                    self.assert_same_as_gegl(name, source,
-                                             ['hfsr:dog-sr', 'scale=2', f'method={method}',
-                                              f'output={output}', f'level={level}'], bits)
+                self.assert_stack_levels(key, source, method, output, levels, visible, bits)
         key = 'dog-grey8-x2-keypoints'
         self.assert_ok(key)
         self.assertEqual(self.result(key + '-overlay.name'), 'SIFT keypoints')

@@ -33,7 +33,7 @@ A_PROFILE = '/usr/share/color/icc/ghostscript/a98.icc'
 PLUGIN_DIRS = []
 
 
-class PluginInGimp(unittest.TestCase):
+class PluginInGimp(harness.StackLevelChecks, unittest.TestCase):
     work = None
     log = ''
     results = {}
@@ -332,16 +332,8 @@ class PluginInGimp(unittest.TestCase):
                 self.assertEqual(self.result(key + '.levels'), str(levels))
                 self.assert_same_as_gegl(key, source, ['hfsr:super-resolution', 'scale=2',
                                                        'alpha=0'], 8)
-                for level in range(1, levels + 1):
-                    name = f'{key}-level{level}'
-                    self.assertEqual(self.result(name + '.visible'),
-                                     '1' if level == visible else '0')
-                    self.assertIn(('DoG ' if output == 'dog' else 'Gaussian ') + str(level),
-                                  self.result(name + '.name'))
-                    self.assert_same_as_gegl(name, source,
-                                             ['hfsr:dog-sr', 'scale=2', f'method={method}',
-                                              f'output={output}', f'level={level}',
-                                              'gain=10'], 8)
+                self.assert_stack_levels(key, source, method, output, levels, visible, 8,
+                                         extra=('gain=10',))
         # Keypoints: the upscale and above it a transparent layer with the
         # keypoints of the trained method's stack, as hfsr:dog-sr draws them
         # over the upscale.
