@@ -101,6 +101,10 @@ class Gimp3Dialogs(DisplayTest):
     def test_1_dialogs_open_with_preview_and_cancel_leaves_the_image(self):
         sample = self.image_window('sample', '320x240')
         digit = self.image_window('digit-x2-0001-2', '14x14')
+        # The photo's window too: opening, it takes the keyboard focus from
+        # the action search (a run lost its typed label that way).
+        self.image_window('photo', '%dx%d' % PHOTO_SIZE)
+        time.sleep(SETTLE_S)
         for window, label, screenshot, title, size in (
                 (sample, 'HF Super-Resolution', 'gimp3-dialog-super-resolution.png', None, 250),
                 (sample, 'DoG Super-Resolution', 'gimp3-dialog-dog-sr.png', None, 250),
