@@ -101,11 +101,12 @@ static char *
 model_key (GeglOperation *operation)
 {
   GeglProperties *o = GEGL_PROPERTIES (operation);
-  const char *file = hfsr_op_model_file (o->model);
+  char *file = hfsr_op_model_file_key (hfsr_op_model_file (o->model));
+  char *key = g_strdup_printf ("x%d %s %s", o->scale,
+                               hfsr_op_dog_sr_method_name (o->method), file);
 
-  return g_strdup_printf ("x%d %s %s", o->scale,
-                          hfsr_op_dog_sr_method_name (o->method),
-                          file ? file : "");
+  g_free (file);
+  return key;
 }
 
 static const HfsrOpNetwork network

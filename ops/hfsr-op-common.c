@@ -2,6 +2,9 @@
  * Copyright (C) 2026 the hfsr authors
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
+#include <string.h>
+
+#include <glib/gstdio.h>
 #include <gegl-plugin.h>
 
 #include "hfsr-op-common.h"
@@ -356,6 +359,73 @@ hfsr_op_model_file (const char *model)
   return model != NULL && model[0] != '\0' ? model : NULL;
 }
 
+char *
+hfsr_op_model_file_key (const char *file)
+{
+  GStatBuf st;
+
+  if (file == NULL)
+    return g_strdup ("");
+  if (g_stat (file, &st) != 0)
+    return g_strdup (file);
+  return g_strdup_printf ("%s (inode %llu, %lld bytes, changed %lld)", file,
+                          (unsigned long long) st.st_ino,
+                          (long long) st.st_size, (long long) st.st_mtime);
+}
+
+/* The networks this process loaded last, shared by every op instance:
+ * a new node (each image of a batch, each GIMP preview) finds its
+ * network here instead of loading it again.  A few, most recent first:
+ * the shipped networks are a few MB each. */
+#define LOADED_NETWORKS_KEPT 8
+
+typedef struct
+{
+  char *key; /* the op's type name and its model key */
+  HfsrOpModel *shared;
+} LoadedNetwork;
+
+static GQueue loaded_networks = G_QUEUE_INIT;
+
+static void
+loaded_network_free (LoadedNetwork *loaded)
+{
+  hfsr_op_model_release (loaded->shared);
+  g_free (loaded->key);
+  g_free (loaded);
+}
+
+/* Under model_caches: the network loaded for @key, with a reference. */
+static HfsrOpModel *
+loaded_network_find (const char *key)
+{
+  for (GList *link = loaded_networks.head; link != NULL; link = link->next)
+    {
+      LoadedNetwork *loaded = link->data;
+
+      if (strcmp (loaded->key, key) == 0)
+        {
+          g_queue_unlink (&loaded_networks, link);
+          g_queue_push_head_link (&loaded_networks, link);
+          return g_atomic_rc_box_acquire (loaded->shared);
+        }
+    }
+  return NULL;
+}
+
+/* Under model_caches. */
+static void
+loaded_network_add (const char *key, HfsrOpModel *shared)
+{
+  LoadedNetwork *loaded = g_new (LoadedNetwork, 1);
+
+  loaded->key = g_strdup (key);
+  loaded->shared = g_atomic_rc_box_acquire (shared);
+  g_queue_push_head (&loaded_networks, loaded);
+  while (g_queue_get_length (&loaded_networks) > LOADED_NETWORKS_KEPT)
+    loaded_network_free (g_queue_pop_tail (&loaded_networks));
+}
+
 /* Loads the network of the settings @key names into @cache, or warns
  * why there is none. */
 static void
@@ -363,23 +433,29 @@ model_cache_load (ModelCache *cache, const char *key, GeglOperation *operation,
                   const HfsrOpNetwork *network)
 {
   GError *error = NULL;
+  char *process_key
+    = g_strdup_printf ("%s %s", G_OBJECT_TYPE_NAME (operation), key);
   HfsrModel *model;
 
   g_clear_pointer (&cache->shared, hfsr_op_model_release);
   g_free (cache->key);
   cache->key = g_strdup (key);
 
-  model = network->load (operation, &error);
+  /* A failure is not kept: each instance warns of its own. */
+  cache->shared = loaded_network_find (process_key);
+  model = cache->shared == NULL ? network->load (operation, &error) : NULL;
   if (model != NULL)
     {
       cache->shared = g_atomic_rc_box_new0 (HfsrOpModel);
       cache->shared->model = model;
+      loaded_network_add (process_key, cache->shared);
     }
-  else
+  else if (cache->shared == NULL)
     {
       g_prefix_error (&error, "%s", network->failure);
       hfsr_op_warn (operation, &error);
     }
+  g_free (process_key);
 }
 
 /* The network of @operation's current settings, with a reference, or

@@ -191,6 +191,12 @@ typedef struct
  * networks. */
 const char *hfsr_op_model_file (const char *model);
 
+/* @file (a model file, or NULL) as a network's key names it: its path
+ * with its inode, size and time of change, so that a file written again
+ * while GIMP runs is loaded again, not taken from the networks already
+ * loaded; g_free. */
+char *hfsr_op_model_file_key (const char *file);
+
 /* The network of @operation's current settings, with a reference for the
  * caller (hfsr_op_model_release), or NULL when there is none.  The first
  * call after the settings change loads it and, when that fails, warns

@@ -83,10 +83,13 @@ static char *
 model_key (GeglOperation *operation)
 {
   GeglProperties *o = GEGL_PROPERTIES (operation);
-  const char *file = hfsr_op_model_file (o->model);
+  char *file = hfsr_op_model_file_key (hfsr_op_model_file (o->model));
+  char *key
+    = g_strdup_printf ("x%d %s %d %.17g %s", o->scale, arch_names[o->arch],
+                       o->shared_layers, o->lambda, file);
 
-  return g_strdup_printf ("x%d %s %d %.17g %s", o->scale, arch_names[o->arch],
-                          o->shared_layers, o->lambda, file ? file : "");
+  g_free (file);
+  return key;
 }
 
 static const HfsrOpNetwork network

@@ -117,10 +117,14 @@ model_key (GeglOperation *operation)
 {
   GeglProperties *o = GEGL_PROPERTIES (operation);
   const char *file = hfsr_op_model_file (o->model);
+  char *file_key, *key;
 
-  return file != NULL
-           ? g_strdup_printf ("x%d %s", o->scale, file)
-           : g_strdup_printf ("x%d alpha %.17g", o->scale, o->alpha);
+  if (file == NULL)
+    return g_strdup_printf ("x%d alpha %.17g", o->scale, o->alpha);
+  file_key = hfsr_op_model_file_key (file);
+  key = g_strdup_printf ("x%d %s", o->scale, file_key);
+  g_free (file_key);
+  return key;
 }
 
 /* Without a network the op upscales with GEGL's cubic sampler. */

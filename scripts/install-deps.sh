@@ -10,7 +10,7 @@ set -euo pipefail
 
 packages=(build-essential meson ninja-build pkg-config gettext
           libglib2.0-dev libjson-glib-dev libopenblas-dev libfftw3-dev
-          libgegl-dev libbabl-dev gegl gimp libgimp2.0-dev)
+          libgegl-dev libbabl-dev gegl gimp libgimp2.0-dev libgexiv2-dev)
 foreign=()
 if [[ "${1:-}" == "--cross" ]]; then
   # arm64 packages install beside the host's (Debian's multiarch).
@@ -26,6 +26,13 @@ elif [[ "${1:-}" == "--test" ]]; then
   # the format test (scripts/format.sh).
   packages+=(python3-torch python3-skimage python3-numpy clang libclang-rt-14-dev clang-format-14
              xvfb xauth appstream xdotool imagemagick python3-opencv)
+  # The many-machines recipes (data/scripts/hfsr-upscale-parallel.sh,
+  # hfsr-upscale.slurm) and their test, which starts its own sshd on
+  # 127.0.0.1 and its own one-node Slurm: GNU parallel, ssh both ways and
+  # rsync (parallel's --transferfile and --return), slurmctld, slurmd and
+  # sbatch.  Debian enables the system's sshd, munge and Slurm services
+  # when it installs them; the test uses none of them.
+  packages+=(parallel openssh-client openssh-server rsync slurm-client slurmctld slurmd)
 fi
 
 missing=()
