@@ -253,12 +253,13 @@ run_method () {
     upscale|upscale-j2)
       jobs=1
       [ "$method" = upscale ] || jobs=2
-      # Its defaults otherwise: results in the input's format (JPEG here),
-      # threads from every processor shared between the jobs.  Its -j
+      # 8-bit PNG results (its default would be JPEG, like the inputs; PNG
+      # keeps the comparison with the other methods fair), otherwise its
+      # defaults: threads from every processor shared between the jobs.  Its -j
       # workers are processes it forks and waits for, so time's peak RSS is
       # the largest of them (Linux counts waited-for children), not the sum.
       /usr/bin/time -v -o "$work/time.txt" \
-        "$build/tools/hfsr-upscale" --quiet -s 2 -j "$jobs" "$in" -o "$out" \
+        "$build/tools/hfsr-upscale" --quiet -s 2 -f png -j "$jobs" "$in" -o "$out" \
         >"$work/log.txt" 2>&1 ;;
     gegl)
       # The loop as a whole gives the wall time; each gegl's own peak RSS
