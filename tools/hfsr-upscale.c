@@ -81,8 +81,7 @@ static const GOptionEntry entries[] = {
   { "scale", 's', 0, G_OPTION_ARG_INT, &opt_scale,
     "How many times wider and taller: 2, 3 or 4 (default 2)", "N" },
   { "alpha", 'a', 0, G_OPTION_ARG_DOUBLE, &opt_alpha,
-    "Detail weight α of the shipped networks (default: the op's, 0.2)",
-    "A" },
+    "Detail weight α of the shipped networks (default: the op's, 0.2)", "A" },
   { "model", 'm', 0, G_OPTION_ARG_FILENAME, &opt_model,
     "An hfsr model file to use instead of the shipped networks", "FILE" },
   { "format", 'f', 0, G_OPTION_ARG_STRING, &opt_format,
@@ -112,8 +111,8 @@ static const GOptionEntry entries[] = {
     "K/N" },
   { "list", 0, 0, G_OPTION_ARG_NONE, &opt_list,
     "Print INPUT<tab>RESULT for every image of this run and stop", NULL },
-  { "quiet", 'Q', 0, G_OPTION_ARG_NONE, &opt_quiet,
-    "Print only what failed", NULL },
+  { "quiet", 'Q', 0, G_OPTION_ARG_NONE, &opt_quiet, "Print only what failed",
+    NULL },
   { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &opt_inputs, NULL,
     "INPUT…" },
   { NULL }
@@ -166,8 +165,8 @@ format_of_name (const char *path)
 
 typedef struct
 {
-  GPtrArray *jobs; /* of UpscaleJob */
-  GPtrArray *failures; /* of char *: "PATH: why", found while listing */
+  GPtrArray *jobs;      /* of UpscaleJob */
+  GPtrArray *failures;  /* of char *: "PATH: why", found while listing */
   UpscaleFormat format; /* --format */
   struct stat output_folder;
   gboolean output_folder_exists;
@@ -278,7 +277,7 @@ add_job (JobList *list, const char *input, const char *key)
         format = UPSCALE_FORMAT_PNG;
       /* A JPEG stays .jpeg or .JPG when its input was. */
       extension = format == format_of_name (input) ? dot + 1
-                                                    : format_extension[format];
+                                                   : format_extension[format];
     }
   else
     extension = format_extension[format];
@@ -331,7 +330,7 @@ add_folder (JobList *list, const char *folder, const char *prefix)
       const char *entry = names->pdata[i];
       char *path = g_build_filename (folder, entry, NULL);
       char *key = prefix[0] != '\0' ? g_build_filename (prefix, entry, NULL)
-                                     : g_strdup (entry);
+                                    : g_strdup (entry);
       struct stat st;
 
       if (g_stat (path, &st) != 0)
@@ -424,47 +423,78 @@ parse_shard (int *k, int *n, GError **error)
   return FALSE;
 }
 
-/* Keeps the jobs of shard @k of @n; drops a second job writing a result
- * that an earlier one writes (two inputs of the same name), and jobs that
- * would write over their own input. */
+/* A file's identity, as a hash table key. */
+static char *
+file_id (const struct stat *st)
+{
+  return g_strdup_printf ("%llu:%llu", (unsigned long long) st->st_dev,
+                          (unsigned long long) st->st_ino);
+}
+
+/* Keeps the jobs of shard @k of @n.  Over the whole list first, so that
+ * every machine decides alike: an input that is the existing result of
+ * another job is left out (results written beside their inputs, as with
+ * `-o IN -n '{stem}-x2.{ext}'`, are not upscaled again by the next run); a
+ * second job writing the result an earlier one writes (two inputs of the
+ * same name) fails, and so does a job whose result is its own input. */
 static void
 select_jobs (JobList *list, int k, int n)
 {
-  GHashTable *outputs = g_hash_table_new (g_str_hash, g_str_equal);
+  GHashTable *outputs
+    = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  /* file id of an existing result -> the job (index + 1) writing it */
+  GHashTable *results
+    = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   GPtrArray *kept = g_ptr_array_new_with_free_func ((GDestroyNotify) job_free);
+  struct stat st;
 
   for (guint i = 0; i < list->jobs->len; i++)
     {
       UpscaleJob *job = list->jobs->pdata[i];
-      struct stat in, out;
+
+      if (g_stat (job->output, &st) == 0)
+        g_hash_table_insert (results, file_id (&st), GUINT_TO_POINTER (i + 1));
+    }
+
+  for (guint i = 0; i < list->jobs->len; i++)
+    {
+      UpscaleJob *job = list->jobs->pdata[i];
+      gboolean mine = shard_hash (job->key) % (guint64) n == (guint64) (k - 1);
+      guint writer = 0;
+      const char *why = NULL;
+      char *message = NULL;
 
       list->jobs->pdata[i] = NULL;
-      if (shard_hash (job->key) % (guint64) n != (guint64) (k - 1))
+      if (g_stat (job->input, &st) == 0)
+        {
+          char *id = file_id (&st);
+
+          writer = GPOINTER_TO_UINT (g_hash_table_lookup (results, id));
+          g_free (id);
+        }
+      if (writer == i + 1)
+        why = "the result would replace the input: choose another -o or "
+              "--name";
+      else if (writer != 0)
         {
           job_free (job);
           continue;
         }
-      if (g_hash_table_contains (outputs, job->output))
-        {
-          char *why = g_strdup_printf ("its result %s is another input's",
-                                       job->output);
-          add_failure (list, job->input, why);
-          g_free (why);
-          job_free (job);
-          continue;
-        }
-      if (g_stat (job->input, &in) == 0 && g_stat (job->output, &out) == 0
-          && same_file (&in, &out))
-        {
-          add_failure (list, job->input,
-                       "the result would replace the input: choose another "
-                       "-o or --name");
-          job_free (job);
-          continue;
-        }
-      g_hash_table_add (outputs, job->output);
-      g_ptr_array_add (kept, job);
+      else if (g_hash_table_contains (outputs, job->output))
+        why = message
+          = g_strdup_printf ("its result %s is another input's", job->output);
+      else
+        g_hash_table_add (outputs, g_strdup (job->output));
+
+      if (mine && why != NULL)
+        add_failure (list, job->input, why);
+      if (mine && why == NULL)
+        g_ptr_array_add (kept, job);
+      else
+        job_free (job);
+      g_free (message);
     }
+  g_hash_table_unref (results);
   g_hash_table_unref (outputs);
   g_ptr_array_unref (list->jobs);
   list->jobs = kept;
@@ -518,8 +548,7 @@ static int current_job = -1;
 
 /* One line to the parent.  Each is shorter than PIPE_BUF, so written in
  * one piece. */
-static void
-report (const char *format, ...) G_GNUC_PRINTF (1, 2);
+static void report (const char *format, ...) G_GNUC_PRINTF (1, 2);
 
 static void
 report (const char *format, ...)
@@ -638,7 +667,7 @@ typedef struct
   int err_fd;       /* its standard error */
   GString *pending; /* a report line not yet complete */
   GString *err_pending;
-  int job;          /* -1: none */
+  int job; /* -1: none */
   gboolean ready;
 } Worker;
 
@@ -653,7 +682,7 @@ typedef struct
   double output_megapixels;
   gint64 start;
   char *fatal;
-  gboolean bar;     /* a progress bar on stderr (a terminal) */
+  gboolean bar; /* a progress bar on stderr (a terminal) */
   gboolean bar_shown;
   gint64 bar_drawn;
   Worker *workers;
@@ -698,8 +727,7 @@ draw_bar (Run *run, gboolean force)
     if (run->state[i] == JOB_RUNNING)
       progress += run->fraction[i];
   if (progress > 0.0 && progress < total)
-    format_duration (elapsed * (total - progress) / progress, eta,
-                     sizeof eta);
+    format_duration (elapsed * (total - progress) / progress, eta, sizeof eta);
   filled = total > 0 ? (int) (width * progress / total) : width;
   fputs ("\r\033[K[", stderr);
   for (int i = 0; i < width; i++)
@@ -783,9 +811,9 @@ handle_report (Run *run, Worker *worker, const char *line)
       run->output_megapixels += (double) width * height / 1e6;
       worker->job = -1;
       if (!opt_quiet && !run->bar)
-        printf ("[%d/%u] %s -> %s (%d×%d, %.1f s)\n",
-                run->done + run->failed, run->jobs->len, job->input,
-                job->output, width, height, seconds);
+        printf ("[%d/%u] %s -> %s (%d×%d, %.1f s)\n", run->done + run->failed,
+                run->jobs->len, job->input, job->output, width, height,
+                seconds);
     }
   else if (g_str_has_prefix (line, "fail "))
     {
@@ -1019,8 +1047,8 @@ run_jobs (Run *run)
   for (int w = 0; w < run->n_workers; w++)
     if (!spawn_worker (run, &run->workers[w]))
       {
-        run->fatal = g_strdup_printf ("no worker process: %s",
-                                      g_strerror (errno));
+        run->fatal
+          = g_strdup_printf ("no worker process: %s", g_strerror (errno));
         break;
       }
 
@@ -1239,9 +1267,9 @@ main (int argc, char **argv)
               run.output_megapixels
                 / MAX ((g_get_monotonic_time () - run.start) / 1e6, 1e-3));
     }
-  status = stop_requested ? EXIT_INTERRUPTED
+  status = stop_requested                        ? EXIT_INTERRUPTED
            : run.failed + list.failures->len > 0 ? EXIT_SOME_FAILED
-                                                  : 0;
+                                                 : 0;
   g_free (run.state);
   g_free (run.fraction);
   g_free (run.started);

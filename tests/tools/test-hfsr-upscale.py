@@ -432,6 +432,24 @@ class UpscaleTest(unittest.TestCase):
         with open(name, 'rb') as f:
             self.assertEqual(f.read(), before)
 
+    def test_results_beside_their_inputs_are_not_upscaled_again(self):
+        self.photos('in', 2)
+        for run in range(2):
+            result = run_tool('-n', '{stem}-x2.{ext}', self.path('in'), '-o', self.path('in'))
+            self.assertEqual(result.returncode, 0, result.stderr)
+            self.assertIn('0 made, 2 already there' if run else '2 made, 0 already there',
+                          result.stdout)
+        self.assertEqual(sorted(os.listdir(self.path('in'))),
+                         ['photo-00-x2.png', 'photo-00.png', 'photo-01-x2.png', 'photo-01.png'])
+        # Two inputs with one result name: the second fails, in every shard.
+        crop(0, 0, 30, 20).save(self.path('two', 'a', 'same.png'))
+        crop(5, 5, 30, 20).save(self.path('two', 'b', 'same.jpg'))
+        listing = '\n'.join([self.path('two', 'a', 'same.png'),
+                             self.path('two', 'b', 'same.jpg')]) + '\n'
+        result = run_tool('-Q', '-f', 'png', '-', '-o', self.path('one'), stdin=listing)
+        self.assertEqual(result.returncode, 1)
+        self.assertIn('same.jpg: its result', result.stderr)
+
     # -- progress and usage ------------------------------------------------
 
     def test_progress_bar_on_a_terminal_and_lines_otherwise(self):
