@@ -152,10 +152,10 @@ upscale_worker_init (const UpscaleSettings *run, GError **error)
     return FALSE;
 
   graph = gegl_node_new ();
-  source = gegl_node_new_child (graph, "operation", "gegl:buffer-source",
-                                NULL);
-  convert = gegl_node_new_child (graph, "operation", "gegl:convert-format",
-                                 NULL);
+  source
+    = gegl_node_new_child (graph, "operation", "gegl:buffer-source", NULL);
+  convert
+    = gegl_node_new_child (graph, "operation", "gegl:convert-format", NULL);
   saver = gegl_node_new_child (graph, "operation", "gegl:nop", NULL);
   gegl_node_link (convert, saver);
   new_upscaler ();
@@ -229,12 +229,14 @@ webp_profile (const char *path)
 
         if (fread (head, 1, 8, file) != 8)
           break;
-        size = head[4] | head[5] << 8 | head[6] << 16 | (guint32) head[7] << 24;
+        size
+          = head[4] | head[5] << 8 | head[6] << 16 | (guint32) head[7] << 24;
         if (memcmp (head, "ICCP", 4) == 0)
           {
             guint8 *data = size <= 16 << 20 ? g_try_malloc (size) : NULL;
 
-            if (data != NULL && size > 0 && fread (data, 1, size, file) == size)
+            if (data != NULL && size > 0
+                && fread (data, 1, size, file) == size)
               profile = g_bytes_new_take (data, size);
             else
               g_free (data);
@@ -250,8 +252,8 @@ webp_profile (const char *path)
 /* Gives @buffer (loaded from the WebP file @path) the colour space of
  * the file's profile: the pixels stay, their meaning becomes right. */
 static void
-apply_webp_profile (const char *path, GeglBuffer *buffer,
-                    UpscaleNoteFunc note, gpointer data)
+apply_webp_profile (const char *path, GeglBuffer *buffer, UpscaleNoteFunc note,
+                    gpointer data)
 {
   GBytes *profile = webp_profile (path);
   const Babl *format = gegl_buffer_get_format (buffer);
@@ -292,10 +294,9 @@ output_format (const Babl *input, const Babl *result, int depth)
                    & BABL_MODEL_FLAG_GRAY)
                   != 0;
   gboolean alpha = babl_format_has_alpha (input);
-  char *name = g_strdup_printf ("%s %s",
-                                grey ? (alpha ? "Y'A" : "Y'")
-                                     : (alpha ? "R'G'B'A" : "R'G'B'"),
-                                depth == 16 ? "u16" : "u8");
+  char *name = g_strdup_printf (
+    "%s %s", grey ? (alpha ? "Y'A" : "Y'") : (alpha ? "R'G'B'A" : "R'G'B'"),
+    depth == 16 ? "u16" : "u8");
   const Babl *format
     = babl_format_with_space (name, babl_format_get_space (result));
 
@@ -403,11 +404,12 @@ sync_file (const char *path, GError **error)
 /* Runs the upscaler over @rect with progress, into its cache (the saver
  * then reads it from there); FALSE when *@stop was set. */
 static gboolean
-render (const GeglRectangle *rect, UpscaleProgressFunc progress,
-        gpointer data, volatile sig_atomic_t *stop)
+render (const GeglRectangle *rect, UpscaleProgressFunc progress, gpointer data,
+        volatile sig_atomic_t *stop)
 {
   GeglProcessor *processor;
-  if (g_getenv ("XX_NOPROC")) return TRUE;
+  if (g_getenv ("XX_NOPROC"))
+    return TRUE;
   processor = gegl_node_new_processor (upscaler, rect);
   double fraction = 0.0;
   gboolean more = TRUE;
@@ -468,13 +470,13 @@ upscale_worker_run (const UpscaleJob *job, UpscaleProgressFunc progress,
     }
 
   depth = output_depth (job->format, input_format);
-  gegl_node_set (convert, "format",
-                 output_format (input_format,
-                                gegl_operation_get_format (
-                                  gegl_node_get_gegl_operation (upscaler),
-                                  "output"),
-                                depth),
-                 NULL);
+  gegl_node_set (
+    convert, "format",
+    output_format (input_format,
+                   gegl_operation_get_format (
+                     gegl_node_get_gegl_operation (upscaler), "output"),
+                   depth),
+    NULL);
   set_saver (job->format, partial, depth, grey);
   /* GEGL's JPEG and WebP savers (0.4.42) write no alpha. */
   if (babl_format_has_alpha (input_format)

@@ -40,10 +40,10 @@ typedef struct
 /* One image to make. */
 typedef struct
 {
-  char *input;    /* the path as found */
-  char *key;      /* its path under the folder it was found in (its base
+  char *input;  /* the path as found */
+  char *key;    /* its path under the folder it was found in (its base
                    * name when given as a file): what --shard hashes */
-  char *output;   /* the final path */
+  char *output; /* the final path */
   UpscaleFormat format;
 } UpscaleJob;
 
@@ -64,8 +64,7 @@ typedef void (*UpscaleNoteFunc) (const char *note, gpointer data);
 /* Starts GEGL in this (worker) process with @settings' threads, checks
  * that the hfsr ops are there and that the network loads, by upscaling a
  * small image once.  Errors say what to do. */
-gboolean upscale_worker_init (const UpscaleSettings *settings,
-                              GError **error);
+gboolean upscale_worker_init (const UpscaleSettings *settings, GError **error);
 
 /* Makes @job: the output is written to a hidden file beside it, then
  * renamed, so that it exists only when complete.  *@stop set (by a
