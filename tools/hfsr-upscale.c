@@ -1168,6 +1168,12 @@ main (int argc, char **argv)
   list.jobs = g_ptr_array_new_with_free_func ((GDestroyNotify) job_free);
   list.failures = g_ptr_array_new_with_free_func (g_free);
   list.output_folder_exists = g_stat (opt_output, &list.output_folder) == 0;
+  if (list.output_folder_exists && !S_ISDIR (list.output_folder.st_mode))
+    {
+      g_set_error (&error, HFSR_ERROR, HFSR_ERROR_INVALID_ARGUMENT,
+                   "-o %s: not a folder", opt_output);
+      return usage_error (&error);
+    }
   for (char **input = opt_inputs; *input != NULL; input++)
     if (strcmp (*input, "-") == 0)
       add_standard_input (&list);
@@ -1212,7 +1218,6 @@ main (int argc, char **argv)
   settings.quality = opt_quality;
   if (opt_threads == 0)
     opt_threads = (int) g_get_num_processors ();
-  settings.threads = MAX (1, opt_threads / opt_jobs);
 
   run.jobs = todo;
   run.settings = &settings;
@@ -1222,6 +1227,8 @@ main (int argc, char **argv)
   run.bar = !opt_quiet && isatty (STDERR_FILENO);
   run.start = g_get_monotonic_time ();
   run.n_workers = MIN (opt_jobs, (int) todo->len);
+  /* Fewer images than jobs: the threads go to the workers there are. */
+  settings.threads = MAX (1, opt_threads / MAX (run.n_workers, 1));
   run.workers = g_new0 (Worker, MAX (run.n_workers, 1));
   next_job = mmap (NULL, sizeof *next_job, PROT_READ | PROT_WRITE,
                    MAP_SHARED | MAP_ANONYMOUS, -1, 0);

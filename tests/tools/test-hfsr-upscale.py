@@ -503,6 +503,7 @@ class UpscaleTest(unittest.TestCase):
                 ((name, '-o', out, '-j', '0'), '--jobs 0'),
                 ((name, '-o', out, '--overwrite', '--skip-existing'), 'exclude'),
                 ((name, '-o', out, '-m', self.path('no-model.safetensors')), 'no-model'),
+                ((name, '-o', name), 'not a folder'),
         ):
             result = run_tool(*args)
             self.assertEqual(result.returncode, 2, (args, result.stderr))
