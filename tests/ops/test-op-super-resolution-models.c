@@ -5,9 +5,14 @@
  * hfsr:super-resolution in real GEGL without a usable network: files that
  * are garbage, truncated, missing or of the wrong scale, a network whose
  * values overflow, a family member missing or damaged; and the shipped x2
- * network, once it is there.  The test networks are sr-test-util.c's.
+ * network, once it is there; a network shared by every node of the process
+ * (loaded once) and loaded again when its file changes.  The test networks
+ * are sr-test-util.c's.
  */
 #include <math.h>
+#include <stdio.h>
+#include <string.h>
+#include <utime.h>
 
 #include <glib/gstdio.h>
 
@@ -237,6 +242,61 @@ test_trained_model (void)
   g_free (path);
 }
 
+/* Writes @size bytes of 'x' over @path in place (the same inode) and
+ * gives it the time of change @mtime. */
+static void
+overwrite_keeping (const char *path, gsize size, time_t mtime)
+{
+  char *garbage = g_malloc (size);
+  struct utimbuf times = { mtime, mtime };
+  FILE *file = fopen (path, "r+b");
+
+  memset (garbage, 'x', size);
+  g_assert_nonnull (file);
+  g_assert_cmpuint (fwrite (garbage, 1, size, file), ==, size);
+  g_assert_cmpint (fclose (file), ==, 0);
+  g_assert_cmpint (utime (path, &times), ==, 0);
+  g_free (garbage);
+}
+
+/* Each node of a process finds a network another node loaded (a batch
+ * makes a node per image; hfsr-upscale's workers rely on it): with the
+ * file made garbage behind the op's back, but its inode, size and time
+ * of change kept, a new node still upscales with the network.  A new time
+ * of change makes the next node read the file again, and find it garbage. */
+static void
+test_network_shared_between_nodes (void)
+{
+  char *path = sr_test_write_mixing_network ("shared.safetensors", 3);
+  SrTestImage *image
+    = sr_test_image_new (GEGL_RECTANGLE (0, 0, 12, 10), 77, FALSE);
+  GeglRectangle out = sr_test_scaled (&image->rect, 2);
+  float *first, *again;
+  GStatBuf st;
+
+  first = sr_test_op_render (image->buffer, &out, sr_test_rgba_float (),
+                             "model", path, NULL);
+  g_assert_cmpint (g_stat (path, &st), ==, 0);
+  overwrite_keeping (path, st.st_size, st.st_mtime);
+
+  again = sr_test_op_render (image->buffer, &out, sr_test_rgba_float (),
+                             "model", path, NULL);
+  op_test_assert_identical (again, first, sr_test_n_floats (&out, 4), 4,
+                            out.width);
+  g_free (again);
+
+  overwrite_keeping (path, st.st_size, st.st_mtime + 10);
+  op_test_expect_warnings ("no network, upscaling with GEGL's cubic sampler");
+  g_free (sr_test_op_render (image->buffer, &out, sr_test_rgba_float (),
+                             "model", path, NULL));
+  g_assert_cmpint (op_test_warnings_seen (), ==, 1);
+
+  g_free (first);
+  sr_test_image_free (image);
+  g_unlink (path);
+  g_free (path);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -251,5 +311,7 @@ main (int argc, char **argv)
   g_test_add_func ("/super-resolution/missing-or-damaged-family",
                    test_missing_or_damaged_family);
   g_test_add_func ("/super-resolution/trained-model", test_trained_model);
+  g_test_add_func ("/super-resolution/network-shared-between-nodes",
+                   test_network_shared_between_nodes);
   return sr_test_run ();
 }
