@@ -62,7 +62,8 @@ double hfsr_model_get_conv_macs (const HfsrModel *model);
  * depend on it.
  * @kernel: HFSR_KERNEL_AUTO, or a path to force (benchmarks, tests); a
  * path this CPU lacks falls back to AUTO: the path the HFSR_KERNEL
- * environment variable names (avx512, avx2, generic, blas), else the widest
+ * environment variable names (avx512, avx2, generic, blas, avx512-bf16),
+ * else the widest
  * this CPU has. */
 typedef enum
 {
@@ -71,6 +72,10 @@ typedef enum
   HFSR_KERNEL_AVX2,    /* AVX2 + FMA */
   HFSR_KERNEL_AVX512,  /* AVX-512F */
   HFSR_KERNEL_BLAS,    /* the GEMM-based Winograd, one thread only */
+  /* AVX-512F + AVX512_BF16: the Winograd-domain products in bfloat16
+   * (vdpbf16ps), summed in float.  Only when asked for (avx512-bf16):
+   * results move by about 1e-3, see engine/README.md. */
+  HFSR_KERNEL_AVX512_BF16,
 } HfsrKernelPath;
 
 typedef struct

@@ -115,7 +115,7 @@ int hfsr_run_threads (void);
  * of the run options, kernels/run-options.c).  hfsr_kernel_path is the
  * path of the run the calling thread is in: the one its options ask for if
  * this CPU has it, else the default, the one HFSR_KERNEL (avx512, avx2,
- * generic or blas) in the environment names if this CPU has it, else the
+ * generic, blas or avx512-bf16) in the environment names if this CPU has it, else the
  * widest supported SIMD path; the environment is read once.  BLAS means the
  * GEMM-based Winograd above.  hfsr_kernel_path_for names the choice for a
  * given HFSR_KERNEL value (NULL: unset).  Never HFSR_KERNEL_AUTO. */
@@ -123,6 +123,11 @@ int hfsr_run_threads (void);
 /* The AVX2 and AVX-512 kernels are built (one definition for every file
  * that compiles or dispatches to them). */
 #define HFSR_X86_PATHS 1
+/* The AVX512_BF16 body too, where the compiler knows the instructions
+ * (GCC 10, clang 9 and later). */
+#if defined(__clang__) ? __clang_major__ >= 9 : __GNUC__ >= 10
+#define HFSR_BF16_PATH 1
+#endif
 #endif
 
 gboolean hfsr_kernel_path_supported (HfsrKernelPath path);

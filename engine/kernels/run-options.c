@@ -33,6 +33,12 @@ hfsr_kernel_path_supported (HfsrKernelPath path)
     case HFSR_KERNEL_AVX512:
       __builtin_cpu_init ();
       return __builtin_cpu_supports ("avx512f");
+#ifdef HFSR_BF16_PATH
+    case HFSR_KERNEL_AVX512_BF16:
+      __builtin_cpu_init ();
+      return __builtin_cpu_supports ("avx512f")
+             && __builtin_cpu_supports ("avx512bf16");
+#endif
 #endif
     default:
       return FALSE;
@@ -47,10 +53,9 @@ hfsr_kernel_path_for (const char *forced)
     const char *name;
     HfsrKernelPath path;
   } names[] = {
-    { "avx512", HFSR_KERNEL_AVX512 },
-    { "avx2", HFSR_KERNEL_AVX2 },
-    { "generic", HFSR_KERNEL_GENERIC },
-    { "blas", HFSR_KERNEL_BLAS },
+    { "avx512", HFSR_KERNEL_AVX512 },           { "avx2", HFSR_KERNEL_AVX2 },
+    { "generic", HFSR_KERNEL_GENERIC },         { "blas", HFSR_KERNEL_BLAS },
+    { "avx512-bf16", HFSR_KERNEL_AVX512_BF16 },
   };
 
   /* A forced path the CPU lacks falls back to the automatic choice rather

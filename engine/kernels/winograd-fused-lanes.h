@@ -350,6 +350,88 @@ multiply_group (const FusedConv *conv, int block, int j0, int n_out,
     }
 }
 
+#ifdef FUSED_BF16
+/* The BF16 body's multiply_group: the same products over channel pairs,
+ * one vdpbf16ps a pair (two products in bfloat16 added to the float sum
+ * per lane), so half the instructions of the float body; @transformed
+ * holds bfloat16 pairs (pack_block_bf16). */
+ALWAYS_INLINE void
+multiply_group_bf16 (const FusedConv *conv, int block, int j0, int n_out,
+                     int n_blocks, const Vec *transformed, Vec *products)
+{
+  int pairs = channel_pairs (conv->in_channels);
+  gsize in_stride = (gsize) POINTS * conv->in_channels;
+  int n_out_blocks = out_blocks (conv->out_channels);
+
+  for (int p = 0; p < POINTS; p++)
+    {
+      const guint32 *u
+        = conv->packed_bf16
+          + ((gsize) p * n_out_blocks + block) * pairs * OUT_BLOCK + j0;
+      const Vec *v = transformed + (gsize) p * conv->in_channels;
+      __m512 acc[MAX_GROUP][OUT_BLOCK];
+
+#pragma GCC unroll 3
+      for (int i = 0; i < n_blocks; i++)
+#pragma GCC unroll 8
+        for (int j = 0; j < n_out; j++)
+          acc[i][j] = _mm512_setzero_ps ();
+      for (int c2 = 0; c2 < pairs; c2++, u += OUT_BLOCK)
+        {
+          __m512bh x[MAX_GROUP];
+
+#pragma GCC unroll 3
+          for (int i = 0; i < n_blocks; i++)
+            x[i] = (__m512bh) v[i * in_stride + c2];
+#pragma GCC unroll 8
+          for (int j = 0; j < n_out; j++)
+            {
+              __m512bh w = (__m512bh) _mm512_set1_epi32 ((int) u[j]);
+
+#pragma GCC unroll 3
+              for (int i = 0; i < n_blocks; i++)
+                acc[i][j] = _mm512_dpbf16_ps (acc[i][j], w, x[i]);
+            }
+        }
+#pragma GCC unroll 3
+      for (int i = 0; i < n_blocks; i++)
+#pragma GCC unroll 8
+        for (int j = 0; j < n_out; j++)
+          products[(gsize) i * POINTS * OUT_BLOCK + p * OUT_BLOCK + j0 + j]
+            = (Vec) acc[i][j];
+    }
+}
+
+/* A transformed block's floats, [POINTS][in] vectors, as bfloat16 pairs
+ * of channels in the same buffer: pair c2 of point p goes to vector
+ * p * in + c2, which was read before (it holds channel c2 <= 2 c2), so the
+ * conversion runs in place.  Lane k holds channel 2 c2 of tile k in its
+ * low half and channel 2 c2 + 1 (0 past the last) in its high half, as
+ * vdpbf16ps pairs them; rounded as the weights are (bf16_round_bits). */
+ALWAYS_INLINE void
+pack_block_bf16 (Vec *transformed, int in_channels)
+{
+  typedef guint32 VecU __attribute__ ((vector_size (LANES * sizeof (float))));
+  int pairs = channel_pairs (in_channels);
+
+  for (int p = 0; p < POINTS; p++)
+    {
+      Vec *v = transformed + (gsize) p * in_channels;
+
+      for (int c2 = 0; c2 < pairs; c2++)
+        {
+          VecU low = (VecU) v[2 * c2];
+          VecU high
+            = 2 * c2 + 1 < in_channels ? (VecU) v[2 * c2 + 1] : (VecU) { 0 };
+
+          low += 0x7fffu + ((low >> 16) & 1u);
+          high += 0x7fffu + ((high >> 16) & 1u);
+          v[c2] = (Vec) ((low >> 16) | (high & 0xffff0000u));
+        }
+    }
+}
+#endif
+
 /* multiply_group over the whole output block in passes of @n_out channels,
  * for a group of @n_blocks, a constant in each call below. */
 ALWAYS_INLINE void
@@ -357,7 +439,12 @@ multiply_block_group (const FusedConv *conv, int block, int n_out,
                       int n_blocks, const Vec *transformed, Vec *products)
 {
   for (int j0 = 0; j0 < OUT_BLOCK; j0 += n_out)
+#ifdef FUSED_BF16
+    multiply_group_bf16 (conv, block, j0, n_out, n_blocks, transformed,
+                         products);
+#else
     multiply_group (conv, block, j0, n_out, n_blocks, transformed, products);
+#endif
 }
 
 /* Aᵀ m A of output channel @o (slot @j of @products), plus the bias, the
@@ -460,6 +547,9 @@ run_blocks (const FusedConv *conv, gsize first_block, gsize end_block,
           segments[i] = block_segment (conv, b + i);
           transform_block_input (conv, &segments[i],
                                  transformed + i * in_stride);
+#ifdef FUSED_BF16
+          pack_block_bf16 (transformed + i * in_stride, conv->in_channels);
+#endif
         }
       for (int block = 0; block < out_blocks (conv->out_channels); block++)
         {

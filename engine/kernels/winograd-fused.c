@@ -67,6 +67,11 @@ typedef struct
 static FusedPath
 fused_path_for (HfsrKernelPath path)
 {
+#ifdef HFSR_BF16_PATH
+  if (path == HFSR_KERNEL_AVX512_BF16)
+    return (FusedPath) { hfsr_fused_run_x16_avx512_bf16, 16, 2,
+                         "avx512-bf16" };
+#endif
 #ifdef HFSR_X86_PATHS
   if (path == HFSR_KERNEL_AVX512)
     return (FusedPath) { hfsr_fused_run_x16_avx512, 16, 2, "avx512" };
@@ -108,6 +113,55 @@ run_worker (gpointer data, int worker, int n_workers)
   job->path.run (job->conv, first, end, mine, products);
 }
 
+/* Whether packed weights carry bfloat16 pairs after their floats: where
+ * this CPU has the BF16 path. */
+static gboolean
+packs_bf16 (void)
+{
+  return hfsr_kernel_path_supported (HFSR_KERNEL_AVX512_BF16);
+}
+
+/* The bfloat16 pairs of weights packed by hfsr_winograd_fused_pack, or
+ * NULL. */
+static const guint32 *
+fused_bf16_weights (const float *packed, int in_channels, int out_channels)
+{
+  return packs_bf16 () ? (
+           const guint32 *) (packed
+                             + fused_float_weights (in_channels, out_channels))
+                       : NULL;
+}
+
+/* The float weights [POINTS][block][c][j] as pairs [POINTS][block][c/2][j]
+ * of bfloat16 (FusedConv.packed_bf16), written after them. */
+static void
+pack_bf16 (float *packed, int in_channels, int out_channels)
+{
+  int pairs = channel_pairs (in_channels);
+  int n_blocks = out_blocks (out_channels);
+  guint32 *target
+    = (guint32 *) (packed + fused_float_weights (in_channels, out_channels));
+
+  for (int p = 0; p < POINTS; p++)
+    for (int block = 0; block < n_blocks; block++)
+      for (int c2 = 0; c2 < pairs; c2++)
+        for (int j = 0; j < OUT_BLOCK; j++)
+          {
+            const float *u
+              = packed
+                + (((gsize) p * n_blocks + block) * in_channels + 2 * c2)
+                    * OUT_BLOCK
+                + j;
+            guint32 low, high = 0;
+
+            memcpy (&low, u, sizeof low);
+            if (2 * c2 + 1 < in_channels)
+              memcpy (&high, u + OUT_BLOCK, sizeof high);
+            *target++ = bf16_round_bits (low) >> 16
+                        | (bf16_round_bits (high) & 0xffff0000u);
+          }
+}
+
 float *
 hfsr_winograd_fused_pack (const float *weight, int in_channels,
                           int out_channels)
@@ -115,13 +169,18 @@ hfsr_winograd_fused_pack (const float *weight, int in_channels,
   gsize packed_floats;
   PackJob pack = { weight, in_channels, out_channels, NULL };
 
+  /* The bfloat16 pairs take at most as many 32-bit words as the floats. */
   if (!g_size_checked_mul (&packed_floats, (gsize) in_channels * POINTS,
                            (gsize) out_blocks (out_channels) * OUT_BLOCK)
+      || !g_size_checked_mul (&packed_floats, packed_floats,
+                              packs_bf16 () ? 2 : 1)
       || (pack.packed = hfsr_alloc_floats_uninitialised (packed_floats))
            == NULL)
     return NULL;
   hfsr_parallel_run (MIN (hfsr_parallel_workers (), out_blocks (out_channels)),
                      pack_worker, &pack);
+  if (packs_bf16 ())
+    pack_bf16 (pack.packed, in_channels, out_channels);
   return pack.packed;
 }
 
@@ -142,6 +201,7 @@ hfsr_winograd_fused_conv3x3 (HfsrKernelPath path, const float *packed,
     .input = input,
     .output = output,
     .packed_weights = packed,
+    .packed_bf16 = fused_bf16_weights (packed, in_channels, out_channels),
     .in_channel_stride = (gsize) height * width,
     .out_channel_stride = (gsize) height * width,
   };
@@ -309,7 +369,10 @@ hfsr_winograd_fused_residual (HfsrKernelPath path, const float *expand_packed,
   gsize across = ((gsize) width + TILE - 1) / TILE;
   ResidualJob job = {
     .expand = {
-      .packed_weights = expand_packed, .bias = expand_bias, .relu = TRUE,
+      .packed_weights = expand_packed,
+      .packed_bf16 = fused_bf16_weights (expand_packed, channels,
+                                         mid_channels),
+      .bias = expand_bias, .relu = TRUE,
       .in_channels = channels, .out_channels = mid_channels,
       .height = height, .width = width, .across = across, .input = input,
       .in_channel_stride = plane,
@@ -317,7 +380,10 @@ hfsr_winograd_fused_residual (HfsrKernelPath path, const float *expand_packed,
       .out_ring = RING_ROWS,
     },
     .reduce = {
-      .packed_weights = reduce_packed, .bias = reduce_bias, .relu = FALSE,
+      .packed_weights = reduce_packed,
+      .packed_bf16 = fused_bf16_weights (reduce_packed, mid_channels,
+                                         channels),
+      .bias = reduce_bias, .relu = FALSE,
       .in_channels = mid_channels, .out_channels = channels,
       .height = height, .width = width, .across = across, .output = output,
       .in_channel_stride = (gsize) RING_ROWS * width,

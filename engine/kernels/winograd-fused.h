@@ -29,7 +29,11 @@ out_blocks (int out_channels)
 typedef struct
 {
   const float *packed_weights; /* [POINTS][out_blocks][in][OUT_BLOCK] */
-  const float *bias;           /* or NULL */
+  /* The same weights as bfloat16 pairs of input channels (2c in the low
+   * half, 2c + 1 in the high), [POINTS][out_blocks][in / 2][OUT_BLOCK], or
+   * NULL where this CPU has no BF16 path (fused_bf16_weights). */
+  const guint32 *packed_bf16;
+  const float *bias; /* or NULL */
   gboolean relu;
   int in_channels;
   int out_channels;
@@ -78,5 +82,35 @@ void hfsr_fused_run_x8_avx2 (const FusedConv *conv, gsize first_block,
                              gsize end_block, float *transformed,
                              float *products);
 #endif
+
+#ifdef HFSR_BF16_PATH
+void hfsr_fused_run_x16_avx512_bf16 (const FusedConv *conv, gsize first_block,
+                                     gsize end_block, float *transformed,
+                                     float *products);
+#endif
+
+/* Input channel pairs, the last one half zero when @in_channels is odd. */
+static inline int
+channel_pairs (int in_channels)
+{
+  return (in_channels + 1) / 2;
+}
+
+/* Floats of hfsr_winograd_fused_pack's float weights; its bfloat16 pairs
+ * follow them. */
+static inline gsize
+fused_float_weights (int in_channels, int out_channels)
+{
+  return (gsize) in_channels * POINTS * out_blocks (out_channels) * OUT_BLOCK;
+}
+
+/* Round to nearest, ties to even, of the float with bits @bits to the
+ * bfloat16 in the high 16 bits of the result (finite values: the engine
+ * makes every value finite first), as vcvtne2ps2bf16 rounds. */
+static inline guint32
+bf16_round_bits (guint32 bits)
+{
+  return bits + 0x7fffu + ((bits >> 16) & 1u);
+}
 
 #endif /* HFSR_WINOGRAD_FUSED_H */

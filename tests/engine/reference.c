@@ -3,7 +3,9 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #include <math.h>
+#include <string.h>
 
+#include "kernels/kernels.h"
 #include "reference.h"
 
 /* Element [a][b][c] of a row-major array with dimensions [.][nb][nc]. */
@@ -284,4 +286,106 @@ hfsr_ref_gemm (gboolean transpose_a, int m, int n, int k, const float *a,
           }
         c[(gsize) i * ldc + j] = (float) sum;
       }
+}
+
+/* @value rounded to bfloat16, as a float. */
+static double
+ref_bf16 (double value)
+{
+  float f = (float) value;
+  guint32 bits;
+
+  memcpy (&bits, &f, sizeof bits);
+  bits = (bits + 0x7fffu + ((bits >> 16) & 1u)) & 0xffff0000u;
+  memcpy (&f, &bits, sizeof f);
+  return f;
+}
+
+/* r = Bᵀ d along one axis (F(4x4, 3x3)). */
+static void
+ref_winograd_input_1d (const double *d, int step, double *r, int r_step)
+{
+  double d0 = d[0], d1 = d[step], d2 = d[2 * step], d3 = d[3 * step],
+         d4 = d[4 * step], d5 = d[5 * step];
+
+  r[0] = 4 * d0 - 5 * d2 + d4;
+  r[r_step] = -4 * d1 - 4 * d2 + d3 + d4;
+  r[2 * r_step] = 4 * d1 - 4 * d2 - d3 + d4;
+  r[3 * r_step] = -2 * d1 - d2 + 2 * d3 + d4;
+  r[4 * r_step] = 2 * d1 - d2 - 2 * d3 + d4;
+  r[5 * r_step] = 4 * d1 - 5 * d3 + d5;
+}
+
+/* r = Aᵀ m along one axis. */
+static void
+ref_winograd_output_1d (const double *m, int step, double *r, int r_step)
+{
+  double m0 = m[0], m1 = m[step], m2 = m[2 * step], m3 = m[3 * step],
+         m4 = m[4 * step], m5 = m[5 * step];
+
+  r[0] = m0 + m1 + m2 + m3 + m4;
+  r[r_step] = (m1 - m2) + 2 * (m3 - m4);
+  r[2 * r_step] = (m1 + m2) + 4 * (m3 + m4);
+  r[3 * r_step] = (m1 - m2) + 8 * (m3 - m4) + m5;
+}
+
+void
+hfsr_ref_winograd_bf16_conv3x3 (const float *input, int in_channels,
+                                int height, int width, const float *weight,
+                                int out_channels, const float *bias,
+                                float *output)
+{
+  gsize n_u = (gsize) out_channels * in_channels * 36;
+  float *u = g_new (float, n_u);
+  double *v = g_new (double, (gsize) in_channels * 36);
+
+  for (gsize k = 0; k < (gsize) out_channels * in_channels; k++)
+    hfsr_winograd_transform_weight (weight + k * 9, u + k * 36, 1);
+  for (gsize k = 0; k < n_u; k++)
+    u[k] = (float) ref_bf16 (u[k]);
+
+  for (int ty = 0; ty < height; ty += 4)
+    for (int tx = 0; tx < width; tx += 4)
+      {
+        for (int c = 0; c < in_channels; c++)
+          {
+            double d[36], rows[36];
+
+            for (int y = 0; y < 6; y++)
+              for (int x = 0; x < 6; x++)
+                {
+                  int iy = ty + y - 1, ix = tx + x - 1;
+
+                  d[y * 6 + x]
+                    = iy >= 0 && iy < height && ix >= 0 && ix < width
+                        ? input[((gsize) c * height + iy) * width + ix]
+                        : 0.0;
+                }
+            for (int y = 0; y < 6; y++)
+              ref_winograd_input_1d (d + y * 6, 1, rows + y * 6, 1);
+            for (int x = 0; x < 6; x++)
+              ref_winograd_input_1d (rows + x, 6, v + c * 36 + x, 6);
+            for (int p = 0; p < 36; p++)
+              v[c * 36 + p] = ref_bf16 (v[c * 36 + p]);
+          }
+        for (int o = 0; o < out_channels; o++)
+          {
+            double m[36] = { 0 }, cols[24], tile[16];
+
+            for (int c = 0; c < in_channels; c++)
+              for (int p = 0; p < 36; p++)
+                m[p] += (double) u[((gsize) o * in_channels + c) * 36 + p]
+                        * v[c * 36 + p];
+            for (int x = 0; x < 6; x++)
+              ref_winograd_output_1d (m + x, 6, cols + x, 6);
+            for (int y = 0; y < 4; y++)
+              ref_winograd_output_1d (cols + y * 6, 1, tile + y * 4, 1);
+            for (int y = 0; y < 4 && ty + y < height; y++)
+              for (int x = 0; x < 4 && tx + x < width; x++)
+                output[((gsize) o * height + ty + y) * width + tx + x]
+                  = (float) (tile[y * 4 + x] + (bias != NULL ? bias[o] : 0));
+          }
+      }
+  g_free (v);
+  g_free (u);
 }

@@ -23,6 +23,16 @@ void hfsr_ref_conv2d (const float *input, int in_channels, int height,
                       int kernel_h, int kernel_w, const float *bias,
                       float *output);
 
+/* A 3x3 convolution (padding 1, as hfsr_ref_conv2d) computed as the
+ * engine's BF16 Winograd path defines it, tile by tile in double: each
+ * 4x4 output tile is Aᵀ [Σ_c U_c ⊙ V_c] A with V_c = Bᵀ d_c B (F(4x4, 3x3))
+ * and U_c the engine's weight transform, both rounded to float and then to
+ * bfloat16 (to nearest, ties to even) before they are multiplied. */
+void hfsr_ref_winograd_bf16_conv3x3 (const float *input, int in_channels,
+                                     int height, int width,
+                                     const float *weight, int out_channels,
+                                     const float *bias, float *output);
+
 /* PyTorch's ConvTranspose2d, weight [in, out, k, k]:
  * out[o][y][x] = bias[o] + sum over i, ky, kx with y = iy*s - p + ky,
  * x = ix*s - p + kx of in[i][iy][ix] * w[i][o][ky][kx].
