@@ -103,7 +103,7 @@ def parse_arguments():
                         'size). Debian\'s PyTorch takes minutes a run on 2048² inputs')
     parser.add_argument('--tolerance', type=float, default=1e-4,
                         help='largest max abs difference between outputs (default 1e-4)')
-    parser.add_argument('--kernel', choices=['auto', 'avx512', 'avx2', 'generic', 'blas'],
+    parser.add_argument('--kernel', choices=['auto', 'avx512', 'avx2', 'generic', 'blas', 'avx512-bf16'],
                         default='auto',
                         help="the engine's kernel path (HFSR_KERNEL for hfsr-bench); auto: "
                         'the widest this CPU has, or HFSR_KERNEL as set (default auto)')
