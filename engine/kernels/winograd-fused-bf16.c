@@ -15,7 +15,7 @@
 
 #ifdef HFSR_BF16_PATH
 #if defined(__clang__)
-#pragma clang attribute push(__attribute__ ((target ("avx512f,avx512bf16"))), \
+#pragma clang attribute push(__attribute__((target("avx512f,avx512bf16"))), \
                              apply_to = function)
 #else
 #pragma GCC target("avx512f,avx512bf16")

@@ -259,31 +259,75 @@ gather_windows (const FusedConv *conv, const float *plane,
     }
 }
 
-/* Bᵀ d B of every input channel of the block into @transformed
- * [POINTS][in][LANES]. */
+/* Bᵀ d B of input channel @c of the block: point p at out[p * step]. */
+ALWAYS_INLINE void
+transform_channel (const FusedConv *conv, const Segment *segment, int c,
+                   Vec *out, gsize step)
+{
+  Vec d[ALPHA][ALPHA];
+  Vec horizontal[ALPHA][ALPHA];
+
+  gather_windows (conv, conv->input + c * conv->in_channel_stride, segment, d);
+  for (int y = 0; y < ALPHA; y++)
+    input_transform_1d (d[y][0], d[y][1], d[y][2], d[y][3], d[y][4], d[y][5],
+                        &horizontal[y][0], 1);
+  for (int x = 0; x < ALPHA; x++)
+    input_transform_1d (horizontal[0][x], horizontal[1][x], horizontal[2][x],
+                        horizontal[3][x], horizontal[4][x], horizontal[5][x],
+                        out + x * step, ALPHA * step);
+}
+
+#ifdef FUSED_BF16
+/* Lane k: @low's lane k rounded to bfloat16 in the low half, @high's in
+ * the high half, as vdpbf16ps pairs them; rounded as the weights are
+ * (bf16_round_bits). */
+ALWAYS_INLINE Vec
+bf16_pair (Vec low, Vec high)
+{
+  typedef guint32 VecU __attribute__ ((vector_size (LANES * sizeof (float))));
+  VecU l = (VecU) low, h = (VecU) high;
+
+  l += 0x7fffu + ((l >> 16) & 1u);
+  h += 0x7fffu + ((h >> 16) & 1u);
+  return (Vec) ((l >> 16) | (h & 0xffff0000u));
+}
+
+/* The BF16 body's transformed block: channel pairs, [POINTS][in] vectors
+ * of which the first in / 2 (rounded up) of each point hold pair c2 =
+ * channels 2 c2 and 2 c2 + 1 (0 past the last), made from the two
+ * channels' float transforms without storing those. */
 ALWAYS_INLINE void
 transform_block_input (const FusedConv *conv, const Segment *segment,
                        Vec *transformed)
 {
   int in_channels = conv->in_channels;
 
-  for (int c = 0; c < in_channels; c++)
+  for (int c2 = 0; c2 < channel_pairs (in_channels); c2++)
     {
-      Vec d[ALPHA][ALPHA];
-      Vec horizontal[ALPHA][ALPHA];
+      Vec low[POINTS], high[POINTS];
 
-      gather_windows (conv, conv->input + c * conv->in_channel_stride, segment,
-                      d);
-      for (int y = 0; y < ALPHA; y++)
-        input_transform_1d (d[y][0], d[y][1], d[y][2], d[y][3], d[y][4],
-                            d[y][5], &horizontal[y][0], 1);
-      for (int x = 0; x < ALPHA; x++)
-        input_transform_1d (
-          horizontal[0][x], horizontal[1][x], horizontal[2][x],
-          horizontal[3][x], horizontal[4][x], horizontal[5][x],
-          transformed + (gsize) x * in_channels + c, ALPHA * in_channels);
+      transform_channel (conv, segment, 2 * c2, low, 1);
+      if (2 * c2 + 1 < in_channels)
+        transform_channel (conv, segment, 2 * c2 + 1, high, 1);
+      else
+        for (int p = 0; p < POINTS; p++)
+          high[p] = (Vec) { 0 };
+      for (int p = 0; p < POINTS; p++)
+        transformed[(gsize) p * in_channels + c2]
+          = bf16_pair (low[p], high[p]);
     }
 }
+#else
+/* Bᵀ d B of every input channel of the block into @transformed
+ * [POINTS][in][LANES]. */
+ALWAYS_INLINE void
+transform_block_input (const FusedConv *conv, const Segment *segment,
+                       Vec *transformed)
+{
+  for (int c = 0; c < conv->in_channels; c++)
+    transform_channel (conv, segment, c, transformed + c, conv->in_channels);
+}
+#endif
 
 /* Output block @block's weights at point @p in the packed layout
  * [POINTS][out_blocks][in][OUT_BLOCK], where both micro-kernels read them. */
@@ -354,7 +398,7 @@ multiply_group (const FusedConv *conv, int block, int j0, int n_out,
 /* The BF16 body's multiply_group: the same products over channel pairs,
  * one vdpbf16ps a pair (two products in bfloat16 added to the float sum
  * per lane), so half the instructions of the float body; @transformed
- * holds bfloat16 pairs (pack_block_bf16). */
+ * holds bfloat16 pairs (transform_block_input). */
 ALWAYS_INLINE void
 multiply_group_bf16 (const FusedConv *conv, int block, int j0, int n_out,
                      int n_blocks, const Vec *transformed, Vec *products)
@@ -402,34 +446,6 @@ multiply_group_bf16 (const FusedConv *conv, int block, int j0, int n_out,
     }
 }
 
-/* A transformed block's floats, [POINTS][in] vectors, as bfloat16 pairs
- * of channels in the same buffer: pair c2 of point p goes to vector
- * p * in + c2, which was read before (it holds channel c2 <= 2 c2), so the
- * conversion runs in place.  Lane k holds channel 2 c2 of tile k in its
- * low half and channel 2 c2 + 1 (0 past the last) in its high half, as
- * vdpbf16ps pairs them; rounded as the weights are (bf16_round_bits). */
-ALWAYS_INLINE void
-pack_block_bf16 (Vec *transformed, int in_channels)
-{
-  typedef guint32 VecU __attribute__ ((vector_size (LANES * sizeof (float))));
-  int pairs = channel_pairs (in_channels);
-
-  for (int p = 0; p < POINTS; p++)
-    {
-      Vec *v = transformed + (gsize) p * in_channels;
-
-      for (int c2 = 0; c2 < pairs; c2++)
-        {
-          VecU low = (VecU) v[2 * c2];
-          VecU high
-            = 2 * c2 + 1 < in_channels ? (VecU) v[2 * c2 + 1] : (VecU) { 0 };
-
-          low += 0x7fffu + ((low >> 16) & 1u);
-          high += 0x7fffu + ((high >> 16) & 1u);
-          v[c2] = (Vec) ((low >> 16) | (high & 0xffff0000u));
-        }
-    }
-}
 #endif
 
 /* multiply_group over the whole output block in passes of @n_out channels,
@@ -547,9 +563,6 @@ run_blocks (const FusedConv *conv, gsize first_block, gsize end_block,
           segments[i] = block_segment (conv, b + i);
           transform_block_input (conv, &segments[i],
                                  transformed + i * in_stride);
-#ifdef FUSED_BF16
-          pack_block_bf16 (transformed + i * in_stride, conv->in_channels);
-#endif
         }
       for (int block = 0; block < out_blocks (conv->out_channels); block++)
         {
