@@ -197,6 +197,19 @@ run_recipe "$work/shared.log" "${logins_shared[@]}" "${env_args[@]}" --shared "$
 check "$work/out-shared"
 [[ $(grep -c -- '--shard' "$work/calls") == 2 ]] || fail "2 shards should have run: $(cat "$work/calls")"
 
+# rerun_failed LOG K OUTDIR: the command the recipe printed in LOG must run
+# shard K of 2 alone; it is run, and OUTDIR must then hold every image.
+rerun_failed () {
+  local log=$1 k=$2 out=$3 redo
+  redo=$(redo_command "$log")
+  [[ $redo == *"--only $k -n 2"* ]] || fail "no command to run shard $k again: '$redo'"
+  : >"$work/calls"
+  echo "running again: $redo"
+  timeout 300 bash -c "$redo" >"$log.redo" 2>&1 || fail "running shard $k again: exit $?"
+  sed 's/^/  | /' "$log.redo"
+  check "$out"
+}
+
 echo "== shared folders, shard 2/2 killed at its start, then run again"
 : >"$work/calls"
 shard2=$("$tool" --shard 2/2 --list -r "$in" -o "$work/out-kill" | grep -c .)
@@ -209,13 +222,7 @@ grep -q 'shard 2/2 failed' "$work/kill.log" || fail "the killed shard is not nam
 mapfile -t done1 < <("$tool" --shard 1/2 --list -r "$in" -o "$work/list-out" | cut -f1 \
   | sed "s|^$in/||")
 check "$work/out-kill" "${done1[@]}"
-redo=$(redo_command "$work/kill.log")
-[[ $redo == *"--only 2 -n 2"* ]] || fail "no command to run shard 2 again: '$redo'"
-: >"$work/calls"
-echo "running again: $redo"
-timeout 300 bash -c "$redo" >"$work/redo.log" 2>&1 || fail "running shard 2 again: exit $?"
-sed 's/^/  | /' "$work/redo.log"
-check "$work/out-kill"
+rerun_failed "$work/kill.log" 2 "$work/out-kill"
 grep -q -- '--shard 1/2' "$work/calls" && fail "running shard 2 again ran shard 1"
 [[ $shard2 -gt 0 ]] || fail "shard 2/2 holds no image: the killed shard tested nothing"
 
@@ -255,13 +262,7 @@ if ((ssh_ok)); then
   check "$work/out-bad" "${others[@]}"
   inodes=$(cd "$work/out-bad" && find . -type f -printf '%i %p\n' | sort)
   cp "$work/good.png" "$in/$bad"
-  redo=$(redo_command "$work/bad.log")
-  [[ $redo == *"--only $k -n 2"* ]] || fail "no command to run shard $k again: '$redo'"
-  : >"$work/calls"
-  echo "running again: $redo"
-  timeout 300 bash -c "$redo" >"$work/redo2.log" 2>&1 || fail "running shard $k again: exit $?"
-  sed 's/^/  | /' "$work/redo2.log"
-  check "$work/out-bad"
+  rerun_failed "$work/bad.log" "$k" "$work/out-bad"
   # What was done stays as it was (the same files, not written again).
   now=$(cd "$work/out-bad" && find . -type f -printf '%i %p\n' | sort | grep -v " \./$bad\$")
   [[ $now == "$inodes" ]] || fail "running shard $k again rewrote finished outputs: $inodes / $now"

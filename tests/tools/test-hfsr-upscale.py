@@ -32,6 +32,8 @@ except ImportError as missing:
 
 ROOT = os.environ.get('HFSR_SOURCE_ROOT',
                       os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', '..'))
+sys.path.insert(0, os.path.join(ROOT, 'tests', 'ops'))
+import gegl_cli_check  # noqa: E402
 TOOL = sys.argv.pop(1) if len(sys.argv) > 1 else 'hfsr-upscale'
 SAMPLE = os.path.join(ROOT, 'data', 'sample.png')
 TIMEOUT = 240
@@ -48,61 +50,12 @@ def crop(left, top, width, height):
         return image.convert('RGB').crop((left, top, left + width, top + height))
 
 
-def png_pixels(path):
-    """A non-interlaced PNG's pixels as stored, 8- or 16-bit, H x W x C (PIL
-    turns 16-bit colour into 8 bits)."""
-    import struct
-    import zlib
-    with open(path, 'rb') as f:
-        data = f.read()
-    assert data[:8] == b'\x89PNG\r\n\x1a\n', path
-    pos, idat = 8, b''
-    while pos < len(data):
-        length, kind = struct.unpack('>I4s', data[pos:pos + 8])
-        body = data[pos + 8:pos + 8 + length]
-        if kind == b'IHDR':
-            width, height, depth, colour, _, _, interlace = struct.unpack('>IIBBBBB', body)
-        elif kind == b'IDAT':
-            idat += body
-        pos += 12 + length
-    assert depth in (8, 16) and interlace == 0, path
-    channels = {0: 1, 2: 3, 4: 2, 6: 4}[colour]
-    step = channels * depth // 8
-    raw = np.frombuffer(zlib.decompress(idat), np.uint8).reshape(height, 1 + width * step)
-    rows = np.zeros((height, width * step), np.int32)
-    for y in range(height):
-        kind, line = raw[y, 0], raw[y, 1:].astype(np.int32)
-        above = rows[y - 1] if y else np.zeros_like(line)
-        if kind == 0:
-            rows[y] = line
-        elif kind == 2:
-            rows[y] = (line + above) & 255
-        else:  # sub, average and Paeth depend on the pixel to the left
-            out = np.zeros_like(line)
-            for x in range(len(line)):
-                left = out[x - step] if x >= step else 0
-                corner = above[x - step] if x >= step else 0
-                if kind == 1:
-                    pred = left
-                elif kind == 3:
-                    pred = (left + above[x]) // 2
-                else:
-                    p = left + above[x] - corner
-                    pa, pb, pc = abs(p - left), abs(p - above[x]), abs(p - corner)
-                    pred = left if pa <= pb and pa <= pc else above[x] if pb <= pc else corner
-                out[x] = (line[x] + pred) & 255
-            rows[y] = out
-    pixels = rows.astype(np.uint8)
-    if depth == 16:
-        pixels = pixels.reshape(height, -1, 2)
-        pixels = (pixels[:, :, 0].astype(np.uint16) << 8) | pixels[:, :, 1]
-    return pixels.reshape(height, width, channels)
-
-
 def read_any(path):
-    """The pixels of an image file as saved: 16-bit PNGs stay 16-bit."""
+    """The pixels of an image file as saved: 16-bit PNGs stay 16-bit (PIL
+    turns 16-bit colour into 8 bits; gegl_cli_check reads PNGs itself)."""
     if path.endswith('.png'):
-        return png_pixels(path)
+        pixels, depth = gegl_cli_check.read_png(path)
+        return np.round(pixels * (2 ** depth - 1)).astype(np.uint16 if depth == 16 else np.uint8)
     with Image.open(path) as image:
         return np.asarray(image)
 
@@ -195,12 +148,9 @@ class UpscaleTest(unittest.TestCase):
         }
         for name, (image, options) in inputs.items():
             image.save(self.path('in', name), **options)
-        # A 16-bit PNG (PIL writes 16-bit grey only): TIFF to PNG by gegl.
-        deep = self.path('deep.tif')
-        Image.fromarray(np.asarray(photo.convert('L')).astype(np.uint16) * 257).save(deep)
-        convert = subprocess.run(['gegl', deep, '-o', self.path('in', 'grey16.png')],
-                                 stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=TIMEOUT)
-        self.assertEqual(convert.returncode, 0, convert.stdout)
+        # A 16-bit PNG.
+        gegl_cli_check.write_png(self.path('in', 'grey16.png'),
+                                 np.asarray(photo.convert('L')).astype(np.uint16) * 257)
 
         out = self.path('same')
         result = run_tool('-Q', self.path('in'), '-o', out)
