@@ -206,6 +206,13 @@ load_image (const char *path, GError **error)
   return buffer;
 }
 
+/* Whether @format's colour model has @flag (grey, CMYK). */
+static gboolean
+model_has (const Babl *format, BablModelFlag flag)
+{
+  return (babl_get_model_flags (babl_format_get_model (format)) & flag) != 0;
+}
+
 /* The colour profile inside WebP file @path (its ICCP chunk), or NULL
  * when it is no WebP or has none.  GEGL 0.4.42's WebP loader ignores it
  * and takes the pixels as sRGB.  The chunks are walked by their sizes,
@@ -267,10 +274,7 @@ apply_webp_profile (const char *path, GeglBuffer *buffer, UpscaleNoteFunc note,
   icc = g_bytes_get_data (profile, &length);
   space = babl_space_from_icc (icc, (int) length,
                                BABL_ICC_INTENT_RELATIVE_COLORIMETRIC, &error);
-  if (space != NULL
-      && (babl_get_model_flags (babl_format_get_model (format))
-          & BABL_MODEL_FLAG_CMYK)
-           == 0)
+  if (space != NULL && !model_has (format, BABL_MODEL_FLAG_CMYK))
     gegl_buffer_set_format (
       buffer,
       babl_format_with_space (babl_format_get_encoding (format), space));
@@ -290,9 +294,7 @@ apply_webp_profile (const char *path, GeglBuffer *buffer, UpscaleNoteFunc note,
 static const Babl *
 output_format (const Babl *input, const Babl *result, int depth)
 {
-  gboolean grey = (babl_get_model_flags (babl_format_get_model (input))
-                   & BABL_MODEL_FLAG_GRAY)
-                  != 0;
+  gboolean grey = model_has (input, BABL_MODEL_FLAG_GRAY);
   gboolean alpha = babl_format_has_alpha (input);
   char *name = g_strdup_printf (
     "%s %s", grey ? (alpha ? "Y'A" : "Y'") : (alpha ? "R'G'B'A" : "R'G'B'"),
@@ -447,9 +449,7 @@ upscale_worker_run (const UpscaleJob *job, UpscaleProgressFunc progress,
     goto out;
   apply_webp_profile (job->input, input, note, data);
   input_format = gegl_buffer_get_format (input);
-  grey = (babl_get_model_flags (babl_format_get_model (input_format))
-          & BABL_MODEL_FLAG_GRAY)
-         != 0;
+  grey = model_has (input_format, BABL_MODEL_FLAG_GRAY);
 
   new_upscaler ();
   gegl_node_set (source, "buffer", input, NULL);
