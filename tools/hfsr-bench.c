@@ -4,6 +4,7 @@
  *
  * hfsr-bench [--threads N] [--runs R] [--warmup W] [--tile T] [--json]
  *            [--paced] [--input FILE --output FILE] MODEL SIZE...
+ * hfsr-bench --peak [--threads N] [--json]
  *
  * Times the engine as the evaluation protocol asks (docs/design.md, 9): for each
  * SIZE (WxH or N for N x N input pixels) a random image with a fixed seed,
@@ -18,12 +19,16 @@
  * {"ready": true}, then times one run per line read on standard input and
  * answers each with {"seconds": S}; at the end of input it writes --output
  * and prints the JSON summary.
+ * --peak instead measures the multiply-add peak of each kernel path's
+ * vector width on this CPU (fma-peak.c), the ceiling its times are read
+ * against.
  * Exit status 2 on bad arguments, 1 when the model or a file fails.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "fma-peak.h"
 #include "hfsr.h"
 #include "tool-util.h"
 
@@ -46,6 +51,7 @@ typedef struct
   int tile;
   gboolean json;
   gboolean paced;          /* one timed run per line of stdin */
+  gboolean peak;           /* --peak: no model, the CPU's ceilings */
   const char *input_path;  /* raw float32 planes (CHW), or NULL */
   const char *output_path; /* where the last run's output goes, or NULL */
 } Settings;
@@ -117,6 +123,13 @@ check_settings (const Settings *settings, int n_sizes, GError **error)
     g_set_error (error, HFSR_ERROR, HFSR_ERROR_INVALID_ARGUMENT,
                  "--tile must be 0 (the engine's default) or more (got %d)",
                  settings->tile);
+  else if (settings->peak
+           && (n_sizes >= 0 || settings->paced || settings->input_path != NULL
+               || settings->output_path != NULL))
+    g_set_error (error, HFSR_ERROR, HFSR_ERROR_INVALID_ARGUMENT,
+                 "--peak takes no MODEL, SIZE, --paced, --input or --output");
+  else if (settings->peak)
+    return TRUE;
   else if (n_sizes < 1)
     g_set_error (error, HFSR_ERROR, HFSR_ERROR_INVALID_ARGUMENT,
                  "give a MODEL and at least one SIZE");
@@ -353,19 +366,28 @@ cpu_model (void)
   return name != NULL ? name : g_strdup ("unknown");
 }
 
+/* The lines every figure is recorded with: the CPU, and the OpenBLAS
+ * setting that changes the blas path's speed. */
 static void
-print_header (const HfsrModel *model, const char *path,
-              const Settings *settings)
+print_machine (void)
 {
   char *cpu = cpu_model ();
   const char *coretype = g_getenv ("OPENBLAS_CORETYPE");
 
+  printf ("- CPU: %s\n", cpu);
+  printf ("- OPENBLAS_CORETYPE: %s\n", coretype ? coretype : "unset");
+  g_free (cpu);
+}
+
+static void
+print_header (const HfsrModel *model, const char *path,
+              const Settings *settings)
+{
   printf ("- model: %s\n", path);
   printf ("- conv MACs per input pixel: %.0f\n",
           hfsr_model_get_conv_macs (model));
   printf ("- threads: %d\n", settings->threads);
-  printf ("- CPU: %s\n", cpu);
-  printf ("- OPENBLAS_CORETYPE: %s\n", coretype ? coretype : "unset");
+  print_machine ();
   if (settings->tile > 0)
     printf ("- tile: %d output pixels\n", settings->tile);
   else
@@ -375,7 +397,6 @@ print_header (const HfsrModel *model, const char *path,
   printf ("| input | output | median s | min s | output MP/s | GFLOP/s "
           "| peak scratch MB |\n");
   printf ("|---|---|---:|---:|---:|---:|---:|\n");
-  g_free (cpu);
 }
 
 static void
@@ -495,6 +516,10 @@ options_context (Settings *settings, char **input_path, char **output_path,
           "Time one run per line read on standard input, answering each with "
           "its seconds (JSON lines; for bench/compare.py); one SIZE only",
           NULL },
+        { "peak", 0, 0, G_OPTION_ARG_NONE, &settings->peak,
+          "Instead of timing a model, measure the multiply-add peak of each "
+          "kernel path's vector width on this CPU (N threads at once)",
+          NULL },
         { "input", 0, 0, G_OPTION_ARG_FILENAME, input_path,
           "Read the input from raw float32 planes (C x H x W, little-endian) "
           "instead of a random image; one SIZE only",
@@ -524,9 +549,11 @@ parse_sizes (char **arguments, const Settings *settings, int *n_sizes,
 {
   Size *sizes;
 
-  *n_sizes = arguments ? (int) g_strv_length (arguments) - 1 : 0;
+  *n_sizes = arguments ? (int) g_strv_length (arguments) - 1 : -1;
   if (!check_settings (settings, *n_sizes, error))
     return NULL;
+  if (settings->peak)
+    return g_new0 (Size, 1);
   sizes = g_new (Size, (*n_sizes));
   for (int i = 0; i < *n_sizes; i++)
     if (!parse_size (arguments[i + 1], &sizes[i], error))
@@ -541,7 +568,7 @@ int
 main (int argc, char **argv)
 {
   Settings settings
-    = { g_get_num_processors (), 5, 1, 0, FALSE, FALSE, NULL, NULL };
+    = { g_get_num_processors (), 5, 1, 0, FALSE, FALSE, FALSE, NULL, NULL };
   char *input_path = NULL, *output_path = NULL;
   char **arguments = NULL;
   GError *error = NULL;
@@ -564,6 +591,14 @@ main (int argc, char **argv)
       goto out;
     }
 
+  if (settings.peak)
+    {
+      if (!settings.json)
+        print_machine ();
+      fma_peak_print (settings.threads, settings.json);
+      status = 0;
+      goto out;
+    }
   status = 1;
   model = hfsr_model_load (arguments[0], &error);
   if (model == NULL)

@@ -94,4 +94,28 @@ expect 2 --paced "$model" 8 9
 expect 1 --input "$work/in.raw" "$model" 8 && { grep -q "in.raw: " "$err" \
   || fail "wrong-size input not named: $(cat "$err")"; }
 
+# --peak: one row for the portable width and one for each x86 width the
+# CPU has (by /proc/cpuinfo's flags, not the tool's own test), each a
+# positive GFLOP/s whose per-thread column is the total over the threads;
+# with a model or --paced it is a usage error.
+expect 2 --peak "$model" 8
+expect 2 --peak --paced
+if expect 0 --peak --threads 2; then
+  want=generic
+  flags=$(grep -m1 '^flags' /proc/cpuinfo 2>/dev/null)
+  case " $flags " in *" avx2 "*" fma "*|*" fma "*" avx2 "*) want="$want avx2" ;; esac
+  case " $flags " in *" avx512f "*) want="$want avx512" ;; esac
+  case " $flags " in *" avx512_bf16 "*) want="$want avx512-bf16" ;; esac
+  got=$(awk -F'|' '/^\| [a-z0-9-]+ \| [0-9.]+ \| [0-9.]+ \|$/ {
+                     gsub(/ /, "", $2); printf "%s%s", sep, $2; sep = " "
+                     if ($3 + 0 <= 0 || $4 < $3 / 2 - 0.1 || $4 > $3 / 2 + 0.1)
+                       print "\nbad numbers: " $0 > "/dev/stderr"
+                   }' "$out" 2>"$err")
+  # The bf16 row also needs a compiler that has the intrinsic.
+  [ "$got" = "$want" ] || [ "$got avx512-bf16" = "$want" ] \
+    || fail "--peak rows '$got', the CPU has '$want'"
+  [ -s "$err" ] && fail "--peak: $(cat "$err")"
+  grep -q '^- CPU: ' "$out" || fail "--peak: no CPU line"
+fi
+
 [ "$failures" -eq 0 ]
