@@ -110,7 +110,7 @@ model_key (GeglOperation *operation)
 }
 
 static const HfsrOpNetwork network
-  = { model_key, load_model,
+  = { model_key, load_model, NULL,
       "no network: the levels are the bicubic upscale's alone: " };
 
 static void
@@ -125,8 +125,8 @@ get_sigmas (const GeglProperties *o, double sigmas[HFSR_DOG_SR_LEVELS])
 
 /* What hfsr_dog_sr_levels reads for @roi, within the image. */
 static GeglRectangle
-required_input (GeglOperation *operation, const HfsrModel *model,
-                const GeglRectangle *roi, const GeglRectangle *extent)
+model_input (GeglOperation *operation, const HfsrModel *model,
+             const GeglRectangle *roi, const GeglRectangle *extent)
 {
   GeglProperties *o = GEGL_PROPERTIES (operation);
   GeglRectangle wanted;
@@ -139,6 +139,15 @@ required_input (GeglOperation *operation, const HfsrModel *model,
   target = hfsr_op_rect_to_engine (&wanted);
   rect = hfsr_dog_sr_required_input (model, o->scale, sigmas, &target, &image);
   return hfsr_op_rect_from_engine (&rect);
+}
+
+/* HfsrOpInfo.required: model_input with the network of the settings. */
+static GeglRectangle
+required_input (GeglOperation *operation, const HfsrOpModel *shared,
+                const GeglRectangle *roi, const GeglRectangle *extent)
+{
+  return model_input (operation, shared != NULL ? shared->model : NULL, roi,
+                      extent);
 }
 
 /* Besides the network's margin, a changed input pixel reaches as far as
@@ -162,8 +171,7 @@ level_of_piece (const GeglRectangle *piece, float *out, gpointer data,
   GeglOperation *operation = job->operation;
   GeglProperties *o = GEGL_PROPERTIES (operation);
   const Babl *format = gegl_operation_get_format (operation, "input");
-  GeglRectangle need
-    = required_input (operation, job->model, piece, job->extent);
+  GeglRectangle need = model_input (operation, job->model, piece, job->extent);
   HfsrRect image = hfsr_op_rect_to_engine (job->extent);
   HfsrRect target = hfsr_op_rect_to_engine (piece);
   double sigmas[HFSR_DOG_SR_LEVELS];

@@ -164,13 +164,18 @@ local_invalidated_by_change (GeglOperation *operation, const gchar *input_pad,
   return local_required_for_output (operation, input_pad, input_region);
 }
 
-/* The "scale" property of an HFSR_OP_UPSCALED op. */
-static int
+/* The "scale" property of an HFSR_OP_UPSCALED op: an integer, or a double
+ * where the op takes any factor (hfsr:super-resolution). */
+static double
 op_scale (GeglOperation *operation)
 {
-  int scale;
+  GValue value = G_VALUE_INIT;
+  double scale;
 
-  g_object_get (operation, "scale", &scale, NULL);
+  g_value_init (&value, G_TYPE_DOUBLE);
+  g_object_get_property (G_OBJECT (operation), "scale", &value);
+  scale = g_value_get_double (&value);
+  g_value_unset (&value);
   return scale;
 }
 
@@ -195,8 +200,7 @@ upscaled_required_for_output (GeglOperation *operation, const gchar *input_pad,
   if (extent == NULL)
     return *roi;
   shared = hfsr_op_model_acquire (operation, info->network);
-  need = info->required (operation, shared != NULL ? shared->model : NULL, roi,
-                         extent);
+  need = info->required (operation, shared, roi, extent);
   hfsr_op_model_release (shared);
   return need;
 }
@@ -213,15 +217,18 @@ upscaled_invalidated_by_change (GeglOperation *operation,
                                 const GeglRectangle *input_region)
 {
   const HfsrOpInfo *info = op_info (operation);
-  int margin = model_peek_margin (operation, info->network);
+  int margin;
   GeglRectangle reach;
 
+  if (info->invalidated != NULL)
+    return info->invalidated (operation, input_region);
+  margin = model_peek_margin (operation, info->network);
   if (margin != HFSR_OP_WHOLE_IMAGE && info->margin != NULL)
     margin = MAX (margin, info->margin (operation));
   reach = hfsr_op_grow_within (
     input_region, margin,
     gegl_operation_source_get_bounding_box (operation, "input"));
-  return hfsr_op_scale_up (&reach, op_scale (operation));
+  return hfsr_op_scale_up (&reach, (int) op_scale (operation));
 }
 
 static GeglRectangle

@@ -2,6 +2,7 @@
  * Copyright (C) 2026 the hfsr authors
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
+#include <math.h>
 #include <string.h>
 
 #include <glib/gstdio.h>
@@ -75,6 +76,12 @@ hfsr_op_scale_down (const GeglRectangle *roi, int scale)
     hfsr_op_floor_div (roi->x, scale), hfsr_op_floor_div (roi->y, scale),
     -hfsr_op_floor_div (-((gint64) roi->x + roi->width), scale),
     -hfsr_op_floor_div (-((gint64) roi->y + roi->height), scale));
+}
+
+gint64
+hfsr_op_scaled_corner (gint64 x, double scale)
+{
+  return (gint64) floor ((double) x * scale + 0.5);
 }
 
 GeglRectangle
@@ -335,6 +342,7 @@ G_LOCK_DEFINE_STATIC (model_caches);
 static void
 op_model_clear (HfsrOpModel *shared)
 {
+  hfsr_model_free (shared->next);
   hfsr_model_free (shared->model);
 }
 
@@ -435,7 +443,7 @@ model_cache_load (ModelCache *cache, const char *key, GeglOperation *operation,
   GError *error = NULL;
   char *process_key
     = g_strdup_printf ("%s %s", G_OBJECT_TYPE_NAME (operation), key);
-  HfsrModel *model;
+  HfsrModel *model, *next = NULL;
 
   g_clear_pointer (&cache->shared, hfsr_op_model_release);
   g_free (cache->key);
@@ -444,10 +452,17 @@ model_cache_load (ModelCache *cache, const char *key, GeglOperation *operation,
   /* A failure is not kept: each instance warns of its own. */
   cache->shared = loaded_network_find (process_key);
   model = cache->shared == NULL ? network->load (operation, &error) : NULL;
+  if (model != NULL && network->load_next != NULL)
+    {
+      next = network->load_next (operation, &error);
+      if (next == NULL && error != NULL)
+        g_clear_pointer (&model, hfsr_model_free);
+    }
   if (model != NULL)
     {
       cache->shared = g_atomic_rc_box_new0 (HfsrOpModel);
       cache->shared->model = model;
+      cache->shared->next = next;
       loaded_network_add (process_key, cache->shared);
     }
   else if (cache->shared == NULL)
@@ -545,17 +560,23 @@ hfsr_op_source_extent (GeglOperation *operation, const gchar *pad)
 }
 
 GeglRectangle
-hfsr_op_upscaled_bounding_box (GeglOperation *operation, int scale)
+hfsr_op_upscaled_bounding_box (GeglOperation *operation, double scale)
 {
   GeglRectangle extent = hfsr_op_source_extent (operation, "input");
 
   /* An empty rectangle at the origin stays one. */
-  return hfsr_op_scale_up (&extent, scale);
+  if (gegl_rectangle_is_infinite_plane (&extent))
+    return extent;
+  return rectangle_from_corners (
+    hfsr_op_scaled_corner (extent.x, scale),
+    hfsr_op_scaled_corner (extent.y, scale),
+    hfsr_op_scaled_corner ((gint64) extent.x + extent.width, scale),
+    hfsr_op_scaled_corner ((gint64) extent.y + extent.height, scale));
 }
 
 gboolean
 hfsr_op_upscaled_part (GeglOperation *operation, const GeglRectangle *roi,
-                       int scale, GeglRectangle *part)
+                       double scale, GeglRectangle *part)
 {
   GeglRectangle bounds = hfsr_op_upscaled_bounding_box (operation, scale);
 

@@ -44,6 +44,12 @@ GeglRectangle hfsr_op_scale_down (const GeglRectangle *roi, int scale);
  * GeglRectangle holds; an infinite plane stays one. */
 GeglRectangle hfsr_op_scale_up (const GeglRectangle *rect, int scale);
 
+/* The output pixel corner of input corner @x at a scale of @scale, which
+ * may be fractional: x scale rounded to the nearest integer, halves up
+ * (exact for an integer scale).  The output image of an input [x0, x1) is
+ * [hfsr_op_scaled_corner (x0), hfsr_op_scaled_corner (x1)). */
+gint64 hfsr_op_scaled_corner (gint64 x, double scale);
+
 /* Room for @width x @height pixels of @n_components floats each (g_free),
  * or NULL with HFSR_ERROR_NO_MEMORY when the size overflows or memory runs
  * out. */
@@ -104,14 +110,14 @@ GeglRectangle hfsr_op_source_extent (GeglOperation *operation,
  * made @scale times larger (empty with nothing connected): the bounding
  * box of HFSR_OP_UPSCALED. */
 GeglRectangle hfsr_op_upscaled_bounding_box (GeglOperation *operation,
-                                             int scale);
+                                             double scale);
 
 /* The part of @roi within the output image of an op whose output is @scale
  * times its input (hfsr_op_upscaled_bounding_box) in @part, or FALSE where
  * there is none: a blit may ask for more than the image, and only the
  * image has pixels. */
 gboolean hfsr_op_upscaled_part (GeglOperation *operation,
-                                const GeglRectangle *roi, int scale,
+                                const GeglRectangle *roi, double scale,
                                 GeglRectangle *part);
 
 /* prepare's formats, babl names of float formats: @input, @aux (NULL: the
@@ -170,6 +176,7 @@ typedef gboolean (*HfsrOpPieceFunc) (const GeglRectangle *piece, float *out,
 typedef struct
 {
   HfsrModel *model;
+  HfsrModel *next; /* run on model's output (HfsrOpNetwork.load_next) */
 } HfsrOpModel;
 
 /* How an op that runs a network gets it.  Each op instance keeps the
@@ -183,6 +190,10 @@ typedef struct
   /* Loads the network of @operation's current settings, or fails saying
    * why. */
   HfsrModel *(*load) (GeglOperation *operation, GError **error);
+  /* Where the settings ask for a second network run on the first one's
+   * output (NULL: never), loads it; NULL without @error where these
+   * settings have none.  The two load, fail and are kept together. */
+  HfsrModel *(*load_next) (GeglOperation *operation, GError **error);
   /* What the op does without one: the start of the warning. */
   const char *failure;
 } HfsrOpNetwork;
@@ -220,10 +231,10 @@ const char *hfsr_op_dog_sr_method_name (HfsrOpDogSrMethod method);
 HfsrModel *hfsr_op_dog_sr_load_shipped (int scale, HfsrOpDogSrMethod method,
                                         GError **error);
 
-/* What output @roi reads with @model (NULL: none could be had, the op's
- * fallback) within the input's @extent. */
+/* What output @roi reads with the networks of @shared (NULL: none could be
+ * had, the op's fallback) within the input's @extent. */
 typedef GeglRectangle (*HfsrOpRequiredFunc) (GeglOperation *operation,
-                                             const HfsrModel *model,
+                                             const HfsrOpModel *shared,
                                              const GeglRectangle *roi,
                                              const GeglRectangle *extent);
 
@@ -273,6 +284,11 @@ typedef struct
   /* The network of an HFSR_OP_UPSCALED op and what its output reads. */
   const HfsrOpNetwork *network;
   HfsrOpRequiredFunc required;
+  /* The output an HFSR_OP_UPSCALED op's changed input region reaches, where
+   * the op's own rule is not the network's margin scaled up by an integer
+   * "scale" (NULL: it is). */
+  GeglRectangle (*invalidated) (GeglOperation *operation,
+                                const GeglRectangle *input_region);
   /* process, where the op has none of its own, asks this first whether
    * there is anything to compute (NULL: there always is); where there is
    * not, it has warned why and process fails. */

@@ -73,7 +73,7 @@ model_key (GeglOperation *operation)
 }
 
 static const HfsrOpNetwork network
-  = { model_key, load_model, "no keypoints: " };
+  = { model_key, load_model, NULL, "no keypoints: " };
 
 /* One pixel of a mark, clipped to the image. */
 static void

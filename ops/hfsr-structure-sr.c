@@ -93,14 +93,14 @@ model_key (GeglOperation *operation)
 }
 
 static const HfsrOpNetwork network
-  = { model_key, load_model, "no network: bicubic upscale instead: " };
+  = { model_key, load_model, NULL, "no network: bicubic upscale instead: " };
 
 /* What the network (or, without one, the bicubic fallback) reads for
  * @roi, within the image.  Both work in image coordinates from (0, 0):
  * GEGL's extent is moved there and back. */
 static GeglRectangle
-required_input (GeglOperation *operation, const HfsrModel *model,
-                const GeglRectangle *roi, const GeglRectangle *extent)
+model_input (GeglOperation *operation, const HfsrModel *model,
+             const GeglRectangle *roi, const GeglRectangle *extent)
 {
   GeglProperties *o = GEGL_PROPERTIES (operation);
   GeglRectangle wanted, need;
@@ -126,6 +126,15 @@ required_input (GeglOperation *operation, const HfsrModel *model,
   return need;
 }
 
+/* HfsrOpInfo.required: model_input with the network of the settings. */
+static GeglRectangle
+required_input (GeglOperation *operation, const HfsrOpModel *shared,
+                const GeglRectangle *roi, const GeglRectangle *extent)
+{
+  return model_input (operation, shared != NULL ? shared->model : NULL, roi,
+                      extent);
+}
+
 /* @piece of the upscale into @out (piece-sized), clamped to [0, 1]; without
  * a network (job->model NULL) the bicubic fallback's. */
 static gboolean
@@ -138,7 +147,7 @@ upscale_piece (const GeglRectangle *piece, float *out, gpointer data,
   const GeglRectangle *extent = job->extent;
   GeglProperties *o = GEGL_PROPERTIES (operation);
   const Babl *format = gegl_operation_get_format (operation, "input");
-  GeglRectangle need = required_input (operation, model, piece, extent);
+  GeglRectangle need = model_input (operation, model, piece, extent);
   HfsrTensor *planes
     = hfsr_op_read_planes (operation, job->input, &need, format, error);
   HfsrRect in_rect = hfsr_op_rect_to_engine (&need), out_rect;

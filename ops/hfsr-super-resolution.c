@@ -2,11 +2,20 @@
  * Copyright (C) 2026 the hfsr authors
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
- * hfsr:super-resolution — upscales x2, x3 or x4 with the WDSR-A networks
- * that Zhou et al. train with an L1 loss counting only high-frequency
- * pixels, so that edges and texture come back instead of a blur.  The
- * engine computes every piece of a chunk by its tiling rule: chunks meet
- * without seams and image borders come out as in training.
+ * hfsr:super-resolution — upscales with the WDSR-A networks that Zhou et
+ * al. train with an L1 loss counting only high-frequency pixels, so that
+ * edges and texture come back instead of a blur.  The engine computes
+ * every piece of a chunk by its tiling rule: chunks meet without seams and
+ * image borders come out as in training.
+ *
+ * Any factor from 1 to 8 (docs/design.md, section 14): the networks exist
+ * for x2, x3 and x4, so a plan (plan_for) runs the smallest network factor
+ * at or above the one asked for, above 4 a x2 network then a x3 or x4 one
+ * on its result, and resamples that down with a Lanczos-3 filter widened
+ * by the ratio of the two factors, which removes what the smaller image
+ * cannot hold.  Every output pixel's filter taps depend on its position
+ * only, and the networks' pixels on the tiling rule only, so chunks and
+ * threads still give the whole image's pixels.
  *
  * Alpha (docs/design.md, section 4): where the image is not opaque the network sees
  * premultiplied colour, so colour hidden under transparent pixels cannot
@@ -26,6 +35,7 @@
  */
 #include "hfsr-config.h"
 
+#include <math.h>
 #include <string.h>
 #include <glib/gi18n-lib.h>
 
@@ -33,10 +43,17 @@
 /* clang-format off */
 #ifdef GEGL_PROPERTIES
 
-property_int (scale, _("Scale factor"), 2)
-  description (_("How many times wider and taller the result is.  Each "
-                 "scale factor has its own trained networks."))
-  value_range (2, 4)
+property_double (scale, _("Scale factor"), 2.0)
+  description (_("How many times wider and taller the result is, from 1 "
+                 "to 8; the size is rounded to the nearest pixel.  The "
+                 "networks are trained for 2, 3 and 4: another factor "
+                 "runs the smallest of them above it (above 4, the x2 "
+                 "network and then the x3 or x4 one) and scales the result "
+                 "down with a Lanczos filter."))
+  value_range (1.0, 8.0)
+  ui_range    (1.0, 8.0)
+  ui_steps    (0.1, 0.5)
+  ui_digits   (2)
 
 property_double (alpha, _("Detail weight (α)"), 0.2)
   description (_("How strongly the network favours fine detail: higher "
@@ -55,8 +72,10 @@ property_double (alpha, _("Detail weight (α)"), 0.2)
 
 property_file_path (model, _("Model file"), "")
   description (_("An hfsr model file (.safetensors) to use instead of the "
-                 "shipped networks; it must upscale R'G'B' by the chosen "
-                 "scale.  The detail weight is then ignored."))
+                 "shipped networks; it must upscale R'G'B' by the network "
+                 "factor the scale needs (2 up to a scale of 2, 3 up to 3, "
+                 "4 up to 4; above 4 a model file cannot be used).  The "
+                 "detail weight is then ignored."))
 
 #else
 
@@ -84,6 +103,48 @@ property_file_path (model, _("Model file"), "")
  * visible input colours this many pixels around its footprint (3 x 3). */
 #define NEIGHBOURHOOD 1
 
+/* The Lanczos filter's lobes each side, and the most taps it has at the
+ * widest ratio of network factor to scale (2, scale 1 on the x2 network):
+ * 2 x 3 x 2 + 1. */
+#define LANCZOS_LOBES 3
+#define MAX_TAPS 16
+
+/* Output pixels a side computed at once where the result is resampled. */
+#define RESAMPLED_PIECE 256
+
+/* How a scale is reached: @n_stages networks (the second run on the
+ * first's output), which upscale @factor times in all; @exact where that
+ * is the scale, else the result is resampled down to it. */
+typedef struct
+{
+  int stages[2];
+  int n_stages;
+  int factor;
+  gboolean exact;
+} Plan;
+
+/* The smallest network factor at or above @scale: 2, 3 or 4, or above 4
+ * x2 then x3 (6) or x4 (8).  The x2 network runs first because a
+ * network's time follows its input's size: x2 then x4 costs 5 times the
+ * x2 network's time on the input, x4 then x2 17 times. */
+static Plan
+plan_for (double scale)
+{
+  Plan plan = { { 0, 0 }, 1, 0, FALSE };
+
+  if (scale <= 4.0)
+    plan.stages[0] = scale <= 2.0 ? 2 : scale <= 3.0 ? 3 : 4;
+  else
+    {
+      plan.stages[0] = 2;
+      plan.stages[1] = scale <= 6.0 ? 3 : 4;
+      plan.n_stages = 2;
+    }
+  plan.factor = plan.stages[0] * MAX (plan.stages[1], 1);
+  plan.exact = plan.factor == scale;
+  return plan;
+}
+
 static void
 prepare (GeglOperation *operation)
 {
@@ -102,34 +163,60 @@ prepare (GeglOperation *operation)
                        grey ? "Y'aA float" : "R'aG'aB'aA float");
 }
 
-/* The model file, or the shipped family of the scale at alpha. */
+/* The model file, or the shipped family of the plan's first network
+ * factor at alpha. */
 static HfsrModel *
 load_model (GeglOperation *operation, GError **error)
 {
   GeglProperties *o = GEGL_PROPERTIES (operation);
+  const char *file = hfsr_op_model_file (o->model);
+  Plan plan = plan_for (o->scale);
 
-  return hfsr_model_load_sr (hfsr_op_model_file (o->model), o->scale, o->alpha,
-                             error);
+  if (file != NULL && plan.n_stages > 1)
+    {
+      g_set_error (error, HFSR_ERROR, HFSR_ERROR_INVALID_ARGUMENT,
+                   "a model file holds one network, and scale %g needs two "
+                   "(x2, then x%d): with a model file the scale is at most 4",
+                   o->scale, plan.stages[1]);
+      return NULL;
+    }
+  return hfsr_model_load_sr (file, plan.stages[0], o->alpha, error);
 }
 
+/* The plan's second network, where it has one. */
+static HfsrModel *
+load_next (GeglOperation *operation, GError **error)
+{
+  GeglProperties *o = GEGL_PROPERTIES (operation);
+  Plan plan = plan_for (o->scale);
+
+  if (plan.n_stages < 2)
+    return NULL;
+  return hfsr_model_load_sr (NULL, plan.stages[1], o->alpha, error);
+}
+
+/* The networks depend on the plan's factors, not on the exact scale. */
 static char *
 model_key (GeglOperation *operation)
 {
   GeglProperties *o = GEGL_PROPERTIES (operation);
   const char *file = hfsr_op_model_file (o->model);
+  Plan plan = plan_for (o->scale);
   char *file_key, *key;
 
   if (file == NULL)
-    return g_strdup_printf ("x%d alpha %.17g", o->scale, o->alpha);
+    return g_strdup_printf ("x%d x%d alpha %.17g", plan.stages[0],
+                            plan.stages[1], o->alpha);
   file_key = hfsr_op_model_file_key (file);
-  key = g_strdup_printf ("x%d %s", o->scale, file_key);
+  key
+    = g_strdup_printf ("x%d x%d %s", plan.stages[0], plan.stages[1], file_key);
   g_free (file_key);
   return key;
 }
 
 /* Without a network the op upscales with GEGL's cubic sampler. */
 static const HfsrOpNetwork network
-  = { model_key, load_model,
+  = { model_key, load_model, load_next,
       "no network, upscaling with GEGL's cubic sampler instead: " };
 
 /* The input that output @roi depends on with @model: what the tiling rule
@@ -150,19 +237,180 @@ network_input (const HfsrModel *model, const GeglRectangle *roi,
   return rect;
 }
 
-/* The input that output @roi depends on: see network_input, or without a
- * network the cubic sampler's reach. */
+/* The Lanczos filter's taps for one output pixel along one axis: @count
+ * weights (summing to 1) of the network result's pixels from @first. */
+typedef struct
+{
+  gint64 first;
+  int count;
+  double weights[MAX_TAPS];
+} Taps;
+
+static double
+lanczos (double t)
+{
+  double a = fabs (t);
+
+  if (a < 1e-12)
+    return 1.0;
+  if (a >= LANCZOS_LOBES)
+    return 0.0;
+  return LANCZOS_LOBES * sin (G_PI * a) * sin (G_PI * a / LANCZOS_LOBES)
+         / (G_PI * G_PI * a * a);
+}
+
+/* The taps of output pixel @x, whose centre lies at (x + 0.5) @ratio - 0.5
+ * in the network result ([@lo, @hi) along this axis, @ratio = its factor
+ * / the scale >= 1).  The filter is widened by @ratio so that it removes
+ * what the output cannot hold; taps beyond the image edge count as its
+ * edge pixel. */
+static void
+lanczos_taps (gint64 x, double ratio, gint64 lo, gint64 hi, Taps *taps)
+{
+  double centre = ((double) x + 0.5) * ratio - 0.5;
+  double reach = LANCZOS_LOBES * ratio;
+  gint64 first = (gint64) floor (centre - reach) + 1;
+  gint64 last = (gint64) ceil (centre + reach) - 1;
+  double total = 0.0;
+
+  taps->first = CLAMP (first, lo, hi - 1);
+  taps->count = (int) (CLAMP (last, lo, hi - 1) - taps->first + 1);
+  g_assert (taps->count <= MAX_TAPS);
+  memset (taps->weights, 0, sizeof taps->weights);
+  for (gint64 i = first; i <= last; i++)
+    {
+      double weight = lanczos (((double) i - centre) / ratio);
+
+      taps->weights[CLAMP (i, lo, hi - 1) - taps->first] += weight;
+      total += weight;
+    }
+  for (int k = 0; k < taps->count; k++)
+    taps->weights[k] /= total;
+}
+
+/* The network result's pixels (within @top_extent, the input made @factor
+ * times larger) that output @roi at @scale resamples. */
 static GeglRectangle
-required_input (GeglOperation *operation, const HfsrModel *model,
+resample_source (const GeglRectangle *roi, double scale, int factor,
+                 const GeglRectangle *top_extent)
+{
+  double ratio = factor / scale;
+  Taps x0, x1, y0, y1;
+  GeglRectangle rect;
+
+  lanczos_taps (roi->x, ratio, top_extent->x,
+                (gint64) top_extent->x + top_extent->width, &x0);
+  lanczos_taps ((gint64) roi->x + roi->width - 1, ratio, top_extent->x,
+                (gint64) top_extent->x + top_extent->width, &x1);
+  lanczos_taps (roi->y, ratio, top_extent->y,
+                (gint64) top_extent->y + top_extent->height, &y0);
+  lanczos_taps ((gint64) roi->y + roi->height - 1, ratio, top_extent->y,
+                (gint64) top_extent->y + top_extent->height, &y1);
+  gegl_rectangle_set (&rect, (gint) x0.first, (gint) y0.first,
+                      (guint) (x1.first + x1.count - x0.first),
+                      (guint) (y1.first + y1.count - y0.first));
+  return rect;
+}
+
+/* The input that the plan's networks read for their output @top (in the
+ * last network's result, made @plan's factor times larger than @extent). */
+static GeglRectangle
+plan_input (const HfsrOpModel *shared, const Plan *plan,
+            const GeglRectangle *top, const GeglRectangle *extent)
+{
+  GeglRectangle rect = *top;
+
+  if (plan->n_stages == 2)
+    {
+      GeglRectangle middle = hfsr_op_scale_up (extent, plan->stages[0]);
+
+      rect = network_input (shared->next, &rect, &middle);
+    }
+  return network_input (shared->model, &rect, extent);
+}
+
+/* The input that output @roi depends on: what the plan's networks read for
+ * the pixels the output resamples (network_input), or without a network
+ * the cubic sampler's reach. */
+static GeglRectangle
+required_input (GeglOperation *operation, const HfsrOpModel *shared,
                 const GeglRectangle *roi, const GeglRectangle *extent)
 {
-  GeglRectangle footprint;
+  double scale = GEGL_PROPERTIES (operation)->scale;
+  Plan plan = plan_for (scale);
+  GeglRectangle top_extent, footprint;
 
-  if (model != NULL)
-    return network_input (model, roi, extent);
+  if (gegl_rectangle_is_empty (roi))
+    return *roi;
+  if (shared != NULL)
+    {
+      top_extent = hfsr_op_scale_up (extent, plan.factor);
+      footprint = plan.exact
+                    ? *roi
+                    : resample_source (roi, scale, plan.factor, &top_extent);
+      return plan_input (shared, &plan, &footprint, extent);
+    }
 
-  footprint = hfsr_op_scale_down (roi, GEGL_PROPERTIES (operation)->scale);
+  gegl_rectangle_set (&footprint, (gint) floor (roi->x / scale),
+                      (gint) floor (roi->y / scale),
+                      (guint) (ceil (((gint64) roi->x + roi->width) / scale)
+                               - floor (roi->x / scale)),
+                      (guint) (ceil (((gint64) roi->y + roi->height) / scale)
+                               - floor (roi->y / scale)));
   return hfsr_op_grow_within (&footprint, CUBIC_MARGIN, extent);
+}
+
+/* A changed input pixel reaches, through each network, the output of its
+ * margin (at least NEIGHBOURHOOD) around it, and then every output pixel
+ * whose filter taps touch that.  Asked while properties are still being
+ * set, it loads nothing: without the networks at hand all of the output
+ * may have changed. */
+static GeglRectangle
+invalidated (GeglOperation *operation, const GeglRectangle *input_region)
+{
+  double scale = GEGL_PROPERTIES (operation)->scale;
+  Plan plan = plan_for (scale);
+  GeglRectangle extent = hfsr_op_source_extent (operation, "input");
+  GeglRectangle box = hfsr_op_upscaled_bounding_box (operation, scale);
+  HfsrOpModel *shared = hfsr_op_model_peek (operation, &network);
+  GeglRectangle rect = *input_region;
+
+  if (shared == NULL)
+    return box;
+  for (int k = 0; k < plan.n_stages; k++)
+    {
+      const HfsrModel *model = k == 0 ? shared->model : shared->next;
+      int margin = hfsr_model_get_margin (model);
+      GeglRectangle reach;
+
+      if (margin != HFSR_OP_WHOLE_IMAGE)
+        margin = MAX (margin, NEIGHBOURHOOD);
+      reach = hfsr_op_grow_within (&rect, margin, &extent);
+      rect = hfsr_op_scale_up (&reach, plan.stages[k]);
+      extent = hfsr_op_scale_up (&extent, plan.stages[k]);
+    }
+  hfsr_op_model_release (shared);
+  if (!plan.exact && !gegl_rectangle_is_empty (&rect))
+    {
+      double ratio = plan.factor / scale;
+      double reach = LANCZOS_LOBES * ratio + 1.0;
+      gint64 x0 = (gint64) floor ((rect.x - reach + 0.5) / ratio - 0.5);
+      gint64 y0 = (gint64) floor ((rect.y - reach + 0.5) / ratio - 0.5);
+      gint64 x1 = (gint64) ceil (
+        ((gint64) rect.x + rect.width + reach + 0.5) / ratio + 0.5);
+      gint64 y1 = (gint64) ceil (
+        ((gint64) rect.y + rect.height + reach + 0.5) / ratio + 0.5);
+
+      x0 = MAX (x0, box.x);
+      y0 = MAX (y0, box.y);
+      x1 = MIN (x1, (gint64) box.x + box.width);
+      y1 = MIN (y1, (gint64) box.y + box.height);
+      gegl_rectangle_set (&rect, (gint) x0, (gint) y0,
+                          (guint) MAX (x1 - x0, 0), (guint) MAX (y1 - y0, 0));
+      return rect;
+    }
+  gegl_rectangle_intersect (&rect, &rect, &box);
+  return rect;
 }
 
 /* Besides the network's margin, an output pixel's colour depends on the
@@ -579,7 +827,7 @@ sampler_format (GeglOperation *operation)
  * pixel, so that no image data is lost. */
 static gboolean
 upscale_cubic (GeglOperation *operation, GeglSampler *sampler,
-               GeglBuffer *output, const GeglRectangle *piece, int scale,
+               GeglBuffer *output, const GeglRectangle *piece, double scale,
                const Babl *format, GError **error)
 {
   int channels = babl_format_get_n_components (format);
@@ -619,6 +867,185 @@ upscale_cubic (GeglOperation *operation, GeglSampler *sampler,
   return TRUE;
 }
 
+/* @region of one network's result (@model's scale times @extent, the image
+ * that @input holds) into @output, in pieces of one engine tile each (see
+ * FALLBACK_PIECE_INPUT), or at once for a network that reads the whole
+ * image. */
+static gboolean
+run_network_over (GeglOperation *operation, const HfsrModel *model,
+                  GeglBuffer *input, const GeglRectangle *extent,
+                  GeglBuffer *output, const GeglRectangle *region,
+                  const Babl *format, GError **error)
+{
+  gint64 side = hfsr_model_get_margin (model) < 0
+                  ? MAX (region->width, region->height)
+                  : (gint64) hfsr_model_get_tile_input (model)
+                      * hfsr_model_get_scale (model);
+
+  for (gint64 y = region->y; y < region->y + region->height; y += side)
+    for (gint64 x = region->x; x < region->x + region->width; x += side)
+      {
+        GeglRectangle piece
+          = { (gint) x, (gint) y,
+              (gint) MIN (side, region->x + region->width - x),
+              (gint) MIN (side, region->y + region->height - y) };
+
+        if (!upscale_with_network (operation, model, input, output, extent,
+                                   &piece, format, error))
+          return FALSE;
+      }
+  return TRUE;
+}
+
+/* Output @piece at @scale from @top (premultiplied @format, within
+ * @top_extent, the input made @factor times larger) by the Lanczos taps:
+ * rows, then columns, in double; premultiplied colour is kept within
+ * [0, alpha] and alpha within [0, 1] (the filter overshoots at edges). */
+static gboolean
+resample_down (GeglBuffer *top, const GeglRectangle *top_rect,
+               const GeglRectangle *top_extent, GeglBuffer *output,
+               const GeglRectangle *piece, double scale, int factor,
+               const Babl *format, GError **error)
+{
+  int channels = babl_format_get_n_components (format);
+  double ratio = factor / scale;
+  float *source
+    = hfsr_op_pixels_new (top_rect->width, top_rect->height, channels, error);
+  double *rows = NULL;
+  float *pixels = NULL;
+  Taps *columns = NULL;
+  gboolean ok = FALSE;
+
+  if (source != NULL)
+    rows
+      = g_try_new (double, (gsize) top_rect->height * piece->width * channels);
+  if (rows != NULL)
+    pixels = hfsr_op_pixels_new (piece->width, piece->height, channels, error);
+  if (pixels != NULL)
+    columns = g_try_new (Taps, piece->width);
+  if (columns == NULL)
+    {
+      if (rows == NULL || pixels != NULL)
+        g_set_error (error, HFSR_ERROR, HFSR_ERROR_NO_MEMORY,
+                     "no memory to resample %dx%d pixels", top_rect->width,
+                     top_rect->height);
+      goto out;
+    }
+  gegl_buffer_get (top, top_rect, 1.0, format, source, GEGL_AUTO_ROWSTRIDE,
+                   GEGL_ABYSS_NONE);
+
+  for (int x = 0; x < piece->width; x++)
+    lanczos_taps ((gint64) piece->x + x, ratio, top_extent->x,
+                  (gint64) top_extent->x + top_extent->width, &columns[x]);
+  for (int y = 0; y < top_rect->height; y++)
+    for (int x = 0; x < piece->width; x++)
+      {
+        const Taps *taps = &columns[x];
+        const float *from
+          = source
+            + ((gsize) y * top_rect->width + (taps->first - top_rect->x))
+                * channels;
+        double *to = rows + ((gsize) y * piece->width + x) * channels;
+
+        for (int c = 0; c < channels; c++)
+          {
+            double sum = 0.0;
+
+            for (int k = 0; k < taps->count; k++)
+              sum += taps->weights[k] * from[k * channels + c];
+            to[c] = sum;
+          }
+      }
+  for (int y = 0; y < piece->height; y++)
+    {
+      Taps taps;
+
+      lanczos_taps ((gint64) piece->y + y, ratio, top_extent->y,
+                    (gint64) top_extent->y + top_extent->height, &taps);
+      for (int x = 0; x < piece->width; x++)
+        {
+          float *pixel = pixels + ((gsize) y * piece->width + x) * channels;
+          float alpha;
+
+          for (int c = 0; c < channels; c++)
+            {
+              double sum = 0.0;
+
+              for (int k = 0; k < taps.count; k++)
+                sum += taps.weights[k]
+                       * rows[((gsize) (taps.first - top_rect->y + k)
+                                 * piece->width
+                               + x)
+                                * channels
+                              + c];
+              pixel[c] = (float) sum;
+            }
+          alpha = clamp_unit (pixel[channels - 1]);
+          pixel[channels - 1] = alpha;
+          for (int c = 0; c < channels - 1; c++)
+            pixel[c] = pixel[c] > 0.0f ? MIN (pixel[c], alpha) : 0.0f;
+        }
+    }
+  gegl_buffer_set (output, piece, 0, format, pixels, GEGL_AUTO_ROWSTRIDE);
+  ok = TRUE;
+
+out:
+  g_free (columns);
+  g_free (pixels);
+  g_free (rows);
+  g_free (source);
+  return ok;
+}
+
+/* Output @piece by @plan's networks (@shared) and, where the plan is not
+ * exact, the resampling: each network's result over what the next step
+ * reads, kept in a buffer of the output's format, which the next network
+ * reads back in its input format as it would read an image. */
+static gboolean
+upscale_by_plan (GeglOperation *operation, const HfsrOpModel *shared,
+                 const Plan *plan, double scale, GeglBuffer *input,
+                 GeglBuffer *output, const GeglRectangle *extent,
+                 const GeglRectangle *piece, const Babl *format,
+                 GError **error)
+{
+  GeglRectangle top_extent = hfsr_op_scale_up (extent, plan->factor);
+  GeglRectangle top
+    = plan->exact ? *piece
+                  : resample_source (piece, scale, plan->factor, &top_extent);
+  GeglRectangle source_extent = *extent;
+  GeglBuffer *source = input, *middle = NULL, *result = NULL;
+  const HfsrModel *last = shared->model;
+  gboolean ok = TRUE;
+
+  if (plan->n_stages == 2)
+    {
+      GeglRectangle middle_extent = hfsr_op_scale_up (extent, plan->stages[0]);
+      GeglRectangle middle_rect
+        = network_input (shared->next, &top, &middle_extent);
+
+      middle = gegl_buffer_new (&middle_rect, format);
+      ok = run_network_over (operation, shared->model, input, extent, middle,
+                             &middle_rect, format, error);
+      source = middle;
+      source_extent = middle_extent;
+      last = shared->next;
+    }
+  if (ok && plan->exact)
+    ok = run_network_over (operation, last, source, &source_extent, output,
+                           piece, format, error);
+  else if (ok)
+    {
+      result = gegl_buffer_new (&top, format);
+      ok = run_network_over (operation, last, source, &source_extent, result,
+                             &top, format, error)
+           && resample_down (result, &top, &top_extent, output, piece, scale,
+                             plan->factor, format, error);
+    }
+  g_clear_object (&result);
+  g_clear_object (&middle);
+  return ok;
+}
+
 /* GEGL runs this in several threads at once, on different chunks (the
  * engine itself runs single-threaded: module.c).  It reports no progress
  * of its own: a node's progress signal sent from these threads would reach
@@ -634,6 +1061,7 @@ process (GeglOperation *operation, GeglBuffer *input, GeglBuffer *output,
     = gegl_operation_source_get_bounding_box (operation, "input");
   GeglRectangle wanted;
   GeglSampler *sampler = NULL;
+  Plan plan = plan_for (o->scale);
   HfsrOpModel *shared;
   gint64 side;
   gboolean success = TRUE;
@@ -644,13 +1072,19 @@ process (GeglOperation *operation, GeglBuffer *input, GeglBuffer *output,
 
   shared = hfsr_op_model_acquire (operation, &network);
   /* A network that depends on the whole image would redo all of it for
-   * every piece: it takes the chunk at once. */
+   * every piece: it takes the chunk at once.  One network at an integer
+   * scale runs a tile a piece; resampled or chained results come in
+   * pieces of their own, each running the networks in tiles. */
   if (shared == NULL)
-    side = FALLBACK_PIECE_INPUT * o->scale;
-  else if (hfsr_model_get_margin (shared->model) < 0)
+    side = (gint64) ceil (FALLBACK_PIECE_INPUT * o->scale);
+  else if (hfsr_model_get_margin (shared->model) < 0
+           || (shared->next != NULL
+               && hfsr_model_get_margin (shared->next) < 0))
     side = MAX (wanted.width, wanted.height);
+  else if (plan.exact && plan.n_stages == 1)
+    side = (gint64) hfsr_model_get_tile_input (shared->model) * plan.factor;
   else
-    side = (gint64) hfsr_model_get_tile_input (shared->model) * o->scale;
+    side = RESAMPLED_PIECE;
 
   for (gint64 y = wanted.y; success && y < wanted.y + wanted.height; y += side)
     for (gint64 x = wanted.x; success && x < wanted.x + wanted.width;
@@ -663,8 +1097,8 @@ process (GeglOperation *operation, GeglBuffer *input, GeglBuffer *output,
         GError *error = NULL;
 
         if (shared != NULL
-            && upscale_with_network (operation, shared->model, input, output,
-                                     extent, &piece, format, &error))
+            && upscale_by_plan (operation, shared, &plan, o->scale, input,
+                                output, extent, &piece, format, &error))
           continue;
 
         /* Out of memory, most likely: the rest of the chunk still gets
@@ -694,6 +1128,7 @@ static const HfsrOpInfo info = {
   .margin = margin,
   .network = &network,
   .required = required_input,
+  .invalidated = invalidated,
 };
 
 static void
@@ -712,7 +1147,7 @@ gegl_op_class_init (GeglOpClass *klass)
     operation_class, &info, "name", "hfsr:super-resolution", "title",
     _ ("HF Super-Resolution"), "categories", "hidden:enhance:scale:hfsr",
     "description",
-    _ ("Upscales 2, 3 or 4 times with a WDSR-A network trained as Zhou et "
+    _ ("Upscales 1 to 8 times with a WDSR-A network trained as Zhou et "
        "al. propose, with a loss that only counts the pixels holding "
        "high-frequency detail, so that edges and texture come back where "
        "an interpolation blurs them.  Transparent areas get no dark or "

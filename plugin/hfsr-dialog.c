@@ -17,6 +17,7 @@
 #include <libgimp/gimpui.h>
 
 #include "hfsr-preview.h"
+#include "hfsr-size.h"
 
 #define SCALE_WIDTH 200
 #define SPIN_BUTTON_WIDTH 6
@@ -31,6 +32,8 @@ typedef struct
   gint32 drawable_id;
   HfsrPreview preview;
   GtkWidget *widgets[HFSR_MAX_ARGS][WIDGETS_PER_ARG];
+  gint scale_arg; /* hfsr_size_scale_arg: -1 without a size row */
+  HfsrSizeEntry size;
 } Dialog;
 
 static void
@@ -69,6 +72,22 @@ adjustment_changed (GtkAdjustment *adjustment, Dialog *dialog)
   if (g_object_get_data (G_OBJECT (adjustment), "hfsr-integer"))
     value = round (value);
   dialog->values->arg[arg_index (adjustment)] = value;
+  if (arg_index (adjustment) == dialog->scale_arg)
+    hfsr_size_entry_set_scale (&dialog->size, value);
+  values_changed (dialog);
+}
+
+/* A size typed in the size row: the scale that gives it, kept at full
+ * precision (the slider shows it rounded to its decimals). */
+static void
+size_changed (gdouble scale, gpointer data)
+{
+  Dialog *dialog = data;
+  GtkAdjustment *adjustment = gtk_spin_button_get_adjustment (
+    GTK_SPIN_BUTTON (dialog->widgets[dialog->scale_arg][2]));
+
+  gtk_adjustment_set_value (adjustment, scale);
+  dialog->values->arg[dialog->scale_arg] = scale;
   values_changed (dialog);
 }
 
@@ -349,7 +368,15 @@ hfsr_dialog_run (const HfsrProcedure *procedure, gint32 drawable_id,
 
   hfsr_preview_init (&dialog.preview, procedure, &edited, drawable_id,
                      GTK_BOX (box));
+  dialog.scale_arg = hfsr_size_scale_arg (procedure);
   gtk_box_pack_start (GTK_BOX (box), controls_new (&dialog), FALSE, FALSE, 0);
+  if (dialog.scale_arg >= 0)
+    {
+      hfsr_size_entry_init (&dialog.size, procedure, dialog.scale_arg,
+                            drawable_id, edited.arg[dialog.scale_arg],
+                            size_changed, &dialog);
+      gtk_box_pack_start (GTK_BOX (box), dialog.size.row, FALSE, FALSE, 0);
+    }
   update_sensitivity (&dialog);
 
   gtk_widget_show_all (window);

@@ -20,6 +20,7 @@
 
 #include "hfsr-plugin3.h"
 #include "hfsr-preview.h"
+#include "hfsr-size.h"
 
 typedef struct
 {
@@ -28,6 +29,8 @@ typedef struct
   GimpProcedureConfig *config;
   HfsrValues values;
   HfsrPreview preview;
+  gint scale_arg; /* hfsr_size_scale_arg: -1 without a size row */
+  HfsrSizeEntry size;
 } Dialog;
 
 static void
@@ -53,6 +56,9 @@ config_changed (GObject *config, GParamSpec *pspec, Dialog *dialog)
     = hfsr_procedure_find_role (dialog->procedure, HFSR_ARG_REFERENCE);
 
   hfsr_values_from_config (dialog->procedure, dialog->config, &dialog->values);
+  if (dialog->scale_arg >= 0)
+    hfsr_size_entry_set_scale (&dialog->size,
+                               dialog->values.arg[dialog->scale_arg]);
   update_sensitivity (dialog);
   /* The aux source reads another drawable: the graph is made anew. */
   if (reference >= 0
@@ -84,6 +90,17 @@ suggest_reference (Dialog *dialog, gint32 drawable_id)
   g_object_set (
     dialog->config, name,
     gimp_drawable_get_by_id (hfsr_suggested_reference (drawable_id)), NULL);
+}
+
+/* A size typed in the size row: the scale that gives it, into the
+ * config (config_changed follows). */
+static void
+size_changed (gdouble scale, gpointer data)
+{
+  Dialog *dialog = data;
+
+  g_object_set (dialog->config,
+                dialog->procedure->args[dialog->scale_arg].name, scale, NULL);
 }
 
 /* The sliders, made before gimp_procedure_dialog_fill would make them with
@@ -160,6 +177,18 @@ hfsr_dialog3_run (GimpProcedure *gimp_procedure, GimpProcedureConfig *config,
 
   add_sliders (&dialog);
   gimp_procedure_dialog_fill (dialog.dialog, NULL);
+  dialog.scale_arg = hfsr_size_scale_arg (procedure);
+  if (dialog.scale_arg >= 0)
+    {
+      hfsr_size_entry_init (&dialog.size, procedure, dialog.scale_arg,
+                            drawable_id, dialog.values.arg[dialog.scale_arg],
+                            size_changed, &dialog);
+      gtk_container_set_border_width (GTK_CONTAINER (dialog.size.row), 12);
+      gtk_box_pack_start (
+        GTK_BOX (gtk_dialog_get_content_area (GTK_DIALOG (window))),
+        dialog.size.row, FALSE, FALSE, 0);
+      gtk_widget_show_all (dialog.size.row);
+    }
   update_sensitivity (&dialog);
   g_signal_connect (config, "notify", G_CALLBACK (config_changed), &dialog);
 

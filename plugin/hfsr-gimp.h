@@ -62,6 +62,7 @@
 
 #define hfsr_gimp_layer_new gimp_layer_new
 #define hfsr_gimp_layer_set_offsets gimp_layer_set_offsets
+#define hfsr_gimp_layer_resize gimp_layer_resize
 
 #define hfsr_gimp_item_name gimp_item_get_name
 
@@ -130,6 +131,8 @@ gint32 hfsr_gimp_layer_new (gint32 image, const gchar *name, gint width,
                             gint height, GimpImageType type, gdouble opacity,
                             GimpLayerMode mode);
 void hfsr_gimp_layer_set_offsets (gint32 layer, gint x, gint y);
+void hfsr_gimp_layer_resize (gint32 layer, gint width, gint height,
+                             gint offset_x, gint offset_y);
 gint32 hfsr_gimp_layer_group_new (gint32 image, const gchar *name);
 
 #endif

@@ -307,6 +307,14 @@ hfsr_gimp_layer_set_offsets (gint32 layer, gint x, gint y)
   gimp_layer_set_offsets (gimp_layer_get_by_id (layer), x, y);
 }
 
+void
+hfsr_gimp_layer_resize (gint32 layer, gint width, gint height, gint offset_x,
+                        gint offset_y)
+{
+  gimp_layer_resize (gimp_layer_get_by_id (layer), width, height, offset_x,
+                     offset_y);
+}
+
 gint32
 hfsr_gimp_layer_group_new (gint32 image, const gchar *name)
 {

@@ -22,16 +22,18 @@ preview_area (HfsrPreview *preview)
   GimpPreview *view = GIMP_PREVIEW (preview->preview);
   GeglRectangle output = gegl_node_get_bounding_box (preview->op);
   GeglRectangle area;
-  gint factor;
+  gdouble factor;
 
   gimp_preview_get_position (view, &area.x, &area.y);
   gimp_preview_get_size (view, &area.width, &area.height);
   if (!HFSR_RESULT_IS_UPSCALED (preview->procedure->result))
     return area;
 
-  factor = output.width / hfsr_gimp_drawable_width (preview->drawable_id);
-  area.x = (area.x * 2 + area.width) * factor / 2 - area.width / 2;
-  area.y = (area.y * 2 + area.height) * factor / 2 - area.height / 2;
+  /* Any factor from 1 to 8 (hfsr:super-resolution's scale). */
+  factor
+    = (gdouble) output.width / hfsr_gimp_drawable_width (preview->drawable_id);
+  area.x = (gint) ((area.x + area.width / 2.0) * factor - area.width / 2.0);
+  area.y = (gint) ((area.y + area.height / 2.0) * factor - area.height / 2.0);
   area.x = CLAMP (area.x, 0, MAX (0, output.width - area.width));
   area.y = CLAMP (area.y, 0, MAX (0, output.height - area.height));
   return area;

@@ -16,7 +16,10 @@
 #include "hfsr-plugin.h"
 
 static const HfsrArg super_resolution_args[] = {
-  { HFSR_ARG_PROPERTY, HFSR_TYPE_INT, "scale", "Upscaling factor: 2, 3 or 4" },
+  { HFSR_ARG_PROPERTY, HFSR_TYPE_FLOAT, "scale",
+    "Upscaling factor, 1 to 8: 2, 3 and 4 run a trained network, another "
+    "factor the next larger one (above 4, x2 then x3 or x4) scaled down; "
+    "the size is rounded to the nearest pixel" },
   { HFSR_ARG_PROPERTY, HFSR_TYPE_FLOAT, "alpha",
     "Detail weight: the alpha of the high-frequency loss the model was "
     "trained with (0 = plain L1, up to 1/3: more weight on detail); models "
@@ -101,7 +104,7 @@ const HfsrProcedure hfsr_procedures[] = {
   { "plug-in-hfsr-super-resolution", "hfsr:super-resolution",
     N_ ("Upscale with a super-resolution network that restores "
         "high-frequency detail"),
-    N_ ("Upscales the drawable 2, 3 or 4 times with the WDSR-A network of "
+    N_ ("Upscales the drawable 1 to 8 times with the WDSR-A networks of "
         "Zhou et al., trained with a loss that only counts high-frequency "
         "pixels (the detail weight α).  The image is scaled in place in one "
         "undo step, or the result opens as a new image.  With a selection, "

@@ -9,6 +9,8 @@
  */
 #include "hfsr-config.h"
 
+#include <math.h>
+
 #include <glib/gi18n-lib.h>
 #include <gegl.h>
 
@@ -295,19 +297,29 @@ add_map_layer (const Job *job, GError **error)
   return TRUE;
 }
 
-/* The factor by which the op grew @drawable_id into @result. */
-static gint
-upscale_factor (GeglBuffer *result, gint32 drawable_id)
+/* The factor by which @op grows a drawable: its "scale", an integer or
+ * (hfsr:super-resolution) any number from 1 to 8. */
+static gdouble
+upscale_factor (GeglNode *op)
 {
-  const GeglRectangle *extent = gegl_buffer_get_extent (result);
-  gint width = hfsr_gimp_drawable_width (drawable_id);
-  gint height = hfsr_gimp_drawable_height (drawable_id);
+  GValue value = G_VALUE_INIT;
+  gdouble factor;
 
-  if (extent->width % width != 0
-      || extent->width / width != extent->height / height
-      || extent->height % height != 0)
-    return 0;
-  return extent->width / width;
+  g_value_init (&value, G_TYPE_DOUBLE);
+  gegl_node_get_property (op, "scale", &value);
+  factor = g_value_get_double (&value);
+  g_value_unset (&value);
+  return factor;
+}
+
+/* A side of @size at @offset once GIMP has scaled the image by @factor:
+ * GIMP rounds the item's two edges, halves up (a layer 10 wide at 5 scaled
+ * by 1.5 spans [8, 23)). */
+static gint
+gimp_scaled_side (gint offset, gint size, gdouble factor)
+{
+  return (gint) (floor (factor * (offset + size) + 0.5)
+                 - floor (factor * offset + 0.5));
 }
 
 /* The result as the one layer of a new image like @image_id: base type,
@@ -348,18 +360,25 @@ new_image_with (GeglBuffer *pixels, gint32 image_id, gint32 drawable_id,
 
 /* The image scaled by @factor (every layer, mask, channel and path by
  * GIMP's interpolation, positions included), then the drawable's pixels
- * replaced by the op's: one undo step. */
+ * replaced by the op's: one undo step.  The image's size is rounded as the
+ * op rounds its output (hfsr_op_scaled_corner); a layer that GIMP's own
+ * rounding leaves a pixel off the op's result is given the result's size,
+ * and a mask or channel that would be is refused before anything
+ * changes. */
 static gboolean
-scale_image_with (GeglBuffer *pixels, gint factor, gint32 image_id,
+scale_image_with (GeglBuffer *pixels, gdouble factor, gint32 image_id,
                   gint32 drawable_id, GError **error)
 {
   const GeglRectangle *extent = gegl_buffer_get_extent (pixels);
-  gint64 width = (gint64) hfsr_gimp_image_width (image_id) * factor;
-  gint64 height = (gint64) hfsr_gimp_image_height (image_id) * factor;
+  gint image_width = hfsr_gimp_image_width (image_id);
+  gint image_height = hfsr_gimp_image_height (image_id);
+  gdouble width = floor (image_width * factor + 0.5);
+  gdouble height = floor (image_height * factor + 0.5);
+  gint x, y;
 
   if (width > GIMP_MAX_IMAGE_SIZE || height > GIMP_MAX_IMAGE_SIZE)
     {
-      /* At most 4 x GIMP_MAX_IMAGE_SIZE: an int holds it. */
+      /* At most 8 x GIMP_MAX_IMAGE_SIZE: an int holds it. */
       g_set_error (error, HFSR_PLUGIN_ERROR, HFSR_PLUGIN_ERROR_CALLING,
                    _ ("The image would grow to %d × %d pixels, more than "
                       "GIMP's limit of %d: open the result as a new image."),
@@ -367,12 +386,29 @@ scale_image_with (GeglBuffer *pixels, gint factor, gint32 image_id,
       return FALSE;
     }
 
+  hfsr_gimp_drawable_offsets (drawable_id, &x, &y);
+  if (!hfsr_gimp_item_is_layer (drawable_id)
+      && (gimp_scaled_side (x, hfsr_gimp_drawable_width (drawable_id),
+                            width / image_width)
+            != extent->width
+          || gimp_scaled_side (y, hfsr_gimp_drawable_height (drawable_id),
+                               height / image_height)
+               != extent->height))
+    {
+      g_set_error (error, HFSR_PLUGIN_ERROR, HFSR_PLUGIN_ERROR_CALLING,
+                   _ ("At a scale of %g GIMP would make this drawable a "
+                      "different size from the result: choose a scale that "
+                      "makes its size whole, or open the result as a new "
+                      "image."),
+                   factor);
+      return FALSE;
+    }
+
   hfsr_gimp_image_undo_group_start (image_id);
   hfsr_gimp_image_scale (image_id, (gint) width, (gint) height);
-  /* An integer factor scales every size and offset exactly. */
-  g_warn_if_fail (hfsr_gimp_drawable_width (drawable_id) == extent->width
-                  && hfsr_gimp_drawable_height (drawable_id)
-                       == extent->height);
+  if (hfsr_gimp_drawable_width (drawable_id) != extent->width
+      || hfsr_gimp_drawable_height (drawable_id) != extent->height)
+    hfsr_gimp_layer_resize (drawable_id, extent->width, extent->height, 0, 0);
   copy_into_drawable (pixels, drawable_id, TRUE);
   hfsr_gimp_drawable_merge_shadow (drawable_id, TRUE);
   hfsr_gimp_drawable_update (drawable_id, 0, 0, extent->width, extent->height);
@@ -425,7 +461,6 @@ upscale (const Job *job, GError **error)
     = hfsr_procedure_find_role (job->procedure, HFSR_ARG_NEW_IMAGE);
   gint32 drawable_id = job->drawable_id;
   GeglBuffer *pixels;
-  gint factor;
   gboolean success = TRUE;
   gchar *class_text = NULL;
 
@@ -438,27 +473,15 @@ upscale (const Job *job, GError **error)
   /* Of the drawable as it is, before an in-place upscale. */
   if (job->procedure->result == HFSR_RESULT_CLASSIFIED)
     class_text = drawable_class (job);
-  factor = upscale_factor (pixels, drawable_id);
-  if (factor < 1)
-    {
-      g_set_error (error, HFSR_PLUGIN_ERROR, HFSR_PLUGIN_ERROR_EXECUTION,
-                   _ ("%s made %d × %d pixels out of %d × %d: not a whole "
-                      "multiple."),
-                   job->procedure->operation, gegl_buffer_get_width (pixels),
-                   gegl_buffer_get_height (pixels),
-                   hfsr_gimp_drawable_width (drawable_id),
-                   hfsr_gimp_drawable_height (drawable_id));
-      success = FALSE;
-    }
-  else if (new_image >= 0 && job->values->arg[new_image] != 0.0)
+  if (new_image >= 0 && job->values->arg[new_image] != 0.0)
     {
       new_image_with (pixels, job->image_id, drawable_id, job->result_image_id,
                       job->result_drawable_id);
     }
   else
     {
-      success
-        = scale_image_with (pixels, factor, job->image_id, drawable_id, error);
+      success = scale_image_with (pixels, upscale_factor (job->op),
+                                  job->image_id, drawable_id, error);
       *job->result_image_id = job->image_id;
       *job->result_drawable_id = drawable_id;
     }
@@ -541,7 +564,7 @@ upscale_into_new_image (const Job *job, GeglNode *source, gint scale,
 {
   GeglNode *upscaler
     = gegl_node_new_child (job->graph, "operation", "hfsr:super-resolution",
-                           "scale", scale, "alpha", 0.0, NULL);
+                           "scale", (double) scale, "alpha", 0.0, NULL);
   GeglBuffer *pixels;
 
   gegl_node_link (source, upscaler);

@@ -37,11 +37,11 @@ typedef float Vec16 __attribute__ ((vector_size (64)));
 /* The 12 chains are made opaque to the compiler after every round, so
  * they are neither folded nor moved out of registers (one statement for
  * all: an asm per element kept the array in memory). */
-#define KEEP(a)                                                               \
-  __asm__ volatile (""                                                        \
-                    : "+v"(a[0]), "+v"(a[1]), "+v"(a[2]), "+v"(a[3]),         \
-                      "+v"(a[4]), "+v"(a[5]), "+v"(a[6]), "+v"(a[7]),         \
-                      "+v"(a[8]), "+v"(a[9]), "+v"(a[10]), "+v"(a[11]))
+#define KEEP(a)                                                      \
+  __asm__ volatile(""                                                \
+                   : "+v"(a[0]), "+v"(a[1]), "+v"(a[2]), "+v"(a[3]), \
+                     "+v"(a[4]), "+v"(a[5]), "+v"(a[6]), "+v"(a[7]), \
+                     "+v"(a[8]), "+v"(a[9]), "+v"(a[10]), "+v"(a[11]))
 
 /* Where each run leaves its sums, so that none is optimised away. */
 static volatile float sink;
@@ -77,27 +77,26 @@ always (void)
 
 /* run_NAME: CHAINS chains of FMA (@fma (acc, x, y): acc + x y, @flops a
  * lane) on vectors of type @Vec with @lanes floats, built for @TARGET. */
-#define DEFINE_PEAK(NAME, TARGET, Vec, lanes, set1, fma, flops)              \
-  __attribute__ ((target (TARGET))) static double run_##NAME (              \
-    long iterations)                                                          \
-  {                                                                           \
-    Vec acc[CHAINS];                                                          \
-    Vec x = set1 (multiplier), y = set1 (addend);                             \
-                                                                              \
-    for (int i = 0; i < CHAINS; i++)                                          \
-      acc[i] = set1 ((float) i);                                              \
-    for (long k = 0; k < iterations; k++)                                     \
-      {                                                                       \
-        _Pragma ("GCC unroll 12") for (int i = 0; i < CHAINS; i++) acc[i]   \
-          = fma (acc[i], x, y);                                               \
-        KEEP (acc);                                                           \
-      }                                                                       \
-    return (double) (flops) * (lanes) * CHAINS * (double) iterations;        \
+#define DEFINE_PEAK(NAME, TARGET, Vec, lanes, set1, fma, flops)           \
+  __attribute__ ((target (TARGET))) static double run_##NAME (            \
+    long iterations)                                                      \
+  {                                                                       \
+    Vec acc[CHAINS];                                                      \
+    Vec x = set1 (multiplier), y = set1 (addend);                         \
+                                                                          \
+    for (int i = 0; i < CHAINS; i++)                                      \
+      acc[i] = set1 ((float) i);                                          \
+    for (long k = 0; k < iterations; k++)                                 \
+      {                                                                   \
+        _Pragma ("GCC unroll 12") for (int i = 0; i < CHAINS; i++) acc[i] \
+          = fma (acc[i], x, y);                                           \
+        KEEP (acc);                                                       \
+      }                                                                   \
+    return (double) (flops) * (lanes) *CHAINS * (double) iterations;      \
   }
 
 DEFINE_PEAK (avx2, "avx2,fma", __m256, 8, _mm256_set1_ps, _mm256_fmadd_ps, 2)
-DEFINE_PEAK (avx512, "avx512f", __m512, 16, _mm512_set1_ps, _mm512_fmadd_ps,
-             2)
+DEFINE_PEAK (avx512, "avx512f", __m512, 16, _mm512_set1_ps, _mm512_fmadd_ps, 2)
 
 #if defined(__GNUC__) && !defined(__clang__) && __GNUC__ >= 10
 #define HAVE_BF16_PEAK 1

@@ -55,7 +55,7 @@ enum
 
 static char *opt_output;
 static gboolean opt_recursive;
-static int opt_scale = 2;
+static double opt_scale = 2.0;
 static double opt_alpha = NAN;
 static char *opt_model;
 static char *opt_format = "same";
@@ -78,8 +78,8 @@ static const GOptionEntry entries[] = {
     "Also the images in folders inside INPUT folders, kept as subfolders of "
     "DIR",
     NULL },
-  { "scale", 's', 0, G_OPTION_ARG_INT, &opt_scale,
-    "How many times wider and taller: 2, 3 or 4 (default 2)", "N" },
+  { "scale", 's', 0, G_OPTION_ARG_DOUBLE, &opt_scale,
+    "How many times wider and taller, 1 to 8, such as 1.5 (default 2)", "S" },
   { "alpha", 'a', 0, G_OPTION_ARG_DOUBLE, &opt_alpha,
     "Detail weight α of the shipped networks (default: the op's, 0.2)", "A" },
   { "model", 'm', 0, G_OPTION_ARG_FILENAME, &opt_model,
@@ -189,7 +189,7 @@ result_name (const char *input, const char *extension)
 {
   char *base = g_path_get_basename (input);
   char *stem = tool_file_stem (input);
-  char *scale = g_strdup_printf ("%d", opt_scale);
+  char *scale = g_strdup_printf ("%g", opt_scale);
   GString *name = g_string_new (NULL);
 
   for (const char *p = opt_name; *p != '\0'; p++)

@@ -28,7 +28,7 @@ typedef enum
 /* What every image of a run is upscaled with. */
 typedef struct
 {
-  int scale;
+  double scale;       /* 1 to 8 */
   double alpha;       /* the op's detail weight */
   gboolean alpha_set; /* FALSE: the op's default */
   char *model;        /* NULL: the shipped networks */

@@ -278,7 +278,8 @@ float *
 sr_test_op_render (GeglBuffer *input, const GeglRectangle *out,
                    const Babl *format, const char *first_property, ...)
 {
-  GeglNode *op = op_test_graph_new (input, NULL, SR_TEST_OP, "scale", 2, NULL);
+  GeglNode *op
+    = op_test_graph_new (input, NULL, SR_TEST_OP, "scale", 2.0, NULL);
   float *pixels;
   va_list properties;
 

@@ -150,7 +150,7 @@ test_dog_sr_is_upscale_then_level (void)
     = op_test_graph_new (input, NULL, DOG_SR, "method", PIXEL_SR, "scale", s,
                          "level", 2, "gain", 5.0, NULL);
   GeglNode *sr = op_test_graph_new (input, NULL, "hfsr:super-resolution",
-                                    "scale", s, "alpha", 0.0, NULL);
+                                    "scale", (double) s, "alpha", 0.0, NULL);
   GeglRectangle box = gegl_node_get_bounding_box (dog);
   float *upscaled = op_test_render (sr, &big, babl_format ("R'G'B'A float"));
   GeglBuffer *middle = op_test_buffer_new (

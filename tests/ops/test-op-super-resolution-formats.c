@@ -42,7 +42,7 @@ test_alpha_fringe (void)
       float *dark = sr_test_engine_run (model, premultiplied, &image, &out);
       float *alpha = sr_test_engine_run (model, alpha_grey, &image, &out);
       float *actual = sr_test_op_render (input, &out, sr_test_rgba_float (),
-                                         "scale", scale, NULL);
+                                         "scale", (double) scale, NULL);
       gboolean green_edge = FALSE, dark_edge = FALSE;
       int edge = 0;
 
@@ -251,7 +251,7 @@ test_precision (void)
         = pass == 0 ? (const void *) deep : (const void *) wide;
       GeglBuffer *input = sr_test_buffer_at (&image, format, source);
       GeglNode *op
-        = op_test_graph_new (input, NULL, SR_TEST_OP, "scale", 2, NULL);
+        = op_test_graph_new (input, NULL, SR_TEST_OP, "scale", 2.0, NULL);
       float *expected, *actual;
 
       g_assert_true (op_test_output_format (op)
@@ -264,7 +264,7 @@ test_precision (void)
         rgba[i] = sr_test_clamp_unit (rgba[i]);
       expected = sr_test_engine_render (model, rgba, &image, &out);
       actual = sr_test_op_render (input, &out, sr_test_rgba_float (), "scale",
-                                  2, NULL);
+                                  2.0, NULL);
       op_test_assert_close (actual, expected, sr_test_n_floats (&out, 4), 4,
                             out.width, SR_TEST_TOLERANCE);
       g_free (actual);

@@ -30,7 +30,7 @@ check_fallback (const char *fragment, int scale, const char *model)
     = sr_test_image_new (GEGL_RECTANGLE (0, 0, 20, 16), 100, TRUE);
   GeglRectangle out = sr_test_scaled (&image->rect, scale);
   GeglNode *op = op_test_graph_new (image->buffer, NULL, SR_TEST_OP, "scale",
-                                    scale, "model", model, NULL);
+                                    (double) scale, "model", model, NULL);
   GeglRectangle box = gegl_node_get_bounding_box (op);
   double difference = 0.0;
   float *actual;
@@ -109,8 +109,8 @@ test_overflowing_network (void)
                                "{\"factor\": 2}");
   path = sr_test_save_network (b, "overflowing.safetensors");
 
-  op = op_test_graph_new (image->buffer, NULL, SR_TEST_OP, "scale", 2, "model",
-                          path, NULL);
+  op = op_test_graph_new (image->buffer, NULL, SR_TEST_OP, "scale", 2.0,
+                          "model", path, NULL);
   op_test_expect_warnings ("the network computed values that are not finite");
   actual = op_test_render (op, &out, sr_test_rgba_float ());
   g_assert_cmpint (op_test_warnings_seen (), ==, 1);

@@ -10,6 +10,9 @@
  * Images beyond opaque R'G'B' are test-op-super-resolution-formats.c's,
  * models missing, damaged or wrong test-op-super-resolution-models.c's.
  */
+#include <math.h>
+#include <string.h>
+
 #include <gegl-plugin.h>
 
 #include "op-test-util.h"
@@ -32,7 +35,7 @@ test_output_size (void)
       {
         SrTestImage *image = sr_test_image_new (&images[k], 10 + k, TRUE);
         GeglNode *op = op_test_graph_new (image->buffer, NULL, SR_TEST_OP,
-                                          "scale", scale, NULL);
+                                          "scale", (double) scale, NULL);
         GeglRectangle expected = sr_test_scaled (&images[k], scale);
         GeglRectangle box = gegl_node_get_bounding_box (op);
         float *out = op_test_render (op, &box, sr_test_rgba_float ());
@@ -67,7 +70,7 @@ test_equals_engine (void)
         = sr_test_engine_run (model, image->pixels, &image->rect, &out);
       float *actual
         = sr_test_op_render (image->buffer, &out, sr_test_rgba_float (),
-                             "scale", scale, "alpha", 0.0, NULL);
+                             "scale", (double) scale, "alpha", 0.0, NULL);
       gsize inside = 0;
 
       op_test_assert_close (actual, expected, sr_test_n_floats (&out, 4), 4,
@@ -94,7 +97,7 @@ check_alpha (const SrTestImage *image, int scale, double alpha,
     = sr_test_engine_render (expected, image->pixels, &image->rect, &out);
   float *actual
     = sr_test_op_render (image->buffer, &out, sr_test_rgba_float (), "scale",
-                         scale, "alpha", alpha, NULL);
+                         (double) scale, "alpha", alpha, NULL);
 
   op_test_assert_close (actual, want, sr_test_n_floats (&out, 4), 4, out.width,
                         SR_TEST_TOLERANCE);
@@ -155,7 +158,7 @@ test_alpha_blending (void)
  * same image.  Colour is compared premultiplied: un-premultiplying divides
  * float noise by alpha. */
 static void
-check_chunks_equal_whole (const SrTestImage *image, int scale,
+check_chunks_equal_whole (const SrTestImage *image, double scale,
                           const char *model)
 {
   const OpTestConfig configs[] = {
@@ -163,11 +166,11 @@ check_chunks_equal_whole (const SrTestImage *image, int scale,
     { 2, 1000, 16 },
     { 2, 1 << 20, 128 },
   };
-  GeglRectangle out = sr_test_scaled (&image->rect, scale);
-  gsize n = sr_test_n_floats (&out, 4);
   const Babl *premultiplied = babl_format ("R'aG'aB'aA float");
   GeglNode *op = op_test_graph_new (image->buffer, NULL, SR_TEST_OP, "scale",
                                     scale, "model", model, NULL);
+  GeglRectangle out = gegl_node_get_bounding_box (op);
+  gsize n = sr_test_n_floats (&out, 4);
   float *whole = op_test_render (op, &out, premultiplied);
 
   op_test_graph_free (op);
@@ -226,7 +229,7 @@ test_transparent_hole (void)
   check_chunks_equal_whole (image, scale, NULL);
 
   actual = sr_test_op_render (image->buffer, &out, sr_test_rgba_float (),
-                              "scale", scale, NULL);
+                              "scale", (double) scale, NULL);
   for (int y = 0; y < out.height; y++)
     for (int x = 0; x < out.width; x++)
       {
@@ -254,7 +257,7 @@ test_regions (void)
   SrTestImage *image
     = sr_test_image_new (GEGL_RECTANGLE (0, 0, 40, 30), 80, TRUE);
   GeglNode *op
-    = op_test_graph_new (image->buffer, NULL, SR_TEST_OP, "scale", 2, NULL);
+    = op_test_graph_new (image->buffer, NULL, SR_TEST_OP, "scale", 2.0, NULL);
   GeglOperation *operation;
   GeglRectangle box = gegl_node_get_bounding_box (op);
   GeglRectangle need, changed;
@@ -281,6 +284,240 @@ test_regions (void)
   sr_test_image_free (image);
 }
 
+/* Lanczos-3 (the op's filter), written out for the tests below. */
+static double
+lanczos3 (double t)
+{
+  if (fabs (t) < 1e-12)
+    return 1.0;
+  if (fabs (t) >= 3.0)
+    return 0.0;
+  return 3.0 * sin (G_PI * t) * sin (G_PI * t / 3.0) / (G_PI * G_PI * t * t);
+}
+
+/* Pixel (@x, @y) of @top (@top_rect, 4 channels) resampled as the op's
+ * rule says, in one 2-D sum over every pixel of @top: output pixel x's
+ * centre (x + 0.5) r - 0.5 in the network result (r = factor / scale), the
+ * filter widened by r, taps beyond the edge reading the edge pixel, the
+ * weights normalised; premultiplied colour then kept within [0, alpha]. */
+static void
+naive_resample (const float *top, const GeglRectangle *top_rect, double r,
+                int x, int y, float *pixel)
+{
+  double cx = (x + 0.5) * r - 0.5, cy = (y + 0.5) * r - 0.5;
+  double sum[4] = { 0 }, total = 0;
+
+  for (int j = (int) floor (cy - 3 * r) - 1; j <= (int) ceil (cy + 3 * r) + 1;
+       j++)
+    for (int i = (int) floor (cx - 3 * r) - 1;
+         i <= (int) ceil (cx + 3 * r) + 1; i++)
+      {
+        double w = lanczos3 ((i - cx) / r) * lanczos3 ((j - cy) / r);
+        int si = CLAMP (i, top_rect->x, top_rect->x + top_rect->width - 1);
+        int sj = CLAMP (j, top_rect->y, top_rect->y + top_rect->height - 1);
+        const float *p = top
+                         + ((gsize) (sj - top_rect->y) * top_rect->width
+                            + (si - top_rect->x))
+                             * 4;
+
+        for (int c = 0; c < 4; c++)
+          sum[c] += w * p[c];
+        total += w;
+      }
+  pixel[3] = sr_test_clamp_unit ((float) (sum[3] / total));
+  for (int c = 0; c < 3; c++)
+    pixel[c] = CLAMP ((float) (sum[c] / total), 0.0f, pixel[3]);
+}
+
+/* Any scale from 1 to 8: the output is [round (x0 s), round (x1 s)) along
+ * each axis wherever the input lies, opaque where the input is, and holds
+ * the image (not black). */
+static void
+test_any_scale_size (void)
+{
+  const double scales[] = { 1.0, 1.25, 1.5, 2.5, 3.7, 4.5, 6.0, 7.3, 8.0 };
+  const GeglRectangle images[] = { { 0, 0, 13, 7 }, { 7, -5, 11, 9 } };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (scales); i++)
+    for (gsize k = 0; k < G_N_ELEMENTS (images); k++)
+      {
+        const GeglRectangle *in = &images[k];
+        SrTestImage *image = sr_test_image_new (in, 60 + (guint32) k, TRUE);
+        GeglNode *op = op_test_graph_new (image->buffer, NULL, SR_TEST_OP,
+                                          "scale", scales[i], NULL);
+        GeglRectangle box = gegl_node_get_bounding_box (op);
+        int x0 = (int) floor (in->x * scales[i] + 0.5);
+        int y0 = (int) floor (in->y * scales[i] + 0.5);
+        int x1 = (int) floor ((in->x + in->width) * scales[i] + 0.5);
+        int y1 = (int) floor ((in->y + in->height) * scales[i] + 0.5);
+        float *out;
+
+        g_assert_true (gegl_rectangle_equal (
+          &box, GEGL_RECTANGLE (x0, y0, x1 - x0, y1 - y0)));
+        out = op_test_render (op, &box, sr_test_rgba_float ());
+        for (gsize p = 3; p < sr_test_n_floats (&box, 4); p += 4)
+          g_assert_cmpfloat (out[p], ==, 1.0f);
+        g_assert_cmpfloat (sr_test_mean_colour (out, &box), >, 0.1);
+        g_free (out);
+        op_test_graph_free (op);
+        sr_test_image_free (image);
+      }
+}
+
+/* A scale between the networks' is the next network's result resampled
+ * (checked against naive_resample of the op at that network's scale, on
+ * a translucent image and away from the origin), and a scale above 4 the
+ * x2 network's result upscaled by the x3 or x4 one, as two nodes give it. */
+static void
+test_any_scale_pixels (void)
+{
+  const struct
+  {
+    double scale;
+    int network;
+  } cases[] = { { 1.5, 2 }, { 2.5, 3 }, { 3.3, 4 }, { 5.0, 6 } };
+  SrTestImage *image
+    = sr_test_image_new (GEGL_RECTANGLE (3, -2, 21, 16), 70, FALSE);
+  const Babl *premultiplied = babl_format ("R'aG'aB'aA float");
+
+  for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      GeglNode *top_op, *op;
+      GeglRectangle top_rect, out;
+      float *top, *actual, *expected;
+
+      if (cases[i].network <= 4)
+        top_op = op_test_graph_new (image->buffer, NULL, SR_TEST_OP, "scale",
+                                    (double) cases[i].network, NULL);
+      else
+        {
+          GeglNode *first = op_test_graph_new (image->buffer, NULL, SR_TEST_OP,
+                                               "scale", 2.0, NULL);
+
+          top_op = gegl_node_new_child (gegl_node_get_parent (first),
+                                        "operation", SR_TEST_OP, "scale",
+                                        (double) cases[i].network / 2, NULL);
+          gegl_node_link (first, top_op);
+        }
+      top_rect = gegl_node_get_bounding_box (top_op);
+      top = op_test_render (top_op, &top_rect, premultiplied);
+
+      op = op_test_graph_new (image->buffer, NULL, SR_TEST_OP, "scale",
+                              cases[i].scale, NULL);
+      out = gegl_node_get_bounding_box (op);
+      actual = op_test_render (op, &out, premultiplied);
+      expected = g_new (float, sr_test_n_floats (&out, 4));
+      for (int y = 0; y < out.height; y++)
+        for (int x = 0; x < out.width; x++)
+          naive_resample (top, &top_rect, cases[i].network / cases[i].scale,
+                          out.x + x, out.y + y,
+                          expected + ((gsize) y * out.width + x) * 4);
+      op_test_assert_close (actual, expected, sr_test_n_floats (&out, 4), 4,
+                            out.width, SR_TEST_TOLERANCE);
+
+      g_free (expected);
+      g_free (actual);
+      g_free (top);
+      op_test_graph_free (op);
+      op_test_graph_free (top_op);
+    }
+  sr_test_image_free (image);
+}
+
+/* Resampled and chained results are the same in chunks and threads as
+ * whole, on a translucent image. */
+static void
+test_any_scale_chunks (void)
+{
+  SrTestImage *image
+    = sr_test_image_new (GEGL_RECTANGLE (0, 0, 70, 50), 75, FALSE);
+
+  check_chunks_equal_whole (image, 2.5, NULL);
+  check_chunks_equal_whole (image, 1.3, NULL);
+  check_chunks_equal_whole (image, 7.0, NULL);
+  sr_test_image_free (image);
+}
+
+/* The regions GEGL asks about hold at integer, resampled and chained
+ * scales: the output over a region is the same when every input pixel
+ * outside what the op says it requires changes, and every output pixel
+ * that a changed input pixel alters (beyond the float noise of a different
+ * cut into chunks) lies within what the op says it invalidates, which is
+ * far from all of the output. */
+static void
+test_any_scale_regions (void)
+{
+  const double scales[] = { 3.0, 2.0, 2.5, 5.0 };
+  const GeglRectangle roi = { 31, 22, 9, 6 };
+  const GeglRectangle rect = { 0, 0, 40, 30 };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (scales); i++)
+    {
+      SrTestImage *image = sr_test_image_new (&rect, 85, TRUE);
+      SrTestImage *other = sr_test_image_new (&rect, 86, TRUE);
+      GeglNode *op = op_test_graph_new (image->buffer, NULL, SR_TEST_OP,
+                                        "scale", scales[i], NULL);
+      GeglOperation *operation = gegl_node_get_gegl_operation (op);
+      GeglRectangle box = gegl_node_get_bounding_box (op);
+      GeglRectangle need
+        = gegl_operation_get_required_for_output (operation, "input", &roi);
+      float *before = op_test_render (op, &box, sr_test_rgba_float ());
+      float *part = op_test_render (op, &roi, sr_test_rgba_float ());
+      float *after, *changed_part;
+      GeglRectangle changed, differs = { 0, 0, 0, 0 };
+
+      op_test_graph_free (op);
+      /* Outside need: other image's pixels. */
+      for (int y = 0; y < rect.height; y++)
+        for (int x = 0; x < rect.width; x++)
+          if (!gegl_rectangle_contains (&need, GEGL_RECTANGLE (x, y, 1, 1)))
+            memcpy (image->pixels + (y * rect.width + x) * 4,
+                    other->pixels + (y * rect.width + x) * 4,
+                    4 * sizeof (float));
+      gegl_buffer_set (image->buffer, &rect, 0, sr_test_rgba_float (),
+                       image->pixels, GEGL_AUTO_ROWSTRIDE);
+      op = op_test_graph_new (image->buffer, NULL, SR_TEST_OP, "scale",
+                              scales[i], NULL);
+      changed_part = op_test_render (op, &roi, sr_test_rgba_float ());
+      op_test_assert_close (changed_part, part, sr_test_n_floats (&roi, 4), 4,
+                            roi.width, SR_TEST_TOLERANCE);
+      op_test_graph_free (op);
+      sr_test_image_free (image);
+
+      /* One changed pixel. */
+      image = sr_test_image_new (&rect, 85, TRUE);
+      op = op_test_graph_new (image->buffer, NULL, SR_TEST_OP, "scale",
+                              scales[i], NULL);
+      operation = gegl_node_get_gegl_operation (op);
+      image->pixels[(10 * rect.width + 20) * 4]
+        = 1.0f - image->pixels[(10 * rect.width + 20) * 4];
+      gegl_buffer_set (image->buffer, &rect, 0, sr_test_rgba_float (),
+                       image->pixels, GEGL_AUTO_ROWSTRIDE);
+      /* Asked once the networks are loaded (before, all may change). */
+      after = op_test_render (op, &box, sr_test_rgba_float ());
+      changed = gegl_operation_get_invalidated_by_change (
+        operation, "input", GEGL_RECTANGLE (20, 10, 1, 1));
+      for (int y = 0; y < box.height; y++)
+        for (int x = 0; x < box.width; x++)
+          if (fabsf (after[(y * box.width + x) * 4]
+                     - before[(y * box.width + x) * 4])
+              > SR_TEST_TOLERANCE)
+            gegl_rectangle_bounding_box (
+              &differs, &differs, GEGL_RECTANGLE (box.x + x, box.y + y, 1, 1));
+      g_assert_cmpint (differs.width, >, 0);
+      g_assert_true (gegl_rectangle_contains (&changed, &differs));
+      g_assert_cmpint (changed.width, <, box.width / 2);
+
+      g_free (after);
+      g_free (changed_part);
+      g_free (part);
+      g_free (before);
+      op_test_graph_free (op);
+      sr_test_image_free (other);
+      sr_test_image_free (image);
+    }
+}
+
 /* The model property: that file, whatever alpha says. */
 static void
 test_model_property (void)
@@ -296,8 +533,8 @@ test_model_property (void)
   for (int pass = 0; pass < 2; pass++)
     {
       float *actual = sr_test_op_render (
-        image->buffer, &out, sr_test_rgba_float (), "scale", 3, "model", path,
-        "alpha", pass == 0 ? 0.0 : 0.3, NULL);
+        image->buffer, &out, sr_test_rgba_float (), "scale", 3.0, "model",
+        path, "alpha", pass == 0 ? 0.0 : 0.3, NULL);
 
       op_test_assert_close (actual, expected, sr_test_n_floats (&out, 4), 4,
                             out.width, SR_TEST_TOLERANCE);
@@ -318,6 +555,13 @@ main (int argc, char **argv)
     return status;
 
   g_test_add_func ("/super-resolution/output-size", test_output_size);
+  g_test_add_func ("/super-resolution/any-scale-size", test_any_scale_size);
+  g_test_add_func ("/super-resolution/any-scale-pixels",
+                   test_any_scale_pixels);
+  g_test_add_func ("/super-resolution/any-scale-chunks",
+                   test_any_scale_chunks);
+  g_test_add_func ("/super-resolution/any-scale-regions",
+                   test_any_scale_regions);
   g_test_add_func ("/super-resolution/equals-engine", test_equals_engine);
   g_test_add_func ("/super-resolution/alpha-blending", test_alpha_blending);
   g_test_add_func ("/super-resolution/chunks-equal-whole",

@@ -113,6 +113,22 @@ class DisplayTest(unittest.TestCase):
         self.xdotool('windowfocus', '--sync', window)
         self.xdotool('key', key)
 
+    def type_into(self, dialog, mnemonic, text):
+        """Types TEXT into the field of DIALOG whose label has MNEMONIC
+        (alt+MNEMONIC), replacing what it held, and leaves it with Tab, as
+        a user does, so that a spin button takes the value."""
+        self.press(dialog, 'alt+' + mnemonic)
+        self.xdotool('key', 'ctrl+a')
+        self.xdotool('type', '--delay', '50', text)
+        self.xdotool('key', 'Tab')
+        time.sleep(SETTLE_S)
+
+    def ok(self, dialog):
+        """OK (its mnemonic, alt+o, wherever the focus is), then waits for
+        the dialog to close."""
+        self.press(dialog, 'alt+o')
+        self.gone(dialog)
+
     def screenshot(self, window, name):
         path = os.path.join(self.screenshot_dir or self.work, name)
         subprocess.run(['import', '-window', window, path], check=True,

@@ -150,6 +150,24 @@
         (hfsr-save (string-append key "-source") image drawable))
     (gimp-image-delete image)))
 
+;; Upscales in place a 3 x 5 layer at (1, 1) above FILE's by SCALE: where
+;; GIMP's rounding of the layer's edges differs from the op's size (at
+;; 1.5, 4 x 7 against 5 x 8) the layer takes the op's.
+(define (hfsr-sr-layer-case key file scale)
+  (let* ((image (hfsr-load file))
+         (small (car (gimp-layer-new image 3 5 RGBA-IMAGE "small" 100
+                                     LAYER-MODE-NORMAL))))
+    (gimp-image-insert-layer image small 0 0)
+    (gimp-layer-set-offsets small 1 1)
+    (gimp-drawable-fill small FILL-WHITE)
+    (hfsr-call key
+               (lambda ()
+                 (plug-in-hfsr-super-resolution RUN-NONINTERACTIVE image
+                                                small scale 0.2 FALSE)))
+    (hfsr-note-image key image)
+    (hfsr-note-layer (string-append key ".small") image small)
+    (gimp-image-delete image)))
+
 ;; Structure-aware SR of FILE (a digit crop): the result's size and the
 ;; layer name carrying the class, saved as KEY.png.
 (define (hfsr-structure-sr-case key file scale arch shared lambda new-image)
@@ -276,7 +294,10 @@
           (lambda () (hfsr-sr-case "sr-rgb8-x2-inplace" "rgb8.png"   2 0.2 FALSE ""))
           (lambda () (hfsr-sr-case "sr-rgba16-x3-new"   "rgba16.png" 3 0.2 TRUE profile))
           (lambda () (hfsr-sr-case "sr-grey8-x2-new"    "grey8.png"  2 0.0 TRUE ""))
-          (lambda () (hfsr-sr-case "bad-sr-scale"       "rgb8.png"   5 0.2 FALSE ""))
+          (lambda () (hfsr-sr-case "sr-rgb8-x1.5-inplace" "rgb8.png" 1.5 0.2 FALSE ""))
+          (lambda () (hfsr-sr-case "sr-rgba16-x2.5-new" "rgba16.png" 2.5 0.2 TRUE ""))
+          (lambda () (hfsr-sr-layer-case "sr-layer-x1.5-inplace" "rgb8.png" 1.5))
+          (lambda () (hfsr-sr-case "bad-sr-scale"       "rgb8.png"   9 0.2 FALSE ""))
           (lambda () (hfsr-sr-case "bad-sr-alpha"       "rgb8.png"   2 0.5 FALSE ""))
           (lambda () (hfsr-sr-case "bad-sr-indexed"     "indexed.png" 2 0.2 FALSE ""))
           (lambda () (hfsr-dog-sr-case "dog-rgb8-x2"     "rgb8.png"  2 0 0 2 10.0))

@@ -128,7 +128,27 @@ class Gimp3Dialogs(DisplayTest):
         self.press(window, 'ctrl+z')
         self.image_window('sample', '320x240', RUN_TIMEOUT_S)
 
-    def test_3_progress_bar_and_its_cancel(self):
+    def test_3_typed_size_sets_the_scale(self):
+        """The dialog's result size, as a user types it: a width of 480
+        for the 320 x 240 sample makes the scale 1.5; OK scales the image
+        to 480 x 360, the height following (a screenshot of the dialog is
+        kept); Ctrl+Z undoes it.  Then 640 (x2) the same way, so that the
+        scale the dialog remembers is the one the next test expects.  Before
+        the large photo's run: GIMP answers keys late for a while after
+        it."""
+        window = self.image_window('sample', '320x240')
+        for width, size, screenshot in (('480', '480x360', 'gimp3-dialog-result-size.png'),
+                                        ('640', '640x480', None)):
+            dialog = self.open_from_menu(window, 'HF Super-Resolution', program='hfsr')
+            self.type_into(dialog, 'z', width)
+            if screenshot:
+                self.screenshot(dialog, screenshot)
+            self.ok(dialog)
+            window = self.image_window('sample', size, RUN_TIMEOUT_S)
+            self.press(window, 'ctrl+z')
+            window = self.image_window('sample', '320x240', RUN_TIMEOUT_S)
+
+    def test_4_progress_bar_and_its_cancel(self):
         """HF Super-Resolution of a 2000 x 1500 photo from the menu shows
         its progress bar in the image window's status bar; the bar's
         Cancel stops it with the image as it was (its size and clean

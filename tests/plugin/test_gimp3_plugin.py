@@ -73,6 +73,10 @@ CASES = [
      {'scale': 2, 'alpha': 0.2}, {'other': 'small8.png'}),
     ('sr-rgba16-x3-new', 'plug-in-hfsr-super-resolution', 'rgba16.png',
      {'scale': 3, 'alpha': 0.2, 'new-image': True}, {'other': 'small8.png'}),
+    ('sr-rgb8-x1.5-inplace', 'plug-in-hfsr-super-resolution', 'rgb8.png',
+     {'scale': 1.5, 'alpha': 0.2}, {'other': 'small8.png'}),
+    ('sr-rgba16-x2.5-new', 'plug-in-hfsr-super-resolution', 'rgba16.png',
+     {'scale': 2.5, 'alpha': 0.2, 'new-image': True}),
     ('sr-grey8-x2-new', 'plug-in-hfsr-super-resolution', 'grey8.png',
      {'scale': 2, 'alpha': 0.0, 'new-image': True}),
     ('sr-greya8-x2-new', 'plug-in-hfsr-super-resolution', 'greya8.png',
@@ -316,6 +320,10 @@ class PluginInGimp3(harness.StackLevelChecks, unittest.TestCase):
         types = dict(zip(registry['plug-in-hfsr-hf-map']['args'],
                          registry['plug-in-hfsr-hf-map']['types']))
         self.assertEqual(types['mode'], 'GimpParamChoice')
+        # Any factor: the op's double, 1 to 8 (integers still reach it).
+        types = dict(zip(registry['plug-in-hfsr-super-resolution']['args'],
+                         registry['plug-in-hfsr-super-resolution']['types']))
+        self.assertEqual(types['scale'], 'GParamDouble')
         labels = [registry[name]['label'] for name in registry if registry[name]['menu']]
         self.assertEqual(len(labels), len(set(labels)), labels)
 
@@ -381,6 +389,22 @@ class PluginInGimp3(harness.StackLevelChecks, unittest.TestCase):
         self.assertEqual(self.result(key + '.same-profile'), '1')
         self.assert_same_as_gegl(key, 'rgba16.png',
                                  ['hfsr:super-resolution', 'scale=3', 'alpha=0.2'], 16)
+
+    def test_sr_any_scale(self):
+        """A fractional factor in place (56 x 40 at x1.5: 84 x 60, the other
+        layer's edges rounded by GIMP, halves up) and as a new image (40 x
+        32 at x2.5: 100 x 80), each the `gegl` command's pixels."""
+        key = 'sr-rgb8-x1.5-inplace'
+        self.assert_ok(key)
+        self.assertEqual(self.result(key + '.size'), '84x60')
+        self.assertEqual(self.result(key + '.other.geometry'), '36x24+8+11')
+        self.assert_same_as_gegl(key, 'rgb8.png',
+                                 ['hfsr:super-resolution', 'scale=1.5', 'alpha=0.2'], 8)
+        key = 'sr-rgba16-x2.5-new'
+        self.assert_ok(key)
+        self.assertEqual(self.result(key + '.result.size'), '100x80')
+        self.assert_same_as_gegl(key, 'rgba16.png',
+                                 ['hfsr:super-resolution', 'scale=2.5', 'alpha=0.2'], 16)
 
     def test_sr_grey_stays_grey(self):
         for key, source in (('sr-grey8-x2-new', 'grey8.png'),

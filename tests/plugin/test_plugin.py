@@ -287,6 +287,34 @@ class PluginInGimp(harness.StackLevelChecks, unittest.TestCase):
                                  ['hfsr:super-resolution', 'scale=3',
                                   'alpha=0.2'], 16)
 
+    def test_sr_any_scale(self):
+        """A fractional factor in place (the image 56 x 40 at x1.5: 84 x
+        60, the other layer scaled by GIMP) and as a new image (40 x 32 at
+        x2.5: 100 x 80), each the `gegl` command's pixels; the integer 2 of
+        the other cases reaches the float argument unchanged."""
+        self.require_sr()
+        key = 'sr-rgb8-x1.5-inplace'
+        self.assertEqual(self.result(key + '.status'), 'ok', self.log)
+        self.assertEqual(self.result(key + '.size'), '84x60')
+        self.assertEqual(self.result(key + '.result.geometry'), '84x60+0+0')
+        # GIMP rounds the other layer's edges halves up: 7.5 -> 8, 10.5 ->
+        # 11, 22.5 -> 23.
+        self.assertEqual(self.result(key + '.other.geometry'), '15x12+8+11')
+        self.assert_same_as_gegl(key, 'rgb8.png',
+                                 ['hfsr:super-resolution', 'scale=1.5',
+                                  'alpha=0.2'], 8)
+        key = 'sr-layer-x1.5-inplace'
+        self.assertEqual(self.result(key + '.status'), 'ok', self.log)
+        self.assertEqual(self.result(key + '.size'), '84x60')
+        self.assertEqual(self.result(key + '.small.geometry'), '5x8+2+2')
+        key = 'sr-rgba16-x2.5-new'
+        self.assertEqual(self.result(key + '.status'), 'ok', self.log)
+        self.assertEqual(self.result(key + '.size'), '40x32')
+        self.assertEqual(self.result(key + '.result.size'), '100x80')
+        self.assert_same_as_gegl(key, 'rgba16.png',
+                                 ['hfsr:super-resolution', 'scale=2.5',
+                                  'alpha=0.2'], 16)
+
     def test_sr_grey_stays_grey(self):
         self.require_sr()
         key = 'sr-grey8-x2-new'
@@ -300,8 +328,8 @@ class PluginInGimp(harness.StackLevelChecks, unittest.TestCase):
     def test_sr_refusals_leave_the_image(self):
         self.require_sr()
         for key, message in (
-                ('bad-sr-scale', 'scale = 5 is out of range: scale takes an '
-                                 'integer from 2 to 4'),
+                ('bad-sr-scale', 'scale = 9 is out of range: scale takes a '
+                                 'number from 1 to 8'),
                 ('bad-sr-alpha', 'alpha = 0.5 is out of range'),
                 ('bad-sr-indexed', 'this image is indexed')):
             with self.subTest(key):

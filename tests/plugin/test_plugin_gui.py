@@ -194,12 +194,19 @@ class PluginDialogs(DisplayTest):
         self.press(self.window(file), 'ctrl+z')
         time.sleep(SETTLE_S)
 
-    def check_dialog(self, title, call, screenshot):
-        """Opens a dialog by CALL, waits for its preview, keeps a
-        screenshot and cancels it; returns the call's result."""
+    def open_dialog(self, title, call):
+        """Opens the dialog TITLE by CALL (Scheme, run in the background)
+        and gives its preview time to draw; returns the running call and
+        the dialog."""
         running = self.gimp.call_in_background(call)
         dialog = self.window(title)
         time.sleep(SETTLE_S)
+        return running, dialog
+
+    def check_dialog(self, title, call, screenshot):
+        """Opens a dialog by CALL, waits for its preview, keeps a
+        screenshot and cancels it; returns the call's result."""
+        running, dialog = self.open_dialog(title, call)
         self.assert_drawn(self.screenshot(dialog, screenshot))
         self.press(dialog, 'Escape')
         self.gone(dialog)
@@ -238,11 +245,10 @@ class PluginDialogs(DisplayTest):
 
     def test_ok_adds_the_map_and_ctrl_z_removes_it(self):
         image, drawable = self.open_image('rgb8.png')
-        running = self.gimp.call_in_background(
+        running, dialog = self.open_dialog(
+            'High-frequency map',
             '(plug-in-hfsr-hf-map RUN-INTERACTIVE %s %s 2 0.2 0.1)'
             % (image, drawable))
-        dialog = self.window('High-frequency map')
-        time.sleep(SETTLE_S)
         self.press(dialog, 'Return')
         running.join(harness.GIMP_TIMEOUT_S)
         self.assertEqual(self.state(image), '(56 40 2 1)')
@@ -264,6 +270,25 @@ class PluginDialogs(DisplayTest):
         self.assertTrue(self.state(image).startswith('(48 36 1 '))
         self.assertEqual(self.gimp.call('(car (gimp-drawable-width %s))'
                                         % drawable), '48')
+        self.close_image(image)
+
+    def test_typed_size_sets_the_scale(self):
+        """The dialog's result size, as a user types it: a width of 84
+        for the 56 x 40 image makes the scale 1.5 and the height 60; OK
+        scales the image to that (a screenshot of the dialog is kept).
+        Named to run last: the dialog remembers the scale."""
+        if not self.sr:
+            self.skipTest('hfsr:super-resolution is not in this build')
+        image, drawable = self.open_image('rgb8.png')
+        running, dialog = self.open_dialog(
+            'HF Super-Resolution',
+            '(plug-in-hfsr-super-resolution RUN-INTERACTIVE %s %s 2 0.2 FALSE)'
+            % (image, drawable))
+        self.type_into(dialog, 'z', '84')
+        self.screenshot(dialog, 'dialog-result-size.png')
+        self.ok(dialog)
+        running.join(harness.GIMP_TIMEOUT_S)
+        self.assertEqual(self.state(image), '(84 60 1 1)')
         self.close_image(image)
 
     def test_menu_run_shows_progress_and_its_cancel_leaves_the_image(self):

@@ -13,6 +13,7 @@ progress bar on a terminal, plain lines otherwise; usage errors.
 Usage: test-hfsr-upscale.py HFSR-UPSCALE.  Needs /usr/bin/python3 with numpy
 and PIL; exits 77 (skip) without them.
 """
+import math
 import os
 import pty
 import select
@@ -97,7 +98,9 @@ class UpscaleTest(unittest.TestCase):
         rgba.putalpha(Image.linear_gradient('L').resize(rgb.size))
         rgb.save(self.path('in', 'rgb.png'))
         rgba.save(self.path('in', 'rgba.png'))
-        for scale, alpha in (('2', '0.2'), ('3', '0.05')):
+        # Integer, resampled (x3 network, Lanczos down) and chained (x2
+        # then x3) scales; 45 x 37 at x2.5 rounds to 113 x 93.
+        for scale, alpha in (('2', '0.2'), ('3', '0.05'), ('2.5', '0.2'), ('5', '0.1')):
             out = self.path(f'out-{scale}')
             result = run_tool('-s', scale, '-a', alpha, '-d', '16', '-Q',
                               self.path('in'), '-o', out)
@@ -118,6 +121,9 @@ class UpscaleTest(unittest.TestCase):
                     self.assertTrue((theirs[:, :, 3] == 65535).all())
                     theirs = theirs[:, :, :3]
                 self.assertEqual(ours.shape, theirs.shape)
+                # Halves round up (Python's round() would take 92.5 to 92).
+                self.assertEqual(ours.shape[:2], (math.floor(37 * float(scale) + 0.5),
+                                                  math.floor(45 * float(scale) + 0.5)))
                 self.assertTrue(np.array_equal(ours, theirs),
                                 f'x{scale} {name}: max difference '
                                 f'{np.abs(ours.astype(int) - theirs).max()}')
@@ -441,7 +447,8 @@ class UpscaleTest(unittest.TestCase):
         for args, message in (
                 ((name,), '-o DIR'),
                 (('-o', out), 'INPUT'),
-                ((name, '-o', out, '-s', '5'), '--scale 5 is out of range'),
+                ((name, '-o', out, '-s', '9'), '--scale 9 is out of range'),
+                ((name, '-o', out, '-s', '0.5'), '--scale 0.5 is out of range'),
                 ((name, '-o', out, '-a', '7'), '--alpha 7 is out of range'),
                 ((name, '-o', out, '--shard', '0/3'), '--shard 0/3'),
                 ((name, '-o', out, '--shard', '4/3'), '--shard 4/3'),
