@@ -518,7 +518,8 @@ test_any_scale_regions (void)
     }
 }
 
-/* The model property: that file, whatever alpha says. */
+/* The model property: that file, whatever alpha says, also at a scale it
+ * reaches by resampling; none above 4. */
 static void
 test_model_property (void)
 {
@@ -541,6 +542,38 @@ test_model_property (void)
       g_free (actual);
     }
   g_free (expected);
+
+  /* At 2.5 the file is the plan's x3 network, resampled as the shipped
+   * family's x3 network of the same alpha is; above 4 a plan needs two
+   * networks, which one file cannot give: a warning, and the cubic
+   * upscale of the right size. */
+  {
+    GeglRectangle out = { 0, 0, 43, 30 };
+    float *from_file
+      = sr_test_op_render (image->buffer, &out, sr_test_rgba_float (), "scale",
+                           2.5, "model", path, NULL);
+    float *from_family
+      = sr_test_op_render (image->buffer, &out, sr_test_rgba_float (), "scale",
+                           2.5, "alpha", 0.2, NULL);
+    GeglNode *op;
+    GeglRectangle box;
+    float *cubic;
+
+    op_test_assert_close (from_file, from_family, sr_test_n_floats (&out, 4),
+                          4, out.width, SR_TEST_TOLERANCE);
+    op_test_expect_warnings ("a model file holds one network");
+    op = op_test_graph_new (image->buffer, NULL, SR_TEST_OP, "scale", 5.0,
+                            "model", path, NULL);
+    box = gegl_node_get_bounding_box (op);
+    g_assert_true (gegl_rectangle_equal (&box, GEGL_RECTANGLE (0, 0, 85, 60)));
+    cubic = op_test_render (op, &box, sr_test_rgba_float ());
+    g_assert_cmpint (op_test_warnings_seen (), >=, 1);
+    g_assert_cmpfloat (sr_test_mean_colour (cubic, &box), >, 0.1);
+    g_free (cubic);
+    op_test_graph_free (op);
+    g_free (from_family);
+    g_free (from_file);
+  }
   hfsr_model_free (model);
   g_free (path);
   sr_test_image_free (image);
