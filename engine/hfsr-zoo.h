@@ -72,10 +72,12 @@ HfsrModel *hfsr_model_load_for_value (const char *prefix, const char *key,
 
 /* An HF Super-Resolution network: the model file @path, or (@path NULL)
  * the shipped family "hfsr-x<scale>-a" at @alpha (hfsr_model_load_for_value
- * on the key "hfsr.alpha").  Either must turn R'G'B' into R'G'B' at
- * @scale, else HFSR_ERROR_FORMAT says what it does instead. */
+ * on the key "hfsr.alpha"), or with @perceptual the family
+ * "hfsr-x<scale>-perceptual" (the sharp variant, fine-tuned after Roh &
+ * Kang; one file a scale, whatever @alpha).  Each must turn R'G'B' into
+ * R'G'B' at @scale, else HFSR_ERROR_FORMAT says what it does instead. */
 HfsrModel *hfsr_model_load_sr (const char *path, int scale, double alpha,
-                               GError **error);
+                               gboolean perceptual, GError **error);
 
 G_END_DECLS
 

@@ -322,7 +322,8 @@ hfsr_model_load_for_value (const char *prefix, const char *key, double value,
 }
 
 HfsrModel *
-hfsr_model_load_sr (const char *path, int scale, double alpha, GError **error)
+hfsr_model_load_sr (const char *path, int scale, double alpha,
+                    gboolean perceptual, GError **error)
 {
   HfsrModel *model;
 
@@ -330,7 +331,8 @@ hfsr_model_load_sr (const char *path, int scale, double alpha, GError **error)
     model = hfsr_model_load (path, error);
   else
     {
-      char *prefix = g_strdup_printf ("hfsr-x%d-a", scale);
+      char *prefix = g_strdup_printf (
+        perceptual ? "hfsr-x%d-perceptual" : "hfsr-x%d-a", scale);
 
       model = hfsr_model_load_for_value (prefix, "hfsr.alpha", alpha, error);
       g_free (prefix);

@@ -55,6 +55,21 @@ property_double (scale, _("Scale factor"), 2.0)
   ui_steps    (0.1, 0.5)
   ui_digits   (2)
 
+enum_start (hfsr_sr_variant)
+  enum_value (HFSR_SR_VARIANT_FIDELITY,   "fidelity",   N_("Fidelity"))
+  enum_value (HFSR_SR_VARIANT_PERCEPTUAL, "perceptual", N_("Perceptual (sharp)"))
+enum_end (HfsrSrVariant)
+
+property_enum (variant, _("Variant"),
+               HfsrSrVariant, hfsr_sr_variant, HFSR_SR_VARIANT_FIDELITY)
+  description (_("Fidelity: the networks trained to come closest to the "
+                 "original pixel by pixel, with the detail weight below.  "
+                 "Perceptual: the same networks fine-tuned for sharpness "
+                 "after Roh and Kang (a high-frequency feature loss, "
+                 "gradient-similarity weighting and an adversarial stage): "
+                 "crisper edges and texture, further from the original "
+                 "pixel by pixel.  The detail weight does not apply to it."))
+
 property_double (alpha, _("Detail weight (α)"), 0.2)
   description (_("How strongly the network favours fine detail: higher "
                  "values give crisper edges and texture, lower values a "
@@ -65,10 +80,11 @@ property_double (alpha, _("Detail weight (α)"), 0.2)
                  "the values that networks of this scale were trained for, "
                  "the weights of the two nearest are blended; beyond them "
                  "the nearest is used.  Ignored when a model file is "
-                 "given."))
+                 "given, and by the perceptual variant."))
   value_range (0.0, 1.0 / 3.0)
   ui_steps    (0.01, 0.05)
   ui_digits   (3)
+  ui_meta     ("visible", "variant {fidelity}")
 
 property_file_path (model, _("Model file"), "")
   description (_("An hfsr model file (.safetensors) to use instead of the "
@@ -180,7 +196,8 @@ load_model (GeglOperation *operation, GError **error)
                    o->scale, plan.stages[1]);
       return NULL;
     }
-  return hfsr_model_load_sr (file, plan.stages[0], o->alpha, error);
+  return hfsr_model_load_sr (file, plan.stages[0], o->alpha,
+                             o->variant == HFSR_SR_VARIANT_PERCEPTUAL, error);
 }
 
 /* The plan's second network, where it has one. */
@@ -192,7 +209,8 @@ load_next (GeglOperation *operation, GError **error)
 
   if (plan.n_stages < 2)
     return NULL;
-  return hfsr_model_load_sr (NULL, plan.stages[1], o->alpha, error);
+  return hfsr_model_load_sr (NULL, plan.stages[1], o->alpha,
+                             o->variant == HFSR_SR_VARIANT_PERCEPTUAL, error);
 }
 
 /* The networks depend on the plan's factors, not on the exact scale. */
@@ -205,8 +223,8 @@ model_key (GeglOperation *operation)
   char *file_key, *key;
 
   if (file == NULL)
-    return g_strdup_printf ("x%d x%d alpha %.17g", plan.stages[0],
-                            plan.stages[1], o->alpha);
+    return g_strdup_printf ("x%d x%d alpha %.17g variant %d", plan.stages[0],
+                            plan.stages[1], o->alpha, (int) o->variant);
   file_key = hfsr_op_model_file_key (file);
   key
     = g_strdup_printf ("x%d x%d %s", plan.stages[0], plan.stages[1], file_key);

@@ -25,8 +25,8 @@ hfsr_size_scale_arg (const HfsrProcedure *procedure)
       const HfsrArg *arg = &procedure->args[i];
 
       if (arg->role == HFSR_ARG_PROPERTY && strcmp (arg->name, "scale") == 0
-          && G_IS_PARAM_SPEC_DOUBLE (gegl_operation_find_property (
-            procedure->operation, arg->name)))
+          && G_IS_PARAM_SPEC_DOUBLE (
+            gegl_operation_find_property (procedure->operation, arg->name)))
         return i;
     }
   return -1;
@@ -105,8 +105,8 @@ hfsr_size_entry_init (HfsrSizeEntry *entry, const HfsrProcedure *procedure,
     NULL);
   gtk_box_pack_start (GTK_BOX (entry->row), label, FALSE, FALSE, 0);
   gtk_box_pack_start (GTK_BOX (entry->row), entry->width, FALSE, FALSE, 0);
-  gtk_box_pack_start (GTK_BOX (entry->row), gtk_label_new ("×"), FALSE,
-                      FALSE, 0);
+  gtk_box_pack_start (GTK_BOX (entry->row), gtk_label_new ("×"), FALSE, FALSE,
+                      0);
   gtk_box_pack_start (GTK_BOX (entry->row), entry->height, FALSE, FALSE, 0);
   gtk_box_pack_start (GTK_BOX (entry->row), gtk_label_new (_ ("pixels")),
                       FALSE, FALSE, 0);

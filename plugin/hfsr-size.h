@@ -21,7 +21,7 @@ typedef struct
   gint32 drawable_id;
   gdouble minimum; /* the scale's range */
   gdouble maximum;
-  GtkWidget *row;  /* label, width, ×, height, "pixels" */
+  GtkWidget *row; /* label, width, ×, height, "pixels" */
   GtkWidget *width;
   GtkWidget *height;
   HfsrSizeChanged changed;

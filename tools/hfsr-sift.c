@@ -61,7 +61,7 @@ upscale_bicubic (Session *session, const HfsrTensor *low, GError **error)
 static HfsrModel *
 load_hfsr_model (int scale, GError **error)
 {
-  HfsrModel *model = hfsr_model_load_sr (NULL, scale, 0.0, error);
+  HfsrModel *model = hfsr_model_load_sr (NULL, scale, 0.0, FALSE, error);
 
   if (model == NULL)
     g_prefix_error (error,

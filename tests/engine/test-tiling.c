@@ -142,7 +142,7 @@ test_shipped_blocks_fused (void)
       g_free (path);
     }
   g_setenv ("HFSR_MODEL_PATH", folder, TRUE);
-  blend = hfsr_model_load_sr (NULL, 2, 0.1, &error);
+  blend = hfsr_model_load_sr (NULL, 2, 0.1, FALSE, &error);
   g_assert_no_error (error);
   g_assert_cmpint (hfsr_graph_n_fused_blocks (blend), ==, 8);
   hfsr_model_free (blend);

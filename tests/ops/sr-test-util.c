@@ -109,16 +109,16 @@ sr_test_save_network (HfsrModelBuilder *b, const char *name)
 /* WDSR-A in small: head, one expanded residual block, tail and pixel
  * shuffle, over the bilinear skip.  Without biases a black image stays
  * black and the network scales with its input, as premultiplied colour
- * needs: a trained network comes close to both.  The alpha variants of a
- * scale differ in the residual branch (@seed). */
+ * needs: a trained network comes close to both.  The file is
+ * hfsr-x<scale>-<tag>; the variants of a scale differ in the residual
+ * branch (@seed). */
 static void
-write_network (int scale, const char *file_alpha, const char *alpha,
-               guint32 seed)
+write_network (int scale, const char *tag, const char *alpha, guint32 seed)
 {
   HfsrModelBuilder *b = hfsr_model_builder_new ("input", 3);
   char *factor = g_strdup_printf ("{\"factor\": %d}", scale);
   char *scale_text = g_strdup_printf ("%d", scale);
-  char *name = g_strdup_printf ("hfsr-x%d-a%s.safetensors", scale, file_alpha);
+  char *name = g_strdup_printf ("hfsr-x%d-%s.safetensors", scale, tag);
 
   add_conv (b, "head", "input", 3, 9, 1.0f / 3.0f, seed);
   add_conv (b, "expand", "head", 9, 18, 1.0f / sqrtf (27.0f), seed + 1);
@@ -323,13 +323,17 @@ write_networks (void)
 {
   model_dir = g_dir_make_tmp ("hfsr-sr-models-XXXXXX", NULL);
   g_assert_nonnull (model_dir);
-  write_network (2, "0", "0", 200);
-  write_network (2, "1-5", "0.2", 210);
-  write_network (2, "1-3", "0.3333333333333333", 220);
-  write_network (3, "0", "0", 300);
-  write_network (3, "1-5", "0.2", 310);
-  write_network (4, "0", "0", 400);
-  write_network (4, "1-5", "0.2", 410);
+  write_network (2, "a0", "0", 200);
+  write_network (2, "a1-5", "0.2", 210);
+  write_network (2, "a1-3", "0.3333333333333333", 220);
+  write_network (3, "a0", "0", 300);
+  write_network (3, "a1-5", "0.2", 310);
+  write_network (4, "a0", "0", 400);
+  write_network (4, "a1-5", "0.2", 410);
+  /* The perceptual variant's family, one file a scale; none at x3, where
+   * the op must say so. */
+  write_network (2, "perceptual", "0", 250);
+  write_network (4, "perceptual", "0", 450);
   /* Read when a node first needs its network, so set before any. */
   g_setenv ("HFSR_MODEL_PATH", model_dir, TRUE);
 }

@@ -579,6 +579,65 @@ test_model_property (void)
   sr_test_image_free (image);
 }
 
+/* variant = perceptual: the scale's hfsr-x<s>-perceptual network, whatever
+ * alpha says, unlike the fidelity family's; at a scale with none (x3 among
+ * the test networks) a warning naming the family, and the cubic upscale. */
+static void
+test_perceptual_variant (void)
+{
+  /* HfsrSrVariant's values, as a script passes them. */
+  enum
+  {
+    FIDELITY,
+    PERCEPTUAL
+  };
+  SrTestImage *image
+    = sr_test_image_new (GEGL_RECTANGLE (0, 0, 17, 12), 95, TRUE);
+  GeglRectangle out = sr_test_scaled (&image->rect, 2);
+  char *path = g_build_filename (sr_test_model_dir (),
+                                 "hfsr-x2-perceptual.safetensors", NULL);
+  HfsrModel *model = hfsr_model_load (path, NULL);
+  float *expected
+    = sr_test_engine_render (model, image->pixels, &image->rect, &out);
+  float *fidelity
+    = sr_test_op_render (image->buffer, &out, sr_test_rgba_float (), "scale",
+                         2.0, "variant", FIDELITY, "alpha", 0.0, NULL);
+  gsize n = sr_test_n_floats (&out, 4);
+  float apart = 0.0f;
+  GeglNode *op;
+  float *cubic;
+
+  for (int pass = 0; pass < 2; pass++)
+    {
+      float *actual = sr_test_op_render (
+        image->buffer, &out, sr_test_rgba_float (), "scale", 2.0, "variant",
+        PERCEPTUAL, "alpha", pass == 0 ? 0.0 : 0.3, NULL);
+
+      op_test_assert_close (actual, expected, n, 4, out.width,
+                            SR_TEST_TOLERANCE);
+      g_free (actual);
+    }
+  for (gsize i = 0; i < n; i++)
+    apart = MAX (apart, fabsf (fidelity[i] - expected[i]));
+  g_assert_cmpfloat (apart, >, 1e-3);
+
+  op_test_expect_warnings ("hfsr-x3-perceptual");
+  op = op_test_graph_new (image->buffer, NULL, SR_TEST_OP, "scale", 3.0,
+                          "variant", PERCEPTUAL, NULL);
+  out = gegl_node_get_bounding_box (op);
+  cubic = op_test_render (op, &out, sr_test_rgba_float ());
+  g_assert_cmpint (op_test_warnings_seen (), >=, 1);
+  g_assert_cmpfloat (sr_test_mean_colour (cubic, &out), >, 0.1);
+
+  g_free (cubic);
+  op_test_graph_free (op);
+  g_free (fidelity);
+  g_free (expected);
+  hfsr_model_free (model);
+  g_free (path);
+  sr_test_image_free (image);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -603,5 +662,7 @@ main (int argc, char **argv)
                    test_transparent_hole);
   g_test_add_func ("/super-resolution/regions", test_regions);
   g_test_add_func ("/super-resolution/model-property", test_model_property);
+  g_test_add_func ("/super-resolution/perceptual-variant",
+                   test_perceptual_variant);
   return sr_test_run ();
 }
