@@ -27,6 +27,11 @@ static const HfsrArg super_resolution_args[] = {
   { HFSR_ARG_NEW_IMAGE, HFSR_TYPE_INT, "new-image",
     "TRUE: open the result as a new image; FALSE: scale the image in "
     "place (other layers by GIMP's interpolation, positions scaled)" },
+  /* Last, so that in GIMP 2.10 the other arguments keep their places. */
+  { HFSR_ARG_PROPERTY, HFSR_TYPE_INT, "variant",
+    "The networks: { FIDELITY (0), PERCEPTUAL (1) }: fidelity comes "
+    "closest to the original pixel by pixel (with alpha), perceptual is "
+    "fine-tuned for sharpness (alpha ignored)" },
 };
 
 static const HfsrArg hf_map_args[] = {

@@ -137,8 +137,9 @@
                               " files failed")))
     done))
 
-; Each image upscaled SCALE times (2 to 4) with detail weight ALPHA (0 to
-; 1/3) by the network for that scale.
+; Each image upscaled SCALE times (1 to 8, such as 2.5) with detail weight
+; ALPHA (0 to 1/3) by the networks for that scale (the fidelity variant;
+; add #:variant "perceptual" below for the sharp one).
 (define (hfsr-batch-upscale in out scale alpha)
   (hfsr-batch-run "plug-in-hfsr-super-resolution" in out
                   (string-append "-x" (number->string scale))

@@ -98,13 +98,14 @@ def hfsr_batch_run(name, folder, out, suffix, process):
     return done
 
 
-def hfsr_batch_upscale(folder, out, scale=2, alpha=0.2):
-    """Each image upscaled SCALE times (2 to 4) with detail weight ALPHA
-    (0 to 1/3) by the network for that scale."""
+def hfsr_batch_upscale(folder, out, scale=2, alpha=0.2, variant='fidelity'):
+    """Each image upscaled SCALE times (1 to 8, such as 2.5) with detail
+    weight ALPHA (0 to 1/3) by the networks for that scale; VARIANT
+    'perceptual' for the sharp ones (ALPHA then ignored)."""
     return hfsr_batch_run(
-        'plug-in-hfsr-super-resolution', folder, out, f'-x{scale}',
+        'plug-in-hfsr-super-resolution', folder, out, f'-x{scale:g}',
         lambda procedure, image: hfsr_batch_call(procedure, image, scale=scale, alpha=alpha,
-                                                 new_image=False))
+                                                 new_image=False, variant=variant))
 
 
 def hfsr_batch_hf_map(folder, out, mode='selection', alpha=0.2, cutoff=0.1):

@@ -12,7 +12,8 @@
 ;
 ; (Each -b command runs in a Script-Fu of its own: load and call in one.)
 ;
-;   (hfsr-batch-upscale IN OUT SCALE ALPHA)  OUT/<name>-x<SCALE>.png
+;   (hfsr-batch-upscale IN OUT SCALE ALPHA [VARIANT])  OUT/<name>-x<SCALE>.png
+;       SCALE 1 to 8; VARIANT 0 fidelity (the default), 1 perceptual
 ;   (hfsr-batch-hf-map IN OUT MODE ALPHA)    OUT/<name>-hf-<mode>.png
 ;       MODE: 0 signed, 1 magnitude, 2 selection, 3 highpass
 ;
@@ -61,11 +62,13 @@
       (hfsr-batch-files in))
     done))
 
-(define (hfsr-batch-upscale in out scale alpha)
+(define (hfsr-batch-upscale in out scale alpha . variant)
   (hfsr-batch-run in out (string-append "-x" (number->string scale))
     (lambda (image drawable)
       (cadr (plug-in-hfsr-super-resolution RUN-NONINTERACTIVE image drawable
-                                           scale alpha FALSE)))))
+                                           scale alpha FALSE
+                                           (if (null? variant) 0
+                                               (car variant)))))))
 
 (define (hfsr-batch-hf-map in out mode alpha)
   (hfsr-batch-run in out

@@ -33,7 +33,9 @@ GEGL_TIMEOUT_S = 60
 # trained alpha (gegl_cli_check.write_bilinear_network).
 SR_NETWORKS = [('hfsr-x2-a0.safetensors', 2, 1.0, '0'),
                ('hfsr-x2-a1-3.safetensors', 2, 0.5, '0.3333333333333333'),
-               ('hfsr-x3-a0-2.safetensors', 3, 0.9, '0.2')]
+               ('hfsr-x3-a0-2.safetensors', 3, 0.9, '0.2'),
+               # the perceptual variant's family, told apart by its gain
+               ('hfsr-x2-perceptual.safetensors', 2, 0.7, '0')]
 
 
 def make_inputs(directory):

@@ -106,9 +106,11 @@
                               mode 0.1 1 1.5 2)))))
 
 ; Upscales FILE's layer.  In place, a small layer at (5, 7) shows how the
-; others follow; a new image carries PROFILE (an ICC file, or "").
-(define (hfsr-sr-case key file scale alpha new-image profile)
-  (let* ((image (hfsr-load file))
+; others follow; a new image carries PROFILE (an ICC file, or ""); OPTIONS
+; may give the variant (0 fidelity, the default; 1 perceptual).
+(define (hfsr-sr-case key file scale alpha new-image profile . options)
+  (let* ((variant (if (null? options) 0 (car options)))
+         (image (hfsr-load file))
          (drawable (car (gimp-image-get-active-drawable image)))
          (base-type (car (gimp-image-base-type image)))
          (other (car (gimp-layer-new image 10 8
@@ -126,7 +128,7 @@
                      (lambda ()
                        (plug-in-hfsr-super-resolution RUN-NONINTERACTIVE image
                                                       drawable scale alpha
-                                                      new-image))))
+                                                      new-image variant))))
     (hfsr-note-image key image)
     (hfsr-note-layer (string-append key ".other") image other)
     (hfsr-note (string-append key ".dirty") (car (gimp-image-is-dirty image)))
@@ -163,7 +165,7 @@
     (hfsr-call key
                (lambda ()
                  (plug-in-hfsr-super-resolution RUN-NONINTERACTIVE image
-                                                small scale 0.2 FALSE)))
+                                                small scale 0.2 FALSE 0)))
     (hfsr-note-image key image)
     (hfsr-note-layer (string-append key ".small") image small)
     (gimp-image-delete image)))
@@ -294,6 +296,7 @@
           (lambda () (hfsr-sr-case "sr-rgb8-x2-inplace" "rgb8.png"   2 0.2 FALSE ""))
           (lambda () (hfsr-sr-case "sr-rgba16-x3-new"   "rgba16.png" 3 0.2 TRUE profile))
           (lambda () (hfsr-sr-case "sr-grey8-x2-new"    "grey8.png"  2 0.0 TRUE ""))
+          (lambda () (hfsr-sr-case "sr-rgb8-x2-perceptual-new" "rgb8.png" 2 0.0 TRUE "" 1))
           (lambda () (hfsr-sr-case "sr-rgb8-x1.5-inplace" "rgb8.png" 1.5 0.2 FALSE ""))
           (lambda () (hfsr-sr-case "sr-rgba16-x2.5-new" "rgba16.png" 2.5 0.2 TRUE ""))
           (lambda () (hfsr-sr-layer-case "sr-layer-x1.5-inplace" "rgb8.png" 1.5))

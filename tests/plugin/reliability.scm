@@ -40,11 +40,11 @@
     (cons "super-resolution-x2"
           (lambda (image drawable)
             (plug-in-hfsr-super-resolution RUN-NONINTERACTIVE image drawable
-                                           2 0.2 FALSE)))
+                                           2 0.2 FALSE 0)))
     (cons "super-resolution-x4"
           (lambda (image drawable)
             (plug-in-hfsr-super-resolution RUN-NONINTERACTIVE image drawable
-                                           4 0.0 FALSE)))
+                                           4 0.0 FALSE 0)))
     (cons "dog-sr"
           (lambda (image drawable)
             (plug-in-hfsr-dog-sr RUN-NONINTERACTIVE image drawable 2 1 0 1

@@ -77,6 +77,8 @@ CASES = [
      {'scale': 1.5, 'alpha': 0.2}, {'other': 'small8.png'}),
     ('sr-rgba16-x2.5-new', 'plug-in-hfsr-super-resolution', 'rgba16.png',
      {'scale': 2.5, 'alpha': 0.2, 'new-image': True}),
+    ('sr-rgb8-x2-perceptual-new', 'plug-in-hfsr-super-resolution', 'rgb8.png',
+     {'scale': 2, 'variant': 'perceptual', 'new-image': True}),
     ('sr-grey8-x2-new', 'plug-in-hfsr-super-resolution', 'grey8.png',
      {'scale': 2, 'alpha': 0.0, 'new-image': True}),
     ('sr-greya8-x2-new', 'plug-in-hfsr-super-resolution', 'greya8.png',
@@ -301,7 +303,7 @@ class PluginInGimp3(harness.StackLevelChecks, unittest.TestCase):
         with open(self.registry) as f:
             registry = json.load(f)
         expected = {
-            'plug-in-hfsr-super-resolution': (['scale', 'alpha', 'new-image'],
+            'plug-in-hfsr-super-resolution': (['scale', 'alpha', 'new-image', 'variant'],
                                               ['<Image>/Filters/Enhance']),
             'plug-in-hfsr-hf-map': (['mode', 'alpha', 'cutoff'], []),
             'plug-in-hfsr-gms-map': (['reference', 'mode', 'threshold', 'radius', 'sigma',
@@ -324,6 +326,7 @@ class PluginInGimp3(harness.StackLevelChecks, unittest.TestCase):
         types = dict(zip(registry['plug-in-hfsr-super-resolution']['args'],
                          registry['plug-in-hfsr-super-resolution']['types']))
         self.assertEqual(types['scale'], 'GParamDouble')
+        self.assertEqual(types['variant'], 'GimpParamChoice')
         labels = [registry[name]['label'] for name in registry if registry[name]['menu']]
         self.assertEqual(len(labels), len(set(labels)), labels)
 
@@ -405,6 +408,16 @@ class PluginInGimp3(harness.StackLevelChecks, unittest.TestCase):
         self.assertEqual(self.result(key + '.result.size'), '100x80')
         self.assert_same_as_gegl(key, 'rgba16.png',
                                  ['hfsr:super-resolution', 'scale=2.5', 'alpha=0.2'], 16)
+
+    def test_sr_perceptual_variant(self):
+        """variant 'perceptual': the perceptual family's network (the
+        test's, a bilinear upsampler of another gain), as `gegl ...
+        variant=perceptual` gives it."""
+        key = 'sr-rgb8-x2-perceptual-new'
+        self.assert_ok(key)
+        self.assertEqual(self.result(key + '.result.size'), '112x80')
+        self.assert_same_as_gegl(key, 'rgb8.png',
+                                 ['hfsr:super-resolution', 'scale=2', 'variant=perceptual'], 8)
 
     def test_sr_grey_stays_grey(self):
         for key, source in (('sr-grey8-x2-new', 'grey8.png'),

@@ -315,6 +315,18 @@ class PluginInGimp(harness.StackLevelChecks, unittest.TestCase):
                                  ['hfsr:super-resolution', 'scale=2.5',
                                   'alpha=0.2'], 16)
 
+    def test_sr_perceptual_variant(self):
+        """variant 1: the perceptual family's network (the test's, a
+        bilinear upsampler of another gain), as `gegl ... variant=perceptual`
+        gives it."""
+        self.require_sr()
+        key = 'sr-rgb8-x2-perceptual-new'
+        self.assertEqual(self.result(key + '.status'), 'ok', self.log)
+        self.assertEqual(self.result(key + '.result.size'), '112x80')
+        self.assert_same_as_gegl(key, 'rgb8.png',
+                                 ['hfsr:super-resolution', 'scale=2',
+                                  'variant=perceptual'], 8)
+
     def test_sr_grey_stays_grey(self):
         self.require_sr()
         key = 'sr-grey8-x2-new'

@@ -226,7 +226,7 @@ class PluginDialogs(DisplayTest):
         if self.sr:
             cases.append(('HF Super-Resolution', 'sample.png', (),
                           '(plug-in-hfsr-super-resolution RUN-INTERACTIVE {0} '
-                          '{1} 2 0.2 FALSE)', 'dialog-super-resolution.png'))
+                          '{1} 2 0.2 FALSE 0)', 'dialog-super-resolution.png'))
             cases.append(('DoG Super-Resolution', 'sample.png', (),
                           '(plug-in-hfsr-dog-sr RUN-INTERACTIVE {0} {1} 2 1 0 1 '
                           '1.249 1.545 1.96588 2.452527 3.090016 10)',
@@ -262,7 +262,7 @@ class PluginDialogs(DisplayTest):
             self.skipTest('hfsr:super-resolution is not in this build')
         image, drawable = self.open_image('grey8.png')
         self.gimp.call('(plug-in-hfsr-super-resolution RUN-NONINTERACTIVE '
-                       '%s %s 2 0.2 FALSE)' % (image, drawable))
+                       '%s %s 2 0.2 FALSE 0)' % (image, drawable))
         self.assertEqual(self.state(image), '(96 72 1 1)')
         self.undo_in_window('grey8.png')
         # The image and its drawable are back as they were; whether GIMP
@@ -282,7 +282,7 @@ class PluginDialogs(DisplayTest):
         image, drawable = self.open_image('rgb8.png')
         running, dialog = self.open_dialog(
             'HF Super-Resolution',
-            '(plug-in-hfsr-super-resolution RUN-INTERACTIVE %s %s 2 0.2 FALSE)'
+            '(plug-in-hfsr-super-resolution RUN-INTERACTIVE %s %s 2 0.2 FALSE 0)'
             % (image, drawable))
         self.type_into(dialog, 'z', '84')
         self.screenshot(dialog, 'dialog-result-size.png')
