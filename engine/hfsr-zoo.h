@@ -74,7 +74,8 @@ HfsrModel *hfsr_model_load_for_value (const char *prefix, const char *key,
  * the shipped family "hfsr-x<scale>-a" at @alpha (hfsr_model_load_for_value
  * on the key "hfsr.alpha"), or with @perceptual the family
  * "hfsr-x<scale>-perceptual" (the sharp variant, fine-tuned after Roh &
- * Kang; one file a scale, whatever @alpha).  Each must turn R'G'B' into
+ * Kang; one file a scale, found by its "hfsr.scale", whatever @alpha).
+ * Each must turn R'G'B' into
  * R'G'B' at @scale, else HFSR_ERROR_FORMAT says what it does instead. */
 HfsrModel *hfsr_model_load_sr (const char *path, int scale, double alpha,
                                gboolean perceptual, GError **error);

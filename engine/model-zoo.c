@@ -334,7 +334,11 @@ hfsr_model_load_sr (const char *path, int scale, double alpha,
       char *prefix = g_strdup_printf (
         perceptual ? "hfsr-x%d-perceptual" : "hfsr-x%d-a", scale);
 
-      model = hfsr_model_load_for_value (prefix, "hfsr.alpha", alpha, error);
+      /* The perceptual family has one file a scale and no alpha: its
+       * file is found by the scale, which every SR file states. */
+      model = hfsr_model_load_for_value (
+        prefix, perceptual ? "hfsr.scale" : "hfsr.alpha",
+        perceptual ? scale : alpha, error);
       g_free (prefix);
     }
   if (model != NULL

@@ -61,6 +61,19 @@ def save_png(image, path):
     Image.fromarray(np.round(np.clip(image, 0, 1) * 255).astype(np.uint8)).save(path)
 
 
+def gegl_environment(build):
+    """The environment in which the `gegl` command finds the build's ops
+    and the repository's models."""
+    # GEGL_PATH replaces GEGL's own folders: the system ops go after ours.
+    system_ops = subprocess.run(['pkg-config', '--variable=pluginsdir', 'gegl-0.4'],
+                                capture_output=True, text=True).stdout.strip() \
+        or '/usr/lib/x86_64-linux-gnu/gegl-0.4'
+    env = dict(os.environ)
+    env['GEGL_PATH'] = os.path.join(os.path.abspath(build), 'ops') + ':' + system_ops
+    env['HFSR_MODEL_PATH'] = os.path.join(REPO, 'models')
+    return env
+
+
 def op_upscale(low_path, out_path, scale, alpha, env):
     """The op's result, read back and rounded to 8 bits."""
     subprocess.run(['gegl', low_path, '-o', out_path, '--',
@@ -80,13 +93,7 @@ def main(argv=None):
                         help='HR photos (default: the validation photos)')
     args = parser.parse_args(argv)
 
-    # GEGL_PATH replaces GEGL's own folders: the system ops go after ours.
-    system_ops = subprocess.run(['pkg-config', '--variable=pluginsdir', 'gegl-0.4'],
-                                capture_output=True, text=True).stdout.strip() \
-        or '/usr/lib/x86_64-linux-gnu/gegl-0.4'
-    env = dict(os.environ)
-    env['GEGL_PATH'] = os.path.join(os.path.abspath(args.build), 'ops') + ':' + system_ops
-    env['HFSR_MODEL_PATH'] = os.path.join(REPO, 'models')
+    env = gegl_environment(args.build)
     photos = args.photos if args.photos else validation_photos()
     if not photos:
         sys.exit('eval_any_scale: no validation photos')
