@@ -139,25 +139,29 @@ typedef struct
   gboolean exact;
 } Plan;
 
-/* The smallest network factor at or above @scale: 2, 3 or 4, or above 4
- * x2 then x3 (6) or x4 (8).  The x2 network runs first because a
+/* The smallest network factor at or above the scale: 2, 3 or 4, or above
+ * 4 x2 then x3 (6) or x4 (8).  The x2 network runs first because a
  * network's time follows its input's size: x2 then x4 costs 5 times the
- * x2 network's time on the input, x4 then x2 17 times. */
+ * x2 network's time on the input, x4 then x2 17 times.  The perceptual
+ * variant has x2 and x4 networks only: 3 and what lies between come from
+ * x4 (above 4, x2 then x4). */
 static Plan
-plan_for (double scale)
+plan_for (GeglOperation *operation)
 {
+  GeglProperties *o = GEGL_PROPERTIES (operation);
+  gboolean x3 = o->variant != HFSR_SR_VARIANT_PERCEPTUAL;
   Plan plan = { { 0, 0 }, 1, 0, FALSE };
 
-  if (scale <= 4.0)
-    plan.stages[0] = scale <= 2.0 ? 2 : scale <= 3.0 ? 3 : 4;
+  if (o->scale <= 4.0)
+    plan.stages[0] = o->scale <= 2.0 ? 2 : o->scale <= 3.0 && x3 ? 3 : 4;
   else
     {
       plan.stages[0] = 2;
-      plan.stages[1] = scale <= 6.0 ? 3 : 4;
+      plan.stages[1] = o->scale <= 6.0 && x3 ? 3 : 4;
       plan.n_stages = 2;
     }
   plan.factor = plan.stages[0] * MAX (plan.stages[1], 1);
-  plan.exact = plan.factor == scale;
+  plan.exact = plan.factor == o->scale;
   return plan;
 }
 
@@ -186,7 +190,7 @@ load_model (GeglOperation *operation, GError **error)
 {
   GeglProperties *o = GEGL_PROPERTIES (operation);
   const char *file = hfsr_op_model_file (o->model);
-  Plan plan = plan_for (o->scale);
+  Plan plan = plan_for (operation);
 
   if (file != NULL && plan.n_stages > 1)
     {
@@ -205,7 +209,7 @@ static HfsrModel *
 load_next (GeglOperation *operation, GError **error)
 {
   GeglProperties *o = GEGL_PROPERTIES (operation);
-  Plan plan = plan_for (o->scale);
+  Plan plan = plan_for (operation);
 
   if (plan.n_stages < 2)
     return NULL;
@@ -219,7 +223,7 @@ model_key (GeglOperation *operation)
 {
   GeglProperties *o = GEGL_PROPERTIES (operation);
   const char *file = hfsr_op_model_file (o->model);
-  Plan plan = plan_for (o->scale);
+  Plan plan = plan_for (operation);
   char *file_key, *key;
 
   if (file == NULL)
@@ -355,7 +359,7 @@ required_input (GeglOperation *operation, const HfsrOpModel *shared,
                 const GeglRectangle *roi, const GeglRectangle *extent)
 {
   double scale = GEGL_PROPERTIES (operation)->scale;
-  Plan plan = plan_for (scale);
+  Plan plan = plan_for (operation);
   GeglRectangle top_extent, footprint;
 
   if (gegl_rectangle_is_empty (roi))
@@ -387,7 +391,7 @@ static GeglRectangle
 invalidated (GeglOperation *operation, const GeglRectangle *input_region)
 {
   double scale = GEGL_PROPERTIES (operation)->scale;
-  Plan plan = plan_for (scale);
+  Plan plan = plan_for (operation);
   GeglRectangle extent = hfsr_op_source_extent (operation, "input");
   GeglRectangle box = hfsr_op_upscaled_bounding_box (operation, scale);
   HfsrOpModel *shared = hfsr_op_model_peek (operation, &network);
@@ -1079,7 +1083,7 @@ process (GeglOperation *operation, GeglBuffer *input, GeglBuffer *output,
     = gegl_operation_source_get_bounding_box (operation, "input");
   GeglRectangle wanted;
   GeglSampler *sampler = NULL;
-  Plan plan = plan_for (o->scale);
+  Plan plan = plan_for (operation);
   HfsrOpModel *shared;
   gint64 side;
   gboolean success = TRUE;
