@@ -51,6 +51,17 @@ gboolean hfsr_model_classify (const HfsrModel *model, const float *grey,
                               int width, int height, double *probabilities,
                               GError **error);
 
+/* Whether the crop @grey (Y' in [0, 1], @width x @height, row-major) is
+ * dark characters on a light ground, which the networks, trained on light
+ * digits on black, must see inverted: the mean of its outermost pixels,
+ * which for a crop of a character are ground, is above 1/2. */
+gboolean hfsr_sr2_dark_on_light (const float *grey, int width, int height);
+
+/* 1 - @grey[i] for each of the @n values: the inversion that shows a dark
+ * character on light to the networks as they were trained, and its
+ * result back the right way round. */
+void hfsr_sr2_invert (float *grey, gsize n);
+
 G_END_DECLS
 
 #endif /* HFSR_SR2_H */

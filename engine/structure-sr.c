@@ -175,3 +175,31 @@ hfsr_model_classify (const HfsrModel *model, const float *grey, int width,
   hfsr_tensor_free (input);
   return ok;
 }
+
+gboolean
+hfsr_sr2_dark_on_light (const float *grey, int width, int height)
+{
+  double sum = 0.0;
+  gsize count = 0;
+
+  for (int y = 0; y < height; y++)
+    {
+      /* Every pixel of the first and last rows, the first and last of the
+       * others. */
+      int step = y == 0 || y == height - 1 ? 1 : MAX (width - 1, 1);
+
+      for (int x = 0; x < width; x += step)
+        {
+          sum += grey[(gsize) y * width + x];
+          count++;
+        }
+    }
+  return count > 0 && sum / count > 0.5;
+}
+
+void
+hfsr_sr2_invert (float *grey, gsize n)
+{
+  for (gsize i = 0; i < n; i++)
+    grey[i] = 1.0f - grey[i];
+}

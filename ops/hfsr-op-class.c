@@ -224,7 +224,11 @@ upscaled_invalidated_by_change (GeglOperation *operation,
     return info->invalidated (operation, input_region);
   margin = model_peek_margin (operation, info->network);
   if (margin != HFSR_OP_WHOLE_IMAGE && info->margin != NULL)
-    margin = MAX (margin, info->margin (operation));
+    {
+      int own = info->margin (operation);
+
+      margin = own == HFSR_OP_WHOLE_IMAGE ? own : MAX (margin, own);
+    }
   reach = hfsr_op_grow_within (
     input_region, margin,
     gegl_operation_source_get_bounding_box (operation, "input"));

@@ -26,6 +26,15 @@ enum_start (hfsr_structure_sr_arch)
               N_("Sequential (SR, then classifier)"))
 enum_end (HfsrStructureSrArch)
 
+enum_start (hfsr_structure_sr_polarity)
+  enum_value (HFSR_STRUCTURE_SR_AUTO,          "auto",
+              N_("Detect from the border"))
+  enum_value (HFSR_STRUCTURE_SR_LIGHT_ON_DARK, "light-on-dark",
+              N_("Light on dark"))
+  enum_value (HFSR_STRUCTURE_SR_DARK_ON_LIGHT, "dark-on-light",
+              N_("Dark on light"))
+enum_end (HfsrStructureSrPolarity)
+
 property_int (scale, _("Scale factor"), 4)
   description (_("Upscaling factor: networks are trained for 2 and 4."))
   value_range (2, 4)
@@ -53,6 +62,15 @@ property_double (lambda, _("Class weight (λ)"), 9.0)
                  "1 and 9; 0 and 9 for SR²-WDSR; 0 and 0.11 for "
                  "sequential)."))
   value_range (0.0, 9.0)
+
+property_enum (polarity, _("Characters"), HfsrStructureSrPolarity,
+               hfsr_structure_sr_polarity, HFSR_STRUCTURE_SR_AUTO)
+  description (_("The networks learnt light digits on a dark ground; dark "
+                 "characters on a light ground (a sign, a printed page) are "
+                 "shown to them inverted and the result inverted back.  "
+                 "Detect: dark on light where the pixels along the crop's "
+                 "edge, its ground, are light on average (this reads the "
+                 "whole image)."))
 
 property_file_path (model, _("Model file"), "")
   description (_("An SR² network to use instead of the shipped ones."))
@@ -126,13 +144,62 @@ model_input (GeglOperation *operation, const HfsrModel *model,
   return need;
 }
 
-/* HfsrOpInfo.required: model_input with the network of the settings. */
+/* HfsrOpInfo.required: model_input with the network of the settings;
+ * detecting the polarity reads the whole image. */
 static GeglRectangle
 required_input (GeglOperation *operation, const HfsrOpModel *shared,
                 const GeglRectangle *roi, const GeglRectangle *extent)
 {
+  if (GEGL_PROPERTIES (operation)->polarity == HFSR_STRUCTURE_SR_AUTO)
+    return *extent;
   return model_input (operation, shared != NULL ? shared->model : NULL, roi,
                       extent);
+}
+
+/* Beyond the network's margin, a detected polarity depends on the whole
+ * image's border. */
+static int
+margin (GeglOperation *operation)
+{
+  return GEGL_PROPERTIES (operation)->polarity == HFSR_STRUCTURE_SR_AUTO
+           ? HFSR_OP_WHOLE_IMAGE
+           : 0;
+}
+
+/* Y' times alpha in the first plane of @planes (@n pixels), after
+ * inverting Y' for dark characters: either way transparent reads as the
+ * ground the networks know (black), see info. */
+static void
+premultiply_grey (HfsrTensor *planes, gsize n, gboolean invert)
+{
+  const float *alpha = hfsr_tensor_plane (planes, 1);
+
+  if (invert)
+    hfsr_sr2_invert (planes->data, n);
+  for (gsize i = 0; i < n; i++)
+    planes->data[i] *= alpha[i];
+}
+
+/* Whether the image must be shown inverted: as the polarity says, or
+ * detected on the whole image as the networks see it (premultiplied). */
+static gboolean
+dark_on_light (GeglOperation *operation, GeglBuffer *input,
+               const GeglRectangle *extent, const Babl *format, GError **error,
+               gboolean *dark)
+{
+  GeglProperties *o = GEGL_PROPERTIES (operation);
+  HfsrTensor *whole;
+
+  *dark = o->polarity == HFSR_STRUCTURE_SR_DARK_ON_LIGHT;
+  if (o->polarity != HFSR_STRUCTURE_SR_AUTO)
+    return TRUE;
+  whole = hfsr_op_read_planes (operation, input, extent, format, error);
+  if (whole == NULL)
+    return FALSE;
+  premultiply_grey (whole, (gsize) extent->width * extent->height, FALSE);
+  *dark = hfsr_sr2_dark_on_light (whole->data, extent->width, extent->height);
+  hfsr_tensor_free (whole);
+  return TRUE;
 }
 
 /* @piece of the upscale into @out (piece-sized), clamped to [0, 1]; without
@@ -152,12 +219,16 @@ upscale_piece (const GeglRectangle *piece, float *out, gpointer data,
     = hfsr_op_read_planes (operation, job->input, &need, format, error);
   HfsrRect in_rect = hfsr_op_rect_to_engine (&need), out_rect;
   HfsrRect image = { 0, 0, extent->width, extent->height };
-  gboolean done;
+  gboolean done, dark;
 
   if (planes == NULL)
     return FALSE;
-  for (gsize i = 0; i < (gsize) need.width * need.height; i++)
-    planes->data[i] *= hfsr_tensor_plane (planes, 1)[i]; /* see prepare */
+  if (!dark_on_light (operation, job->input, extent, format, error, &dark))
+    {
+      hfsr_tensor_free (planes);
+      return FALSE;
+    }
+  premultiply_grey (planes, (gsize) need.width * need.height, dark);
   in_rect.x -= extent->x;
   in_rect.y -= extent->y;
   out_rect = hfsr_op_rect_to_engine (piece);
@@ -182,13 +253,15 @@ upscale_piece (const GeglRectangle *piece, float *out, gpointer data,
                                  error);
   for (gsize i = 0; done && i < (gsize) piece->width * piece->height; i++)
     out[i] = out[i] > 0.0f ? (out[i] < 1.0f ? out[i] : 1.0f) : 0.0f;
+  if (done && dark)
+    hfsr_sr2_invert (out, (gsize) piece->width * piece->height);
   hfsr_tensor_free (planes);
   return done;
 }
 
-/* Grey and alpha in, premultiplied here (upscale_piece): a transparent
+/* Grey and alpha in, premultiplied here (premultiply_grey): a transparent
  * pixel reads as black, the ground the digit networks learnt light
- * characters on.  Not babl's "Y'aA float": babl 0.1.98 writes past its
+ * characters on (for dark characters, after the inversion).  Not babl's "Y'aA float": babl 0.1.98 writes past its
  * buffer converting "Y'A u8" or "Y'A float" to it (tests/ops/
  * test-reliability.py meets every format).  Grey out, opaque.  A changed
  * input pixel reaches as far as the network looks. */
@@ -196,6 +269,7 @@ static const HfsrOpInfo info = {
   .input_format = "Y'A float",
   .output_format = "Y' float",
   .shape = HFSR_OP_UPSCALED,
+  .margin = margin,
   .network = &network,
   .required = required_input,
   .piece = upscale_piece,

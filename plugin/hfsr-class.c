@@ -26,6 +26,20 @@ arg_value (const HfsrProcedure *procedure, const HfsrValues *values,
   return NULL;
 }
 
+/* Whether @value of the op's "polarity" is the one named @nick. */
+static gboolean
+is_polarity (const HfsrProcedure *procedure, gdouble value, const gchar *nick)
+{
+  GParamSpec *pspec
+    = gegl_operation_find_property (procedure->operation, "polarity");
+  GEnumValue *named = pspec != NULL && G_IS_PARAM_SPEC_ENUM (pspec)
+                        ? g_enum_get_value_by_nick (
+                          G_PARAM_SPEC_ENUM (pspec)->enum_class, nick)
+                        : NULL;
+
+  return named != NULL && named->value == (gint) value;
+}
+
 gchar *
 hfsr_class_describe (const HfsrProcedure *procedure, const HfsrValues *values,
                      gint32 drawable_id, GError **error)
@@ -34,6 +48,7 @@ hfsr_class_describe (const HfsrProcedure *procedure, const HfsrValues *values,
   const gdouble *arch = arg_value (procedure, values, "arch");
   const gdouble *shared = arg_value (procedure, values, "shared-layers");
   const gdouble *lambda = arg_value (procedure, values, "lambda");
+  const gdouble *polarity = arg_value (procedure, values, "polarity");
   GParamSpec *pspec;
   GEnumValue *nick;
   HfsrModel *model;
@@ -43,7 +58,7 @@ hfsr_class_describe (const HfsrProcedure *procedure, const HfsrValues *values,
   gdouble *p;
   gchar *text = NULL;
 
-  g_return_val_if_fail (scale && arch && shared && lambda, NULL);
+  g_return_val_if_fail (scale && arch && shared && lambda && polarity, NULL);
   pspec = gegl_operation_find_property (procedure->operation, "arch");
   nick = pspec != NULL && G_IS_PARAM_SPEC_ENUM (pspec) ? g_enum_get_value (
            G_PARAM_SPEC_ENUM (pspec)->enum_class, (gint) *arch)
@@ -81,6 +96,14 @@ hfsr_class_describe (const HfsrProcedure *procedure, const HfsrValues *values,
   hfsr_make_finite (pixels, 2 * (gsize) width * height);
   for (gsize i = 0; i < (gsize) width * height; i++)
     grey[i] = pixels[2 * i] * pixels[2 * i + 1];
+  /* The polarity as hfsr:structure-sr decides it: dark characters
+   * inverted, then premultiplied again, so that transparency stays the
+   * networks' black ground. */
+  if (is_polarity (procedure, *polarity, "dark-on-light")
+      || (is_polarity (procedure, *polarity, "auto")
+          && hfsr_sr2_dark_on_light (grey, width, height)))
+    for (gsize i = 0; i < (gsize) width * height; i++)
+      grey[i] = (1.0f - pixels[2 * i]) * pixels[2 * i + 1];
   n = hfsr_model_get_n_classes (model);
   p = g_new (gdouble, n);
   if (hfsr_model_classify (model, grey, width, height, p, error))

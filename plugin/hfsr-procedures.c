@@ -103,6 +103,10 @@ static const HfsrArg structure_sr_args[] = {
   { HFSR_ARG_NEW_IMAGE, HFSR_TYPE_INT, "new-image",
     "TRUE: open the result as a new image; FALSE: scale the image in "
     "place (other layers by GIMP's interpolation, positions scaled)" },
+  /* Last, so that in GIMP 2.10 the other arguments keep their places. */
+  { HFSR_ARG_PROPERTY, HFSR_TYPE_INT, "polarity",
+    "The characters: { AUTO (0): detected from the crop's border; "
+    "LIGHT-ON-DARK (1); DARK-ON-LIGHT (2): shown to the network inverted }" },
 };
 
 const HfsrProcedure hfsr_procedures[] = {

@@ -16,12 +16,19 @@
 
 #define PROGRAM "hfsr-classify"
 
+/* --polarity, as hfsr:structure-sr's property names its values. */
+static const char *const polarities[]
+  = { "auto", "light-on-dark", "dark-on-light", NULL };
+
 /* One image: its class probabilities, printed as
  *   FILE: LABEL (P)
- *     LABEL P  LABEL P ...  (with --all) */
+ *     LABEL P  LABEL P ...  (with --all)
+ * Dark characters on light (@polarity 2, or 0 and detected as the op
+ * detects them) are inverted first, as the op shows them to the
+ * network. */
 static gboolean
 classify_file (const HfsrModel *model, const char *path, gboolean all,
-               GError **error)
+               int polarity, GError **error)
 {
   HfsrTensor *rgb;
   float *grey = NULL;
@@ -37,6 +44,11 @@ classify_file (const HfsrModel *model, const char *path, gboolean all,
       return FALSE;
     }
   if ((grey = tool_grey_of (rgb, error)) != NULL
+      && (polarity == 2
+          || (polarity == 0
+              && hfsr_sr2_dark_on_light (grey, rgb->width, rgb->height))))
+    hfsr_sr2_invert (grey, (gsize) rgb->width * rgb->height);
+  if (grey != NULL
       && hfsr_model_classify (model, grey, rgb->width, rgb->height, p, error))
     {
       char *label;
@@ -68,11 +80,25 @@ classify_file (const HfsrModel *model, const char *path, gboolean all,
   return ok;
 }
 
-/* The options that need no model: images to classify, and a lambda of
- * 0 to 1000 (the family is blended between its trained lambdas). */
+/* The options that need no model: images to classify, a lambda of 0 to
+ * 1000 (the family is blended between its trained lambdas) and a
+ * polarity, whose index goes to @polarity. */
 static gboolean
-check_options (char **inputs, double lambda, GError **error)
+check_options (char **inputs, double lambda, const char *polarity_name,
+               int *polarity, GError **error)
 {
+  for (*polarity = 0; polarities[*polarity] != NULL
+                      && strcmp (polarities[*polarity], polarity_name) != 0;
+       (*polarity)++)
+    ;
+  if (polarities[*polarity] == NULL)
+    {
+      g_set_error (error, HFSR_ERROR, HFSR_ERROR_INVALID_ARGUMENT,
+                   "--polarity must be auto, light-on-dark or dark-on-light "
+                   "(got '%s')",
+                   polarity_name);
+      return FALSE;
+    }
   if (inputs == NULL || inputs[0] == NULL)
     {
       g_set_error (error, HFSR_ERROR, HFSR_ERROR_INVALID_ARGUMENT,
@@ -91,13 +117,14 @@ check_options (char **inputs, double lambda, GError **error)
 /* Every image in turn, on past a failed one so that one bad file does
  * not hide the others' classes: 0, or 2 when any failed. */
 static int
-classify_files (const HfsrModel *model, char **inputs, gboolean all)
+classify_files (const HfsrModel *model, char **inputs, gboolean all,
+                int polarity)
 {
   GError *error = NULL;
   int status = 0;
 
   for (int i = 0; inputs[i] != NULL; i++)
-    if (!classify_file (model, inputs[i], all, &error))
+    if (!classify_file (model, inputs[i], all, polarity, &error))
       {
         tool_report_error (PROGRAM, &error);
         status = 2;
@@ -110,7 +137,8 @@ main (int argc, char **argv)
 {
   int scale = 4, shared = 1;
   double lambda = 9.0;
-  char *arch = NULL, *model_path = NULL;
+  char *arch = NULL, *model_path = NULL, *polarity_name = NULL;
+  int polarity = 0;
   char **inputs = NULL;
   gboolean all = FALSE;
   GError *error = NULL;
@@ -130,6 +158,10 @@ main (int argc, char **argv)
           "L" },
         { "model", 'm', 0, G_OPTION_ARG_FILENAME, &model_path,
           "A model file instead of the shipped family", "FILE" },
+        { "polarity", 'p', 0, G_OPTION_ARG_STRING, &polarity_name,
+          "auto (default: dark on light where the crop's border is light "
+          "on average), light-on-dark or dark-on-light (inverted first)",
+          "P" },
         { "all", 0, 0, G_OPTION_ARG_NONE, &all,
           "Also print every class's probability", NULL },
         { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &inputs, NULL,
@@ -143,12 +175,14 @@ main (int argc, char **argv)
     "crops with an SR² network",
     entries,
     "Each IMAGE (anything GEGL loads; RGB is read as its luminance Y') is one "
-    "low-resolution\ncrop holding one light character on a dark background, "
-    "as in MNIST: 14 x 14\nfor the x2 networks, 7 x 7 for x4 (other sizes "
+    "low-resolution\ncrop holding one character, light on dark as in MNIST "
+    "or dark on light\n(--polarity): 14 x 14 for the x2 networks, 7 x 7 for x4 (other sizes "
     "run, outside what they learnt).\nPrints \"IMAGE: LABEL (PROBABILITY)\" "
     "per image.  Exit status 2 on any error.\n");
   if (!g_option_context_parse (context, &argc, &argv, &error)
-      || !check_options (inputs, lambda, &error))
+      || !check_options (inputs, lambda,
+                         polarity_name ? polarity_name : "auto", &polarity,
+                         &error))
     goto out;
   model = hfsr_model_load_structure_sr (
     model_path, scale, arch ? arch : "fsrcnn", shared, lambda, &error);
@@ -157,7 +191,7 @@ main (int argc, char **argv)
 
   gegl_init (NULL, NULL);
   setlocale (LC_NUMERIC, "C");
-  status = classify_files (model, inputs, all);
+  status = classify_files (model, inputs, all, polarity);
   gegl_exit ();
 
 out:
@@ -166,6 +200,7 @@ out:
   g_option_context_free (context);
   g_free (arch);
   g_free (model_path);
+  g_free (polarity_name);
   g_strfreev (inputs);
   return status;
 }

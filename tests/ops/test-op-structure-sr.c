@@ -282,6 +282,71 @@ test_fallback_is_bicubic_with_a_warning (void)
   g_object_unref (input);
 }
 
+/* The op's polarity enum, in its order. */
+enum
+{
+  AUTO,
+  LIGHT_ON_DARK,
+  DARK_ON_LIGHT
+};
+
+/* @polarity's x2 upscale of the opaque grey @pixels (20 x 20). */
+static float *
+upscale_with (const float *pixels, int polarity)
+{
+  GeglBuffer *input = op_test_buffer_new (20, 20, grey_float (), pixels);
+  GeglRectangle big = { 0, 0, 40, 40 };
+  GeglNode *op = op_test_graph_new (input, NULL, STRUCTURE_SR, "scale", 2,
+                                    "polarity", polarity, NULL);
+  float *out = op_test_render (op, &big, grey_float ());
+
+  op_test_graph_free (op);
+  g_object_unref (input);
+  return out;
+}
+
+/* A "1" drawn light on dark and the same dark on light: dark on light is
+ * upscaled inverted and inverted back, so its result is the light one's
+ * inverse; detection picks each one's polarity from the border; and the
+ * dark one upscaled as if it were light comes out otherwise. */
+static void
+test_polarity (void)
+{
+  float light[400], dark[400];
+  float *light_out, *dark_out, *detected, *wrong;
+  float apart = 0.0f;
+
+  for (int y = 0; y < 20; y++)
+    for (int x = 0; x < 20; x++)
+      {
+        gboolean stroke = (x >= 9 && x <= 11 && y >= 3 && y <= 16)
+                          || (y == 4 + (10 - x) && x >= 6 && x < 9);
+
+        light[y * 20 + x] = stroke ? 0.95f : 0.05f;
+        dark[y * 20 + x] = 1.0f - light[y * 20 + x];
+      }
+  light_out = upscale_with (light, LIGHT_ON_DARK);
+  dark_out = upscale_with (dark, DARK_ON_LIGHT);
+  for (int i = 0; i < 1600; i++)
+    g_assert_cmpfloat_with_epsilon (dark_out[i], 1.0f - light_out[i], 1e-5);
+
+  detected = upscale_with (light, AUTO);
+  op_test_assert_close (detected, light_out, 1600, 1, 40, 0.0);
+  g_free (detected);
+  detected = upscale_with (dark, AUTO);
+  op_test_assert_close (detected, dark_out, 1600, 1, 40, 0.0);
+  g_free (detected);
+
+  wrong = upscale_with (dark, LIGHT_ON_DARK);
+  for (int i = 0; i < 1600; i++)
+    apart = MAX (apart, fabsf (wrong[i] - dark_out[i]));
+  g_assert_cmpfloat (apart, >, 0.05f);
+
+  g_free (wrong);
+  g_free (dark_out);
+  g_free (light_out);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -297,5 +362,6 @@ main (int argc, char **argv)
                    test_transparent_is_black_and_rgb_is_grey);
   g_test_add_func ("/structure-sr/fallback-is-bicubic-with-a-warning",
                    test_fallback_is_bicubic_with_a_warning);
+  g_test_add_func ("/structure-sr/polarity", test_polarity);
   return g_test_run ();
 }

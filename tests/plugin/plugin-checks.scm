@@ -172,15 +172,17 @@
 
 ;; Structure-aware SR of FILE (a digit crop): the result's size and the
 ;; layer name carrying the class, saved as KEY.png.
-(define (hfsr-structure-sr-case key file scale arch shared lambda new-image)
-  (let* ((image (hfsr-load file))
+(define (hfsr-structure-sr-case key file scale arch shared lambda new-image
+                                . options)
+  (let* ((polarity (if (null? options) 0 (car options)))
+         (image (hfsr-load file))
          (drawable (car (gimp-image-get-active-drawable image)))
          (result (hfsr-call key
                             (lambda ()
                               (plug-in-hfsr-structure-sr RUN-NONINTERACTIVE
                                                          image drawable scale
                                                          arch shared lambda
-                                                         new-image)))))
+                                                         new-image polarity)))))
     (hfsr-note-image key image)
     (if result
         (let ((result-image (car result))
@@ -311,7 +313,10 @@
           (lambda () (hfsr-dog-sr-case "bad-dog-level5"  "rgb8.png"  2 0 0 5 10.0))
           (lambda () (hfsr-structure-sr-case "sr2-seven-x4-new" "digit-x4-0000-7.png" 4 0 1 9.0 TRUE))
           (lambda () (hfsr-structure-sr-case "sr2-two-x2-inplace" "digit-x2-0001-2.png" 2 1 4 9.0 FALSE))
-          (lambda () (hfsr-structure-sr-case "bad-sr2-scale" "digit-x2-0001-2.png" 3 0 1 9.0 TRUE)))))
+          (lambda () (hfsr-structure-sr-case "bad-sr2-scale" "digit-x2-0001-2.png" 3 0 1 9.0 TRUE))
+          (lambda () (hfsr-structure-sr-case "sr2-dark-auto" "digit-dark-x4-0000-7.png" 4 0 1 9.0 TRUE 0))
+          (lambda () (hfsr-structure-sr-case "sr2-dark-chosen" "digit-dark-x4-0000-7.png" 4 0 1 9.0 TRUE 2))
+          (lambda () (hfsr-structure-sr-case "sr2-dark-as-light" "digit-dark-x4-0000-7.png" 4 0 1 9.0 TRUE 1)))))
 
   (load batch-script)
   (hfsr-run-cases

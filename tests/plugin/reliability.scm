@@ -52,7 +52,7 @@
     (cons "structure-sr"
           (lambda (image drawable)
             (plug-in-hfsr-structure-sr RUN-NONINTERACTIVE image drawable 2 0 1
-                                       9.0 FALSE)))))
+                                       9.0 FALSE 0)))))
 
 (define (hfsr-reliability dir files)
   (set! hfsr-rel-results (open-output-file (string-append dir "/results.txt")))

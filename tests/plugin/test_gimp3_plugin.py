@@ -92,6 +92,10 @@ CASES = [
     ('sr2-seven-x4-new', 'plug-in-hfsr-structure-sr', 'digit-x4-0000-7.png',
      {'scale': 4, 'arch': 'fsrcnn', 'shared-layers': 1, 'lambda': 9.0,
       'new-image': True}),
+    ('sr2-dark-auto', 'plug-in-hfsr-structure-sr', 'digit-dark-x4-0000-7.png',
+     {'scale': 4, 'new-image': True}),
+    ('sr2-dark-as-light', 'plug-in-hfsr-structure-sr', 'digit-dark-x4-0000-7.png',
+     {'scale': 4, 'new-image': True, 'polarity': 'light-on-dark'}),
     ('sr2-two-x2-inplace', 'plug-in-hfsr-structure-sr', 'digit-x2-0001-2.png',
      {'scale': 2, 'arch': 'wdsr', 'shared-layers': 4, 'lambda': 9.0}),
     # What must be refused, the image left as it was.
@@ -165,6 +169,10 @@ def make_more_inputs(work):
     write_png(os.path.join(work, 'blur-rgba16.png'), blurred(rgba16))
     for digit in ('digit-x4-0000-7.png', 'digit-x2-0001-2.png'):
         shutil.copy(os.path.join(SR2, digit), work)
+    # The seven as a sign shows it: dark on a light ground.
+    seven = read_png(os.path.join(work, 'digit-x4-0000-7.png'))[0]
+    write_png(os.path.join(work, 'digit-dark-x4-0000-7.png'),
+              np.rint((1.0 - seven) * 255).astype(np.uint8))
 
 
 class PluginInGimp3(harness.StackLevelChecks, unittest.TestCase):
@@ -312,7 +320,7 @@ class PluginInGimp3(harness.StackLevelChecks, unittest.TestCase):
                                      'sigma3', 'sigma4', 'sigma5', 'gain'],
                                     ['<Image>/Filters/Enhance']),
             'plug-in-hfsr-structure-sr': (['scale', 'arch', 'shared-layers', 'lambda',
-                                           'new-image'], ['<Image>/Filters/Enhance']),
+                                           'new-image', 'polarity'], ['<Image>/Filters/Enhance']),
         }
         self.assertEqual(sorted(registry), sorted(expected))
         for name, (args, menu) in expected.items():
@@ -464,6 +472,17 @@ class PluginInGimp3(harness.StackLevelChecks, unittest.TestCase):
                 self.assertRegex(self.result(key + '.result.name'),
                                  r': %s \(\d+\.\d %%\)$' % label)
                 self.assert_same_as_gegl(key, source, ['hfsr:structure-sr'] + operation, 8)
+
+    def test_structure_sr_dark_characters(self):
+        """The seven dark on light: detected (the default, 'auto'), it is
+        recognised and the pixels are the op's; read as light on dark, the
+        network sees another digit."""
+        self.assert_ok('sr2-dark-auto')
+        self.assertRegex(self.result('sr2-dark-auto.result.name'), r': 7 \(\d+\.\d %\)$')
+        self.assert_same_as_gegl('sr2-dark-auto', 'digit-dark-x4-0000-7.png',
+                                 ['hfsr:structure-sr', 'scale=4', 'polarity=auto'], 8)
+        self.assert_ok('sr2-dark-as-light')
+        self.assertNotRegex(self.result('sr2-dark-as-light.result.name'), r': 7 \(')
 
     # ----------------------------------------------------------- refusals
 

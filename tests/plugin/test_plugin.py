@@ -20,6 +20,7 @@ import warnings
 
 try:
     import numpy as np
+    from PIL import Image
     import gimp_harness as harness
     from gimp_harness import read_png, as_rgba
 except ImportError as error:
@@ -60,6 +61,9 @@ class PluginInGimp(harness.StackLevelChecks, unittest.TestCase):
         for digit in ('digit-x4-0000-7.png', 'digit-x2-0001-2.png'):
             shutil.copy(os.path.join(SOURCE_ROOT, 'tests', 'tools', 'fixtures', 'sr2', digit),
                         cls.work)
+        # The seven as a sign shows it: dark on a light ground.
+        seven = np.asarray(Image.open(os.path.join(cls.work, 'digit-x4-0000-7.png')).convert('L'))
+        Image.fromarray(255 - seven).save(os.path.join(cls.work, 'digit-dark-x4-0000-7.png'))
         command = ('(begin (load "%s") (hfsr-run-checks "%s" %s "%s" "%s"))'
                    % (os.path.join(HERE, 'plugin-checks.scm'), cls.work,
                       '#t' if cls.sr_networks else '#f', icc,
@@ -418,6 +422,21 @@ class PluginInGimp(harness.StackLevelChecks, unittest.TestCase):
                 self.assertRegex(name, r': %s \(\d+\.\d %%\)$' % label)
                 self.assert_same_as_gegl(key, source, ['hfsr:structure-sr'] + operation, 8)
         self.assertEqual(self.result('bad-sr2-scale.status'), 'failed')
+
+    def test_structure_sr_dark_characters(self):
+        """The seven dark on light: detected (polarity 0) and chosen (2),
+        it is recognised and the pixels are the op's; read as light on dark
+        (1), the network sees another digit (a 0, as hfsr-classify says of
+        the file)."""
+        self.require_sr()
+        for key, polarity in (('sr2-dark-auto', 'auto'), ('sr2-dark-chosen', 'dark-on-light')):
+            with self.subTest(key):
+                self.assertEqual(self.result(key + '.status'), 'ok', self.log)
+                self.assertRegex(self.result(key + '.result.name'), r': 7 \(\d+\.\d %\)$')
+                self.assert_same_as_gegl(key, 'digit-dark-x4-0000-7.png',
+                                         ['hfsr:structure-sr', 'scale=4', 'polarity=' + polarity], 8)
+        self.assertEqual(self.result('sr2-dark-as-light.status'), 'ok', self.log)
+        self.assertNotRegex(self.result('sr2-dark-as-light.result.name'), r': 7 \(')
         self.assertIn('no Structure-aware SR network is trained for x3', self.log)
         self.assert_unchanged('bad-sr2-scale', 'digit-x2-0001-2.png')
 

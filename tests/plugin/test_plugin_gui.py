@@ -232,7 +232,7 @@ class PluginDialogs(DisplayTest):
                           '1.249 1.545 1.96588 2.452527 3.090016 10)',
                           'dialog-dog-sr.png'))
             cases.append(('Structure-aware Super-Resolution', 'digit-x2-0001-2.png', (),
-                          '(plug-in-hfsr-structure-sr RUN-INTERACTIVE {0} {1} 2 0 1 9 TRUE)',
+                          '(plug-in-hfsr-structure-sr RUN-INTERACTIVE {0} {1} 2 0 1 9 TRUE 0)',
                           'dialog-structure-sr.png'))
         for title, file, layers, call, screenshot in cases:
             with self.subTest(title):

@@ -103,6 +103,31 @@ class ClassifyTest(unittest.TestCase):
                     self.assertAlmostEqual(max(p), float(found.group(2)), delta=1e-4)
                 self.assertGreaterEqual(correct, 9, f'x{scale} {arch}{shared}: {result.stdout}')
 
+    def test_dark_characters(self):
+        """The x4 fixtures inverted, dark on light as on a sign: detected
+        (the default) or named (--polarity dark-on-light), at least 9 of 10
+        get their labels, as the light ones do; read as light on dark,
+        fewer than 5 do."""
+        digits = sorted(glob.glob(os.path.join(FIXTURES, 'digit-x4-*.png')))
+        with tempfile.TemporaryDirectory() as root:
+            dark = []
+            for path in digits:
+                inverted = os.path.join(root, os.path.basename(path))
+                Image.fromarray(255 - np.asarray(Image.open(path).convert('L'))).save(inverted)
+                dark.append(inverted)
+            for options, least, most in (((), 9, 10), (('--polarity', 'dark-on-light'), 9, 10),
+                                         (('--polarity', 'light-on-dark'), 0, 4)):
+                with self.subTest(options):
+                    result = run(CLASSIFY, '--scale', '4', *options, *dark)
+                    self.assertEqual(result.returncode, 0, result.stderr)
+                    correct = sum(line.split(': ')[1][0] == path[-5]
+                                  for path, line in zip(dark, result.stdout.splitlines()))
+                    self.assertGreaterEqual(correct, least, result.stdout)
+                    self.assertLessEqual(correct, most, result.stdout)
+            result = run(CLASSIFY, '--polarity', 'sideways', dark[0])
+            self.assertEqual(result.returncode, 2)
+            self.assertIn('--polarity must be', result.stderr)
+
     def test_refusals(self):
         digit = sorted(glob.glob(os.path.join(FIXTURES, 'digit-x4-*.png')))[0]
         sr_model = os.path.join(ROOT, 'models', 'hfsr-x2-a0.safetensors')
