@@ -176,7 +176,8 @@ main (int argc, char **argv)
     entries,
     "Each IMAGE (anything GEGL loads; RGB is read as its luminance Y') is one "
     "low-resolution\ncrop holding one character, light on dark as in MNIST "
-    "or dark on light\n(--polarity): 14 x 14 for the x2 networks, 7 x 7 for x4 (other sizes "
+    "or dark on light\n(--polarity): 14 x 14 for the x2 networks, 7 x 7 for "
+    "x4 (other sizes "
     "run, outside what they learnt).\nPrints \"IMAGE: LABEL (PROBABILITY)\" "
     "per image.  Exit status 2 on any error.\n");
   if (!g_option_context_parse (context, &argc, &argv, &error)
