@@ -70,12 +70,12 @@ rectangle_from_corners (gint64 x0, gint64 y0, gint64 x1, gint64 y1)
 }
 
 GeglRectangle
-hfsr_op_scale_down (const GeglRectangle *roi, int scale)
+hfsr_op_scale_down (const GeglRectangle *roi, double scale)
 {
   return rectangle_from_corners (
-    hfsr_op_floor_div (roi->x, scale), hfsr_op_floor_div (roi->y, scale),
-    -hfsr_op_floor_div (-((gint64) roi->x + roi->width), scale),
-    -hfsr_op_floor_div (-((gint64) roi->y + roi->height), scale));
+    (gint64) floor (roi->x / scale), (gint64) floor (roi->y / scale),
+    (gint64) ceil (((gint64) roi->x + roi->width) / scale),
+    (gint64) ceil (((gint64) roi->y + roi->height) / scale));
 }
 
 gint64

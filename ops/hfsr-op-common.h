@@ -36,9 +36,10 @@ GeglRectangle hfsr_op_grow_within (const GeglRectangle *roi, int margin,
  * negative. */
 gint64 hfsr_op_floor_div (gint64 a, gint64 b);
 
-/* The input pixels under @roi of an op whose output is @scale times its
- * input: [floor (x0 / scale), ceil (x1 / scale)) in each direction. */
-GeglRectangle hfsr_op_scale_down (const GeglRectangle *roi, int scale);
+/* The input pixels under @roi of an op whose output is @scale (any
+ * factor) times its input: [floor (x0 / scale), ceil (x1 / scale)) in each
+ * direction. */
+GeglRectangle hfsr_op_scale_down (const GeglRectangle *roi, double scale);
 
 /* @rect's pixels each made @scale x @scale, clipped to what a
  * GeglRectangle holds; an infinite plane stays one. */

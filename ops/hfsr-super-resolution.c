@@ -373,12 +373,7 @@ required_input (GeglOperation *operation, const HfsrOpModel *shared,
       return plan_input (shared, &plan, &footprint, extent);
     }
 
-  gegl_rectangle_set (&footprint, (gint) floor (roi->x / scale),
-                      (gint) floor (roi->y / scale),
-                      (guint) (ceil (((gint64) roi->x + roi->width) / scale)
-                               - floor (roi->x / scale)),
-                      (guint) (ceil (((gint64) roi->y + roi->height) / scale)
-                               - floor (roi->y / scale)));
+  footprint = hfsr_op_scale_down (roi, scale);
   return hfsr_op_grow_within (&footprint, CUBIC_MARGIN, extent);
 }
 

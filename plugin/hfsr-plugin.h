@@ -73,6 +73,11 @@ typedef struct
 
 #define HFSR_MAX_ARGS 12
 
+/* A side (or an edge's position) of @side pixels at @scale, rounded as
+ * hfsr:super-resolution rounds its output: halves up (as GIMP rounds an
+ * item's edges when it scales an image). */
+gdouble hfsr_scaled_side (gdouble side, gdouble scale);
+
 /* The run-mode, image and drawable come before the procedure's own args. */
 #define HFSR_N_LEADING_ARGS 3
 

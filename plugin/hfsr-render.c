@@ -312,14 +312,20 @@ upscale_factor (GeglNode *op)
   return factor;
 }
 
+gdouble
+hfsr_scaled_side (gdouble side, gdouble scale)
+{
+  return floor (side * scale + 0.5);
+}
+
 /* A side of @size at @offset once GIMP has scaled the image by @factor:
- * GIMP rounds the item's two edges, halves up (a layer 10 wide at 5 scaled
- * by 1.5 spans [8, 23)). */
+ * GIMP rounds the item's two edges (a layer 10 wide at 5 scaled by 1.5
+ * spans [8, 23)). */
 static gint
 gimp_scaled_side (gint offset, gint size, gdouble factor)
 {
-  return (gint) (floor (factor * (offset + size) + 0.5)
-                 - floor (factor * offset + 0.5));
+  return (gint) (hfsr_scaled_side (offset + size, factor)
+                 - hfsr_scaled_side (offset, factor));
 }
 
 /* The result as the one layer of a new image like @image_id: base type,
@@ -372,8 +378,8 @@ scale_image_with (GeglBuffer *pixels, gdouble factor, gint32 image_id,
   const GeglRectangle *extent = gegl_buffer_get_extent (pixels);
   gint image_width = hfsr_gimp_image_width (image_id);
   gint image_height = hfsr_gimp_image_height (image_id);
-  gdouble width = floor (image_width * factor + 0.5);
-  gdouble height = floor (image_height * factor + 0.5);
+  gdouble width = hfsr_scaled_side (image_width, factor);
+  gdouble height = hfsr_scaled_side (image_height, factor);
   gint x, y;
 
   if (width > GIMP_MAX_IMAGE_SIZE || height > GIMP_MAX_IMAGE_SIZE)

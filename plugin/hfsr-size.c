@@ -10,7 +10,6 @@
  */
 #include "hfsr-config.h"
 
-#include <math.h>
 #include <string.h>
 #include <glib/gi18n-lib.h>
 #include <gegl.h>
@@ -30,13 +29,6 @@ hfsr_size_scale_arg (const HfsrProcedure *procedure)
         return i;
     }
   return -1;
-}
-
-/* @side x @scale, rounded as the op rounds its output's corners. */
-static gdouble
-scaled_side (gint side, gdouble scale)
-{
-  return floor (side * scale + 0.5);
 }
 
 /* The user typed a width (@spin is entry->width) or a height. */
@@ -60,8 +52,8 @@ static GtkWidget *
 side_spin (HfsrSizeEntry *entry, gint side)
 {
   GtkWidget *spin = gtk_spin_button_new_with_range (
-    MAX (1.0, scaled_side (side, entry->minimum)),
-    scaled_side (side, entry->maximum), 1.0);
+    MAX (1.0, hfsr_scaled_side (side, entry->minimum)),
+    hfsr_scaled_side (side, entry->maximum), 1.0);
 
   gtk_spin_button_set_digits (GTK_SPIN_BUTTON (spin), 0);
   gtk_spin_button_set_numeric (GTK_SPIN_BUTTON (spin), TRUE);
@@ -119,9 +111,9 @@ hfsr_size_entry_set_scale (HfsrSizeEntry *entry, gdouble scale)
   entry->updating = TRUE;
   gtk_spin_button_set_value (
     GTK_SPIN_BUTTON (entry->width),
-    scaled_side (hfsr_gimp_drawable_width (entry->drawable_id), scale));
+    hfsr_scaled_side (hfsr_gimp_drawable_width (entry->drawable_id), scale));
   gtk_spin_button_set_value (
     GTK_SPIN_BUTTON (entry->height),
-    scaled_side (hfsr_gimp_drawable_height (entry->drawable_id), scale));
+    hfsr_scaled_side (hfsr_gimp_drawable_height (entry->drawable_id), scale));
   entry->updating = FALSE;
 }
