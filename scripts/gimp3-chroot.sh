@@ -45,7 +45,7 @@ suite=trixie
 # appstreamcli validates the metainfo against AppStream 1.0).
 packages=(build-essential meson ninja-build pkg-config gettext
           libglib2.0-dev libjson-glib-dev libopenblas-dev libfftw3-dev
-          libgegl-dev libbabl-dev gegl gimp libgimp-3.0-dev appstream libgexiv2-dev
+          libgegl-dev libbabl-dev gegl gimp libgimp-3.0-dev appstream libgexiv2-dev libjpeg-dev
           xvfb xauth xdotool imagemagick locales
           python3 python3-numpy python3-pil python3-tifffile)
 marker=$root/.hfsr-packages          # the package list, once all installed

@@ -10,7 +10,7 @@ set -euo pipefail
 
 packages=(build-essential meson ninja-build pkg-config gettext
           libglib2.0-dev libjson-glib-dev libopenblas-dev libfftw3-dev
-          libgegl-dev libbabl-dev gegl gimp libgimp2.0-dev libgexiv2-dev)
+          libgegl-dev libbabl-dev gegl gimp libgimp2.0-dev libgexiv2-dev libjpeg-dev)
 foreign=()
 if [[ "${1:-}" == "--cross" ]]; then
   # arm64 packages install beside the host's (Debian's multiarch).

@@ -5,23 +5,27 @@
  * hfsr-sr2-eval: Schirrmacher et al.'s Table 1 and Fig. 4 for the shipped
  * SR² networks — SSIM of the upscale and accuracy of the class on digits
  * degraded as in training (Gaussian blur sigma = scale / 2, block mean),
- * with Gaussian noise of several variances added to the LR input.
+ * with Gaussian noise of several variances added to the LR input — and the
+ * same on a grid of other degradations (sr2-degrade.h).
  */
 #include "hfsr-config.h"
 
+#include <errno.h>
 #include <locale.h>
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
 
 #include <gio/gio.h>
+#include <glib/gstdio.h>
 
 #include "idx.h"
+#include "sr2-degrade.h"
 #include "tool-image.h"
 #include "tool-util.h"
 
 #define PROGRAM "hfsr-sr2-eval"
-#define SIDE 28 /* MNIST's HR digits */
+#define SIDE SR2_SIDE
 #define CELL 20 /* OpenCV's digits.png cells */
 #define CELLS_PER_CLASS 500
 
@@ -161,29 +165,6 @@ load_opencv_digits (const char *path, Digits *digits, GError **error)
 }
 
 /* --------------------------------------------------------- evaluating */
-
-/* The LR digit: Gaussian blur of sigma scale / 2 (borders replicated)
- * and scale x scale block mean, as models/training/sr2.py degrades. */
-static gboolean
-degrade (const float *hr, int scale, float *lr, GError **error)
-{
-  float blurred[SIDE * SIDE];
-  int side = SIDE / scale;
-
-  if (!hfsr_gaussian_blur (hr, SIDE, SIDE, scale / 2.0, blurred, error))
-    return FALSE;
-  for (int y = 0; y < side; y++)
-    for (int x = 0; x < side; x++)
-      {
-        double sum = 0.0;
-
-        for (int dy = 0; dy < scale; dy++)
-          for (int dx = 0; dx < scale; dx++)
-            sum += blurred[(y * scale + dy) * SIDE + x * scale + dx];
-        lr[y * side + x] = (float) (sum / (scale * scale));
-      }
-  return TRUE;
-}
 
 /* Adds Gaussian noise of @variance (Box-Muller from @rand). */
 static void
@@ -351,50 +332,132 @@ print_table (const Method **methods, HfsrModel **models, int n_methods,
         }
       printf ("\n");
     }
-  printf ("\n");
-  for (int m = 0; m < n_methods; m++)
-    printf ("- %s: %s\n", methods[m]->name, methods[m]->about);
+}
+
+/* What @d does at @scale, for the heading of its table. */
+static void
+print_degradation (const Sr2Degradation *d, int scale)
+{
+  printf ("### %s: ", d->name);
+  switch (d->kind)
+    {
+    case SR2_DEGRADE_MEAN:
+    case SR2_DEGRADE_POINT:
+      if (d->value > 0.0)
+        printf ("Gaussian blur sigma %g, ", d->value * scale);
+      else
+        printf ("no blur, ");
+      if (d->kind == SR2_DEGRADE_MEAN)
+        printf ("%dx%d block mean", scale, scale);
+      else
+        printf ("point sampling (pixel %d, %d of each block)", scale / 2,
+                scale / 2);
+      break;
+    case SR2_DEGRADE_BICUBIC:
+      printf ("MATLAB's antialiased bicubic downscale");
+      break;
+    case SR2_DEGRADE_SHIFT:
+      printf ("moved %g LR px right and down (bilinear), then train",
+              d->value);
+      break;
+    case SR2_DEGRADE_WARP:
+      printf ("shifted up to 3 px and rotated up to 10 degrees per digit, "
+              "then train");
+      break;
+    case SR2_DEGRADE_JPEG:
+      printf ("train, 8 bits, greyscale JPEG quality %g", d->value);
+      break;
+    }
+  printf ("\n\n");
+}
+
+/* @lr (@side², before the noise) as the grey PNG DIR/NAME-INDEX.png, the
+ * name's colon a dash: what a degradation looks like, and what the tests
+ * compare with the training code's degradations. */
+static gboolean
+save_lr (const char *folder, const Sr2Degradation *d, gsize index,
+         const float *lr, int side, GError **error)
+{
+  HfsrTensor *image = hfsr_tensor_new (3, side, side, error);
+  char *name, *path;
+  gboolean ok;
+
+  if (image == NULL)
+    return FALSE;
+  for (int c = 0; c < 3; c++)
+    memcpy (image->data + (gsize) c * side * side, lr,
+            sizeof (float) * side * side);
+  name = g_strdup_printf ("%s-%05" G_GSIZE_FORMAT ".png", d->name, index);
+  g_strdelimit (name, ":", '-');
+  path = g_build_filename (folder, name, NULL);
+  ok = tool_save_png (image, path, NULL, error);
+  g_free (path);
+  g_free (name);
+  hfsr_tensor_free (image);
+  return ok;
 }
 
 static gboolean
-evaluate (const Digits *digits, int scale, int count, const double *noise,
-          int n_noise, char **method_names, guint32 seed, GError **error)
+evaluate (const Digits *digits, int scale, int count,
+          const Sr2Degradation *degradations, int n_degradations,
+          const double *noise, int n_noise, char **method_names, guint32 seed,
+          const char *save_dir, GError **error)
 {
   int n_methods = (int) g_strv_length (method_names);
   const Method **methods = g_new0 (const Method *, n_methods);
   HfsrModel **models = g_new0 (HfsrModel *, n_methods);
-  Score *scores = g_new0 (Score, ((gsize) n_methods * n_noise));
+  gsize per_degradation = (gsize) n_methods * n_noise;
+  Score *scores = g_new0 (Score, per_degradation * n_degradations);
   gboolean ok;
   int side = SIDE / scale;
 
   ok = load_methods (method_names, n_methods, scale, methods, models, error);
   for (int d = 0; ok && d < count; d++)
     {
-      float hr[SIDE * SIDE], clean[SIDE * SIDE], lr[SIDE * SIDE];
+      float digit[SIDE * SIDE], hr[SIDE * SIDE], clean[SIDE * SIDE],
+        lr[SIDE * SIDE];
       /* A subset spreads over the whole set: digits.png is in class order. */
       gsize pick = (gsize) d * digits->count / count;
 
       for (int i = 0; i < SIDE * SIDE; i++)
-        hr[i] = digits->pixels[pick * SIDE * SIDE + i] / 255.0f;
-      ok = degrade (hr, scale, clean, error);
-      for (int v = 0; ok && v < n_noise; v++)
+        digit[i] = digits->pixels[pick * SIDE * SIDE + i] / 255.0f;
+      for (int g = 0; ok && g < n_degradations; g++)
         {
-          /* the same noise for every method */
-          GRand *rand = g_rand_new_with_seed_array (
-            (const guint32[]) { seed, (guint32) pick, (guint32) v }, 3);
+          Score *table = &scores[g * per_degradation];
 
-          memcpy (lr, clean, sizeof (float) * side * side);
-          add_noise (lr, side * side, noise[v], rand);
-          g_rand_free (rand);
-          for (int m = 0; ok && m < n_methods; m++)
-            ok = score_digit (models[m], lr, scale, hr, digits->labels[pick],
-                              &scores[m * n_noise + v], error);
+          ok = sr2_degrade (&degradations[g], digit, scale, seed,
+                            (guint32) pick, hr, clean, error);
+          if (ok && save_dir != NULL)
+            ok
+              = save_lr (save_dir, &degradations[g], pick, clean, side, error);
+          for (int v = 0; ok && v < n_noise; v++)
+            {
+              /* the same noise for every method */
+              GRand *rand = g_rand_new_with_seed_array (
+                (const guint32[]) { seed, (guint32) pick, (guint32) v }, 3);
+
+              memcpy (lr, clean, sizeof (float) * side * side);
+              add_noise (lr, side * side, noise[v], rand);
+              g_rand_free (rand);
+              for (int m = 0; ok && m < n_methods; m++)
+                ok = score_digit (models[m], lr, scale, hr,
+                                  digits->labels[pick],
+                                  &table[m * n_noise + v], error);
+            }
         }
       if (ok && (d + 1) % 500 == 0)
         fprintf (stderr, PROGRAM ": %d / %d digits\n", d + 1, count);
     }
+  for (int g = 0; ok && g < n_degradations; g++)
+    {
+      print_degradation (&degradations[g], scale);
+      print_table (methods, models, n_methods, noise, n_noise,
+                   &scores[g * per_degradation], count);
+      printf ("\n");
+    }
   if (ok)
-    print_table (methods, models, n_methods, noise, n_noise, scores, count);
+    for (int m = 0; m < n_methods; m++)
+      printf ("- %s: %s\n", methods[m]->name, methods[m]->about);
   for (int m = 0; m < n_methods; m++)
     g_clear_pointer (&models[m], hfsr_model_free);
   g_free (models);
@@ -437,10 +500,11 @@ print_heading (const char *input, int scale, int count, int n_digits, int seed)
     printf ("## SR² on the MNIST test set, x%d\n\n", scale);
   else
     printf ("## SR² on %s, x%d\n\n", input, scale);
-  printf ("- digits: %d (evenly spread over the %d); LR: Gaussian blur sigma "
-          "%g and %dx%d block mean, plus Gaussian noise of variance σ² "
-          "(seed %d, not clipped); SSIM of the upscale clamped to [0, 1] "
-          "against the 28 x 28 digit, peak 1\n\n",
+  printf ("- digits: %d (evenly spread over the %d); LR: each degradation "
+          "below (train: Gaussian blur sigma %g and %dx%d block mean, as in "
+          "training), plus Gaussian noise of variance σ² (seed %d, not "
+          "clipped); SSIM of the upscale clamped to [0, 1] against the 28 x "
+          "28 digit (moved as the LR was), peak 1\n\n",
           count, n_digits, scale / 2.0, scale, scale, seed);
 }
 
@@ -448,7 +512,10 @@ int
 main (int argc, char **argv)
 {
   int scale = 0, count = 0, seed = 1;
-  char *noise_text = NULL, *methods_text = NULL;
+  char *noise_text = NULL, *methods_text = NULL, *degradation_text = NULL;
+  char *save_dir = NULL;
+  Sr2Degradation *degradations = NULL;
+  int n_degradations = 0;
   char **inputs = NULL, **method_names = NULL;
   double *noise = NULL;
   int n_noise = 0;
@@ -460,6 +527,14 @@ main (int argc, char **argv)
     { "scale", 's', 0, G_OPTION_ARG_INT, &scale, "2 or 4 (required)", "S" },
     { "count", 'n', 0, G_OPTION_ARG_INT, &count,
       "Evaluate N digits spread over the set (default 0: all)", "N" },
+    { "degradation", 'd', 0, G_OPTION_ARG_STRING, &degradation_text,
+      "Comma-separated: train, mean:F, point:F, bicubic, shift:D, warp, "
+      "jpeg:Q, grid (" SR2_GRID "; default train)",
+      "D,..." },
+    { "save-lr", 0, 0, G_OPTION_ARG_FILENAME, &save_dir,
+      "Also write each LR digit (before the noise) as "
+      "DIR/DEGRADATION-INDEX.png",
+      "DIR" },
     { "noise", 0, 0, G_OPTION_ARG_STRING, &noise_text,
       "Noise variances added to the LR input (default 0,1e-4,1e-3,1e-2)",
       "V,..." },
@@ -486,6 +561,9 @@ main (int argc, char **argv)
   if (!g_option_context_parse (context, &argc, &argv, &error)
       || !check_options (scale, count, inputs, &error))
     goto out;
+  if (!sr2_parse_degradations (degradation_text ? degradation_text : "train",
+                               &degradations, &n_degradations, &error))
+    goto out;
   if (!parse_list (noise_text ? noise_text : "0,1e-4,1e-3,1e-2", &noise,
                    &n_noise, &error))
     goto out;
@@ -497,6 +575,14 @@ main (int argc, char **argv)
   for (int m = 0; method_names[m] != NULL; m++)
     if (find_method (method_names[m], &error) == NULL)
       goto out;
+  if (save_dir != NULL && g_mkdir_with_parents (save_dir, 0777) != 0)
+    {
+      int code = errno;
+
+      g_set_error (&error, HFSR_ERROR, HFSR_ERROR_IO, "--save-lr: %s: %s",
+                   save_dir, g_strerror (code));
+      goto out;
+    }
   gegl_init (NULL, NULL);
   setlocale (LC_NUMERIC, "C");
   if (g_file_test (inputs[0], G_FILE_TEST_IS_DIR)
@@ -506,8 +592,8 @@ main (int argc, char **argv)
       if (count <= 0 || count > digits.count)
         count = digits.count;
       print_heading (inputs[0], scale, count, digits.count, seed);
-      if (evaluate (&digits, scale, count, noise, n_noise, method_names,
-                    (guint32) seed, &error))
+      if (evaluate (&digits, scale, count, degradations, n_degradations, noise,
+                    n_noise, method_names, (guint32) seed, save_dir, &error))
         status = 0;
     }
   gegl_exit ();
@@ -520,6 +606,9 @@ out:
   g_strfreev (method_names);
   g_option_context_free (context);
   g_free (noise_text);
+  g_free (degradation_text);
+  g_free (save_dir);
+  g_free (degradations);
   g_free (methods_text);
   g_strfreev (inputs);
   return status;

@@ -325,9 +325,8 @@ def ragan_loss(real_logits, fake_logits, for_generator):
 
 def load_generator(path):
     """A trainable WDSR-A (wdsr.py, weight norm) holding the weights of an
-    exported file such as models/hfsr-x2-a0.safetensors, and its scale.  The
-    file has the folded weights g v / ||v||; taking v = the weight and g =
-    its norm per output channel gives the same weights back.  (hfsr_sr.py's
+    exported file such as models/hfsr-x2-a0.safetensors, and its scale
+    (wdsr.load_folded unfolds the weight normalisation).  (hfsr_sr.py's
     --init reads its own checkpoints only, which the shipped files lack.)"""
     metadata, tensors = load_model_file(path)
     try:
@@ -337,15 +336,7 @@ def load_generator(path):
         expansion = tensors['body.0.expand.weight'].shape[0] // features
         model = wdsr.WDSRA(scale=scale, features=features, blocks=blocks, expansion=expansion,
                            channels=channels)
-        state = {}
-        for name, value in tensors.items():
-            stem, _, leaf = name.rpartition('.')
-            if leaf == 'weight':
-                state[stem + '.weight_v'] = value
-                state[stem + '.weight_g'] = value.flatten(1).norm(dim=1).view(-1, 1, 1, 1)
-            else:
-                state[name] = value
-        model.load_state_dict(state)
+        wdsr.load_folded(model, tensors)
     except (KeyError, ValueError, RuntimeError) as problem:
         raise SystemExit(f'hfsr_perceptual: {path} is not a WDSR-A super-resolution file ({problem})')
     architecture = {'scale': scale, 'features': features, 'blocks': blocks, 'expansion': expansion,

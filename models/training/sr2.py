@@ -44,6 +44,7 @@ Values are MNIST's grey levels / 255 (light digit on black).
 
 import argparse
 import gzip
+import io
 import math
 import os
 import shlex
@@ -57,13 +58,25 @@ from torch import nn
 from torch.nn import functional as F
 
 import dog_sr
+import hfsr_data
 import hfsr_sr
 import wdsr
-from hfsr_export import export_model
+from hfsr_export import export_model, load_model_file
+from PIL import Image
 
 MNIST_DEFAULT = os.path.join(hfsr_sr.REPO, '..', 'shared', 'data', 'digits', 'mnist')
 ARCHS = ('fsrcnn', 'wdsr', 'sequential')
 STAGES = ('sr', 'classifier', 'joint')
+DEGRADATIONS = ('train', 'random')
+# --degradation random (docs/design.md, "SR² in the wild"): the share of
+# digits degraded exactly as --degradation train, so that the networks keep
+# what they do there; the largest blur, as a multiple of the scale; the
+# share of the others saved as JPEG, and its quality range.
+TRAIN_SHARE = 0.4
+SIGMA_MAX = 0.6
+JPEG_SHARE = 0.3
+JPEG_QUALITY = (60, 95)
+DOWNSAMPLERS = ('mean', 'point', 'bicubic')
 CLASSES = 10
 SPLIT_SEED = 2026
 CLASSIFIER_WIDTHS = (32, 32, 64, 64, 64, 64)
@@ -125,13 +138,107 @@ def degrade(hr, scale):
     return F.avg_pool2d(x, scale)
 
 
-def augment(hr, generator, max_shift=3, max_degrees=10.0):
-    """Random whole-pixel shifts of up to +-max_shift px and rotations of
-    up to +-max_degrees."""
+def augment(hr, generator, max_shift=3, max_degrees=10.0, subpixel=False):
+    """Random shifts of up to +-max_shift px and rotations of up to
+    +-max_degrees; whole pixels as the paper, or any fraction of a pixel
+    (subpixel: every phase of the LR grid)."""
     n = hr.shape[0]
     angle = (torch.rand(n, generator=generator) * 2 - 1) * math.radians(max_degrees)
-    shift = torch.randint(-max_shift, max_shift + 1, (n, 2), generator=generator)
+    if subpixel:
+        shift = (torch.rand(n, 2, generator=generator) * 2 - 1) * max_shift
+    else:
+        shift = torch.randint(-max_shift, max_shift + 1, (n, 2), generator=generator)
     return warp(hr, angle, shift)
+
+
+def blur_each(hr, sigmas):
+    """Each image [i] blurred with a Gaussian of sigmas[i] (0: unchanged),
+    sampled as hfsr_gaussian_blur's kernel but on the radius of the
+    largest, borders replicated."""
+    n = hr.shape[0]
+    radius = max(1, int(math.ceil(3.0 * float(sigmas.max()))))
+    x = torch.arange(-radius, radius + 1, dtype=hr.dtype)
+    s = sigmas.to(hr.dtype).clamp_min(1e-6).view(n, 1)
+    k = torch.exp(-x * x / (2.0 * s * s))
+    k = (k / k.sum(1, keepdim=True)).to(hr.device)
+    y = F.pad(hr.transpose(0, 1), (radius, radius, radius, radius), mode='replicate')
+    y = F.conv2d(y, k.view(n, 1, 1, -1), groups=n)
+    y = F.conv2d(y, k.view(n, 1, -1, 1), groups=n)
+    return y.transpose(0, 1)
+
+
+def bicubic_matrix(side, scale, like):
+    """MATLAB's antialiased bicubic downscale of one axis by 1/scale
+    (hfsr_data.resize_matrix, as hfsr_imresize)."""
+    m = hfsr_data.resize_matrix(side, side // scale, 1.0 / scale)
+    return torch.from_numpy(m).to(like.dtype).to(like.device)
+
+
+def jpeg(lr, quality):
+    """An LR image [1, h, w] in [0, 1] saved as a greyscale JPEG of the
+    given quality and read back."""
+    pixels = (lr[0].clamp(0, 1) * 255.0).round().to(torch.uint8).cpu().numpy()
+    stream = io.BytesIO()
+    Image.fromarray(pixels, mode='L').save(stream, format='JPEG', quality=int(quality))
+    stream.seek(0)
+    back = np.asarray(Image.open(stream).convert('L'), dtype=np.float32) / 255.0
+    return torch.from_numpy(back).to(lr.dtype).to(lr.device)[None]
+
+
+def draw_degradations(n, scale, generator):
+    """The degradations of n digits, drawn as random_degrade says: a dict
+    of per-digit tensors (plain: as degrade(); sigma; kind, an index into
+    DOWNSAMPLERS; phase (x, y) of point sampling; quality, 0 for no JPEG)."""
+    plain = torch.rand(n, generator=generator) < TRAIN_SHARE
+    sigma = torch.rand(n, generator=generator) * SIGMA_MAX * scale
+    sigma[torch.rand(n, generator=generator) < 0.2] = 0.0
+    kind = torch.randint(0, len(DOWNSAMPLERS), (n,), generator=generator)
+    phase = torch.randint(0, scale, (n, 2), generator=generator)
+    compress = torch.rand(n, generator=generator) < JPEG_SHARE
+    quality = torch.randint(JPEG_QUALITY[0], JPEG_QUALITY[1] + 1, (n,), generator=generator)
+    return {'plain': plain, 'sigma': sigma, 'kind': kind, 'phase': phase,
+            'quality': torch.where(compress, quality, torch.zeros_like(quality))}
+
+
+def apply_degradations(hr, scale, drawn):
+    """LR of HR digits [N, 1, H, W] by the degradations `drawn`
+    (draw_degradations): a plain digit as degrade(); the others blurred
+    (blur_each), downsampled by block mean, by the pixel at `phase` of each
+    block or by MATLAB's antialiased bicubic, and rounded to 8 bits or,
+    with a quality, saved as JPEG."""
+    lr = degrade(hr, scale)
+    if bool(drawn['plain'].all()):
+        return lr
+    blurred = blur_each(hr, drawn['sigma'])
+    mean = F.avg_pool2d(blurred, scale)
+    rows, cols = bicubic_matrix(hr.shape[2], scale, hr), bicubic_matrix(hr.shape[3], scale, hr)
+    bicubic = rows @ blurred @ cols.T
+    for i in range(hr.shape[0]):
+        if drawn['plain'][i]:
+            continue
+        kind = DOWNSAMPLERS[drawn['kind'][i]]
+        if kind == 'mean':
+            lr[i] = mean[i]
+        elif kind == 'point':
+            x, y = (int(v) for v in drawn['phase'][i])
+            lr[i] = blurred[i, :, y::scale, x::scale]
+        else:
+            lr[i] = bicubic[i]
+        quality = int(drawn['quality'][i])
+        lr[i] = jpeg(lr[i], quality) if quality > 0 else (lr[i].clamp(0, 1) * 255.0).round() / 255.0
+    return lr
+
+
+def random_degrade(hr, scale, generator):
+    """LR of HR digits [N, 1, H, W] by degradations drawn per digit
+    (deterministic for a generator's state): a share TRAIN_SHARE exactly as
+    degrade(); the others a Gaussian blur of sigma in [0, SIGMA_MAX x scale]
+    (a fifth of them none), a downsampler out of DOWNSAMPLERS (block mean,
+    one pixel of each block at a random phase, MATLAB's antialiased
+    bicubic), then 8 bits, a share JPEG_SHARE of them as JPEG of a quality
+    in JPEG_QUALITY.  No noise: the evaluation's noise stays unseen, as in
+    the paper."""
+    return apply_degradations(hr, scale, draw_degradations(hr.shape[0], scale, generator))
 
 
 def warp(hr, angle, shift):
@@ -280,16 +387,19 @@ class Batches:
     """Training batches: batch i is drawn with a generator seeded by (seed, i),
     so a resumed run sees the batches the uninterrupted one would have."""
 
-    def __init__(self, images, labels, scale, seed):
+    def __init__(self, images, labels, scale, seed, degradation='train'):
         self.images, self.labels, self.scale, self.seed = images, labels, scale, seed
+        self.degradation = degradation
 
     def __call__(self, iteration, size, device):
         generator = torch.Generator().manual_seed(self.seed * 1000003 + iteration)
         index = torch.randint(0, len(self.images), (size,), generator=generator)
         hr = torch.from_numpy(self.images[index.numpy()]).float().div_(255.0).unsqueeze(1)
-        hr = augment(hr, generator)
-        hr, labels = hr.to(device), torch.from_numpy(self.labels[index.numpy()]).long().to(device)
-        return degrade(hr, self.scale), hr, labels
+        randomised = self.degradation == 'random'
+        hr = augment(hr, generator, subpixel=randomised)
+        lr = random_degrade(hr, self.scale, generator) if randomised else degrade(hr, self.scale)
+        labels = torch.from_numpy(self.labels[index.numpy()]).long()
+        return lr.to(device), hr.to(device), labels.to(device)
 
 
 def evaluate(model, images, labels, scale, device, noise_variance=0.0, batch=500, seed=7):
@@ -322,7 +432,11 @@ def build_parser():
     parser.add_argument('--lambda', dest='lam', type=float, default=None,
                         help='joint stage: weight of the classification loss (e.g. 1, 9; 0.11 for '
                              'sequential as in the paper)')
-    parser.add_argument('--init', help='checkpoint of the previous stage')
+    parser.add_argument('--init', help='checkpoint of the previous stage; for the sr stage also a '
+                                         'shipped .safetensors file, whose SR network it starts from')
+    parser.add_argument('--degradation', choices=DEGRADATIONS, default='train',
+                        help='train: the paper\'s (blur sigma scale/2, block mean); random: drawn per '
+                             'digit (random_degrade)')
     parser.add_argument('--mnist', default=MNIST_DEFAULT, help='folder of the MNIST idx files')
     parser.add_argument('--iters', type=int, default=3000)
     parser.add_argument('--minutes', type=float, default=None,
@@ -346,6 +460,30 @@ def sr_network(architecture):
     """The SR network an architecture holds: (scale, kind, shared blocks)."""
     kind = 'wdsr' if architecture['arch'] == 'wdsr' else 'fsrcnn'
     return (architecture['scale'], kind, architecture['shared'] if kind == 'wdsr' else 1)
+
+
+def init_sr_from_file(model, path, architecture):
+    """The SR network of a shipped SR² file (hfsr-sr2-*.safetensors) of the
+    same scale and SR network, into model.sr; returns how the file was
+    trained (its hfsr.training)."""
+    metadata, tensors = load_model_file(path)
+    found = {'scale': int(metadata.get('hfsr.scale', 0)), 'arch': metadata.get('hfsr.arch'),
+             'shared': int(metadata.get('hfsr.shared', 1))}
+    if metadata.get('hfsr.task') != 'structure-sr' or sr_network(found) != sr_network(architecture):
+        raise SystemExit(f'sr2: {path} is not an SR² file of {sr_network(architecture)}')
+    wdsr.load_folded(model.sr, tensors, prefix='model.sr.')
+    return metadata.get('hfsr.training', '?')
+
+
+def describe_degradation(args):
+    if args.degradation == 'train':
+        return (f'shifts up to 3 px and rotations up to 10 degrees, Gaussian blur sigma '
+                f'{blur_sigma(args.scale):g} and {args.scale}x{args.scale} block mean')
+    return (f'shifts of any fraction up to 3 px and rotations up to 10 degrees; randomised '
+            f'degradations: {TRAIN_SHARE:g} of the digits Gaussian blur sigma {blur_sigma(args.scale):g} '
+            f'and block mean, the others blur sigma 0 to {SIGMA_MAX * args.scale:g}, block mean, point '
+            f'sampling or antialiased bicubic, 8 bits, {JPEG_SHARE:g} of them JPEG quality '
+            f'{JPEG_QUALITY[0]}-{JPEG_QUALITY[1]}; no noise')
 
 
 def run_name(args):
@@ -381,7 +519,7 @@ def train(args, argv, out, log):
     images, labels = load_mnist(args.mnist, 'train')
     train_index, val_index = train_val_split(len(images))
     val_index = val_index[:args.val_count]
-    batches = Batches(images[train_index], labels[train_index], args.scale, args.seed)
+    batches = Batches(images[train_index], labels[train_index], args.scale, args.seed, args.degradation)
     lam = {'sr': None, 'classifier': 0.0, 'joint': args.lam}[args.stage]
     lr = args.lr if args.lr is not None else (1e-5 if args.stage == 'joint' else 1e-3)
 
@@ -392,7 +530,15 @@ def train(args, argv, out, log):
     origin = f'random (seed {args.seed})'
     checkpoint_path = os.path.join(out, 'checkpoint.pt')
     iteration, elapsed_before, previous = 0, 0.0, []
-    if args.init:
+    if args.init and args.init.endswith('.safetensors'):
+        if args.stage != 'sr':
+            raise SystemExit('sr2: a .safetensors --init starts the sr stage only (its classifier '
+                             'has batch normalisation folded away)')
+        shipped = init_sr_from_file(model, args.init, architecture)
+        origin = f'{args.init} (its SR network)'
+        previous = [f'SR network from {args.init}, trained as: {shipped}']
+        log(f'weights from {origin}')
+    elif args.init:
         state = hfsr_sr.load_checkpoint(args.init, device)
         if state['stage'] == 'sr':
             # Stage 1 trained the SR network alone: take it, whatever the
@@ -483,9 +629,8 @@ def train(args, argv, out, log):
             'hfsr.classes': ' '.join(str(c) for c in range(CLASSES)),
             'hfsr.training': (
                 f'SR² {args.arch}, {count} parameters; MNIST training set (80 % by a fixed '
-                f'permutation, seed {SPLIT_SEED}), shifts up to 3 px and rotations up to 10 degrees, '
-                f'Gaussian blur sigma {blur_sigma(args.scale):g} and {args.scale}x{args.scale} block '
-                f'mean; loss MSE + lambda x cross-entropy; ' + '; '.join(history)),
+                f'permutation, seed {SPLIT_SEED}), ' + describe_degradation(args) +
+                '; loss MSE + lambda x cross-entropy; ' + '; '.join(history)),
             'hfsr.quality': summary,
         }
         os.makedirs(os.path.dirname(os.path.abspath(args.export)), exist_ok=True)

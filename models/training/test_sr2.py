@@ -3,9 +3,11 @@
 # Copyright (C) 2026 the hfsr authors
 # SPDX-License-Identifier: GPL-3.0-or-later
 """Tests of the SR² training recipe (sr2.py): the idx reader, the split,
-the degradation against a naive twin and the engine's blur, the networks'
-shapes, the lambda gradient scaling, and three-stage runs whose exported
-files hfsr_export.run_graph reproduces.
+the degradation against a naive twin and the engine's blur, the randomised
+degradations (seeded, each kind against a naive twin), the networks'
+shapes, the lambda gradient scaling, three-stage runs whose exported files
+hfsr_export.run_graph reproduces, and the SR stage started from a shipped
+file.
 
 Exits 77 (skip) where PyTorch is not importable, as meson expects.
 """
@@ -31,9 +33,11 @@ except ImportError as missing:
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import dog_sr  # noqa: E402
+import hfsr_data  # noqa: E402
 import hfsr_sr  # noqa: E402
 import sr2  # noqa: E402
 from hfsr_export import load_model_file, run_graph  # noqa: E402
+from PIL import Image  # noqa: E402
 
 torch.set_num_threads(1)
 ENGINE_MODULE = os.environ.get('HFSR_ENGINE_MODULE', '')
@@ -135,6 +139,88 @@ class DegradationTest(unittest.TestCase):
 
 
 class NetworkTest(unittest.TestCase):
+    def naive_blur(self, image, sigma):
+        """hfsr_gaussian_blur's kernel, borders replicated, in numpy."""
+        if sigma == 0:
+            return image
+        k = dog_sr.gaussian_kernel(sigma)
+        r = len(k) // 2
+        padded = np.pad(image, r, mode='edge')
+        kernel = np.outer(k, k)
+        h, w = image.shape
+        return np.array([[(padded[y:y + 2 * r + 1, x:x + 2 * r + 1] * kernel).sum() for x in range(w)]
+                         for y in range(h)])
+
+    def test_random_degradations_are_seeded_and_drawn_as_documented(self):
+        hr = torch.rand(400, 1, 28, 28, generator=torch.Generator().manual_seed(1))
+        for scale in (2, 4):
+            one = sr2.random_degrade(hr[:32], scale, torch.Generator().manual_seed(5))
+            again = sr2.random_degrade(hr[:32], scale, torch.Generator().manual_seed(5))
+            other = sr2.random_degrade(hr[:32], scale, torch.Generator().manual_seed(6))
+            self.assertEqual(one.shape, (32, 1, 28 // scale, 28 // scale))
+            torch.testing.assert_close(one, again, rtol=0, atol=0)
+            self.assertGreater((one - other).abs().max().item(), 0.01)
+            drawn = sr2.draw_degradations(400, scale, torch.Generator().manual_seed(2))
+            plain = drawn['plain'].float().mean().item()
+            self.assertLess(abs(plain - sr2.TRAIN_SHARE), 0.08)
+            self.assertEqual(set(drawn['kind'].tolist()), set(range(len(sr2.DOWNSAMPLERS))))
+            self.assertTrue(bool((drawn['sigma'] >= 0).all() and (drawn['sigma'] <= sr2.SIGMA_MAX * scale).all()))
+            self.assertGreater(int((drawn['sigma'] == 0).sum()), 40)
+            quality = drawn['quality'][drawn['quality'] > 0]
+            self.assertLess(abs(len(quality) / 400 - sr2.JPEG_SHARE), 0.08)
+            self.assertTrue(bool((quality >= sr2.JPEG_QUALITY[0]).all() and (quality <= sr2.JPEG_QUALITY[1]).all()))
+            self.assertEqual(set(drawn['phase'].flatten().tolist()), set(range(scale)))
+
+    def test_each_random_degradation_equals_a_naive_twin(self):
+        image = np.random.default_rng(9).random((28, 28))
+        hr = torch.from_numpy(image)[None, None]
+        for scale in (2, 4):
+            side = 28 // scale
+            for kind, sigma, phase, quality in (('mean', 0.7 * scale / 2, (0, 0), 0), ('mean', 0.0, (0, 0), 0),
+                                                ('point', 0.0, (1, 0), 0), ('point', 1.3, (0, scale - 1), 0),
+                                                ('bicubic', 0.0, (0, 0), 0), ('bicubic', 0.9, (0, 0), 0),
+                                                ('mean', 1.0, (0, 0), 80)):
+                drawn = {'plain': torch.tensor([False]), 'sigma': torch.tensor([sigma]),
+                         'kind': torch.tensor([sr2.DOWNSAMPLERS.index(kind)]),
+                         'phase': torch.tensor([phase]), 'quality': torch.tensor([quality])}
+                produced = sr2.apply_degradations(hr, scale, drawn)[0, 0].numpy()
+                blurred = self.naive_blur(image, sigma)
+                if kind == 'mean':
+                    lr = blurred.reshape(side, scale, side, scale).mean((1, 3))
+                elif kind == 'point':
+                    lr = blurred[phase[1]::scale, phase[0]::scale]
+                else:
+                    lr = hfsr_data.imresize(blurred, 1.0 / scale)
+                pixels = np.round(np.clip(lr, 0, 1) * 255.0)
+                if quality:
+                    stream = io.BytesIO()
+                    Image.fromarray(pixels.astype(np.uint8), mode='L').save(stream, format='JPEG', quality=quality)
+                    pixels = np.asarray(Image.open(io.BytesIO(stream.getvalue())), dtype=np.float64)
+                    # JPEG changed the digit, and not beyond recognition
+                    self.assertGreater(np.abs(pixels - np.round(np.clip(lr, 0, 1) * 255.0)).max(), 0)
+                np.testing.assert_allclose(produced * 255.0, pixels, rtol=0, atol=1e-4,
+                                           err_msg=f'{kind} sigma {sigma} x{scale}')
+            # a plain digit is degrade() itself, unrounded
+            drawn = sr2.draw_degradations(1, scale, torch.Generator())
+            drawn['plain'][0] = True
+            torch.testing.assert_close(sr2.apply_degradations(hr, scale, drawn), sr2.degrade(hr, scale))
+
+    def test_sr_stage_starts_from_a_shipped_file(self):
+        for scale, arch, shared, name in ((2, 'fsrcnn', 1, 'fsrcnn-l0'), (4, 'wdsr', 4, 'wdsr4-l9')):
+            path = os.path.join(hfsr_sr.REPO, 'models', f'hfsr-sr2-x{scale}-{name}.safetensors')
+            architecture = {'scale': scale, 'arch': arch, 'shared': shared}
+            model = sr2.SR2(**architecture).eval()
+            self.assertIn('Gaussian blur', sr2.init_sr_from_file(model, path, architecture))
+            x = torch.rand(1, 1, 9, 7, generator=torch.Generator().manual_seed(3))
+            with torch.no_grad():
+                y = model.sr.rest(model.sr.shared(x), x)
+            self.assertLess((run_graph(path, x)['output'] - y).abs().max().item(), 1e-5)
+            # another network's file is refused: another scale, another SR network
+            for other in ({'scale': 6 - scale, 'arch': arch, 'shared': shared},
+                          {'scale': scale, 'arch': 'wdsr' if arch == 'fsrcnn' else 'fsrcnn', 'shared': 1}):
+                with self.assertRaises(SystemExit):
+                    sr2.init_sr_from_file(sr2.SR2(**other), path, other)
+
     def test_shapes(self):
         x = torch.rand(2, 1, 7, 9)
         for scale in (2, 4):
@@ -217,6 +303,26 @@ class TrainingRunTest(unittest.TestCase):
             with contextlib.redirect_stdout(io.StringIO()), self.assertRaises(SystemExit):
                 self.run_stage(mnist, root, '--scale', '2', '--arch', 'wdsr', '--stage', 'classifier',
                                '--init', stage1[(2, 'fsrcnn')]['checkpoint'], '--out', root + '/refused')
+
+    def test_random_degradation_run_from_a_shipped_file(self):
+        with tempfile.TemporaryDirectory() as root:
+            mnist = os.path.join(root, 'mnist')
+            write_mnist(mnist, 60, np.random.default_rng(8))
+            shipped = os.path.join(hfsr_sr.REPO, 'models', 'hfsr-sr2-x2-fsrcnn-l0.safetensors')
+            first = self.run_stage(mnist, root, '--scale', '2', '--arch', 'fsrcnn', '--stage', 'sr',
+                                   '--init', shipped, '--degradation', 'random', '--out', root + '/sr')
+            history = hfsr_sr.load_checkpoint(first['checkpoint'])['history']
+            self.assertTrue(history[0].startswith(f'SR network from {shipped}'), history[0])
+            zero = self.run_stage(mnist, root, '--scale', '2', '--arch', 'fsrcnn', '--stage', 'classifier',
+                                  '--degradation', 'random', '--init', first['checkpoint'],
+                                  '--out', root + '/l0', '--export', root + '/l0.st')
+            self.check_export(zero, root + '/l0.st', 2, 'fsrcnn', 0.0)
+            metadata, _ = load_model_file(root + '/l0.st')
+            self.assertIn('randomised degradations', metadata['hfsr.training'])
+            # the classifier of a shipped file cannot be unfolded: refused
+            with contextlib.redirect_stdout(io.StringIO()), self.assertRaises(SystemExit):
+                self.run_stage(mnist, root, '--scale', '2', '--arch', 'fsrcnn', '--stage', 'classifier',
+                               '--init', shipped, '--out', root + '/refused')
 
     def test_joint_stage_needs_a_lambda_and_a_start(self):
         with contextlib.redirect_stderr(io.StringIO()), self.assertRaises(SystemExit):

@@ -12,6 +12,11 @@
 #               then lambda 0.11 (the paper's choice for it) jointly
 # Each run trains for MINUTES of wall time (sr2.py --minutes); the iteration
 # counts are in each model's metadata and in RUNS/*/train.log.
+# The digits are degraded as DEGRADATION says (sr2.py --degradation;
+# default random, what the shipped files had).  Where MODELS already holds a
+# family's lambda-0 file, its SR stage starts from that file's SR network at
+# learning rate WARM_LR (default 5e-4), so a run continues the shipped
+# networks; FRESH=1 starts every SR stage from random weights instead.
 #
 #   models/training/train-sr2.sh SCALE [MINUTES] [MNIST_DIR]
 #
@@ -31,9 +36,19 @@ python=${PYTHON:-/usr/bin/python3}
 runs=${RUNS:-models/training/runs/sr2}
 models=${MODELS:-models}
 mkdir -p "$runs" "$models"
+# PyTorch's thread count does not bind the OpenBLAS that Debian's PyTorch
+# multiplies with (randomised degradations' bicubic): without this, a run
+# told to use one thread takes a core and a half.
+if [[ ${THREADS:-0} -gt 0 ]]; then export OPENBLAS_NUM_THREADS=$THREADS; fi
 
 common=(--scale "$scale" --mnist "$mnist" --minutes "$minutes" --iters 100000
-        --threads "${THREADS:-0}" --log-every 100)
+        --threads "${THREADS:-0}" --log-every 100 --degradation "${DEGRADATION:-random}")
+
+warm() {  # FILE: the SR stage's start, from a shipped file where there is one
+    if [[ -z ${FRESH:-} && -f $1 ]]; then
+        echo --init "$1" --lr "${WARM_LR:-5e-4}"
+    fi
+}
 
 stage() {  # NAME ARGS...: one run, its output in RUNS/NAME.out
     local name=$1
@@ -48,7 +63,7 @@ wanted() { [[ $families == *" $1 "* ]]; }
 
 x=x$scale
 if wanted fsrcnn; then
-    stage "$x-fsrcnn-sr" --arch fsrcnn --stage sr
+    stage "$x-fsrcnn-sr" --arch fsrcnn --stage sr $(warm "$models/hfsr-sr2-$x-fsrcnn-l0.safetensors")
     stage "$x-fsrcnn-l0" --arch fsrcnn --stage classifier --init "$runs/$x-fsrcnn-sr/checkpoint.pt" \
         --export "$models/hfsr-sr2-$x-fsrcnn-l0.safetensors"
     for lam in 1 9; do
@@ -65,7 +80,7 @@ fi
 for shared in 1 4; do
     wanted wdsr$shared || continue
     w=$x-wdsr$shared
-    stage "$w-sr" --arch wdsr --shared $shared --stage sr
+    stage "$w-sr" --arch wdsr --shared $shared --stage sr $(warm "$models/hfsr-sr2-$w-l0.safetensors")
     stage "$w-l0" --arch wdsr --shared $shared --stage classifier --init "$runs/$w-sr/checkpoint.pt" \
         --export "$models/hfsr-sr2-$w-l0.safetensors"
     stage "$w-l9" --arch wdsr --shared $shared --stage joint --lambda 9 \

@@ -71,6 +71,26 @@ def macs_per_input_pixel(model):
     return total
 
 
+def load_folded(module, tensors, prefix=''):
+    """Loads into `module` the weights of an exported file (hfsr_export
+    folds weight normalisation into plain weights g v / ||v||): for a
+    normalised convolution v = the weight and g = its norm per output
+    channel give the same weights back.  `tensors` maps the file's names;
+    `prefix` is what the file puts before the module's own names."""
+    state = {}
+    wanted = module.state_dict()
+    for name, value in tensors.items():
+        if not name.startswith(prefix):
+            continue
+        stem, _, leaf = name[len(prefix):].rpartition('.')
+        if leaf == 'weight' and stem + '.weight_v' in wanted:
+            state[stem + '.weight_v'] = value
+            state[stem + '.weight_g'] = value.flatten(1).norm(dim=1).view(-1, 1, 1, 1)
+        else:
+            state[name[len(prefix):]] = value
+    module.load_state_dict(state)
+
+
 def build_from_checkpoint(checkpoint):
     """A WDSRA with the architecture and weights of a training checkpoint
     (the dict hfsr_sr.py saves)."""

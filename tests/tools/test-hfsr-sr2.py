@@ -5,7 +5,9 @@
 """hfsr-classify and hfsr-sr2-eval as a user runs them, with the shipped SR²
 networks: the class of known MNIST test digits (tests/tools/fixtures/sr2,
 made by models/training/make_sr2_fixtures.py), the probabilities, the
-evaluation table on small idx and digits.png stand-ins, and the refusals.
+evaluation table on small idx and digits.png stand-ins, the degradation
+grid (its LR digits against the training code's degradations where
+PyTorch is there), and the refusals.
 
 Usage: test-hfsr-sr2.py HFSR-CLASSIFY HFSR-SR2-EVAL.  Exits 77 (skip)
 without numpy or PIL.
@@ -27,6 +29,11 @@ except ImportError as missing:
     print(f'skipping the SR² tool tests: {missing}')
     sys.exit(77)
 
+try:
+    import torch
+except ImportError:
+    torch = None
+
 ROOT = os.environ.get('HFSR_SOURCE_ROOT',
                       os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', '..'))
 FIXTURES = os.path.join(ROOT, 'tests', 'tools', 'fixtures', 'sr2')
@@ -45,6 +52,15 @@ def run_to_full(tool, *args):
     (no space left), as on a full disk."""
     with open('/dev/full', 'w') as full:
         return run(tool, *args, stdout=full)
+
+
+def tables(text):
+    """{degradation name: (header, rows)} of hfsr-sr2-eval's grid output."""
+    found = {}
+    for part in text.split('\n### ')[1:]:
+        found[part.split(':', 1)[0] if not part.startswith(('mean', 'point', 'shift', 'jpeg'))
+              else ':'.join(part.split(':', 2)[:2])] = table_rows(part)
+    return found
 
 
 def table_rows(text):
@@ -205,6 +221,80 @@ class EvalTest(unittest.TestCase):
             _, other = table_rows(reseeded.stdout)
             self.assertEqual([r[1:3] for r in other], [r[1:3] for r in rows])
             self.assertNotEqual([r[3] for r in other], [r[3] for r in rows])
+
+    def test_degradation_grid(self):
+        images, labels = hr_stand_ins()
+        with tempfile.TemporaryDirectory() as root:
+            write_idx(os.path.join(root, 't10k-images-idx3-ubyte.gz'), images)
+            write_idx(os.path.join(root, 't10k-labels-idx1-ubyte.gz'), labels)
+            args = ('--scale', '4', '--noise', '0,0.01', '--methods', 'bicubic,sr2-fsrcnn', root)
+            first = run(EVAL, '--degradation', 'grid,mean:0.5', *args)
+            self.assertEqual(first.returncode, 0, first.stderr)
+            found = tables(first.stdout)
+            self.assertEqual(list(found), ['train', 'mean:0.25', 'mean:0', 'point:0', 'point:0.25', 'bicubic',
+                                           'shift:0.5', 'warp', 'jpeg:75', 'mean:0.5'])
+            for name, (header, rows) in found.items():
+                self.assertEqual(header[:3], ['method', 'SSIM σ²=0', 'acc. σ²=0'], name)
+                self.assertEqual([r[0] for r in rows], ['bicubic', 'sr2-fsrcnn'], name)
+            # train is mean:0.5; the others degrade differently
+            self.assertEqual(found['train'][1], found['mean:0.5'][1])
+            for name in found:
+                if name not in ('train', 'mean:0.5'):
+                    self.assertNotEqual(found[name][1][0][1:], found['train'][1][0][1:], name)
+            self.assertEqual(run(EVAL, '--degradation', 'grid,mean:0.5', *args).stdout, first.stdout)
+            # the seed draws the noise and warp's motions, nothing else
+            reseeded = tables(run(EVAL, '--degradation', 'grid', '--seed', '5', *args).stdout)
+            self.assertEqual(reseeded['point:0'][1][0][1], found['point:0'][1][0][1])
+            self.assertNotEqual(reseeded['warp'][1][0][1], found['warp'][1][0][1])
+            for word in ('mean', 'mean:-1', 'point:3', 'jpeg:0', 'jpeg:7.5', 'shift:5', 'warp:1', 'blur:1',
+                         'train,', 'bicubic:1'):
+                result = run(EVAL, '--degradation', word, *args)
+                self.assertEqual(result.returncode, 2, word)
+                self.assertIn('--degradation: ', result.stderr, word)
+
+    @unittest.skipIf(torch is None, 'no PyTorch for the training code')
+    def test_degradations_equal_the_training_code(self):
+        sys.path.insert(0, os.path.join(ROOT, 'models', 'training'))
+        import sr2
+        images, labels = hr_stand_ins()
+        with tempfile.TemporaryDirectory() as root:
+            write_idx(os.path.join(root, 't10k-images-idx3-ubyte.gz'), images)
+            write_idx(os.path.join(root, 't10k-labels-idx1-ubyte.gz'), labels)
+            for scale in (2, 4):
+                folder = os.path.join(root, f'lr{scale}')
+                result = run(EVAL, '--scale', str(scale), '--methods', 'bicubic', '--noise', '0', '--degradation',
+                             'train,mean:0.35,point:0,point:0.25,bicubic,shift:0.5,warp,jpeg:75',
+                             '--save-lr', folder, root)
+                self.assertEqual(result.returncode, 0, result.stderr)
+                hr = torch.from_numpy(images.astype(np.float64) / 255.0).unsqueeze(1)
+                n = len(images)
+
+                def drawn(kind, sigma):
+                    return {'plain': torch.zeros(n, dtype=torch.bool), 'sigma': torch.full((n,), sigma),
+                            'kind': torch.full((n,), sr2.DOWNSAMPLERS.index(kind)),
+                            'phase': torch.full((n, 2), scale // 2), 'quality': torch.zeros(n, dtype=torch.long)}
+
+                train = sr2.degrade(hr, scale)
+                moved = sr2.degrade(sr2.warp(hr, torch.zeros(n), torch.full((n, 2), scale / 2)), scale)
+                expected = {
+                    'train': train, 'mean-0.35': sr2.apply_degradations(hr, scale, drawn('mean', 0.35 * scale)),
+                    'point-0': sr2.apply_degradations(hr, scale, drawn('point', 0.0)),
+                    'point-0.25': sr2.apply_degradations(hr, scale, drawn('point', 0.25 * scale)),
+                    'bicubic': sr2.apply_degradations(hr, scale, drawn('bicubic', 0.0)),
+                    'shift-0.5': moved,
+                    'jpeg-75': torch.stack([sr2.jpeg(lr, 75) for lr in train])}
+                for name, lr in expected.items():
+                    want = np.round(np.clip(lr[:, 0].numpy(), 0, 1) * 255.0)
+                    got = np.stack([np.asarray(Image.open(os.path.join(folder, f'{name}-{i:05d}.png')).convert('L'),
+                                               dtype=np.float64) for i in range(n)])
+                    self.assertEqual(got.shape, want.shape, name)
+                    # 8-bit files; JPEG may turn a rounding tie into a level or two
+                    self.assertLessEqual(np.abs(got - want).max(), 2 if name == 'jpeg-75' else 1, (scale, name))
+                    self.assertLess(np.abs(got - want).mean(), 0.05, (scale, name))
+                warped = [np.asarray(Image.open(os.path.join(folder, f'warp-{i:05d}.png')).convert('L'))
+                          for i in range(n)]
+                self.assertTrue(any(np.abs(w.astype(int) - t).max() > 20
+                                    for w, t in zip(warped, np.round(train[:, 0].numpy() * 255.0))))
 
     def test_refuses_bad_idx_files(self):
         images, labels = hr_stand_ins()
