@@ -17,9 +17,11 @@ import argparse
 import copy
 import fractions
 import importlib.util
+import json
 import math
 import os
 import queue
+import re
 import shlex
 import sys
 import threading
@@ -30,7 +32,7 @@ import torch
 
 import hfsr_data
 import wdsr
-from hfsr_export import export_model
+from hfsr_export import export_model, load_model_file
 from hfsr_weightmap import hf_l1_loss
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -108,7 +110,9 @@ def build_parser():
     parser.add_argument('--lr-end', type=float, default=None,
                         help='learning rate at the end of the cosine decay (default lr/100)')
     parser.add_argument('--init', help='checkpoint to start from (fine-tuning an alpha>0 model '
-                                       'from the alpha=0 one of the same scale)')
+                                       'from the alpha=0 one of the same scale), or a model file '
+                                       '(.safetensors, e.g. a shipped one) to continue in a new '
+                                       'step with a fresh optimiser')
     parser.add_argument('--out', help='run folder: checkpoint, log, exported model '
                                       '(default models/training/runs/hfsr-xS-aALPHA)')
     parser.add_argument('--resume', action='store_true',
@@ -344,6 +348,40 @@ def describe_device(device):
     return f'cpu ({torch.get_num_threads()} threads), torch {torch.__version__}'
 
 
+def steps_of(metadata, path):
+    """The training steps of a model file's metadata (hfsr.steps: one entry
+    a run, each run appending its own); a file made before the steps were
+    kept gets one entry made from its hfsr.training and hfsr.quality."""
+    if 'hfsr.steps' in metadata:
+        return json.loads(metadata['hfsr.steps'])
+    training = metadata.get('hfsr.training', '')
+    found = {key: re.search(pattern, training) for key, pattern in (
+        ('iterations', r'iterations: (\d+)'), ('seconds', r'wall time: (\d+) s'), ('device', r'device: ([^;]+)'))}
+    psnr = re.search(r'model ([\d.]+) dB', metadata.get('hfsr.quality', ''))
+    return [{'iterations': int(found['iterations'].group(1)) if found['iterations'] else 0,
+             'seconds': int(found['seconds'].group(1)) if found['seconds'] else None,
+             'device': found['device'].group(1) if found['device'] else None,
+             'validation_db': float(psnr.group(1)) if psnr else None,
+             'command': '(before steps were recorded: ' + os.path.basename(path) + "'s hfsr.training)"}]
+
+
+def init_from_file(model, path, architecture):
+    """Loads an exported WDSR-A file (a shipped hfsr-xS-*.safetensors) into
+    `model`, weight normalisation unfolded (wdsr.load_folded), and returns
+    its training steps (steps_of)."""
+    try:
+        metadata, tensors = load_model_file(path)
+    except (OSError, ValueError) as problem:
+        raise SystemExit(f'hfsr_sr: --init {path}: {problem}')
+    if metadata.get('hfsr.task') != 'super-resolution' or metadata.get('hfsr.scale') != str(architecture['scale']):
+        raise SystemExit(f'hfsr_sr: --init {path} is not a x{architecture["scale"]} super-resolution file')
+    try:
+        wdsr.load_folded(model, tensors)
+    except RuntimeError as problem:
+        raise SystemExit(f'hfsr_sr: --init {path} is not a network of {architecture} ({problem})')
+    return steps_of(metadata, path)
+
+
 def main(argv=None):
     argv = sys.argv[1:] if argv is None else list(argv)
     args = build_parser().parse_args(argv)
@@ -380,6 +418,7 @@ def train(args, argv, alpha, out, export_path, lr_end, log):
         f'validation: {validation.names() or "none"}')
 
     architecture = {'scale': args.scale, 'features': 32, 'blocks': 8, 'expansion': 4, 'channels': 3}
+    steps = []
     torch.manual_seed(args.seed)
     model = wdsr.WDSRA(**architecture).to(device)
     optimizer = torch.optim.Adam(model.parameters(), lr=args.lr)
@@ -396,13 +435,22 @@ def train(args, argv, alpha, out, export_path, lr_end, log):
         iteration, elapsed_before = state['iteration'], state['elapsed']
         args.iters = state.get('iterations', args.iters) if args.minutes is not None else args.iters
         init_description = state['init']
+        steps = state.get('steps', [])
         log(f'resumed from {checkpoint_path} at iteration {iteration} ({elapsed_before:.0f} s so far)')
+    elif args.init and args.init.endswith('.safetensors'):
+        steps = init_from_file(model, args.init, architecture)
+        init_description = (f'{os.path.basename(args.init)} ({sum(s["iterations"] for s in steps)} '
+                            f'iterations in {len(steps)} recorded steps; a fresh optimiser)')
+        log(f'initialised from {args.init}')
     elif args.init:
         state = load_checkpoint(args.init, device)
         if state['architecture'] != architecture:
             raise SystemExit(f'hfsr_sr: --init {args.init} holds {state["architecture"]}, '
                              f'not {architecture}')
         model.load_state_dict(state['model'])
+        steps = state.get('steps', []) + [{
+            'iterations': state['iteration'], 'seconds': round(state['elapsed']), 'device': None,
+            'alpha': repr(state['alpha']), 'validation_db': None, 'command': state['command']}]
         init_description = (f'{os.path.basename(os.path.dirname(os.path.abspath(args.init)))}/'
                             f'{os.path.basename(args.init)} (iteration {state["iteration"]})')
         log(f'initialised from {args.init}')
@@ -414,7 +462,7 @@ def train(args, argv, alpha, out, export_path, lr_end, log):
         return {'architecture': architecture, 'model': model.state_dict(),
                 'optimizer': optimizer.state_dict(), 'iterations': args.iters,
                 'iteration': iteration, 'elapsed': elapsed_before + time.monotonic() - start,
-                'init': init_description, 'alpha': alpha, 'command': command}
+                'init': init_description, 'alpha': alpha, 'command': command, 'steps': steps}
 
     start = time.monotonic()
     last_checkpoint = start
@@ -486,6 +534,10 @@ def train(args, argv, alpha, out, export_path, lr_end, log):
             f'{lr_end:g}; init: {init_description}; iterations: {iteration} of batch {args.batch}; '
             f'wall time: {wall_time:.0f} s; device: {describe_device(device)}; command: {command}'),
         'hfsr.quality': quality,
+        'hfsr.steps': json.dumps(steps + [{
+            'iterations': iteration, 'seconds': round(wall_time), 'device': describe_device(device),
+            'alpha': args.alpha, 'validation_db': None if overall is None else round(overall[0], 3),
+            'command': command}]),
     }
     os.makedirs(os.path.dirname(os.path.abspath(export_path)), exist_ok=True)
     export_model(copy.deepcopy(model).cpu().eval(), export_path, input_channels=3, metadata=metadata)

@@ -13,6 +13,7 @@ Exits 77 (skip) where PyTorch is not importable, as meson expects.
 import contextlib
 import ctypes
 import io
+import json
 import math
 import os
 import sys
@@ -447,6 +448,32 @@ class TrainingRunTest(unittest.TestCase):
         self.assertEqual(metadata['hfsr.alpha'], '0.2')
         self.assertIn('init: run-a0/checkpoint.pt (iteration 6)', metadata['hfsr.training'])
         self.assert_file_matches_checkpoint(tuned['export'], tuned['checkpoint'], 2)
+
+    def test_steps_continue_a_shipped_file(self):
+        shipped = os.path.join(hfsr_sr.REPO, 'models', 'hfsr-x2-a0.safetensors')
+        x = torch.rand(1, 3, 11, 13, generator=torch.Generator().manual_seed(5))
+        before = run_graph(shipped, x)['output']
+        # A step of no iterations gives the shipped network back: the
+        # weight-norm unfolding and the export lose nothing.
+        zero = self.train('--iters', '0', '--init', shipped, '--val-every', '0',
+                          '--out', os.path.join(self.tmp.name, 'step0'))
+        self.assertLess((run_graph(zero['export'], x)['output'] - before).abs().max().item(), 1e-5)
+        steps = json.loads(zero['metadata']['hfsr.steps'])
+        shipped_metadata, _ = load_model_file(shipped)
+        self.assertEqual(len(steps), 1 + len(json.loads(shipped_metadata.get('hfsr.steps', '[0]'))))
+        self.assertGreater(steps[0]['iterations'], 0)
+        self.assertEqual(steps[-1]['iterations'], 0)
+        self.assertIn('hfsr-x2-a0.safetensors', zero['metadata']['hfsr.training'])
+        # The next step starts from that file and is appended to its log.
+        one = self.train('--iters', '2', '--init', zero['export'], '--lr', '1e-4', '--val-every', '0',
+                         '--out', os.path.join(self.tmp.name, 'step1'))
+        self.assertEqual([s['iterations'] for s in json.loads(one['metadata']['hfsr.steps'])],
+                         [s['iterations'] for s in steps] + [2])
+        self.assertGreater((run_graph(one['export'], x)['output'] - before).abs().max().item(), 0)
+        for wrong in ('hfsr-x3-a0.safetensors', 'hfsr-sr2-x2-fsrcnn-l0.safetensors'):
+            with self.assertRaises(SystemExit):
+                self.train('--iters', '1', '--init', os.path.join(hfsr_sr.REPO, 'models', wrong),
+                           '--out', os.path.join(self.tmp.name, 'refused'))
 
     def test_resume_equals_uninterrupted_run(self):
         # A constant learning rate makes the schedule independent of --iters, so
