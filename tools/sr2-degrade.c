@@ -20,7 +20,7 @@
 #include "hfsr.h"
 
 #define N_PIXELS (SR2_SIDE * SR2_SIDE)
-#define WARP_SHIFT 3       /* px, as the paper's augmentation */
+#define WARP_SHIFT 3 /* px, as the paper's augmentation */
 #define WARP_DEGREES 10.0
 #define WARP_STREAM 0x77617270u /* keeps warp's draws apart from the noise's */
 
@@ -201,7 +201,8 @@ jpeg_round_trip (float *plane, int side, int quality, GError **error)
   struct jpeg_compress_struct out;
   struct jpeg_decompress_struct in;
   JpegError failure;
-  unsigned char *pixels = g_new (unsigned char, (gsize) side * side);
+  gsize n_pixels = (gsize) side * side;
+  unsigned char *pixels = g_malloc (n_pixels);
   unsigned char *volatile bytes = NULL;
   unsigned long size = 0;
   volatile gboolean ok = FALSE;
@@ -209,8 +210,8 @@ jpeg_round_trip (float *plane, int side, int quality, GError **error)
   memset (&out, 0, sizeof out);
   memset (&in, 0, sizeof in);
   for (int i = 0; i < side * side; i++)
-    pixels[i] = (unsigned char) floor (CLAMP (plane[i], 0.0f, 1.0f) * 255.0
-                                       + 0.5);
+    pixels[i]
+      = (unsigned char) floor (CLAMP (plane[i], 0.0f, 1.0f) * 255.0 + 0.5);
   out.err = jpeg_std_error (&failure.base);
   in.err = &failure.base;
   failure.base.error_exit = jpeg_escape;
@@ -271,9 +272,8 @@ jpeg_round_trip (float *plane, int side, int quality, GError **error)
 }
 
 gboolean
-sr2_degrade (const Sr2Degradation *d, const float *hr, int scale,
-             guint32 seed, guint32 index, float *target, float *lr,
-             GError **error)
+sr2_degrade (const Sr2Degradation *d, const float *hr, int scale, guint32 seed,
+             guint32 index, float *target, float *lr, GError **error)
 {
   int side = SR2_SIDE / scale;
 

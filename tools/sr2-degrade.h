@@ -17,7 +17,7 @@
 /* The grid: the training degradation, weaker and no blur, point sampling,
  * bicubic, a half-pixel shift, the paper's shifts and rotations, and JPEG
  * (docs/design.md, "SR² in the wild"). */
-#define SR2_GRID                                                              \
+#define SR2_GRID \
   "train,mean:0.25,mean:0,point:0,point:0.25,bicubic,shift:0.5,warp,jpeg:75"
 
 typedef enum
