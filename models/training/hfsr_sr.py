@@ -536,7 +536,7 @@ def train(args, argv, alpha, out, export_path, lr_end, log):
         'hfsr.quality': quality,
         'hfsr.steps': json.dumps(steps + [{
             'iterations': iteration, 'seconds': round(wall_time), 'device': describe_device(device),
-            'alpha': args.alpha, 'validation_db': None if overall is None else round(overall[0], 3),
+            'alpha': repr(alpha), 'validation_db': None if overall is None else round(overall[0], 3),
             'command': command}]),
     }
     os.makedirs(os.path.dirname(os.path.abspath(export_path)), exist_ok=True)

@@ -43,6 +43,7 @@ Values are MNIST's grey levels / 255 (light digit on black).
 """
 
 import argparse
+import functools
 import gzip
 import io
 import math
@@ -167,11 +168,16 @@ def blur_each(hr, sigmas):
     return y.transpose(0, 1)
 
 
+@functools.lru_cache(maxsize=None)
+def _resize_matrix(side, scale):
+    # every batch of a run downscales the same sizes: built once
+    return torch.from_numpy(hfsr_data.resize_matrix(side, side // scale, 1.0 / scale))
+
+
 def bicubic_matrix(side, scale, like):
     """MATLAB's antialiased bicubic downscale of one axis by 1/scale
     (hfsr_data.resize_matrix, as hfsr_imresize)."""
-    m = hfsr_data.resize_matrix(side, side // scale, 1.0 / scale)
-    return torch.from_numpy(m).to(like.dtype).to(like.device)
+    return _resize_matrix(side, scale).to(like.dtype).to(like.device)
 
 
 def jpeg(lr, quality):

@@ -58,8 +58,8 @@ def tables(text):
     """{degradation name: (header, rows)} of hfsr-sr2-eval's grid output."""
     found = {}
     for part in text.split('\n### ')[1:]:
-        found[part.split(':', 1)[0] if not part.startswith(('mean', 'point', 'shift', 'jpeg'))
-              else ':'.join(part.split(':', 2)[:2])] = table_rows(part)
+        # "NAME: what it does": a name such as mean:0.25 has no space
+        found[part.split(': ', 1)[0]] = table_rows(part)
     return found
 
 
