@@ -36,6 +36,7 @@ checkpoints are hfsr_sr.py's; see models/training/README.md for the recipe.
 import argparse
 import copy
 import hashlib
+import json
 import math
 import os
 import shlex
@@ -670,6 +671,9 @@ def train_generator(args, command, out, log, device):
             raise SystemExit('hfsr_perceptual: give --init FILE.safetensors or --scale S')
         args.init = os.path.join(hfsr_sr.REPO, 'models', f'hfsr-x{args.scale}-a0.safetensors')
     generator, architecture = load_generator(args.init)
+    # The history of the weights this stage continues: each export appends
+    # its own step, so a file's hfsr.steps is its whole lineage (training_log.py).
+    steps = hfsr_sr.steps_of(load_model_file(args.init)[0], args.init)
     if args.scale is not None and args.scale != architecture['scale']:
         raise SystemExit(f'hfsr_perceptual: --init {args.init} is x{architecture["scale"]}, '
                          f'not x{args.scale}')
@@ -746,6 +750,7 @@ def train_generator(args, command, out, log, device):
     generator.eval()
 
     quality = 'not measured (no validation images)'
+    scores = None
     if evaluation:
         scores = evaluation.run(torch_upscaler(generator, device))
         quality = (f'after {progress["iteration"]} iterations, {len(evaluation.pairs)} validation images '
@@ -771,6 +776,10 @@ def train_generator(args, command, out, log, device):
             f'wall time: {progress["elapsed"]:.0f} s; device: {hfsr_sr.describe_device(device)}; '
             f'command: {command}'),
         'hfsr.quality': quality,
+        'hfsr.steps': json.dumps(steps + [{
+            'iterations': progress['iteration'], 'seconds': round(progress['elapsed']),
+            'device': hfsr_sr.describe_device(device), 'stage': f'perceptual-{stage}',
+            'validation_db': None if scores is None else round(scores[0], 3), 'command': command}]),
     }
     export_path = args.export or os.path.join(out, f'{stage}.safetensors')
     os.makedirs(os.path.dirname(os.path.abspath(export_path)), exist_ok=True)

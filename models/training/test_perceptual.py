@@ -19,6 +19,7 @@ need them are skipped, with the reason, where they are missing.
 import contextlib
 import ctypes
 import io
+import json
 import math
 import os
 import shutil
@@ -369,6 +370,17 @@ class StageRunTest(unittest.TestCase):
             self.assertIn('Y-PSNR (dB)', metadata['hfsr.quality'])
             # Training moved the weights.
             self.assertFalse(torch.equal(tensors['head.weight'], shipped['head.weight']), stage)
+            # Each stage appends its step to the steps of the file it started
+            # from: the shipped file's, then one per stage of the chain.
+            steps = json.loads(metadata['hfsr.steps'])
+            shipped_steps = hfsr_sr.steps_of(load_model_file(SHIPPED_X2)[0], SHIPPED_X2)
+            self.assertEqual(steps[:len(shipped_steps)], shipped_steps)
+            chain = steps[len(shipped_steps):]
+            self.assertEqual([s['stage'] for s in chain],
+                             ['perceptual-' + s for s in hp.GENERATOR_STAGES[:hp.GENERATOR_STAGES.index(stage) + 1]])
+            self.assertEqual(chain[-1]['iterations'], 2)
+            self.assertIn(f'--stage {stage}', chain[-1]['command'])
+            self.assertIsInstance(chain[-1]['validation_db'], float)
 
             state = hfsr_sr.load_checkpoint(result['checkpoint'])
             model = wdsr.WDSRA(**state['identity']['architecture'])
