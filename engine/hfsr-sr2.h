@@ -17,17 +17,18 @@ G_BEGIN_DECLS
  * global output named "class" holds the class probabilities. */
 
 /* The family prefix of the shipped networks: "hfsr-sr2-x<scale>-<arch>-l"
- * (arch "fsrcnn" or "sequential") or "hfsr-sr2-x<scale>-wdsr<shared>-l";
+ * (arch "fsrcnn", "fsrcnn-noisy" — FSRCNN trained with noise too — or
+ * "sequential") or "hfsr-sr2-x<scale>-wdsr<shared>-l";
  * members carry their lambda in "hfsr.lambda".  Free with g_free. */
 char *hfsr_structure_sr_family (int scale, const char *arch, int shared);
 
 /* The model file @path, or (@path NULL) the shipped family at @lambda
  * (weights blended between the two nearest trained lambdas, as
- * hfsr_model_load_for_value).  Trained: scale 2 and 4; arch "fsrcnn" and
- * "sequential" with 1 shared layer, "wdsr" with 1 or 4; anything else is
- * HFSR_ERROR_INVALID_ARGUMENT.  The network must take one grey channel,
- * give one at @scale and have a "class" output of at least two classes,
- * else HFSR_ERROR_FORMAT says what it has. */
+ * hfsr_model_load_for_value).  Trained: scale 2 and 4; arch "fsrcnn",
+ * "fsrcnn-noisy" and "sequential" with 1 shared layer, "wdsr" with 1 or 4;
+ * anything else is HFSR_ERROR_INVALID_ARGUMENT.  The network must take one
+ * grey channel, give one at @scale and have a "class" output of at least
+ * two classes, else HFSR_ERROR_FORMAT says what it has. */
 HfsrModel *hfsr_model_load_structure_sr (const char *path, int scale,
                                          const char *arch, int shared,
                                          double lambda, GError **error);

@@ -19,7 +19,8 @@ arch_known (const char *arch)
 {
   return arch != NULL
          && (strcmp (arch, "fsrcnn") == 0 || strcmp (arch, "wdsr") == 0
-             || strcmp (arch, "sequential") == 0);
+             || strcmp (arch, "sequential") == 0
+             || strcmp (arch, "fsrcnn-noisy") == 0);
 }
 
 char *
@@ -96,8 +97,9 @@ hfsr_model_load_structure_sr (const char *path, int scale, const char *arch,
         {
           g_set_error (error, HFSR_ERROR, HFSR_ERROR_INVALID_ARGUMENT,
                        "no Structure-aware SR network is trained for x%d, "
-                       "%s with %d shared layers: scales 2 and 4; fsrcnn "
-                       "and sequential (1 shared), wdsr (1 or 4 shared)",
+                       "%s with %d shared layers: scales 2 and 4; fsrcnn, "
+                       "fsrcnn-noisy and sequential (1 shared), wdsr (1 or "
+                       "4 shared)",
                        scale, arch != NULL ? arch : "(none)", shared);
           return NULL;
         }

@@ -24,6 +24,8 @@ enum_start (hfsr_structure_sr_arch)
   enum_value (HFSR_STRUCTURE_SR_WDSR,       "wdsr",       N_("SR²-WDSR"))
   enum_value (HFSR_STRUCTURE_SR_SEQUENTIAL, "sequential",
               N_("Sequential (SR, then classifier)"))
+  enum_value (HFSR_STRUCTURE_SR_FSRCNN_NOISY, "fsrcnn-noisy",
+              N_("SR²-FSRCNN for noisy input"))
 enum_end (HfsrStructureSrArch)
 
 enum_start (hfsr_structure_sr_polarity)
@@ -44,7 +46,9 @@ property_enum (arch, _("Network"), HfsrStructureSrArch,
   description (_("Which network upscales: SR²-FSRCNN and SR²-WDSR share "
                  "their first layers with the digit classifier; "
                  "sequential, the baseline, upscales first and classifies "
-                 "the upscale."))
+                 "the upscale.  SR²-FSRCNN for noisy input was also trained "
+                 "on grainy digits: it holds up better under noise and "
+                 "smooths clean input a little more."))
 
 property_int (shared_layers, _("Shared layers"), 1)
   description (_("Layers shared by upscaling and classification: 1, or 4 "
@@ -59,8 +63,8 @@ property_double (lambda, _("Class weight (λ)"), 9.0)
                  "loss): higher values keep its shape clearer, also under "
                  "noise; 0 is plain super-resolution.  Values between two "
                  "trained ones blend those networks' weights (trained: 0, "
-                 "1 and 9; 0 and 9 for SR²-WDSR; 0 and 0.11 for "
-                 "sequential)."))
+                 "1 and 9 for both SR²-FSRCNN; 0 and 9 for SR²-WDSR; 0 and "
+                 "0.11 for sequential)."))
   value_range (0.0, 9.0)
 
 property_enum (polarity, _("Characters"), HfsrStructureSrPolarity,
@@ -85,7 +89,9 @@ property_file_path (model, _("Model file"), "")
 /* clang-format on */
 #include "hfsr-op-common.h"
 
-static const char *arch_names[] = { "fsrcnn", "wdsr", "sequential" };
+/* Indexed by HfsrStructureSrArch; the engine's names of the families. */
+static const char *arch_names[]
+  = { "fsrcnn", "wdsr", "sequential", "fsrcnn-noisy" };
 
 static HfsrModel *
 load_model (GeglOperation *operation, GError **error)

@@ -93,7 +93,8 @@ static const HfsrArg structure_sr_args[] = {
   { HFSR_ARG_PROPERTY, HFSR_TYPE_INT, "scale", "Upscaling factor: 2 or 4" },
   { HFSR_ARG_PROPERTY, HFSR_TYPE_INT, "arch",
     "The network: { FSRCNN (0): SR²-FSRCNN; WDSR (1): SR²-WDSR; "
-    "SEQUENTIAL (2): FSRCNN, then the classifier on its upscale }" },
+    "SEQUENTIAL (2): FSRCNN, then the classifier on its upscale; "
+    "FSRCNN-NOISY (3): SR²-FSRCNN trained on noisy digits too }" },
   { HFSR_ARG_PROPERTY, HFSR_TYPE_INT, "shared-layers",
     "Layers shared by upscaling and classification: 1, or 4 for WDSR" },
   { HFSR_ARG_PROPERTY, HFSR_TYPE_FLOAT, "lambda",

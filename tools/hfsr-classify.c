@@ -149,7 +149,7 @@ main (int argc, char **argv)
     = { { "scale", 's', 0, G_OPTION_ARG_INT, &scale,
           "The network's upscaling, 2 or 4 (default 4)", "S" },
         { "arch", 'a', 0, G_OPTION_ARG_STRING, &arch,
-          "fsrcnn (default), wdsr or sequential", "ARCH" },
+          "fsrcnn (default), wdsr, sequential or fsrcnn-noisy", "ARCH" },
         { "shared", 0, 0, G_OPTION_ARG_INT, &shared,
           "Shared layers: 1 (default), or 4 for wdsr", "N" },
         { "lambda", 'l', 0, G_OPTION_ARG_DOUBLE, &lambda,

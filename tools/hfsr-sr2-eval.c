@@ -46,6 +46,8 @@ static const Method methods_known[] = {
   { "sequential", "sequential", 1, 0.11,
     "FSRCNN, then the classifier on its upscale (lambda 0.11)" },
   { "sr2-fsrcnn", "fsrcnn", 1, 9.0, "SR²-FSRCNN, lambda 9" },
+  { "sr2-fsrcnn-noisy", "fsrcnn-noisy", 1, 9.0,
+    "SR²-FSRCNN trained on noisy digits too, lambda 9" },
   { "sr2-wdsr1", "wdsr", 1, 9.0, "SR²-WDSR, 1 shared block, lambda 9" },
   { "sr2-wdsr4", "wdsr", 4, 9.0, "SR²-WDSR, 4 shared blocks, lambda 9" },
 };
@@ -268,16 +270,30 @@ parse_list (const char *text, double **values, int *n, GError **error)
   return *n > 0;
 }
 
+/* Every method's name, joined by @separator: the default list, and what
+ * the help and the errors offer.  Free with g_free. */
+static char *
+known_method_names (const char *separator)
+{
+  const char *names[G_N_ELEMENTS (methods_known) + 1] = { NULL };
+
+  for (guint k = 0; k < G_N_ELEMENTS (methods_known); k++)
+    names[k] = methods_known[k].name;
+  return g_strjoinv (separator, (char **) names);
+}
+
 static const Method *
 find_method (const char *name, GError **error)
 {
+  char *known;
+
   for (guint k = 0; k < G_N_ELEMENTS (methods_known); k++)
     if (strcmp (name, methods_known[k].name) == 0)
       return &methods_known[k];
+  known = known_method_names (", ");
   g_set_error (error, HFSR_ERROR, HFSR_ERROR_INVALID_ARGUMENT,
-               "unknown method '%s' (bicubic, fsrcnn, sequential, sr2-fsrcnn, "
-               "sr2-wdsr1, sr2-wdsr4)",
-               name);
+               "unknown method '%s' (%s)", name, known);
+  g_free (known);
   return NULL;
 }
 
@@ -513,7 +529,9 @@ main (int argc, char **argv)
 {
   int scale = 0, count = 0, seed = 1;
   char *noise_text = NULL, *methods_text = NULL, *degradation_text = NULL;
-  char *save_dir = NULL;
+  char *save_dir = NULL, *all_methods = known_method_names (",");
+  char *methods_help
+    = g_strdup_printf ("Comma-separated: %s (default all)", all_methods);
   Sr2Degradation *degradations = NULL;
   int n_degradations = 0;
   char **inputs = NULL, **method_names = NULL;
@@ -538,9 +556,7 @@ main (int argc, char **argv)
     { "noise", 0, 0, G_OPTION_ARG_STRING, &noise_text,
       "Noise variances added to the LR input (default 0,1e-4,1e-3,1e-2)",
       "V,..." },
-    { "methods", 'm', 0, G_OPTION_ARG_STRING, &methods_text,
-      "Comma-separated: bicubic, fsrcnn, sequential, sr2-fsrcnn, sr2-wdsr1, "
-      "sr2-wdsr4 (default all)",
+    { "methods", 'm', 0, G_OPTION_ARG_STRING, &methods_text, methods_help,
       "M,..." },
     { "seed", 0, 0, G_OPTION_ARG_INT, &seed, "Noise seed (default 1)", "N" },
     { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &inputs, NULL,
@@ -568,10 +584,7 @@ main (int argc, char **argv)
                    &n_noise, &error))
     goto out;
   method_names
-    = g_strsplit (methods_text ? methods_text
-                               : "bicubic,fsrcnn,sequential,sr2-fsrcnn,"
-                                 "sr2-wdsr1,sr2-wdsr4",
-                  ",", -1);
+    = g_strsplit (methods_text ? methods_text : all_methods, ",", -1);
   for (int m = 0; method_names[m] != NULL; m++)
     if (find_method (method_names[m], &error) == NULL)
       goto out;
@@ -610,6 +623,8 @@ out:
   g_free (save_dir);
   g_free (degradations);
   g_free (methods_text);
+  g_free (methods_help);
+  g_free (all_methods);
   g_strfreev (inputs);
   return status;
 }

@@ -68,7 +68,7 @@ from PIL import Image
 MNIST_DEFAULT = os.path.join(hfsr_sr.REPO, '..', 'shared', 'data', 'digits', 'mnist')
 ARCHS = ('fsrcnn', 'wdsr', 'sequential')
 STAGES = ('sr', 'classifier', 'joint')
-DEGRADATIONS = ('train', 'random')
+DEGRADATIONS = ('train', 'random', 'random-noise')
 # --degradation random (docs/design.md, "SR² in the wild"): the share of
 # digits degraded exactly as --degradation train, so that the networks keep
 # what they do there; the largest blur, as a multiple of the scale; the
@@ -78,6 +78,13 @@ SIGMA_MAX = 0.6
 JPEG_SHARE = 0.3
 JPEG_QUALITY = (60, 95)
 DOWNSAMPLERS = ('mean', 'point', 'bicubic')
+# --degradation random-noise (the "fsrcnn-noisy" family): randomised
+# degradations, then Gaussian noise on a share NOISE_SHARE of the digits,
+# its variance log-uniform in NOISE_VARIANCE: around the evaluation grid's
+# 1e-4 to 1e-2, so that the grid's noise is no longer unseen (the family is
+# named for it and compared with the unseen-noise one in the model card).
+NOISE_SHARE = 0.75
+NOISE_VARIANCE = (1e-5, 2e-2)
 CLASSES = 10
 SPLIT_SEED = 2026
 CLASSIFIER_WIDTHS = (32, 32, 64, 64, 64, 64)
@@ -247,6 +254,22 @@ def random_degrade(hr, scale, generator):
     return apply_degradations(hr, scale, draw_degradations(hr.shape[0], scale, generator))
 
 
+def draw_noise(n, generator):
+    """The noise variance of each of n digits, as --degradation random-noise
+    draws it: a share NOISE_SHARE log-uniform in NOISE_VARIANCE, the others 0."""
+    low, high = (math.log(v) for v in NOISE_VARIANCE)
+    variance = torch.exp(low + (high - low) * torch.rand(n, generator=generator))
+    variance[torch.rand(n, generator=generator) >= NOISE_SHARE] = 0.0
+    return variance
+
+
+def add_noise(lr, variance, generator):
+    """LR digits [N, 1, h, w] plus Gaussian noise of variance[i] on digit i,
+    not clipped, as evaluate() and hfsr-sr2-eval add it."""
+    sd = variance.to(lr.dtype).sqrt().view(-1, 1, 1, 1)
+    return lr + sd.to(lr.device) * torch.randn(lr.shape, generator=generator).to(lr.device)
+
+
 def warp(hr, angle, shift):
     """Each image rotated by angle[i] radians about its centre and moved by
     shift[i] = (dx, dy) pixels, bilinear, zero outside."""
@@ -401,9 +424,11 @@ class Batches:
         generator = torch.Generator().manual_seed(self.seed * 1000003 + iteration)
         index = torch.randint(0, len(self.images), (size,), generator=generator)
         hr = torch.from_numpy(self.images[index.numpy()]).float().div_(255.0).unsqueeze(1)
-        randomised = self.degradation == 'random'
+        randomised = self.degradation != 'train'
         hr = augment(hr, generator, subpixel=randomised)
         lr = random_degrade(hr, self.scale, generator) if randomised else degrade(hr, self.scale)
+        if self.degradation == 'random-noise':
+            lr = add_noise(lr, draw_noise(lr.shape[0], generator), generator)
         labels = torch.from_numpy(self.labels[index.numpy()]).long()
         return lr.to(device), hr.to(device), labels.to(device)
 
@@ -442,7 +467,8 @@ def build_parser():
                                          'shipped .safetensors file, whose SR network it starts from')
     parser.add_argument('--degradation', choices=DEGRADATIONS, default='train',
                         help='train: the paper\'s (blur sigma scale/2, block mean); random: drawn per '
-                             'digit (random_degrade)')
+                             'digit (random_degrade); random-noise: random, then Gaussian noise '
+                             '(draw_noise)')
     parser.add_argument('--mnist', default=MNIST_DEFAULT, help='folder of the MNIST idx files')
     parser.add_argument('--iters', type=int, default=3000)
     parser.add_argument('--minutes', type=float, default=None,
@@ -489,7 +515,10 @@ def describe_degradation(args):
             f'degradations: {TRAIN_SHARE:g} of the digits Gaussian blur sigma {blur_sigma(args.scale):g} '
             f'and block mean, the others blur sigma 0 to {SIGMA_MAX * args.scale:g}, block mean, point '
             f'sampling or antialiased bicubic, 8 bits, {JPEG_SHARE:g} of them JPEG quality '
-            f'{JPEG_QUALITY[0]}-{JPEG_QUALITY[1]}; no noise')
+            f'{JPEG_QUALITY[0]}-{JPEG_QUALITY[1]}; '
+            + ('no noise' if args.degradation == 'random' else
+               f'then Gaussian noise on {NOISE_SHARE:g} of the digits, variance log-uniform in '
+               f'{NOISE_VARIANCE[0]:g}-{NOISE_VARIANCE[1]:g}'))
 
 
 def run_name(args):

@@ -205,6 +205,32 @@ class NetworkTest(unittest.TestCase):
             drawn['plain'][0] = True
             torch.testing.assert_close(sr2.apply_degradations(hr, scale, drawn), sr2.degrade(hr, scale))
 
+    def test_training_noise_is_seeded_and_drawn_as_documented(self):
+        variance = sr2.draw_noise(4000, torch.Generator().manual_seed(3))
+        again = sr2.draw_noise(4000, torch.Generator().manual_seed(3))
+        torch.testing.assert_close(variance, again, rtol=0, atol=0)
+        noisy = variance[variance > 0]
+        self.assertLess(abs(len(noisy) / 4000 - sr2.NOISE_SHARE), 0.03)
+        self.assertTrue(bool((noisy >= sr2.NOISE_VARIANCE[0]).all() and (noisy <= sr2.NOISE_VARIANCE[1]).all()))
+        # log-uniform: as many below the geometric middle as above it
+        middle = math.sqrt(sr2.NOISE_VARIANCE[0] * sr2.NOISE_VARIANCE[1])
+        self.assertLess(abs(float((noisy < middle).float().mean()) - 0.5), 0.04)
+        # each digit gets its own variance, unclipped, and none where 0
+        lr = torch.full((3, 1, 200, 200), 0.5, dtype=torch.float64)
+        out = sr2.add_noise(lr, torch.tensor([0.0, 1e-4, 1e-2]), torch.Generator().manual_seed(4))
+        self.assertEqual(float((out[0] - lr[0]).abs().max()), 0.0)
+        for i, expected in ((1, 1e-4), (2, 1e-2)):
+            self.assertLess(abs(float((out[i] - 0.5).var()) / expected - 1.0), 0.05)
+        self.assertGreater(float(out[2].max()), 0.75)
+        # random-noise batches are random's plus noise: the same digits
+        images = np.random.default_rng(5).integers(0, 256, (50, 28, 28), dtype=np.uint8)
+        labels = np.arange(50, dtype=np.uint8) % 10
+        clean = sr2.Batches(images, labels, 4, 1, 'random')(3, 16, 'cpu')
+        noisy = sr2.Batches(images, labels, 4, 1, 'random-noise')(3, 16, 'cpu')
+        torch.testing.assert_close(clean[1], noisy[1], rtol=0, atol=0)
+        torch.testing.assert_close(clean[2], noisy[2], rtol=0, atol=0)
+        self.assertGreater(float((clean[0] - noisy[0]).abs().max()), 1e-3)
+
     def test_sr_stage_starts_from_a_shipped_file(self):
         for scale, arch, shared, name in ((2, 'fsrcnn', 1, 'fsrcnn-l0'), (4, 'wdsr', 4, 'wdsr4-l9')):
             path = os.path.join(hfsr_sr.REPO, 'models', f'hfsr-sr2-x{scale}-{name}.safetensors')

@@ -10,6 +10,14 @@
 #   wdsr1/4     WDSR-A with 1 or 4 shared blocks: stage 1, lambda 0, lambda 9
 #   sequential  the stage-1 FSRCNN with a classifier on its output: lambda 0,
 #               then lambda 0.11 (the paper's choice for it) jointly
+#   fsrcnn-noisy  as fsrcnn, on --degradation random-noise (the evaluation's
+#               noise no longer unseen); its SR stage starts from its own
+#               lambda-0 file or, the first time, from fsrcnn's
+#   sequential-noisy  the sequential baseline on fsrcnn-noisy's stage 1, not
+#               shipped: written to RUNS/noisy-baseline/ under the sequential
+#               names, so that hfsr-sr2-eval with HFSR_MODEL_PATH=that folder
+#               first compares the noise-trained family with a baseline that
+#               saw the same noise (models/README.md "In the wild")
 # Each run trains for MINUTES of wall time (sr2.py --minutes); the iteration
 # counts are in each model's metadata and in RUNS/*/train.log.
 # The digits are degraded as DEGRADATION says (sr2.py --degradation;
@@ -23,9 +31,11 @@
 # Two scales side by side on a 2-core machine: THREADS=1 for each.
 # Environment: PYTHON (default /usr/bin/python3), RUNS (default
 # models/training/runs/sr2), MODELS (default models), THREADS (default 0:
-# PyTorch's choice), FAMILIES (default "fsrcnn sequential wdsr1 wdsr4": the
+# PyTorch's choice), FAMILIES (default "fsrcnn sequential wdsr1 wdsr4
+# fsrcnn-noisy sequential-noisy": the
 # families to train; sequential starts from fsrcnn's stage 1, so it needs
-# fsrcnn in the same call or its RUNS/xS-fsrcnn-sr checkpoint).
+# fsrcnn in the same call or its RUNS/xS-fsrcnn-sr checkpoint, and
+# sequential-noisy likewise fsrcnn-noisy's).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
@@ -44,10 +54,15 @@ if [[ ${THREADS:-0} -gt 0 ]]; then export OPENBLAS_NUM_THREADS=$THREADS; fi
 common=(--scale "$scale" --mnist "$mnist" --minutes "$minutes" --iters 100000
         --threads "${THREADS:-0}" --log-every 100 --degradation "${DEGRADATION:-random}")
 
-warm() {  # FILE: the SR stage's start, from a shipped file where there is one
-    if [[ -z ${FRESH:-} && -f $1 ]]; then
-        echo --init "$1" --lr "${WARM_LR:-5e-4}"
-    fi
+warm() {  # FILE...: the SR stage's start, from the first shipped file there is
+    [[ -n ${FRESH:-} ]] && return 0
+    local file
+    for file in "$@"; do
+        if [[ -f $file ]]; then
+            echo --init "$file" --lr "${WARM_LR:-5e-4}"
+            return 0
+        fi
+    done
 }
 
 stage() {  # NAME ARGS...: one run, its output in RUNS/NAME.out
@@ -58,7 +73,7 @@ stage() {  # NAME ARGS...: one run, its output in RUNS/NAME.out
         || { echo "train-sr2: $name failed; see $runs/$name.out" >&2; exit 1; }
 }
 
-families=" ${FAMILIES:-fsrcnn sequential wdsr1 wdsr4} "
+families=" ${FAMILIES:-fsrcnn sequential wdsr1 wdsr4 fsrcnn-noisy sequential-noisy} "
 wanted() { [[ $families == *" $1 "* ]]; }
 
 x=x$scale
@@ -86,4 +101,26 @@ for shared in 1 4; do
     stage "$w-l9" --arch wdsr --shared $shared --stage joint --lambda 9 \
         --init "$runs/$w-l0/checkpoint.pt" --export "$models/hfsr-sr2-$w-l9.safetensors"
 done
+if wanted fsrcnn-noisy; then
+    n=$x-fsrcnn-noisy
+    noisy=(--arch fsrcnn --degradation random-noise)
+    stage "$n-sr" "${noisy[@]}" --stage sr \
+        $(warm "$models/hfsr-sr2-$n-l0.safetensors" "$models/hfsr-sr2-$x-fsrcnn-l0.safetensors")
+    stage "$n-l0" "${noisy[@]}" --stage classifier --init "$runs/$n-sr/checkpoint.pt" \
+        --export "$models/hfsr-sr2-$n-l0.safetensors"
+    for lam in 1 9; do
+        stage "$n-l$lam" "${noisy[@]}" --stage joint --lambda $lam \
+            --init "$runs/$n-l0/checkpoint.pt" --export "$models/hfsr-sr2-$n-l$lam.safetensors"
+    done
+fi
+if wanted sequential-noisy; then
+    n=$x-sequential-noisy
+    baseline=$runs/noisy-baseline/hfsr-sr2-$x-sequential
+    mkdir -p "$runs/noisy-baseline"
+    noisy=(--arch sequential --degradation random-noise)
+    stage "$n-l0" "${noisy[@]}" --stage classifier --init "$runs/$x-fsrcnn-noisy-sr/checkpoint.pt" \
+        --export "$baseline-l0.safetensors"
+    stage "$n-l0.11" "${noisy[@]}" --stage joint --lambda 0.11 \
+        --init "$runs/$n-l0/checkpoint.pt" --export "$baseline-l0.11.safetensors"
+fi
 echo "train-sr2: x$scale done" >&2

@@ -192,7 +192,7 @@ test_load_refusals (void)
   g_assert_nonnull (
     strstr (error->message, "not a Structure-aware SR network"));
   g_clear_error (&error);
-  for (int c = 0; c < 4; c++)
+  for (int c = 0; c < 5; c++)
     {
       const struct
       {
@@ -202,6 +202,7 @@ test_load_refusals (void)
       } bad[] = { { 3, "fsrcnn", 1 },
                   { 2, "wdsr", 2 },
                   { 2, "fsrcnn", 4 },
+                  { 2, "fsrcnn-noisy", 4 },
                   { 2, "resnet", 1 } };
 
       g_assert_null (hfsr_model_load_structure_sr (

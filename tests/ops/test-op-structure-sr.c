@@ -23,7 +23,8 @@ enum
 {
   FSRCNN,
   WDSR,
-  SEQUENTIAL
+  SEQUENTIAL,
+  FSRCNN_NOISY
 };
 
 static const Babl *
@@ -122,6 +123,7 @@ test_equals_engine (void)
     { WDSR, 1, "wdsr1", "9" },
     { WDSR, 4, "wdsr4", "0" },
     { SEQUENTIAL, 1, "sequential", "0.11" },
+    { FSRCNN_NOISY, 1, "fsrcnn-noisy", "1" },
   };
 
   for (int s = 2; s <= 4; s += 2)

@@ -313,6 +313,7 @@
           (lambda () (hfsr-dog-sr-case "bad-dog-level5"  "rgb8.png"  2 0 0 5 10.0))
           (lambda () (hfsr-structure-sr-case "sr2-seven-x4-new" "digit-x4-0000-7.png" 4 0 1 9.0 TRUE))
           (lambda () (hfsr-structure-sr-case "sr2-two-x2-inplace" "digit-x2-0001-2.png" 2 1 4 9.0 FALSE))
+          (lambda () (hfsr-structure-sr-case "sr2-seven-x4-noisy" "digit-x4-0000-7.png" 4 3 1 9.0 TRUE))
           (lambda () (hfsr-structure-sr-case "bad-sr2-scale" "digit-x2-0001-2.png" 3 0 1 9.0 TRUE))
           (lambda () (hfsr-structure-sr-case "sr2-dark-auto" "digit-dark-x4-0000-7.png" 4 0 1 9.0 TRUE 0))
           (lambda () (hfsr-structure-sr-case "sr2-dark-chosen" "digit-dark-x4-0000-7.png" 4 0 1 9.0 TRUE 2))

@@ -98,6 +98,8 @@ CASES = [
      {'scale': 4, 'new-image': True, 'polarity': 'light-on-dark'}),
     ('sr2-two-x2-inplace', 'plug-in-hfsr-structure-sr', 'digit-x2-0001-2.png',
      {'scale': 2, 'arch': 'wdsr', 'shared-layers': 4, 'lambda': 9.0}),
+    ('sr2-seven-x4-noisy', 'plug-in-hfsr-structure-sr', 'digit-x4-0000-7.png',
+     {'scale': 4, 'arch': 'fsrcnn-noisy', 'new-image': True}),
     # What must be refused, the image left as it was.
     ('bad-indexed', 'plug-in-hfsr-hf-map', 'indexed.png', {'mode': 'signed'}),
     ('bad-reference-size', 'plug-in-hfsr-gms-map', 'rgb8.png', {'mode': 'gms'},
@@ -462,7 +464,9 @@ class PluginInGimp3(harness.StackLevelChecks, unittest.TestCase):
                 ('sr2-seven-x4-new', 'digit-x4-0000-7.png', 4, '7',
                  ['scale=4', 'arch=fsrcnn', 'shared-layers=1', 'lambda=9'], '0'),
                 ('sr2-two-x2-inplace', 'digit-x2-0001-2.png', 2, '2',
-                 ['scale=2', 'arch=wdsr', 'shared-layers=4', 'lambda=9'], '1')):
+                 ['scale=2', 'arch=wdsr', 'shared-layers=4', 'lambda=9'], '1'),
+                ('sr2-seven-x4-noisy', 'digit-x4-0000-7.png', 4, '7',
+                 ['scale=4', 'arch=fsrcnn-noisy', 'shared-layers=1', 'lambda=9'], '0')):
             with self.subTest(key):
                 self.assert_ok(key)
                 self.assertEqual(self.result(key + '.same-image'), same_image)

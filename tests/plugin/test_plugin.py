@@ -410,7 +410,9 @@ class PluginInGimp(harness.StackLevelChecks, unittest.TestCase):
                 ('sr2-seven-x4-new', 'digit-x4-0000-7.png', 4, '7',
                  ['scale=4', 'arch=fsrcnn', 'shared-layers=1', 'lambda=9'], '0'),
                 ('sr2-two-x2-inplace', 'digit-x2-0001-2.png', 2, '2',
-                 ['scale=2', 'arch=wdsr', 'shared-layers=4', 'lambda=9'], '1')):
+                 ['scale=2', 'arch=wdsr', 'shared-layers=4', 'lambda=9'], '1'),
+                ('sr2-seven-x4-noisy', 'digit-x4-0000-7.png', 4, '7',
+                 ['scale=4', 'arch=fsrcnn-noisy', 'shared-layers=1', 'lambda=9'], '0')):
             with self.subTest(key):
                 self.assertEqual(self.result(key + '.status'), 'ok', self.log)
                 self.assertEqual(self.result(key + '.same-image'), same_image)

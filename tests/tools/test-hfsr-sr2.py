@@ -202,7 +202,8 @@ class EvalTest(unittest.TestCase):
             header, rows = table_rows(first.stdout)
             self.assertEqual(header, ['method', 'SSIM σ²=0', 'acc. σ²=0', 'SSIM σ²=0.01', 'acc. σ²=0.01'])
             self.assertEqual([r[0] for r in rows],
-                             ['bicubic', 'fsrcnn', 'sequential', 'sr2-fsrcnn', 'sr2-wdsr1', 'sr2-wdsr4'])
+                             ['bicubic', 'fsrcnn', 'sequential', 'sr2-fsrcnn', 'sr2-fsrcnn-noisy', 'sr2-wdsr1',
+                              'sr2-wdsr4'])
             self.assertEqual(rows[0][2], '—')
             for row in rows:
                 ssim = [float(row[1]), float(row[3])]
@@ -410,6 +411,32 @@ class RegressionTest(unittest.TestCase):
                     self.assertGreater(float(row[1]), bicubic, (scale, name, row))
                     if row[0].startswith('sr2-'):
                         self.assertGreaterEqual(float(row[2].rstrip(' %')), floors[name], (scale, name, row))
+
+    # scale -> lowest accuracy (%) of sr2-fsrcnn-noisy at σ² = 1e-3 and 1e-2,
+    # on the paper's degradation and on point sampling, less about 4 digits
+    # in 100.  Measured when the files were made: x2 100/99 and 99/98, x4
+    # 100/77 and 98/88; sr2-fsrcnn, which saw no noise, scored 48 % at x4
+    # train with σ² = 1e-2 and an SSIM of 0.24 against the noisy one's 0.42.
+    NOISY_FLOORS = {2: (95, 94), 4: (94, 73)}
+
+    def test_noise_trained_family_under_noise(self):
+        """The noise-trained family on noisy digits: SSIM above bicubic's and
+        above the unseen-noise SR²-FSRCNN's at σ² = 1e-2, and its accuracy
+        above the floors."""
+        digits = os.path.join(FIXTURES, 'mnist-100')
+        for scale, floors in self.NOISY_FLOORS.items():
+            result = run(EVAL, '--scale', str(scale), '--noise', '1e-3,1e-2', '--degradation', 'train,point:0.25',
+                         '--methods', 'bicubic,sr2-fsrcnn,sr2-fsrcnn-noisy', digits)
+            self.assertEqual(result.returncode, 0, result.stderr)
+            for name, (_, rows) in tables(result.stdout).items():
+                bicubic, unseen, noisy = rows
+                self.assertEqual(noisy[0], 'sr2-fsrcnn-noisy')
+                where = (scale, name, noisy)
+                for column in (1, 3):
+                    self.assertGreater(float(noisy[column]), float(bicubic[column]), where)
+                self.assertGreater(float(noisy[3]), float(unseen[3]), where)
+                for column, floor in zip((2, 4), floors):
+                    self.assertGreaterEqual(float(noisy[column].rstrip(' %')), floor, where)
 
 
 if __name__ == '__main__':
