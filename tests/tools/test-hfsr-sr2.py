@@ -387,7 +387,7 @@ class RegressionTest(unittest.TestCase):
     """The shipped networks on 100 MNIST test digits (fixtures/sr2/mnist-100)
     degraded as the paper did not train: point sampling after a light blur,
     bicubic, JPEG.  The floors are the accuracies measured when the files
-    were made (models/README.md, "SR² in the wild") less about 4 digits in
+    were made (models/README.md, "In the wild") less about 4 digits in
     100, so a retrained file that loses robustness fails here."""
 
     FLOORS = {  # scale -> degradation -> lowest accuracy (%) of every SR² method
