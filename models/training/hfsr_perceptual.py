@@ -326,9 +326,9 @@ def ragan_loss(real_logits, fake_logits, for_generator):
 
 def load_generator(path):
     """A trainable WDSR-A (wdsr.py, weight norm) holding the weights of an
-    exported file such as models/hfsr-x2-a0.safetensors, and its scale
-    (wdsr.load_folded unfolds the weight normalisation).  (hfsr_sr.py's
-    --init reads its own checkpoints only, which the shipped files lack.)"""
+    exported file such as models/hfsr-x2-a0.safetensors, its architecture
+    and the file's metadata (wdsr.load_folded unfolds the weight
+    normalisation; the architecture is read from the tensors' shapes)."""
     metadata, tensors = load_model_file(path)
     try:
         scale = int(metadata['hfsr.scale'])
@@ -342,7 +342,7 @@ def load_generator(path):
         raise SystemExit(f'hfsr_perceptual: {path} is not a WDSR-A super-resolution file ({problem})')
     architecture = {'scale': scale, 'features': features, 'blocks': blocks, 'expansion': expansion,
                     'channels': channels}
-    return model, architecture
+    return model, architecture, metadata
 
 
 # ------------------------------------------------------------ evaluation
@@ -670,10 +670,10 @@ def train_generator(args, command, out, log, device):
         if args.scale is None:
             raise SystemExit('hfsr_perceptual: give --init FILE.safetensors or --scale S')
         args.init = os.path.join(hfsr_sr.REPO, 'models', f'hfsr-x{args.scale}-a0.safetensors')
-    generator, architecture = load_generator(args.init)
+    generator, architecture, init_metadata = load_generator(args.init)
     # The history of the weights this stage continues: each export appends
     # its own step, so a file's hfsr.steps is its whole lineage (training_log.py).
-    steps = hfsr_sr.steps_of(load_model_file(args.init)[0], args.init)
+    steps = hfsr_sr.steps_of(init_metadata, args.init)
     if args.scale is not None and args.scale != architecture['scale']:
         raise SystemExit(f'hfsr_perceptual: --init {args.init} is x{architecture["scale"]}, '
                          f'not x{args.scale}')

@@ -290,7 +290,7 @@ class LossTest(unittest.TestCase):
 @unittest.skipUnless(os.path.isfile(SHIPPED_X2), f'{SHIPPED_X2} is missing')
 class LoadGeneratorTest(unittest.TestCase):
     def test_shipped_network_round_trips(self):
-        model, architecture = hp.load_generator(SHIPPED_X2)
+        model, architecture, _ = hp.load_generator(SHIPPED_X2)
         self.assertEqual(architecture, {'scale': 2, 'features': 32, 'blocks': 8, 'expansion': 4,
                                         'channels': 3})
         x = torch.rand(1, 3, 9, 11, generator=torch.Generator().manual_seed(6))

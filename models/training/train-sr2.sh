@@ -77,20 +77,40 @@ families=" ${FAMILIES:-fsrcnn sequential wdsr1 wdsr4 fsrcnn-noisy sequential-noi
 wanted() { [[ $families == *" $1 "* ]]; }
 
 x=x$scale
-if wanted fsrcnn; then
-    stage "$x-fsrcnn-sr" --arch fsrcnn --stage sr $(warm "$models/hfsr-sr2-$x-fsrcnn-l0.safetensors")
-    stage "$x-fsrcnn-l0" --arch fsrcnn --stage classifier --init "$runs/$x-fsrcnn-sr/checkpoint.pt" \
-        --export "$models/hfsr-sr2-$x-fsrcnn-l0.safetensors"
+# The FSRCNN family NAME (its files models/hfsr-sr2-xS-NAME-l*) on the
+# degradation ARGS: stage 1 warm from the first of WARM files there is,
+# lambda 0, then 1 and 9 jointly from lambda 0.
+fsrcnn_family() {  # NAME "ARGS" WARM...
+    local n=$x-$1 lam
+    local -a extra
+    read -r -a extra <<<"$2"
+    shift 2
+    stage "$n-sr" --arch fsrcnn "${extra[@]}" --stage sr $(warm "$@")
+    stage "$n-l0" --arch fsrcnn "${extra[@]}" --stage classifier --init "$runs/$n-sr/checkpoint.pt" \
+        --export "$models/hfsr-sr2-$n-l0.safetensors"
     for lam in 1 9; do
-        stage "$x-fsrcnn-l$lam" --arch fsrcnn --stage joint --lambda $lam \
-            --init "$runs/$x-fsrcnn-l0/checkpoint.pt" --export "$models/hfsr-sr2-$x-fsrcnn-l$lam.safetensors"
+        stage "$n-l$lam" --arch fsrcnn "${extra[@]}" --stage joint --lambda $lam \
+            --init "$runs/$n-l0/checkpoint.pt" --export "$models/hfsr-sr2-$n-l$lam.safetensors"
     done
+}
+# The sequential baseline RUN on FSRCNN family FROM's stage 1, degradation
+# ARGS: lambda 0, then 0.11 jointly, written as PREFIX-l0/-l0.11.
+sequential_family() {  # RUN FROM "ARGS" PREFIX
+    local n=$x-$1 prefix=$4
+    local -a extra
+    read -r -a extra <<<"$3"
+    stage "$n-l0" --arch sequential "${extra[@]}" --stage classifier --init "$runs/$x-$2-sr/checkpoint.pt" \
+        --export "$prefix-l0.safetensors"
+    stage "$n-l0.11" --arch sequential "${extra[@]}" --stage joint --lambda 0.11 \
+        --init "$runs/$n-l0/checkpoint.pt" --export "$prefix-l0.11.safetensors"
+}
+noisy="--degradation random-noise"
+
+if wanted fsrcnn; then
+    fsrcnn_family fsrcnn "" "$models/hfsr-sr2-$x-fsrcnn-l0.safetensors"
 fi
 if wanted sequential; then
-    stage "$x-sequential-l0" --arch sequential --stage classifier --init "$runs/$x-fsrcnn-sr/checkpoint.pt" \
-        --export "$models/hfsr-sr2-$x-sequential-l0.safetensors"
-    stage "$x-sequential-l0.11" --arch sequential --stage joint --lambda 0.11 \
-        --init "$runs/$x-sequential-l0/checkpoint.pt" --export "$models/hfsr-sr2-$x-sequential-l0.11.safetensors"
+    sequential_family sequential fsrcnn "" "$models/hfsr-sr2-$x-sequential"
 fi
 for shared in 1 4; do
     wanted wdsr$shared || continue
@@ -102,25 +122,11 @@ for shared in 1 4; do
         --init "$runs/$w-l0/checkpoint.pt" --export "$models/hfsr-sr2-$w-l9.safetensors"
 done
 if wanted fsrcnn-noisy; then
-    n=$x-fsrcnn-noisy
-    noisy=(--arch fsrcnn --degradation random-noise)
-    stage "$n-sr" "${noisy[@]}" --stage sr \
-        $(warm "$models/hfsr-sr2-$n-l0.safetensors" "$models/hfsr-sr2-$x-fsrcnn-l0.safetensors")
-    stage "$n-l0" "${noisy[@]}" --stage classifier --init "$runs/$n-sr/checkpoint.pt" \
-        --export "$models/hfsr-sr2-$n-l0.safetensors"
-    for lam in 1 9; do
-        stage "$n-l$lam" "${noisy[@]}" --stage joint --lambda $lam \
-            --init "$runs/$n-l0/checkpoint.pt" --export "$models/hfsr-sr2-$n-l$lam.safetensors"
-    done
+    fsrcnn_family fsrcnn-noisy "$noisy" \
+        "$models/hfsr-sr2-$x-fsrcnn-noisy-l0.safetensors" "$models/hfsr-sr2-$x-fsrcnn-l0.safetensors"
 fi
 if wanted sequential-noisy; then
-    n=$x-sequential-noisy
-    baseline=$runs/noisy-baseline/hfsr-sr2-$x-sequential
     mkdir -p "$runs/noisy-baseline"
-    noisy=(--arch sequential --degradation random-noise)
-    stage "$n-l0" "${noisy[@]}" --stage classifier --init "$runs/$x-fsrcnn-noisy-sr/checkpoint.pt" \
-        --export "$baseline-l0.safetensors"
-    stage "$n-l0.11" "${noisy[@]}" --stage joint --lambda 0.11 \
-        --init "$runs/$n-l0/checkpoint.pt" --export "$baseline-l0.11.safetensors"
+    sequential_family sequential-noisy fsrcnn-noisy "$noisy" "$runs/noisy-baseline/hfsr-sr2-$x-sequential"
 fi
 echo "train-sr2: x$scale done" >&2
