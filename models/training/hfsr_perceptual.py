@@ -491,7 +491,10 @@ def build_parser():
     parser.add_argument('--stage', choices=STAGES, required=True)
     parser.add_argument('--hpf', help='the HPF network (default OUT/hpf.pt)')
     parser.add_argument('--hpf-weight', type=float, default=1.0,
-                        help='w_hf, the HPF loss weight beside the L1 weight 1 (default 1)')
+                        help='w_hf, the HPF loss weight (default 1)')
+    parser.add_argument('--l1-weight', type=float, default=1.0,
+                        help='the L1 (pixel) loss weight (default 1; ESRGAN weights its pixel term '
+                             'a hundredth of its feature term, which leaves the adversarial term more say)')
     parser.add_argument('--adv-weight', type=float, default=5e-3,
                         help="w_adv, the RaGAN generator loss weight (default 5e-3, ESRGAN's)")
     parser.add_argument('--d-lr', type=float, default=1e-4,
@@ -517,7 +520,7 @@ def generator_loss_terms(stage, settings, sr, hr, hpf):
         sr, hr = sr * mask, hr * mask
     # An all-zero mask gives zero terms (0 / tiny), not NaN.
     share = coverage.clamp(min=1e-6)
-    terms = {'l1': (sr - hr).abs().mean() / share}
+    terms = {'l1': settings['l1_weight'] * (sr - hr).abs().mean() / share}
     if stage != 'l1':
         terms['hpf'] = settings['hpf_weight'] * hpf_loss(hpf, sr, hr) / share
     return terms, coverage
@@ -679,7 +682,8 @@ def train_generator(args, command, out, log, device):
                          f'not x{args.scale}')
     scale = architecture['scale']
     generator.to(device)
-    settings = {'stage': stage, 'architecture': architecture, 'init': os.path.abspath(args.init)}
+    settings = {'stage': stage, 'architecture': architecture, 'init': os.path.abspath(args.init),
+                'l1_weight': args.l1_weight}
     hpf = None
     if stage != 'l1':
         hpf_path = args.hpf or os.path.join(out, 'hpf.pt')
@@ -757,9 +761,10 @@ def train_generator(args, command, out, log, device):
                    f'(BT.601 Y, shave {scale}, 8-bit output, MATLAB bicubic downscale): '
                    f'{Evaluation.describe(scores)}; bicubic: {Evaluation.describe(evaluation.bicubic())}')
         log(f'val iter {progress["iteration"]}: {quality}')
-    losses = {'l1': 'L1', 'hpf-loss': f'L1 + {args.hpf_weight:g} HPF (Roh & Kang eq 1)',
-              'gms': f'soft-GMS-masked L1 + {args.hpf_weight:g} HPF',
-              'adv': f'soft-GMS-masked L1 + {args.hpf_weight:g} HPF + {args.adv_weight:g} RaGAN '
+    l1 = 'L1' if args.l1_weight == 1.0 else f'{args.l1_weight:g} L1'
+    losses = {'l1': l1, 'hpf-loss': f'{l1} + {args.hpf_weight:g} HPF (Roh & Kang eq 1)',
+              'gms': f'soft-GMS-masked {l1} + {args.hpf_weight:g} HPF',
+              'adv': f'soft-GMS-masked {l1} + {args.hpf_weight:g} HPF + {args.adv_weight:g} RaGAN '
                      f'(discriminator Adam {args.d_lr:g})'}[stage]
     metadata = {
         'hfsr.task': 'super-resolution',

@@ -277,13 +277,17 @@ class LossTest(unittest.TestCase):
         # everywhere, so the masked terms are 0 where plain L1 is not.
         hr = 0.9 * torch.rand(2, 3, 16, 16)
         sr = hr + 0.05  # nothing reaches 1, where Y' would clip
-        settings = {'hpf_weight': 1.0}
+        settings = {'hpf_weight': 1.0, 'l1_weight': 1.0}
         hpf = hp.HighPassNet().eval()
         masked, coverage = hp.generator_loss_terms('gms', settings, sr, hr, hpf)
         plain, _ = hp.generator_loss_terms('hpf-loss', settings, sr, hr, hpf)
         self.assertEqual(coverage.item(), 0.0)
         self.assertEqual(masked['l1'].item(), 0.0)
         self.assertAlmostEqual(plain['l1'].item(), 0.05, places=5)
+        # --l1-weight scales the pixel term alone.
+        light, _ = hp.generator_loss_terms('hpf-loss', dict(settings, l1_weight=0.1), sr, hr, hpf)
+        self.assertAlmostEqual(light['l1'].item(), 0.005, places=6)
+        self.assertAlmostEqual(light['hpf'].item(), plain['hpf'].item(), places=6)
         self.assertEqual(set(hp.generator_loss_terms('l1', settings, sr, hr, None)[0]), {'l1'})
 
 
