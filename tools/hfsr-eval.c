@@ -91,13 +91,9 @@ parse_sr_method (const char *text, int scale, Method *method, GError **error)
   HfsrModel *model;
 
   method->kind = METHOD_HFSR;
-  if (!gegl_has_operation (HFSR_SR_OP))
+  if (!tool_require_operation (HFSR_SR_OP, error))
     {
-      g_set_error (error, HFSR_ERROR, HFSR_ERROR_INVALID_ARGUMENT,
-                   "method '%s': the GEGL op %s is not available (run "
-                   "under `meson devenv -C BUILD`, or put the folder with "
-                   "hfsr's GEGL module on GEGL_PATH)",
-                   text, HFSR_SR_OP);
+      g_prefix_error (error, "method '%s': ", text);
       return FALSE;
     }
 

@@ -41,6 +41,14 @@ expect 2 detect "$image" --scale 1
 expect 2 detect "$image" --scale 2 --method no-such-method
 expect 2 match "$image" "$image"
 
+# GEGL_PATH without GEGL's own operations: GEGL has no gegl:load, which
+# once crashed inside GEGL (a node without an operation); now a message.
+saved_gegl_path=${GEGL_PATH-unset}
+export GEGL_PATH="$work"
+expect 1 detect "$image" && grep -q "GEGL has no operation gegl:load: GEGL_PATH" "$err" \
+  || fail "detect without gegl:load: no message: $(cat "$err")"
+if [ "$saved_gegl_path" = unset ]; then unset GEGL_PATH; else export GEGL_PATH="$saved_gegl_path"; fi
+
 # detect: a file and standard output agree; with --scale both methods run.
 if expect 0 detect "$image" -o "$work/sample.kp"; then
   check_keypoint_file "$work/sample.kp"

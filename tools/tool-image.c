@@ -269,6 +269,21 @@ tool_collect_images (const char *path, GPtrArray *images, GError **error)
   return TRUE;
 }
 
+gboolean
+tool_require_operation (const char *operation, GError **error)
+{
+  const char *search = g_getenv ("GEGL_PATH");
+
+  if (gegl_has_operation (operation))
+    return TRUE;
+  g_set_error (error, HFSR_ERROR, HFSR_ERROR_INVALID_ARGUMENT,
+               "GEGL has no operation %s: GEGL_PATH (%s) must name the "
+               "folder of GEGL's own operations as well as the one holding "
+               "hfsr's module (hfsr.so), or be unset",
+               operation, search != NULL ? search : "not set");
+  return FALSE;
+}
+
 HfsrTensor *
 tool_load_image (const char *path, GError **error)
 {
@@ -279,7 +294,8 @@ tool_load_image (const char *path, GError **error)
 
   /* gegl:load turns a missing or unreadable file into a placeholder
    * image (and waits forever on a FIFO): refuse those first. */
-  if (!tool_check_regular_file (path, error))
+  if (!tool_require_operation ("gegl:load", error)
+      || !tool_check_regular_file (path, error))
     return NULL;
   if (g_access (path, R_OK) != 0)
     {
@@ -333,11 +349,16 @@ gboolean
 tool_save_png (const HfsrTensor *image, const char *path, gint64 *bytes,
                GError **error)
 {
-  GeglBuffer *buffer = tool_buffer_from_planes (image, "R'G'B' u8");
-  GeglNode *graph = gegl_node_new ();
+  GeglBuffer *buffer;
+  GeglNode *graph;
   GeglNode *source, *save;
   GStatBuf status;
   gboolean saved;
+
+  if (!tool_require_operation ("gegl:png-save", error))
+    return FALSE;
+  buffer = tool_buffer_from_planes (image, "R'G'B' u8");
+  graph = gegl_node_new ();
 
   source = gegl_node_new_child (graph, "operation", "gegl:buffer-source",
                                 "buffer", buffer, NULL);

@@ -138,14 +138,9 @@ upscale_worker_init (const UpscaleSettings *run, GError **error)
    * say); a failed copy comes back as an error instead. */
   gexiv2_log_set_level (GEXIV2_LOG_LEVEL_MUTE);
 
-  if (!gegl_has_operation (SR_OP))
-    {
-      g_set_error (error, HFSR_ERROR, HFSR_ERROR_INVALID_ARGUMENT,
-                   "GEGL has no %s: install hfsr's GEGL module (or point "
-                   "GEGL_PATH at the folder holding hfsr.so)",
-                   SR_OP);
-      return FALSE;
-    }
+  if (!tool_require_operation (SR_OP, error)
+      || !tool_require_operation ("gegl:load", error))
+    return FALSE;
   if (!check_in_range ("scale", "--scale", run->scale, error)
       || (run->alpha_set
           && !check_in_range ("alpha", "--alpha", run->alpha, error)))
