@@ -56,13 +56,14 @@ GeglBuffer *tool_buffer_from_planes (const HfsrTensor *image,
 gboolean tool_collect_images (const char *path, GPtrArray *images,
                               GError **error);
 
-/* An image file (anything gegl:load reads) as R'G'B' planes; a missing,
- * unreadable or undecodable file is an error naming it. */
 /* FALSE with an error naming GEGL_PATH when GEGL lacks @operation: GEGL
  * gives a node of an unknown operation no operation at all, and asking
  * such a node for its size crashes inside GEGL. */
 gboolean tool_require_operation (const char *operation, GError **error);
 
+/* An image file (anything gegl:load reads) as R'G'B' planes; a missing,
+ * unreadable or undecodable file, or a GEGL without gegl:load, is an error
+ * naming it. */
 HfsrTensor *tool_load_image (const char *path, GError **error);
 
 /* Writes @image (values in [0, 1], 8-bit levels expected) as an 8-bit PNG
