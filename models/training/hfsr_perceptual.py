@@ -495,12 +495,27 @@ def build_parser():
     parser.add_argument('--l1-weight', type=float, default=1.0,
                         help='the L1 (pixel) loss weight (default 1; ESRGAN weights its pixel term '
                              'a hundredth of its feature term, which leaves the adversarial term more say)')
+    parser.add_argument('--chroma-weight', type=float, default=0.0,
+                        help='the weight of an unmasked L1 term on the BT.601 Cb and Cr of SR and HR '
+                             '(default 0, none): holds the colours while the adversarial term sharpens')
     parser.add_argument('--adv-weight', type=float, default=5e-3,
                         help="w_adv, the RaGAN generator loss weight (default 5e-3, ESRGAN's)")
     parser.add_argument('--d-lr', type=float, default=1e-4,
                         help='the discriminator\'s Adam learning rate at the start (default 1e-4)')
     parser.add_argument('--models', nargs='+', help='eval: the model files to score')
     return parser
+
+
+# BT.601 chroma (MATLAB's rgb2ycbcr Cb and Cr rows, without their offset
+# of 128/255), per unit of R'G'B'.
+CHROMA_ROWS = ((-37.797 / 255, -74.203 / 255, 112.0 / 255),
+               (112.0 / 255, -93.786 / 255, -18.214 / 255))
+
+
+def chroma(planes):
+    """The BT.601 Cb and Cr planes of an (N, 3, H, W) R'G'B' batch."""
+    rows = torch.tensor(CHROMA_ROWS, dtype=planes.dtype, device=planes.device)
+    return torch.einsum('kc,nchw->nkhw', rows, planes)
 
 
 def generator_loss_terms(stage, settings, sr, hr, hpf):
@@ -514,6 +529,10 @@ def generator_loss_terms(stage, settings, sr, hr, hpf):
     of the shipped x2 network's patches at the op's default threshold) and
     the adversarial term would outweigh them."""
     coverage = torch.ones((), device=sr.device)
+    # Unmasked: a colour fringe along an edge the mask leaves out (one the
+    # result restores in grey levels) is still an error of the result.
+    chroma_weight = settings.get('chroma_weight', 0.0)
+    colour = chroma_weight * (chroma(sr) - chroma(hr)).abs().mean() if chroma_weight else None
     if stage in ('gms', 'adv'):
         mask = soft_gms_map(sr.detach(), hr)
         coverage = mask.mean()
@@ -523,6 +542,8 @@ def generator_loss_terms(stage, settings, sr, hr, hpf):
     terms = {'l1': settings['l1_weight'] * (sr - hr).abs().mean() / share}
     if stage != 'l1':
         terms['hpf'] = settings['hpf_weight'] * hpf_loss(hpf, sr, hr) / share
+    if colour is not None:
+        terms['chroma'] = colour
     return terms, coverage
 
 
@@ -683,7 +704,7 @@ def train_generator(args, command, out, log, device):
     scale = architecture['scale']
     generator.to(device)
     settings = {'stage': stage, 'architecture': architecture, 'init': os.path.abspath(args.init),
-                'l1_weight': args.l1_weight}
+                'l1_weight': args.l1_weight, 'chroma_weight': args.chroma_weight}
     hpf = None
     if stage != 'l1':
         hpf_path = args.hpf or os.path.join(out, 'hpf.pt')
@@ -762,10 +783,11 @@ def train_generator(args, command, out, log, device):
                    f'{Evaluation.describe(scores)}; bicubic: {Evaluation.describe(evaluation.bicubic())}')
         log(f'val iter {progress["iteration"]}: {quality}')
     l1 = 'L1' if args.l1_weight == 1.0 else f'{args.l1_weight:g} L1'
+    colour = f' + {args.chroma_weight:g} unmasked chroma L1' if args.chroma_weight else ''
     losses = {'l1': l1, 'hpf-loss': f'{l1} + {args.hpf_weight:g} HPF (Roh & Kang eq 1)',
               'gms': f'soft-GMS-masked {l1} + {args.hpf_weight:g} HPF',
               'adv': f'soft-GMS-masked {l1} + {args.hpf_weight:g} HPF + {args.adv_weight:g} RaGAN '
-                     f'(discriminator Adam {args.d_lr:g})'}[stage]
+                     f'(discriminator Adam {args.d_lr:g})'}[stage] + colour
     metadata = {
         'hfsr.task': 'super-resolution',
         'hfsr.scale': str(scale),

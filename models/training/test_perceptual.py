@@ -290,6 +290,23 @@ class LossTest(unittest.TestCase):
         self.assertAlmostEqual(light['hpf'].item(), plain['hpf'].item(), places=6)
         self.assertEqual(set(hp.generator_loss_terms('l1', settings, sr, hr, None)[0]), {'l1'})
 
+    def test_chroma_term_sees_colour_not_grey_and_ignores_the_mask(self):
+        hr = 0.9 * torch.rand(2, 3, 16, 16)
+        settings = {'hpf_weight': 1.0, 'l1_weight': 1.0, 'chroma_weight': 2.0}
+        hpf = hp.HighPassNet().eval()
+        # A grey offset has no chroma (each Cb and Cr row sums to 0).
+        grey, _ = hp.generator_loss_terms('gms', settings, hr + 0.05, hr, hpf)
+        self.assertAlmostEqual(grey['chroma'].item(), 0.0, places=6)
+        # Blue raised by 0.05 where the mask is 0: Cb moves 112/255 of it and
+        # Cr 18.214/255; the term is their mean times the weight.
+        bluer = hr.clone()
+        bluer[:, 2] += 0.05
+        terms, _ = hp.generator_loss_terms('adv', settings, bluer, hr, hpf)
+        self.assertAlmostEqual(terms['chroma'].item(), 2.0 * 0.05 * (112.0 + 18.214) / 255 / 2, places=5)
+        # Weight 0 (the default) adds no term.
+        self.assertNotIn('chroma', hp.generator_loss_terms('gms', dict(settings, chroma_weight=0.0),
+                                                           bluer, hr, hpf)[0])
+
 
 @unittest.skipUnless(os.path.isfile(SHIPPED_X2), f'{SHIPPED_X2} is missing')
 class LoadGeneratorTest(unittest.TestCase):

@@ -186,7 +186,9 @@ class DisplayTest(unittest.TestCase):
         """Watches WINDOW's status bar against IDLE (its pixels before the
         run) until FINISHED() says the run is over; returns the states seen
         (how many status-bar pixels differ from IDLE, growing as the bar
-        fills)."""
+        fills).  It samples as often as a screenshot allows, with a short
+        pause: a run whose render takes two or three seconds showed no state
+        at all once when sampled every second."""
         seen = []
         deadline = time.monotonic() + RUN_TIMEOUT_S
         while not finished():
@@ -196,7 +198,7 @@ class DisplayTest(unittest.TestCase):
             changed = int((np.abs(frame - idle).sum(axis=2) > 30).sum())
             if changed and (not seen or changed != seen[-1]):
                 seen.append(changed)
-            time.sleep(1)
+            time.sleep(0.2)
         return seen
 
     def cancel_button(self, window, idle, deadline):

@@ -6,7 +6,7 @@ display (Xvfb), driven through GIMP's Script-Fu server and xdotool: every
 dialog opens with its live preview drawn (a screenshot of each is kept),
 Cancel leaves the image as it was, OK applies, and one Ctrl+Z in the image
 window undoes a whole run, a super-resolution that scaled the image
-included.  A 2000 x 1500 photo upscaled x2 from the menu moves the progress
+included.  A 2400 x 1800 photo upscaled x2 from the menu moves the progress
 bar in the image window; its Cancel button stops the run and leaves the
 image as it was, and a second run completes.
 
@@ -39,8 +39,9 @@ SOURCE_ROOT = os.environ.get('HFSR_SOURCE_ROOT', '')
 SAMPLE = os.path.join(SOURCE_ROOT, 'data', 'sample.png')
 # How long GIMP may take to start.
 START_TIMEOUT_S = 120
-# The photo a user upscales from the menu, and how long its run may take.
-PHOTO_SIZE = (2000, 1500)
+# The photo a user upscales from the menu: large enough that its render
+# lasts several samples of the status bar (progress_steps).
+PHOTO_SIZE = (2400, 1800)
 PLUGIN_DIRS = []
 
 
@@ -321,7 +322,7 @@ class PluginDialogs(DisplayTest):
         print(f'\n{PHOTO_SIZE[0]} x {PHOTO_SIZE[1]} upscaled x2 from the '
               f'menu in {time.monotonic() - started:.0f} s; the progress '
               f'bar showed {len(seen)} states', file=sys.stderr)
-        # The bar is sampled about once a second, so the states seen follow
+        # The bar is sampled several times a second, so the states seen follow
         # the run's speed: with the fused engine the render takes a few
         # seconds of the run (the rest is GIMP taking the result), and 3
         # states still show a bar that moves rather than jumps to the end.
