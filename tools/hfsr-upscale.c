@@ -618,7 +618,7 @@ worker_main (GPtrArray *jobs, const UpscaleSettings *settings)
   tool_image_setup (PROGRAM, EXIT_USAGE);
   atexit (report_exit_during_job);
 
-  if (!upscale_worker_init (settings, &error))
+  if (!upscale_worker_init (settings, jobs, &error))
     {
       report ("fatal %s", error->message);
       _exit (EXIT_USAGE);

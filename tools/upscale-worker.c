@@ -127,8 +127,26 @@ new_upscaler (void)
   gegl_node_link_many (source, upscaler, convert, NULL);
 }
 
+/* The GEGL operation that writes @format. */
+static const char *
+saver_operation (UpscaleFormat format)
+{
+  switch (format)
+    {
+    case UPSCALE_FORMAT_JPEG:
+      return "gegl:jpg-save";
+    case UPSCALE_FORMAT_WEBP:
+      return "gegl:webp-save";
+    case UPSCALE_FORMAT_TIFF:
+      return "gegl:tiff-save";
+    default:
+      return "gegl:png-save";
+    }
+}
+
 gboolean
-upscale_worker_init (const UpscaleSettings *run, GError **error)
+upscale_worker_init (const UpscaleSettings *run, const GPtrArray *jobs,
+                     GError **error)
 {
   settings = run;
   gegl_init (NULL, NULL);
@@ -141,6 +159,13 @@ upscale_worker_init (const UpscaleSettings *run, GError **error)
   if (!tool_require_operation (SR_OP, error)
       || !tool_require_operation ("gegl:load", error))
     return FALSE;
+  /* Before any image: a GEGL built without a saver would otherwise fail
+   * each image of that format only once it has been upscaled. */
+  for (guint i = 0; i < jobs->len; i++)
+    if (!tool_require_operation (
+          saver_operation (((const UpscaleJob *) jobs->pdata[i])->format),
+          error))
+      return FALSE;
   if (!check_in_range ("scale", "--scale", run->scale, error)
       || (run->alpha_set
           && !check_in_range ("alpha", "--alpha", run->alpha, error)))
@@ -317,23 +342,22 @@ output_depth (UpscaleFormat format, const Babl *input)
 static void
 set_saver (UpscaleFormat format, const char *path, int depth, gboolean grey)
 {
+  gegl_node_set (saver, "operation", saver_operation (format), "path", path,
+                 NULL);
   switch (format)
     {
     case UPSCALE_FORMAT_JPEG:
-      gegl_node_set (saver, "operation", "gegl:jpg-save", "path", path,
-                     "quality", settings->quality, "grayscale", grey, NULL);
+      gegl_node_set (saver, "quality", settings->quality, "grayscale", grey,
+                     NULL);
       break;
     case UPSCALE_FORMAT_WEBP:
-      gegl_node_set (saver, "operation", "gegl:webp-save", "path", path,
-                     "quality", settings->quality, NULL);
+      gegl_node_set (saver, "quality", settings->quality, NULL);
       break;
     case UPSCALE_FORMAT_TIFF:
-      gegl_node_set (saver, "operation", "gegl:tiff-save", "path", path,
-                     "bitdepth", depth, "fp", 0, NULL);
+      gegl_node_set (saver, "bitdepth", depth, "fp", 0, NULL);
       break;
     default:
-      gegl_node_set (saver, "operation", "gegl:png-save", "path", path,
-                     "bitdepth", depth, NULL);
+      gegl_node_set (saver, "bitdepth", depth, NULL);
       break;
     }
 }

@@ -62,9 +62,11 @@ typedef void (*UpscaleProgressFunc) (double fraction, gpointer data);
 typedef void (*UpscaleNoteFunc) (const char *note, gpointer data);
 
 /* Starts GEGL in this (worker) process with @settings' threads, checks
- * that the hfsr ops are there and that the network loads, by upscaling a
- * small image once.  Errors say what to do. */
-gboolean upscale_worker_init (const UpscaleSettings *settings, GError **error);
+ * that the hfsr ops and the savers of @jobs' formats (UpscaleJob) are
+ * there and that the network loads, by upscaling a small image once.
+ * Errors say what to do. */
+gboolean upscale_worker_init (const UpscaleSettings *settings,
+                              const GPtrArray *jobs, GError **error);
 
 /* Makes @job: the output is written to a hidden file beside it, then
  * renamed, so that it exists only when complete.  *@stop set (by a

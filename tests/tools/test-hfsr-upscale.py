@@ -474,6 +474,30 @@ class UpscaleTest(unittest.TestCase):
         self.assertEqual(result.returncode, 2, result.stderr)
         self.assertIn('network could not be used', result.stderr)
 
+    def test_a_missing_saver_stops_the_run_before_any_image(self):
+        """A GEGL without the WebP saver (GEGL_PATH's folders, each module
+        linked in but webp-save.so): -f webp ends at once with the
+        operation's name, before any image is upscaled; PNG still works."""
+        (name,) = self.photos('in', 1)
+        out = self.path('out')
+        modules = self.path('gegl-modules')
+        os.mkdir(modules)
+        for folder in os.environ['GEGL_PATH'].split(os.pathsep):
+            for entry in os.listdir(folder):
+                if entry.endswith('.so') and entry != 'webp-save.so':
+                    os.symlink(os.path.join(folder, entry), os.path.join(modules, entry))
+        env = dict(os.environ, GEGL_PATH=modules)
+        result = subprocess.run([TOOL, name, '-o', out, '-f', 'webp'], env=env, text=True,
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=TIMEOUT)
+        self.assertEqual(result.returncode, 2, result.stderr)
+        self.assertIn('GEGL has no operation gegl:webp-save', result.stderr)
+        self.assertNotIn('photo-00', result.stderr)
+        self.assertEqual(os.listdir(out) if os.path.isdir(out) else [], [])
+        result = subprocess.run([TOOL, name, '-o', out, '-s', '1.5'], env=env, text=True,
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=TIMEOUT)
+        self.assertEqual(result.returncode, 0, result.stderr)
+        self.assertEqual(os.listdir(out), ['photo-00.png'])
+
 
 def make_wide_gamut_icc():
     """An RGB matrix/TRC ICC profile with Adobe RGB (1998)'s primaries and
