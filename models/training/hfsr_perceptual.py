@@ -293,9 +293,16 @@ class Discriminator(nn.Module):
     conv4x4 (stride 2) at 32, 64, 128 features, LeakyReLU 0.2, global average
     pooling and a linear score, so that any patch size (HR 64 at x2, 128 at
     x4 with the default LR patch 32) fits.  No batch norm: batches of 16 on
-    a CPU give noisy statistics, and RaGAN trains stably without."""
+    a CPU give noisy statistics, and RaGAN trains stably without.
 
-    def __init__(self, channels=3, widths=(32, 64, 128)):
+    `patch`: a score for every position of the last feature map instead
+    (a 1x1 convolution, each seeing 36 x 36 HR pixels, one logit a
+    row), so the critic judges each neighbourhood rather than the patch's
+    average features, which a generator can match with texture anywhere:
+    the pooled critic stayed at chance (RaGAN loss ln 2) through whole x4
+    runs (models/README.md, "Perceptual variant")."""
+
+    def __init__(self, channels=3, widths=(32, 64, 128), patch=False):
         super().__init__()
         layers, previous = [], channels
         for width in widths:
@@ -303,9 +310,12 @@ class Discriminator(nn.Module):
                        nn.Conv2d(width, width, 4, stride=2, padding=1), nn.LeakyReLU(0.2)]
             previous = width
         self.features = nn.Sequential(*layers)
-        self.score = nn.Linear(previous, 1)
+        self.patch = patch
+        self.score = nn.Conv2d(previous, 1, 1) if patch else nn.Linear(previous, 1)
 
     def forward(self, x):
+        if self.patch:
+            return torch.cat([self.score(self.features(piece)).reshape(-1, 1) for piece in pieces(x)])
         return torch.cat([self.score(self.features(piece).mean(dim=(2, 3))) for piece in pieces(x)])
 
 
@@ -500,6 +510,9 @@ def build_parser():
                              '(default 0, none): holds the colours while the adversarial term sharpens')
     parser.add_argument('--adv-weight', type=float, default=5e-3,
                         help="w_adv, the RaGAN generator loss weight (default 5e-3, ESRGAN's)")
+    parser.add_argument('--discriminator', choices=('pooled', 'patch'), default='pooled',
+                        help='the critic scores a patch as a whole (pooled, the default, what the '
+                             'shipped files used) or each neighbourhood of it (patch)')
     parser.add_argument('--d-lr', type=float, default=1e-4,
                         help='the discriminator\'s Adam learning rate at the start (default 1e-4)')
     parser.add_argument('--models', nargs='+', help='eval: the model files to score')
@@ -715,7 +728,7 @@ def train_generator(args, command, out, log, device):
         settings.update(hpf=f'{os.path.abspath(hpf_path)} (sha256 {file_digest(hpf_path)})',
                         hpf_weight=args.hpf_weight)
     if stage == 'adv':
-        settings.update(adv_weight=args.adv_weight, d_lr=args.d_lr)
+        settings.update(adv_weight=args.adv_weight, d_lr=args.d_lr, discriminator=args.discriminator)
 
     training_paths, groups, data_description = hfsr_sr.gather_images(args, log)
     sampler = hfsr_data.PatchSampler(training_paths, scale, args.patch)
@@ -731,7 +744,7 @@ def train_generator(args, command, out, log, device):
     optimizers = {'generator': torch.optim.Adam(generator.parameters(), lr=args.lr)}
     schedule = [(optimizers['generator'], args.lr)]
     if stage == 'adv':
-        modules['discriminator'] = Discriminator().to(device)
+        modules['discriminator'] = Discriminator(patch=args.discriminator == 'patch').to(device)
         optimizers['discriminator'] = torch.optim.Adam(modules['discriminator'].parameters(), lr=args.d_lr)
         schedule.append((optimizers['discriminator'], args.d_lr))
     checkpoint_path = os.path.join(out, f'{stage}-checkpoint.pt')
@@ -787,7 +800,7 @@ def train_generator(args, command, out, log, device):
     losses = {'l1': l1, 'hpf-loss': f'{l1} + {args.hpf_weight:g} HPF (Roh & Kang eq 1)',
               'gms': f'soft-GMS-masked {l1} + {args.hpf_weight:g} HPF',
               'adv': f'soft-GMS-masked {l1} + {args.hpf_weight:g} HPF + {args.adv_weight:g} RaGAN '
-                     f'(discriminator Adam {args.d_lr:g})'}[stage] + colour
+                     f'({args.discriminator} discriminator, Adam {args.d_lr:g})'}[stage] + colour
     metadata = {
         'hfsr.task': 'super-resolution',
         'hfsr.scale': str(scale),

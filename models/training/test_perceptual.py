@@ -271,6 +271,10 @@ class LossTest(unittest.TestCase):
         d = hp.Discriminator()
         for side in (16, 64, 128):
             self.assertEqual(d(torch.rand(2, 3, side, side)).shape, (2, 1))
+        # The patch critic: one logit per position of its 1/8-size map.
+        patch = hp.Discriminator(patch=True)
+        for side in (16, 64, 128):
+            self.assertEqual(patch(torch.rand(2, 3, side, side)).shape, (2 * (side // 8) ** 2, 1))
 
     def test_gms_terms_ignore_what_is_structurally_alike(self):
         # A uniform brightness offset has the same gradients: the mask is 0
