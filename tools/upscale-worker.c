@@ -160,12 +160,17 @@ upscale_worker_init (const UpscaleSettings *run, const GPtrArray *jobs,
       || !tool_require_operation ("gegl:load", error))
     return FALSE;
   /* Before any image: a GEGL built without a saver would otherwise fail
-   * each image of that format only once it has been upscaled. */
-  for (guint i = 0; i < jobs->len; i++)
-    if (!tool_require_operation (
-          saver_operation (((const UpscaleJob *) jobs->pdata[i])->format),
-          error))
-      return FALSE;
+   * each image of that format only once it has been upscaled.  Each
+   * format once, however many images use it. */
+  for (UpscaleFormat format = UPSCALE_FORMAT_PNG;
+       format <= UPSCALE_FORMAT_TIFF; format++)
+    for (guint i = 0; i < jobs->len; i++)
+      if (((const UpscaleJob *) jobs->pdata[i])->format == format)
+        {
+          if (!tool_require_operation (saver_operation (format), error))
+            return FALSE;
+          break;
+        }
   if (!check_in_range ("scale", "--scale", run->scale, error)
       || (run->alpha_set
           && !check_in_range ("alpha", "--alpha", run->alpha, error)))

@@ -298,9 +298,8 @@ class Discriminator(nn.Module):
     `patch`: a score for every position of the last feature map instead
     (a 1x1 convolution, each seeing 36 x 36 HR pixels, one logit a
     row), so the critic judges each neighbourhood rather than the patch's
-    average features, which a generator can match with texture anywhere:
-    the pooled critic stayed at chance (RaGAN loss ln 2) through whole x4
-    runs (models/README.md, "Perceptual variant")."""
+    average features: the pooled critic stayed at chance (RaGAN loss ln 2)
+    through whole x4 runs (models/README.md, "Perceptual variant")."""
 
     def __init__(self, channels=3, widths=(32, 64, 128), patch=False):
         super().__init__()
